@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates every parity fixture by running each tools/reference/gen_*.py in turn.
+# Usage: [PYTHON=/path/to/venv/bin/python] tools/reference/generate_all.sh
+set -euo pipefail
+
+PYTHON="${PYTHON:-python3}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+shopt -s nullglob
+scripts=("$HERE"/gen_*.py)
+if [ ${#scripts[@]} -eq 0 ]; then
+  echo "no gen_*.py scripts in $HERE" >&2
+  exit 1
+fi
+
+for script in "${scripts[@]}"; do
+  echo "== $(basename "$script")"
+  "$PYTHON" "$script"
+done

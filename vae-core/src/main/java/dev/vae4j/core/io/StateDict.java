@@ -1,0 +1,92 @@
+package dev.vae4j.core.io;
+
+import dev.vae4j.core.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.StringTensorDictItem;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Module <-> named tensors, the {@code state_dict} of PyTorch: names are the dotted registration paths
+ * ({@code encoder.down_blocks.0.resnets.0.norm1.weight}), covering parameters and buffers.
+ */
+public final class StateDict {
+    private StateDict() {
+    }
+
+    /** The module's parameters then buffers by name, in registration order (live tensors, not copies). */
+    public static Map<String, Tensor> of(Module module) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        put(tensors, module.named_parameters(true));
+        put(tensors, module.named_buffers(true));
+        return tensors;
+    }
+
+    private static void put(Map<String, Tensor> into, StringTensorDict dict) {
+        for (long i = 0; i < dict.size(); i++) {
+            StringTensorDictItem item = dict.get(i);
+            into.put(item.key().getString(), item.value());
+        }
+    }
+
+    /** Total number of parameter elements of {@code module}. */
+    public static long parameterCount(Module module) {
+        StringTensorDict params = module.named_parameters(true);
+        long count = 0;
+        for (long i = 0; i < params.size(); i++) {
+            count += params.get(i).value().numel();
+        }
+        return count;
+    }
+
+    /**
+     * Copies every tensor of {@code source} whose name and shape match a parameter or buffer of {@code module}
+     * (converting dtype and device), one tensor at a time.
+     *
+     * @param strict when true, any missing, unexpected or mis-shaped key throws a {@link WeightLoadingException}
+     *               listing all of them, before anything is copied
+     * @param origin the source's description for messages (a file path)
+     * @return the report (clean when strict loading returns)
+     */
+    public static LoadReport load(Module module, TensorSource source, boolean strict, String origin) {
+        Map<String, Tensor> targets = of(module);
+        Set<String> sourceNames = new TreeSet<>(source.names());
+        List<String> missing = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        List<String> matched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> target : targets.entrySet()) {
+            String name = target.getKey();
+            if (!sourceNames.remove(name)) {
+                missing.add(name);
+                continue;
+            }
+            long[] expected = target.getValue().sizes().vec().get();
+            long[] actual = source.shape(name);
+            if (!Arrays.equals(expected, actual)) {
+                mismatched.add(name + ": model " + Arrays.toString(expected) + " vs file " + Arrays.toString(actual));
+            } else {
+                matched.add(name);
+            }
+        }
+        LoadReport report = new LoadReport(missing, new ArrayList<>(sourceNames), mismatched, matched.size());
+        if (strict && !report.clean()) {
+            throw new WeightLoadingException(origin, report);
+        }
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            for (String name : matched) {
+                try (TensorScope scope = new TensorScope()) {
+                    targets.get(name).copy_(source.load(name));
+                }
+            }
+        }
+        return report;
+    }
+}

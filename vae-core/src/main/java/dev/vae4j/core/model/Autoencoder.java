@@ -1,0 +1,27 @@
+package dev.vae4j.core.model;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * What the training loop, the CLI and evaluation need of a latent autoencoder. Images are float
+ * (N, C, H, W) in [-1, 1]; latents are (N, L, H/f, W/f) with f = {@link #downsamplingFactor()}.
+ */
+public interface Autoencoder {
+    /** Encodes images (N, C, H, W) into the posterior over latents. */
+    LatentDistribution encode(Tensor images);
+
+    /** Decodes latents (N, L, h, w) into images (N, C, h*f, w*f). */
+    Tensor decode(Tensor latents);
+
+    /** Image channels the encoder accepts. */
+    int imageChannels();
+
+    /** Latent channels L. */
+    int latentChannels();
+
+    /** Spatial factor f between image and latent sides. */
+    int downsamplingFactor();
+
+    /** The pipeline-side latent scaling of this model (identity when it has none). */
+    LatentNormalizer latentNormalizer();
+}

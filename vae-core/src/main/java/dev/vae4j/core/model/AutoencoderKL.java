@@ -1,0 +1,203 @@
+package dev.vae4j.core.model;
+
+import dev.vae4j.core.io.DiffusersKeyMapping;
+import dev.vae4j.core.io.LoadReport;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.SafetensorsWriter;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.tensor.Shapes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The KL-regularised autoencoder of latent diffusion, numerically identical to diffusers {@code AutoencoderKL}
+ * for every configuration diffusers accepts (SD 1.x/2.x, SDXL, SD3, FLUX.1 and any tiny variant). Parameter names
+ * equal diffusers' state-dict keys, so a diffusers {@code diffusion_pytorch_model.safetensors} loads as is.
+ *
+ * <p>Images are float (N, in_channels, H, W) in [-1, 1] with H and W multiples of the downsampling factor f;
+ * latents are (N, latent_channels, H/f, W/f). Scaling/shift factors are not applied inside the model: see
+ * {@link #latentNormalizer()}.
+ */
+public final class AutoencoderKL extends Module implements Autoencoder {
+    /** GroupNorm epsilon used throughout the diffusers VAE. */
+    public static final double NORM_EPS = 1e-6;
+    /** Weights file name of a diffusers model folder. */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
+    /** Config file name of a diffusers model folder. */
+    public static final String CONFIG_FILE = "config.json";
+
+    private final AutoencoderKLConfig config;
+    private final Encoder encoder;
+    private final Decoder decoder;
+    private final Conv2dImpl quantConv;
+    private final Conv2dImpl postQuantConv;
+
+    /** A model with PyTorch's default random initialisation. */
+    public AutoencoderKL(AutoencoderKLConfig config) {
+        this.config = config;
+        encoder = register_module("encoder", new Encoder(config));
+        decoder = register_module("decoder", new Decoder(config));
+        long latent = config.latentChannels();
+        quantConv = config.useQuantConv()
+                ? register_module("quant_conv", Layers.conv2d(2 * latent, 2 * latent, 1, 1, 0))
+                : null;
+        postQuantConv = config.usePostQuantConv()
+                ? register_module("post_quant_conv", Layers.conv2d(latent, latent, 1, 1, 0))
+                : null;
+    }
+
+    /**
+     * Loads a diffusers model folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors}), or a
+     * pipeline folder holding them under {@code vae/}. Strict: any missing, unexpected or mis-shaped key throws
+     * {@link dev.vae4j.core.io.WeightLoadingException} listing all of them. Legacy attention names are accepted.
+     */
+    public static AutoencoderKL fromPretrained(Path dir) {
+        return loadPretrained(dir, true).model();
+    }
+
+    /** Like {@link #fromPretrained(Path)} but lenient: loads what matches and returns the report of the rest. */
+    public static Loaded loadPretrained(Path dir, boolean strict) {
+        Path folder = modelFolder(dir);
+        AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.read(folder.resolve(CONFIG_FILE)));
+        LoadReport report = model.loadWeights(folder.resolve(WEIGHTS_FILE), strict);
+        return new Loaded(model, report);
+    }
+
+    /**
+     * Loads a single-file checkpoint in diffusers, legacy diffusers or LDM/CompVis naming (with or without
+     * the {@code first_stage_model.} prefix) into a model built from {@code config}. Strict.
+     */
+    public static AutoencoderKL fromSingleFile(Path file, AutoencoderKLConfig config) {
+        AutoencoderKL model = new AutoencoderKL(config);
+        model.loadWeights(file, true);
+        return model;
+    }
+
+    /**
+     * Copies the weights of a safetensors file (any naming {@link DiffusersKeyMapping} understands, any float
+     * dtype) into this model.
+     *
+     * @param strict throw on any missing, unexpected or mis-shaped key instead of returning the report
+     */
+    public LoadReport loadWeights(Path file, boolean strict) {
+        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            TensorSource source = DiffusersKeyMapping.wrap(TensorSource.of(reader), config.levels());
+            return StateDict.load(this, source, strict, file.toString());
+        }
+    }
+
+    private static Path modelFolder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model folder " + dir + " does not exist or is not a directory");
+        }
+        if (Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+            return dir;
+        }
+        if (Files.isRegularFile(dir.resolve("vae").resolve(CONFIG_FILE))) {
+            return dir.resolve("vae");
+        }
+        throw new IllegalArgumentException("no " + CONFIG_FILE + " in " + dir + " or " + dir.resolve("vae"));
+    }
+
+    /**
+     * Writes a diffusers model folder ({@code config.json} and float32 {@code diffusion_pytorch_model.safetensors}
+     * with {@code {"format": "pt"}} metadata) that diffusers' {@code AutoencoderKL.from_pretrained} loads.
+     */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create model folder " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>(StateDict.of(this));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+        config.write(dir.resolve(CONFIG_FILE));
+    }
+
+    /** The configuration this model was built from. */
+    public AutoencoderKLConfig config() {
+        return config;
+    }
+
+    /** The encoder (images -> moments). */
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    /** The decoder (latents -> images). */
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    /**
+     * Encodes images (N, in_channels, H, W) into the posterior; H, W multiples of the downsampling factor.
+     *
+     * @throws IllegalArgumentException for non-4-D input, a wrong channel count or indivisible sides
+     */
+    @Override
+    public DiagonalGaussian encode(Tensor images) {
+        Shapes.requireNchw(images, "images", config.inChannels(), config.downsamplingFactor());
+        Tensor moments = encoder.forward(images);
+        return DiagonalGaussian.fromMoments(quantConv == null ? moments : quantConv.forward(moments));
+    }
+
+    /**
+     * Decodes raw (unscaled) latents (N, latent_channels, h, w) into images (N, out_channels, h*f, w*f).
+     *
+     * @throws IllegalArgumentException for non-4-D input or a wrong channel count
+     */
+    @Override
+    public Tensor decode(Tensor latents) {
+        Shapes.requireNchw(latents, "latents", config.latentChannels(), 1);
+        return decoder.forward(postQuantConv == null ? latents : postQuantConv.forward(latents));
+    }
+
+    /** diffusers' default forward: decode the posterior mode. (N, C, H, W) -> (N, out_channels, H, W). */
+    public Tensor forward(Tensor images) {
+        return decode(encode(images).mode());
+    }
+
+    /** Forward with a posterior sample drawn from {@code generator}. */
+    public Tensor forward(Tensor images, Generator generator) {
+        return decode(encode(images).sample(generator));
+    }
+
+    @Override
+    public int imageChannels() {
+        return config.inChannels();
+    }
+
+    @Override
+    public int latentChannels() {
+        return config.latentChannels();
+    }
+
+    @Override
+    public int downsamplingFactor() {
+        return config.downsamplingFactor();
+    }
+
+    @Override
+    public LatentNormalizer latentNormalizer() {
+        return LatentNormalizer.of(config);
+    }
+
+    /**
+     * A model loaded leniently, with the account of what did not match.
+     *
+     * @param model the model (unmatched parameters keep their initial values)
+     * @param report missing, unexpected and mis-shaped keys
+     */
+    public record Loaded(AutoencoderKL model, LoadReport report) {
+    }
+}

@@ -1,0 +1,357 @@
+package dev.vae4j.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The configuration of a diffusers {@code AutoencoderKL}, read from and written to its {@code config.json}.
+ * Fields carry diffusers' names and, when absent from a file, diffusers' constructor defaults. Keys this
+ * record does not model (such as {@code _name_or_path}) are kept verbatim in {@link #extras()} and written back;
+ * {@code _diffusers_version} is rewritten as {@link #DIFFUSERS_VERSION}, as diffusers does on save.
+ *
+ * @param inChannels image channels (3 for RGB)
+ * @param outChannels decoded image channels
+ * @param downBlockTypes one {@code "DownEncoderBlock2D"} per resolution level
+ * @param upBlockTypes one {@code "UpDecoderBlock2D"} per resolution level
+ * @param blockOutChannels channels per level; the spatial downsampling factor is {@code 2^(levels-1)}
+ * @param layersPerBlock resnets per encoder level (the decoder has one more)
+ * @param actFn activation; only {@code silu} (alias {@code swish}) exists in diffusers' VAE
+ * @param latentChannels channels of the latent z
+ * @param normNumGroups GroupNorm groups everywhere
+ * @param sampleSize nominal image size in pixels (used as the tile size by tiling)
+ * @param scalingFactor latent scale applied by pipelines, {@code (z - shift) * scale}
+ * @param shiftFactor latent shift applied by pipelines, or null
+ * @param latentsMean per-channel latent mean (SDXL-family pipelines) or null
+ * @param latentsStd per-channel latent std or null
+ * @param forceUpcast whether fp16 pipelines run this VAE in fp32
+ * @param useQuantConv whether the 1x1 {@code quant_conv} exists
+ * @param usePostQuantConv whether the 1x1 {@code post_quant_conv} exists
+ * @param midBlockAddAttention whether the mid blocks hold self-attention
+ * @param extras unmodelled keys of the source file, written back unchanged
+ */
+public record AutoencoderKLConfig(
+        int inChannels,
+        int outChannels,
+        List<String> downBlockTypes,
+        List<String> upBlockTypes,
+        List<Integer> blockOutChannels,
+        int layersPerBlock,
+        String actFn,
+        int latentChannels,
+        int normNumGroups,
+        int sampleSize,
+        double scalingFactor,
+        Double shiftFactor,
+        List<Double> latentsMean,
+        List<Double> latentsStd,
+        boolean forceUpcast,
+        boolean useQuantConv,
+        boolean usePostQuantConv,
+        boolean midBlockAddAttention,
+        Map<String, JsonNode> extras) {
+
+    /** Class name diffusers expects in {@code _class_name}. */
+    public static final String CLASS_NAME = "AutoencoderKL";
+    /**
+     * Written as {@code _diffusers_version}: the diffusers release our parity fixtures come from, whose
+     * {@code from_pretrained} reads what {@link #write(Path)} writes (diffusers itself stamps its own version on save).
+     */
+    public static final String DIFFUSERS_VERSION = "0.42.1";
+    private static final String DOWN_BLOCK = "DownEncoderBlock2D";
+    private static final String UP_BLOCK = "UpDecoderBlock2D";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Set<String> MODELLED = Set.of("in_channels", "out_channels", "down_block_types",
+            "up_block_types", "block_out_channels", "layers_per_block", "act_fn", "latent_channels",
+            "norm_num_groups", "sample_size", "scaling_factor", "shift_factor", "latents_mean", "latents_std",
+            "force_upcast", "use_quant_conv", "use_post_quant_conv", "mid_block_add_attention", "_class_name",
+            "_diffusers_version");
+
+    /** Validates the configuration; throws {@link IllegalArgumentException} naming the field at fault. */
+    public AutoencoderKLConfig {
+        downBlockTypes = List.copyOf(downBlockTypes);
+        upBlockTypes = List.copyOf(upBlockTypes);
+        blockOutChannels = List.copyOf(blockOutChannels);
+        latentsMean = latentsMean == null ? null : List.copyOf(latentsMean);
+        latentsStd = latentsStd == null ? null : List.copyOf(latentsStd);
+        extras = Collections.unmodifiableMap(new TreeMap<>(extras));
+        require(inChannels > 0, "in_channels must be positive, got " + inChannels);
+        require(outChannels > 0, "out_channels must be positive, got " + outChannels);
+        require(latentChannels > 0, "latent_channels must be positive, got " + latentChannels);
+        require(layersPerBlock > 0, "layers_per_block must be positive, got " + layersPerBlock);
+        require(normNumGroups > 0, "norm_num_groups must be positive, got " + normNumGroups);
+        require(!blockOutChannels.isEmpty(), "block_out_channels is empty");
+        require(downBlockTypes.size() == blockOutChannels.size(), "down_block_types has " + downBlockTypes.size()
+                + " entries but block_out_channels has " + blockOutChannels.size());
+        require(upBlockTypes.size() == blockOutChannels.size(), "up_block_types has " + upBlockTypes.size()
+                + " entries but block_out_channels has " + blockOutChannels.size());
+        for (String type : downBlockTypes) {
+            require(DOWN_BLOCK.equals(type), "unsupported down block type '" + type + "' (only " + DOWN_BLOCK + ")");
+        }
+        for (String type : upBlockTypes) {
+            require(UP_BLOCK.equals(type), "unsupported up block type '" + type + "' (only " + UP_BLOCK + ")");
+        }
+        String act = actFn.toLowerCase(Locale.ROOT);
+        require(act.equals("silu") || act.equals("swish"), "unsupported act_fn '" + actFn + "' (only silu/swish)");
+        for (int channels : blockOutChannels) {
+            require(channels > 0 && channels % normNumGroups == 0, "block_out_channels entry " + channels
+                    + " is not a positive multiple of norm_num_groups " + normNumGroups);
+        }
+        require(scalingFactor > 0 && Double.isFinite(scalingFactor), "scaling_factor must be positive, got "
+                + scalingFactor);
+        if (latentsMean != null || latentsStd != null) {
+            require(latentsMean != null && latentsStd != null, "latents_mean and latents_std must be given together");
+            require(latentsMean.size() == latentChannels && latentsStd.size() == latentChannels,
+                    "latents_mean/latents_std need " + latentChannels + " entries (latent_channels)");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException("AutoencoderKL config: " + message);
+        }
+    }
+
+    /** Number of resolution levels. */
+    public int levels() {
+        return blockOutChannels.size();
+    }
+
+    /** Spatial downsampling factor between images and latents, {@code 2^(levels-1)} (8 for SD). */
+    public int downsamplingFactor() {
+        return 1 << (levels() - 1);
+    }
+
+    /**
+     * A config with the SD-style architecture: 4 levels [128, 256, 512, 512], 2 layers per block, 32 groups.
+     */
+    private static AutoencoderKLConfig sdFamily(int latentChannels, int sampleSize, double scaling, Double shift,
+            boolean quantConvs) {
+        List<Integer> channels = List.of(128, 256, 512, 512);
+        return new AutoencoderKLConfig(3, 3, Collections.nCopies(4, DOWN_BLOCK), Collections.nCopies(4, UP_BLOCK),
+                channels, 2, "silu", latentChannels, 32, sampleSize, scaling, shift, null, null, true, quantConvs,
+                quantConvs, true, Map.of());
+    }
+
+    /**
+     * Named presets: {@code sd} (SD 1.x/2.x, {@code stabilityai/sd-vae-ft-mse}), {@code sdxl}, {@code sd3},
+     * {@code flux} (FLUX.1). The architecture and factors equal the published {@code config.json} files.
+     */
+    public static AutoencoderKLConfig preset(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "sd", "sd1", "sd2", "sd-vae-ft-mse" -> sdFamily(4, 256, 0.18215, null, true);
+            case "sdxl" -> sdFamily(4, 1024, 0.13025, null, true);
+            case "sd3" -> sdFamily(16, 1024, 1.5305, 0.0609, false);
+            case "flux" -> sdFamily(16, 1024, 0.3611, 0.1159, false);
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + presetNames());
+        };
+    }
+
+    /** The names {@link #preset(String)} accepts (canonical ones). */
+    public static List<String> presetNames() {
+        return List.of("sd", "sdxl", "sd3", "flux");
+    }
+
+    /** Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults. */
+    public static AutoencoderKLConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read AutoencoderKL config " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("AutoencoderKL config " + file + " is not a JSON object");
+        }
+        try {
+            return fromJson((ObjectNode) root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses a diffusers config object; missing keys take diffusers' constructor defaults. */
+    public static AutoencoderKLConfig fromJson(ObjectNode root) {
+        JsonNode className = root.get("_class_name");
+        if (className != null && !CLASS_NAME.equals(className.asText())) {
+            throw new IllegalArgumentException("AutoencoderKL config: _class_name is '" + className.asText()
+                    + "', expected " + CLASS_NAME);
+        }
+        Map<String, JsonNode> extras = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!MODELLED.contains(field.getKey())) {
+                extras.put(field.getKey(), field.getValue());
+            }
+        }
+        return new AutoencoderKLConfig(
+                intField(root, "in_channels", 3),
+                intField(root, "out_channels", 3),
+                stringList(root, "down_block_types", List.of(DOWN_BLOCK)),
+                stringList(root, "up_block_types", List.of(UP_BLOCK)),
+                intList(root, "block_out_channels", List.of(64)),
+                intField(root, "layers_per_block", 1),
+                textField(root, "act_fn", "silu"),
+                intField(root, "latent_channels", 4),
+                intField(root, "norm_num_groups", 32),
+                intField(root, "sample_size", 32),
+                doubleField(root, "scaling_factor", 0.18215),
+                nullableDouble(root, "shift_factor"),
+                doubleList(root, "latents_mean"),
+                doubleList(root, "latents_std"),
+                boolField(root, "force_upcast", true),
+                boolField(root, "use_quant_conv", true),
+                boolField(root, "use_post_quant_conv", true),
+                boolField(root, "mid_block_add_attention", true),
+                extras);
+    }
+
+    /** This config as a diffusers config object (keys sorted, as diffusers writes them). */
+    public ObjectNode toJson() {
+        Map<String, Object> fields = new TreeMap<>();
+        fields.put("_class_name", CLASS_NAME);
+        fields.put("_diffusers_version", DIFFUSERS_VERSION);
+        fields.putAll(extras);
+        fields.put("in_channels", inChannels);
+        fields.put("out_channels", outChannels);
+        fields.put("down_block_types", downBlockTypes);
+        fields.put("up_block_types", upBlockTypes);
+        fields.put("block_out_channels", blockOutChannels);
+        fields.put("layers_per_block", layersPerBlock);
+        fields.put("act_fn", actFn);
+        fields.put("latent_channels", latentChannels);
+        fields.put("norm_num_groups", normNumGroups);
+        fields.put("sample_size", sampleSize);
+        fields.put("scaling_factor", scalingFactor);
+        fields.put("shift_factor", shiftFactor);
+        fields.put("latents_mean", latentsMean);
+        fields.put("latents_std", latentsStd);
+        fields.put("force_upcast", forceUpcast);
+        fields.put("use_quant_conv", useQuantConv);
+        fields.put("use_post_quant_conv", usePostQuantConv);
+        fields.put("mid_block_add_attention", midBlockAddAttention);
+        return JSON.valueToTree(fields);
+    }
+
+    /** Writes {@link #toJson()} to {@code file}. */
+    public void write(Path file) {
+        try {
+            Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write AutoencoderKL config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode present(ObjectNode root, String key) {
+        JsonNode node = root.get(key);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    private static int intField(ObjectNode root, String key, int fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be an integer, got " + node);
+        }
+        return node.intValue();
+    }
+
+    private static double doubleField(ObjectNode root, String key, double fallback) {
+        Double value = nullableDouble(root, key);
+        return value == null ? fallback : value;
+    }
+
+    private static Double nullableDouble(ObjectNode root, String key) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isNumber()) {
+            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be a number, got " + node);
+        }
+        return node.doubleValue();
+    }
+
+    private static boolean boolField(ObjectNode root, String key, boolean fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be true/false, got " + node);
+        }
+        return node.booleanValue();
+    }
+
+    private static String textField(ObjectNode root, String key, String fallback) {
+        JsonNode node = present(root, key);
+        return node == null ? fallback : node.asText();
+    }
+
+    private static ArrayNode array(ObjectNode root, String key) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be a list, got " + node);
+        }
+        return (ArrayNode) node;
+    }
+
+    private static List<String> stringList(ObjectNode root, String key, List<String> fallback) {
+        ArrayNode array = array(root, key);
+        if (array == null) {
+            return fallback;
+        }
+        List<String> values = new ArrayList<>();
+        array.forEach(node -> values.add(node.asText()));
+        return values;
+    }
+
+    private static List<Integer> intList(ObjectNode root, String key, List<Integer> fallback) {
+        ArrayNode array = array(root, key);
+        if (array == null) {
+            return fallback;
+        }
+        List<Integer> values = new ArrayList<>();
+        for (JsonNode node : array) {
+            if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+                throw new IllegalArgumentException("AutoencoderKL config: " + key + " holds a non-integer " + node);
+            }
+            values.add(node.intValue());
+        }
+        return values;
+    }
+
+    private static List<Double> doubleList(ObjectNode root, String key) {
+        ArrayNode array = array(root, key);
+        if (array == null) {
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        for (JsonNode node : array) {
+            if (!node.isNumber()) {
+                throw new IllegalArgumentException("AutoencoderKL config: " + key + " holds a non-number " + node);
+            }
+            values.add(node.doubleValue());
+        }
+        return values;
+    }
+}

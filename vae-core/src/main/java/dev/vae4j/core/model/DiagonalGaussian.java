@@ -1,0 +1,126 @@
+package dev.vae4j.core.model;
+
+import static org.bytedeco.pytorch.global.torch.chunk;
+import static org.bytedeco.pytorch.global.torch.clamp;
+import static org.bytedeco.pytorch.global.torch.exp;
+import static org.bytedeco.pytorch.global.torch.full_like;
+import static org.bytedeco.pytorch.global.torch.randn;
+
+import dev.vae4j.core.tensor.Shapes;
+import java.util.Arrays;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+
+/**
+ * diffusers {@code DiagonalGaussianDistribution}: a per-element Gaussian over latents (N, L, h, w) with the
+ * log-variance clamped to [-30, 20]. Built from encoder moments (N, 2L, h, w) — first L channels the mean,
+ * next L the log-variance — or, for seed 000's "constant variance", from a mean and a fixed variance.
+ */
+public final class DiagonalGaussian implements LatentDistribution {
+    /** Lower clamp of the log-variance. */
+    public static final double LOGVAR_MIN = -30.0;
+    /** Upper clamp of the log-variance. */
+    public static final double LOGVAR_MAX = 20.0;
+    private static final double LOG_2PI = Math.log(2 * Math.PI);
+
+    private final Tensor mean;
+    private final Tensor logvar;
+    private final Tensor std;
+    private final Tensor var;
+
+    private DiagonalGaussian(Tensor mean, Tensor logvar) {
+        this.mean = mean;
+        this.logvar = clamp(logvar, new ScalarOptional(new Scalar(LOGVAR_MIN)), new ScalarOptional(new Scalar(LOGVAR_MAX)));
+        this.std = exp(this.logvar.mul(new Scalar(0.5)));
+        this.var = exp(this.logvar);
+    }
+
+    /**
+     * From encoder moments (N, 2L, h, w): mean = channels [0, L), logvar = channels [L, 2L).
+     *
+     * @throws IllegalArgumentException if the tensor is not 4-D with an even channel count
+     */
+    public static DiagonalGaussian fromMoments(Tensor moments) {
+        if (moments.dim() != 4 || moments.size(1) % 2 != 0) {
+            throw new IllegalArgumentException("posterior moments must be (N, 2L, h, w), got "
+                    + Shapes.describe(moments));
+        }
+        TensorVector halves = chunk(moments, 2, 1);
+        return new DiagonalGaussian(halves.get(0), halves.get(1));
+    }
+
+    /** A Gaussian with the given mean (N, L, h, w) and the same fixed {@code variance} everywhere (> 0). */
+    public static DiagonalGaussian fixedVariance(Tensor mean, double variance) {
+        if (!(variance > 0) || !Double.isFinite(variance)) {
+            throw new IllegalArgumentException("fixed variance must be positive and finite, got " + variance);
+        }
+        return new DiagonalGaussian(mean, full_like(mean, new Scalar(Math.log(variance))));
+    }
+
+    @Override
+    public Tensor mean() {
+        return mean;
+    }
+
+    /** The clamped log-variance, (N, L, h, w). */
+    @Override
+    public Tensor logvar() {
+        return logvar;
+    }
+
+    /** Standard deviation {@code exp(logvar / 2)}, (N, L, h, w). */
+    public Tensor std() {
+        return std;
+    }
+
+    /** Variance {@code exp(logvar)}, (N, L, h, w). */
+    public Tensor var() {
+        return var;
+    }
+
+    /** {@code mean + std * noise}, for caller-supplied standard normal noise of the mean's shape. */
+    public Tensor sample(Tensor noise) {
+        if (!Arrays.equals(noise.sizes().vec().get(), mean.sizes().vec().get())) {
+            throw new IllegalArgumentException("noise shape " + Shapes.describe(noise) + " differs from the latent "
+                    + Shapes.describe(mean));
+        }
+        return mean.add(std.mul(noise));
+    }
+
+    @Override
+    public Tensor sample(Generator generator) {
+        TensorOptions options = new TensorOptions(mean.scalar_type());
+        Tensor noise = randn(mean.sizes().vec().get(), new GeneratorOptional(generator), options);
+        return sample(noise.to(mean.device(), mean.scalar_type()));
+    }
+
+    @Override
+    public Tensor mode() {
+        return mean;
+    }
+
+    /** {@code 0.5 * sum(mean^2 + var - 1 - logvar)} over C, H, W: shape (N). */
+    @Override
+    public Tensor kl() {
+        return mean.pow(new Scalar(2)).add(var).sub(new Scalar(1.0)).sub(logvar)
+                .sum(Shapes.CHW).mul(new Scalar(0.5));
+    }
+
+    /** KL(this || other), summed over C, H, W: shape (N). */
+    public Tensor kl(DiagonalGaussian other) {
+        Tensor diff = mean.sub(other.mean);
+        return diff.pow(new Scalar(2)).div(other.var).add(var.div(other.var)).sub(new Scalar(1.0)).sub(logvar)
+                .add(other.logvar).sum(Shapes.CHW).mul(new Scalar(0.5));
+    }
+
+    /** Negative log-likelihood of {@code x} (N, L, h, w), summed over C, H, W: shape (N). */
+    public Tensor nll(Tensor x) {
+        return x.sub(mean).pow(new Scalar(2)).div(var).add(logvar).add(new Scalar(LOG_2PI))
+                .sum(Shapes.CHW).mul(new Scalar(0.5));
+    }
+}

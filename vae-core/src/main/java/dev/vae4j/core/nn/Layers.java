@@ -1,0 +1,42 @@
+package dev.vae4j.core.nn;
+
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.GroupNormImpl;
+import org.bytedeco.pytorch.GroupNormOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LinearOptions;
+
+/**
+ * Factories for the libtorch leaf layers our blocks are made of, configured like their PyTorch
+ * counterparts (square kernels, bias on, PyTorch's default initialisation).
+ */
+public final class Layers {
+    private Layers() {
+    }
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding)} with bias; weight shape (out, in, k, k). */
+    public static Conv2dImpl conv2d(long in, long out, long kernel, long stride, long padding) {
+        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
+        options.stride().put(new LongPointer(stride, stride));
+        options.padding().put(new LongPointer(padding, padding));
+        return new Conv2dImpl(options);
+    }
+
+    /** {@code nn.GroupNorm(groups, channels, eps, affine=True)}; input (N, C, *). */
+    public static GroupNormImpl groupNorm(long groups, long channels, double eps) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(
+                    "GroupNorm: " + channels + " channels are not divisible into " + groups + " groups");
+        }
+        GroupNormOptions options = new GroupNormOptions(groups, channels);
+        options.eps().put(eps);
+        return new GroupNormImpl(options);
+    }
+
+    /** {@code nn.Linear(in, out, bias=True)}; weight shape (out, in). */
+    public static LinearImpl linear(long in, long out) {
+        return new LinearImpl(new LinearOptions(in, out));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.vae4j.core.nn;
+
+import static org.bytedeco.pytorch.global.torch.silu;
+
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.GroupNormImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * diffusers {@code ResnetBlock2D} without time embedding, as used in VAEs:
+ * {@code x + conv2(silu(norm2(conv1(silu(norm1(x))))))}, the skip through a 1x1 {@code conv_shortcut}
+ * when the channel count changes. Input (N, in, H, W) -> output (N, out, H, W).
+ * Parameter names: {@code norm1, conv1, norm2, conv2, conv_shortcut}.
+ */
+public final class ResnetBlock2D extends Module {
+    private final GroupNormImpl norm1;
+    private final Conv2dImpl conv1;
+    private final GroupNormImpl norm2;
+    private final Conv2dImpl conv2;
+    private final Conv2dImpl convShortcut;
+
+    /**
+     * @param in input channels
+     * @param out output channels
+     * @param groups GroupNorm groups (divides both {@code in} and {@code out})
+     * @param eps GroupNorm epsilon (1e-6 in the SD VAE)
+     */
+    public ResnetBlock2D(long in, long out, long groups, double eps) {
+        norm1 = register_module("norm1", Layers.groupNorm(groups, in, eps));
+        conv1 = register_module("conv1", Layers.conv2d(in, out, 3, 1, 1));
+        norm2 = register_module("norm2", Layers.groupNorm(groups, out, eps));
+        conv2 = register_module("conv2", Layers.conv2d(out, out, 3, 1, 1));
+        convShortcut = in == out ? null : register_module("conv_shortcut", Layers.conv2d(in, out, 1, 1, 0));
+    }
+
+    /** (N, in, H, W) -> (N, out, H, W). */
+    public Tensor forward(Tensor x) {
+        Tensor h = conv1.forward(silu(norm1.forward(x)));
+        h = conv2.forward(silu(norm2.forward(h)));
+        Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
+        return skip.add(h);
+    }
+}

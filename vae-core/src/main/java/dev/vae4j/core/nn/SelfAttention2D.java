@@ -1,0 +1,52 @@
+package dev.vae4j.core.nn;
+
+import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+
+import org.bytedeco.pytorch.GroupNormImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Single-head spatial self-attention of the SD VAE mid block (diffusers {@code Attention} with
+ * {@code AttnProcessor2_0}): GroupNorm, q/k/v linear projections over the channel dimension,
+ * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(C)), output projection and
+ * residual add. (N, C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
+ */
+public final class SelfAttention2D extends Module {
+    private final GroupNormImpl groupNorm;
+    private final LinearImpl toQ;
+    private final LinearImpl toK;
+    private final LinearImpl toV;
+    private final IndexedModules<LinearImpl> toOut;
+
+    /**
+     * @param channels C (the head dimension: one head)
+     * @param groups GroupNorm groups
+     * @param eps GroupNorm epsilon
+     */
+    public SelfAttention2D(long channels, long groups, double eps) {
+        groupNorm = register_module("group_norm", Layers.groupNorm(groups, channels, eps));
+        toQ = register_module("to_q", Layers.linear(channels, channels));
+        toK = register_module("to_k", Layers.linear(channels, channels));
+        toV = register_module("to_v", Layers.linear(channels, channels));
+        toOut = register_module("to_out", new IndexedModules<>());
+        toOut.add(Layers.linear(channels, channels));
+    }
+
+    /** (N, C, H, W) -> (N, C, H, W). */
+    public Tensor forward(Tensor x) {
+        long n = x.size(0);
+        long c = x.size(1);
+        long h = x.size(2);
+        long w = x.size(3);
+        // Same op sequence (views, transposes) as diffusers so the same kernels are chosen.
+        Tensor tokens = groupNorm.forward(x.view(n, c, h * w)).transpose(1, 2);
+        Tensor q = toQ.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
+        Tensor k = toK.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
+        Tensor v = toV.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
+        Tensor o = scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, -1, c);
+        o = toOut.get(0).forward(o);
+        return o.transpose(-1, -2).reshape(n, c, h, w).add(x);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.vae4j.examples;
+
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code --batch-size} and {@code --threads} options shared by the commands that run the model. Images are
+ * processed {@code batchSize} at a time, each batch in its own tensor scope, so memory does not grow with the
+ * number of images; {@code threads} sets libtorch's intra-op thread count.
+ */
+public final class ComputeOptions {
+    private static final Logger LOG = LoggerFactory.getLogger(ComputeOptions.class);
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    private int batchSize = 1;
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    /** Sets the number of images per forward pass (at least 1). */
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "1",
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    public void setBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new ParameterException(mixee.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    /** Sets libtorch's intra-op thread count (at least 1). */
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch CPU threads (default: the number of processors).")
+    public void setThreads(int threads) {
+        if (threads < 1) {
+            throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /** Images per forward pass. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** libtorch CPU threads. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Applies {@link #threads()} to libtorch. */
+    public void apply() {
+        torch.set_num_threads(threads);
+        LOG.debug("libtorch intra-op threads: {}", threads);
+    }
+}
