@@ -147,8 +147,17 @@ public final class AutoencoderKL extends Module implements Autoencoder {
     @Override
     public DiagonalGaussian encode(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), config.downsamplingFactor());
+        return DiagonalGaussian.fromMoments(moments(images));
+    }
+
+    /**
+     * Encoder plus {@code quant_conv}: images (N, in_channels, H, W) of any size to posterior moments
+     * (N, 2L, ceil(H/f), ceil(W/f)). Used by tiling, whose edge tiles need not be multiples of f.
+     */
+    public Tensor moments(Tensor images) {
+        Shapes.requireNchw(images, "images", config.inChannels(), 1);
         Tensor moments = encoder.forward(images);
-        return DiagonalGaussian.fromMoments(quantConv == null ? moments : quantConv.forward(moments));
+        return quantConv == null ? moments : quantConv.forward(moments);
     }
 
     /**
