@@ -249,12 +249,25 @@ public final class ImageTensors {
         requireChannels(channels);
         int w = image.getWidth();
         int h = image.getHeight();
-        float[] pixels = new float[Math.multiplyExact(channels, Math.multiplyExact(w, h))];
-        toPixels(image, channels, pixels);
+        float[] pixels = pixels(image, channels);
         Tensor t = torch.empty(new long[] {1, channels, h, w}, new TensorOptions(torch.ScalarType.Float),
                 new MemoryFormatOptional());
         t.data_ptr_float().put(pixels, 0, pixels.length);
         return t;
+    }
+
+    /**
+     * The samples of a decoded image as a Java array, CHW order, in [-1, 1], with the rules of the class comment
+     * (no native memory: safe on data-loading threads).
+     *
+     * @param channels 3 for RGB, 1 for grayscale
+     */
+    public static float[] pixels(BufferedImage image, int channels) {
+        requireChannels(channels);
+        float[] pixels = new float[Math.multiplyExact(channels, Math.multiplyExact(image.getWidth(),
+                image.getHeight()))];
+        toPixels(image, channels, pixels);
+        return pixels;
     }
 
     /**

@@ -33,8 +33,19 @@ public final class StateDict {
     private static void put(Map<String, Tensor> into, StringTensorDict dict) {
         for (long i = 0; i < dict.size(); i++) {
             StringTensorDictItem item = dict.get(i);
-            into.put(item.key().getString(), item.value());
+            // value() points into the dict, which the GC may free: take an owning reference of our own.
+            into.put(item.key().getString(), new Tensor(item.value()));
         }
+    }
+
+    /** The parameters of {@code module} and its children, in registration order. */
+    public static List<Tensor> parameters(Module module) {
+        StringTensorDict params = module.named_parameters(true);
+        List<Tensor> list = new ArrayList<>();
+        for (long i = 0; i < params.size(); i++) {
+            list.add(new Tensor(params.get(i).value()));
+        }
+        return list;
     }
 
     /** Total number of parameter elements of {@code module}. */

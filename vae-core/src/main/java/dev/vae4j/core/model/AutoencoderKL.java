@@ -8,11 +8,14 @@ import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Generator;
@@ -28,7 +31,7 @@ import org.bytedeco.pytorch.Tensor;
  * latents are (N, latent_channels, H/f, W/f). Scaling/shift factors are not applied inside the model: see
  * {@link #latentNormalizer()}.
  */
-public final class AutoencoderKL extends Module implements Autoencoder {
+public final class AutoencoderKL extends Module implements TrainableAutoencoder {
     /** GroupNorm epsilon used throughout the diffusers VAE. */
     public static final double NORM_EPS = 1e-6;
     /** Weights file name of a diffusers model folder. */
@@ -75,7 +78,9 @@ public final class AutoencoderKL extends Module implements Autoencoder {
 
     /**
      * Loads a single-file checkpoint in diffusers, legacy diffusers or LDM/CompVis naming (with or without
-     * the {@code first_stage_model.} prefix) into a model built from {@code config}. Strict.
+     * the {@code first_stage_model.} prefix) into a model built from {@code config}. Strict. The file may be
+     * safetensors or a PyTorch pickle ({@code .ckpt/.pth/.pt/.bin}, e.g. {@code vae-ft-mse-840000-ema-pruned.ckpt}
+     * or a Lightning checkpoint whose {@code state_dict} holds the weights), read without running any code.
      */
     public static AutoencoderKL fromSingleFile(Path file, AutoencoderKLConfig config) {
         AutoencoderKL model = new AutoencoderKL(config);
@@ -84,14 +89,15 @@ public final class AutoencoderKL extends Module implements Autoencoder {
     }
 
     /**
-     * Copies the weights of a safetensors file (any naming {@link DiffusersKeyMapping} understands, any float
-     * dtype) into this model.
+     * Copies the weights of a checkpoint file into this model: safetensors, or a PyTorch pickle
+     * ({@code .ckpt/.pth/.pt/.bin}, see {@link dev.vae4j.core.io.CheckpointFiles}), in any naming
+     * {@link DiffusersKeyMapping} understands and any float dtype.
      *
      * @param strict throw on any missing, unexpected or mis-shaped key instead of returning the report
      */
     public LoadReport loadWeights(Path file, boolean strict) {
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            TensorSource source = DiffusersKeyMapping.wrap(TensorSource.of(reader), config.levels());
+        try (dev.vae4j.core.io.CheckpointFiles.Opened opened = dev.vae4j.core.io.CheckpointFiles.open(file)) {
+            TensorSource source = DiffusersKeyMapping.wrap(opened, config.levels());
             return StateDict.load(this, source, strict, file.toString());
         }
     }
@@ -113,6 +119,7 @@ public final class AutoencoderKL extends Module implements Autoencoder {
      * Writes a diffusers model folder ({@code config.json} and float32 {@code diffusion_pytorch_model.safetensors}
      * with {@code {"format": "pt"}} metadata) that diffusers' {@code AutoencoderKL.from_pretrained} loads.
      */
+    @Override
     public void save(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -179,6 +186,26 @@ public final class AutoencoderKL extends Module implements Autoencoder {
     /** Forward with a posterior sample drawn from {@code generator}. */
     public Tensor forward(Tensor images, Generator generator) {
         return decode(encode(images).sample(generator));
+    }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    @Override
+    public List<Tensor> decoderParameters() {
+        List<Tensor> params = new ArrayList<>();
+        if (postQuantConv != null) {
+            params.addAll(StateDict.parameters(postQuantConv));
+        }
+        params.addAll(StateDict.parameters(decoder));
+        return params;
+    }
+
+    @Override
+    public Tensor lastLayerWeight() {
+        return decoder.convOut().weight();
     }
 
     @Override

@@ -1,0 +1,143 @@
+package dev.vae4j.core.data;
+
+import dev.vae4j.core.io.ImageReadException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes and augments batches on a background thread, a few batches ahead of the trainer, so the training loop
+ * never waits on image decoding. Batches are Java arrays ({@link ImageArray}); the consumer turns them into a
+ * tensor inside its own step scope. Sample k of the stream (counted from 0 over all epochs) is image
+ * {@code sampler.epoch(k / perEpoch)[k % perEpoch]} augmented with a generator seeded by (seed, k), so starting at
+ * any sample reproduces an uninterrupted run exactly. An unreadable image is skipped with one warning per file and
+ * replaced by the next image of the epoch order; {@link #skippedFiles()} counts them.
+ */
+public final class BatchLoader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchLoader.class);
+    private static final Object END = new Object();
+
+    private final ImageDataset dataset;
+    private final ShardedSampler sampler;
+    private final int batchSize;
+    private final long seed;
+    private final BlockingQueue<Object> queue;
+    private final Set<Integer> badIndices = ConcurrentHashMap.newKeySet();
+    private final AtomicLong skipped = new AtomicLong();
+    private final Thread worker;
+    private volatile boolean closed;
+
+    /**
+     * @param dataset images
+     * @param sampler visiting order of this rank
+     * @param batchSize images per batch
+     * @param seed augmentation seed
+     * @param firstSample the stream position to start at ({@code step * batchSize} when resuming)
+     * @param prefetch batches decoded ahead (>= 1)
+     */
+    public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
+            int prefetch) {
+        if (batchSize <= 0 || prefetch <= 0) {
+            throw new IllegalArgumentException("batch size and prefetch must be positive, got " + batchSize + ", "
+                    + prefetch);
+        }
+        this.dataset = dataset;
+        this.sampler = sampler;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.queue = new ArrayBlockingQueue<>(prefetch);
+        this.worker = new Thread(() -> produce(firstSample), "vae4j-batch-loader");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    private void produce(long firstSample) {
+        try {
+            for (long sample = firstSample; !closed; sample += batchSize) {
+                queue.put(batchAt(sample));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            try {
+                queue.put(e);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The batch starting at stream position {@code firstSample} (computed on the calling thread). */
+    public List<ImageArray> batchAt(long firstSample) {
+        List<ImageArray> images = new ArrayList<>(batchSize);
+        int perEpoch = sampler.samplesPerEpoch();
+        for (long k = firstSample; k < firstSample + batchSize; k++) {
+            long epoch = k / perEpoch;
+            int position = (int) (k % perEpoch);
+            images.add(load(sampler.epoch(epoch), position, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + k)));
+        }
+        return images;
+    }
+
+    private ImageArray load(int[] order, int position, SplittableRandom random) {
+        for (int attempt = 0; attempt < order.length; attempt++) {
+            int index = order[(position + attempt) % order.length];
+            if (badIndices.contains(index)) {
+                continue;
+            }
+            try {
+                return dataset.get(index, random.split());
+            } catch (ImageReadException e) {
+                if (badIndices.add(index)) {
+                    skipped.incrementAndGet();
+                    LOG.warn("skipping unreadable image {}: {}", dataset.describe(index), e.getMessage());
+                }
+            }
+        }
+        throw new IllegalStateException("no readable image left in the dataset (" + skipped.get() + " skipped)");
+    }
+
+    /** The next batch (blocks until decoded); rethrows a failure of the background thread. */
+    public List<ImageArray> next() {
+        Object item;
+        try {
+            item = queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        }
+        if (item instanceof RuntimeException e) {
+            throw e;
+        }
+        if (item instanceof Error e) {
+            throw e;
+        }
+        if (item == END) {
+            throw new IllegalStateException("batch loader is closed");
+        }
+        @SuppressWarnings("unchecked")
+        List<ImageArray> batch = (List<ImageArray>) item;
+        return batch;
+    }
+
+    /** Distinct unreadable files skipped so far. */
+    public long skippedFiles() {
+        return skipped.get();
+    }
+
+    /** Stops the background thread. */
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        queue.clear();
+        queue.offer(END);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.vae4j.core.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * A finite, indexable set of training images, each returned at the training resolution in [-1, 1].
+ * Random augmentations draw from the given generator only, so a sample is a pure function of
+ * (index, generator seed) and runs resume exactly.
+ */
+public interface ImageDataset {
+    /** Number of images. */
+    int size();
+
+    /**
+     * Image {@code index} after augmentation.
+     *
+     * @throws dev.vae4j.core.io.ImageReadException if the underlying file cannot be decoded
+     */
+    ImageArray get(int index, SplittableRandom random);
+
+    /** A human-readable name of image {@code index} (its file name) for warnings. */
+    String describe(int index);
+}

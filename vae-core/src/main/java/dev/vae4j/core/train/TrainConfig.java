@@ -1,0 +1,82 @@
+package dev.vae4j.core.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
+
+/**
+ * The hyper-parameters of the training loop (what a recipe's {@code train:} section holds). Steps count
+ * optimizer updates of the autoencoder; each consumes {@code gradAccumulation} micro-batches of {@code batchSize}.
+ *
+ * @param steps total optimizer steps
+ * @param batchSize images per micro-batch (per process)
+ * @param gradAccumulation micro-batches per optimizer step
+ * @param seed seed of data order, augmentation and posterior sampling
+ * @param generator the autoencoder's optimizer
+ * @param discriminator the discriminator's optimizer (ignored without a discriminator)
+ * @param schedule learning-rate schedule of both optimizers
+ * @param gradClip maximum global gradient norm (0: no clipping)
+ * @param emaDecay EMA decay of the autoencoder weights (0: no EMA)
+ * @param emaStart step at which the EMA starts averaging
+ * @param decoderOnly train only the decoding path (encoder frozen)
+ * @param precision {@code fp32} or {@code bf16} (autocast)
+ * @param ganUpdates {@code both} (generator and discriminator every step) or {@code alternate} (every other step
+ *                   after {@code discStart}, as seed 001 and diffusers' script do)
+ * @param discStart first step of discriminator updates
+ * @param maxNonFinite consecutive non-finite steps tolerated before the run stops
+ * @param checkpointEvery steps between checkpoints (0: only at the end)
+ * @param keepCheckpoints checkpoints kept on disk (the newest)
+ * @param device {@code cpu} or {@code cuda}
+ */
+public record TrainConfig(
+        @JsonProperty("steps") long steps,
+        @JsonProperty("batch_size") int batchSize,
+        @JsonProperty("grad_accumulation") int gradAccumulation,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("generator_optimizer") OptimizerSettings generator,
+        @JsonProperty("discriminator_optimizer") OptimizerSettings discriminator,
+        @JsonProperty("schedule") LearningRateSchedule schedule,
+        @JsonProperty("grad_clip") double gradClip,
+        @JsonProperty("ema_decay") double emaDecay,
+        @JsonProperty("ema_start") long emaStart,
+        @JsonProperty("decoder_only") boolean decoderOnly,
+        @JsonProperty("precision") String precision,
+        @JsonProperty("gan_updates") String ganUpdates,
+        @JsonProperty("disc_start") long discStart,
+        @JsonProperty("max_non_finite") int maxNonFinite,
+        @JsonProperty("checkpoint_every") long checkpointEvery,
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        @JsonProperty("device") String device) {
+
+    /** Fills defaults and validates. */
+    public TrainConfig {
+        gradAccumulation = Math.max(1, gradAccumulation);
+        schedule = schedule == null ? LearningRateSchedule.constant(0) : schedule;
+        precision = precision == null ? "fp32" : precision.toLowerCase(Locale.ROOT);
+        ganUpdates = ganUpdates == null ? "both" : ganUpdates.toLowerCase(Locale.ROOT);
+        maxNonFinite = maxNonFinite <= 0 ? 10 : maxNonFinite;
+        keepCheckpoints = keepCheckpoints <= 0 ? 2 : keepCheckpoints;
+        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
+        if (steps <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("steps and batch_size must be positive, got " + steps + ", " + batchSize);
+        }
+        if (generator == null) {
+            throw new IllegalArgumentException("generator_optimizer is required");
+        }
+        if (!precision.equals("fp32") && !precision.equals("bf16")) {
+            throw new IllegalArgumentException("precision must be fp32 or bf16, got '" + precision + "'");
+        }
+        if (!ganUpdates.equals("both") && !ganUpdates.equals("alternate")) {
+            throw new IllegalArgumentException("gan_updates must be both or alternate, got '" + ganUpdates + "'");
+        }
+        if (!(emaDecay >= 0 && emaDecay < 1) || gradClip < 0) {
+            throw new IllegalArgumentException("invalid ema_decay " + emaDecay + " or grad_clip " + gradClip);
+        }
+    }
+
+    /** A copy with other steps, batch size and device (command-line overrides). */
+    public TrainConfig with(long newSteps, int newBatchSize, String newDevice) {
+        return new TrainConfig(newSteps, newBatchSize, gradAccumulation, seed, generator, discriminator, schedule,
+                gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                checkpointEvery, keepCheckpoints, newDevice);
+    }
+}

@@ -1,0 +1,278 @@
+package dev.vae4j.core.train;
+
+import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
+import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+
+import dev.vae4j.core.data.BatchLoader;
+import dev.vae4j.core.data.ImageArray;
+import dev.vae4j.core.data.ImageDataset;
+import dev.vae4j.core.data.ShardedSampler;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.tensor.Autocast;
+import dev.vae4j.core.tensor.TensorScope;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The VAE/GAN training loop. Each optimizer step encodes a batch once, samples the posterior, decodes, and then
+ * updates the autoencoder with the {@link GeneratorObjective} (discriminator parameters frozen) and/or the
+ * discriminator with the {@link DiscriminatorObjective} on detached reconstructions, according to
+ * {@link TrainConfig#ganUpdates()} and {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches,
+ * clipped, checked for non-finite values (such a step is skipped and counted; too many in a row stop the run),
+ * then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
+ * Everything random (data order, augmentation, posterior noise) is a function of (seed, step), so a run resumed
+ * from a checkpoint continues exactly like the uninterrupted one.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainableAutoencoder model;
+    private final Discriminator discriminator;
+    private final GeneratorObjective generatorObjective;
+    private final DiscriminatorObjective discriminatorObjective;
+    private final TrainConfig config;
+    private final Path runDir;
+    private final Device device;
+    private final List<Tensor> generatorParameters;
+    private final List<Tensor> discriminatorParameters;
+    private final Optimizer generatorOptimizer;
+    private final Optimizer discriminatorOptimizer;
+    private final ExponentialMovingAverage ema;
+    private final CheckpointStore checkpoints;
+    private TrainingState state = TrainingState.start();
+
+    /**
+     * @param model the autoencoder (moved to the configured device)
+     * @param discriminator the discriminator, or null for reconstruction-only training
+     * @param generatorObjective the autoencoder's loss
+     * @param discriminatorObjective the discriminator's loss (null iff {@code discriminator} is null)
+     * @param config loop hyper-parameters
+     * @param runDir where checkpoints go
+     */
+    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir) {
+        if ((discriminator == null) != (discriminatorObjective == null)) {
+            throw new IllegalArgumentException("a discriminator needs a discriminator objective and vice versa");
+        }
+        this.model = model;
+        this.discriminator = discriminator;
+        this.generatorObjective = generatorObjective;
+        this.discriminatorObjective = discriminatorObjective;
+        this.config = config;
+        this.runDir = runDir;
+        this.device = new Device(config.device());
+        model.module().to(device, false);
+        model.module().train(true);
+        List<Tensor> trained = config.decoderOnly() ? model.decoderParameters() : StateDict.parameters(model.module());
+        for (Tensor p : StateDict.parameters(model.module())) {
+            p.requires_grad_(false);
+        }
+        for (Tensor p : trained) {
+            p.requires_grad_(true);
+        }
+        generatorParameters = new ArrayList<>(trained);
+        generatorParameters.addAll(generatorObjective.parameters());
+        generatorOptimizer = config.generator().create(generatorParameters);
+        if (discriminator != null) {
+            discriminator.module().to(device, false);
+            discriminator.module().train(true);
+            discriminatorParameters = StateDict.parameters(discriminator.module());
+            OptimizerSettings settings = config.discriminator() == null ? config.generator() : config.discriminator();
+            discriminatorOptimizer = settings.create(discriminatorParameters);
+        } else {
+            discriminatorParameters = List.of();
+            discriminatorOptimizer = null;
+        }
+        ema = config.emaDecay() > 0 ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
+                : null;
+        checkpoints = new CheckpointStore(runDir, config.keepCheckpoints());
+    }
+
+    /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */
+    public void resume(Path checkpoint) {
+        state = CheckpointStore.load(checkpoint, parts());
+        LOG.info("resumed from {} at step {}", checkpoint, state.step());
+    }
+
+    /** The counters after the latest step. */
+    public TrainingState state() {
+        return state;
+    }
+
+    /** The EMA of the autoencoder weights, or null. */
+    public ExponentialMovingAverage ema() {
+        return ema;
+    }
+
+    /**
+     * Trains until {@link TrainConfig#steps()} on this process's shard of {@code dataset}.
+     *
+     * @param rank this process's rank (0 for single-process training)
+     * @param worldSize number of processes
+     * @return the final counters
+     */
+    public TrainingState train(ImageDataset dataset, int rank, int worldSize, List<TrainingListener> listeners) {
+        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(), true);
+        long firstSample = state.step() * config.gradAccumulation() * (long) config.batchSize();
+        try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), firstSample, 4)) {
+            listeners.forEach(l -> l.onStart(run(loader)));
+            while (state.step() < config.steps()) {
+                StepReport report = step(loader);
+                listeners.forEach(l -> l.onStep(run(loader), report));
+                boolean last = state.step() == config.steps();
+                if (last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0)) {
+                    Path saved = checkpoints.save(state, parts());
+                    listeners.forEach(l -> l.onCheckpoint(run(loader), saved));
+                }
+            }
+            listeners.forEach(l -> l.onEnd(run(loader)));
+        }
+        return state;
+    }
+
+    private TrainingRun run(BatchLoader loader) {
+        return new TrainingRun(model, discriminator, ema, config, runDir, state, loader.skippedFiles());
+    }
+
+    private CheckpointStore.Parts parts() {
+        return new CheckpointStore.Parts(model.module(), ema, discriminator == null ? null : discriminator.module(),
+                generatorOptimizer, discriminatorOptimizer, generatorObjective.parameters());
+    }
+
+    private StepReport step(BatchLoader loader) {
+        long started = System.nanoTime();
+        long step = state.step();
+        boolean ganActive = discriminator != null && step >= config.discStart();
+        boolean alternate = config.ganUpdates().equals("alternate");
+        boolean updateGenerator = !ganActive || !alternate || step % 2 == 0;
+        boolean updateDiscriminator = ganActive && (!alternate || step % 2 == 1);
+        double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
+        OptimizerSettings.setLearningRate(generatorOptimizer, lr);
+        if (discriminatorOptimizer != null) {
+            OptimizerSettings dSettings = config.discriminator() == null ? config.generator() : config.discriminator();
+            OptimizerSettings.setLearningRate(discriminatorOptimizer,
+                    dSettings.lr() * config.schedule().factor(step, config.steps()));
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        String nonFinite = null;
+        try (TensorScope scope = new TensorScope()) {
+            int micro = config.gradAccumulation();
+            for (int m = 0; m < micro && nonFinite == null; m++) {
+                nonFinite = microStep(loader.next(), step, m, updateGenerator, updateDiscriminator, terms);
+            }
+            if (nonFinite == null && updateGenerator) {
+                nonFinite = clipAndCheck(generatorParameters, "autoencoder gradient");
+            }
+            if (nonFinite == null && updateDiscriminator) {
+                nonFinite = clipAndCheck(discriminatorParameters, "discriminator gradient");
+            }
+            if (nonFinite == null) {
+                if (updateGenerator) {
+                    generatorOptimizer.step();
+                }
+                if (updateDiscriminator) {
+                    discriminatorOptimizer.step();
+                }
+            }
+            generatorOptimizer.zero_grad(true);
+            if (discriminatorOptimizer != null) {
+                discriminatorOptimizer.zero_grad(true);
+            }
+        }
+        boolean skipped = nonFinite != null;
+        if (skipped) {
+            int inARow = state.nonFiniteInARow() + 1;
+            LOG.warn("step {} skipped: non-finite {} ({} in a row)", step + 1, nonFinite, inARow);
+            if (inARow >= config.maxNonFinite()) {
+                throw new NonFiniteLossException(step + 1, inARow, nonFinite);
+            }
+            state = new TrainingState(step + 1, state.skippedSteps() + 1, inARow, state.seconds());
+        } else {
+            if (ema != null && updateGenerator) {
+                ema.update(model.module(), step + 1);
+            }
+            state = new TrainingState(step + 1, state.skippedSteps(), 0, state.seconds());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        state = new TrainingState(state.step(), state.skippedSteps(), state.nonFiniteInARow(), state.seconds() + seconds);
+        return new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped,
+                terms, seconds);
+    }
+
+    /** One micro-batch: forward once, backward the enabled objectives; returns what was non-finite, or null. */
+    private String microStep(List<ImageArray> arrays, long step, int micro, boolean updateGenerator,
+            boolean updateDiscriminator, Map<String, Double> terms) {
+        double share = 1.0 / config.gradAccumulation();
+        Tensor inputs = ImageArray.toBatch(arrays).to(device, ScalarType.Float);
+        DeviceType deviceType = device.type();
+        LatentDistribution posterior;
+        Tensor reconstructions;
+        try (Autocast autocast = new Autocast(deviceType, ScalarType.BFloat16, config.precision().equals("bf16"))) {
+            if (config.decoderOnly()) {
+                try (NoGradGuard frozenEncoder = new NoGradGuard()) {
+                    posterior = model.encode(inputs);
+                }
+            } else {
+                posterior = model.encode(inputs);
+            }
+            long noiseSeed = config.seed() * 1_000_003L + step * config.gradAccumulation() + micro;
+            reconstructions = model.decode(posterior.sample(createCPUGenerator(noiseSeed))).to(ScalarType.Float);
+        }
+        if (updateGenerator) {
+            setRequiresGrad(discriminatorParameters, false);
+            LossTerms loss = generatorObjective.generatorLoss(inputs, reconstructions, posterior, discriminator, step,
+                    model.lastLayerWeight());
+            if (!finite(loss.total())) {
+                return "generator loss";
+            }
+            loss.total().mul(new org.bytedeco.pytorch.Scalar(share)).backward();
+            accumulate(terms, loss, share);
+            setRequiresGrad(discriminatorParameters, true);
+        }
+        if (updateDiscriminator) {
+            LossTerms loss = discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator,
+                    step);
+            if (!finite(loss.total())) {
+                return "discriminator loss";
+            }
+            loss.total().mul(new org.bytedeco.pytorch.Scalar(share)).backward();
+            accumulate(terms, loss, share);
+        }
+        return null;
+    }
+
+    private String clipAndCheck(List<Tensor> parameters, String what) {
+        TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));
+        double limit = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
+        double norm = clip_grad_norm_(params, limit, 2.0, false);
+        return Double.isFinite(norm) ? null : what + " (norm " + norm + ")";
+    }
+
+    private static boolean finite(Tensor scalar) {
+        return Double.isFinite(scalar.item_double());
+    }
+
+    private static void accumulate(Map<String, Double> terms, LossTerms loss, double share) {
+        loss.terms().forEach((name, value) -> terms.merge(name, value * share, Double::sum));
+    }
+
+    private static void setRequiresGrad(List<Tensor> parameters, boolean on) {
+        for (Tensor p : parameters) {
+            p.requires_grad_(on);
+        }
+    }
+}

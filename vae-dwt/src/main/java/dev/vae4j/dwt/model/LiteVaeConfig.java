@@ -1,0 +1,271 @@
+package dev.vae4j.dwt.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.dwt.SubbandOrder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The configuration of a {@link LiteVae}, read from and written to its {@code config.json}
+ * ({@code "_class_name": "LiteVAE"}, snake_case keys named after the fields below).
+ *
+ * @param flavour encoder UNet blocks
+ * @param inChannels image channels (3)
+ * @param outChannels decoded image channels (3)
+ * @param latentChannels n_z; the aggregator outputs 2 n_z moments
+ * @param waveletLevels Haar levels L (3); the downsampling factor is 2^L
+ * @param subbandOrder detail order inside each 4C-channel level stack
+ * @param waveletLevelScaling divide level l's coefficients by 2^l (the paper) or not (open-LiteVAE)
+ * @param extractorChannels feature-extractor base width C
+ * @param extractorMult feature-extractor width multipliers
+ * @param extractorBlocks feature-extractor blocks per level
+ * @param aggregatorChannels aggregator base width
+ * @param aggregatorMult aggregator width multipliers
+ * @param aggregatorBlocks aggregator blocks per level
+ * @param normGroups GroupNorm groups of the encoder UNets (open-LiteVAE 8; paper 32, reduced by gcd)
+ * @param decoderChannels SMC decoder base width (128)
+ * @param decoderMult SMC decoder multipliers (L + 1 entries, [1, 2, 4, 4])
+ * @param decoderResBlocks SD {@code num_res_blocks} (2: 3 blocks per up level and 3 mid blocks)
+ * @param decoderPreActivation the paper's pre-activation SMC block instead of open-LiteVAE's post-activation
+ * @param scalingFactor latent scale for diffusion pipelines
+ * @param shiftFactor latent shift for diffusion pipelines
+ */
+public record LiteVaeConfig(
+        EncoderFlavour flavour,
+        int inChannels,
+        int outChannels,
+        int latentChannels,
+        int waveletLevels,
+        SubbandOrder subbandOrder,
+        boolean waveletLevelScaling,
+        int extractorChannels,
+        List<Integer> extractorMult,
+        int extractorBlocks,
+        int aggregatorChannels,
+        List<Integer> aggregatorMult,
+        int aggregatorBlocks,
+        int normGroups,
+        int decoderChannels,
+        List<Integer> decoderMult,
+        int decoderResBlocks,
+        boolean decoderPreActivation,
+        double scalingFactor,
+        double shiftFactor) {
+
+    /** {@code _class_name} of the config file. */
+    public static final String CLASS_NAME = "LiteVAE";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Validates; throws {@link IllegalArgumentException} naming the field at fault. */
+    public LiteVaeConfig {
+        extractorMult = List.copyOf(extractorMult);
+        aggregatorMult = List.copyOf(aggregatorMult);
+        decoderMult = List.copyOf(decoderMult);
+        require(inChannels > 0 && outChannels > 0 && latentChannels > 0, "channel counts must be positive");
+        require(waveletLevels >= 1 && waveletLevels <= 6, "wavelet_levels must be in 1..6, got " + waveletLevels);
+        require(extractorChannels > 0 && aggregatorChannels > 0 && decoderChannels > 0, "widths must be positive");
+        require(extractorBlocks > 0 && aggregatorBlocks > 0 && decoderResBlocks > 0, "block counts must be positive");
+        require(!extractorMult.isEmpty() && !aggregatorMult.isEmpty(), "extractor/aggregator mult must not be empty");
+        require(decoderMult.size() == waveletLevels + 1, "decoder_mult needs wavelet_levels + 1 = "
+                + (waveletLevels + 1) + " entries (one upsampling per wavelet level), got " + decoderMult);
+        require(normGroups > 0, "norm_groups must be positive");
+        if (flavour == EncoderFlavour.OPEN_LITEVAE) {
+            for (int m : extractorMult) {
+                require(extractorChannels * m % normGroups == 0, "extractor width " + extractorChannels * m
+                        + " is not divisible by norm_groups " + normGroups);
+            }
+            for (int m : aggregatorMult) {
+                require(aggregatorChannels * m % normGroups == 0, "aggregator width " + aggregatorChannels * m
+                        + " is not divisible by norm_groups " + normGroups);
+            }
+        }
+        require(scalingFactor > 0 && Double.isFinite(scalingFactor), "scaling_factor must be positive");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException("LiteVAE config: " + message);
+        }
+    }
+
+    /** Spatial factor 2^L between images and latents. */
+    public int downsamplingFactor() {
+        return 1 << waveletLevels;
+    }
+
+    /** Channels of one wavelet level stack, 4 in_channels. */
+    public int subbandChannels() {
+        return 4 * inChannels;
+    }
+
+    /**
+     * Presets at n_z = 12 with the 53.33 M SMC decoder (128, [1, 2, 4, 4], 2 res blocks):
+     * {@code open-s/b/m/l} (open-LiteVAE table: extractor / aggregator C, mult, blocks; torch-dwt order, no
+     * scaling, post-activation decoder) and {@code paper-s/b/m/l} (2 blocks per level, pywt order, 1/2^l scaling,
+     * pre-activation decoder).
+     */
+    public static LiteVaeConfig preset(String name) {
+        String key = name.toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "open-s" -> open(16, List.of(1, 2, 2), 3, 16, List.of(1, 2, 2), 3);
+            case "open-b" -> open(32, List.of(1, 2, 3), 4, 32, List.of(1, 2, 3), 4);
+            case "open-m" -> open(64, List.of(1, 2, 4), 5, 32, List.of(1, 2, 3), 4);
+            case "open-l" -> open(64, List.of(1, 2, 4), 5, 64, List.of(1, 2, 4), 4);
+            case "paper-s" -> paper(16, List.of(1, 2, 2), 16, List.of(1, 2, 2));
+            case "paper-b" -> paper(32, List.of(1, 2, 3), 32, List.of(1, 2, 3));
+            case "paper-m" -> paper(64, List.of(1, 2, 4), 32, List.of(1, 2, 3));
+            case "paper-l" -> paper(64, List.of(1, 2, 4), 64, List.of(1, 2, 4));
+            default -> throw new IllegalArgumentException("unknown LiteVAE preset '" + name + "'; known: "
+                    + presetNames());
+        };
+    }
+
+    /** The names {@link #preset(String)} accepts. */
+    public static List<String> presetNames() {
+        return List.of("open-s", "open-b", "open-m", "open-l", "paper-s", "paper-b", "paper-m", "paper-l");
+    }
+
+    private static LiteVaeConfig open(int ec, List<Integer> em, int eb, int ac, List<Integer> am, int ab) {
+        return new LiteVaeConfig(EncoderFlavour.OPEN_LITEVAE, 3, 3, 12, 3, SubbandOrder.TORCH_DWT, false,
+                ec, em, eb, ac, am, ab, 8, 128, List.of(1, 2, 4, 4), 2, false, 1.0, 0.0);
+    }
+
+    private static LiteVaeConfig paper(int ec, List<Integer> em, int ac, List<Integer> am) {
+        return new LiteVaeConfig(EncoderFlavour.PAPER, 3, 3, 12, 3, SubbandOrder.PYWT, true,
+                ec, em, 2, ac, am, 2, 32, 128, List.of(1, 2, 4, 4), 2, true, 1.0, 0.0);
+    }
+
+    /** Reads a {@code config.json} written by {@link #write(Path)} (or by tools/reference/gen_litevae.py). */
+    public static LiteVaeConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read LiteVAE config " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("LiteVAE config " + file + " is not a JSON object");
+        }
+        try {
+            return fromJson((ObjectNode) root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code file} is a JSON object whose {@code _class_name} is {@value #CLASS_NAME}. */
+    public static boolean isLiteVaeConfig(Path file) {
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            return root != null && root.isObject() && CLASS_NAME.equals(root.path("_class_name").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Parses a config object; every architecture key is required, the factors default to 1 and 0. */
+    public static LiteVaeConfig fromJson(ObjectNode root) {
+        String className = root.path("_class_name").asText(CLASS_NAME);
+        require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
+        return new LiteVaeConfig(
+                EncoderFlavour.fromId(text(root, "flavour")),
+                integer(root, "in_channels"),
+                integer(root, "out_channels"),
+                integer(root, "latent_channels"),
+                integer(root, "wavelet_levels"),
+                SubbandOrder.fromId(text(root, "subband_order")),
+                bool(root, "wavelet_level_scaling"),
+                integer(root, "extractor_channels"),
+                ints(root, "extractor_mult"),
+                integer(root, "extractor_blocks"),
+                integer(root, "aggregator_channels"),
+                ints(root, "aggregator_mult"),
+                integer(root, "aggregator_blocks"),
+                integer(root, "norm_groups"),
+                integer(root, "decoder_channels"),
+                ints(root, "decoder_mult"),
+                integer(root, "decoder_res_blocks"),
+                bool(root, "decoder_pre_activation"),
+                root.path("scaling_factor").asDouble(1.0),
+                root.path("shift_factor").asDouble(0.0));
+    }
+
+    /** This config as a JSON object (keys sorted). */
+    public ObjectNode toJson() {
+        Map<String, Object> fields = new TreeMap<>();
+        fields.put("_class_name", CLASS_NAME);
+        fields.put("flavour", flavour.id());
+        fields.put("in_channels", inChannels);
+        fields.put("out_channels", outChannels);
+        fields.put("latent_channels", latentChannels);
+        fields.put("wavelet_levels", waveletLevels);
+        fields.put("subband_order", subbandOrder.id());
+        fields.put("wavelet_level_scaling", waveletLevelScaling);
+        fields.put("extractor_channels", extractorChannels);
+        fields.put("extractor_mult", extractorMult);
+        fields.put("extractor_blocks", extractorBlocks);
+        fields.put("aggregator_channels", aggregatorChannels);
+        fields.put("aggregator_mult", aggregatorMult);
+        fields.put("aggregator_blocks", aggregatorBlocks);
+        fields.put("norm_groups", normGroups);
+        fields.put("decoder_channels", decoderChannels);
+        fields.put("decoder_mult", decoderMult);
+        fields.put("decoder_res_blocks", decoderResBlocks);
+        fields.put("decoder_pre_activation", decoderPreActivation);
+        fields.put("scaling_factor", scalingFactor);
+        fields.put("shift_factor", shiftFactor);
+        return JSON.valueToTree(fields);
+    }
+
+    /** Writes {@link #toJson()} to {@code file}. */
+    public void write(Path file) {
+        try {
+            Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write LiteVAE config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode field(ObjectNode root, String key) {
+        JsonNode node = root.get(key);
+        require(node != null && !node.isNull(), "missing key " + key);
+        return node;
+    }
+
+    private static String text(ObjectNode root, String key) {
+        return field(root, key).asText();
+    }
+
+    private static int integer(ObjectNode root, String key) {
+        JsonNode node = field(root, key);
+        require(node.isIntegralNumber() && node.canConvertToInt(), key + " must be an integer, got " + node);
+        return node.intValue();
+    }
+
+    private static boolean bool(ObjectNode root, String key) {
+        JsonNode node = field(root, key);
+        require(node.isBoolean(), key + " must be true/false, got " + node);
+        return node.booleanValue();
+    }
+
+    private static List<Integer> ints(ObjectNode root, String key) {
+        JsonNode node = field(root, key);
+        require(node.isArray(), key + " must be a list, got " + node);
+        List<Integer> values = new ArrayList<>();
+        for (JsonNode item : node) {
+            require(item.isIntegralNumber() && item.canConvertToInt(), key + " holds a non-integer " + item);
+            values.add(item.intValue());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vae4j.losses;
+
+import static org.bytedeco.pytorch.global.torch.relu;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * LeCam regularisation (Tseng et al. 2021) in the form tokenizer repositories use:
+ * {@code mean(relu(D(x) - ema_fake)^2) + mean(relu(ema_real - D(x̂))^2)}, a 0-d tensor >= 0 added to the D loss
+ * with a weight, where {@code ema_real}, {@code ema_fake} are exponential moving averages (start 0) of the mean
+ * real and fake logits, updated with {@link #update} after each discriminator step:
+ * {@code ema = decay * ema + (1 - decay) * mean(logits)}. Stateful: one instance per discriminator.
+ */
+public final class LeCamRegularizer {
+    private final double decay;
+    private double emaReal;
+    private double emaFake;
+
+    /** @param decay EMA decay in [0, 1) (TiTok 0.999, seed 000 HEAD 0.9) */
+    public LeCamRegularizer(double decay) {
+        if (!(decay >= 0 && decay < 1)) {
+            throw new IllegalArgumentException("LeCam EMA decay must be in [0, 1), got " + decay);
+        }
+        this.decay = decay;
+    }
+
+    /** The regulariser for this step's real and fake logits (any shapes), against the current anchors. */
+    public Tensor regularization(Tensor logitsReal, Tensor logitsFake) {
+        Tensor real = relu(logitsReal.sub(new Scalar(emaFake))).pow(new Scalar(2)).mean();
+        Tensor fake = relu(logitsFake.neg().add(new Scalar(emaReal))).pow(new Scalar(2)).mean();
+        return real.add(fake);
+    }
+
+    /** Moves the anchors towards this step's mean logits (detached). */
+    public void update(Tensor logitsReal, Tensor logitsFake) {
+        double r = logitsReal.detach().mean().item_double();
+        double f = logitsFake.detach().mean().item_double();
+        emaReal = emaReal * decay + r * (1 - decay);
+        emaFake = emaFake * decay + f * (1 - decay);
+    }
+
+    /** The current real-logit anchor. */
+    public double emaReal() {
+        return emaReal;
+    }
+
+    /** The current fake-logit anchor. */
+    public double emaFake() {
+        return emaFake;
+    }
+}
