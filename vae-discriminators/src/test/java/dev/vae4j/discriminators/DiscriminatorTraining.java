@@ -37,14 +37,16 @@ final class DiscriminatorTraining {
                 new org.bytedeco.pytorch.LongOptional());
     }
 
-    /** Hinge D loss over every head: sum of mean(relu(1 - D(real))) + mean(relu(1 + D(fake))). */
+    /**
+     * Hinge D loss over every head, real and fake in one concatenated forward (so BatchNorm sees both, as with
+     * SyncBN-style single-pass training): sum over heads of mean(relu(1 - D(real))) + mean(relu(1 + D(fake))).
+     */
     static Tensor hinge(Discriminator d, Tensor real, Tensor fake) {
+        long n = real.size(0);
         Tensor loss = null;
-        var realHeads = d.heads(real);
-        var fakeHeads = d.heads(fake);
-        for (int i = 0; i < realHeads.size(); i++) {
-            Tensor term = relu(realHeads.get(i).neg().add(new Scalar(1.0))).mean()
-                    .add(relu(fakeHeads.get(i).add(new Scalar(1.0))).mean());
+        for (Tensor head : d.heads(torch.cat(new org.bytedeco.pytorch.TensorVector(real, fake), 0))) {
+            Tensor term = relu(head.narrow(0, 0, n).neg().add(new Scalar(1.0))).mean()
+                    .add(relu(head.narrow(0, n, n).add(new Scalar(1.0))).mean());
             loss = loss == null ? term : loss.add(term);
         }
         return loss;
@@ -53,8 +55,7 @@ final class DiscriminatorTraining {
     /**
      * Trains {@code d} for {@code steps} Adam steps (learning rate {@code lr}, betas 0.5/0.9) and returns its accuracy on 4 fresh
      * batches: the fraction of real images with mean logit > 0 and blurred ones with mean logit < 0. Accuracy is
-     * measured in training mode, as the GAN loop sees the discriminator (real and fake in separate forwards, so
-     * BatchNorm normalises each with its own batch statistics, like taming).
+     * measured in training mode, as the GAN loop sees the discriminator, on concatenated real + fake batches.
      */
     static double trainAndMeasure(Discriminator d, long channels, long size, long batch, int steps, double lr,
             long seed) {
@@ -77,8 +78,11 @@ final class DiscriminatorTraining {
         long total = 0;
         try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
             for (int b = 0; b < 4; b++) {
-                Tensor realScore = perImage(d.logits(real(batch, channels, size, g)));
-                Tensor fakeScore = perImage(d.logits(blurred(real(batch, channels, size, g))));
+                Tensor both = torch.cat(new org.bytedeco.pytorch.TensorVector(real(batch, channels, size, g),
+                        blurred(real(batch, channels, size, g))), 0);
+                Tensor score = perImage(d.logits(both));
+                Tensor realScore = score.narrow(0, 0, batch);
+                Tensor fakeScore = score.narrow(0, batch, batch);
                 correct += realScore.gt(new Scalar(0.0)).sum().item_long()
                         + fakeScore.lt(new Scalar(0.0)).sum().item_long();
                 total += 2 * batch;

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * {@code --verbose}); 2 a usage error (picocli's message and the usage help).
  */
 @Command(name = "vae", mixinStandardHelpOptions = true, versionProvider = VaeCli.Version.class,
-        description = "Run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
-        subcommands = {InspectCommand.class, EncodeCommand.class, DecodeCommand.class, ReconstructCommand.class,
+        description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
+        subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
+                ReconstructCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */

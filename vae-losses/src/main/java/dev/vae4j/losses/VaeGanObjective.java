@@ -31,8 +31,9 @@ import org.bytedeco.pytorch.Tensor;
  * (mean LPIPS), nll, kl, g, d_weight, disc_factor, logvar. LDM's own {@code rec_loss} log equals rec + p_w p.
  *
  * <p>Discriminator ({@code optimizer_idx 1}): {@code disc = disc_factor * loss(D(x), D(x̂))} with both images
- * detached and two separate forward calls, plus the optional R1 and LeCam terms. Logged: total, disc,
- * logits_real, logits_fake (means), disc_factor, and r1 / lecam when enabled.
+ * detached and two separate forward calls, plus the optional R1 and LeCam terms. Logged: d_total, disc,
+ * logits_real, logits_fake (means), and r1 / lecam when enabled. Without a
+ * discriminator the generator has no GAN term (g = 0).
  */
 public final class VaeGanObjective implements GeneratorObjective, DiscriminatorObjective {
     private final VaeGanConfig config;
@@ -68,6 +69,11 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         return config;
     }
 
+    /** The perceptual network, or null when LPIPS is not weighted. */
+    public Lpips lpips() {
+        return lpips;
+    }
+
     /** The module holding the scalar {@code logvar} parameter (for checkpoints). */
     public Module state() {
         return state;
@@ -84,7 +90,6 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
             Discriminator discriminator, long step, Tensor lastLayerWeight) {
         ImageChecks.requirePair(inputs, reconstructions, "VAE-GAN objective");
         Objects.requireNonNull(posterior, "posterior");
-        Objects.requireNonNull(discriminator, "discriminator");
         long n = inputs.size(0);
         Tensor s = logvar.to(reconstructions.device(), reconstructions.scalar_type());
         Tensor dist = config.pixelDistance().elementwise(inputs, reconstructions);
@@ -101,13 +106,10 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
                 ? nllEl.sum().div(new Scalar((double) n)) : nllEl.mean();
         Tensor klLoss = kl.loss(posterior);
 
-        Tensor logitsFake = discriminator.logits(reconstructions);
-        Tensor g = config.generatorGan() == VaeGanConfig.GeneratorGan.NEGATIVE_MEAN
-                ? GeneratorGanLoss.negativeMean(logitsFake)
-                : GeneratorGanLoss.thresholdedHinge(discriminator.logits(inputs.detach()), logitsFake,
-                        config.hingeMargin());
+        // Without a discriminator (reconstruction-only recipes such as sd-ft-mse) there is no GAN term.
+        Tensor g = discriminator == null ? null : generatorGan(inputs, reconstructions, discriminator);
         double dWeight = 0.0;
-        if (config.discFactor() > 0) {
+        if (g != null && config.discFactor() > 0) {
             if (config.adaptiveWeight()) {
                 if (lastLayerWeight == null) {
                     throw new IllegalArgumentException("the adaptive GAN weight needs the decoder's last-layer weight");
@@ -128,11 +130,19 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         terms.put("p", pMean);
         terms.put("nll", nll.detach().item_double());
         terms.put("kl", klLoss.detach().item_double());
-        terms.put("g", g.detach().item_double());
+        terms.put("g", g == null ? 0.0 : g.detach().item_double());
         terms.put("d_weight", dWeight);
         terms.put("disc_factor", discFactor);
         terms.put("logvar", s.detach().item_double());
         return new LossTerms(total, terms);
+    }
+
+    private Tensor generatorGan(Tensor inputs, Tensor reconstructions, Discriminator discriminator) {
+        Tensor logitsFake = discriminator.logits(reconstructions);
+        return config.generatorGan() == VaeGanConfig.GeneratorGan.NEGATIVE_MEAN
+                ? GeneratorGanLoss.negativeMean(logitsFake)
+                : GeneratorGanLoss.thresholdedHinge(discriminator.logits(inputs.detach()), logitsFake,
+                        config.hingeMargin());
     }
 
     private Tensor perceptual(Tensor inputs, Tensor reconstructions) {
@@ -158,7 +168,6 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         terms.put("disc", disc.detach().item_double());
         terms.put("logits_real", logitsReal.detach().mean().item_double());
         terms.put("logits_fake", logitsFake.detach().mean().item_double());
-        terms.put("disc_factor", discFactor);
         if (r1 != null) {
             Tensor penalty = r1.penalty(discriminator, inputs);
             terms.put("r1", penalty.detach().item_double());
@@ -171,7 +180,7 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
             lecam.update(logitsReal, logitsFake);
         }
         Map<String, Double> ordered = new LinkedHashMap<>();
-        ordered.put("total", total.detach().item_double());
+        ordered.put("d_total", total.detach().item_double());
         ordered.putAll(terms);
         return new LossTerms(total, ordered);
     }

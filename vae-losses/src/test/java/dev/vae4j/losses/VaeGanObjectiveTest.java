@@ -41,7 +41,7 @@ class VaeGanObjectiveTest {
             g.total().backward();
             assertTrue(objective.parameters().get(0).grad().defined(), "logvar receives a gradient");
             LossTerms dl = objective.discriminatorLoss(x, recon, d, 3);
-            assertEquals(List.of("total", "disc", "logits_real", "logits_fake", "disc_factor"),
+            assertEquals(List.of("d_total", "disc", "logits_real", "logits_fake"),
                     List.copyOf(dl.terms().keySet()));
             assertThrows(IllegalArgumentException.class, () -> g.term("missing"));
         }

@@ -19,8 +19,17 @@ public final class ImageFolderDataset implements ImageDataset {
      * @throws dev.vae4j.core.io.ImageReadException if the folder cannot be listed
      */
     public ImageFolderDataset(Path folder, Augmentation augmentation) {
+        this(folder, ImageTensors.listImages(folder), augmentation);
+    }
+
+    /**
+     * A dataset over chosen files of {@code folder} (e.g. one side of a train/validation split).
+     *
+     * @throws IllegalArgumentException if {@code files} is empty
+     */
+    public ImageFolderDataset(Path folder, List<Path> files, Augmentation augmentation) {
         this.folder = folder;
-        this.files = ImageTensors.listImages(folder);
+        this.files = List.copyOf(files);
         this.augmentation = augmentation;
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no images (PNG, JPEG, BMP, GIF) in " + folder);

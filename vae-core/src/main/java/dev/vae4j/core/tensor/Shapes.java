@@ -44,4 +44,16 @@ public final class Shapes {
             throw new IllegalArgumentException(what + " must be a floating-point tensor, got " + t.scalar_type());
         }
     }
+
+    /**
+     * Checks that two image batches are 4-D with equal shapes.
+     *
+     * @param what the metric or loss name for the message
+     */
+    public static void requireSameShape(Tensor a, Tensor b, String what) {
+        if (a.dim() != 4 || !java.util.Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get())) {
+            throw new IllegalArgumentException(what + " needs two (N, C, H, W) batches of the same shape, got "
+                    + describe(a) + " and " + describe(b));
+        }
+    }
 }

@@ -1,0 +1,94 @@
+package dev.vae4j.examples;
+
+import dev.vae4j.core.train.TrainConfig;
+import dev.vae4j.examples.train.Recipe;
+import dev.vae4j.examples.train.TrainingSession;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.global.torch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the {@code tiny}
+ * recipe on the built-in synthetic dataset on the CPU (the embedded default) into {@code runs/tiny}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train or fine-tune an autoencoder from a recipe (default: 'tiny' on synthetic images).",
+                "Built-in recipes: tiny, ldm-kl-f8, sd-ft-mse. Writes <out>/checkpoints, metrics.jsonl, samples/,",
+                "loss.png and the final diffusers folders <out>/model (and <out>/model-ema with EMA)."})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--recipe", paramLabel = "R", defaultValue = "tiny",
+            description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
+    private String recipeName;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Image folder (default: built-in synthetic images).")
+    private Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
+    private Path out;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
+    private Path resume;
+
+    @Option(names = "--init-from", paramLabel = "PATH",
+            description = "Start from these weights (diffusers folder, checkpoint folder or weights file); "
+                    + "optimizers start fresh.")
+    private Path initFrom;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Override the recipe's step count.")
+    private Long steps;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Override the recipe's batch size.")
+    private Integer batchSize;
+
+    @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda (default: the recipe's, cpu).")
+    private String device;
+
+    @Option(names = "--lpips", paramLabel = "FILE",
+            description = "LPIPS weights (VGG16 features + heads, safetensors) for recipes that weight LPIPS.")
+    private Path lpips;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: processors).")
+    private Integer threads;
+
+    @Override
+    public Integer call() {
+        torch.set_num_threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        Recipe recipe = Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
+        TrainConfig train = recipe.train();
+        recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
+                batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
+        Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
+        long started = System.nanoTime();
+        TrainingSession.Outcome outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips)
+                .run(System.err);
+        PrintWriter console = spec.commandLine().getOut();
+        List<Map<String, Double>> validations = outcome.validations();
+        console.println("validation (held-out, posterior mode):");
+        for (Map<String, Double> v : List.of(validations.get(0), validations.get(validations.size() - 1))) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  step %6d", v.get("step").longValue()));
+            v.forEach((name, value) -> {
+                if (!name.equals("step")) {
+                    line.append(String.format(Locale.ROOT, "  %s %.4f", name, value));
+                }
+            });
+            console.println(line);
+        }
+        console.printf(Locale.ROOT, "trained %d steps in %.1f s (%d skipped, %d unreadable files skipped)%n",
+                outcome.state().step(), (System.nanoTime() - started) / 1e9, outcome.state().skippedSteps(),
+                outcome.skippedFiles());
+        console.println("model: " + outcome.model() + (outcome.emaModel() == null ? "" : ", EMA: " + outcome.emaModel()));
+        return 0;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.vae4j.examples.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.train.TrainConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
+ * objective and the discriminator. Built-in recipes live in {@code recipes/<name>.yaml} on the classpath; any other
+ * file can be given by path. Unknown keys are errors, so typos do not pass silently.
+ *
+ * @param name recipe name (also the default run folder name)
+ * @param description one line shown by {@code vae train --help}
+ * @param model the autoencoder to build
+ * @param data image preparation
+ * @param train the loop hyper-parameters
+ * @param objective the loss weights
+ * @param discriminator the discriminator, or null for none
+ * @param validation held-out evaluation and sample grids
+ */
+public record Recipe(
+        @JsonProperty("name") String name,
+        @JsonProperty("description") String description,
+        @JsonProperty("model") ModelSpec model,
+        @JsonProperty("data") DataSpec data,
+        @JsonProperty("train") TrainConfig train,
+        @JsonProperty("objective") ObjectiveSpec objective,
+        @JsonProperty("discriminator") DiscriminatorSpec discriminator,
+        @JsonProperty("validation") ValidationSpec validation) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Names of the built-in recipes. */
+    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse");
+
+    /** Checks the parts are present. */
+    public Recipe {
+        if (name == null || model == null || data == null || train == null || objective == null
+                || validation == null) {
+            throw new IllegalArgumentException("a recipe needs name, model, data, train, objective and validation");
+        }
+    }
+
+    /**
+     * The autoencoder: a preset name, an inline diffusers config, or (for fine-tuning) a pretrained diffusers folder
+     * given on the command line with {@code --init-from}.
+     *
+     * @param preset a preset of {@link AutoencoderKLConfig#preset(String)}, or null
+     * @param config an inline diffusers {@code config.json} object, or null
+     * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
+     */
+    public record ModelSpec(
+            @JsonProperty("preset") String preset,
+            @JsonProperty("config") ObjectNode config,
+            @JsonProperty("requires_pretrained") boolean requiresPretrained) {
+
+        /** The architecture this spec names. */
+        public AutoencoderKLConfig resolve() {
+            if ((preset == null) == (config == null)) {
+                throw new IllegalArgumentException("recipe model needs exactly one of 'preset' and 'config'");
+            }
+            return preset != null ? AutoencoderKLConfig.preset(preset) : AutoencoderKLConfig.fromJson(config);
+        }
+    }
+
+    /**
+     * Image preparation.
+     *
+     * @param imageSize training resolution (square)
+     * @param syntheticCount images of the built-in synthetic dataset when no folder is given
+     * @param randomCrop random instead of centre crops
+     * @param flip random horizontal flips
+     * @param rescaleMin smallest stochastic rescale factor (1 = off)
+     * @param rescaleMax largest stochastic rescale factor
+     */
+    public record DataSpec(
+            @JsonProperty("image_size") int imageSize,
+            @JsonProperty("synthetic_count") int syntheticCount,
+            @JsonProperty("random_crop") boolean randomCrop,
+            @JsonProperty("flip") boolean flip,
+            @JsonProperty("rescale_min") double rescaleMin,
+            @JsonProperty("rescale_max") double rescaleMax) {
+        /** Fills defaults. */
+        public DataSpec {
+            syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
+            rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
+            rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
+        }
+    }
+
+    /**
+     * Loss weights of {@link dev.vae4j.losses.VaeGanObjective} (see {@link dev.vae4j.losses.VaeGanConfig}).
+     *
+     * @param pixel {@code l1} or {@code l2}
+     * @param perceptualWeight LPIPS weight (needs {@code --lpips})
+     * @param perceptualGradient whether LPIPS back-propagates
+     * @param normalization {@code sum_over_batch} (LDM) or {@code mean}
+     * @param logvarInit initial log-variance
+     * @param learnLogvar learnable log-variance
+     * @param klWeight KL weight
+     * @param discWeight GAN weight factor
+     * @param adaptiveWeight LDM's adaptive GAN weight
+     * @param discFactor GAN factor after the start step
+     * @param discLoss {@code hinge} or {@code vanilla}
+     * @param generatorGan {@code negative_mean} or {@code thresholded_hinge}
+     * @param hingeMargin margin of the thresholded hinge
+     */
+    public record ObjectiveSpec(
+            @JsonProperty("pixel") String pixel,
+            @JsonProperty("perceptual_weight") double perceptualWeight,
+            @JsonProperty("perceptual_gradient") Boolean perceptualGradient,
+            @JsonProperty("normalization") String normalization,
+            @JsonProperty("logvar_init") double logvarInit,
+            @JsonProperty("learn_logvar") boolean learnLogvar,
+            @JsonProperty("kl_weight") double klWeight,
+            @JsonProperty("disc_weight") double discWeight,
+            @JsonProperty("adaptive_weight") Boolean adaptiveWeight,
+            @JsonProperty("disc_factor") double discFactor,
+            @JsonProperty("disc_loss") String discLoss,
+            @JsonProperty("generator_gan") String generatorGan,
+            @JsonProperty("hinge_margin") Double hingeMargin) {
+    }
+
+    /**
+     * The discriminator.
+     *
+     * @param type a preset name of the discriminators module (e.g. {@code patchgan})
+     * @param ndf base width (PatchGAN)
+     * @param layers strided layers (PatchGAN)
+     * @param actNorm ActNorm instead of BatchNorm (PatchGAN)
+     */
+    public record DiscriminatorSpec(
+            @JsonProperty("type") String type,
+            @JsonProperty("ndf") int ndf,
+            @JsonProperty("layers") int layers,
+            @JsonProperty("act_norm") boolean actNorm) {
+    }
+
+    /**
+     * Held-out evaluation.
+     *
+     * @param images held-out images (taken from the end of the folder, or synthetic with another seed)
+     * @param every steps between validations and sample grids (0: start and end only)
+     */
+    public record ValidationSpec(
+            @JsonProperty("images") int images,
+            @JsonProperty("every") long every) {
+    }
+
+    /** Loads a built-in recipe by name or a recipe file by path. */
+    public static Recipe load(String nameOrPath) {
+        Path path = Path.of(nameOrPath);
+        try {
+            if (Files.isRegularFile(path)) {
+                return YAML.readValue(path.toFile(), Recipe.class);
+            }
+            try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
+                if (in == null) {
+                    throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe of "
+                            + "that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                }
+                return YAML.readValue(in, Recipe.class);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This recipe as JSON (written into the run folder as the resolved configuration). */
+    public JsonNode toJson() {
+        return YAML.valueToTree(this);
+    }
+
+    /** Writes the resolved recipe to {@code file} as YAML. */
+    public void write(Path file) {
+        try {
+            YAML.writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A copy with another loop configuration (command-line overrides). */
+    public Recipe withTrain(TrainConfig newTrain) {
+        return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.vae4j.examples.train;
+
+import dev.vae4j.core.data.Augmentation;
+import dev.vae4j.core.data.ImageArray;
+import dev.vae4j.core.data.ImageDataset;
+import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.core.io.ImageTensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training set and the held-out validation images of a run: from an image folder (its last
+ * {@code validation.images} files, in name order, are held out) or, without a folder, from the built-in synthetic
+ * dataset (validation images drawn with another seed).
+ *
+ * @param train training images, augmented per the recipe
+ * @param validation held-out images, centre-cropped at the training size
+ * @param source a description for the console
+ */
+public record TrainingData(ImageDataset train, List<ImageArray> validation, String source) {
+
+    /** Builds the data of {@code recipe} from {@code folder} (null: synthetic). */
+    public static TrainingData of(Recipe recipe, Path folder) {
+        Recipe.DataSpec data = recipe.data();
+        int held = recipe.validation().images();
+        long seed = recipe.train().seed();
+        if (folder == null) {
+            SyntheticImages train = new SyntheticImages(data.syntheticCount(), data.imageSize(), seed, data.flip());
+            SyntheticImages validation = new SyntheticImages(held, data.imageSize(), seed + 1_000_003L, false);
+            return new TrainingData(train, load(validation), "synthetic (" + data.syntheticCount() + " images, "
+                    + data.imageSize() + " px)");
+        }
+        List<Path> files = ImageTensors.listImages(folder);
+        if (files.size() <= held) {
+            throw new IllegalArgumentException(folder + " holds " + files.size() + " images; need more than the "
+                    + held + " held out for validation");
+        }
+        Augmentation augmentation = new Augmentation(data.imageSize(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax());
+        ImageFolderDataset train = new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
+        ImageFolderDataset validation = new ImageFolderDataset(folder, files.subList(files.size() - held,
+                files.size()), Augmentation.center(data.imageSize()));
+        return new TrainingData(train, load(validation), folder + " (" + train.size() + " training, " + held
+                + " validation images)");
+    }
+
+    private static List<ImageArray> load(ImageDataset dataset) {
+        List<ImageArray> images = new ArrayList<>();
+        for (int i = 0; i < dataset.size(); i++) {
+            images.add(dataset.get(i, new SplittableRandom(i)));
+        }
+        return images;
+    }
+}
