@@ -59,6 +59,16 @@ final class DiscriminatorTraining {
      */
     static double trainAndMeasure(Discriminator d, long channels, long size, long batch, int steps, double lr,
             long seed) {
+        return train(d, channels, size, batch, steps, lr, seed)[0];
+    }
+
+    /**
+     * Like {@link #trainAndMeasure} but returns {sign accuracy, ranking accuracy}: the second is the fraction of
+     * (real i, blurred i) pairs with score(real) > score(blurred), which needs no bias (ties, e.g. an all-zero
+     * head, count as wrong).
+     */
+    static double[] train(Discriminator d, long channels, long size, long batch, int steps, double lr,
+            long seed) {
         torch.set_num_threads(1); // tiny ops: one thread avoids OpenMP oversubscription on a busy 2-core machine
         Generator g = torch.createCPUGenerator(seed);
         AdamOptions options = new AdamOptions(lr);
@@ -75,6 +85,7 @@ final class DiscriminatorTraining {
             }
         }
         long correct = 0;
+        long ranked = 0;
         long total = 0;
         try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
             for (int b = 0; b < 4; b++) {
@@ -85,10 +96,11 @@ final class DiscriminatorTraining {
                 Tensor fakeScore = score.narrow(0, batch, batch);
                 correct += realScore.gt(new Scalar(0.0)).sum().item_long()
                         + fakeScore.lt(new Scalar(0.0)).sum().item_long();
+                ranked += realScore.gt(fakeScore).sum().item_long();
                 total += 2 * batch;
             }
         }
-        return (double) correct / total;
+        return new double[] {(double) correct / total, 2.0 * ranked / total};
     }
 
     private static Tensor perImage(Tensor logits) {

@@ -35,6 +35,7 @@ class GigaGanDiscriminatorTest {
         System.out.printf("GigaGAN: %,d parameters (table 14,380,000), %.3f GMACs at 256x256%n", params,
                 d.macs(256, 256) / 1e9);
         assertTrue(Math.abs(params - 14_380_000L) <= 0.05 * 14_380_000L, "params " + params);
+        assertEquals(14_351_182L, params, "the recount of the published code (shared/reference/litevae.md)");
         Map<String, Tensor> keys = StateDict.of(d);
         for (String key : new String[] {"blocks.0.0.img_conv.0.weight_orig", "blocks.0.0.chan_conv.weight_u",
                 "blocks.0.1.running_mean", "blocks.0.3.weight_orig", "blocks.3.6.norm.weight",
