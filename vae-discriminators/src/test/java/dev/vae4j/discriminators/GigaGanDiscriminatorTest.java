@@ -77,7 +77,7 @@ class GigaGanDiscriminatorTest {
     @Test
     void shortHingeTrainingSeparatesRealFromBlurred() {
         GigaGanDiscriminator d = new GigaGanDiscriminator(tiny(), 3);
-        double accuracy = DiscriminatorTraining.trainAndMeasure(d, 3, 64, 4, 50, 1e-3, 5);
+        double accuracy = DiscriminatorTraining.trainAndMeasure(d, 3, 32, 4, 50, 1e-3, 5);
         System.out.printf("GigaGAN accuracy after 50 steps: %.3f%n", accuracy);
         assertTrue(accuracy > 0.8, "accuracy " + accuracy);
     }

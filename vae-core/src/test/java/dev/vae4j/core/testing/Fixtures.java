@@ -13,7 +13,10 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** The folder {@code fixtures/<relative>} on the test classpath. */
+    /**
+     * The folder (or file) {@code fixtures/<relative>} on the test classpath; from another module's test jar it is
+     * extracted to a temporary folder once.
+     */
     public static Path dir(String relative) {
         URL url = Fixtures.class.getClassLoader().getResource("fixtures/" + relative);
         if (url == null) {
@@ -21,9 +24,35 @@ public final class Fixtures {
                     + " (regenerate with tools/reference/generate_all.sh)");
         }
         try {
-            return Path.of(url.toURI());
+            if (!"jar".equals(url.getProtocol())) {
+                return Path.of(url.toURI());
+            }
+            return EXTRACTED.computeIfAbsent(relative, key -> extract(url, key));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.util.Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Copies a fixture folder out of a test jar (other modules see vae-core's fixtures that way). */
+    private static Path extract(URL url, String relative) {
+        try (java.nio.file.FileSystem jar = java.nio.file.FileSystems.newFileSystem(url.toURI(), java.util.Map.of())) {
+            Path source = jar.provider().getPath(url.toURI());
+            Path target = java.nio.file.Files.createTempDirectory("vae4j-fixture-");
+            try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(source)) {
+                for (Path p : walk.toList()) {
+                    Path out = target.resolve(source.relativize(p).toString());
+                    if (java.nio.file.Files.isDirectory(p)) {
+                        java.nio.file.Files.createDirectories(out);
+                    } else {
+                        java.nio.file.Files.copy(p, out);
+                    }
+                }
+            }
+            return target;
+        } catch (java.io.IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot extract fixture " + relative + " from " + url, e);
         }
     }
 
