@@ -2,6 +2,7 @@ package dev.vae4j.examples;
 
 import dev.vae4j.core.io.CheckpointConverter;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.losses.Lpips;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +21,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
+                "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
                 "PyTorch pickles are read with an allow-list: no code in them ever runs."})
 public final class ConvertCommand implements Callable<Integer> {
     /** Target layouts. */
-    enum Target { DIFFUSERS, LDM, SAFETENSORS }
+    enum Target { DIFFUSERS, LDM, SAFETENSORS, LPIPS }
 
     @Spec
     private CommandSpec spec;
@@ -36,7 +38,7 @@ public final class ConvertCommand implements Callable<Integer> {
     private Path output;
 
     @Option(names = "--to", paramLabel = "LAYOUT",
-            description = "diffusers, ldm or safetensors (default: ldm for a folder input, else diffusers).")
+            description = "diffusers, ldm, safetensors or lpips (default: ldm for a folder input, else diffusers).")
     private String to;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "sd",
@@ -54,6 +56,10 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--strip-prefix", description = "With --only-prefix: remove the prefix from the kept keys.")
     private boolean stripPrefix;
+
+    @Option(names = "--heads", paramLabel = "FILE",
+            description = "With --to lpips: lpips' vgg.pth (the input is torchvision's VGG16 .pth).")
+    private Path heads;
 
     @Override
     public Integer call() {
@@ -73,6 +79,14 @@ public final class ConvertCommand implements Callable<Integer> {
             case SAFETENSORS -> {
                 int count = CheckpointConverter.toSafetensors(input, output, onlyPrefix, stripPrefix);
                 out.println("wrote " + count + " tensors to " + output);
+            }
+            case LPIPS -> {
+                if (heads == null) {
+                    throw new ParameterException(spec.commandLine(), "--to lpips needs --heads FILE (lpips' vgg.pth)");
+                }
+                int count = CheckpointConverter.lpips(input, heads, output);
+                Lpips.fromSafetensors(output);
+                out.println("wrote LPIPS weights (" + count + " tensors, checked) to " + output);
             }
             default -> throw new IllegalStateException();
         }

@@ -42,6 +42,12 @@ final class CliTestSupport {
             }
         }
 
+        /** Asserts a usage error (exit 2) whose message contains {@code fragment}. */
+        void assertUsageError(String fragment) {
+            assertEquals(2, exitCode, "exit code; out=" + out + " err=" + err);
+            assertTrue(err.contains(fragment), "'" + fragment + "' missing from: " + err);
+        }
+
         /** Asserts success. */
         void assertOk() {
             assertEquals(0, exitCode, "exit code; out=" + out + " err=" + err);

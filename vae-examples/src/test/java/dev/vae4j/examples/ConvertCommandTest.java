@@ -3,6 +3,7 @@ package dev.vae4j.examples;
 import static dev.vae4j.core.testing.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.testing.Fixtures;
@@ -46,6 +47,28 @@ class ConvertCommandTest {
         try (SafetensorsReader reader = SafetensorsReader.open(picked)) {
             assertTrue(reader.contains("encoder.conv_in.weight"), reader.names().toString());
         }
+    }
+
+    @Test
+    void legacyVggAndLpipsPicklesBecomeTheLpipsFile(@TempDir Path dir) {
+        Path pth = Fixtures.dir("lpips_pth");
+        Path out = dir.resolve("lpips.safetensors");
+        CliTestSupport.Result result = CliTestSupport.run("convert", "--to", "lpips", "--input",
+                pth.resolve("vgg16_narrow.pth").toString(), "--heads", pth.resolve("lpips_heads.pth").toString(),
+                "--output", out.toString());
+        result.assertOk();
+        assertTrue(result.out().contains("31 tensors"), result.out());
+        try (TensorScope scope = new TensorScope(); SafetensorsReader converted = SafetensorsReader.open(out);
+                CheckpointFiles.Opened trunk = CheckpointFiles.open(pth.resolve("vgg16_narrow.pth"));
+                CheckpointFiles.Opened heads = CheckpointFiles.open(pth.resolve("lpips_heads.pth"))) {
+            for (String name : converted.names()) {
+                CheckpointFiles.Opened source = name.startsWith("lin") ? heads : trunk;
+                assertClose("lpips " + name, source.load(name), converted.load(name), 0.0);
+            }
+            assertTrue(!converted.contains("classifier.0.weight"));
+        }
+        CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
+                "--output", out.toString()).assertUsageError("--heads");
     }
 
     @Test

@@ -89,6 +89,40 @@ public final class CheckpointConverter {
         }
     }
 
+    /**
+     * The LPIPS weight file vae-losses loads: torchvision VGG16's {@code features.*} tensors (from e.g.
+     * {@code vgg16-397923af.pth}) plus lpips' heads {@code lin{k}.model.1.weight} (from its {@code weights/v0.1/vgg.pth}).
+     *
+     * @return the number of tensors written (26 trunk + 5 heads for the real networks)
+     * @throws IllegalArgumentException if either file lacks its part
+     */
+    public static int lpips(Path vgg16, Path heads, Path output) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (CheckpointFiles.Opened trunk = CheckpointFiles.open(vgg16);
+                CheckpointFiles.Opened lin = CheckpointFiles.open(heads)) {
+            for (String name : trunk.names()) {
+                if (name.startsWith("features.")) {
+                    out.put(name, trunk.load(name));
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException(vgg16 + " holds no torchvision VGG16 'features.*' tensors");
+            }
+            int trunkCount = out.size();
+            for (String name : lin.names()) {
+                if (name.matches("lin[0-4]\\.model\\.1\\.weight")) {
+                    out.put(name, lin.load(name));
+                }
+            }
+            if (out.size() - trunkCount != 5) {
+                throw new IllegalArgumentException(heads + " holds " + (out.size() - trunkCount)
+                        + " of the 5 LPIPS heads lin{0..4}.model.1.weight");
+            }
+            SafetensorsWriter.write(output, out, Map.of("format", "pt"));
+            return out.size();
+        }
+    }
+
     /** All tensors of {@code source}, after checking names and shapes against the model of {@code config}. */
     private static Map<String, Tensor> checkedTensors(TensorSource source, AutoencoderKLConfig config, String origin) {
         Map<String, long[]> expected = new LinkedHashMap<>();
