@@ -18,17 +18,17 @@ public record UNetGanConfig(int inChannels, int ch, double snEps) {
         }
     }
 
-    /** open-LiteVAE's UNetGAN-S: D_ch 16, 2,757,... parameters at the 256 architecture. */
+    /** open-LiteVAE's UNetGAN-S: D_ch 16 (2,757,075 parameters). */
     public static UNetGanConfig small() {
         return new UNetGanConfig(3, 16, 1e-12);
     }
 
-    /** UNetGAN-M: D_ch 32 (about 11.02 M parameters). */
+    /** UNetGAN-M: D_ch 32 (11,020,707 parameters). */
     public static UNetGanConfig medium() {
         return new UNetGanConfig(3, 32, 1e-12);
     }
 
-    /** UNetGAN-L: D_ch 64 (about 44.07 M parameters). */
+    /** UNetGAN-L: D_ch 64 (44,067,651 parameters). */
     public static UNetGanConfig large() {
         return new UNetGanConfig(3, 64, 1e-12);
     }

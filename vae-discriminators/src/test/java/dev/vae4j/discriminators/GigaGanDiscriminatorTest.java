@@ -76,7 +76,9 @@ class GigaGanDiscriminatorTest {
 
     @Test
     void shortHingeTrainingSeparatesRealFromBlurred() {
-        GigaGanDiscriminator d = new GigaGanDiscriminator(tiny(), 3);
+        // 32 px, 3 levels of 16/32/32 channels, attention at 8 (81 tokens): CPU-cheap, every component present
+        GigaGanDiscriminator d = new GigaGanDiscriminator(
+                new GigaGanConfig(3, 32, 256, 32, 1, 4, Set.of(8), 16, 0.5), 3);
         double accuracy = DiscriminatorTraining.trainAndMeasure(d, 3, 32, 4, 50, 1e-3, 5);
         System.out.printf("GigaGAN accuracy after 50 steps: %.3f%n", accuracy);
         assertTrue(accuracy > 0.8, "accuracy " + accuracy);

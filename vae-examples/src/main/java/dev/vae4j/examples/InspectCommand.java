@@ -2,6 +2,8 @@ package dev.vae4j.examples;
 
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.discriminators.DiscriminatorPresets;
+import dev.vae4j.discriminators.MacCounter;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -19,13 +21,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae inspect --preset NAME | --model DIR}: prints a model's diffusers config (JSON), its latent geometry
+ * {@code vae inspect --preset NAME | --model DIR | --discriminator NAME}: prints a model's diffusers config (JSON), its
+ * latent geometry
  * and the parameter counts of the encoder, decoder, quant convs and the whole model, with thousands separators.
  * A preset builds the model with random weights (the SD preset allocates about 335 MB); a model folder is loaded
- * leniently and the weight-loading report is printed too.
+ * leniently and the weight-loading report is printed too. A discriminator preset prints its parameters and
+ * multiply-accumulates at 256x256.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print a model's config and parameter counts.")
+        description = "Print a model's config and parameter counts, or a discriminator's parameters and MACs.")
 public final class InspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -43,6 +47,11 @@ public final class InspectCommand implements Callable<Integer> {
                 description = "A diffusers model folder (config.json + diffusion_pytorch_model.safetensors),"
                         + " or a pipeline folder with a vae/ subfolder.")
         Path model;
+
+        @Option(names = "--discriminator", paramLabel = "NAME", required = true,
+                description = "A discriminator preset (patchgan, vgg, unetgan-s, unetgan-m, unetgan-l, gigagan):"
+                        + " parameters and multiply-accumulates at 256x256.")
+        String discriminator;
     }
 
     /** Creates the command (picocli instantiates it). */
@@ -52,6 +61,17 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (source.discriminator != null) {
+            if (!DiscriminatorPresets.names().contains(source.discriminator)) {
+                throw new ParameterException(spec.commandLine(), "unknown discriminator '" + source.discriminator
+                        + "', expected one of " + DiscriminatorPresets.names());
+            }
+            try (TensorScope scope = new TensorScope()) {
+                out.println(MacCounter.report(source.discriminator, 256, 256));
+            }
+            out.flush();
+            return 0;
+        }
         try (TensorScope scope = new TensorScope()) {
             AutoencoderKL model;
             String origin;

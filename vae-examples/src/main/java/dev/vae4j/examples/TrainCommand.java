@@ -59,13 +59,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "LPIPS weights (VGG16 features + heads, safetensors) for recipes that weight LPIPS.")
     private Path lpips;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: processors).")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch CPU threads (default: 1 for images up to 64 px, whose small tensors run fastest "
+                    + "on one thread, else the number of processors).")
     private Integer threads;
 
     @Override
     public Integer call() {
-        torch.set_num_threads(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         Recipe recipe = Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
+        int smallImages = recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
+        torch.set_num_threads(threads == null ? smallImages : threads);
         TrainConfig train = recipe.train();
         recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));

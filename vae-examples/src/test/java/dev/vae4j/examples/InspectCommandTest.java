@@ -35,6 +35,14 @@ class InspectCommandTest {
     }
 
     @Test
+    void discriminatorPresetsPrintParametersAndMacs() {
+        CliTestSupport.Result result = run("inspect", "--discriminator", "patchgan");
+        result.assertOk();
+        assertTrue(result.out().contains("patchgan: 2,765,633 parameters, 3.147 GMACs at 256x256"), result.out());
+        run("inspect", "--discriminator", "stylegan").assertUsageError("patchgan");
+    }
+
+    @Test
     void fluxPresetHasNoQuantConvs() {
         CliTestSupport.Result result = run("inspect", "--preset", "FLUX");
         result.assertOk();

@@ -136,8 +136,8 @@ public record Recipe(
     /**
      * The discriminator.
      *
-     * @param type a preset name of the discriminators module (e.g. {@code patchgan})
-     * @param ndf base width (PatchGAN)
+     * @param type a preset of {@code DiscriminatorPresets} ({@code patchgan, vgg, unetgan-s|m|l, gigagan}) or none
+     * @param ndf base width of a custom PatchGAN (0: the preset)
      * @param layers strided layers (PatchGAN)
      * @param actNorm ActNorm instead of BatchNorm (PatchGAN)
      */

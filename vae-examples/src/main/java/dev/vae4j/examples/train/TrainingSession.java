@@ -12,6 +12,7 @@ import dev.vae4j.core.train.listeners.ImageMetric;
 import dev.vae4j.core.train.listeners.MetricsLog;
 import dev.vae4j.core.train.listeners.SampleGrid;
 import dev.vae4j.core.train.listeners.Validation;
+import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.PatchGanConfig;
 import dev.vae4j.discriminators.PatchGanDiscriminator;
 import dev.vae4j.losses.Lpips;
@@ -49,6 +50,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
     /** Runs the session, drawing progress on {@code console}. */
     public Outcome run(PrintStream console) {
         prepareRunFolder();
+        // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
+        org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
         AutoencoderKL model = buildModel();
         Discriminator discriminator = buildDiscriminator();
         VaeGanObjective objective = ObjectiveFactory.create(recipe, lpipsWeights);
@@ -127,13 +130,12 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         if (spec == null || spec.type() == null || spec.type().equalsIgnoreCase("none")) {
             return null;
         }
-        if (!spec.type().equalsIgnoreCase("patchgan")) {
-            throw new IllegalArgumentException("recipe discriminator type '" + spec.type() + "' is not supported by "
-                    + "vae train yet (supported: patchgan, none)");
+        if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
+            int channels = recipe.model().resolve().outChannels();
+            return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
+                    recipe.train().seed());
         }
-        int channels = recipe.model().resolve().outChannels();
-        return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
-                recipe.train().seed());
+        return DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT), recipe.train().seed());
     }
 
     private static Map<String, ImageMetric> extraMetrics(VaeGanObjective objective) {
