@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
-import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.tensor.Shapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,11 +46,14 @@ final class CliSupport {
     private CliSupport() {
     }
 
-    /** Loads a diffusers model folder (or its {@code vae/} subfolder) strictly, in eval mode, logging the time. */
-    static AutoencoderKL loadModel(Path dir) {
+    /**
+     * Loads a model folder of any registered kind (diffusers {@code AutoencoderKL}, also under {@code vae/}, or
+     * LiteVAE) strictly, in eval mode, logging the time.
+     */
+    static TrainableAutoencoder loadModel(Path dir) {
         long t0 = System.nanoTime();
-        AutoencoderKL model = AutoencoderKL.fromPretrained(dir);
-        model.eval();
+        TrainableAutoencoder model = Autoencoders.load(dir);
+        model.module().eval();
         LOG.info("loaded model {} (downsampling factor {}, {} latent channels) in {}", dir,
                 model.downsamplingFactor(), model.latentChannels(), seconds(System.nanoTime() - t0));
         return model;

@@ -6,8 +6,8 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsEntry;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
-import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -105,14 +105,14 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            AutoencoderKL model = CliSupport.loadModel(modelDir);
+            TrainableAutoencoder model = CliSupport.loadModel(modelDir);
             encode(model, images, reader, out);
         }
         out.flush();
         return 0;
     }
 
-    private void encode(AutoencoderKL model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {
+    private void encode(TrainableAutoencoder model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {
         try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
             Generator generator = posterior.sample ? torch.createCPUGenerator(seed) : null;
             Encoder encoder = new Encoder(model, generator, raw);
@@ -160,7 +160,7 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     private Encoded encodeTensorFile(Encoder encoder, SafetensorsReader reader) {
-        AutoencoderKL model = encoder.model;
+        TrainableAutoencoder model = encoder.model;
         if (!reader.contains("images")) {
             throw new IllegalArgumentException(input + " has no tensor 'images' (it has: "
                     + String.join(", ", reader.names()) + ")");
@@ -194,12 +194,12 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /** Encodes batches into preallocated outputs. */
     private static final class Encoder {
-        final AutoencoderKL model;
+        final TrainableAutoencoder model;
         final Generator generator;
         final boolean raw;
         final LatentNormalizer normalizer;
 
-        Encoder(AutoencoderKL model, Generator generator, boolean raw) {
+        Encoder(TrainableAutoencoder model, Generator generator, boolean raw) {
             this.model = model;
             this.generator = generator;
             this.raw = raw;
@@ -209,7 +209,7 @@ public final class EncodeCommand implements Callable<Integer> {
         /** Encodes {@code images} (B, C, H, W) into rows [start, start + B) of {@code into}. */
         void encodeInto(Tensor images, Encoded into, long start) {
             long b = images.size(0);
-            DiagonalGaussian posterior = model.encode(images);
+            LatentDistribution posterior = model.encode(images);
             Tensor z = generator == null ? posterior.mode() : posterior.sample(generator);
             Tensor latents = raw ? z : normalizer.normalize(z);
             into.latents.narrow(0, start, b).copy_(latents);
@@ -220,7 +220,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /** The three float32 output tensors (N, L, H/f, W/f). */
     private record Encoded(Tensor latents, Tensor mean, Tensor logvar) {
-        static Encoded allocate(long n, AutoencoderKL model, long height, long width) {
+        static Encoded allocate(long n, TrainableAutoencoder model, long height, long width) {
             int f = model.downsamplingFactor();
             long[] shape = {n, model.latentChannels(), height / f, width / f};
             return new Encoded(empty(shape), empty(shape), empty(shape));

@@ -1,7 +1,7 @@
 package dev.vae4j.examples;
 
 import dev.vae4j.core.io.ImageTensors;
-import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.Autoencoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ final class ImageInputs {
     }
 
     /** The model's image channels, if images can be read for it (1 or 3). */
-    static int channels(AutoencoderKL model) {
+    static int channels(Autoencoder model) {
         int channels = model.imageChannels();
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("the model takes " + channels + "-channel images; image files can"

@@ -1,8 +1,8 @@
 package dev.vae4j.examples;
 
 import dev.vae4j.core.io.ImageTensors;
-import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -76,10 +76,10 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(folder);
         compute.apply();
-        AutoencoderKL model = CliSupport.loadModel(modelDir);
+        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
         int channels = ImageInputs.channels(model);
-        if (model.config().outChannels() != 1 && model.config().outChannels() != 3) {
-            throw new IllegalArgumentException("the model decodes " + model.config().outChannels()
+        if (model.outputChannels() != 1 && model.outputChannels() != 3) {
+            throw new IllegalArgumentException("the model decodes " + model.outputChannels()
                     + "-channel images, which PNG cannot hold");
         }
         images.requireDivisible(model.downsamplingFactor());
@@ -91,7 +91,7 @@ public final class ReconstructCommand implements Callable<Integer> {
             for (List<Integer> batch : images.batches(compute.batchSize())) {
                 try (TensorScope step = new TensorScope()) {
                     Tensor pixels = ImageTensors.readBatch(images.files(batch), channels);
-                    DiagonalGaussian posterior = model.encode(pixels);
+                    LatentDistribution posterior = model.encode(pixels);
                     Tensor z = generator == null ? posterior.mode() : posterior.sample(generator);
                     Tensor decoded = model.decode(z);
                     for (int i = 0; i < batch.size(); i++) {

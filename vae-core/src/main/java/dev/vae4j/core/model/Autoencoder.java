@@ -16,6 +16,11 @@ public interface Autoencoder {
     /** Image channels the encoder accepts. */
     int imageChannels();
 
+    /** Image channels the decoder produces (the image channels unless configured otherwise). */
+    default int outputChannels() {
+        return imageChannels();
+    }
+
     /** Latent channels L. */
     int latentChannels();
 

@@ -2,7 +2,6 @@ package dev.vae4j.core.model;
 
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LoadReport;
-import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
@@ -211,6 +210,11 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     @Override
     public int imageChannels() {
         return config.inChannels();
+    }
+
+    @Override
+    public int outputChannels() {
+        return config.outChannels();
     }
 
     @Override

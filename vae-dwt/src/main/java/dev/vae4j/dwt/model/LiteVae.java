@@ -5,7 +5,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
-import dev.vae4j.core.model.Autoencoder;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.Shapes;
@@ -28,7 +28,7 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>A model folder holds {@value #CONFIG_FILE} ({@link LiteVaeConfig}) and {@value #WEIGHTS_FILE} (float32).
  */
-public final class LiteVae extends Module implements Autoencoder {
+public final class LiteVae extends Module implements TrainableAutoencoder {
     /** Weights file name of a model folder. */
     public static final String WEIGHTS_FILE = "model.safetensors";
     /** Config file name of a model folder. */
@@ -75,6 +75,7 @@ public final class LiteVae extends Module implements Autoencoder {
     }
 
     /** Writes a model folder: {@value #CONFIG_FILE} and float32 {@value #WEIGHTS_FILE} ({@code format: pt}). */
+    @Override
     public void save(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -133,8 +134,28 @@ public final class LiteVae extends Module implements Autoencoder {
     }
 
     @Override
+    public Module module() {
+        return this;
+    }
+
+    @Override
+    public java.util.List<Tensor> decoderParameters() {
+        return StateDict.parameters(decoder);
+    }
+
+    @Override
+    public Tensor lastLayerWeight() {
+        return decoder.convOut().weight();
+    }
+
+    @Override
     public int imageChannels() {
         return config.inChannels();
+    }
+
+    @Override
+    public int outputChannels() {
+        return config.outChannels();
     }
 
     @Override

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.TrainConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,8 @@ public record Recipe(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Names of the built-in recipes. */
-    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse");
+    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "litevae-b-phase-a",
+            "litevae-b-phase-b");
 
     /** Checks the parts are present. */
     public Recipe {
@@ -54,11 +56,12 @@ public record Recipe(
     }
 
     /**
-     * The autoencoder: a preset name, an inline diffusers config, or (for fine-tuning) a pretrained diffusers folder
-     * given on the command line with {@code --init-from}.
+     * The autoencoder: a preset name, an inline {@code config.json} object (diffusers {@code AutoencoderKL}, or
+     * LiteVAE with {@code _class_name: LiteVAE}), or (for fine-tuning) a pretrained model folder given on the command
+     * line with {@code --init-from}.
      *
-     * @param preset a preset of {@link AutoencoderKLConfig#preset(String)}, or null
-     * @param config an inline diffusers {@code config.json} object, or null
+     * @param preset a preset of any model format ({@code sd}, {@code flux}, {@code litevae-open-b}, ...), or null
+     * @param config an inline {@code config.json} object, or null
      * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
      */
     public record ModelSpec(
@@ -66,12 +69,12 @@ public record Recipe(
             @JsonProperty("config") ObjectNode config,
             @JsonProperty("requires_pretrained") boolean requiresPretrained) {
 
-        /** The architecture this spec names. */
-        public AutoencoderKLConfig resolve() {
+        /** A freshly initialised model of the architecture this spec names. */
+        public TrainableAutoencoder build() {
             if ((preset == null) == (config == null)) {
                 throw new IllegalArgumentException("recipe model needs exactly one of 'preset' and 'config'");
             }
-            return preset != null ? AutoencoderKLConfig.preset(preset) : AutoencoderKLConfig.fromJson(config);
+            return Autoencoders.create(preset != null ? Autoencoders.preset(preset) : config);
         }
     }
 
@@ -116,6 +119,8 @@ public record Recipe(
      * @param discLoss {@code hinge} or {@code vanilla}
      * @param generatorGan {@code negative_mean} or {@code thresholded_hinge}
      * @param hingeMargin margin of the thresholded hinge
+     * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
+     * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
      */
     public record ObjectiveSpec(
             @JsonProperty("pixel") String pixel,
@@ -130,7 +135,9 @@ public record Recipe(
             @JsonProperty("disc_factor") double discFactor,
             @JsonProperty("disc_loss") String discLoss,
             @JsonProperty("generator_gan") String generatorGan,
-            @JsonProperty("hinge_margin") Double hingeMargin) {
+            @JsonProperty("hinge_margin") Double hingeMargin,
+            @JsonProperty("wavelet_weight") double waveletWeight,
+            @JsonProperty("gaussian_weight") double gaussianWeight) {
     }
 
     /**

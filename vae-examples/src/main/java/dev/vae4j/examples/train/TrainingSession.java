@@ -1,10 +1,13 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.train.CheckpointStore;
 import dev.vae4j.core.train.TrainConfig;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingState;
@@ -52,20 +55,20 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         prepareRunFolder();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
-        AutoencoderKL model = buildModel();
-        Discriminator discriminator = buildDiscriminator();
+        TrainableAutoencoder model = buildModel();
+        Discriminator discriminator = buildDiscriminator(model);
         VaeGanObjective objective = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
-        Trainer trainer = new Trainer(model, discriminator, objective, discriminator == null ? null : objective, config,
-                runDir);
+        Trainer trainer = new Trainer(model, discriminator, WaveletTerms.around(objective, recipe.objective()),
+                discriminator == null ? null : objective, config, runDir);
         if (resume) {
             trainer.resume(CheckpointStore.latest(runDir).orElseThrow(() -> new IllegalArgumentException(
                     "nothing to resume: " + runDir + " has no complete checkpoint")));
         }
         TrainingData data = TrainingData.of(recipe, dataFolder);
         console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir);
-        console.printf(Locale.ROOT, "model: %,d parameters (%s), discriminator: %s%n",
-                StateDict.parameterCount(model), model.config().blockOutChannels(),
+        console.printf(Locale.ROOT, "model: %s, %,d parameters, discriminator: %s%n",
+                model.getClass().getSimpleName(), StateDict.parameterCount(model.module()),
                 discriminator == null ? "none" : String.format(Locale.ROOT, "%,d parameters",
                         StateDict.parameterCount(discriminator.module())));
         MetricsLog log = new MetricsLog(runDir);
@@ -86,10 +89,10 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         model.save(exported);
         Path emaExport = null;
         if (trainer.ema() != null) {
-            AutoencoderKL averaged = new AutoencoderKL(model.config());
-            trainer.ema().copyTo(averaged);
+            // Training is over: the live weights can take the average for the export.
+            trainer.ema().copyTo(model.module());
             emaExport = runDir.resolve("model-ema");
-            averaged.save(emaExport);
+            model.save(emaExport);
         }
         return new Outcome(state, validation.history(), exported, emaExport, skippedFiles[0]);
     }
@@ -107,31 +110,44 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         }
     }
 
-    private AutoencoderKL buildModel() {
+    /**
+     * The recipe's model: fresh, or with the weights of {@code --init-from} — a model folder (any format), a run
+     * folder (its newest checkpoint), a checkpoint folder, or a weights file (for AutoencoderKL also LDM-named).
+     */
+    private TrainableAutoencoder buildModel() {
         if (initFrom == null) {
             if (recipe.model().requiresPretrained() && !resume) {
                 throw new IllegalArgumentException("recipe " + recipe.name() + " fine-tunes a pretrained VAE: give "
-                        + "its diffusers folder with --init-from DIR");
+                        + "its model folder with --init-from DIR");
             }
-            return new AutoencoderKL(recipe.model().resolve());
+            return recipe.model().build();
         }
         if (Files.isRegularFile(initFrom.resolve(AutoencoderKL.CONFIG_FILE))
                 || Files.isRegularFile(initFrom.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE))) {
-            return AutoencoderKL.fromPretrained(initFrom);
+            return Autoencoders.load(initFrom);
         }
-        AutoencoderKL model = new AutoencoderKL(recipe.model().resolve());
-        Path checkpointWeights = initFrom.resolve("autoencoder.safetensors");
-        model.loadWeights(Files.isRegularFile(checkpointWeights) ? checkpointWeights : initFrom, true);
+        TrainableAutoencoder model = recipe.model().build();
+        Path weights = CheckpointStore.latest(initFrom).orElse(initFrom);
+        if (Files.isDirectory(weights)) {
+            weights = weights.resolve("autoencoder.safetensors");
+        }
+        if (model instanceof AutoencoderKL kl) {
+            kl.loadWeights(weights, true);
+        } else {
+            try (CheckpointFiles.Opened source = CheckpointFiles.open(weights)) {
+                StateDict.load(model.module(), source, true, weights.toString());
+            }
+        }
         return model;
     }
 
-    private Discriminator buildDiscriminator() {
+    private Discriminator buildDiscriminator(TrainableAutoencoder model) {
         Recipe.DiscriminatorSpec spec = recipe.discriminator();
         if (spec == null || spec.type() == null || spec.type().equalsIgnoreCase("none")) {
             return null;
         }
         if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
-            int channels = recipe.model().resolve().outChannels();
+            int channels = model.outputChannels();
             return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }

@@ -1,0 +1,30 @@
+package dev.vae4j.core.model;
+
+import dev.vae4j.core.train.TrainableAutoencoder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The diffusers {@code AutoencoderKL} folder format ({@code config.json} + {@code diffusion_pytorch_model.safetensors}). */
+public final class AutoencoderKLFormat implements AutoencoderFormat {
+    @Override
+    public String className() {
+        return AutoencoderKLConfig.CLASS_NAME;
+    }
+
+    @Override
+    public TrainableAutoencoder load(Path dir) {
+        return AutoencoderKL.fromPretrained(dir);
+    }
+
+    @Override
+    public TrainableAutoencoder create(ObjectNode config) {
+        return new AutoencoderKL(AutoencoderKLConfig.fromJson(config));
+    }
+
+    @Override
+    public Optional<ObjectNode> preset(String name) {
+        return AutoencoderKLConfig.presetNames().contains(name.toLowerCase(java.util.Locale.ROOT))
+                ? Optional.of(AutoencoderKLConfig.preset(name).toJson()) : Optional.empty();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.vae4j.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.train.TrainableAutoencoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Opens any autoencoder model folder by the {@code _class_name} of its {@code config.json} (a diffusers pipeline
+ * folder's {@code vae/} subfolder too), using the {@link AutoencoderFormat}s on the class path. A config without
+ * {@code _class_name} is taken as diffusers' {@code AutoencoderKL}.
+ */
+public final class Autoencoders {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Autoencoders() {
+    }
+
+    /** The registered formats by class name. */
+    public static Map<String, AutoencoderFormat> formats() {
+        Map<String, AutoencoderFormat> formats = new LinkedHashMap<>();
+        for (AutoencoderFormat format : ServiceLoader.load(AutoencoderFormat.class)) {
+            formats.put(format.className(), format);
+        }
+        return formats;
+    }
+
+    /**
+     * A freshly initialised model from a {@code config.json} object; its {@code _class_name} picks the format
+     * (absent: {@code AutoencoderKL}).
+     */
+    public static TrainableAutoencoder create(ObjectNode config) {
+        JsonNode name = config.get("_class_name");
+        return format(name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText(), "config").create(config);
+    }
+
+    /** The config object of preset {@code name} of any format ({@code sd}, {@code flux}, {@code litevae-open-b}...). */
+    public static ObjectNode preset(String name) {
+        for (AutoencoderFormat format : formats().values()) {
+            java.util.Optional<ObjectNode> config = format.preset(name);
+            if (config.isPresent()) {
+                return config.get();
+            }
+        }
+        throw new IllegalArgumentException("unknown model preset '" + name + "' (AutoencoderKL: "
+                + AutoencoderKLConfig.presetNames() + "; other formats: " + formats().keySet() + ")");
+    }
+
+    private static AutoencoderFormat format(String className, String where) {
+        Map<String, AutoencoderFormat> formats = formats();
+        AutoencoderFormat format = formats.get(className);
+        if (format == null) {
+            throw new IllegalArgumentException(where + " names model class '" + className + "'; loadable: "
+                    + formats.keySet());
+        }
+        return format;
+    }
+
+    /**
+     * Loads the model in {@code dir} strictly.
+     *
+     * @throws IllegalArgumentException if the folder has no config or names a class no format loads
+     */
+    public static TrainableAutoencoder load(Path dir) {
+        Path folder = dir;
+        if (!Files.isRegularFile(folder.resolve(AutoencoderKL.CONFIG_FILE))
+                && Files.isRegularFile(dir.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE))) {
+            folder = dir.resolve("vae");
+        }
+        Path config = folder.resolve(AutoencoderKL.CONFIG_FILE);
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("no " + AutoencoderKL.CONFIG_FILE + " in model folder " + dir
+                    + (Files.isDirectory(dir) ? "" : " (it does not exist)"));
+        }
+        String className;
+        try {
+            JsonNode root = JSON.readTree(config.toFile());
+            JsonNode name = root == null ? null : root.get("_class_name");
+            className = name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + config + ": " + e.getMessage(), e);
+        }
+        return format(className, config.toString()).load(folder);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.vae4j.dwt.model;
+
+import dev.vae4j.core.model.AutoencoderFormat;
+import dev.vae4j.core.train.TrainableAutoencoder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The LiteVAE model folder format ({@code config.json} with {@code _class_name: LiteVAE} + {@code model.safetensors}).
+ */
+public final class LiteVaeFormat implements AutoencoderFormat {
+    @Override
+    public String className() {
+        return LiteVaeConfig.CLASS_NAME;
+    }
+
+    @Override
+    public TrainableAutoencoder load(Path dir) {
+        return LiteVae.fromPretrained(dir);
+    }
+
+    /** Presets are named {@code litevae-} plus a {@link LiteVaeConfig#preset(String)} name (litevae-open-b, ...). */
+    @Override
+    public TrainableAutoencoder create(ObjectNode config) {
+        return new LiteVae(LiteVaeConfig.fromJson(config));
+    }
+
+    @Override
+    public Optional<ObjectNode> preset(String name) {
+        String key = name.toLowerCase(java.util.Locale.ROOT);
+        if (!key.startsWith("litevae-") || !LiteVaeConfig.presetNames().contains(key.substring(8))) {
+            return Optional.empty();
+        }
+        return Optional.of(LiteVaeConfig.preset(key.substring(8)).toJson());
+    }
+}
