@@ -6,13 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -129,19 +124,7 @@ public final class CheckpointConverter {
         try (dev.vae4j.core.tensor.TensorScope scope = new dev.vae4j.core.tensor.TensorScope()) {
             StateDict.of(new AutoencoderKL(config)).forEach((k, v) -> expected.put(k, v.sizes().vec().get()));
         }
-        Set<String> unexpected = new TreeSet<>(source.names());
-        List<String> missing = new ArrayList<>();
-        List<String> mismatched = new ArrayList<>();
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            if (!unexpected.remove(e.getKey())) {
-                missing.add(e.getKey());
-            } else if (!Arrays.equals(e.getValue(), source.shape(e.getKey()))) {
-                mismatched.add(e.getKey() + ": model " + Arrays.toString(e.getValue()) + " vs file "
-                        + Arrays.toString(source.shape(e.getKey())));
-            }
-        }
-        LoadReport report = new LoadReport(missing, new ArrayList<>(unexpected), mismatched,
-                expected.size() - missing.size() - mismatched.size());
+        LoadReport report = StateDict.compare(expected, source);
         if (!report.clean()) {
             throw new WeightLoadingException(origin, report);
         }

@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -542,7 +543,7 @@ public final class SafetensorsReader implements AutoCloseable {
             if (n > 0) {
                 copyFromFile(e, t.data_ptr().address(), n);
             }
-            return SafetensorsNative.escape(t, inner, outer);
+            return NativeBytes.escape(t, inner, outer);
         }
     }
 
@@ -558,7 +559,7 @@ public final class SafetensorsReader implements AutoCloseable {
             while (done < n) {
                 int len = (int) Math.min(chunk, n - done);
                 MappedByteBuffer src = channel.map(FileChannel.MapMode.READ_ONLY, position + done, len);
-                ByteBuffer dst = SafetensorsNative.view(address + done, len);
+                ByteBuffer dst = NativeBytes.view(address + done, len);
                 dst.put(src);
                 done += len;
             }

@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -263,7 +264,7 @@ public final class SafetensorsWriter {
             long done = 0;
             while (done < it.nbytes) {
                 int len = (int) Math.min(chunk, it.nbytes - done);
-                writeFully(ch, SafetensorsNative.view(address + done, len));
+                writeFully(ch, NativeBytes.view(address + done, len));
                 done += len;
             }
         }

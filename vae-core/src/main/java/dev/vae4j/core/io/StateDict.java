@@ -1,6 +1,10 @@
 package dev.vae4j.core.io;
 
 import dev.vae4j.core.tensor.TensorScope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +52,22 @@ public final class StateDict {
         return list;
     }
 
+    /**
+     * Writes the module's state dict as a safetensors file with {@code {"format": "pt"}} metadata (what diffusers and
+     * safetensors' {@code save_model} write), creating the parent folder; atomic like {@link SafetensorsWriter}.
+     */
+    public static void save(Module module, Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create folder for " + file + ": " + e.getMessage(), e);
+        }
+        SafetensorsWriter.write(file, of(module), Map.of("format", "pt"));
+    }
+
     /** Total number of parameter elements of {@code module}. */
     public static long parameterCount(Module module) {
         StringTensorDict params = module.named_parameters(true);
@@ -69,35 +89,44 @@ public final class StateDict {
      */
     public static LoadReport load(Module module, TensorSource source, boolean strict, String origin) {
         Map<String, Tensor> targets = of(module);
-        Set<String> sourceNames = new TreeSet<>(source.names());
-        List<String> missing = new ArrayList<>();
-        List<String> mismatched = new ArrayList<>();
-        List<String> matched = new ArrayList<>();
-        for (Map.Entry<String, Tensor> target : targets.entrySet()) {
-            String name = target.getKey();
-            if (!sourceNames.remove(name)) {
-                missing.add(name);
-                continue;
-            }
-            long[] expected = target.getValue().sizes().vec().get();
-            long[] actual = source.shape(name);
-            if (!Arrays.equals(expected, actual)) {
-                mismatched.add(name + ": model " + Arrays.toString(expected) + " vs file " + Arrays.toString(actual));
-            } else {
-                matched.add(name);
-            }
-        }
-        LoadReport report = new LoadReport(missing, new ArrayList<>(sourceNames), mismatched, matched.size());
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        targets.forEach((name, tensor) -> shapes.put(name, tensor.sizes().vec().get()));
+        LoadReport report = compare(shapes, source);
         if (strict && !report.clean()) {
             throw new WeightLoadingException(origin, report);
         }
+        Set<String> skipped = new TreeSet<>(report.missing());
+        report.mismatched().forEach(line -> skipped.add(line.substring(0, line.indexOf(": model "))));
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (String name : matched) {
-                try (TensorScope scope = new TensorScope()) {
-                    targets.get(name).copy_(source.load(name));
+            for (String name : shapes.keySet()) {
+                if (!skipped.contains(name)) {
+                    try (TensorScope scope = new TensorScope()) {
+                        targets.get(name).copy_(source.load(name));
+                    }
                 }
             }
         }
         return report;
+    }
+
+    /**
+     * Compares the names and shapes {@code expected} (in order) with {@code source}: missing, unexpected and
+     * mis-shaped keys ("key: model [..] vs file [..]"); {@code loaded} counts the keys that match.
+     */
+    public static LoadReport compare(Map<String, long[]> expected, TensorSource source) {
+        Set<String> unexpected = new TreeSet<>(source.names());
+        List<String> missing = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, long[]> entry : expected.entrySet()) {
+            String name = entry.getKey();
+            if (!unexpected.remove(name)) {
+                missing.add(name);
+            } else if (!Arrays.equals(entry.getValue(), source.shape(name))) {
+                mismatched.add(name + ": model " + Arrays.toString(entry.getValue()) + " vs file "
+                        + Arrays.toString(source.shape(name)));
+            }
+        }
+        return new LoadReport(missing, new ArrayList<>(unexpected), mismatched,
+                expected.size() - missing.size() - mismatched.size());
     }
 }

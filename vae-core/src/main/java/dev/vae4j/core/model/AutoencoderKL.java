@@ -2,20 +2,15 @@ package dev.vae4j.core.model;
 
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LoadReport;
-import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.train.TrainableAutoencoder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Module;
@@ -120,13 +115,7 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
      */
     @Override
     public void save(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create model folder " + dir + ": " + e.getMessage(), e);
-        }
-        Map<String, Tensor> tensors = new LinkedHashMap<>(StateDict.of(this));
-        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE));
         config.write(dir.resolve(CONFIG_FILE));
     }
 

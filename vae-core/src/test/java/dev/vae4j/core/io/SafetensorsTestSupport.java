@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,9 +31,9 @@ final class SafetensorsTestSupport {
                 throw new IllegalArgumentException("need " + t.nbytes() + " bytes, got " + data.length);
             }
             if (data.length > 0) {
-                SafetensorsNative.view(t.data_ptr().address(), data.length).put(data);
+                NativeBytes.view(t.data_ptr().address(), data.length).put(data);
             }
-            return SafetensorsNative.escape(t, inner, outer);
+            return NativeBytes.escape(t, inner, outer);
         }
     }
 
@@ -42,7 +43,7 @@ final class SafetensorsTestSupport {
             Tensor c = t.contiguous().cpu().contiguous();
             byte[] out = new byte[(int) c.nbytes()];
             if (out.length > 0) {
-                SafetensorsNative.view(c.data_ptr().address(), out.length).get(out);
+                NativeBytes.view(c.data_ptr().address(), out.length).get(out);
             }
             return out;
         }

@@ -2,19 +2,14 @@ package dev.vae4j.dwt.model;
 
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
-import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.Shapes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -77,13 +72,7 @@ public final class LiteVae extends Module implements TrainableAutoencoder {
     /** Writes a model folder: {@value #CONFIG_FILE} and float32 {@value #WEIGHTS_FILE} ({@code format: pt}). */
     @Override
     public void save(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create model folder " + dir + ": " + e.getMessage(), e);
-        }
-        Map<String, Tensor> tensors = new LinkedHashMap<>(StateDict.of(this));
-        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+        StateDict.save(this, dir.resolve(WEIGHTS_FILE));
         config.write(dir.resolve(CONFIG_FILE));
     }
 

@@ -9,7 +9,6 @@ import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.dwt.TestTensors;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;

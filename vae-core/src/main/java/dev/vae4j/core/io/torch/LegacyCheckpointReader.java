@@ -1,5 +1,6 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -209,8 +210,8 @@ final class LegacyCheckpointReader implements StorageData {
         try {
             long done = 0;
             while (done < nbytes) {
-                int len = (int) Math.min(NativeMemory.CHUNK, nbytes - done);
-                ByteBuffer dst = NativeMemory.view(address + done, len);
+                int len = (int) Math.min(NativeBytes.CHUNK, nbytes - done);
+                ByteBuffer dst = NativeBytes.view(address + done, len);
                 while (dst.hasRemaining()) {
                     int r = channel.read(dst, region[0] + done + dst.position());
                     if (r < 0) {

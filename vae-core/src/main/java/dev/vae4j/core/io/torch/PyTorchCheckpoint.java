@@ -1,5 +1,6 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import dev.vae4j.core.io.TensorSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,7 +179,7 @@ public final class PyTorchCheckpoint implements AutoCloseable {
             Tensor typed = bytes.narrow(0, s.byteOffset(), s.nbytes()).view(s.dtype().scalarType());
             Tensor view = typed.as_strided(ref.size(), ref.stride(),
                     new org.bytedeco.pytorch.LongOptional(ref.offset()));
-            return NativeMemory.escape(view, inner, outer);
+            return NativeBytes.escape(view, inner, outer);
         }
     }
 

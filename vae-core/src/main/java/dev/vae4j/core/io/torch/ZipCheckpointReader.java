@@ -1,5 +1,6 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -232,7 +233,7 @@ final class ZipCheckpointReader implements StorageData {
                     throw new PyTorchFormatException(file + ": record " + record.getName() + " ends after " + done
                             + " of " + nbytes + " bytes");
                 }
-                ByteBuffer dst = NativeMemory.view(address + done, r);
+                ByteBuffer dst = NativeBytes.view(address + done, r);
                 dst.put(chunk, 0, r);
                 done += r;
             }
