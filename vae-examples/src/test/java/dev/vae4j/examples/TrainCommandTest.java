@@ -117,6 +117,32 @@ class TrainCommandTest {
         assertTrue(Files.exists(dir.resolve("out.png")));
     }
 
+    /**
+     * The seed000 objective end to end: LPIPS from a converted weight file, fixed posterior variance, gradnorm'd
+     * pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB and
+     * LPIPS down.
+     */
+    @Test
+    void seed000RecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
+        Path pth = dev.vae4j.core.testing.Fixtures.dir("lpips_pth");
+        Path lpips = dir.resolve("lpips.safetensors");
+        CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
+                "--heads", pth.resolve("lpips_heads.pth").toString(), "--output", lpips.toString()).assertOk();
+        Path run = dir.resolve("run");
+        CliTestSupport.run("train", "--recipe", testRecipe("seed000-micro"), "--out", run.toString(), "--lpips",
+                lpips.toString()).assertOk();
+        List<JsonNode> validation = metrics(run, "validation");
+        JsonNode first = validation.get(0);
+        JsonNode last = validation.get(validation.size() - 1);
+        assertTrue(last.get("psnr").asDouble() > first.get("psnr").asDouble() + 1.0, validation.toString());
+        assertTrue(last.get("lpips").asDouble() < first.get("lpips").asDouble(), validation.toString());
+        List<JsonNode> steps = metrics(run, "train");
+        for (String term : List.of("pooled", "low_pass", "p", "kl")) {
+            assertTrue(steps.get(0).has(term), term);
+        }
+        assertTrue(!steps.get(19).has("g") && steps.get(20).has("g"), "GAN branch from step 21 (index 20)");
+    }
+
     @Test
     void misuseIsReportedInOneLine(@TempDir Path dir) {
         Path run = dir.resolve("run");

@@ -26,6 +26,8 @@ import java.util.Locale;
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param keepCheckpoints checkpoints kept on disk (the newest)
  * @param device {@code cpu} or {@code cuda}
+ * @param fixedVariance seed 000's "constant variance": when > 0 the posterior keeps the encoder's mean but this fixed
+ *                      variance replaces the predicted one (0: the predicted variance)
  */
 public record TrainConfig(
         @JsonProperty("steps") long steps,
@@ -45,7 +47,8 @@ public record TrainConfig(
         @JsonProperty("max_non_finite") int maxNonFinite,
         @JsonProperty("checkpoint_every") long checkpointEvery,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("device") String device) {
+        @JsonProperty("device") String device,
+        @JsonProperty("fixed_variance") double fixedVariance) {
 
     /** Fills defaults and validates. */
     public TrainConfig {
@@ -68,6 +71,9 @@ public record TrainConfig(
         if (!ganUpdates.equals("both") && !ganUpdates.equals("alternate")) {
             throw new IllegalArgumentException("gan_updates must be both or alternate, got '" + ganUpdates + "'");
         }
+        if (!(fixedVariance >= 0) || !Double.isFinite(fixedVariance)) {
+            throw new IllegalArgumentException("fixed_variance must be >= 0, got " + fixedVariance);
+        }
         if (!(emaDecay >= 0 && emaDecay < 1) || gradClip < 0) {
             throw new IllegalArgumentException("invalid ema_decay " + emaDecay + " or grad_clip " + gradClip);
         }
@@ -77,6 +83,6 @@ public record TrainConfig(
     public TrainConfig with(long newSteps, int newBatchSize, String newDevice) {
         return new TrainConfig(newSteps, newBatchSize, gradAccumulation, seed, generator, discriminator, schedule,
                 gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, newDevice);
+                checkpointEvery, keepCheckpoints, newDevice, fixedVariance);
     }
 }

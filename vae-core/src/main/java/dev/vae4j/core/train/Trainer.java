@@ -8,6 +8,7 @@ import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ShardedSampler;
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.Autocast;
@@ -228,6 +229,9 @@ public final class Trainer {
                 }
             } else {
                 posterior = model.encode(inputs);
+            }
+            if (config.fixedVariance() > 0) {
+                posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
             }
             long noiseSeed = config.seed() * 1_000_003L + step * config.gradAccumulation() + micro;
             reconstructions = model.decode(posterior.sample(createCPUGenerator(noiseSeed))).to(ScalarType.Float);

@@ -36,7 +36,7 @@ class TrainerTest {
     static TrainConfig config(long steps, long discStart, long checkpointEvery) {
         return new TrainConfig(steps, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
                 OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, "fp32",
-                "both", discStart, 3, checkpointEvery, 5, "cpu");
+                "both", discStart, 3, checkpointEvery, 5, "cpu", 0.0);
     }
 
     /** Records every step's terms. */

@@ -1,16 +1,67 @@
 package dev.vae4j.examples.train;
 
+import dev.vae4j.core.train.DiscriminatorObjective;
+import dev.vae4j.core.train.GeneratorObjective;
 import dev.vae4j.losses.DiscriminatorLoss;
+import dev.vae4j.losses.GeneratorGanLoss;
+import dev.vae4j.losses.GradNorm;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.PixelDistance;
+import dev.vae4j.losses.Seed000Config;
+import dev.vae4j.losses.Seed000Objective;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Turns a recipe's {@code objective:} section into a {@link VaeGanObjective}, loading LPIPS when it is weighted. */
+/**
+ * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective} or
+ * {@link Seed000Objective}, plus LiteVAE's wavelet terms when weighted), loading LPIPS when it is weighted.
+ */
 final class ObjectiveFactory {
     private ObjectiveFactory() {
+    }
+
+    /**
+     * The generator and discriminator objectives of a run and the LPIPS network they use (null when unweighted).
+     *
+     * @param generator the autoencoder's loss
+     * @param discriminator the discriminator's loss
+     * @param lpips the perceptual network, or null
+     */
+    record Objectives(GeneratorObjective generator, DiscriminatorObjective discriminator, Lpips lpips) {
+    }
+
+    /** The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. */
+    static Objectives create(Recipe recipe, Path lpipsWeights) {
+        Recipe.ObjectiveSpec spec = recipe.objective();
+        String type = spec.type() == null ? "vae-gan" : spec.type().toLowerCase(Locale.ROOT);
+        Lpips lpips = spec.perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null;
+        return switch (type) {
+            case "vae-gan" -> {
+                VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
+                yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
+            }
+            case "seed000" -> {
+                Seed000Objective objective = new Seed000Objective(seed000(recipe), lpips);
+                yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
+            }
+            default -> throw new IllegalArgumentException("recipe objective type '" + spec.type()
+                    + "' is not vae-gan or seed000");
+        };
+    }
+
+    /** The seed000 config of {@code recipe}. */
+    static Seed000Config seed000(Recipe recipe) {
+        Recipe.ObjectiveSpec spec = recipe.objective();
+        return new Seed000Config(spec.poolKernel() <= 0 ? 4 : spec.poolKernel(), spec.pooledWeight(),
+                spec.lowPassKernel() <= 0 ? 5 : spec.lowPassKernel(),
+                spec.lowPassCutoff() <= 0 ? 0.25 : spec.lowPassCutoff(), spec.lowPassWeight(),
+                spec.perceptualWeight(), spec.klWeight(), spec.discWeight(),
+                spec.hingeMargin() == null ? GeneratorGanLoss.DEFAULT_MARGIN : spec.hingeMargin(),
+                recipe.train().discStart(),
+                parse(GradNorm.Mode.class, spec.gradnormMode() == null ? "batch" : spec.gradnormMode(),
+                        "gradnorm_mode"));
     }
 
     /** The objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
@@ -28,23 +79,14 @@ final class ObjectiveFactory {
                 spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), 0.0, 0.0, 0.999);
     }
 
-    /**
-     * The objective; LPIPS weights are required exactly when the perceptual weight is positive.
-     *
-     * @param lpipsWeights safetensors file with VGG16 {@code features.*} and LPIPS {@code lin*} tensors, or null
-     */
-    static VaeGanObjective create(Recipe recipe, Path lpipsWeights) {
-        VaeGanConfig config = config(recipe);
-        Lpips lpips = null;
-        if (config.perceptualWeight() > 0) {
-            if (lpipsWeights == null) {
-                throw new IllegalArgumentException("recipe " + recipe.name() + " weights LPIPS by "
-                        + config.perceptualWeight() + ": give its weights with --lpips FILE (VGG16 features + LPIPS "
-                        + "heads as safetensors; 'vae convert' makes one from lpips' vgg.pth and torchvision's VGG16)");
-            }
-            lpips = Lpips.fromSafetensors(lpipsWeights);
+    private static Lpips lpips(Recipe recipe, Path lpipsWeights) {
+        if (lpipsWeights == null) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + " weights LPIPS by "
+                    + recipe.objective().perceptualWeight() + ": give its weights with --lpips FILE (VGG16 features + "
+                    + "LPIPS heads as safetensors; 'vae convert --to lpips' makes one from torchvision's VGG16 and "
+                    + "lpips' vgg.pth)");
         }
-        return new VaeGanObjective(config, lpips);
+        return Lpips.fromSafetensors(lpipsWeights);
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {

@@ -2,6 +2,9 @@ package dev.vae4j.examples.train;
 
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.CheckpointFiles;
+import dev.vae4j.core.io.LoadReport;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
@@ -18,8 +21,8 @@ import dev.vae4j.core.train.listeners.Validation;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.PatchGanConfig;
 import dev.vae4j.discriminators.PatchGanDiscriminator;
+import dev.vae4j.discriminators.VggDiscriminator;
 import dev.vae4j.losses.Lpips;
-import dev.vae4j.losses.VaeGanObjective;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -44,6 +47,7 @@ import java.util.Map;
  */
 public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path initFrom, boolean resume,
         Path lpipsWeights) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingSession.class);
 
     /** What a finished run reports. */
     public record Outcome(TrainingState state, List<Map<String, Double>> validations, Path model, Path emaModel,
@@ -57,10 +61,10 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
         TrainableAutoencoder model = buildModel();
         Discriminator discriminator = buildDiscriminator(model);
-        VaeGanObjective objective = ObjectiveFactory.create(recipe, lpipsWeights);
+        ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
-        Trainer trainer = new Trainer(model, discriminator, WaveletTerms.around(objective, recipe.objective()),
-                discriminator == null ? null : objective, config, runDir);
+        Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
+                discriminator == null ? null : objectives.discriminator(), config, runDir);
         if (resume) {
             trainer.resume(CheckpointStore.latest(runDir).orElseThrow(() -> new IllegalArgumentException(
                     "nothing to resume: " + runDir + " has no complete checkpoint")));
@@ -73,7 +77,7 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
                         StateDict.parameterCount(discriminator.module())));
         MetricsLog log = new MetricsLog(runDir);
         long every = recipe.validation().every();
-        Validation validation = new Validation(data.validation(), every, extraMetrics(objective), log);
+        Validation validation = new Validation(data.validation(), every, extraMetrics(objectives.lpips()), log);
         List<TrainingListener> listeners = new ArrayList<>(List.of(new ConsoleProgress(console), log, validation,
                 new SampleGrid(data.validation().subList(0, Math.min(8, data.validation().size())), every),
                 new LossPlot(every)));
@@ -151,11 +155,20 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
             return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }
-        return DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT), recipe.train().seed());
+        Discriminator discriminator = DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT),
+                recipe.train().seed());
+        if (discriminator instanceof VggDiscriminator && lpipsWeights != null) {
+            // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk seed 000 starts from.
+            try (SafetensorsReader reader = SafetensorsReader.open(lpipsWeights)) {
+                LoadReport report = StateDict.load(discriminator.module(), TensorSource.of(reader), false,
+                        lpipsWeights.toString());
+                LOG.info("VGG discriminator trunk: {} tensors from {}", report.loaded(), lpipsWeights);
+            }
+        }
+        return discriminator;
     }
 
-    private static Map<String, ImageMetric> extraMetrics(VaeGanObjective objective) {
-        Lpips lpips = objective.lpips();
+    private static Map<String, ImageMetric> extraMetrics(Lpips lpips) {
         if (lpips == null) {
             return Map.of();
         }
