@@ -21,6 +21,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.DeviceType;
@@ -92,8 +93,7 @@ public final class Trainer {
             discriminator.module().to(device, false);
             discriminator.module().train(true);
             discriminatorParameters = StateDict.parameters(discriminator.module());
-            OptimizerSettings settings = config.discriminator() == null ? config.generator() : config.discriminator();
-            discriminatorOptimizer = settings.create(discriminatorParameters);
+            discriminatorOptimizer = discriminatorSettings().create(discriminatorParameters);
         } else {
             discriminatorParameters = List.of();
             discriminatorOptimizer = null;
@@ -145,6 +145,11 @@ public final class Trainer {
         return state;
     }
 
+    /** The discriminator's optimizer settings (the autoencoder's when the config gives none). */
+    private OptimizerSettings discriminatorSettings() {
+        return config.discriminator() == null ? config.generator() : config.discriminator();
+    }
+
     private TrainingRun run(BatchLoader loader) {
         return new TrainingRun(model, discriminator, ema, config, runDir, state, loader.skippedFiles());
     }
@@ -164,9 +169,8 @@ public final class Trainer {
         double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
         OptimizerSettings.setLearningRate(generatorOptimizer, lr);
         if (discriminatorOptimizer != null) {
-            OptimizerSettings dSettings = config.discriminator() == null ? config.generator() : config.discriminator();
             OptimizerSettings.setLearningRate(discriminatorOptimizer,
-                    dSettings.lr() * config.schedule().factor(step, config.steps()));
+                    discriminatorSettings().lr() * config.schedule().factor(step, config.steps()));
         }
         Map<String, Double> terms = new LinkedHashMap<>();
         String nonFinite = null;
@@ -195,21 +199,18 @@ public final class Trainer {
             }
         }
         boolean skipped = nonFinite != null;
+        int inARow = skipped ? state.nonFiniteInARow() + 1 : 0;
         if (skipped) {
-            int inARow = state.nonFiniteInARow() + 1;
             LOG.warn("step {} skipped: non-finite {} ({} in a row)", step + 1, nonFinite, inARow);
             if (inARow >= config.maxNonFinite()) {
                 throw new NonFiniteLossException(step + 1, inARow, nonFinite);
             }
-            state = new TrainingState(step + 1, state.skippedSteps() + 1, inARow, state.seconds());
-        } else {
-            if (ema != null && updateGenerator) {
-                ema.update(model.module(), step + 1);
-            }
-            state = new TrainingState(step + 1, state.skippedSteps(), 0, state.seconds());
+        } else if (ema != null && updateGenerator) {
+            ema.update(model.module(), step + 1);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        state = new TrainingState(state.step(), state.skippedSteps(), state.nonFiniteInARow(), state.seconds() + seconds);
+        state = new TrainingState(step + 1, state.skippedSteps() + (skipped ? 1 : 0), inARow,
+                state.seconds() + seconds);
         return new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped,
                 terms, seconds);
     }
@@ -243,7 +244,7 @@ public final class Trainer {
             if (!finite(loss.total())) {
                 return "generator loss";
             }
-            loss.total().mul(new org.bytedeco.pytorch.Scalar(share)).backward();
+            loss.total().mul(new Scalar(share)).backward();
             accumulate(terms, loss, share);
             setRequiresGrad(discriminatorParameters, true);
         }
@@ -253,7 +254,7 @@ public final class Trainer {
             if (!finite(loss.total())) {
                 return "discriminator loss";
             }
-            loss.total().mul(new org.bytedeco.pytorch.Scalar(share)).backward();
+            loss.total().mul(new Scalar(share)).backward();
             accumulate(terms, loss, share);
         }
         return null;
