@@ -1,0 +1,22 @@
+package dev.vae4j.examples.bench;
+
+import org.bytedeco.pytorch.Device;
+
+/** A named benchmark workload; {@link Workloads} lists the built-in ones. */
+public interface Workload {
+    /** The name used on the command line and in reports ({@code sd-encode}, ...). */
+    String name();
+
+    /** One line saying what is timed. */
+    String description();
+
+    /** Image side in pixels used when the settings give no size. */
+    int defaultSize();
+
+    /**
+     * Builds the model (random weights, seeded) and the inputs on {@code device}.
+     *
+     * @param size image side in pixels (latents are {@code size / 8} for the SD preset)
+     */
+    PreparedWorkload prepare(int size, Device device);
+}
