@@ -1,6 +1,6 @@
 package dev.vae4j.examples;
 
-import org.bytedeco.pytorch.global.torch;
+import dev.vae4j.core.tensor.CpuThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +54,7 @@ public final class ComputeOptions {
 
     /** Applies {@link #threads()} to libtorch. */
     public void apply() {
-        torch.set_num_threads(threads);
+        CpuThreads.configure(threads);
         LOG.debug("libtorch intra-op threads: {}", threads);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vae4j.examples;
 
+import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
 import dev.vae4j.examples.train.TrainingSession;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Recipe recipe = Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
         int smallImages = recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
-        torch.set_num_threads(threads == null ? smallImages : threads);
+        CpuThreads.configure(threads == null ? smallImages : threads);
         TrainConfig train = recipe.train();
         recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));

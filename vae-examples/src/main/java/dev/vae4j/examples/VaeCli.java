@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "vae", mixinStandardHelpOptions = true, versionProvider = VaeCli.Version.class,
         description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
         subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
-                ReconstructCommand.class, ConvertCommand.class,
+                ReconstructCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */

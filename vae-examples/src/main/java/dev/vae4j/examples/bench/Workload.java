@@ -13,6 +13,11 @@ public interface Workload {
     /** Image side in pixels used when the settings give no size. */
     int defaultSize();
 
+    /** Whether {@code --size} changes this workload (false when the size is part of its name). */
+    default boolean resizable() {
+        return true;
+    }
+
     /**
      * Builds the model (random weights, seeded) and the inputs on {@code device}.
      *

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Prints the Java/Python comparison table from the JSON reports compare.sh collected.
+
+Usage: compare_table.py FOLDER WORKLOADS(a,b,...) ROUNDS THREADS
+Reads FOLDER/{java,python}-NAME-ROUND.json (the `vae bench --json` / bench.py --json schema). Per side it shows
+the median over all timed runs of all rounds and the best round's median (the least disturbed by other load on
+the machine); the ratio is Java / Python of the best-round medians, and of the all-run medians in brackets.
+"""
+import json
+import statistics
+import sys
+
+
+def side(folder, prefix, name, rounds):
+    times, medians, peaks, shape = [], [], [], None
+    for r in range(1, rounds + 1):
+        with open(f"{folder}/{prefix}-{name}-{r}.json") as f:
+            result = json.load(f)["results"][0]
+        times += result["times_ms"]
+        medians.append(result["median_ms"])
+        peaks.append(result["peak_rss_mb"])
+        shape = result["input_shape"]
+    return {"all": statistics.median(times), "best": min(medians), "rss": max(peaks),
+            "shape": str(shape).replace(" ", "")}
+
+
+def main():
+    folder, names, rounds, threads = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), sys.argv[4]
+    print(f"Java (vae4j) vs Python (PyTorch eager / diffusers): {threads} thread(s), float32, "
+          f"{rounds} alternating round(s) (A B A B)")
+    print(f"{'workload':22} {'input':15} {'java best':>10} {'py best':>9} {'java all':>9} {'py all':>9} "
+          f"{'java/py':>8} {'(all)':>7} {'java RSS':>9} {'py RSS':>8}")
+    for name in names:
+        j, p = side(folder, "java", name, rounds), side(folder, "python", name, rounds)
+        print(f"{name:22} {j['shape']:15} {j['best']:10.1f} {p['best']:9.1f} {j['all']:9.1f} {p['all']:9.1f} "
+              f"{j['best'] / p['best']:8.3f} {j['all'] / p['all']:7.3f} {j['rss']:9.1f} {p['rss']:8.1f}")
+    print("times in ms: best = best round's median, all = median of every timed run; java/py < 1: Java faster;"
+          " RSS = peak resident MiB above the RSS before the model was built (max over rounds)")
+
+
+if __name__ == "__main__":
+    main()

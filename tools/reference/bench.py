@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""PyTorch/diffusers reference for `vae bench`: the same workloads, shapes, thread count and dtype (float32).
+
+Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded weights):
+  sd-encode             diffusers AutoencoderKL (SD config) encode of (1, 3, S, S) -> posterior mode, S = 256
+  sd-decode             decode of a (1, 4, S/8, S/8) latent
+  sd-encode-decode      encode (mode) then decode
+  train-step-small      small AutoencoderKL ([32, 64], 1 layer/block, 8 groups, 4 latents) on a (2, 3, S, S) batch
+                        (tanh of standard normal), S = 64: encode, posterior sample, decode,
+                        loss = L1 mean + 1e-6 * KL mean, backward, Adam(lr 1e-4, betas 0.9/0.999) step, zero grad
+  litevae-b-encode      LiteVAE-B (open-b) encoder moments of (1, 3, S, S) (the module of gen_litevae.py)
+  sd-tiled-decode-1024  enable_tiling() decode of a (1, 4, 128, 128) latent (256-px tiles, 25% overlap); fixed size
+
+Inference workloads run under torch.inference_mode(). Each workload runs in a fresh child process; peak RSS is
+VmHWM (reset through /proc/self/clear_refs) above the RSS right before the model is built, like the Java side.
+Prints a table, or with --json the report schema of BenchReport (implementation "pytorch").
+
+Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX] [--json]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+WORKLOADS = ["sd-encode", "sd-decode", "sd-encode-decode", "train-step-small", "litevae-b-encode",
+             "sd-tiled-decode-1024"]
+DESCRIPTIONS = {
+    "sd-encode": "SD-preset encode (posterior mode), batch 1",
+    "sd-decode": "SD-preset decode, batch 1",
+    "sd-encode-decode": "SD-preset encode (mode) then decode, batch 1",
+    "train-step-small": "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch 2",
+    "litevae-b-encode": "LiteVAE-B (open-b) encoder moments, batch 1",
+    "sd-tiled-decode-1024": "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
+}
+DEFAULT_SIZE = {"train-step-small": 64, "sd-tiled-decode-1024": 1024}
+TRAIN_BATCH = 2
+RESULT_PREFIX = "BENCH_RESULT "
+
+
+def status_bytes(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int("".join(c for c in line if c.isdigit())) * 1024
+    except OSError:
+        pass
+    return -1
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def sd_model(torch, device):
+    from diffusers import AutoencoderKL
+    torch.manual_seed(0)
+    return AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 4,
+                         up_block_types=("UpDecoderBlock2D",) * 4, block_out_channels=(128, 256, 512, 512),
+                         layers_per_block=2, act_fn="silu", latent_channels=4, norm_num_groups=32,
+                         sample_size=256, scaling_factor=0.18215).to(device).eval()
+
+
+def normal(torch, device, *shape):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(0)).to(device)
+
+
+def prepare(torch, name, size, device):
+    """Returns (input tensor, images per run, inference?, op)."""
+    if name == "sd-encode":
+        vae = sd_model(torch, device)
+        return normal(torch, device, 1, 3, size, size), 1, True, lambda x: vae.encode(x).latent_dist.mode()
+    if name == "sd-decode":
+        vae = sd_model(torch, device)
+        return normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample
+    if name == "sd-encode-decode":
+        vae = sd_model(torch, device)
+        return (normal(torch, device, 1, 3, size, size), 1, True,
+                lambda x: vae.decode(vae.encode(x).latent_dist.mode()).sample)
+    if name == "sd-tiled-decode-1024":
+        vae = sd_model(torch, device)
+        vae.enable_tiling()
+        return normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample
+    if name == "litevae-b-encode":
+        from gen_litevae import LiteVaeEncoder, config
+        torch.manual_seed(0)
+        block = (32, [1, 2, 3], 4)
+        encoder = LiteVaeEncoder(config("open-litevae", block, block)).to(device).eval()
+        return normal(torch, device, 1, 3, size, size), 1, True, encoder
+    if name == "train-step-small":
+        from diffusers import AutoencoderKL
+        torch.manual_seed(0)
+        vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
+                            up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(32, 64),
+                            layers_per_block=1, act_fn="silu", latent_channels=4, norm_num_groups=8,
+                            sample_size=64).to(device).train()
+        optimizer = torch.optim.Adam(vae.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
+        generator = torch.Generator().manual_seed(1)
+
+        def step(x):
+            posterior = vae.encode(x).latent_dist
+            noise = torch.randn(posterior.mean.shape, generator=generator).to(x.device)
+            z = posterior.mean + posterior.std * noise
+            reconstruction = vae.decode(z).sample
+            loss = (reconstruction - x).abs().mean() + 1e-6 * posterior.kl().mean()
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            return loss
+        return normal(torch, device, TRAIN_BATCH, 3, size, size).tanh(), TRAIN_BATCH, False, step
+    raise ValueError(f"unknown workload '{name}'; known: {WORKLOADS}")
+
+
+def run_child(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda asked for, but CUDA is not available")
+    import diffusers  # noqa: F401 -- imported before the baseline so the peak counts only the workload
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import gen_litevae  # noqa: F401
+    name = args.child
+    size = DEFAULT_SIZE.get(name, 256) if args.size is None or name == "sd-tiled-decode-1024" else args.size
+    reset_peak()
+    baseline = status_bytes("VmRSS")
+    x, images, inference, op = prepare(torch, name, size, torch.device(args.device))
+
+    def once():
+        with torch.inference_mode(inference):
+            start = time.perf_counter()
+            op(x).sum().item()  # reading a scalar waits for the result
+            return (time.perf_counter() - start) * 1000.0
+
+    for _ in range(args.warmup):
+        once()
+    times = [once() for _ in range(args.runs)]
+    peak = status_bytes("VmHWM")
+    median = statistics.median(times)
+    result = {
+        "workload": name, "description": DESCRIPTIONS[name], "input_shape": list(x.shape),
+        "images_per_run": images, "median_ms": median, "min_ms": min(times), "max_ms": max(times),
+        "images_per_s": images * 1000.0 / median,
+        "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1, "times_ms": times,
+    }
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def fork(args, name):
+    command = [sys.executable, os.path.abspath(__file__), "--child", name, "--threads", str(args.threads),
+               "--runs", str(args.runs), "--warmup", str(args.warmup), "--device", args.device]
+    if args.size is not None:
+        command += ["--size", str(args.size)]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX):])
+        print(f"[{name}] {line}", file=sys.stderr)
+    sys.stderr.write(proc.stderr)
+    raise SystemExit(f"benchmark child for {name} failed with exit code {proc.returncode}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--size", type=int, default=None)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.runs < 1 or args.warmup < 0 or args.threads < 1:
+        parser.error("need --runs >= 1, --warmup >= 0, --threads >= 1")
+    if args.child:
+        run_child(args)
+        return
+    names = [n.strip() for n in args.workloads.split(",") if n.strip()]
+    for n in names:
+        if n not in WORKLOADS:
+            parser.error(f"unknown workload '{n}'; known: {WORKLOADS}")
+    results = [fork(args, n) for n in names]
+    report = {"implementation": "pytorch", "device": args.device, "threads": args.threads, "dtype": "float32",
+              "runs": args.runs, "warmup": args.warmup, "results": results}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"pytorch bench: {args.device}, {args.threads} thread(s), float32, {args.warmup} warm-up + "
+          f"{args.runs} timed run(s), one fresh process per workload")
+    print(f"{'workload':22} {'input':18} {'median ms':>10} {'min ms':>10} {'max ms':>10} {'img/s':>9} "
+          f"{'peak RSS MiB':>12}")
+    for r in results:
+        shape = str(r["input_shape"]).replace(" ", "")
+        print(f"{r['workload']:22} {shape:18} {r['median_ms']:10.1f} {r['min_ms']:10.1f} {r['max_ms']:10.1f} "
+              f"{r['images_per_s']:9.3f} {r['peak_rss_mb']:12.1f}")
+
+
+if __name__ == "__main__":
+    main()

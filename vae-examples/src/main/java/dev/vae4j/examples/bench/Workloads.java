@@ -1,0 +1,230 @@
+package dev.vae4j.examples.bench;
+
+import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+import static org.bytedeco.pytorch.global.torch.randn;
+
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.model.TiledCodec;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.train.OptimizerSettings;
+import dev.vae4j.dwt.model.LiteVaeConfig;
+import dev.vae4j.dwt.model.LiteVaeEncoder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+
+/**
+ * The built-in workloads, all float32, batch 1 unless stated, random seeded weights (timings do not depend on
+ * the values). {@code tools/reference/bench.py} runs the same names with the same shapes in PyTorch/diffusers.
+ * <ul>
+ * <li>{@code sd-encode}: SD preset ({@code AutoencoderKLConfig.preset("sd")}) encode of a (1, 3, S, S) image to the
+ * posterior mode (quant_conv included); default S = 256.
+ * <li>{@code sd-decode}: SD preset decode of a (1, 4, S/8, S/8) latent.
+ * <li>{@code sd-encode-decode}: both in sequence.
+ * <li>{@code train-step-small}: one training step of a small AutoencoderKL ([32, 64] channels, 1 layer per
+ * block, 8 groups, 4 latent channels) on a (2, 3, S, S) batch (tanh of standard normal), default S = 64: forward with a posterior sample,
+ * loss = L1 mean + 1e-6 * KL mean, backward, Adam step (lr 1e-4, betas 0.9/0.999), zero grad.
+ * <li>{@code litevae-b-encode}: LiteVAE-B encoder ({@code LiteVaeConfig.preset("open-b")}) moments of a
+ * (1, 3, S, S) image.
+ * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
+ * (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ * </ul>
+ */
+public final class Workloads {
+    /** Batch size of {@code train-step-small}. */
+    public static final int TRAIN_BATCH = 2;
+    private static final long SEED = 0;
+    private static final Map<String, Workload> ALL = new LinkedHashMap<>();
+
+    static {
+        add(simple("sd-encode", "SD-preset encode (posterior mode), batch 1", 256, Workloads::sdEncode));
+        add(simple("sd-decode", "SD-preset decode, batch 1", 256, Workloads::sdDecode));
+        add(simple("sd-encode-decode", "SD-preset encode (mode) then decode, batch 1", 256,
+                Workloads::sdEncodeDecode));
+        add(simple("train-step-small", "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch "
+                + TRAIN_BATCH, 64, Workloads::trainStep));
+        add(simple("litevae-b-encode", "LiteVAE-B (open-b) encoder moments, batch 1", 256,
+                Workloads::liteVaeEncode));
+        add(new Fixed(simple("sd-tiled-decode-1024", "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
+                1024, Workloads::sdTiledDecode)));
+    }
+
+    private Workloads() {
+    }
+
+    /** The workload called {@code name}. */
+    public static Workload get(String name) {
+        Workload workload = ALL.get(name);
+        if (workload == null) {
+            throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + names());
+        }
+        return workload;
+    }
+
+    /** The names of all built-in workloads, in report order. */
+    public static List<String> names() {
+        return List.copyOf(ALL.keySet());
+    }
+
+    /** The small training config: [32, 64] channels, 1 layer per block, 8 groups, 4 latent channels. */
+    public static AutoencoderKLConfig smallConfig() {
+        return new AutoencoderKLConfig(3, 3, Collections.nCopies(2, "DownEncoderBlock2D"),
+                Collections.nCopies(2, "UpDecoderBlock2D"), List.of(32, 64), 1, "silu", 4, 8, 64, 0.18215, null,
+                null, null, true, true, true, true, Map.of());
+    }
+
+    private static void add(Workload workload) {
+        ALL.put(workload.name(), workload);
+    }
+
+    private static Workload simple(String name, String description, int defaultSize,
+            BiFunction<Integer, Device, PreparedWorkload> factory) {
+        return new Workload() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public int defaultSize() {
+                return defaultSize;
+            }
+
+            @Override
+            public PreparedWorkload prepare(int size, Device device) {
+                return factory.apply(size, device);
+            }
+        };
+    }
+
+    /** A workload whose size is part of its name. */
+    private record Fixed(Workload inner) implements Workload {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public String description() {
+            return inner.description();
+        }
+
+        @Override
+        public int defaultSize() {
+            return inner.defaultSize();
+        }
+
+        @Override
+        public boolean resizable() {
+            return false;
+        }
+
+        @Override
+        public PreparedWorkload prepare(int size, Device device) {
+            return inner.prepare(size, device);
+        }
+    }
+
+    private static PreparedWorkload sdEncode(int size, Device device) {
+        AutoencoderKL model = sdModel(device);
+        return inference(model, normal(device, 1, 3, size, size), x -> model.encode(x).mode());
+    }
+
+    private static PreparedWorkload sdDecode(int size, Device device) {
+        AutoencoderKL model = sdModel(device);
+        int f = model.downsamplingFactor();
+        return inference(model, normal(device, 1, 4, size / f, size / f), model::decode);
+    }
+
+    private static PreparedWorkload sdEncodeDecode(int size, Device device) {
+        AutoencoderKL model = sdModel(device);
+        return inference(model, normal(device, 1, 3, size, size), x -> model.decode(model.encode(x).mode()));
+    }
+
+    private static PreparedWorkload sdTiledDecode(int size, Device device) {
+        AutoencoderKL model = sdModel(device);
+        TiledCodec tiled = TiledCodec.withDefaults(model);
+        int f = model.downsamplingFactor();
+        return inference(model, normal(device, 1, 4, size / f, size / f), tiled::decode);
+    }
+
+    private static PreparedWorkload liteVaeEncode(int size, Device device) {
+        LiteVaeEncoder encoder = new LiteVaeEncoder(LiteVaeConfig.preset("open-b"));
+        encoder.to(device, false);
+        encoder.eval();
+        return inference(encoder, normal(device, 1, 3, size, size), encoder::forward);
+    }
+
+    private static PreparedWorkload trainStep(int size, Device device) {
+        AutoencoderKL model = new AutoencoderKL(smallConfig());
+        model.to(device, false);
+        model.train(true);
+        Optimizer optimizer = OptimizerSettings.adam(1e-4, 0.9, 0.999).create(StateDict.parameters(model));
+        Tensor images = normal(device, TRAIN_BATCH, 3, size, size).tanh();
+        Generator generator = createCPUGenerator(SEED + 1);
+        return new Prepared(model, images, TRAIN_BATCH, false, x -> {
+            DiagonalGaussian posterior = model.encode(x);
+            Tensor reconstruction = model.decode(posterior.sample(generator));
+            Tensor loss = reconstruction.sub(x).abs().mean()
+                    .add(posterior.kl().mean().mul(new Scalar(1e-6)));
+            loss.backward();
+            optimizer.step();
+            optimizer.zero_grad(true);
+            return loss;
+        }, optimizer);
+    }
+
+    private static AutoencoderKL sdModel(Device device) {
+        AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.preset("sd"));
+        model.to(device, false);
+        model.eval();
+        return model;
+    }
+
+    private static PreparedWorkload inference(Object model, Tensor input, UnaryOperator<Tensor> op) {
+        return new Prepared(model, input, (int) input.size(0), true, op, null);
+    }
+
+    /** Seeded standard-normal tensor of {@code shape} on {@code device}, kept beyond the current scope. */
+    private static Tensor normal(Device device, long... shape) {
+        try (TensorScope scope = new TensorScope()) {
+            Tensor t = randn(shape, new GeneratorOptional(createCPUGenerator(SEED)), new TensorOptions())
+                    .to(device, org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            return scope.keep(t);
+        }
+    }
+
+    /**
+     * A prepared workload; it holds the model (and optimizer) in fields so they stay reachable while timed.
+     */
+    private record Prepared(Object model, Tensor input, int imagesPerRun, boolean inference,
+            UnaryOperator<Tensor> op, Object optimizer) implements PreparedWorkload {
+        @Override
+        public List<Long> inputShape() {
+            return java.util.Arrays.stream(input.sizes().vec().get()).boxed().toList();
+        }
+
+        @Override
+        public void run() {
+            op.apply(input).sum().item_double(); // reading a scalar waits for the result
+        }
+    }
+}
