@@ -49,7 +49,7 @@ public final class DecodeCommand implements Callable<Integer> {
     private ComputeOptions compute;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "diffusers model folder (or pipeline folder with vae/).")
+            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN.safetensors",

@@ -63,7 +63,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private ComputeOptions compute;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "diffusers model folder (or pipeline folder with vae/).")
+            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
 
     @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Folder of images.")
