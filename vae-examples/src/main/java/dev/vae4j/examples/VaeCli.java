@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code vae} command line: inspect, encode, decode and reconstruct with a diffusers {@code AutoencoderKL}.
+ * The {@code vae} command line: train, inspect, encode, decode, reconstruct, convert, evaluate and bench, with any
+ * model folder vae4j loads (diffusers {@code AutoencoderKL}, LiteVAE).
  *
  * <p>Every command prints through the {@link CommandLine}'s out/err writers, so callers (and tests) can capture
  * them with {@link CommandLine#setOut}/{@link CommandLine#setErr}. Exit codes: 0 success, 1 a failure while
