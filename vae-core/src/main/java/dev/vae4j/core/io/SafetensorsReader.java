@@ -1,6 +1,7 @@
 package dev.vae4j.core.io;
 
 import dev.vae4j.core.tensor.NativeBytes;
+import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
@@ -209,8 +210,7 @@ public final class SafetensorsReader implements AutoCloseable {
                     + ", which libtorch cannot represent; it can be listed but not loaded");
         }
         long n = e.byteLength();
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope inner = new PointerScope()) {
+        try (TensorScope scope = new TensorScope()) {
             Tensor t = torch.empty(e.shape(), new TensorOptions(st), new MemoryFormatOptional());
             if (t.nbytes() != n) {
                 throw new IllegalStateException("tensor '" + name + "': libtorch allocated " + t.nbytes()
@@ -219,7 +219,7 @@ public final class SafetensorsReader implements AutoCloseable {
             if (n > 0) {
                 copyFromFile(e, t.data_ptr().address(), n);
             }
-            return NativeBytes.escape(t, inner, outer);
+            return scope.keep(t);
         }
     }
 

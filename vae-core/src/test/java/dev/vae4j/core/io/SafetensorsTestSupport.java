@@ -1,6 +1,7 @@
 package dev.vae4j.core.io;
 
 import dev.vae4j.core.tensor.NativeBytes;
+import dev.vae4j.core.tensor.TensorScope;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,8 +25,7 @@ final class SafetensorsTestSupport {
 
     /** A new contiguous CPU tensor of {@code st} and {@code shape} holding exactly {@code data} (little-endian bytes). */
     static Tensor fromBytes(byte[] data, torch.ScalarType st, long... shape) {
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope inner = new PointerScope()) {
+        try (TensorScope scope = new TensorScope()) {
             Tensor t = torch.empty(shape, new TensorOptions(st), new MemoryFormatOptional());
             if (t.nbytes() != data.length) {
                 throw new IllegalArgumentException("need " + t.nbytes() + " bytes, got " + data.length);
@@ -33,7 +33,7 @@ final class SafetensorsTestSupport {
             if (data.length > 0) {
                 NativeBytes.view(t.data_ptr().address(), data.length).put(data);
             }
-            return NativeBytes.escape(t, inner, outer);
+            return scope.keep(t);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.vae4j.core.io.torch;
 
-import dev.vae4j.core.tensor.NativeBytes;
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.io.TensorSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -172,14 +172,13 @@ public final class PyTorchCheckpoint implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("checkpoint " + path + " is closed");
         }
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope inner = new PointerScope()) {
+        try (TensorScope scope = new TensorScope()) {
             StorageRef s = ref.storage();
             Tensor bytes = storage(s);
             Tensor typed = bytes.narrow(0, s.byteOffset(), s.nbytes()).view(s.dtype().scalarType());
             Tensor view = typed.as_strided(ref.size(), ref.stride(),
                     new org.bytedeco.pytorch.LongOptional(ref.offset()));
-            return NativeBytes.escape(view, inner, outer);
+            return scope.keep(view);
         }
     }
 
