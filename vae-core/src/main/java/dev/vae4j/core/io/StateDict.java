@@ -44,10 +44,18 @@ public final class StateDict {
 
     /** The parameters of {@code module} and its children, in registration order. */
     public static List<Tensor> parameters(Module module) {
-        StringTensorDict params = module.named_parameters(true);
+        return values(module.named_parameters(true));
+    }
+
+    /** The buffers (e.g. BatchNorm running statistics) of {@code module} and its children, in registration order. */
+    public static List<Tensor> buffers(Module module) {
+        return values(module.named_buffers(true));
+    }
+
+    private static List<Tensor> values(StringTensorDict dict) {
         List<Tensor> list = new ArrayList<>();
-        for (long i = 0; i < params.size(); i++) {
-            list.add(new Tensor(params.get(i).value()));
+        for (long i = 0; i < dict.size(); i++) {
+            list.add(new Tensor(dict.get(i).value()));
         }
         return list;
     }

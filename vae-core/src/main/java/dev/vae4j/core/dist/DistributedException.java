@@ -1,0 +1,11 @@
+package dev.vae4j.core.dist;
+
+/** A collective or the rendezvous failed: a peer died, hung past the timeout, or could not be reached. */
+public final class DistributedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what failed, on which rank, and why */
+    public DistributedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

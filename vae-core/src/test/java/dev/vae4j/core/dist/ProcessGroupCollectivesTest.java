@@ -1,0 +1,64 @@
+package dev.vae4j.core.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Two JVMs on Gloo over a local TCPStore, started by {@link WorkerLauncher}. */
+class ProcessGroupCollectivesTest {
+
+    private static String run(String mode, int timeoutSeconds, int[] exit) throws InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
+        exit[0] = launcher.start(TestJvm.command(CollectivesProbe.class, mode, Integer.toString(timeoutSeconds)),
+                Map.of(), out).await();
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void collectivesAgreeAcrossTwoProcesses() throws InterruptedException {
+        int[] exit = new int[1];
+        String output = run("normal", 60, exit);
+        assertEquals(0, exit[0], output);
+        for (int rank = 0; rank < 2; rank++) {
+            String p = "[rank " + rank + "] RESULT ";
+            // all-reduce: (1 + 2) * 3 elements and (10 + 20) * 4 elements
+            assertTrue(output.contains(p + "allreduce 9.0 120.0"), output);
+            assertTrue(output.contains(p + "broadcast 10.0"), output);
+            assertTrue(output.contains(p + "gather [4, 1] [0.0, 1.0, 2.0, 3.0]"), output);
+            assertTrue(output.contains(p + "barrier"), output);
+        }
+    }
+
+    @Test
+    void aHungPeerFailsTheCollectiveWithinTheTimeout() throws InterruptedException {
+        int[] exit = new int[1];
+        long started = System.nanoTime();
+        String output = run("hang", 4, exit);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertEquals(3, exit[0], output);
+        assertTrue(output.contains("[rank 0] RESULT failed after"), output);
+        assertTrue(output.contains("rank 0/2: all-reduce"), output);
+        assertTrue(seconds < 40, "took " + seconds + " s:\n" + output);
+    }
+
+    @Test
+    void contextReadsTorchrunVariables() {
+        DistributedContext c = DistributedContext.fromEnvironment(Map.of("RANK", "3", "WORLD_SIZE", "4",
+                "LOCAL_RANK", "1", "MASTER_ADDR", "node0", "MASTER_PORT", "29500"), "cpu", null,
+                DistributedContext.DEFAULT_TIMEOUT);
+        assertEquals(List.of(3, 4, 1, "node0", 29500, "gloo"), List.of(c.rank(), c.worldSize(), c.localRank(),
+                c.masterAddr(), c.masterPort(), c.backend()));
+        assertEquals("nccl", DistributedContext.fromEnvironment(Map.of(), "cuda", null,
+                DistributedContext.DEFAULT_TIMEOUT).backend());
+        assertEquals(1, DistributedContext.fromEnvironment(Map.of(), "cpu", null,
+                DistributedContext.DEFAULT_TIMEOUT).worldSize());
+    }
+}
