@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes and augments batches on a background thread, a few batches ahead of the trainer, so the training loop
  * never waits on image decoding. Batches are Java arrays ({@link ImageArray}); the consumer turns them into a
- * tensor inside its own step scope. Sample k of the stream (counted from 0 over all epochs) is image
- * {@code sampler.epoch(k / perEpoch)[k % perEpoch]} augmented with a generator seeded by (seed, k), so starting at
- * any sample reproduces an uninterrupted run exactly. An unreadable image is skipped with one warning per file and
+ * tensor inside its own step scope. This rank's k-th sample is the image at global stream position
+ * {@code g = sampler.position(first, k)} (see {@link ShardedSampler}), augmented with a generator seeded by
+ * (seed, g), so starting at any global position reproduces an uninterrupted run exactly, for any world size. An unreadable image is skipped with one warning per file and
  * replaced by the next image of the epoch order; {@link #skippedFiles()} counts them.
  */
 public final class BatchLoader implements AutoCloseable {
@@ -28,6 +28,7 @@ public final class BatchLoader implements AutoCloseable {
     private final ShardedSampler sampler;
     private final int batchSize;
     private final long seed;
+    private final long firstSample;
     private final BlockingQueue<Object> queue;
     private final Set<Integer> badIndices = ConcurrentHashMap.newKeySet();
     private final AtomicLong skipped = new AtomicLong();
@@ -39,7 +40,7 @@ public final class BatchLoader implements AutoCloseable {
      * @param sampler visiting order of this rank
      * @param batchSize images per batch
      * @param seed augmentation seed
-     * @param firstSample the stream position to start at ({@code step * batchSize} when resuming)
+     * @param firstSample the global stream position to start at (the samples all ranks consumed before)
      * @param prefetch batches decoded ahead (>= 1)
      */
     public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
@@ -53,15 +54,16 @@ public final class BatchLoader implements AutoCloseable {
         this.batchSize = batchSize;
         this.seed = seed;
         this.queue = new ArrayBlockingQueue<>(prefetch);
-        this.worker = new Thread(() -> produce(firstSample), "vae4j-batch-loader");
+        this.firstSample = firstSample;
+        this.worker = new Thread(this::produce, "vae4j-batch-loader");
         worker.setDaemon(true);
         worker.start();
     }
 
-    private void produce(long firstSample) {
+    private void produce() {
         try {
-            for (long sample = firstSample; !closed; sample += batchSize) {
-                queue.put(batchAt(sample));
+            for (long k = 0; !closed; k += batchSize) {
+                queue.put(batchAt(k));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -74,14 +76,13 @@ public final class BatchLoader implements AutoCloseable {
         }
     }
 
-    /** The batch starting at stream position {@code firstSample} (computed on the calling thread). */
-    public List<ImageArray> batchAt(long firstSample) {
+    /** This rank's batch whose first sample is its {@code k}-th (computed on the calling thread). */
+    public List<ImageArray> batchAt(long k) {
         List<ImageArray> images = new ArrayList<>(batchSize);
-        int perEpoch = sampler.samplesPerEpoch();
-        for (long k = firstSample; k < firstSample + batchSize; k++) {
-            long epoch = k / perEpoch;
-            int position = (int) (k % perEpoch);
-            images.add(load(sampler.epoch(epoch), position, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + k)));
+        int n = sampler.datasetSize();
+        for (long i = k; i < k + batchSize; i++) {
+            long g = sampler.position(firstSample, i);
+            images.add(load(sampler.order(g / n), (int) (g % n), new SplittableRandom(seed * 0x9E3779B97F4A7C15L + g)));
         }
         return images;
     }

@@ -3,10 +3,13 @@ package dev.vae4j.core.data;
 import java.util.SplittableRandom;
 
 /**
- * The order in which one rank visits a dataset, epoch by epoch, like PyTorch's {@code DistributedSampler} with
- * {@code drop_last}: every epoch the indices 0..n-1 are shuffled with a generator seeded by (seed, epoch) (or kept
- * in order), cut to a multiple of the world size, and rank r takes positions r, r + W, r + 2W, ... Ranks therefore
- * see disjoint images, and the order is a pure function of (seed, epoch, rank, world size).
+ * Which images each rank visits, as one global stream shared by all ranks: global position {@code g} (counted from 0
+ * over all epochs) is image {@code order(g / n)[g % n]}, where every epoch's order is the indices 0..n-1 shuffled
+ * with a generator seeded by (seed, epoch) (or kept in order). Starting from global position {@code first}, rank
+ * {@code r} of {@code W} takes positions {@code first + r}, {@code first + r + W}, ... — so within an epoch the
+ * ranks see disjoint images, the {@code W} ranks' batches of {@code B} together are exactly the batch of
+ * {@code W * B} a single process would take, and a run resumed at any global position continues identically for
+ * any world size.
  */
 public final class ShardedSampler {
     private final int datasetSize;
@@ -14,6 +17,8 @@ public final class ShardedSampler {
     private final int worldSize;
     private final long seed;
     private final boolean shuffle;
+    private long cachedEpoch = -1;
+    private int[] cachedOrder;
 
     /**
      * @param datasetSize images in the dataset
@@ -26,9 +31,8 @@ public final class ShardedSampler {
         if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
             throw new IllegalArgumentException("rank " + rank + " is outside world size " + worldSize);
         }
-        if (datasetSize < worldSize) {
-            throw new IllegalArgumentException("dataset of " + datasetSize + " images cannot be split over "
-                    + worldSize + " ranks");
+        if (datasetSize <= 0) {
+            throw new IllegalArgumentException("cannot sample an empty dataset");
         }
         this.datasetSize = datasetSize;
         this.rank = rank;
@@ -42,30 +46,40 @@ public final class ShardedSampler {
         return new ShardedSampler(datasetSize, 0, 1, seed, shuffle);
     }
 
-    /** Samples this rank sees per epoch: floor(n / W). */
-    public int samplesPerEpoch() {
-        return datasetSize / worldSize;
+    /** Images in the dataset (global positions per epoch). */
+    public int datasetSize() {
+        return datasetSize;
     }
 
-    /** This rank's dataset indices for {@code epoch}, in visiting order. */
-    public int[] epoch(long epoch) {
-        int[] order = new int[datasetSize];
-        for (int i = 0; i < datasetSize; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            SplittableRandom random = new SplittableRandom(seed * 0x2545F4914F6CDD1DL + epoch);
-            for (int i = datasetSize - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int swap = order[i];
-                order[i] = order[j];
-                order[j] = swap;
+    /** The global position of this rank's {@code k}-th sample (k from 0) of a stream starting at {@code first}. */
+    public long position(long first, long k) {
+        return position(first, rank, worldSize, k);
+    }
+
+    /** The global position of rank {@code rank}'s {@code k}-th sample of a stream starting at {@code first}. */
+    public static long position(long first, int rank, int worldSize, long k) {
+        return first + rank + (long) worldSize * k;
+    }
+
+    /** The visiting order of all ranks in {@code epoch}: a permutation of 0..n-1 (shared: do not modify). */
+    public synchronized int[] order(long epoch) {
+        if (epoch != cachedEpoch) {
+            int[] order = new int[datasetSize];
+            for (int i = 0; i < datasetSize; i++) {
+                order[i] = i;
             }
+            if (shuffle) {
+                SplittableRandom random = new SplittableRandom(seed * 0x2545F4914F6CDD1DL + epoch);
+                for (int i = datasetSize - 1; i > 0; i--) {
+                    int j = random.nextInt(i + 1);
+                    int swap = order[i];
+                    order[i] = order[j];
+                    order[j] = swap;
+                }
+            }
+            cachedOrder = order;
+            cachedEpoch = epoch;
         }
-        int[] mine = new int[samplesPerEpoch()];
-        for (int k = 0; k < mine.length; k++) {
-            mine[k] = order[rank + k * worldSize];
-        }
-        return mine;
+        return cachedOrder;
     }
 }

@@ -84,6 +84,7 @@ public final class DiagonalGaussian implements LatentDistribution {
     }
 
     /** {@code mean + std * noise}, for caller-supplied standard normal noise of the mean's shape. */
+    @Override
     public Tensor sample(Tensor noise) {
         if (!Arrays.equals(noise.sizes().vec().get(), mean.sizes().vec().get())) {
             throw new IllegalArgumentException("noise shape " + Shapes.describe(noise) + " differs from the latent "

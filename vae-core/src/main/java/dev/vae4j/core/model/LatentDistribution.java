@@ -14,6 +14,9 @@ public interface LatentDistribution {
     /** Log-variance, (N, L, h, w). */
     Tensor logvar();
 
+    /** The sample for caller-supplied standard normal {@code noise} of the latent's shape (N, L, h, w). */
+    Tensor sample(Tensor noise);
+
     /** A sample drawn with {@code generator} (a CPU generator draws on the CPU, then moves to the mean's device). */
     Tensor sample(Generator generator);
 

@@ -1,12 +1,17 @@
 package dev.vae4j.core.train;
 
 import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
+import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+import static org.bytedeco.pytorch.global.torch.randn;
 
 import dev.vae4j.core.data.BatchLoader;
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ShardedSampler;
+import dev.vae4j.core.dist.DataParallel;
+import dev.vae4j.core.dist.GradientBuckets;
+import dev.vae4j.core.dist.Reductions;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
@@ -19,10 +24,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -36,8 +44,16 @@ import org.slf4j.LoggerFactory;
  * {@link TrainConfig#ganUpdates()} and {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches,
  * clipped, checked for non-finite values (such a step is skipped and counted; too many in a row stop the run),
  * then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
- * Everything random (data order, augmentation, posterior noise) is a function of (seed, step), so a run resumed
- * from a checkpoint continues exactly like the uninterrupted one.
+ * Everything random (data order, augmentation, posterior noise) is a function of (seed, global position of the
+ * sample in the data stream), so a run resumed from a checkpoint continues exactly like the uninterrupted one.
+ *
+ * <p>Data-parallel training ({@link DataParallel}): every rank builds the same trainer; at start rank 0's weights
+ * (autoencoder, discriminator, learned loss parameters, EMA) are broadcast; each rank takes its share of every
+ * global batch ({@link ShardedSampler}); after backward the gradients are averaged over ranks in buckets, so all ranks
+ * apply the same update, and W ranks with batch B follow the same trajectory as one process with batch W * B
+ * (exactly, up to float summation order, for objectives that are means over the batch and without BatchNorm). A
+ * non-finite value on any rank skips the step on all. Reported loss terms are averaged over ranks; only rank 0
+ * writes checkpoints.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -55,6 +71,9 @@ public final class Trainer {
     private final Optimizer discriminatorOptimizer;
     private final ExponentialMovingAverage ema;
     private final CheckpointStore checkpoints;
+    private final DataParallel parallel;
+    private final GradientBuckets generatorBuckets;
+    private final GradientBuckets discriminatorBuckets;
     private TrainingState state = TrainingState.start();
 
     /**
@@ -67,6 +86,17 @@ public final class Trainer {
      */
     public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
             DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir) {
+        this(model, discriminator, generatorObjective, discriminatorObjective, config, runDir, DataParallel.none());
+    }
+
+    /**
+     * A trainer that is one rank of a data-parallel job ({@code config.batchSize()} is the per-rank batch).
+     *
+     * @param parallel the job's collectives and DDP options
+     */
+    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir, DataParallel parallel) {
+        this.parallel = parallel;
         if ((discriminator == null) != (discriminatorObjective == null)) {
             throw new IllegalArgumentException("a discriminator needs a discriminator objective and vice versa");
         }
@@ -101,6 +131,8 @@ public final class Trainer {
         ema = config.emaDecay() > 0 ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
                 : null;
         checkpoints = new CheckpointStore(runDir, config.keepCheckpoints());
+        generatorBuckets = parallel.buckets(generatorParameters);
+        discriminatorBuckets = parallel.buckets(discriminatorParameters);
     }
 
     /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */
@@ -120,22 +152,26 @@ public final class Trainer {
     }
 
     /**
-     * Trains until {@link TrainConfig#steps()} on this process's shard of {@code dataset}.
+     * Trains until {@link TrainConfig#steps()} on this rank's share of {@code dataset}. Every rank of a job calls
+     * this with the same dataset; listeners run on every rank (give the file-writing ones to rank 0 only), and
+     * {@link TrainingListener#onCheckpoint} is called on rank 0, which alone writes checkpoints.
      *
-     * @param rank this process's rank (0 for single-process training)
-     * @param worldSize number of processes
      * @return the final counters
      */
-    public TrainingState train(ImageDataset dataset, int rank, int worldSize, List<TrainingListener> listeners) {
+    public TrainingState train(ImageDataset dataset, List<TrainingListener> listeners) {
+        int rank = parallel.context().rank();
+        int worldSize = parallel.context().worldSize();
+        broadcastInitialState();
         ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(), true);
-        long firstSample = state.step() * config.gradAccumulation() * (long) config.batchSize();
-        try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), firstSample, 4)) {
+        try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
+                4)) {
             listeners.forEach(l -> l.onStart(run(loader)));
             while (state.step() < config.steps()) {
                 StepReport report = step(loader);
                 listeners.forEach(l -> l.onStep(run(loader), report));
                 boolean last = state.step() == config.steps();
-                if (last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0)) {
+                boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
+                if (due && parallel.context().writer()) {
                     Path saved = checkpoints.save(state, parts());
                     listeners.forEach(l -> l.onCheckpoint(run(loader), saved));
                 }
@@ -143,6 +179,19 @@ public final class Trainer {
             listeners.forEach(l -> l.onEnd(run(loader)));
         }
         return state;
+    }
+
+    /** Makes every rank start from rank 0's weights (fresh or resumed), loss parameters and EMA. */
+    private void broadcastInitialState() {
+        List<org.bytedeco.pytorch.Module> modules = new ArrayList<>(List.of(model.module()));
+        if (discriminator != null) {
+            modules.add(discriminator.module());
+        }
+        List<Tensor> extra = new ArrayList<>(generatorObjective.parameters());
+        if (ema != null) {
+            extra.addAll(ema.tensors().values());
+        }
+        parallel.broadcastFromRankZero(modules, extra);
     }
 
     /** The discriminator's optimizer settings (the autoencoder's when the config gives none). */
@@ -174,10 +223,25 @@ public final class Trainer {
         }
         Map<String, Double> terms = new LinkedHashMap<>();
         String nonFinite = null;
+        long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
         try (TensorScope scope = new TensorScope()) {
+            parallel.synchronizeBuffers(discriminator == null ? List.of(model.module())
+                    : List.of(model.module(), discriminator.module()));
             int micro = config.gradAccumulation();
             for (int m = 0; m < micro && nonFinite == null; m++) {
-                nonFinite = microStep(loader.next(), step, m, updateGenerator, updateDiscriminator, terms);
+                long first = state.samples() + m * globalBatch;
+                nonFinite = microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms);
+            }
+            if (Reductions.any(parallel.collectives(), nonFinite != null)) {
+                nonFinite = nonFinite != null ? nonFinite : "value on another rank";
+            } else {
+                if (updateGenerator) {
+                    generatorBuckets.average(parallel.collectives());
+                }
+                if (updateDiscriminator) {
+                    discriminatorBuckets.average(parallel.collectives());
+                }
+                terms = Reductions.mean(parallel.collectives(), terms);
             }
             if (nonFinite == null && updateGenerator) {
                 nonFinite = clipAndCheck(generatorParameters, "autoencoder gradient");
@@ -210,14 +274,18 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         state = new TrainingState(step + 1, state.skippedSteps() + (skipped ? 1 : 0), inARow,
-                state.seconds() + seconds);
+                state.seconds() + seconds, state.samples() + config.gradAccumulation() * globalBatch);
         return new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped,
                 terms, seconds);
     }
 
-    /** One micro-batch: forward once, backward the enabled objectives; returns what was non-finite, or null. */
-    private String microStep(List<ImageArray> arrays, long step, int micro, boolean updateGenerator,
+    /**
+     * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the
+     * enabled objectives; returns what was non-finite, or null.
+     */
+    private String microStep(List<ImageArray> arrays, long first, boolean updateGenerator,
             boolean updateDiscriminator, Map<String, Double> terms) {
+        long step = state.step();
         double share = 1.0 / config.gradAccumulation();
         Tensor inputs = ImageArray.toBatch(arrays).to(device, ScalarType.Float);
         DeviceType deviceType = device.type();
@@ -234,8 +302,7 @@ public final class Trainer {
             if (config.fixedVariance() > 0) {
                 posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
             }
-            long noiseSeed = config.seed() * 1_000_003L + step * config.gradAccumulation() + micro;
-            reconstructions = model.decode(posterior.sample(createCPUGenerator(noiseSeed))).to(ScalarType.Float);
+            reconstructions = model.decode(posterior.sample(noise(posterior.mean(), first))).to(ScalarType.Float);
         }
         if (updateGenerator) {
             setRequiresGrad(discriminatorParameters, false);
@@ -258,6 +325,25 @@ public final class Trainer {
             accumulate(terms, loss, share);
         }
         return null;
+    }
+
+    /**
+     * Standard normal noise of {@code mean}'s shape whose row j is drawn with a generator seeded by (seed, global
+     * position of sample j), so a sample gets the same noise whichever rank and batch it falls in.
+     */
+    private Tensor noise(Tensor mean, long first) {
+        long[] shape = mean.sizes().vec().get();
+        shape[0] = 1;
+        TensorVector rows = new TensorVector();
+        TensorOptions options = new TensorOptions(ScalarType.Float);
+        int rank = parallel.context().rank();
+        int worldSize = parallel.context().worldSize();
+        for (long j = 0; j < mean.size(0); j++) {
+            long position = ShardedSampler.position(first, rank, worldSize, j);
+            Generator generator = createCPUGenerator(config.seed() * 1_000_003L + position);
+            rows.push_back(randn(shape, new GeneratorOptional(generator), options));
+        }
+        return cat(rows).to(mean.device(), mean.scalar_type());
     }
 
     private String clipAndCheck(List<Tensor> parameters, String what) {

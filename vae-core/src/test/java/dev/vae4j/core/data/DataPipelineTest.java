@@ -26,15 +26,35 @@ class DataPipelineTest {
         ShardedSampler rank0 = new ShardedSampler(10, 0, 2, 7, true);
         ShardedSampler rank1 = new ShardedSampler(10, 1, 2, 7, true);
         Set<Integer> seen = new HashSet<>();
-        for (int index : rank0.epoch(3)) {
-            seen.add(index);
+        long first = 30; // epoch 3
+        for (int k = 0; k < 5; k++) {
+            seen.add(rank0.order(3)[(int) (rank0.position(first, k) % 10)]);
         }
-        for (int index : rank1.epoch(3)) {
+        for (int k = 0; k < 5; k++) {
+            int index = rank1.order(3)[(int) (rank1.position(first, k) % 10)];
             assertTrue(seen.add(index), "index " + index + " seen by both ranks");
         }
         assertEquals(10, seen.size());
-        assertNotEquals(Arrays.toString(rank0.epoch(0)), Arrays.toString(rank0.epoch(1)));
-        assertArrayEquals(rank0.epoch(2), new ShardedSampler(10, 0, 2, 7, true).epoch(2));
+        assertNotEquals(Arrays.toString(rank0.order(0)), Arrays.toString(rank0.order(1)));
+        assertArrayEquals(rank0.order(2), rank1.order(2));
+    }
+
+    @Test
+    void twoRanksOfBatchBTogetherTakeTheSingleProcessBatchOf2B() {
+        SyntheticImages data = new SyntheticImages(7, 16, 3, true);
+        try (BatchLoader single = new BatchLoader(data, ShardedSampler.single(7, 3, true), 4, 5, 6, 1);
+                BatchLoader rank0 = new BatchLoader(data, new ShardedSampler(7, 0, 2, 3, true), 2, 5, 6, 1);
+                BatchLoader rank1 = new BatchLoader(data, new ShardedSampler(7, 1, 2, 3, true), 2, 5, 6, 1)) {
+            for (int step = 0; step < 3; step++) {
+                List<ImageArray> whole = single.next();
+                List<ImageArray> a = rank0.next();
+                List<ImageArray> b = rank1.next();
+                for (int j = 0; j < 2; j++) {
+                    assertArrayEquals(whole.get(2 * j).data(), a.get(j).data(), "step " + step);
+                    assertArrayEquals(whole.get(2 * j + 1).data(), b.get(j).data(), "step " + step);
+                }
+            }
+        }
     }
 
     @Test

@@ -60,7 +60,7 @@ class TrainerTest {
     void reconstructionLossFallsAndTheDiscriminatorStartsOnTime(@TempDir Path runDir) {
         Recorder recorder = new Recorder();
         org.bytedeco.pytorch.global.torch.manual_seed(11);
-        trainer(new AutoencoderKL(tiny()), config(30, 20, 0), runDir).train(DATA, 0, 1, List.of(recorder));
+        trainer(new AutoencoderKL(tiny()), config(30, 20, 0), runDir).train(DATA, List.of(recorder));
         List<StepReport> reports = recorder.reports;
         assertEquals(30, reports.size());
         double early = reports.subList(0, 5).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
@@ -80,16 +80,16 @@ class TrainerTest {
         Recorder uninterrupted = new Recorder();
         AutoencoderKL full = new AutoencoderKL(tiny());
         Map<String, Tensor> initial = copy(StateDict.of(full));
-        trainer(full, config(8, 4, 4), dir.resolve("a")).train(DATA, 0, 1, List.of(uninterrupted));
+        trainer(full, config(8, 4, 4), dir.resolve("a")).train(DATA, List.of(uninterrupted));
 
         AutoencoderKL first = new AutoencoderKL(tiny());
         StateDict.load(first, dev.vae4j.core.io.TensorSource.of(initial), true, "initial");
-        trainer(first, config(4, 4, 4), dir.resolve("b")).train(DATA, 0, 1, List.of());
+        trainer(first, config(4, 4, 4), dir.resolve("b")).train(DATA, List.of());
         AutoencoderKL second = new AutoencoderKL(tiny());
         Trainer resumed = trainer(second, config(8, 4, 4), dir.resolve("b"));
         resumed.resume(CheckpointStore.latest(dir.resolve("b")).orElseThrow());
         Recorder rest = new Recorder();
-        resumed.train(DATA, 0, 1, List.of(rest));
+        resumed.train(DATA, List.of(rest));
 
         for (int i = 0; i < 4; i++) {
             assertEquals(uninterrupted.reports.get(4 + i).terms(), rest.reports.get(i).terms(), "step " + (5 + i));
@@ -105,7 +105,7 @@ class TrainerTest {
 
     @Test
     void aCrashWhileSavingLeavesThePreviousCheckpointUsable(@TempDir Path runDir) throws IOException {
-        trainer(new AutoencoderKL(tiny()), config(4, 100, 2), runDir).train(DATA, 0, 1, List.of());
+        trainer(new AutoencoderKL(tiny()), config(4, 100, 2), runDir).train(DATA, List.of());
         Path partial = runDir.resolve("checkpoints/.tmp-step-00000006");
         Files.createDirectories(partial);
         Files.write(partial.resolve("autoencoder.safetensors"), new byte[] {1, 2, 3});
@@ -114,7 +114,7 @@ class TrainerTest {
         Trainer again = trainer(new AutoencoderKL(tiny()), config(6, 100, 2), runDir);
         again.resume(latest);
         assertEquals(4, again.state().step());
-        again.train(DATA, 0, 1, List.of());
+        again.train(DATA, List.of());
         assertEquals(6, again.state().step());
         assertFalse(Files.exists(partial), "the stale temporary checkpoint is replaced");
     }
@@ -134,7 +134,7 @@ class TrainerTest {
         Recorder recorder = new Recorder();
         Trainer trainer = new Trainer(model, null, poisoned, null, config(10, 100, 0), runDir);
         NonFiniteLossException error = assertThrows(NonFiniteLossException.class,
-                () -> trainer.train(DATA, 0, 1, List.of(recorder)));
+                () -> trainer.train(DATA, List.of(recorder)));
         assertTrue(error.getMessage().contains("generator loss"), error.getMessage());
         assertEquals(2, recorder.reports.size());
         assertTrue(recorder.reports.get(0).skipped());

@@ -40,7 +40,7 @@ class TrainingMemoryTest {
             }
         };
         new Trainer(new AutoencoderKL(config), new TestObjectives.PatchConv(), new TestObjectives.MseKl(100),
-                new TestObjectives.Hinge(), loop, runDir).train(new SyntheticImages(32, 8, 2, true), 0, 1,
+                new TestObjectives.Hinge(), loop, runDir).train(new SyntheticImages(32, 8, 2, true),
                         List.of(sampler));
         double afterWarmUp = samples.get(1);
         // The last three samples' median: one sample can catch a transient (GC, allocator) spike.

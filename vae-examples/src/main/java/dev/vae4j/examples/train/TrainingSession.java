@@ -88,7 +88,7 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
                 skippedFiles[0] = run.skippedFiles();
             }
         });
-        TrainingState state = trainer.train(data.train(), 0, 1, listeners);
+        TrainingState state = trainer.train(data.train(), listeners);
         Path exported = runDir.resolve("model");
         model.save(exported);
         Path emaExport = null;

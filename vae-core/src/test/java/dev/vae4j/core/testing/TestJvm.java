@@ -1,15 +1,16 @@
-package dev.vae4j.core.dist;
+package dev.vae4j.core.testing;
 
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Command lines that start a test class's {@code main} in a fresh JVM with this JVM's classpath. */
-final class TestJvm {
+public final class TestJvm {
     private TestJvm() {
     }
 
-    static List<String> command(Class<?> main, String... args) {
+    /** {@code java -cp <this classpath> main args...}. */
+    public static List<String> command(Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
@@ -22,7 +23,7 @@ final class TestJvm {
     }
 
     /** A TCP port free at the time of the call. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (java.io.IOException e) {

@@ -1,0 +1,95 @@
+package dev.vae4j.core.train;
+
+import static dev.vae4j.core.testing.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vae4j.core.dist.WorkerLauncher;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.TestJvm;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data-parallel training on Gloo between real processes: two ranks of batch B reach the parameters of one process
+ * with batch 2B, and a killed worker brings the job down.
+ */
+class DataParallelTrainingTest {
+    private static final double TOLERANCE = 1e-5;
+
+    private static String launch(int processes, Path out, int batch, int steps, int accumulation)
+            throws InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        WorkerLauncher launcher = new WorkerLauncher(processes, 1, 0, "127.0.0.1", TestJvm.freePort());
+        int exit = launcher.start(TestJvm.command(DataParallelTrainingWorker.class, out.toString(),
+                Integer.toString(batch), Integer.toString(steps), Integer.toString(accumulation)), Map.of(),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).await();
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, output);
+        return output;
+    }
+
+    private static void assertSameWeights(Path expected, Path actual, String file) {
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader e = SafetensorsReader.open(expected.resolve(file));
+                SafetensorsReader a = SafetensorsReader.open(actual.resolve(file))) {
+            assertEquals(e.names(), a.names());
+            for (String name : e.names()) {
+                assertClose(file + " " + name, e.load(name), a.load(name), TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void twoRanksWithBatchBFollowOneProcessWithBatch2B(@TempDir Path dir) throws InterruptedException {
+        Path single = dir.resolve("single");
+        Path pair = dir.resolve("pair");
+        launch(1, single, 4, 5, 1);
+        String output = launch(2, pair, 2, 5, 1);
+        assertTrue(output.contains("[rank 1] STEP 5"), output);
+        for (String file : new String[] {"autoencoder.safetensors", "discriminator.safetensors", "ema.safetensors"}) {
+            assertSameWeights(single, pair, file);
+        }
+        assertFalse(Files.exists(pair.resolve("run").resolve("checkpoints").resolve("missing")));
+    }
+
+    @Test
+    void gradientAccumulationAcrossRanksMatchesTheWholeBatch(@TempDir Path dir) throws InterruptedException {
+        Path single = dir.resolve("single");
+        Path pair = dir.resolve("pair");
+        launch(1, single, 4, 3, 2);
+        launch(2, pair, 2, 3, 2);
+        assertSameWeights(single, pair, "autoencoder.safetensors");
+        assertSameWeights(single, pair, "discriminator.safetensors");
+    }
+
+    @Test
+    void killingOneWorkerStopsTheJobWithAnError(@TempDir Path dir) throws InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
+        WorkerLauncher.Workers workers = launcher.start(TestJvm.command(DataParallelTrainingWorker.class,
+                dir.toString(), "2", "100000", "1"), Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!bytes.toString(StandardCharsets.UTF_8).contains("[rank 1] STEP 2") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("[rank 1] STEP 2"), bytes.toString());
+        long killed = System.nanoTime();
+        workers.processes().get(1).destroyForcibly();
+        int exit = workers.await();
+        double seconds = (System.nanoTime() - killed) / 1e9;
+        assertNotEquals(0, exit, bytes.toString(StandardCharsets.UTF_8));
+        assertTrue(seconds < 20, "the launcher took " + seconds + " s to stop");
+        assertFalse(workers.processes().get(0).isAlive());
+    }
+}

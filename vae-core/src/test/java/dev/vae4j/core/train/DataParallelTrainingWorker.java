@@ -1,0 +1,59 @@
+package dev.vae4j.core.train;
+
+import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.DataParallel;
+import dev.vae4j.core.dist.DistributedContext;
+import dev.vae4j.core.dist.ProcessGroupCollectives;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.AutoencoderKL;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A training worker for {@link DataParallelTrainingTest}, one rank of a job described by the environment (or a
+ * single process without it). Arguments: output folder, per-rank batch size, steps, gradient accumulation.
+ * Rank r seeds its fresh weights with 7 + r, so only the start-up broadcast can make the ranks agree. Rank 0 writes
+ * {@code autoencoder.safetensors}, {@code discriminator.safetensors} and {@code ema.safetensors} to the output
+ * folder; every rank prints {@code STEP n} after each step.
+ */
+public final class DataParallelTrainingWorker {
+    private DataParallelTrainingWorker() {
+    }
+
+    public static void main(String[] args) {
+        Path out = Path.of(args[0]);
+        int batch = Integer.parseInt(args[1]);
+        long steps = Long.parseLong(args[2]);
+        int accumulation = Integer.parseInt(args[3]);
+        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), "cpu", null,
+                Duration.ofSeconds(20));
+        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
+                : Collectives.single()) {
+            org.bytedeco.pytorch.global.torch.manual_seed(7 + context.rank());
+            AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
+            TestObjectives.PatchConv discriminator = new TestObjectives.PatchConv();
+            TrainConfig base = TrainerTest.config(steps, 0, 0);
+            TrainConfig config = new TrainConfig(steps, batch, accumulation, base.seed(), base.generator(),
+                    base.discriminator(), base.schedule(), base.gradClip(), base.emaDecay(), base.emaStart(), false,
+                    "fp32", "both", 0, base.maxNonFinite(), 0, 2, "cpu", 0.0);
+            // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
+            DataParallel parallel = new DataParallel(collectives, 4096, false);
+            Trainer trainer = new Trainer(model, discriminator, new TestObjectives.MseKl(0), new TestObjectives.Hinge(),
+                    config, out.resolve("run"), parallel);
+            trainer.train(new SyntheticImages(24, 16, 1, true), List.of(new TrainingListener() {
+                @Override
+                public void onStep(TrainingRun run, StepReport report) {
+                    System.out.println("STEP " + report.step() + " " + report.terms());
+                }
+            }));
+            if (context.writer()) {
+                StateDict.save(model, out.resolve("autoencoder.safetensors"));
+                StateDict.save(discriminator, out.resolve("discriminator.safetensors"));
+                trainer.ema().copyTo(model);
+                StateDict.save(model, out.resolve("ema.safetensors"));
+            }
+        }
+    }
+}
