@@ -1,11 +1,16 @@
 package dev.vae4j.examples;
 
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.DataParallel;
+import dev.vae4j.core.dist.DistributedContext;
+import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
 import dev.vae4j.examples.train.TrainingSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +69,26 @@ public final class TrainCommand implements Callable<Integer> {
                     + "on one thread, else the number of processors).")
     private Integer threads;
 
+    @Option(names = "--dist-backend", paramLabel = "B",
+            description = "Data-parallel backend: gloo or nccl (default: nccl on cuda, gloo on cpu). The job comes "
+                    + "from RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (set by 'vae launch' or torchrun-"
+                    + "style schedulers); without WORLD_SIZE the run is single-process.")
+    private String distBackend;
+
+    @Option(names = "--dist-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Seconds a rank waits for the others (rendezvous, gradient exchange, rank 0's validation) "
+                    + "before failing (default: ${DEFAULT-VALUE}).")
+    private long distTimeout;
+
+    @Option(names = "--ddp-bucket-mb", paramLabel = "MB", defaultValue = "25",
+            description = "Gradient all-reduce bucket size in MiB (default: ${DEFAULT-VALUE}).")
+    private double bucketMb;
+
+    @Option(names = "--ddp-broadcast-buffers",
+            description = "Copy rank 0's buffers (BatchNorm statistics) to all ranks before every step; by default "
+                    + "each rank keeps its own.")
+    private boolean broadcastBuffers;
+
     @Override
     public Integer call() {
         Recipe recipe = Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
@@ -74,8 +99,22 @@ public final class TrainCommand implements Callable<Integer> {
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
         Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
         long started = System.nanoTime();
-        TrainingSession.Outcome outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips)
-                .run(System.err);
+        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
+                distBackend, Duration.ofSeconds(distTimeout));
+        if (context.distributed() && recipe.train().device().equals("cuda")) {
+            recipe = recipe.withTrain(recipe.train().with(recipe.train().steps(), recipe.train().batchSize(),
+                    "cuda:" + context.localRank()));
+        }
+        TrainingSession.Outcome outcome;
+        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
+                : Collectives.single()) {
+            DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
+            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips, parallel)
+                    .run(System.err);
+        }
+        if (!context.writer()) {
+            return 0;
+        }
         PrintWriter console = spec.commandLine().getOut();
         List<Map<String, Double>> validations = outcome.validations();
         console.println("validation (held-out, posterior mode):");

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code vae} command line: train, inspect, encode, decode, reconstruct, convert, evaluate and bench, with any
+ * The {@code vae} command line: train, inspect, encode, decode, reconstruct, convert, evaluate, bench and launch
+ * (data-parallel workers), with any
  * model folder vae4j loads (diffusers {@code AutoencoderKL}, LiteVAE).
  *
  * <p>Every command prints through the {@link CommandLine}'s out/err writers, so callers (and tests) can capture
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
         subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
                 ReconstructCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                LaunchCommand.class, CommandLine.HelpCommand.class})
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */
     public static final int EXIT_FAILURE = 1;

@@ -3,20 +3,20 @@ package dev.vae4j.core.dist;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Starts the worker processes of one node the way torchrun does: process {@code l} of node {@code n} gets
  * {@code RANK = n * nprocPerNode + l}, {@code LOCAL_RANK = l}, {@code WORLD_SIZE = nnodes * nprocPerNode},
  * {@code LOCAL_WORLD_SIZE}, {@code GROUP_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT} (and
- * {@code OMP_NUM_THREADS=1} unless set, as torchrun does). Each worker's output lines are copied to the console
- * prefixed with {@code [rank r]}. When a worker fails, the others are stopped, and {@link Workers#await()} returns
+ * {@code OMP_NUM_THREADS=1} unless set, as torchrun does). Each worker's output lines (stdout and stderr) are passed
+ * to a line sink prefixed with {@code [rank r]}, one line at a time. When a worker fails, the others are stopped, and {@link Workers#await()} returns
  * the failing exit code.
  *
  * @param nprocPerNode workers on this node
@@ -44,9 +44,9 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
     public final class Workers {
         private final List<Process> processes;
         private final List<Thread> pumps;
-        private final PrintStream out;
+        private final Consumer<String> out;
 
-        private Workers(List<Process> processes, List<Thread> pumps, PrintStream out) {
+        private Workers(List<Process> processes, List<Thread> pumps, Consumer<String> out) {
             this.processes = processes;
             this.pumps = pumps;
             this.out = out;
@@ -71,7 +71,7 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
                         if (p.exitValue() != 0) {
                             failure = p.exitValue();
                             synchronized (out) {
-                                out.println("[launch] worker with local rank " + processes.indexOf(p)
+                                out.accept("[launch] worker with local rank " + processes.indexOf(p)
                                         + " exited with code " + failure + "; stopping the others");
                             }
                             break;
@@ -98,12 +98,13 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
     }
 
     /**
-     * Starts one worker per local rank running {@code command}, copying their output to {@code out}.
+     * Starts one worker per local rank running {@code command}, passing their output lines to {@code out} (called
+     * from one thread at a time).
      *
      * @param command the worker's command line (the same for every rank)
      * @param environment extra environment variables for every worker
      */
-    public Workers start(List<String> command, Map<String, String> environment, PrintStream out) {
+    public Workers start(List<String> command, Map<String, String> environment, Consumer<String> out) {
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
         try {
@@ -131,13 +132,13 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         return new Workers(processes, pumps, out);
     }
 
-    private static Thread pump(Process process, String prefix, PrintStream out) {
+    private static Thread pump(Process process, String prefix, Consumer<String> out) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     synchronized (out) {
-                        out.println(prefix + line);
+                        out.accept(prefix + line);
                     }
                 }
             } catch (IOException e) {

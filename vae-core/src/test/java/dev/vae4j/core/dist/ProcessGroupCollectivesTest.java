@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.testing.TestJvm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,12 +12,11 @@ import org.junit.jupiter.api.Test;
 class ProcessGroupCollectivesTest {
 
     private static String run(String mode, int timeoutSeconds, int[] exit) throws InterruptedException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        StringBuffer output = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
         exit[0] = launcher.start(TestJvm.command(CollectivesProbe.class, mode, Integer.toString(timeoutSeconds)),
-                Map.of(), out).await();
-        return bytes.toString(StandardCharsets.UTF_8);
+                Map.of(), line -> output.append(line).append('\n')).await();
+        return output.toString();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vae4j.examples.train;
 
+import dev.vae4j.core.dist.DataParallel;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.LoadReport;
@@ -36,7 +37,9 @@ import java.util.Map;
 /**
  * One {@code vae train} run assembled from a recipe: model (fresh, {@code --init-from} weights, or resumed),
  * discriminator, objective, data and listeners; trains, then exports the final model as diffusers folders
- * ({@code <run>/model} and, with EMA, {@code <run>/model-ema}).
+ * ({@code <run>/model} and, with EMA, {@code <run>/model-ema}). In a data-parallel job every rank runs the session
+ * with the same arguments (the run folder must be shared by the ranks of all nodes); rank 0 alone prepares the run
+ * folder, logs, validates, draws and exports, the other ranks only train.
  *
  * @param recipe the resolved recipe (written to {@code <run>/recipe.yaml})
  * @param runDir the run folder
@@ -44,9 +47,10 @@ import java.util.Map;
  * @param initFrom weights to start from (diffusers folder, checkpoint folder or weights file), or null
  * @param resume whether to continue the run's latest checkpoint
  * @param lpipsWeights LPIPS safetensors, or null
+ * @param parallel the data-parallel job this process belongs to ({@link DataParallel#none()} when alone)
  */
 public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path initFrom, boolean resume,
-        Path lpipsWeights) {
+        Path lpipsWeights, DataParallel parallel) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingSession.class);
 
     /** What a finished run reports. */
@@ -54,9 +58,13 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
             long skippedFiles) {
     }
 
-    /** Runs the session, drawing progress on {@code console}. */
+    /** Runs the session, drawing progress on {@code console} (rank 0). */
     public Outcome run(PrintStream console) {
-        prepareRunFolder();
+        boolean writer = parallel.context().writer();
+        if (writer) {
+            prepareRunFolder();
+        }
+        parallel.collectives().barrier();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
         TrainableAutoencoder model = buildModel();
@@ -64,13 +72,19 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
         Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
-                discriminator == null ? null : objectives.discriminator(), config, runDir);
+                discriminator == null ? null : objectives.discriminator(), config, runDir, parallel);
         if (resume) {
             trainer.resume(CheckpointStore.latest(runDir).orElseThrow(() -> new IllegalArgumentException(
                     "nothing to resume: " + runDir + " has no complete checkpoint")));
         }
         TrainingData data = TrainingData.of(recipe, dataFolder);
-        console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir);
+        if (!writer) {
+            return new Outcome(trainer.train(data.train(), List.of()), List.of(), null, null, 0);
+        }
+        console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir
+                + (parallel.context().distributed() ? ", " + parallel.context().worldSize() + " ranks ("
+                + parallel.context().backend() + "), global batch " + recipe.train().batchSize()
+                * parallel.context().worldSize() : ""));
         console.printf(Locale.ROOT, "model: %s, %,d parameters, discriminator: %s%n",
                 model.getClass().getSimpleName(), StateDict.parameterCount(model.module()),
                 discriminator == null ? "none" : String.format(Locale.ROOT, "%,d parameters",

@@ -1,0 +1,58 @@
+package dev.vae4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vae launch -- train}: two Gloo workers train the micro recipe; resuming with another world size. */
+class LaunchCommandTest {
+    private static String freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return Integer.toString(socket.getLocalPort());
+        }
+    }
+
+    private static JsonNode state(Path run, String step) throws IOException {
+        return new ObjectMapper().readTree(run.resolve("checkpoints").resolve(step).resolve("state.json").toFile());
+    }
+
+    @Test
+    void twoWorkersTrainAndASingleProcessResumes(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("run");
+        CliTestSupport.Result launched = CliTestSupport.run("launch", "--nproc-per-node", "2", "--master-port",
+                freePort(), "--", "train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(),
+                "--steps", "20", "--dist-timeout", "60");
+        launched.assertOk();
+        assertTrue(launched.out().contains("[rank 0] trained 20 steps"), launched.out());
+        assertTrue(launched.out().contains("2 ranks (gloo), global batch 8"), launched.out());
+        // batch 4 on each of 2 ranks for 20 steps
+        assertEquals(160, state(run, "step-00000020").get("samples").asLong());
+        assertTrue(Files.exists(run.resolve("model").resolve("config.json")));
+
+        CliTestSupport.run("train", "--resume", run.toString(), "--steps", "30").assertOk();
+        // then batch 4 on one process for 10 more steps
+        assertEquals(200, state(run, "step-00000030").get("samples").asLong());
+        List<String> steps = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .filter(line -> line.contains("\"kind\":\"train\"")).toList();
+        assertEquals(30, steps.size());
+    }
+
+    @Test
+    void aFailingWorkerFailsTheLaunch(@TempDir Path dir) throws IOException {
+        CliTestSupport.Result launched = CliTestSupport.run("launch", "--nproc-per-node", "2", "--master-port",
+                freePort(), "--", "train", "--recipe", dir.resolve("missing.yaml").toString());
+        assertNotEquals(0, launched.exitCode(), launched.out());
+        assertTrue(launched.out().contains("[rank 0] vae: error:"), launched.out());
+        assertTrue(launched.out().contains("[launch] worker with local rank"), launched.out());
+    }
+}
