@@ -90,6 +90,11 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
         return rank == 0;
     }
 
+    /** The device of the tensors the backend exchanges: {@code cpu} for Gloo, this rank's CUDA device for NCCL. */
+    public String collectiveDevice() {
+        return backend.equals("nccl") ? "cuda:" + localRank : "cpu";
+    }
+
     /** "rank r/W" for messages. */
     public String describe() {
         return "rank " + rank + "/" + worldSize;

@@ -6,12 +6,14 @@ import dev.vae4j.core.tensor.TensorScope;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Reductions of small host values (flags, metrics) over all ranks, through one float64 CPU all-reduce. Every rank
+ * Reductions of small host values (flags, metrics) over all ranks, through one float64 all-reduce on the backend's
+ * device ({@link DistributedContext#collectiveDevice()}). Every rank
  * must pass arrays of the same length and maps with the same keys in the same order.
  */
 public final class Reductions {
@@ -26,9 +28,10 @@ public final class Reductions {
         try (TensorScope scope = new TensorScope()) {
             Tensor tensor = zeros(new long[] {values.length}, new TensorOptions(ScalarType.Double));
             tensor.data_ptr_double().put(values, 0, values.length);
-            collectives.allReduceSum(List.of(tensor));
+            Tensor exchanged = tensor.to(new Device(collectives.context().collectiveDevice()), ScalarType.Double);
+            collectives.allReduceSum(List.of(exchanged));
             double[] summed = new double[values.length];
-            tensor.data_ptr_double().get(summed, 0, summed.length);
+            exchanged.cpu().data_ptr_double().get(summed, 0, summed.length);
             return summed;
         }
     }

@@ -6,6 +6,8 @@ import static org.bytedeco.pytorch.global.torch.full;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -14,7 +16,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * A worker for {@link ProcessGroupCollectivesTest}: joins the job from the environment and runs each collective,
  * printing one {@code RESULT} line per operation. With argument {@code hang}, rank 1 joins and then never calls a
- * collective; rank 0's all-reduce must then fail within the timeout (argument 2, seconds).
+ * collective; rank 0's all-reduce must then fail within the timeout (argument 2, seconds). With {@code buffers},
+ * each rank fills a BatchNorm's running statistics with its rank and prints them after
+ * {@link DataParallel#synchronizeBuffers} without and with {@code broadcastBuffers}.
  */
 public final class CollectivesProbe {
     private CollectivesProbe() {
@@ -28,6 +32,15 @@ public final class CollectivesProbe {
             int rank = context.rank();
             if (hang && rank == 1) {
                 Thread.sleep(Long.MAX_VALUE);
+            }
+            if (args[0].equals("buffers")) {
+                BatchNorm2dImpl norm = new BatchNorm2dImpl(new BatchNormOptions(2));
+                norm.running_mean().fill_(new Scalar(rank + 1.0));
+                new DataParallel(c, DataParallel.DEFAULT_BUCKET_BYTES, false).synchronizeBuffers(List.of(norm));
+                System.out.println("RESULT kept " + norm.running_mean().sum().item_double());
+                new DataParallel(c, DataParallel.DEFAULT_BUCKET_BYTES, true).synchronizeBuffers(List.of(norm));
+                System.out.println("RESULT broadcast " + norm.running_mean().sum().item_double());
+                return;
             }
             long started = System.nanoTime();
             try {

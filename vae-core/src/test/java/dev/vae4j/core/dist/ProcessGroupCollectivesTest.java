@@ -47,6 +47,16 @@ class ProcessGroupCollectivesTest {
     }
 
     @Test
+    void buffersStayPerRankUnlessBroadcastIsChosen() throws InterruptedException {
+        int[] exit = new int[1];
+        String output = run("buffers", 60, exit);
+        assertEquals(0, exit[0], output);
+        assertTrue(output.contains("[rank 1] RESULT kept 4.0"), output);
+        assertTrue(output.contains("[rank 1] RESULT broadcast 2.0"), output);
+        assertTrue(output.contains("[rank 0] RESULT broadcast 2.0"), output);
+    }
+
+    @Test
     void contextReadsTorchrunVariables() {
         DistributedContext c = DistributedContext.fromEnvironment(Map.of("RANK", "3", "WORLD_SIZE", "4",
                 "LOCAL_RANK", "1", "MASTER_ADDR", "node0", "MASTER_PORT", "29500"), "cpu", null,
