@@ -48,6 +48,9 @@ public record DataParallel(Collectives collectives, long bucketBytes, boolean br
 
     /** Copies rank 0's parameters and buffers of each module (and the extra tensors) to every rank. */
     public void broadcastFromRankZero(List<Module> modules, List<Tensor> extra) {
+        if (context().worldSize() == 1) {
+            return;
+        }
         List<Tensor> tensors = new ArrayList<>(extra);
         for (Module module : modules) {
             tensors.addAll(StateDict.of(module).values());
@@ -57,7 +60,7 @@ public record DataParallel(Collectives collectives, long bucketBytes, boolean br
 
     /** Copies rank 0's buffers of each module to every rank when {@link #broadcastBuffers()} is set. */
     public void synchronizeBuffers(List<Module> modules) {
-        if (!broadcastBuffers) {
+        if (!broadcastBuffers || context().worldSize() == 1) {
             return;
         }
         List<Tensor> buffers = new ArrayList<>();
@@ -68,9 +71,6 @@ public record DataParallel(Collectives collectives, long bucketBytes, boolean br
     }
 
     private void broadcast(List<Tensor> tensors) {
-        if (context().worldSize() == 1 || tensors.isEmpty()) {
-            return;
-        }
         try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
             collectives.broadcast(tensors, 0);
         }
