@@ -4,6 +4,7 @@ import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.train.TrainableAutoencoder;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -36,8 +36,8 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     private final AutoencoderKLConfig config;
     private final Encoder encoder;
     private final Decoder decoder;
-    private final Conv2dImpl quantConv;
-    private final Conv2dImpl postQuantConv;
+    private final Conv2d quantConv;
+    private final Conv2d postQuantConv;
 
     /** A model with PyTorch's default random initialisation. */
     public AutoencoderKL(AutoencoderKLConfig config) {
@@ -45,11 +45,13 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
         encoder = register_module("encoder", new Encoder(config));
         decoder = register_module("decoder", new Decoder(config));
         long latent = config.latentChannels();
+        long moments = (long) config.options().momentsPerLatent() * latent;
+        boolean standardized = config.options().weightStandardized();
         quantConv = config.useQuantConv()
-                ? register_module("quant_conv", Layers.conv2d(2 * latent, 2 * latent, 1, 1, 0))
+                ? register_module("quant_conv", Layers.conv(moments, moments, 1, 1, 0, standardized))
                 : null;
         postQuantConv = config.usePostQuantConv()
-                ? register_module("post_quant_conv", Layers.conv2d(latent, latent, 1, 1, 0))
+                ? register_module("post_quant_conv", Layers.conv(latent, latent, 1, 1, 0, standardized))
                 : null;
     }
 
@@ -135,19 +137,31 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Encodes images (N, in_channels, H, W) into the posterior; H, W multiples of the downsampling factor.
+     * Encodes images (N, in_channels, H, W) into the posterior; H, W multiples of the downsampling factor. With
+     * {@code latent_sampling} other than {@code gaussian} the encoder emits the mean only and the posterior has the
+     * configured constant variance ({@link DiagonalGaussian#fixedVariance}, {@link DiagonalGaussian#multiplicative}).
      *
      * @throws IllegalArgumentException for non-4-D input, a wrong channel count or indivisible sides
      */
     @Override
     public DiagonalGaussian encode(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), config.downsamplingFactor());
-        return DiagonalGaussian.fromMoments(moments(images));
+        return posterior(moments(images));
+    }
+
+    /** The posterior of moments (N, mL, h, w) as {@link #moments(Tensor)} returns them (see {@link #encode}). */
+    public DiagonalGaussian posterior(Tensor moments) {
+        double std = config.options().latentNoiseStd();
+        return switch (config.options().latentSampling()) {
+            case GAUSSIAN -> DiagonalGaussian.fromMoments(moments);
+            case ADDITIVE -> DiagonalGaussian.fixedVariance(moments, std * std);
+            case MULTIPLICATIVE -> DiagonalGaussian.multiplicative(moments, std);
+        };
     }
 
     /**
      * Encoder plus {@code quant_conv}: images (N, in_channels, H, W) of any size to posterior moments
-     * (N, 2L, ceil(H/f), ceil(W/f)). Used by tiling, whose edge tiles need not be multiples of f.
+     * (N, mL, ceil(H/f), ceil(W/f)), m = 2 for Gaussian sampling (mean, logvar), else 1 (mean). Used by tiling, whose edge tiles need not be multiples of f.
      */
     public Tensor moments(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), 1);

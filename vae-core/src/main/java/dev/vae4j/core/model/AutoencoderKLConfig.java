@@ -3,7 +3,6 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +42,8 @@ import java.util.TreeMap;
  * @param usePostQuantConv whether the 1x1 {@code post_quant_conv} exists
  * @param midBlockAddAttention whether the mid blocks hold self-attention
  * @param extras unmodelled keys of the source file, written back unchanged
+ * @param options the non-diffusers architecture options (seed variants), written only where they differ from
+ *     {@link ArchitectureOptions#DIFFUSERS}
  */
 public record AutoencoderKLConfig(
         int inChannels,
@@ -63,7 +64,8 @@ public record AutoencoderKLConfig(
         boolean useQuantConv,
         boolean usePostQuantConv,
         boolean midBlockAddAttention,
-        Map<String, JsonNode> extras) {
+        Map<String, JsonNode> extras,
+        ArchitectureOptions options) {
 
     /** Class name diffusers expects in {@code _class_name}. */
     public static final String CLASS_NAME = "AutoencoderKL";
@@ -81,6 +83,17 @@ public record AutoencoderKLConfig(
             "force_upcast", "use_quant_conv", "use_post_quant_conv", "mid_block_add_attention", "_class_name",
             "_diffusers_version");
 
+    /** A diffusers architecture ({@link ArchitectureOptions#DIFFUSERS}); parameters as in the canonical constructor. */
+    public AutoencoderKLConfig(int inChannels, int outChannels, List<String> downBlockTypes, List<String> upBlockTypes,
+            List<Integer> blockOutChannels, int layersPerBlock, String actFn, int latentChannels, int normNumGroups,
+            int sampleSize, double scalingFactor, Double shiftFactor, List<Double> latentsMean, List<Double> latentsStd,
+            boolean forceUpcast, boolean useQuantConv, boolean usePostQuantConv, boolean midBlockAddAttention,
+            Map<String, JsonNode> extras) {
+        this(inChannels, outChannels, downBlockTypes, upBlockTypes, blockOutChannels, layersPerBlock, actFn,
+                latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor, latentsMean, latentsStd,
+                forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras, ArchitectureOptions.DIFFUSERS);
+    }
+
     /** Validates the configuration; throws {@link IllegalArgumentException} naming the field at fault. */
     public AutoencoderKLConfig {
         downBlockTypes = List.copyOf(downBlockTypes);
@@ -89,6 +102,7 @@ public record AutoencoderKLConfig(
         latentsMean = latentsMean == null ? null : List.copyOf(latentsMean);
         latentsStd = latentsStd == null ? null : List.copyOf(latentsStd);
         extras = Collections.unmodifiableMap(new TreeMap<>(extras));
+        options = options == null ? ArchitectureOptions.DIFFUSERS : options;
         require(inChannels > 0, "in_channels must be positive, got " + inChannels);
         require(outChannels > 0, "out_channels must be positive, got " + outChannels);
         require(latentChannels > 0, "latent_channels must be positive, got " + latentChannels);
@@ -118,6 +132,15 @@ public record AutoencoderKLConfig(
             require(latentsMean.size() == latentChannels && latentsStd.size() == latentChannels,
                     "latents_mean/latents_std need " + latentChannels + " entries (latent_channels)");
         }
+        VariantChecks.check(blockOutChannels, normNumGroups, midBlockAddAttention, options);
+    }
+
+    /** This config with other architecture options. */
+    public AutoencoderKLConfig withOptions(ArchitectureOptions newOptions) {
+        return new AutoencoderKLConfig(inChannels, outChannels, downBlockTypes, upBlockTypes, blockOutChannels,
+                layersPerBlock, actFn, latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor,
+                latentsMean, latentsStd, forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras,
+                newOptions);
     }
 
     private static void require(boolean condition, String message) {
@@ -157,13 +180,15 @@ public record AutoencoderKLConfig(
             case "sdxl" -> sdFamily(4, 1024, 0.13025, null, true);
             case "sd3" -> sdFamily(16, 1024, 1.5305, 0.0609, false);
             case "flux" -> sdFamily(16, 1024, 0.3611, 0.1159, false);
+            case "seed000" -> SeedPresets.seed000();
+            case "seed003" -> SeedPresets.seed003();
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + presetNames());
         };
     }
 
     /** The names {@link #preset(String)} accepts (canonical ones). */
     public static List<String> presetNames() {
-        return List.of("sd", "sdxl", "sd3", "flux");
+        return List.of("sd", "sdxl", "sd3", "flux", "seed000", "seed003");
     }
 
     /** Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults. */
@@ -194,30 +219,31 @@ public record AutoencoderKLConfig(
         Map<String, JsonNode> extras = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (!MODELLED.contains(field.getKey())) {
+            if (!MODELLED.contains(field.getKey()) && !ArchitectureOptions.KEYS.contains(field.getKey())) {
                 extras.put(field.getKey(), field.getValue());
             }
         }
         return new AutoencoderKLConfig(
-                intField(root, "in_channels", 3),
-                intField(root, "out_channels", 3),
-                stringList(root, "down_block_types", List.of(DOWN_BLOCK)),
-                stringList(root, "up_block_types", List.of(UP_BLOCK)),
-                intList(root, "block_out_channels", List.of(64)),
-                intField(root, "layers_per_block", 1),
-                textField(root, "act_fn", "silu"),
-                intField(root, "latent_channels", 4),
-                intField(root, "norm_num_groups", 32),
-                intField(root, "sample_size", 32),
-                doubleField(root, "scaling_factor", 0.18215),
-                nullableDouble(root, "shift_factor"),
-                doubleList(root, "latents_mean"),
-                doubleList(root, "latents_std"),
-                boolField(root, "force_upcast", true),
-                boolField(root, "use_quant_conv", true),
-                boolField(root, "use_post_quant_conv", true),
-                boolField(root, "mid_block_add_attention", true),
-                extras);
+                JsonFields.intField(root, "in_channels", 3),
+                JsonFields.intField(root, "out_channels", 3),
+                JsonFields.stringList(root, "down_block_types", List.of(DOWN_BLOCK)),
+                JsonFields.stringList(root, "up_block_types", List.of(UP_BLOCK)),
+                JsonFields.intList(root, "block_out_channels", List.of(64)),
+                JsonFields.intField(root, "layers_per_block", 1),
+                JsonFields.textField(root, "act_fn", "silu"),
+                JsonFields.intField(root, "latent_channels", 4),
+                JsonFields.intField(root, "norm_num_groups", 32),
+                JsonFields.intField(root, "sample_size", 32),
+                JsonFields.doubleField(root, "scaling_factor", 0.18215),
+                JsonFields.nullableDouble(root, "shift_factor"),
+                JsonFields.doubleList(root, "latents_mean"),
+                JsonFields.doubleList(root, "latents_std"),
+                JsonFields.boolField(root, "force_upcast", true),
+                JsonFields.boolField(root, "use_quant_conv", true),
+                JsonFields.boolField(root, "use_post_quant_conv", true),
+                JsonFields.boolField(root, "mid_block_add_attention", true),
+                extras,
+                ArchitectureOptions.fromJson(root));
     }
 
     /** This config as a diffusers config object (keys sorted, as diffusers writes them). */
@@ -244,6 +270,7 @@ public record AutoencoderKLConfig(
         fields.put("use_quant_conv", useQuantConv);
         fields.put("use_post_quant_conv", usePostQuantConv);
         fields.put("mid_block_add_attention", midBlockAddAttention);
+        options.writeNonDefaults(fields);
         return JSON.valueToTree(fields);
     }
 
@@ -254,104 +281,5 @@ public record AutoencoderKLConfig(
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write AutoencoderKL config " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static JsonNode present(ObjectNode root, String key) {
-        JsonNode node = root.get(key);
-        return node == null || node.isNull() ? null : node;
-    }
-
-    private static int intField(ObjectNode root, String key, int fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be an integer, got " + node);
-        }
-        return node.intValue();
-    }
-
-    private static double doubleField(ObjectNode root, String key, double fallback) {
-        Double value = nullableDouble(root, key);
-        return value == null ? fallback : value;
-    }
-
-    private static Double nullableDouble(ObjectNode root, String key) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return null;
-        }
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be a number, got " + node);
-        }
-        return node.doubleValue();
-    }
-
-    private static boolean boolField(ObjectNode root, String key, boolean fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isBoolean()) {
-            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be true/false, got " + node);
-        }
-        return node.booleanValue();
-    }
-
-    private static String textField(ObjectNode root, String key, String fallback) {
-        JsonNode node = present(root, key);
-        return node == null ? fallback : node.asText();
-    }
-
-    private static ArrayNode array(ObjectNode root, String key) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw new IllegalArgumentException("AutoencoderKL config: " + key + " must be a list, got " + node);
-        }
-        return (ArrayNode) node;
-    }
-
-    private static List<String> stringList(ObjectNode root, String key, List<String> fallback) {
-        ArrayNode array = array(root, key);
-        if (array == null) {
-            return fallback;
-        }
-        List<String> values = new ArrayList<>();
-        array.forEach(node -> values.add(node.asText()));
-        return values;
-    }
-
-    private static List<Integer> intList(ObjectNode root, String key, List<Integer> fallback) {
-        ArrayNode array = array(root, key);
-        if (array == null) {
-            return fallback;
-        }
-        List<Integer> values = new ArrayList<>();
-        for (JsonNode node : array) {
-            if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                throw new IllegalArgumentException("AutoencoderKL config: " + key + " holds a non-integer " + node);
-            }
-            values.add(node.intValue());
-        }
-        return values;
-    }
-
-    private static List<Double> doubleList(ObjectNode root, String key) {
-        ArrayNode array = array(root, key);
-        if (array == null) {
-            return null;
-        }
-        List<Double> values = new ArrayList<>();
-        for (JsonNode node : array) {
-            if (!node.isNumber()) {
-                throw new IllegalArgumentException("AutoencoderKL config: " + key + " holds a non-number " + node);
-            }
-            values.add(node.doubleValue());
-        }
-        return values;
     }
 }

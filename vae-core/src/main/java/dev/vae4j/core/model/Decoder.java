@@ -1,61 +1,92 @@
 package dev.vae4j.core.model;
 
 import static org.bytedeco.pytorch.global.torch.silu;
+import static org.bytedeco.pytorch.global.torch.tanh;
 
+import dev.vae4j.core.model.ArchitectureOptions.OutputActivation;
+import dev.vae4j.core.nn.Block2D;
+import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.IndexedModules;
-import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.LevelBlock2D;
 import dev.vae4j.core.nn.MidBlock2D;
-import dev.vae4j.core.nn.UpDecoderBlock2D;
+import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers VAE {@code Decoder}: conv_in, mid block, one {@link UpDecoderBlock2D} per level from the widest
- * to the narrowest (all but the last double the resolution; {@code layers_per_block + 1} resnets each),
- * GroupNorm, SiLU, conv_out. Input z (N, L, h, w) -> images (N, out_channels, h*f, w*f). No output clamp.
+ * diffusers VAE {@code Decoder}: conv_in, mid block, one {@link LevelBlock2D} per level from the widest to the
+ * narrowest (all but the last double the resolution; {@code layers_per_block + 1} resnets each), GroupNorm, SiLU,
+ * conv_out, then the configured output activation. In the annotated layout (seed 003) a level has
+ * {@code layers_per_block} resnets at its input channels, its resampler (or, at the last level, a 3x3
+ * {@code channel_conv}) changes channels, and the head has no SiLU. Input z (N, L, h, w) -> images
+ * (N, out_channels, h*f, w*f); no clamp.
  */
 public final class Decoder extends Module {
-    private final Conv2dImpl convIn;
-    private final IndexedModules<UpDecoderBlock2D> upBlocks;
+    private final Conv2d convIn;
+    private final IndexedModules<LevelBlock2D> upBlocks;
     private final MidBlock2D midBlock;
     private final GroupNormImpl convNormOut;
-    private final Conv2dImpl convOut;
+    private final Conv2d convOut;
+    private final boolean headActivation;
+    private final boolean tanhOutput;
 
     /** Builds the decoder of {@code config} with PyTorch's default initialisation. */
     public Decoder(AutoencoderKLConfig config) {
-        long groups = config.normNumGroups();
-        double eps = AutoencoderKL.NORM_EPS;
+        BlockFactory blocks = new BlockFactory(config);
+        ArchitectureOptions options = config.options();
         List<Integer> channels = config.blockOutChannels();
-        int widest = channels.get(channels.size() - 1);
-        convIn = register_module("conv_in", Layers.conv2d(config.latentChannels(), widest, 3, 1, 1));
+        int levels = config.levels();
+        int widest = channels.get(levels - 1);
+        convIn = register_module("conv_in", blocks.conv(config.latentChannels(), widest, 3));
         // diffusers creates up_blocks before mid_block: keep that registration (state_dict) order.
         upBlocks = register_module("up_blocks", new IndexedModules<>());
         int in = widest;
-        for (int i = 0; i < config.levels(); i++) {
-            int out = channels.get(channels.size() - 1 - i);
-            boolean last = i == config.levels() - 1;
-            upBlocks.add(new UpDecoderBlock2D(in, out, config.layersPerBlock() + 1, groups, eps, !last));
-            in = out;
+        for (int i = 0; i < levels; i++) {
+            boolean last = i == levels - 1;
+            int out = channels.get(levels - 1 - i);
+            List<Block2D> resnets = new ArrayList<>();
+            if (blocks.annotated()) {
+                int next = channels.get(Math.max(0, levels - 2 - i));
+                for (int j = 0; j < config.layersPerBlock(); j++) {
+                    resnets.add(blocks.resnet(out, out));
+                }
+                Block2D attention = blocks.attention(options.upAttention(i), out);
+                Block2D transition = last ? blocks.conv(out, next, 3) : blocks.upsampler(out, next);
+                upBlocks.add(new LevelBlock2D(resnets, attention,
+                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.UPSAMPLER, transition));
+                in = next;
+            } else {
+                for (int j = 0; j <= config.layersPerBlock(); j++) {
+                    resnets.add(blocks.resnet(j == 0 ? in : out, out));
+                }
+                Block2D attention = blocks.attention(options.upAttention(i), out);
+                upBlocks.add(new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.UPSAMPLER,
+                        last ? null : blocks.upsampler(out, out)));
+                in = out;
+            }
         }
-        midBlock = register_module("mid_block", new MidBlock2D(widest, groups, eps, config.midBlockAddAttention()));
-        convNormOut = register_module("conv_norm_out", Layers.groupNorm(groups, in, eps));
-        convOut = register_module("conv_out", Layers.conv2d(in, config.outChannels(), 3, 1, 1));
+        midBlock = register_module("mid_block", blocks.midBlock(widest));
+        convNormOut = register_module("conv_norm_out", blocks.headNorm(in));
+        convOut = register_module("conv_out", blocks.conv(in, config.outChannels(), 3));
+        headActivation = !blocks.annotated();
+        tanhOutput = options.outputActivation() == OutputActivation.TANH;
     }
 
     /** z (N, L, h, w) -> images (N, out_channels, h*f, w*f). */
     public Tensor forward(Tensor z) {
         Tensor h = midBlock.forward(convIn.forward(z));
-        for (UpDecoderBlock2D block : upBlocks.list()) {
+        for (LevelBlock2D block : upBlocks.list()) {
             h = block.forward(h);
         }
-        return convOut.forward(silu(convNormOut.forward(h)));
+        h = convNormOut.forward(h);
+        Tensor images = convOut.forward(headActivation ? silu(h) : h);
+        return tanhOutput ? tanh(images) : images;
     }
 
     /** The last layer, {@code conv_out} (its weight is what LDM's adaptive GAN weight differentiates). */
-    public Conv2dImpl convOut() {
+    public Conv2d convOut() {
         return convOut;
     }
 }

@@ -19,7 +19,8 @@ import org.bytedeco.pytorch.TensorVector;
 /**
  * diffusers {@code DiagonalGaussianDistribution}: a per-element Gaussian over latents (N, L, h, w) with the
  * log-variance clamped to [-30, 20]. Built from encoder moments (N, 2L, h, w) — first L channels the mean,
- * next L the log-variance — or, for seed 000's "constant variance", from a mean and a fixed variance.
+ * next L the log-variance — or, for seed 000's "constant variance", from a mean and a fixed variance, either
+ * additive ({@code z + std * eps}) or multiplicative ({@code z * (1 + std * eps)}, the seed's code).
  */
 public final class DiagonalGaussian implements LatentDistribution {
     /** Lower clamp of the log-variance. */
@@ -32,12 +33,19 @@ public final class DiagonalGaussian implements LatentDistribution {
     private final Tensor logvar;
     private final Tensor std;
     private final Tensor var;
+    private final Tensor noiseScale;
 
     private DiagonalGaussian(Tensor mean, Tensor logvar) {
+        this(mean, logvar, null);
+    }
+
+    /** @param noiseScale what {@link #sample(Tensor)} multiplies the noise by; null for the std */
+    private DiagonalGaussian(Tensor mean, Tensor logvar, Tensor noiseScale) {
         this.mean = mean;
         this.logvar = clamp(logvar, new ScalarOptional(new Scalar(LOGVAR_MIN)), new ScalarOptional(new Scalar(LOGVAR_MAX)));
         this.std = exp(this.logvar.mul(new Scalar(0.5)));
         this.var = exp(this.logvar);
+        this.noiseScale = noiseScale == null ? std : noiseScale;
     }
 
     /**
@@ -62,6 +70,23 @@ public final class DiagonalGaussian implements LatentDistribution {
         return new DiagonalGaussian(mean, full_like(mean, new Scalar(Math.log(variance))));
     }
 
+    /**
+     * Seed 000's multiplicative "constant variance": samples are {@code mean * (1 + relativeStd * eps)}, i.e. a
+     * Gaussian with std {@code relativeStd * |mean|} whose noise keeps the sign of the mean, exactly as the seed's
+     * code draws it. The log-variance is {@code log((relativeStd * mean)^2)} floored at {@link #LOGVAR_MIN}.
+     *
+     * @param mean the encoder output z (N, L, h, w)
+     * @param relativeStd sigma (0.1 in the seed), >= 0
+     */
+    public static DiagonalGaussian multiplicative(Tensor mean, double relativeStd) {
+        if (!(relativeStd >= 0) || !Double.isFinite(relativeStd)) {
+            throw new IllegalArgumentException("relative std must be >= 0 and finite, got " + relativeStd);
+        }
+        Tensor scale = mean.mul(new Scalar(relativeStd));
+        Tensor logvar = scale.pow(new Scalar(2)).clamp_min(new Scalar(Math.exp(LOGVAR_MIN))).log();
+        return new DiagonalGaussian(mean, logvar, scale);
+    }
+
     @Override
     public Tensor mean() {
         return mean;
@@ -83,14 +108,17 @@ public final class DiagonalGaussian implements LatentDistribution {
         return var;
     }
 
-    /** {@code mean + std * noise}, for caller-supplied standard normal noise of the mean's shape. */
+    /**
+     * {@code mean + std * noise} ({@code mean * (1 + relativeStd * noise)} for {@link #multiplicative}), for
+     * caller-supplied standard normal noise of the mean's shape.
+     */
     @Override
     public Tensor sample(Tensor noise) {
         if (!Arrays.equals(noise.sizes().vec().get(), mean.sizes().vec().get())) {
             throw new IllegalArgumentException("noise shape " + Shapes.describe(noise) + " differs from the latent "
                     + Shapes.describe(mean));
         }
-        return mean.add(std.mul(noise));
+        return mean.add(noiseScale.mul(noise));
     }
 
     @Override

@@ -2,50 +2,72 @@ package dev.vae4j.core.model;
 
 import static org.bytedeco.pytorch.global.torch.silu;
 
-import dev.vae4j.core.nn.DownEncoderBlock2D;
+import dev.vae4j.core.nn.Block2D;
 import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.LevelBlock2D;
 import dev.vae4j.core.nn.MidBlock2D;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers VAE {@code Encoder}: conv_in, one {@link DownEncoderBlock2D} per level (all but the last halve
- * the resolution), mid block, GroupNorm, SiLU, conv_out to {@code 2 * latent_channels} moments (mean then
- * logvar). Input (N, in_channels, H, W) -> (N, 2L, H/f, W/f) with f the downsampling factor.
+ * diffusers VAE {@code Encoder}: conv_in, one {@link LevelBlock2D} per level (all but the last halve the
+ * resolution), mid block, GroupNorm, SiLU, conv_out to {@code m * latent_channels} moments (m = 2, mean then
+ * logvar, for Gaussian sampling, else 1). In the annotated layout (seed 003) a level's resnets keep its input
+ * channels and its resampler (or, at the last level, a 3x3 {@code channel_conv}) changes them. The blocks are the
+ * ones the config's {@link ArchitectureOptions} select. Input (N, in_channels, H, W) -> (N, mL, H/f, W/f).
  */
 public final class Encoder extends Module {
     private final Conv2dImpl convIn;
-    private final IndexedModules<DownEncoderBlock2D> downBlocks;
+    private final IndexedModules<LevelBlock2D> downBlocks;
     private final MidBlock2D midBlock;
     private final GroupNormImpl convNormOut;
-    private final Conv2dImpl convOut;
+    private final Block2D convOut;
 
     /** Builds the encoder of {@code config} with PyTorch's default initialisation. */
     public Encoder(AutoencoderKLConfig config) {
-        long groups = config.normNumGroups();
-        double eps = AutoencoderKL.NORM_EPS;
-        int first = config.blockOutChannels().get(0);
-        convIn = register_module("conv_in", Layers.conv2d(config.inChannels(), first, 3, 1, 1));
+        BlockFactory blocks = new BlockFactory(config);
+        ArchitectureOptions options = config.options();
+        List<Integer> channels = config.blockOutChannels();
+        convIn = register_module("conv_in", Layers.conv2d(config.inChannels(), channels.get(0), 3, 1, 1));
         downBlocks = register_module("down_blocks", new IndexedModules<>());
-        int in = first;
+        int previous = channels.get(0);
         for (int i = 0; i < config.levels(); i++) {
-            int out = config.blockOutChannels().get(i);
+            int out = channels.get(i);
             boolean last = i == config.levels() - 1;
-            downBlocks.add(new DownEncoderBlock2D(in, out, config.layersPerBlock(), groups, eps, !last));
-            in = out;
+            List<Block2D> resnets = new ArrayList<>();
+            if (blocks.annotated()) {
+                for (int j = 0; j < config.layersPerBlock(); j++) {
+                    resnets.add(blocks.resnet(previous, previous));
+                }
+                Block2D attention = blocks.attention(options.downAttention(i), previous);
+                Block2D transition = last ? blocks.conv(previous, out, 3) : blocks.downsampler(previous, out);
+                downBlocks.add(new LevelBlock2D(resnets, attention,
+                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.DOWNSAMPLER, transition));
+            } else {
+                for (int j = 0; j < config.layersPerBlock(); j++) {
+                    resnets.add(blocks.resnet(j == 0 ? previous : out, out));
+                }
+                Block2D attention = blocks.attention(options.downAttention(i), out);
+                downBlocks.add(new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.DOWNSAMPLER,
+                        last ? null : blocks.downsampler(out, out)));
+            }
+            previous = out;
         }
-        midBlock = register_module("mid_block", new MidBlock2D(in, groups, eps, config.midBlockAddAttention()));
-        convNormOut = register_module("conv_norm_out", Layers.groupNorm(groups, in, eps));
-        convOut = register_module("conv_out", Layers.conv2d(in, 2L * config.latentChannels(), 3, 1, 1));
+        midBlock = register_module("mid_block", blocks.midBlock(previous));
+        convNormOut = register_module("conv_norm_out", blocks.headNorm(previous));
+        convOut = register_module("conv_out",
+                blocks.conv(previous, (long) options.momentsPerLatent() * config.latentChannels(), 3));
     }
 
-    /** (N, in_channels, H, W) -> moments (N, 2L, H/f, W/f). */
+    /** (N, in_channels, H, W) -> moments (N, mL, H/f, W/f). */
     public Tensor forward(Tensor x) {
         Tensor h = convIn.forward(x);
-        for (DownEncoderBlock2D block : downBlocks.list()) {
+        for (LevelBlock2D block : downBlocks.list()) {
             h = block.forward(h);
         }
         h = midBlock.forward(h);

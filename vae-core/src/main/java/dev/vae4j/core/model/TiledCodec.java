@@ -68,7 +68,7 @@ public final class TiledCodec {
             }
             tiles.add(row);
         }
-        return DiagonalGaussian.fromMoments(blendAndJoin(tiles, blend, tileLatentSize - blend));
+        return model.posterior(blendAndJoin(tiles, blend, tileLatentSize - blend));
     }
 
     /** Decodes raw latents (N, L, h, w), tiling when h or w exceeds the latent tile size. */

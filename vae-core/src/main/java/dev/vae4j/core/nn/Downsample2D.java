@@ -3,7 +3,6 @@ package dev.vae4j.core.nn;
 import static org.bytedeco.pytorch.global.torch.pad;
 
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -11,7 +10,7 @@ import org.bytedeco.pytorch.Tensor;
  * stride-2 convolution without padding. (N, C, H, W) -> (N, C, H/2, W/2) for even H, W.
  * Parameter names: {@code conv.weight, conv.bias}.
  */
-public final class Downsample2D extends Module {
+public final class Downsample2D extends Block2D {
     private final Conv2dImpl conv;
 
     /** @param channels input and output channels */
@@ -20,6 +19,7 @@ public final class Downsample2D extends Module {
     }
 
     /** (N, C, H, W) -> (N, C, H/2, W/2). */
+    @Override
     public Tensor forward(Tensor x) {
         return conv.forward(pad(x, 0, 1, 0, 1));
     }

@@ -13,6 +13,9 @@ import org.bytedeco.pytorch.LinearOptions;
  * counterparts (square kernels, bias on, PyTorch's default initialisation).
  */
 public final class Layers {
+    /** PyTorch's default GroupNorm epsilon, used by seed 003's blocks. */
+    public static final double TORCH_NORM_EPS = 1e-5;
+
     private Layers() {
     }
 
@@ -22,6 +25,19 @@ public final class Layers {
         options.stride().put(new LongPointer(stride, stride));
         options.padding().put(new LongPointer(padding, padding));
         return new Conv2dImpl(options);
+    }
+
+    /** {@code nn.Conv2d(in, out, 1, bias=False)}; weight shape (out, in, 1, 1). */
+    public static Conv2dImpl conv2dNoBias(long in, long out) {
+        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(1, 1));
+        options.bias().put(false);
+        return new Conv2dImpl(options);
+    }
+
+    /** A 3x3/1x1 convolution with bias, weight-standardised when {@code standardized} (see {@link Conv2d}). */
+    public static Conv2d conv(long in, long out, long kernel, long stride, long padding, boolean standardized) {
+        return standardized ? new WeightStandardizedConv2d(in, out, kernel, stride, padding)
+                : new Conv2d(in, out, kernel, stride, padding);
     }
 
     /** {@code nn.GroupNorm(groups, channels, eps, affine=True)}; input (N, C, *). */

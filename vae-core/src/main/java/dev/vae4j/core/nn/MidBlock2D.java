@@ -1,35 +1,33 @@
 package dev.vae4j.core.nn;
 
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers {@code UNetMidBlock2D} as used in VAEs: resnet -> (attention) -> resnet at constant channels.
- * (N, C, H, W) -> (N, C, H, W). Parameter names: {@code attentions.0.*} (absent without attention),
- * {@code resnets.0.*}, {@code resnets.1.*}.
+ * diffusers {@code UNetMidBlock2D} as used in VAEs: resnet -> (attention) -> resnet at constant channels, with
+ * whichever resnet and attention kind the configuration selects. (N, C, H, W) -> (N, C, H, W).
+ * Parameter names: {@code attentions.0.*} (absent without attention), {@code resnets.0.*}, {@code resnets.1.*}.
  */
-public final class MidBlock2D extends Module {
-    private final IndexedModules<SelfAttention2D> attentions;
-    private final IndexedModules<ResnetBlock2D> resnets;
+public final class MidBlock2D extends Block2D {
+    private final IndexedModules<Block2D> attentions;
+    private final IndexedModules<Block2D> resnets;
 
     /**
-     * @param channels C
-     * @param groups GroupNorm groups
-     * @param eps GroupNorm epsilon
-     * @param addAttention whether the self-attention sits between the two resnets
+     * @param first the first resnet
+     * @param attention the attention between the resnets, or null
+     * @param second the second resnet
      */
-    public MidBlock2D(long channels, long groups, double eps, boolean addAttention) {
+    public MidBlock2D(Block2D first, Block2D attention, Block2D second) {
         // diffusers assigns attentions before resnets, so they come first in state_dict order.
-        attentions = addAttention ? register_module("attentions", new IndexedModules<>()) : null;
+        attentions = attention == null ? null : register_module("attentions", new IndexedModules<>());
         if (attentions != null) {
-            attentions.add(new SelfAttention2D(channels, groups, eps));
+            attentions.add(attention);
         }
         resnets = register_module("resnets", new IndexedModules<>());
-        resnets.add(new ResnetBlock2D(channels, channels, groups, eps));
-        resnets.add(new ResnetBlock2D(channels, channels, groups, eps));
+        resnets.add(first);
+        resnets.add(second);
     }
 
-    /** (N, C, H, W) -> (N, C, H, W). */
+    @Override
     public Tensor forward(Tensor x) {
         Tensor h = resnets.get(0).forward(x);
         if (attentions != null) {

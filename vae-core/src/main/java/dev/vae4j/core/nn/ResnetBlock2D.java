@@ -4,7 +4,6 @@ import static org.bytedeco.pytorch.global.torch.silu;
 
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -13,11 +12,11 @@ import org.bytedeco.pytorch.Tensor;
  * when the channel count changes. Input (N, in, H, W) -> output (N, out, H, W).
  * Parameter names: {@code norm1, conv1, norm2, conv2, conv_shortcut}.
  */
-public final class ResnetBlock2D extends Module {
+public final class ResnetBlock2D extends Block2D {
     private final GroupNormImpl norm1;
-    private final Conv2dImpl conv1;
+    private final Conv2d conv1;
     private final GroupNormImpl norm2;
-    private final Conv2dImpl conv2;
+    private final Conv2d conv2;
     private final Conv2dImpl convShortcut;
 
     /**
@@ -25,16 +24,18 @@ public final class ResnetBlock2D extends Module {
      * @param out output channels
      * @param groups GroupNorm groups (divides both {@code in} and {@code out})
      * @param eps GroupNorm epsilon (1e-6 in the SD VAE)
+     * @param standardized whether conv1 and conv2 are {@link WeightStandardizedConv2d}
      */
-    public ResnetBlock2D(long in, long out, long groups, double eps) {
+    public ResnetBlock2D(long in, long out, long groups, double eps, boolean standardized) {
         norm1 = register_module("norm1", Layers.groupNorm(groups, in, eps));
-        conv1 = register_module("conv1", Layers.conv2d(in, out, 3, 1, 1));
+        conv1 = register_module("conv1", Layers.conv(in, out, 3, 1, 1, standardized));
         norm2 = register_module("norm2", Layers.groupNorm(groups, out, eps));
-        conv2 = register_module("conv2", Layers.conv2d(out, out, 3, 1, 1));
+        conv2 = register_module("conv2", Layers.conv(out, out, 3, 1, 1, standardized));
         convShortcut = in == out ? null : register_module("conv_shortcut", Layers.conv2d(in, out, 1, 1, 0));
     }
 
     /** (N, in, H, W) -> (N, out, H, W). */
+    @Override
     public Tensor forward(Tensor x) {
         Tensor h = conv1.forward(silu(norm1.forward(x)));
         h = conv2.forward(silu(norm2.forward(h)));

@@ -4,7 +4,6 @@ import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
 
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -13,7 +12,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(C)), output projection and
  * residual add. (N, C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
  */
-public final class SelfAttention2D extends Module {
+public final class SelfAttention2D extends Block2D {
     private final GroupNormImpl groupNorm;
     private final LinearImpl toQ;
     private final LinearImpl toK;
@@ -35,6 +34,7 @@ public final class SelfAttention2D extends Module {
     }
 
     /** (N, C, H, W) -> (N, C, H, W). */
+    @Override
     public Tensor forward(Tensor x) {
         long n = x.size(0);
         long c = x.size(1);

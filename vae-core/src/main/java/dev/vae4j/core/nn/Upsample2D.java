@@ -3,14 +3,13 @@ package dev.vae4j.core.nn;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * SD/LDM upsampling: nearest-neighbour 2x (PyTorch's legacy {@code "nearest"}), then a 3x3 convolution.
  * (N, C, H, W) -> (N, C, 2H, 2W). Parameter names: {@code conv.weight, conv.bias}.
  */
-public final class Upsample2D extends Module {
+public final class Upsample2D extends Block2D {
     private final Conv2dImpl conv;
 
     /** @param channels input and output channels */
@@ -19,6 +18,7 @@ public final class Upsample2D extends Module {
     }
 
     /** (N, C, H, W) -> (N, C, 2H, 2W). */
+    @Override
     public Tensor forward(Tensor x) {
         return conv.forward(upsample_nearest2d(x, x.size(2) * 2, x.size(3) * 2));
     }

@@ -1,0 +1,61 @@
+package dev.vae4j.core.model;
+
+import static dev.vae4j.core.testing.Fixtures.assertClose;
+
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The seed architecture variants against reference modules that follow the seeds' code
+ * ({@code tools/reference/gen_variants.py}): seed 000's multi-head mid attention, logvar-free encoder and
+ * multiplicative constant variance; seed 003's annotated layout with weight-standardised convs, linear attention,
+ * average/max pooling, nearest/bilinear/bicubic upsampling and the tanh head. fp32 on the CPU, max |diff| <= 1e-4
+ * (the Gaussian sample relative to its magnitude).
+ */
+class VariantParityTest {
+    private static final double TOLERANCE = 1e-4;
+
+    @Test
+    void seed000MultiHeadAttentionAndMultiplicativeNoise() {
+        String name = "seed000_multihead";
+        Path dir = Fixtures.dir("variants/" + name);
+        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            AutoencoderKL model = AutoencoderKL.fromPretrained(dir);
+            Map<String, Tensor> expected = io.loadAll();
+            DiagonalGaussian posterior = model.encode(expected.get("input"));
+            assertClose(name + " latent", expected.get("latent"), posterior.mean(), TOLERANCE);
+            Tensor sample = posterior.sample(expected.get("noise"));
+            assertClose(name + " sample", expected.get("sample"), sample, TOLERANCE);
+            assertClose(name + " decoded", expected.get("decoded"), model.decode(expected.get("sample")), TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"seed003_avg_nearest", "seed003_max_bicubic", "seed003_avg_bilinear"})
+    void seed003AnnotatedLayoutVariants(String name) {
+        Path dir = Fixtures.dir("variants/" + name);
+        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            AutoencoderKL model = AutoencoderKL.fromPretrained(dir);
+            Map<String, Tensor> expected = io.loadAll();
+            DiagonalGaussian posterior = model.encode(expected.get("input"));
+            assertClose(name + " posterior_mean", expected.get("posterior_mean"), posterior.mean(), TOLERANCE);
+            assertClose(name + " posterior_logvar", expected.get("posterior_logvar"), posterior.logvar(), TOLERANCE);
+            // Random weights give log-variances up to ~20 (std e^10), so the sample is compared relative to its size.
+            Tensor scale = expected.get("sample").abs().add(new Scalar(1.0));
+            assertClose(name + " sample / (1 + |sample|)", expected.get("sample").div(scale),
+                    posterior.sample(expected.get("noise")).div(scale), TOLERANCE);
+            assertClose(name + " decoded", expected.get("decoded"), model.decode(expected.get("sample")), TOLERANCE);
+        }
+    }
+}
