@@ -70,8 +70,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     private Path lpipsWeights;
 
     @Option(names = "--inception", paramLabel = "WEIGHTS",
-            description = "FID Inception weights as safetensors (pt_inception-2015-12-05 converted, torchvision "
-                    + "names); rFID is skipped without.")
+            description = "FID Inception weights as safetensors (pytorch-fid's pt_inception-2015-12-05 .pth through "
+                    + "vae convert --to safetensors); rFID is skipped without.")
     private Path inceptionWeights;
 
     @Option(names = "--reference-stats", paramLabel = "FILE",
