@@ -70,6 +70,8 @@ class PeriodicEvaluationTest {
         CliTestSupport.run("train", "--recipe", recipe.toString(), "--out", run.toString(), "--steps", "4",
                 "--threads", "1").assertOk();
 
+        assertEquals(Recipe.load(recipe.toString()).evaluation(), Recipe.load(run.resolve("recipe.yaml").toString())
+                .evaluation(), "the run's resolved recipe keeps the section for --resume");
         List<JsonNode> records = TrainCommandTest.metrics(run, "evaluation");
         assertEquals(List.of(2L, 4L), records.stream().map(r -> r.get("step").asLong()).toList(),
                 "every 2 steps; the last step is not evaluated twice");

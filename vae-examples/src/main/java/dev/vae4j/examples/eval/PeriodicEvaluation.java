@@ -93,8 +93,10 @@ public final class PeriodicEvaluation implements TrainingListener {
         Evaluation evaluation = evaluator.evaluate(run.model(), new Device(run.config().device()), images.dataset(),
                 batchSize, folder.resolve(REFERENCE_STATS), images.cacheKey(), done -> { });
         Map<String, Double> summary = evaluation.summary();
-        LOG.info(String.format(Locale.ROOT, "evaluation at step %d on %d images of %s: %s (%.1f s)", step,
-                evaluation.images(), images.folder(), summary, evaluation.seconds()));
+        StringBuilder numbers = new StringBuilder();
+        summary.forEach((name, value) -> numbers.append(String.format(Locale.ROOT, " %s %.4f", name, value)));
+        LOG.info(String.format(Locale.ROOT, "evaluation at step %d on %d images of %s:%s (%.1f s)", step,
+                evaluation.images(), images.folder(), numbers, evaluation.seconds()));
         log.append("evaluation", step, summary);
         EvalReport report = evaluation.report();
         report.fact("step", step);
