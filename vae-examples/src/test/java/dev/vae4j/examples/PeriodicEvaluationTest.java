@@ -100,7 +100,7 @@ class PeriodicEvaluationTest {
                     .asDouble(), 1e-6, metric);
         }
         double rfid = last.get("metrics").get("rfid").get("value").asDouble();
-        assertEquals(rfid, cli.get("rfid").get("value").asDouble(), 1e-6 * Math.abs(rfid), "rfid");
+        assertEquals(rfid, cli.get("rfid").get("value").asDouble(), Math.max(1e-9, 1e-6 * Math.abs(rfid)), "rfid");
     }
 
     @Test
