@@ -12,6 +12,7 @@ import dev.vae4j.losses.Lpips;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
@@ -176,7 +177,7 @@ public final class ReconstructionEvaluator {
 
     private static String latentSpace(TrainableAutoencoder model) {
         LatentNormalizer normalizer = model.latentNormalizer();
-        return String.format(java.util.Locale.ROOT, "(z - %s) * %s", normalizer.shift(), normalizer.scale());
+        return String.format(Locale.ROOT, "(z - %s) * %s", normalizer.shift(), normalizer.scale());
     }
 
     private static double[] doubles(Tensor t) {
