@@ -100,7 +100,7 @@ public final class ConvertCommand implements Callable<Integer> {
         try {
             return Target.valueOf(to.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--to must be diffusers, ldm or safetensors, got '" + to
+            throw new ParameterException(spec.commandLine(), "--to must be diffusers, ldm, safetensors or lpips, got '" + to
                     + "'");
         }
     }

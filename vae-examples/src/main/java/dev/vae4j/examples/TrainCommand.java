@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train or fine-tune an autoencoder from a recipe (default: 'tiny' on synthetic images).",
                 "Built-in recipes: tiny, ldm-kl-f8, sd-ft-mse. Writes <out>/checkpoints, metrics.jsonl, samples/,",
-                "loss.png and the final diffusers folders <out>/model (and <out>/model-ema with EMA)."})
+                "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
+                "(and <out>/model-ema with EMA)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -1,15 +1,25 @@
 package dev.vae4j.examples;
 
 import static dev.vae4j.core.testing.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.metrics.fid.FidInceptionV3;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +79,44 @@ class ConvertCommandTest {
         }
         CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
                 "--output", out.toString()).assertUsageError("--heads");
+    }
+
+    /**
+     * pytorch-fid's {@code pt_inception-2015-12-05-6726825d.pth} (the fixture has its 566 keys, shapes and dtypes
+     * with seeded values, large tensors as per-channel views) converts with {@code --to safetensors} into a file
+     * whose every tensor loads into {@link FidInceptionV3} with its values, and which {@code vae evaluate} accepts.
+     */
+    @Test
+    void pytorchFidInceptionPthBecomesWeightsThatEvaluateLoads(@TempDir Path dir) throws IOException {
+        Path fixtures = Fixtures.dir("fid_pth");
+        Path weights = dir.resolve("inception.safetensors");
+        CliTestSupport.Result converted = CliTestSupport.run("convert", "--input",
+                fixtures.resolve("pt_inception_tiny_storage.pth").toString(), "--to", "safetensors", "--output",
+                weights.toString());
+        converted.assertOk();
+        assertTrue(converted.out().contains("566 tensors"), converted.out());
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader sums = SafetensorsReader.open(fixtures.resolve("expected_sums.safetensors"))) {
+            Map<String, Tensor> state = StateDict.of(FidInceptionV3.fromSafetensors(weights));
+            Set<String> expected = new TreeSet<>(sums.names());
+            expected.removeIf(key -> key.startsWith("fc."));
+            assertEquals(expected, new TreeSet<>(state.keySet()), "pytorch-fid's keys are exactly the network's");
+            for (String key : expected) {
+                double want = sums.load(key).item_double();
+                double got = state.get(key).to(ScalarType.Double).sum().item_double();
+                assertEquals(want, got, 1e-9 * Math.max(1.0, Math.abs(want)), key);
+            }
+        }
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 2; i++) {
+            CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 16, 16, i);
+        }
+        CliTestSupport.Result evaluated = CliTestSupport.run("evaluate", "--model",
+                CliTestSupport.saveTinyModel(dir.resolve("model")).toString(), "--data", data.toString(), "--size",
+                "16", "--batch-size", "2", "--threads", "1", "--inception", weights.toString(), "--output",
+                dir.resolve("eval").toString());
+        evaluated.assertOk();
+        assertTrue(evaluated.out().contains("rfid"), evaluated.out());
     }
 
     @Test

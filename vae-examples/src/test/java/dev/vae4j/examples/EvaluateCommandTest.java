@@ -65,7 +65,7 @@ class EvaluateCommandTest {
         result.assertOk();
         assertTrue(result.out().contains("psnr") && result.out().contains("ssim"), result.out());
         assertTrue(result.out().contains("LPIPS not computed"), result.out());
-        assertTrue(result.out().contains("rFID not computed: no --inception weights given"), result.out());
+        assertTrue(result.out().contains("rFID not computed: no Inception weights given"), result.out());
         JsonNode json = JSON.readTree(out.resolve("eval.json").toFile());
         assertEquals(4, json.get("images").asInt());
         assertEquals(4, json.get("metrics").get("psnr").get("count").asInt());

@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.TrainConfig;
+import dev.vae4j.core.train.listeners.MetricsLog;
+import dev.vae4j.examples.eval.EvaluationSet;
+import dev.vae4j.examples.eval.PeriodicEvaluation;
+import dev.vae4j.examples.eval.ReconstructionEvaluator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,6 +34,7 @@ import java.util.List;
  * @param objective the loss weights
  * @param discriminator the discriminator, or null for none
  * @param validation held-out evaluation and sample grids
+ * @param evaluation evaluation on a separate image folder every N steps, or null for none
  */
 public record Recipe(
         @JsonProperty("name") String name,
@@ -38,7 +44,8 @@ public record Recipe(
         @JsonProperty("train") TrainConfig train,
         @JsonProperty("objective") ObjectiveSpec objective,
         @JsonProperty("discriminator") DiscriminatorSpec discriminator,
-        @JsonProperty("validation") ValidationSpec validation) {
+        @JsonProperty("validation") ValidationSpec validation,
+        @JsonProperty("evaluation") EvaluationSpec evaluation) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -183,6 +190,70 @@ public record Recipe(
             @JsonProperty("every") long every) {
     }
 
+    /**
+     * Evaluation on a separate image folder during training, as {@code vae evaluate} measures it (see
+     * {@link PeriodicEvaluation}): PSNR and SSIM always, LPIPS and rFID when their weights are given. Paths are
+     * relative to the working folder.
+     *
+     * @param every     steps between evaluations (at least 1; the last step is always evaluated)
+     * @param data      the validation image folder
+     * @param limit     evaluate only the first N images by name (null: all)
+     * @param size      square evaluation resolution in pixels, at least 11 (null: {@code data.image_size})
+     * @param batchSize images per forward pass (null: {@code train.batch_size})
+     * @param lpips     LPIPS (VGG) safetensors (null: {@code vae train --lpips}, or no LPIPS without it)
+     * @param inception FID Inception safetensors, e.g. {@code vae convert --to safetensors} of pytorch-fid's
+     *                  {@code pt_inception-2015-12-05-6726825d.pth} (null: no rFID)
+     */
+    public record EvaluationSpec(
+            @JsonProperty("every") long every,
+            @JsonProperty("data") String data,
+            @JsonProperty("limit") Integer limit,
+            @JsonProperty("size") Integer size,
+            @JsonProperty("batch_size") Integer batchSize,
+            @JsonProperty("lpips") String lpips,
+            @JsonProperty("inception") String inception) {
+        /** Checks the values. */
+        public EvaluationSpec {
+            if (every < 1 || data == null) {
+                throw new IllegalArgumentException("recipe evaluation needs 'every' >= 1 and a 'data' folder, got "
+                        + "every " + every + ", data " + data);
+            }
+            if ((limit != null && limit < 1) || (size != null && size < 11) || (batchSize != null && batchSize < 1)) {
+                throw new IllegalArgumentException("recipe evaluation needs limit >= 1, size >= 11 (the SSIM "
+                        + "window) and batch_size >= 1, got limit " + limit + ", size " + size + ", batch_size "
+                        + batchSize);
+            }
+        }
+
+        /**
+         * The training listener: lists the images and loads the metric networks now, so bad paths or weights fail
+         * before training starts.
+         *
+         * @param model            the model being trained (checked to fit the evaluation size)
+         * @param defaultSize      resolution when {@code size} is absent
+         * @param defaultBatchSize batch size when {@code batch_size} is absent
+         * @param defaultLpips     LPIPS weights when {@code lpips} is absent (may be null)
+         * @param log              the run's metrics log
+         * @param writesFiles      whether this process evaluates and writes (see {@link PeriodicEvaluation})
+         * @throws IllegalArgumentException naming the recipe key whose folder or size is unusable
+         */
+        public PeriodicEvaluation listener(TrainableAutoencoder model, int defaultSize, int defaultBatchSize,
+                Path defaultLpips, MetricsLog log, boolean writesFiles) {
+            int px = size != null ? size : defaultSize;
+            ReconstructionEvaluator.requireCompatible(model, px, "evaluation.size");
+            EvaluationSet images;
+            try {
+                images = EvaluationSet.of(Path.of(data), px, limit);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("recipe evaluation.data: " + e.getMessage(), e);
+            }
+            ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID,
+                    lpips != null ? Path.of(lpips) : defaultLpips, inception != null ? Path.of(inception) : null, 1);
+            return new PeriodicEvaluation(evaluator, images, batchSize != null ? batchSize : defaultBatchSize, every,
+                    log, writesFiles);
+        }
+    }
+
     /** Loads a built-in recipe by name or a recipe file by path. */
     public static Recipe load(String nameOrPath) {
         Path path = Path.of(nameOrPath);
@@ -218,6 +289,7 @@ public record Recipe(
 
     /** A copy with another loop configuration (command-line overrides). */
     public Recipe withTrain(TrainConfig newTrain) {
-        return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation);
+        return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
+                evaluation);
     }
 }

@@ -95,6 +95,11 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         List<TrainingListener> listeners = new ArrayList<>(List.of(new ConsoleProgress(console), log, validation,
                 new SampleGrid(data.validation().subList(0, Math.min(8, data.validation().size())), every),
                 new LossPlot(every)));
+        if (recipe.evaluation() != null) {
+            // writesFiles: true here; under DDP only rank 0 passes true.
+            listeners.add(recipe.evaluation().listener(model, recipe.data().imageSize(), config.batchSize(),
+                    lpipsWeights, log, true));
+        }
         long[] skippedFiles = {0};
         listeners.add(new TrainingListener() {
             @Override

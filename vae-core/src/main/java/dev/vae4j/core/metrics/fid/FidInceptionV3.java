@@ -69,8 +69,9 @@ public final class FidInceptionV3 extends Module {
 
     /**
      * The network with weights from a safetensors file of torchvision Inception3 names (float32), in eval mode.
-     * Every parameter and BatchNorm buffer must be present with its shape; {@code fc.*} and {@code AuxLogits.*}
-     * keys are ignored.
+     * Every parameter and BatchNorm running statistic must be present with its shape; {@code fc.*} and
+     * {@code AuxLogits.*} keys are ignored, and BatchNorm {@code num_batches_tracked} counters may be absent (as
+     * PyTorch allows for state dicts saved before they existed; eval mode never reads them).
      *
      * @throws WeightLoadingException naming the missing, mis-shaped or unknown keys
      */
@@ -80,8 +81,10 @@ public final class FidInceptionV3 extends Module {
             LoadReport report = StateDict.load(net, TensorSource.of(reader), false, file.toString());
             List<String> unknown = report.unexpected().stream()
                     .filter(k -> !k.startsWith("fc.") && !k.startsWith("AuxLogits.")).toList();
-            if (!report.missing().isEmpty() || !report.mismatched().isEmpty() || !unknown.isEmpty()) {
-                throw new WeightLoadingException(file.toString(), new LoadReport(report.missing(), unknown,
+            List<String> missing = report.missing().stream()
+                    .filter(k -> !k.endsWith(".num_batches_tracked")).toList();
+            if (!missing.isEmpty() || !report.mismatched().isEmpty() || !unknown.isEmpty()) {
+                throw new WeightLoadingException(file.toString(), new LoadReport(missing, unknown,
                         report.mismatched(), report.loaded()));
             }
         }
