@@ -1,6 +1,9 @@
 package dev.vae4j.examples;
 
 import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.DistributedContext;
+import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.examples.eval.EvalReport;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
  * {@code latent_histogram.png} (per-channel distribution of the normalised latents {@code (z - shift) * scale}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Measure PSNR, SSIM, LPIPS, rFID and latent statistics of a model on an image folder.")
+        description = {"Measure PSNR, SSIM, LPIPS, rFID and latent statistics of a model on an image folder.",
+                "Under 'vae launch' the ranks share the images and rank 0 writes the results."})
 public final class EvaluateCommand implements Callable<Integer> {
     /** Crop modes ({@code center} only: deterministic evaluation). */
     enum Crop { center }
@@ -102,9 +106,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
+        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), "cpu", null,
+                DistributedContext.DEFAULT_TIMEOUT);
         CliSupport.Progress progress = new CliSupport.Progress("evaluated", dataset.size());
-        Evaluation evaluation = evaluator.evaluate(model, new Device("cpu"), dataset, compute.batchSize(),
-                referenceStats, set.cacheKey(), progress::advance);
+        Evaluation evaluation;
+        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
+                : Collectives.single()) {
+            evaluation = evaluator.evaluate(model, new Device("cpu"), dataset, compute.batchSize(), referenceStats,
+                    set.cacheKey(), progress::advance, collectives);
+        }
+        if (!context.writer()) {
+            return 0;
+        }
         EvalReport report = evaluation.report();
         report.fact("model", modelDir.toString());
         report.fact("data", data.toString());

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.metrics.fid.FidInceptionV3;
+import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -45,6 +48,43 @@ class LaunchCommandTest {
         List<String> steps = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
                 .filter(line -> line.contains("\"kind\":\"train\"")).toList();
         assertEquals(30, steps.size());
+    }
+
+    @Test
+    void twoRanksShareAnEvaluationAndReportTheWholeSet(@TempDir Path dir) throws IOException {
+        Path weights = dir.resolve("inception.safetensors");
+        try (TensorScope scope = new TensorScope()) {
+            StateDict.save(new FidInceptionV3(), weights);
+        }
+        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 5; i++) {
+            CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 20 + 4 * i, 16, i);
+        }
+        String[] evaluate = {"evaluate", "--model", model.toString(), "--data", data.toString(), "--size", "16",
+            "--batch-size", "2", "--threads", "1", "--inception", weights.toString(), "--output"};
+        CliTestSupport.run(concat(evaluate, dir.resolve("single").toString())).assertOk();
+        CliTestSupport.Result launched = CliTestSupport.run(concat(new String[] {"launch", "--nproc-per-node", "2",
+            "--master-port", freePort(), "--"}, concat(evaluate, dir.resolve("pair").toString())));
+        launched.assertOk();
+        JsonNode single = new ObjectMapper().readTree(dir.resolve("single/eval.json").toFile()).get("metrics");
+        JsonNode pair = new ObjectMapper().readTree(dir.resolve("pair/eval.json").toFile()).get("metrics");
+        for (String metric : List.of("psnr", "ssim")) {
+            for (String stat : List.of("mean", "std", "min", "max")) {
+                // the ranks' batches group the images differently: float differences only
+                assertEquals(single.get(metric).get(stat).asDouble(), pair.get(metric).get(stat).asDouble(), 1e-6,
+                        metric + " " + stat);
+            }
+        }
+        double rfid = single.get("rfid").get("value").asDouble();
+        assertEquals(rfid, pair.get("rfid").get("value").asDouble(), 1e-6 * rfid, "rfid");
+        assertEquals(5, pair.get("rfid").get("images").asInt());
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     @Test

@@ -36,6 +36,25 @@ public final class Reductions {
         }
     }
 
+    /** Every rank's {@code values} (same length on all ranks), indexed by rank. */
+    public static double[][] gather(Collectives collectives, double[] values) {
+        int worldSize = collectives.context().worldSize();
+        if (worldSize == 1) {
+            return new double[][] {values.clone()};
+        }
+        try (TensorScope scope = new TensorScope()) {
+            Tensor tensor = zeros(new long[] {1, values.length}, new TensorOptions(ScalarType.Double));
+            tensor.data_ptr_double().put(values, 0, values.length);
+            Tensor gathered = collectives.allGather(tensor.to(new Device(collectives.context().collectiveDevice()),
+                    ScalarType.Double)).cpu().contiguous();
+            double[][] rows = new double[worldSize][values.length];
+            for (int r = 0; r < worldSize; r++) {
+                gathered.select(0, r).contiguous().data_ptr_double().get(rows[r], 0, values.length);
+            }
+            return rows;
+        }
+    }
+
     /** Whether {@code flag} is true on at least one rank. */
     public static boolean any(Collectives collectives, boolean flag) {
         return sum(collectives, new double[] {flag ? 1 : 0})[0] > 0;

@@ -3,12 +3,17 @@ package dev.vae4j.core.metrics;
 import static org.bytedeco.pytorch.global.torch.outer;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.Reductions;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.tensor.Shapes;
+import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -64,14 +69,23 @@ public final class FeatureStatistics implements AutoCloseable {
         return dimension;
     }
 
-    /** The running sums {sum (D), sum of x x^T (D, D)} (for an all-reduce across ranks; add to them in place). */
-    public Tensor[] sums() {
-        return new Tensor[] {sum, outerSum};
-    }
-
-    /** Adds {@code n} to the count (after the sums were all-reduced across ranks). */
-    public void addCount(long n) {
-        count += n;
+    /**
+     * Sums these statistics over all ranks in place: afterwards every rank holds the statistics of all ranks'
+     * features (each rank having added its own share).
+     */
+    public void allReduce(Collectives collectives) {
+        if (collectives.context().worldSize() == 1) {
+            return;
+        }
+        try (TensorScope scope = new TensorScope()) {
+            Device device = new Device(collectives.context().collectiveDevice());
+            Tensor s = sum.to(device, ScalarType.Double);
+            Tensor o = outerSum.to(device, ScalarType.Double);
+            collectives.allReduceSum(List.of(s, o));
+            sum.copy_(s);
+            outerSum.copy_(o);
+        }
+        count = Math.round(Reductions.sum(collectives, new double[] {count})[0]);
     }
 
     /** Mean (D), float64. */

@@ -1,5 +1,8 @@
 package dev.vae4j.examples.eval;
 
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.Reductions;
+
 import static org.bytedeco.pytorch.global.torch.histc;
 
 import java.io.IOException;
@@ -63,6 +66,28 @@ public final class LatentStats {
             }
         }
         valuesPerChannel += latents.numel() / channels;
+    }
+
+    /** Sums these statistics over all ranks in place (each rank having added its own latents). */
+    public void allReduce(Collectives collectives) {
+        double[] local = new double[2 * channels + channels * bins + 1];
+        System.arraycopy(sum, 0, local, 0, channels);
+        System.arraycopy(sumSquares, 0, local, channels, channels);
+        for (int c = 0; c < channels; c++) {
+            for (int b = 0; b < bins; b++) {
+                local[2 * channels + c * bins + b] = histogram[c][b];
+            }
+        }
+        local[local.length - 1] = valuesPerChannel;
+        double[] total = Reductions.sum(collectives, local);
+        System.arraycopy(total, 0, sum, 0, channels);
+        System.arraycopy(total, channels, sumSquares, 0, channels);
+        for (int c = 0; c < channels; c++) {
+            for (int b = 0; b < bins; b++) {
+                histogram[c][b] = Math.round(total[2 * channels + c * bins + b]);
+            }
+        }
+        valuesPerChannel = Math.round(total[total.length - 1]);
     }
 
     /** Per-channel means. */

@@ -1,5 +1,6 @@
 package dev.vae4j.examples.eval;
 
+import dev.vae4j.core.dist.Collectives;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Inception statistics of the validation images are computed at the first evaluation and cached in
  * {@code <run>/eval/reference-stats.safetensors}, which later evaluations (and resumed runs) read.
  *
- * <p>In a distributed run only one process may write: {@code writesFiles} is the single switch. A listener built
- * with {@code writesFiles = false} does nothing, since its numbers would only duplicate the writing process's.
+ * <p>In a data-parallel job every rank has this listener with the job's {@link Collectives}: the ranks share the
+ * images (see {@link ReconstructionEvaluator}) and rank 0 alone logs and writes.
  */
 public final class PeriodicEvaluation implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(PeriodicEvaluation.class);
@@ -38,7 +39,7 @@ public final class PeriodicEvaluation implements TrainingListener {
     private final int batchSize;
     private final long every;
     private final MetricsLog log;
-    private final boolean writesFiles;
+    private final Collectives collectives;
     private long lastEvaluated = -1;
 
     /**
@@ -47,11 +48,10 @@ public final class PeriodicEvaluation implements TrainingListener {
      * @param batchSize   images per forward pass
      * @param every       steps between evaluations (at least 1)
      * @param log         where records are appended
-     * @param writesFiles whether this process evaluates and writes (false on all but one process of a
-     *                    distributed run)
+     * @param collectives the ranks sharing each evaluation ({@link Collectives#single()} for one process)
      */
     public PeriodicEvaluation(ReconstructionEvaluator evaluator, EvaluationSet images, int batchSize, long every,
-            MetricsLog log, boolean writesFiles) {
+            MetricsLog log, Collectives collectives) {
         if (every < 1 || batchSize < 1) {
             throw new IllegalArgumentException("evaluation needs every >= 1 and batch size >= 1, got every " + every
                     + ", batch size " + batchSize);
@@ -61,7 +61,7 @@ public final class PeriodicEvaluation implements TrainingListener {
         this.batchSize = batchSize;
         this.every = every;
         this.log = log;
-        this.writesFiles = writesFiles;
+        this.collectives = collectives;
     }
 
     @Override
@@ -79,19 +79,22 @@ public final class PeriodicEvaluation implements TrainingListener {
     }
 
     /**
-     * Evaluates the model now, records the result and returns the {@code eval-NNNNNNNN.json} written, or null when
-     * this process does not write.
+     * Evaluates the model now (together with the other ranks), records the result and returns the
+     * {@code eval-NNNNNNNN.json} written, or null on ranks other than 0.
      */
     public Path evaluate(TrainingRun run) {
-        if (!writesFiles) {
-            return null;
-        }
         long step = run.state().step();
         lastEvaluated = step;
         Path folder = run.runDir().resolve(FOLDER);
-        createFolder(folder);
+        boolean writer = collectives.context().writer();
+        if (writer) {
+            createFolder(folder);
+        }
         Evaluation evaluation = evaluator.evaluate(run.model(), new Device(run.config().device()), images.dataset(),
-                batchSize, folder.resolve(REFERENCE_STATS), images.cacheKey(), done -> { });
+                batchSize, folder.resolve(REFERENCE_STATS), images.cacheKey(), done -> { }, collectives);
+        if (!writer) {
+            return null;
+        }
         Map<String, Double> summary = evaluation.summary();
         StringBuilder numbers = new StringBuilder();
         summary.forEach((name, value) -> numbers.append(String.format(Locale.ROOT, " %s %.4f", name, value)));

@@ -2,6 +2,8 @@ package dev.vae4j.examples.eval;
 
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.DistributedContext;
 import dev.vae4j.core.metrics.Psnr;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.metrics.fid.FidInceptionV3;
@@ -11,11 +13,13 @@ import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.losses.Lpips;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
@@ -32,6 +36,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * decoded posterior mode clamped to [-1, 1]. The model runs on its device in eval mode (its previous mode is
  * restored); metrics run on the CPU. Memory does not grow with the number of images. The LPIPS and Inception
  * networks are loaded once, so one evaluator serves many evaluations.
+ *
+ * <p>In a data-parallel job every rank calls {@link #evaluate} together: rank r evaluates images r, r + W, ...,
+ * then the per-image statistics, latent statistics and Inception feature statistics are combined across ranks, so
+ * every rank returns the metrics of the whole set (the worst reconstructions are those of each rank's own share);
+ * only rank 0 writes the reference-statistics cache.
  */
 public final class ReconstructionEvaluator {
     /** Bins of the per-channel latent histogram. */
@@ -91,12 +100,13 @@ public final class ReconstructionEvaluator {
      * @param referenceStats cache of the originals' Inception statistics (read when present and made for
      *                       {@code cacheKey}, written otherwise), or null; ignored without Inception weights
      * @param cacheKey       what the reference statistics summarise (data folder, size, crop, image count)
-     * @param progress       told the number of images done after each batch
+     * @param progress       told the number of images done (by this rank) after each batch
+     * @param collectives    the ranks sharing the work ({@link Collectives#single()} for one process)
      * @throws IllegalArgumentException if {@code referenceStats} exists but was computed for other data
      * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
      */
     public Evaluation evaluate(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int batchSize,
-            Path referenceStats, Map<String, String> cacheKey, IntConsumer progress) {
+            Path referenceStats, Map<String, String> cacheKey, IntConsumer progress, Collectives collectives) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
         }
@@ -104,17 +114,25 @@ public final class ReconstructionEvaluator {
         Accumulators sums = new Accumulators(model.latentChannels());
         boolean wasTraining = model.module().is_training();
         model.module().train(false);
+        DistributedContext context = collectives.context();
         try (RfidAccumulator rfid = inception == null ? null
-                : new RfidAccumulator(inception, referenceStats, cacheKey);
+                : new RfidAccumulator(inception, referenceStats, cacheKey, context.writer());
                 InferenceMode guard = new InferenceMode()) {
-            for (int start = 0; start < dataset.size(); start += batchSize) {
-                int end = Math.min(dataset.size(), start + batchSize);
+            int[] share = IntStream.iterate(context.rank(), i -> i < dataset.size(), i -> i + context.worldSize())
+                    .toArray();
+            for (int start = 0; start < share.length; start += batchSize) {
+                int end = Math.min(share.length, start + batchSize);
                 try (TensorScope step = new TensorScope()) {
-                    addBatch(model, device, dataset, start, end, sums, rfid);
+                    addBatch(model, device, dataset, Arrays.copyOfRange(share, start, end), sums, rfid);
                 }
                 progress.accept(end);
             }
-            return new Evaluation(dataset.size(), border, sums.psnr, sums.ssim, lpips == null ? null : sums.lpips,
+            sums.latents.allReduce(collectives);
+            if (rfid != null) {
+                rfid.allReduce(collectives);
+            }
+            return new Evaluation(dataset.size(), border, sums.psnr.gather(collectives),
+                    sums.ssim.gather(collectives), lpips == null ? null : sums.lpips.gather(collectives),
                     lpipsWeights, rfidResult(rfid, referenceStats), sums.latents, latentSpace(model), sums.worst,
                     (System.nanoTime() - t0) / 1e9);
         } finally {
@@ -135,11 +153,11 @@ public final class ReconstructionEvaluator {
         }
     }
 
-    private void addBatch(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int start, int end,
+    private void addBatch(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int[] indices,
             Accumulators sums, RfidAccumulator rfid) {
         SplittableRandom centreCropDrawsNothing = new SplittableRandom(0);
         List<ImageArray> arrays = new ArrayList<>();
-        for (int i = start; i < end; i++) {
+        for (int i : indices) {
             arrays.add(dataset.get(i, centreCropDrawsNothing));
         }
         Tensor images = ImageArray.toBatch(arrays);
@@ -157,7 +175,7 @@ public final class ReconstructionEvaluator {
         }
         sums.latents.add(model.latentNormalizer().normalize(z));
         for (int i = 0; i < psnr.length; i++) {
-            sums.worst.offer(dataset.describe(start + i), psnr[i], images, decoded, i);
+            sums.worst.offer(dataset.describe(indices[i]), psnr[i], images, decoded, i);
         }
     }
 

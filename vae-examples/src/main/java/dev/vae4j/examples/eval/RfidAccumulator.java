@@ -1,5 +1,7 @@
 package dev.vae4j.examples.eval;
 
+import dev.vae4j.core.dist.Collectives;
+
 import dev.vae4j.core.metrics.FeatureStatistics;
 import dev.vae4j.core.metrics.FrechetDistance;
 import dev.vae4j.core.metrics.fid.FidInceptionV3;
@@ -17,6 +19,7 @@ public final class RfidAccumulator implements AutoCloseable {
     private final FidInceptionV3 inception;
     private final Path cache;
     private final Map<String, String> cacheKey;
+    private final boolean writesCache;
     private final Tensor[] cachedReference;
     private final FeatureStatistics reference = new FeatureStatistics(FidInceptionV3.DIMENSION);
     private final FeatureStatistics reconstructions = new FeatureStatistics(FidInceptionV3.DIMENSION);
@@ -26,10 +29,12 @@ public final class RfidAccumulator implements AutoCloseable {
      * @param cache     reference-statistics file, or null for none
      * @param cacheKey  what the reference statistics summarise (data folder, size, crop, image count); a cache whose
      *                  metadata differs is refused
+     * @param writesCache whether {@link #distance()} writes an absent cache (one process of a distributed run)
      * @throws IllegalArgumentException if {@code cache} exists but was computed for other data
      */
-    public RfidAccumulator(FidInceptionV3 inception, Path cache, Map<String, String> cacheKey) {
+    public RfidAccumulator(FidInceptionV3 inception, Path cache, Map<String, String> cacheKey, boolean writesCache) {
         this.inception = inception;
+        this.writesCache = writesCache;
         this.cache = cache;
         this.cacheKey = Map.copyOf(cacheKey);
         if (cache != null && Files.exists(cache)) {
@@ -61,6 +66,14 @@ public final class RfidAccumulator implements AutoCloseable {
         reconstructions.add(inception.features(reconstructed));
     }
 
+    /** Sums the statistics over all ranks in place (each rank having added its share of the images). */
+    public void allReduce(Collectives collectives) {
+        if (cachedReference == null) {
+            reference.allReduce(collectives);
+        }
+        reconstructions.allReduce(collectives);
+    }
+
     /** Images added so far. */
     public long count() {
         return reconstructions.count();
@@ -70,7 +83,7 @@ public final class RfidAccumulator implements AutoCloseable {
     public double distance() {
         Tensor mu1 = cachedReference != null ? cachedReference[0] : reference.mean();
         Tensor sigma1 = cachedReference != null ? cachedReference[1] : reference.covariance();
-        if (cache != null && cachedReference == null) {
+        if (cache != null && cachedReference == null && writesCache) {
             reference.save(cache, cacheKey);
         }
         return FrechetDistance.of(mu1, sigma1, reconstructions.mean(), reconstructions.covariance());

@@ -1,5 +1,8 @@
 package dev.vae4j.examples.eval;
 
+import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.dist.Reductions;
+
 /**
  * Streaming mean and population standard deviation of scalar values (Welford's update), plus min and max; constant
  * memory however many values are added.
@@ -35,6 +38,36 @@ public final class RunningStats {
         double delta = value - mean;
         mean += delta / count;
         m2 += delta * (value - mean);
+    }
+
+    /**
+     * These statistics merged over all ranks of {@code collectives} (each rank having added its own values), by
+     * Chan et al.'s pairwise update; every rank gets the same result.
+     */
+    public RunningStats gather(Collectives collectives) {
+        RunningStats merged = new RunningStats();
+        for (double[] part : Reductions.gather(collectives, new double[] {count, mean, m2, min, max})) {
+            merged.combine(Math.round(part[0]), part[1], part[2], part[3], part[4]);
+        }
+        return merged;
+    }
+
+    private void combine(long n, double otherMean, double otherM2, double otherMin, double otherMax) {
+        if (n == 0) {
+            return;
+        }
+        min = Math.min(min, otherMin);
+        max = Math.max(max, otherMax);
+        long total = count + n;
+        if (Double.isInfinite(mean) || Double.isInfinite(otherMean)) {
+            mean = Double.isInfinite(mean) ? mean : otherMean;
+            m2 = Double.NaN;
+        } else {
+            double delta = otherMean - mean;
+            mean += delta * n / total;
+            m2 += otherM2 + delta * delta * count * n / total;
+        }
+        count = total;
     }
 
     /** Values added. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vae4j.core.dist.Collectives;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.train.TrainableAutoencoder;
@@ -233,12 +234,12 @@ public record Recipe(
          * @param defaultSize      resolution when {@code size} is absent
          * @param defaultBatchSize batch size when {@code batch_size} is absent
          * @param defaultLpips     LPIPS weights when {@code lpips} is absent (may be null)
-         * @param log              the run's metrics log
-         * @param writesFiles      whether this process evaluates and writes (see {@link PeriodicEvaluation})
+         * @param log              the run's metrics log (written by rank 0 only)
+         * @param collectives      the ranks sharing each evaluation (see {@link PeriodicEvaluation})
          * @throws IllegalArgumentException naming the recipe key whose folder or size is unusable
          */
         public PeriodicEvaluation listener(TrainableAutoencoder model, int defaultSize, int defaultBatchSize,
-                Path defaultLpips, MetricsLog log, boolean writesFiles) {
+                Path defaultLpips, MetricsLog log, Collectives collectives) {
             int px = size != null ? size : defaultSize;
             ReconstructionEvaluator.requireCompatible(model, px, "evaluation.size");
             EvaluationSet images;
@@ -250,7 +251,7 @@ public record Recipe(
             ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID,
                     lpips != null ? Path.of(lpips) : defaultLpips, inception != null ? Path.of(inception) : null, 1);
             return new PeriodicEvaluation(evaluator, images, batchSize != null ? batchSize : defaultBatchSize, every,
-                    log, writesFiles);
+                    log, collectives);
         }
     }
 

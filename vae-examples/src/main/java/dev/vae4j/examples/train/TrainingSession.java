@@ -78,8 +78,14 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
                     "nothing to resume: " + runDir + " has no complete checkpoint")));
         }
         TrainingData data = TrainingData.of(recipe, dataFolder);
+        MetricsLog log = new MetricsLog(runDir);
+        List<TrainingListener> listeners = new ArrayList<>();
+        if (recipe.evaluation() != null) {
+            listeners.add(recipe.evaluation().listener(model, recipe.data().imageSize(), config.batchSize(),
+                    lpipsWeights, log, parallel.collectives()));
+        }
         if (!writer) {
-            return new Outcome(trainer.train(data.train(), List.of()), List.of(), null, null, 0);
+            return new Outcome(trainer.train(data.train(), listeners), List.of(), null, null, 0);
         }
         console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir
                 + (parallel.context().distributed() ? ", " + parallel.context().worldSize() + " ranks ("
@@ -89,17 +95,11 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
                 model.getClass().getSimpleName(), StateDict.parameterCount(model.module()),
                 discriminator == null ? "none" : String.format(Locale.ROOT, "%,d parameters",
                         StateDict.parameterCount(discriminator.module())));
-        MetricsLog log = new MetricsLog(runDir);
         long every = recipe.validation().every();
         Validation validation = new Validation(data.validation(), every, extraMetrics(objectives.lpips()), log);
-        List<TrainingListener> listeners = new ArrayList<>(List.of(new ConsoleProgress(console), log, validation,
+        listeners.addAll(List.of(new ConsoleProgress(console), log, validation,
                 new SampleGrid(data.validation().subList(0, Math.min(8, data.validation().size())), every),
                 new LossPlot(every)));
-        if (recipe.evaluation() != null) {
-            // writesFiles: true here; under DDP only rank 0 passes true.
-            listeners.add(recipe.evaluation().listener(model, recipe.data().imageSize(), config.batchSize(),
-                    lpipsWeights, log, true));
-        }
         long[] skippedFiles = {0};
         listeners.add(new TrainingListener() {
             @Override
