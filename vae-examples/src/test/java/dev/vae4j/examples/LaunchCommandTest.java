@@ -78,7 +78,7 @@ class LaunchCommandTest {
         }
         double rfid = single.get("rfid").get("value").asDouble();
         assertEquals(rfid, pair.get("rfid").get("value").asDouble(), 1e-6 * rfid, "rfid");
-        assertEquals(5, pair.get("rfid").get("images").asInt());
+        assertTrue(pair.get("rfid").get("definition").asText().contains("5 images"), pair.toString());
     }
 
     private static String[] concat(String[] first, String... rest) {
