@@ -2,8 +2,6 @@ package dev.vae4j.examples;
 
 import dev.vae4j.core.dist.WorkerLauncher;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,26 +49,9 @@ public final class LaunchCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();
-        return launcher.start(workerCommand(), Map.of(), line -> {
+        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), line -> {
             out.println(line);
             out.flush();
         }).await();
-    }
-
-    /** This JVM's java binary, options and classpath running {@link VaeCli} with the given command. */
-    private List<String> workerCommand() {
-        List<String> java = new ArrayList<>();
-        java.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // A debugger or agent binds ports and files of its own: one per worker cannot share them.
-            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent")) {
-                java.add(option);
-            }
-        }
-        java.add("-cp");
-        java.add(System.getProperty("java.class.path"));
-        java.add(VaeCli.class.getName());
-        java.addAll(command);
-        return java;
     }
 }

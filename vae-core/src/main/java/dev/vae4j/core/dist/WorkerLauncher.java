@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,25 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         if (masterPort < 1 || masterPort > 65535) {
             throw new IllegalArgumentException("master port must be in [1, 65535], got " + masterPort);
         }
+    }
+
+    /**
+     * The command line that runs {@code mainClass} in a new JVM like this one: this JVM's java binary, options
+     * (except debugger and agent options, whose ports and files one worker per process cannot share) and classpath.
+     */
+    public static List<String> javaCommand(String mainClass, List<String> args) {
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent")) {
+                java.add(option);
+            }
+        }
+        java.add("-cp");
+        java.add(System.getProperty("java.class.path"));
+        java.add(mainClass);
+        java.addAll(args);
+        return java;
     }
 
     /** The running workers of this node. */

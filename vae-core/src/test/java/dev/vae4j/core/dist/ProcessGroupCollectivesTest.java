@@ -14,8 +14,9 @@ class ProcessGroupCollectivesTest {
     private static String run(String mode, int timeoutSeconds, int[] exit) throws InterruptedException {
         StringBuffer output = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
-        exit[0] = launcher.start(TestJvm.command(CollectivesProbe.class, mode, Integer.toString(timeoutSeconds)),
-                Map.of(), line -> output.append(line).append('\n')).await();
+        List<String> command = WorkerLauncher.javaCommand(CollectivesProbe.class.getName(),
+                List.of(mode, Integer.toString(timeoutSeconds)));
+        exit[0] = launcher.start(command, Map.of(), line -> output.append(line).append('\n')).await();
         return output.toString();
     }
 

@@ -11,6 +11,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TestJvm;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
@@ -27,8 +28,10 @@ class DataParallelTrainingTest {
             throws InterruptedException {
         StringBuffer lines = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(processes, 1, 0, "127.0.0.1", TestJvm.freePort());
-        int exit = launcher.start(TestJvm.command(DataParallelTrainingWorker.class, out.toString(),
-                Integer.toString(batch), Integer.toString(steps), Integer.toString(accumulation)), Map.of(),
+        List<String> command = WorkerLauncher.javaCommand(DataParallelTrainingWorker.class.getName(),
+                List.of(out.toString(), Integer.toString(batch), Integer.toString(steps),
+                        Integer.toString(accumulation)));
+        int exit = launcher.start(command, Map.of(),
                 line -> lines.append(line).append('\n')).await();
         String output = lines.toString();
         assertEquals(0, exit, output);
@@ -72,8 +75,9 @@ class DataParallelTrainingTest {
     void killingOneWorkerStopsTheJobWithAnError(@TempDir Path dir) throws InterruptedException {
         StringBuffer lines = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
-        WorkerLauncher.Workers workers = launcher.start(TestJvm.command(DataParallelTrainingWorker.class,
-                dir.toString(), "2", "100000", "1"), Map.of(), line -> lines.append(line).append('\n'));
+        WorkerLauncher.Workers workers = launcher.start(WorkerLauncher.javaCommand(
+                DataParallelTrainingWorker.class.getName(), List.of(dir.toString(), "2", "100000", "1")), Map.of(),
+                line -> lines.append(line).append('\n'));
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!lines.toString().contains("[rank 1] STEP 2") && System.nanoTime() < deadline) {
             Thread.sleep(100);
