@@ -7,9 +7,9 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.metrics.Psnr;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.metrics.fid.FidInceptionV3;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.examples.eval.EvalReport;
 import dev.vae4j.examples.eval.LatentStats;
 import dev.vae4j.examples.eval.RfidAccumulator;
@@ -120,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ImageFolderDataset dataset = new ImageFolderDataset(data, files, Augmentation.center(size));
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
         requireCompatible(model);
         Lpips lpips = lpipsWeights == null ? null : Lpips.fromSafetensors(lpipsWeights);
         FidInceptionV3 inception = inceptionWeights == null ? null : FidInceptionV3.fromSafetensors(inceptionWeights);
@@ -135,7 +135,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private int evaluate(ImageFolderDataset dataset, TrainableAutoencoder model, Lpips lpips, RfidAccumulator rfid) {
+    private int evaluate(ImageFolderDataset dataset, Autoencoder model, Lpips lpips, RfidAccumulator rfid) {
         Ssim.Border border = ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID;
         RunningStats psnr = new RunningStats();
         RunningStats ssim = new RunningStats();
@@ -243,7 +243,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private void requireCompatible(TrainableAutoencoder model) {
+    private void requireCompatible(Autoencoder model) {
         if (model.imageChannels() != 3 || model.outputChannels() != 3) {
             throw new IllegalArgumentException("vae evaluate needs an RGB model (3 channels in and out), " + modelDir
                     + " has " + model.imageChannels() + " in and " + model.outputChannels() + " out");

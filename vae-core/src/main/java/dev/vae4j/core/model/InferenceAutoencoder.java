@@ -25,20 +25,20 @@ public final class InferenceAutoencoder implements Autoencoder {
 
     /** The precision the wrapped model actually runs in (float32 for fp16 on a {@code force_upcast} model). */
     public Precision effectivePrecision() {
-        return options.precisionFor(model);
+        return options.precisionFor(model.forceUpcast());
     }
 
     /** The posterior (float32 mean and log-variance, (N, L, H/f, W/f)) of images (N, C, H, W). */
     @Override
     public DiagonalGaussian encode(Tensor images) {
-        LatentDistribution posterior = options.within(model, images, model::encode);
+        LatentDistribution posterior = options.within(images, model.forceUpcast(), model::encode);
         return DiagonalGaussian.of(float32(posterior.mean()), float32(posterior.logvar()));
     }
 
     /** Latents (N, L, h, w) to float32 images (N, C, h*f, w*f). */
     @Override
     public Tensor decode(Tensor latents) {
-        return options.run(model, latents, model::decode);
+        return options.run(latents, model.forceUpcast(), model::decode);
     }
 
     private static Tensor float32(Tensor t) {

@@ -35,9 +35,12 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
         }
     }
 
-    /** The precision {@code model} actually runs in: float32 for fp16 on a {@code force_upcast} model. */
-    public Precision precisionFor(Autoencoder model) {
-        return precision == Precision.FP16 && model.forceUpcast() ? Precision.FP32 : precision;
+    /**
+     * The precision a model actually runs in: float32 for fp16 when {@code forceUpcast} (the model's
+     * {@link Autoencoder#forceUpcast()}), otherwise {@link #precision()}.
+     */
+    public Precision precisionFor(boolean forceUpcast) {
+        return precision == Precision.FP16 && forceUpcast ? Precision.FP32 : precision;
     }
 
     /**
@@ -51,14 +54,15 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
     }
 
     /**
-     * Runs {@code op} on {@code input} the way these options say: input channels-last if asked, under autocast
-     * to {@link #precisionFor model's precision} on the input's device; returns the result as a float32,
-     * contiguous tensor. The weights must have been {@linkplain #prepare prepared}.
+     * Runs {@code op} (a model call) on {@code input} the way these options say: input channels-last if asked,
+     * under autocast to {@link #precisionFor(boolean)} on the input's device; returns the result as a float32,
+     * contiguous tensor. The model's weights must have been {@linkplain #prepare prepared}.
      *
+     * @param forceUpcast the model's {@link Autoencoder#forceUpcast()}
      * @throws UnsupportedOperationException when an op has no kernel for the precision on that device
      */
-    public Tensor run(Autoencoder model, Tensor input, UnaryOperator<Tensor> op) {
-        return within(model, input, op).to(ScalarType.Float).contiguous();
+    public Tensor run(Tensor input, boolean forceUpcast, UnaryOperator<Tensor> op) {
+        return within(input, forceUpcast, op).to(ScalarType.Float).contiguous();
     }
 
     /** Wraps {@code model} (after {@linkplain #prepare preparing} its weights) so its calls use these options. */
@@ -68,8 +72,8 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
     }
 
     /** {@link #run} without the conversion of the result: {@code op} under the options' autocast. */
-    <T> T within(Autoencoder model, Tensor input, Function<Tensor, T> op) {
-        Precision effective = precisionFor(model);
+    <T> T within(Tensor input, boolean forceUpcast, Function<Tensor, T> op) {
+        Precision effective = precisionFor(forceUpcast);
         DeviceType device = input.device().type();
         Tensor x = channelsLast ? MemoryFormats.channelsLast(input) : input;
         try (Autocast autocast = effective.autocast(device)) {
