@@ -25,9 +25,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * @param channelsLast whether weights and inputs use the channels-last layout (same values within 1e-5)
  */
 public record InferenceOptions(Precision precision, boolean channelsLast) {
-    /** float32, contiguous: the model as built. */
-    public static final InferenceOptions DEFAULT = new InferenceOptions(Precision.FP32, false);
-
     /** Validates the values. */
     public InferenceOptions {
         if (precision == null) {
@@ -66,7 +63,7 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
     }
 
     /** Wraps {@code model} (after {@linkplain #prepare preparing} its weights) so its calls use these options. */
-    public Autoencoder apply(TrainableAutoencoder model) {
+    public InferenceAutoencoder apply(TrainableAutoencoder model) {
         prepare(model.module());
         return new InferenceAutoencoder(model, this);
     }

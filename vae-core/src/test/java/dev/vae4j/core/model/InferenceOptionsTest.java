@@ -55,8 +55,8 @@ class InferenceOptionsTest {
             Tensor mean = model.encode(x).mean();
             Tensor decoded = model.decode(mean);
             for (Precision precision : List.of(Precision.BF16, Precision.FP16)) {
-                Autoencoder fast = new InferenceOptions(precision, false).apply(model);
-                DiagonalGaussian posterior = (DiagonalGaussian) fast.encode(x);
+                InferenceAutoencoder fast = new InferenceOptions(precision, false).apply(model);
+                DiagonalGaussian posterior = fast.encode(x);
                 Tensor fastDecoded = fast.decode(mean);
                 assertEquals(ScalarType.Float.value, posterior.mean().scalar_type().value);
                 assertEquals(ScalarType.Float.value, fastDecoded.scalar_type().value);
@@ -75,7 +75,7 @@ class InferenceOptionsTest {
             Tensor x = images();
             Tensor mean = model.encode(x).mean();
             Tensor decoded = model.decode(mean);
-            Autoencoder fast = new InferenceOptions(Precision.FP32, true).apply(model);
+            InferenceAutoencoder fast = new InferenceOptions(Precision.FP32, true).apply(model);
             assertTrue(MemoryFormats.isChannelsLast(model.decoder().convOut().weight()));
             Tensor fastDecoded = fast.decode(mean);
             assertTrue(fastDecoded.is_contiguous(MemoryFormat.Contiguous));
@@ -90,10 +90,10 @@ class InferenceOptionsTest {
             AutoencoderKL model = model(true);
             Tensor latents = model.encode(images()).mean();
             Tensor decoded = model.decode(latents);
-            InferenceAutoencoder fp16 = (InferenceAutoencoder) new InferenceOptions(Precision.FP16, false).apply(model);
+            InferenceAutoencoder fp16 = new InferenceOptions(Precision.FP16, false).apply(model);
             assertEquals(Precision.FP32, fp16.effectivePrecision());
             assertEquals(0.0, maxAbsDiff(decoded, fp16.decode(latents)));
-            InferenceAutoencoder bf16 = (InferenceAutoencoder) new InferenceOptions(Precision.BF16, false).apply(model);
+            InferenceAutoencoder bf16 = new InferenceOptions(Precision.BF16, false).apply(model);
             assertEquals(Precision.BF16, bf16.effectivePrecision());
             assertTrue(maxAbsDiff(decoded, bf16.decode(latents)) > 0);
         }
