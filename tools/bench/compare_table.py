@@ -26,7 +26,10 @@ def side(folder, prefix, name, rounds):
 
 def main():
     folder, names, rounds, threads = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), sys.argv[4]
-    print(f"Java (vae4j) vs Python (PyTorch eager / diffusers): {threads} thread(s), float32, "
+    with open(f"{folder}/java-{names[0]}-1.json") as f:
+        report = json.load(f)
+    print(f"Java (vae4j) vs Python (PyTorch eager / diffusers): {threads} thread(s), {report['dtype']}, "
+          f"{report.get('memory_format', 'contiguous')}, "
           f"{rounds} alternating round(s) (A B A B)")
     print(f"{'workload':22} {'input':15} {'java best':>10} {'py best':>9} {'java all':>9} {'py all':>9} "
           f"{'java/py':>8} {'(all)':>7} {'java RSS':>9} {'py RSS':>8}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch/diffusers reference for `vae bench`: the same workloads, shapes, thread count and dtype (float32).
+"""PyTorch/diffusers reference for `vae bench`: the same workloads, shapes, thread count, precision and memory format.
 
 Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded weights):
   sd-encode             diffusers AutoencoderKL (SD config) encode of (1, 3, S, S) -> posterior mode, S = 256
@@ -10,12 +10,19 @@ Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded
                         loss = L1 mean + 1e-6 * KL mean, backward, Adam(lr 1e-4, betas 0.9/0.999) step, zero grad
   litevae-b-encode      LiteVAE-B (open-b) encoder moments of (1, 3, S, S) (the module of gen_litevae.py)
   sd-tiled-decode-1024  enable_tiling() decode of a (1, 4, 128, 128) latent (256-px tiles, 25% overlap); fixed size
+  sd-tiled-encode       enable_tiling() encode (mode) of (1, 3, S, S), S = 1024
+  sd-tiled-decode       enable_tiling() decode of (1, 4, S/8, S/8), S = 1024
+
+--precision bf16|fp16 runs each op under torch.autocast(device, dtype) (fp16 stays float32 for models whose config
+sets force_upcast, as diffusers pipelines do); --channels-last moves the model to torch.channels_last once and
+each run's input before the op. Every run returns its output as float32, contiguous, like vae4j's InferenceOptions.
 
 Inference workloads run under torch.inference_mode(). Each workload runs in a fresh child process; peak RSS is
 VmHWM (reset through /proc/self/clear_refs) above the RSS right before the model is built, like the Java side.
 Prints a table, or with --json the report schema of BenchReport (implementation "pytorch").
 
-Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX] [--json]
+Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX]
+                [--precision fp32|bf16|fp16] [--channels-last] [--json]
 """
 import argparse
 import json
@@ -26,7 +33,7 @@ import sys
 import time
 
 WORKLOADS = ["sd-encode", "sd-decode", "sd-encode-decode", "train-step-small", "litevae-b-encode",
-             "sd-tiled-decode-1024"]
+             "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode"]
 DESCRIPTIONS = {
     "sd-encode": "SD-preset encode (posterior mode), batch 1",
     "sd-decode": "SD-preset decode, batch 1",
@@ -34,8 +41,12 @@ DESCRIPTIONS = {
     "train-step-small": "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch 2",
     "litevae-b-encode": "LiteVAE-B (open-b) encoder moments, batch 1",
     "sd-tiled-decode-1024": "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
+    "sd-tiled-encode": "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1",
+    "sd-tiled-decode": "SD-preset tiled decode (256-px tiles), batch 1",
 }
-DEFAULT_SIZE = {"train-step-small": 64, "sd-tiled-decode-1024": 1024}
+DEFAULT_SIZE = {"train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-encode": 1024,
+                "sd-tiled-decode": 1024}
+DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 TRAIN_BATCH = 2
 RESULT_PREFIX = "BENCH_RESULT "
 
@@ -73,27 +84,29 @@ def normal(torch, device, *shape):
 
 
 def prepare(torch, name, size, device):
-    """Returns (input tensor, images per run, inference?, op)."""
-    if name == "sd-encode":
+    """Returns (input tensor, images per run, inference?, op, module, force_upcast)."""
+    if name in ("sd-encode", "sd-tiled-encode"):
         vae = sd_model(torch, device)
-        return normal(torch, device, 1, 3, size, size), 1, True, lambda x: vae.encode(x).latent_dist.mode()
-    if name == "sd-decode":
+        if name == "sd-tiled-encode":
+            vae.enable_tiling()
+        return (normal(torch, device, 1, 3, size, size), 1, True, lambda x: vae.encode(x).latent_dist.mode(), vae,
+                vae.config.force_upcast)
+    if name in ("sd-decode", "sd-tiled-decode", "sd-tiled-decode-1024"):
         vae = sd_model(torch, device)
-        return normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample
+        if name != "sd-decode":
+            vae.enable_tiling()
+        return (normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample, vae,
+                vae.config.force_upcast)
     if name == "sd-encode-decode":
         vae = sd_model(torch, device)
         return (normal(torch, device, 1, 3, size, size), 1, True,
-                lambda x: vae.decode(vae.encode(x).latent_dist.mode()).sample)
-    if name == "sd-tiled-decode-1024":
-        vae = sd_model(torch, device)
-        vae.enable_tiling()
-        return normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample
+                lambda x: vae.decode(vae.encode(x).latent_dist.mode()).sample, vae, vae.config.force_upcast)
     if name == "litevae-b-encode":
         from gen_litevae import LiteVaeEncoder, config
         torch.manual_seed(0)
         block = (32, [1, 2, 3], 4)
         encoder = LiteVaeEncoder(config("open-litevae", block, block)).to(device).eval()
-        return normal(torch, device, 1, 3, size, size), 1, True, encoder
+        return normal(torch, device, 1, 3, size, size), 1, True, encoder, encoder, False
     if name == "train-step-small":
         from diffusers import AutoencoderKL
         torch.manual_seed(0)
@@ -114,7 +127,8 @@ def prepare(torch, name, size, device):
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             return loss
-        return normal(torch, device, TRAIN_BATCH, 3, size, size).tanh(), TRAIN_BATCH, False, step
+        return (normal(torch, device, TRAIN_BATCH, 3, size, size).tanh(), TRAIN_BATCH, False, step, vae,
+                vae.config.force_upcast)
     raise ValueError(f"unknown workload '{name}'; known: {WORKLOADS}")
 
 
@@ -130,12 +144,19 @@ def run_child(args):
     size = DEFAULT_SIZE.get(name, 256) if args.size is None or name == "sd-tiled-decode-1024" else args.size
     reset_peak()
     baseline = status_bytes("VmRSS")
-    x, images, inference, op = prepare(torch, name, size, torch.device(args.device))
+    x, images, inference, op, module, force_upcast = prepare(torch, name, size, torch.device(args.device))
+    memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
+    if args.channels_last:
+        module.to(memory_format=torch.channels_last)
+    dtype = getattr(torch, DTYPES[args.precision])
+    autocast = args.precision != "fp32" and not (args.precision == "fp16" and force_upcast)
 
     def once():
         with torch.inference_mode(inference):
             start = time.perf_counter()
-            op(x).sum().item()  # reading a scalar waits for the result
+            with torch.autocast(args.device, dtype=dtype, enabled=autocast):
+                y = op(x.contiguous(memory_format=memory_format))
+            y.float().contiguous().sum().item()  # reading a scalar waits for the result
             return (time.perf_counter() - start) * 1000.0
 
     for _ in range(args.warmup):
@@ -154,7 +175,8 @@ def run_child(args):
 
 def fork(args, name):
     command = [sys.executable, os.path.abspath(__file__), "--child", name, "--threads", str(args.threads),
-               "--runs", str(args.runs), "--warmup", str(args.warmup), "--device", args.device]
+               "--runs", str(args.runs), "--warmup", str(args.warmup), "--device", args.device,
+               "--precision", args.precision] + (["--channels-last"] if args.channels_last else [])
     if args.size is not None:
         command += ["--size", str(args.size)]
     proc = subprocess.run(command, capture_output=True, text=True)
@@ -174,6 +196,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--size", type=int, default=None)
+    parser.add_argument("--precision", default="fp32", choices=sorted(DTYPES))
+    parser.add_argument("--channels-last", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,12 +211,15 @@ def main():
         if n not in WORKLOADS:
             parser.error(f"unknown workload '{n}'; known: {WORKLOADS}")
     results = [fork(args, n) for n in names]
-    report = {"implementation": "pytorch", "device": args.device, "threads": args.threads, "dtype": "float32",
-              "runs": args.runs, "warmup": args.warmup, "results": results}
+    memory_format = "channels_last" if args.channels_last else "contiguous"
+    report = {"implementation": "pytorch", "device": args.device, "threads": args.threads,
+              "dtype": DTYPES[args.precision], "memory_format": memory_format, "runs": args.runs,
+              "warmup": args.warmup, "results": results}
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"pytorch bench: {args.device}, {args.threads} thread(s), float32, {args.warmup} warm-up + "
+    print(f"pytorch bench: {args.device}, {args.threads} thread(s), {DTYPES[args.precision]}, {memory_format}, "
+          f"{args.warmup} warm-up + "
           f"{args.runs} timed run(s), one fresh process per workload")
     print(f"{'workload':22} {'input':18} {'median ms':>10} {'min ms':>10} {'max ms':>10} {'img/s':>9} "
           f"{'peak RSS MiB':>12}")

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code vae bench}: runs named workloads (see {@link Workloads}) and prints, per workload, the median, min and
  * max wall time in milliseconds over the timed runs after warm-up, throughput in images/s and peak resident
  * memory in MiB; {@code --json} prints the report as JSON (the schema of {@code tools/reference/bench.py}).
+ * {@code --precision} and {@code --channels-last} ({@link FastPathOptions}) apply to every workload.
  * Each workload runs in a fresh child JVM unless {@code --in-process}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -31,7 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workloads", split = ",", paramLabel = "NAME",
             description = "Comma-separated workloads (default: all): sd-encode, sd-decode, sd-encode-decode,"
-                    + " train-step-small, litevae-b-encode, sd-tiled-decode-1024.")
+                    + " train-step-small, litevae-b-encode, sd-tiled-decode-1024, sd-tiled-encode, sd-tiled-decode.")
     private List<String> workloads = new ArrayList<>();
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
@@ -52,8 +54,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--size", paramLabel = "PX",
             description = "Image side in pixels for every workload but sd-tiled-decode-1024 (default: 256,"
-                    + " 64 for train-step-small).")
+                    + " 64 for train-step-small, 1024 for sd-tiled-encode/sd-tiled-decode).")
     private Integer size;
+
+    @Mixin
+    private FastPathOptions fastPath = new FastPathOptions();
 
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
@@ -77,7 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Workload> selected = new ArrayList<>();
         try {
             settings = new BenchSettings(threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                    runs, warmup, device, size);
+                    runs, warmup, device, size, fastPath.options());
             for (String name : workloads.isEmpty() ? Workloads.names() : workloads) {
                 selected.add(Workloads.get(name.strip()));
             }

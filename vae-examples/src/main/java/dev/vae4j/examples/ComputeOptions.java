@@ -1,23 +1,31 @@
 package dev.vae4j.examples;
 
+import dev.vae4j.core.model.InferenceOptions;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.tensor.CpuThreads;
+import dev.vae4j.core.train.TrainableAutoencoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code --batch-size} and {@code --threads} options shared by the commands that run the model. Images are
- * processed {@code batchSize} at a time, each batch in its own tensor scope, so memory does not grow with the
- * number of images; {@code threads} sets libtorch's intra-op thread count.
+ * The {@code --batch-size}, {@code --threads}, {@code --precision} and {@code --channels-last} options shared by
+ * the commands that run the model. Images are processed {@code batchSize} at a time, each batch in its own tensor
+ * scope, so memory does not grow with the number of images; {@code threads} sets libtorch's intra-op thread
+ * count; the fast-path options are {@link FastPathOptions}.
  */
 public final class ComputeOptions {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeOptions.class);
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec mixee;
+
+    @Mixin
+    private FastPathOptions fastPath = new FastPathOptions();
 
     private int batchSize = 1;
     private int threads = Runtime.getRuntime().availableProcessors();
@@ -56,5 +64,15 @@ public final class ComputeOptions {
     public void apply() {
         CpuThreads.configure(threads);
         LOG.debug("libtorch intra-op threads: {}", threads);
+    }
+
+    /** The {@code --precision} and {@code --channels-last} choices. */
+    public InferenceOptions inferenceOptions() {
+        return fastPath.options();
+    }
+
+    /** {@code model} wrapped to run with {@code --precision} and {@code --channels-last}. */
+    public Autoencoder prepare(TrainableAutoencoder model) {
+        return fastPath.apply(model);
     }
 }

@@ -6,7 +6,7 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsEntry;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -86,14 +86,14 @@ public final class DecodeCommand implements Callable<Integer> {
                 CliSupport.createFolder(output);
             }
             compute.apply();
-            TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
             decode(model, reader, toTensorFile, out);
         }
         out.flush();
         return 0;
     }
 
-    private void decode(TrainableAutoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
+    private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
         try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
             Tensor latents = loadLatents(reader, model);
             warnIfScalingDisagrees(reader.metadata());
@@ -148,7 +148,7 @@ public final class DecodeCommand implements Callable<Integer> {
         }
     }
 
-    private Tensor loadLatents(SafetensorsReader reader, TrainableAutoencoder model) {
+    private Tensor loadLatents(SafetensorsReader reader, Autoencoder model) {
         SafetensorsEntry entry = reader.entry("latents");
         long[] s = entry.shape();
         if (s.length != 4 || s[1] != model.latentChannels() || s[0] == 0 || s[2] == 0 || s[3] == 0) {

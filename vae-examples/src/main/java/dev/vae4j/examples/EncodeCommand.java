@@ -6,7 +6,7 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsEntry;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
@@ -105,14 +105,14 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
             encode(model, images, reader, out);
         }
         out.flush();
         return 0;
     }
 
-    private void encode(TrainableAutoencoder model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {
+    private void encode(Autoencoder model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {
         try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
             Generator generator = posterior.sample ? torch.createCPUGenerator(seed) : null;
             Encoder encoder = new Encoder(model, generator, raw);
@@ -160,7 +160,7 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     private Encoded encodeTensorFile(Encoder encoder, SafetensorsReader reader) {
-        TrainableAutoencoder model = encoder.model;
+        Autoencoder model = encoder.model;
         if (!reader.contains("images")) {
             throw new IllegalArgumentException(input + " has no tensor 'images' (it has: "
                     + String.join(", ", reader.names()) + ")");
@@ -194,12 +194,12 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /** Encodes batches into preallocated outputs. */
     private static final class Encoder {
-        final TrainableAutoencoder model;
+        final Autoencoder model;
         final Generator generator;
         final boolean raw;
         final LatentNormalizer normalizer;
 
-        Encoder(TrainableAutoencoder model, Generator generator, boolean raw) {
+        Encoder(Autoencoder model, Generator generator, boolean raw) {
             this.model = model;
             this.generator = generator;
             this.raw = raw;
@@ -220,7 +220,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /** The three float32 output tensors (N, L, H/f, W/f). */
     private record Encoded(Tensor latents, Tensor mean, Tensor logvar) {
-        static Encoded allocate(long n, TrainableAutoencoder model, long height, long width) {
+        static Encoded allocate(long n, Autoencoder model, long height, long width) {
             int f = model.downsamplingFactor();
             long[] shape = {n, model.latentChannels(), height / f, width / f};
             return new Encoded(empty(shape), empty(shape), empty(shape));

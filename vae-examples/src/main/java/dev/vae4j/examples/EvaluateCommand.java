@@ -112,8 +112,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         Evaluation evaluation;
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
-            evaluation = evaluator.evaluate(model, new Device("cpu"), dataset, compute.batchSize(), referenceStats,
-                    set.cacheKey(), progress::advance, collectives);
+            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), new Device("cpu"), dataset,
+                    compute.batchSize(), referenceStats, set.cacheKey(), progress::advance, collectives);
         }
         if (!context.writer()) {
             return 0;

@@ -1,7 +1,7 @@
 package dev.vae4j.examples;
 
 import dev.vae4j.core.io.ImageTensors;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -76,7 +76,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(folder);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
             throw new IllegalArgumentException("the model decodes " + model.outputChannels()

@@ -23,7 +23,8 @@ class BenchCommandTest {
                 "--runs", "1", "--warmup", "0", "--threads", "1");
         assertEquals(0, code, "out=" + out + " err=" + err);
         JsonNode report = new ObjectMapper().readTree(out.toString());
-        for (String field : new String[] {"implementation", "device", "threads", "dtype", "runs", "warmup"}) {
+        for (String field : new String[] {"implementation", "device", "threads", "dtype", "memory_format", "runs",
+            "warmup"}) {
             assertTrue(report.has(field), field + " missing: " + report);
         }
         assertEquals("vae4j", report.get("implementation").asText());
@@ -36,6 +37,32 @@ class BenchCommandTest {
         assertEquals("train-step-small", result.get("workload").asText());
         assertEquals("[2,3,16,16]", result.get("input_shape").toString());
         assertEquals(1, result.get("times_ms").size());
+        assertEquals("float32", report.get("dtype").asText());
+        assertEquals("contiguous", report.get("memory_format").asText());
+    }
+
+    @Test
+    void precisionAndChannelsLastReachTheWorkloadAndTheReport() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("--in-process", "--json", "--workloads", "train-step-small", "--size", "16",
+                "--runs", "1", "--warmup", "0", "--threads", "1", "--precision", "bf16", "--channels-last");
+        assertEquals(0, code, "out=" + out + " err=" + err);
+        JsonNode report = new ObjectMapper().readTree(out.toString());
+        assertEquals("bfloat16", report.get("dtype").asText());
+        assertEquals("channels_last", report.get("memory_format").asText());
+    }
+
+    @Test
+    void unknownPrecisionIsAUsageError() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute("--precision", "fp8"));
+        assertTrue(err.toString().contains("use fp32, bf16 or fp16"), err.toString());
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -118,6 +119,16 @@ class EncodeDecodeCommandTest {
         float[] one = tensor(encode("one.safetensors"), "mean");
         float[] three = tensor(encode("three.safetensors", "--batch-size", "3", "--threads", "1"), "mean");
         assertClose(one, three, 1e-5);
+    }
+
+    /** The fast paths reach the model: channels-last within 1e-5, bf16 autocast within 0.1 of float32. */
+    @Test
+    void channelsLastAndBf16StayCloseToTheDefault() {
+        float[] plain = tensor(encode("plain.safetensors"), "mean");
+        assertClose(plain, tensor(encode("cl.safetensors", "--channels-last"), "mean"), 1e-5);
+        float[] bf16 = tensor(encode("bf16.safetensors", "--precision", "bf16"), "mean");
+        assertClose(plain, bf16, 0.1);
+        assertFalse(Arrays.equals(plain, bf16), "--precision bf16 changed nothing");
     }
 
     @Test

@@ -29,4 +29,12 @@ public interface Autoencoder {
 
     /** The pipeline-side latent scaling of this model (identity when it has none). */
     LatentNormalizer latentNormalizer();
+
+    /**
+     * Whether this model must run in float32 when fp16 is asked for (diffusers' {@code force_upcast}, true for
+     * VAEs whose activations overflow float16); false unless the model's configuration says so.
+     */
+    default boolean forceUpcast() {
+        return false;
+    }
 }

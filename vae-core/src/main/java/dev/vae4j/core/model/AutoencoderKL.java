@@ -7,6 +7,7 @@ import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.TrainableAutoencoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,23 +162,29 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
 
     /**
      * Encoder plus {@code quant_conv}: images (N, in_channels, H, W) of any size to posterior moments
-     * (N, mL, ceil(H/f), ceil(W/f)), m = 2 for Gaussian sampling (mean, logvar), else 1 (mean). Used by tiling, whose edge tiles need not be multiples of f.
+     * (N, mL, ceil(H/f), ceil(W/f)), m = 2 for Gaussian sampling (mean, logvar), else 1 (mean). Used by tiling,
+     * whose edge tiles need not be multiples of f. The encoder's intermediate tensors are freed when this returns
+     * (see {@link TensorScope#scoped}).
      */
     public Tensor moments(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), 1);
-        Tensor moments = encoder.forward(images);
-        return quantConv == null ? moments : quantConv.forward(moments);
+        return TensorScope.scoped(() -> {
+            Tensor moments = encoder.forward(images);
+            return quantConv == null ? moments : quantConv.forward(moments);
+        });
     }
 
     /**
-     * Decodes raw (unscaled) latents (N, latent_channels, h, w) into images (N, out_channels, h*f, w*f).
+     * Decodes raw (unscaled) latents (N, latent_channels, h, w) into images (N, out_channels, h*f, w*f). The
+     * decoder's intermediate tensors are freed when this returns (see {@link TensorScope#scoped}).
      *
      * @throws IllegalArgumentException for non-4-D input or a wrong channel count
      */
     @Override
     public Tensor decode(Tensor latents) {
         Shapes.requireNchw(latents, "latents", config.latentChannels(), 1);
-        return decoder.forward(postQuantConv == null ? latents : postQuantConv.forward(latents));
+        return TensorScope.scoped(() -> decoder.forward(postQuantConv == null ? latents
+                : postQuantConv.forward(latents)));
     }
 
     /** diffusers' default forward: decode the posterior mode. (N, C, H, W) -> (N, out_channels, H, W). */
@@ -233,6 +240,12 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     @Override
     public LatentNormalizer latentNormalizer() {
         return LatentNormalizer.of(config);
+    }
+
+    /** The config's {@code force_upcast}. */
+    @Override
+    public boolean forceUpcast() {
+        return config.forceUpcast();
     }
 
     /**

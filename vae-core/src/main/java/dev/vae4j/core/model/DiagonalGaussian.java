@@ -62,6 +62,20 @@ public final class DiagonalGaussian implements LatentDistribution {
         return new DiagonalGaussian(halves.get(0), halves.get(1));
     }
 
+    /**
+     * From a mean and a log-variance of the same shape (N, L, h, w); the log-variance is clamped to
+     * [{@value #LOGVAR_MIN}, {@value #LOGVAR_MAX}] like every posterior's.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
+    public static DiagonalGaussian of(Tensor mean, Tensor logvar) {
+        if (!Arrays.equals(mean.sizes().vec().get(), logvar.sizes().vec().get())) {
+            throw new IllegalArgumentException("mean " + Shapes.describe(mean) + " and logvar "
+                    + Shapes.describe(logvar) + " differ in shape");
+        }
+        return new DiagonalGaussian(mean, logvar);
+    }
+
     /** A Gaussian with the given mean (N, L, h, w) and the same fixed {@code variance} everywhere (> 0). */
     public static DiagonalGaussian fixedVariance(Tensor mean, double variance) {
         if (!(variance > 0) || !Double.isFinite(variance)) {

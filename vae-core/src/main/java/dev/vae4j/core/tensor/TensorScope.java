@@ -1,5 +1,6 @@
 package dev.vae4j.core.tensor;
 
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -17,6 +18,17 @@ public final class TensorScope implements AutoCloseable {
     public TensorScope() {
         outer = PointerScope.getInnerScope();
         scope = new PointerScope();
+    }
+
+    /**
+     * Runs {@code computation} in a nested scope and keeps only its result: every other native object it creates
+     * (the intermediate activations of a forward pass) is freed as soon as it returns, not when the caller's
+     * scope closes. Autograd is unaffected: the graph holds its own references to what backward needs.
+     */
+    public static <P extends Pointer> P scoped(Supplier<P> computation) {
+        try (TensorScope scope = new TensorScope()) {
+            return scope.keep(computation.get());
+        }
     }
 
     /** Moves {@code pointer} out of this scope into the enclosing one and returns it. */

@@ -15,7 +15,8 @@ import java.util.Locale;
  * @param implementation {@code vae4j} here ({@code pytorch} for the Python reference)
  * @param device {@code cpu} or {@code cuda}
  * @param threads libtorch intra-op threads
- * @param dtype the compute dtype ({@code float32})
+ * @param dtype the compute dtype ({@code float32}, or {@code bfloat16}/{@code float16} under autocast)
+ * @param memoryFormat {@code contiguous} or {@code channels_last}
  * @param runs timed runs per workload
  * @param warmup warm-up runs per workload
  * @param results one entry per workload, in the order run
@@ -25,13 +26,15 @@ public record BenchReport(
         @JsonProperty("device") String device,
         @JsonProperty("threads") int threads,
         @JsonProperty("dtype") String dtype,
+        @JsonProperty("memory_format") String memoryFormat,
         @JsonProperty("runs") int runs,
         @JsonProperty("warmup") int warmup,
         @JsonProperty("results") List<BenchResult> results) {
 
     /** A report of {@code results} measured with {@code settings}. */
     public static BenchReport of(BenchSettings settings, List<BenchResult> results) {
-        return new BenchReport("vae4j", settings.device(), settings.threads(), "float32", settings.runs(),
+        return new BenchReport("vae4j", settings.device(), settings.threads(), settings.dtype(),
+                settings.memoryFormat(), settings.runs(),
                 settings.warmup(), List.copyOf(results));
     }
 
@@ -47,8 +50,8 @@ public record BenchReport(
     /** The report as a fixed-width table for people. */
     public String toTable() {
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-                "vae4j bench: %s, %d thread(s), %s, %d warm-up + %d timed run(s), one fresh JVM per workload%n",
-                device, threads, dtype, warmup, runs));
+                "vae4j bench: %s, %d thread(s), %s, %s, %d warm-up + %d timed run(s), one fresh JVM per workload%n",
+                device, threads, dtype, memoryFormat, warmup, runs));
         text.append(String.format(Locale.ROOT, "%-22s %-18s %10s %10s %10s %9s %12s%n", "workload", "input",
                 "median ms", "min ms", "max ms", "img/s", "peak RSS MiB"));
         for (BenchResult r : results) {

@@ -44,7 +44,7 @@ public final class BenchRunner {
         double[] millis = new double[settings.runs()];
         PreparedWorkload prepared;
         try (TensorScope scope = new TensorScope()) {
-            prepared = workload.prepare(size, new Device(settings.device()));
+            prepared = workload.prepare(size, new Device(settings.device()), settings.inference());
             for (int i = 0; i < settings.warmup(); i++) {
                 timeOnce(prepared);
             }
@@ -75,7 +75,8 @@ public final class BenchRunner {
                 System.getProperty("java.class.path"), BenchChild.class.getName(), workload.name(),
                 Integer.toString(settings.threads()), Integer.toString(settings.runs()),
                 Integer.toString(settings.warmup()), settings.device(),
-                settings.size() == null ? "default" : settings.size().toString()));
+                settings.size() == null ? "default" : settings.size().toString(),
+                settings.inference().precision().label(), Boolean.toString(settings.inference().channelsLast())));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BenchResult result = null;

@@ -1,5 +1,6 @@
 package dev.vae4j.examples.bench;
 
+import dev.vae4j.core.model.InferenceOptions;
 import org.bytedeco.pytorch.Device;
 
 /** A named benchmark workload; {@link Workloads} lists the built-in ones. */
@@ -19,9 +20,10 @@ public interface Workload {
     }
 
     /**
-     * Builds the model (random weights, seeded) and the inputs on {@code device}.
+     * Builds the model (random weights, seeded) and the inputs on {@code device}; runs use {@code options}
+     * (weights prepared once here, autocast and input layout per run).
      *
      * @param size image side in pixels (latents are {@code size / 8} for the SD preset)
      */
-    PreparedWorkload prepare(int size, Device device);
+    PreparedWorkload prepare(int size, Device device, InferenceOptions options);
 }

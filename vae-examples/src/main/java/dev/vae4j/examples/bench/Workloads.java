@@ -7,6 +7,7 @@ import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.TiledCodec;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.OptimizerSettings;
@@ -16,7 +17,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
@@ -27,8 +27,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 
 /**
- * The built-in workloads, all float32, batch 1 unless stated, random seeded weights (timings do not depend on
- * the values). {@code tools/reference/bench.py} runs the same names with the same shapes in PyTorch/diffusers.
+ * The built-in workloads, batch 1 unless stated, random seeded weights (timings do not depend on the values).
+ * {@code tools/reference/bench.py} runs the same names with the same shapes in PyTorch/diffusers. Every workload
+ * runs with the settings' {@link InferenceOptions} (float32 contiguous by default): weights laid out once when
+ * prepared, each run's input converted and the op run under autocast ({@link InferenceOptions#run}); the SD
+ * preset's {@code force_upcast} makes fp16 run in float32, as in diffusers.
  * <ul>
  * <li>{@code sd-encode}: SD preset ({@code AutoencoderKLConfig.preset("sd")}) encode of a (1, 3, S, S) image to the
  * posterior mode (quant_conv included); default S = 256.
@@ -41,6 +44,9 @@ import org.bytedeco.pytorch.TensorOptions;
  * (1, 3, S, S) image.
  * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
  * (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ * <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a
+ * (1, 3, S, S) image and decode of a (1, 4, S/8, S/8) latent, default S = 1024; with {@code sd-encode} and
+ * {@code sd-decode} at the same {@code --size} they compare tiled and untiled memory.
  * </ul>
  */
 public final class Workloads {
@@ -60,6 +66,10 @@ public final class Workloads {
                 Workloads::liteVaeEncode));
         add(new Fixed(simple("sd-tiled-decode-1024", "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
                 1024, Workloads::sdTiledDecode)));
+        add(simple("sd-tiled-encode", "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1", 1024,
+                Workloads::sdTiledEncode));
+        add(simple("sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024,
+                Workloads::sdTiledDecode));
     }
 
     private Workloads() {
@@ -91,7 +101,7 @@ public final class Workloads {
     }
 
     private static Workload simple(String name, String description, int defaultSize,
-            BiFunction<Integer, Device, PreparedWorkload> factory) {
+            Factory factory) {
         return new Workload() {
             @Override
             public String name() {
@@ -109,8 +119,8 @@ public final class Workloads {
             }
 
             @Override
-            public PreparedWorkload prepare(int size, Device device) {
-                return factory.apply(size, device);
+            public PreparedWorkload prepare(int size, Device device, InferenceOptions options) {
+                return factory.prepare(size, device, options);
             }
         };
     }
@@ -138,58 +148,74 @@ public final class Workloads {
         }
 
         @Override
-        public PreparedWorkload prepare(int size, Device device) {
-            return inner.prepare(size, device);
+        public PreparedWorkload prepare(int size, Device device, InferenceOptions options) {
+            return inner.prepare(size, device, options);
         }
     }
 
-    private static PreparedWorkload sdEncode(int size, Device device) {
-        AutoencoderKL model = sdModel(device);
-        return inference(model, normal(device, 1, 3, size, size), x -> model.encode(x).mode());
+    /** What {@link Workload#prepare} does for one workload. */
+    @FunctionalInterface
+    private interface Factory {
+        PreparedWorkload prepare(int size, Device device, InferenceOptions options);
     }
 
-    private static PreparedWorkload sdDecode(int size, Device device) {
+    private static PreparedWorkload sdEncode(int size, Device device, InferenceOptions options) {
+        AutoencoderKL model = sdModel(device);
+        return inference(model, options, normal(device, 1, 3, size, size), x -> model.encode(x).mode());
+    }
+
+    private static PreparedWorkload sdDecode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
         int f = model.downsamplingFactor();
-        return inference(model, normal(device, 1, 4, size / f, size / f), model::decode);
+        return inference(model, options, normal(device, 1, 4, size / f, size / f), model::decode);
     }
 
-    private static PreparedWorkload sdEncodeDecode(int size, Device device) {
+    private static PreparedWorkload sdEncodeDecode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
-        return inference(model, normal(device, 1, 3, size, size), x -> model.decode(model.encode(x).mode()));
+        return inference(model, options, normal(device, 1, 3, size, size),
+                x -> model.decode(model.encode(x).mode()));
     }
 
-    private static PreparedWorkload sdTiledDecode(int size, Device device) {
+    private static PreparedWorkload sdTiledEncode(int size, Device device, InferenceOptions options) {
+        AutoencoderKL model = sdModel(device);
+        TiledCodec tiled = TiledCodec.withDefaults(model);
+        return inference(model, options, normal(device, 1, 3, size, size), x -> tiled.encode(x).mode());
+    }
+
+    private static PreparedWorkload sdTiledDecode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
         TiledCodec tiled = TiledCodec.withDefaults(model);
         int f = model.downsamplingFactor();
-        return inference(model, normal(device, 1, 4, size / f, size / f), tiled::decode);
+        return inference(model, options, normal(device, 1, 4, size / f, size / f), tiled::decode);
     }
 
-    private static PreparedWorkload liteVaeEncode(int size, Device device) {
+    private static PreparedWorkload liteVaeEncode(int size, Device device, InferenceOptions options) {
         LiteVaeEncoder encoder = new LiteVaeEncoder(LiteVaeConfig.preset("open-b"));
         encoder.to(device, false);
         encoder.eval();
-        return inference(encoder, normal(device, 1, 3, size, size), encoder::forward);
+        options.prepare(encoder);
+        Tensor input = normal(device, 1, 3, size, size);
+        return new Prepared(encoder, input, 1, true, x -> options.run(x, false, encoder::forward), null);
     }
 
-    private static PreparedWorkload trainStep(int size, Device device) {
+    private static PreparedWorkload trainStep(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = new AutoencoderKL(smallConfig());
         model.to(device, false);
         model.train(true);
+        options.prepare(model);
         Optimizer optimizer = OptimizerSettings.adam(1e-4, 0.9, 0.999).create(StateDict.parameters(model));
         Tensor images = normal(device, TRAIN_BATCH, 3, size, size).tanh();
         Generator generator = createCPUGenerator(SEED + 1);
-        return new Prepared(model, images, TRAIN_BATCH, false, x -> {
-            DiagonalGaussian posterior = model.encode(x);
+        return new Prepared(model, images, TRAIN_BATCH, false, x -> options.run(x, model.forceUpcast(), y -> {
+            DiagonalGaussian posterior = model.encode(y);
             Tensor reconstruction = model.decode(posterior.sample(generator));
-            Tensor loss = reconstruction.sub(x).abs().mean()
+            Tensor loss = reconstruction.sub(y).abs().mean()
                     .add(posterior.kl().mean().mul(new Scalar(1e-6)));
             loss.backward();
             optimizer.step();
             optimizer.zero_grad(true);
             return loss;
-        }, optimizer);
+        }), optimizer);
     }
 
     private static AutoencoderKL sdModel(Device device) {
@@ -199,8 +225,12 @@ public final class Workloads {
         return model;
     }
 
-    private static PreparedWorkload inference(Object model, Tensor input, UnaryOperator<Tensor> op) {
-        return new Prepared(model, input, (int) input.size(0), true, op, null);
+    /** An inference workload of an SD-preset op: weights prepared for {@code options}, op run with them. */
+    private static PreparedWorkload inference(AutoencoderKL model, InferenceOptions options, Tensor input,
+            UnaryOperator<Tensor> op) {
+        options.prepare(model);
+        return new Prepared(model, input, (int) input.size(0), true, x -> options.run(x, model.forceUpcast(), op),
+                null);
     }
 
     /** Seeded standard-normal tensor of {@code shape} on {@code device}, kept beyond the current scope. */

@@ -1,6 +1,8 @@
 package dev.vae4j.examples.eval;
 
 import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.model.InferenceOptions;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -33,6 +35,9 @@ public final class PeriodicEvaluation implements TrainingListener {
     public static final String FOLDER = "eval";
     /** Name of the cached rFID reference statistics inside {@link #FOLDER}. */
     public static final String REFERENCE_STATS = "reference-stats.safetensors";
+
+    /** The model under training is evaluated as it is: float32, weights left in their layout. */
+    private static final InferenceOptions TRAINING_LAYOUT = new InferenceOptions(Precision.FP32, false);
 
     private final ReconstructionEvaluator evaluator;
     private final EvaluationSet images;
@@ -90,7 +95,8 @@ public final class PeriodicEvaluation implements TrainingListener {
         if (writer) {
             createFolder(folder);
         }
-        Evaluation evaluation = evaluator.evaluate(run.model(), new Device(run.config().device()), images.dataset(),
+        Evaluation evaluation = evaluator.evaluate(run.model(), TRAINING_LAYOUT, new Device(run.config().device()),
+                images.dataset(),
                 batchSize, folder.resolve(REFERENCE_STATS), images.cacheKey(), done -> { }, collectives);
         if (!writer) {
             return null;

@@ -7,6 +7,8 @@ import dev.vae4j.core.dist.DistributedContext;
 import dev.vae4j.core.metrics.Psnr;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.metrics.fid.FidInceptionV3;
+import dev.vae4j.core.model.Autoencoder;
+import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.TrainableAutoencoder;
@@ -95,6 +97,7 @@ public final class ReconstructionEvaluator {
     /**
      * Evaluates {@code model} on every image of {@code dataset}.
      *
+     * @param options        precision and memory layout of the model's calls (fp32, contiguous during training)
      * @param device         where the model's parameters live (inputs are moved there)
      * @param batchSize      images per forward pass
      * @param referenceStats cache of the originals' Inception statistics (read when present and made for
@@ -105,7 +108,7 @@ public final class ReconstructionEvaluator {
      * @throws IllegalArgumentException if {@code referenceStats} exists but was computed for other data
      * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
      */
-    public Evaluation evaluate(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int batchSize,
+    public Evaluation evaluate(TrainableAutoencoder model, InferenceOptions options, Device device, ImageFolderDataset dataset, int batchSize,
             Path referenceStats, Map<String, String> cacheKey, IntConsumer progress, Collectives collectives) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
@@ -115,6 +118,7 @@ public final class ReconstructionEvaluator {
         boolean wasTraining = model.module().is_training();
         model.module().train(false);
         DistributedContext context = collectives.context();
+        Autoencoder runner = options.apply(model);
         try (RfidAccumulator rfid = inception == null ? null
                 : new RfidAccumulator(inception, referenceStats, cacheKey, context.writer());
                 InferenceMode guard = new InferenceMode()) {
@@ -123,7 +127,7 @@ public final class ReconstructionEvaluator {
             for (int start = 0; start < share.length; start += batchSize) {
                 int end = Math.min(share.length, start + batchSize);
                 try (TensorScope step = new TensorScope()) {
-                    addBatch(model, device, dataset, Arrays.copyOfRange(share, start, end), sums, rfid);
+                    addBatch(runner, device, dataset, Arrays.copyOfRange(share, start, end), sums, rfid);
                 }
                 progress.accept(end);
             }
@@ -153,7 +157,7 @@ public final class ReconstructionEvaluator {
         }
     }
 
-    private void addBatch(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int[] indices,
+    private void addBatch(Autoencoder model, Device device, ImageFolderDataset dataset, int[] indices,
             Accumulators sums, RfidAccumulator rfid) {
         SplittableRandom centreCropDrawsNothing = new SplittableRandom(0);
         List<ImageArray> arrays = new ArrayList<>();
