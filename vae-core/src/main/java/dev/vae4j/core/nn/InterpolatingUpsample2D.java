@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.upsample_bicubic2d;
 import static org.bytedeco.pytorch.global.torch.upsample_bilinear2d;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -32,6 +33,11 @@ public final class InterpolatingUpsample2D extends Block2D {
 
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         long[] size = {x.size(2) * 2, x.size(3) * 2};
         Tensor up = switch (mode) {
             case NEAREST -> upsample_nearest2d(x, size);

@@ -1,5 +1,6 @@
 package dev.vae4j.core.nn;
 
+import dev.vae4j.core.tensor.TensorScope;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -51,6 +52,11 @@ public final class LevelBlock2D extends Block2D {
 
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         Tensor h = x;
         for (Block2D resnet : resnets.list()) {
             h = resnet.forward(h);

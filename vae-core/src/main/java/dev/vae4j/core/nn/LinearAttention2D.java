@@ -3,6 +3,7 @@ package dev.vae4j.core.nn;
 import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.softmax;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Scalar;
@@ -43,6 +44,11 @@ public final class LinearAttention2D extends Block2D {
 
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         long n = x.size(0);
         long h = x.size(2);
         long w = x.size(3);

@@ -1,5 +1,6 @@
 package dev.vae4j.core.nn;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -29,6 +30,11 @@ public final class MidBlock2D extends Block2D {
 
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         Tensor h = resnets.get(0).forward(x);
         if (attentions != null) {
             h = attentions.get(0).forward(h);

@@ -1,5 +1,6 @@
 package dev.vae4j.core.nn;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 
@@ -26,6 +27,11 @@ public final class PostActivationResnetBlock2D extends Block2D {
 
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         Tensor h = block2.forward(block1.forward(x));
         return h.add(resConv == null ? x : resConv.forward(x));
     }

@@ -2,6 +2,7 @@ package dev.vae4j.core.nn;
 
 import static org.bytedeco.pytorch.global.torch.silu;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -37,6 +38,11 @@ public final class ResnetBlock2D extends Block2D {
     /** (N, in, H, W) -> (N, out, H, W). */
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         Tensor h = conv1.forward(silu(norm1.forward(x)));
         h = conv2.forward(silu(norm2.forward(h)));
         Tensor skip = convShortcut == null ? x : convShortcut.forward(x);

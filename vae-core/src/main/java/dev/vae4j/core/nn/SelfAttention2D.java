@@ -2,6 +2,7 @@ package dev.vae4j.core.nn;
 
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -36,6 +37,11 @@ public final class SelfAttention2D extends Block2D {
     /** (N, C, H, W) -> (N, C, H, W). */
     @Override
     public Tensor forward(Tensor x) {
+        return TensorScope.scoped(() -> compute(x));
+    }
+
+    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    private Tensor compute(Tensor x) {
         long n = x.size(0);
         long c = x.size(1);
         long h = x.size(2);
