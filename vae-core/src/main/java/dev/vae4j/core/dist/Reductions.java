@@ -26,9 +26,7 @@ public final class Reductions {
             return values.clone();
         }
         try (TensorScope scope = new TensorScope()) {
-            Tensor tensor = zeros(new long[] {values.length}, new TensorOptions(ScalarType.Double));
-            tensor.data_ptr_double().put(values, 0, values.length);
-            Tensor exchanged = tensor.to(new Device(collectives.context().collectiveDevice()), ScalarType.Double);
+            Tensor exchanged = onBackendDevice(collectives, values, new long[] {values.length});
             collectives.allReduceSum(List.of(exchanged));
             double[] summed = new double[values.length];
             exchanged.cpu().data_ptr_double().get(summed, 0, summed.length);
@@ -43,16 +41,21 @@ public final class Reductions {
             return new double[][] {values.clone()};
         }
         try (TensorScope scope = new TensorScope()) {
-            Tensor tensor = zeros(new long[] {1, values.length}, new TensorOptions(ScalarType.Double));
-            tensor.data_ptr_double().put(values, 0, values.length);
-            Tensor gathered = collectives.allGather(tensor.to(new Device(collectives.context().collectiveDevice()),
-                    ScalarType.Double)).cpu().contiguous();
+            Tensor gathered = collectives.allGather(onBackendDevice(collectives, values, new long[] {1, values.length}))
+                    .cpu().contiguous();
             double[][] rows = new double[worldSize][values.length];
             for (int r = 0; r < worldSize; r++) {
                 gathered.select(0, r).contiguous().data_ptr_double().get(rows[r], 0, values.length);
             }
             return rows;
         }
+    }
+
+    /** {@code values} as a float64 tensor of {@code shape} on the device the backend exchanges. */
+    private static Tensor onBackendDevice(Collectives collectives, double[] values, long[] shape) {
+        Tensor tensor = zeros(shape, new TensorOptions(ScalarType.Double));
+        tensor.data_ptr_double().put(values, 0, values.length);
+        return tensor.to(new Device(collectives.context().collectiveDevice()), ScalarType.Double);
     }
 
     /** Whether {@code flag} is true on at least one rank. */
