@@ -26,6 +26,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
@@ -287,7 +288,7 @@ public final class Trainer {
             boolean updateDiscriminator, Map<String, Double> terms) {
         long step = state.step();
         double share = 1.0 / config.gradAccumulation();
-        Tensor inputs = ImageArray.toBatch(arrays).to(device, ScalarType.Float);
+        Tensor inputs = toDevice(ImageArray.toBatch(arrays));
         DeviceType deviceType = device.type();
         LatentDistribution posterior;
         Tensor reconstructions;
@@ -344,6 +345,17 @@ public final class Trainer {
             rows.push_back(randn(shape, new GeneratorOptional(generator), options));
         }
         return cat(rows).to(mean.device(), mean.scalar_type());
+    }
+
+    /**
+     * The host batch on the training device: on CUDA through pinned (page-locked) memory with a non-blocking copy,
+     * so the host does not wait for the transfer; the step's scope keeps the pinned copy alive until it is done.
+     */
+    private Tensor toDevice(Tensor batch) {
+        if (device.is_cuda()) {
+            return batch.pin_memory().to(device, ScalarType.Float, true, false, new MemoryFormatOptional());
+        }
+        return batch.to(device, ScalarType.Float);
     }
 
     private String clipAndCheck(List<Tensor> parameters, String what) {

@@ -2,6 +2,7 @@ package dev.vae4j.core.train.listeners;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.tensor.CudaMemory;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Appends one JSON object per line to {@code <run>/metrics.jsonl}: every step's report
- * ({@code {"kind":"train","step":..,"lr":..,"seconds":..,"skipped":..,<terms>}}) and any other record
+ * ({@code {"kind":"train","step":..,"lr":..,"seconds":..,"skipped":..,<terms>}}, plus {@code peak_cuda_mb}, the
+ * CUDA caching allocator's peak allocated MiB since the start, when training on CUDA) and any other record
  * ({@code validation}, ...) through {@link #append(String, long, Map)}. The file is appended to, so a resumed run
  * continues it.
  */
@@ -42,6 +44,10 @@ public final class MetricsLog implements TrainingListener {
         line.put("seconds", report.seconds());
         line.put("skipped", report.skipped());
         report.terms().forEach(line::put);
+        long peakCuda = CudaMemory.peakAllocatedBytes(run.config().device());
+        if (peakCuda >= 0) {
+            line.put("peak_cuda_mb", peakCuda / (1024.0 * 1024.0));
+        }
         write(line);
     }
 
