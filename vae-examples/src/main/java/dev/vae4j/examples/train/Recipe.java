@@ -95,6 +95,7 @@ public record Recipe(
      * @param flip random horizontal flips
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
+     * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -102,9 +103,11 @@ public record Recipe(
             @JsonProperty("random_crop") boolean randomCrop,
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
-            @JsonProperty("rescale_max") double rescaleMax) {
+            @JsonProperty("rescale_max") double rescaleMax,
+            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
         /** Fills defaults. */
         public DataSpec {
+            shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;

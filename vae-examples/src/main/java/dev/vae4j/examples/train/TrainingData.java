@@ -1,9 +1,13 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.data.Augmentation;
+import dev.vae4j.core.data.EpochOrder;
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.core.data.ImageSourceDataset;
+import dev.vae4j.core.data.ShardPattern;
+import dev.vae4j.core.data.WebDatasetShards;
 import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.io.ImageTensors;
 import java.nio.file.Path;
@@ -13,8 +17,10 @@ import java.util.SplittableRandom;
 
 /**
  * The training set and the held-out validation images of a run: from an image folder (its last
- * {@code validation.images} files, in name order, are held out) or, without a folder, from the built-in synthetic
- * dataset (validation images drawn with another seed).
+ * {@code validation.images} files, in name order, are held out), from WebDataset tar shards (a path or brace
+ * pattern ending in {@code .tar}; the last {@code validation.images} samples of the last shards are held out, the
+ * rest is visited in WebDataset order: shards shuffled, then a shuffle buffer of {@code data.shuffle_buffer}
+ * samples) or, without either, from the built-in synthetic dataset (validation images drawn with another seed).
  *
  * @param train training images, augmented per the recipe
  * @param validation held-out images, centre-cropped at the training size
@@ -33,18 +39,37 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
             return new TrainingData(train, load(validation), "synthetic (" + data.syntheticCount() + " images, "
                     + data.imageSize() + " px)");
         }
+        Augmentation augmentation = new Augmentation(data.imageSize(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax());
+        if (ShardPattern.isShardPattern(folder.toString())) {
+            return shards(WebDatasetShards.open(folder.toString()), augmentation, recipe, folder);
+        }
         List<Path> files = ImageTensors.listImages(folder);
         if (files.size() <= held) {
             throw new IllegalArgumentException(folder + " holds " + files.size() + " images; need more than the "
                     + held + " held out for validation");
         }
-        Augmentation augmentation = new Augmentation(data.imageSize(), data.randomCrop(), data.flip(),
-                data.rescaleMin(), data.rescaleMax());
         ImageFolderDataset train = new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
         ImageFolderDataset validation = new ImageFolderDataset(folder, files.subList(files.size() - held,
                 files.size()), Augmentation.center(data.imageSize()));
         return new TrainingData(train, load(validation), folder + " (" + train.size() + " training, " + held
                 + " validation images)");
+    }
+
+    private static TrainingData shards(WebDatasetShards shards, Augmentation augmentation, Recipe recipe,
+            Path pattern) {
+        int held = recipe.validation().images();
+        int count = shards.size() - held;
+        if (count <= 0) {
+            throw new IllegalArgumentException(pattern + " holds " + shards.size() + " image samples; need more than"
+                    + " the " + held + " held out for validation");
+        }
+        ImageSourceDataset train = ImageSourceDataset.shards(shards, augmentation, recipe.data().shuffleBuffer(),
+                count);
+        ImageSourceDataset validation = new ImageSourceDataset(shards, count, shards.size(),
+                Augmentation.center(recipe.data().imageSize()), EpochOrder.sequential());
+        return new TrainingData(train, load(validation), pattern + " (" + shards.shards().size() + " shards, " + count
+                + " training, " + held + " validation samples)");
     }
 
     private static List<ImageArray> load(ImageDataset dataset) {
