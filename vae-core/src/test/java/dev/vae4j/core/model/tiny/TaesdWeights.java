@@ -19,7 +19,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * taesd.py's names, filled in sorted key order from a seeded CPU generator ({@code randn * 1/sqrt(fan-in)} for conv
  * weights, {@code randn * 0.1} for 1-D tensors), as the script fills taesd.py's modules.
  */
-final class TaesdWeights {
+public final class TaesdWeights {
     private TaesdWeights() {
     }
 
@@ -28,7 +28,7 @@ final class TaesdWeights {
      *
      * @param half {@code "encoder"} or {@code "decoder"}
      */
-    static Map<String, Tensor> of(AutoencoderTinyConfig config, String half, long seed) {
+    public static Map<String, Tensor> of(AutoencoderTinyConfig config, String half, long seed) {
         AutoencoderTiny model = new AutoencoderTiny(config, half.equals("encoder"), half.equals("decoder"), "test");
         int shift = half.equals("decoder") ? 1 : 0;
         Map<String, long[]> shapes = new TreeMap<>();
@@ -49,12 +49,12 @@ final class TaesdWeights {
     }
 
     /** Sum of |w| over every tensor, in float64 (the script's check value). */
-    static double absSum(Map<String, Tensor> weights) {
+    public static double absSum(Map<String, Tensor> weights) {
         return weights.values().stream().mapToDouble(t -> t.to(ScalarType.Double).abs().sum().item_double()).sum();
     }
 
     /** The weights as a tensor source. */
-    static TensorSource source(Map<String, Tensor> weights) {
+    public static TensorSource source(Map<String, Tensor> weights) {
         return TensorSource.of(weights);
     }
 }
