@@ -68,7 +68,7 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
         TrainableAutoencoder model = buildModel();
-        Discriminator discriminator = buildDiscriminator(model);
+        Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
         Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
@@ -164,13 +164,16 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         return model;
     }
 
-    private Discriminator buildDiscriminator(TrainableAutoencoder model) {
+    /**
+     * The recipe's discriminator for images of {@code channels} channels (null when it has none), freshly
+     * initialised from the recipe's seed; a VGG discriminator takes its trunk from the LPIPS file when given.
+     */
+    static Discriminator discriminator(Recipe recipe, int channels, Path lpipsWeights) {
         Recipe.DiscriminatorSpec spec = recipe.discriminator();
         if (spec == null || spec.type() == null || spec.type().equalsIgnoreCase("none")) {
             return null;
         }
         if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
-            int channels = model.outputChannels();
             return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }
