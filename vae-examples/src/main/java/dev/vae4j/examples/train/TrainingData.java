@@ -5,11 +5,14 @@ import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ImageFolderDataset;
 import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.ImageTensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training set and the held-out validation images of a run: from an image folder (its last
@@ -17,10 +20,13 @@ import java.util.SplittableRandom;
  * dataset (validation images drawn with another seed).
  *
  * @param train training images, augmented per the recipe
- * @param validation held-out images, centre-cropped at the training size
+ * @param validation held-out images, centre-cropped at the training size (unreadable ones skipped)
  * @param source a description for the console
+ * @param skippedFiles held-out files that could not be read (skipped with a warning)
  */
-public record TrainingData(ImageDataset train, List<ImageArray> validation, String source) {
+public record TrainingData(ImageDataset train, List<ImageArray> validation, String source, int skippedFiles) {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
+
 
     /** Builds the data of {@code recipe} from {@code folder} (null: synthetic). */
     public static TrainingData of(Recipe recipe, Path folder) {
@@ -31,7 +37,7 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
             SyntheticImages train = new SyntheticImages(data.syntheticCount(), data.imageSize(), seed, data.flip());
             SyntheticImages validation = new SyntheticImages(held, data.imageSize(), seed + 1_000_003L, false);
             return new TrainingData(train, load(validation), "synthetic (" + data.syntheticCount() + " images, "
-                    + data.imageSize() + " px)");
+                    + data.imageSize() + " px)", 0);
         }
         List<Path> files = ImageTensors.listImages(folder);
         if (files.size() <= held) {
@@ -43,14 +49,25 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
         ImageFolderDataset train = new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
         ImageFolderDataset validation = new ImageFolderDataset(folder, files.subList(files.size() - held,
                 files.size()), Augmentation.center(data.imageSize()));
-        return new TrainingData(train, load(validation), folder + " (" + train.size() + " training, " + held
-                + " validation images)");
+        List<ImageArray> heldOut = load(validation);
+        if (heldOut.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + held + " held-out images of " + folder + " (the last "
+                    + "files by name) can be read");
+        }
+        int skipped = held - heldOut.size();
+        return new TrainingData(train, heldOut, folder + " (" + train.size() + " training, " + heldOut.size()
+                + " validation images" + (skipped > 0 ? ", " + skipped + " unreadable skipped" : "") + ")", skipped);
     }
 
+    /** Decodes every image of {@code dataset}; unreadable files are skipped with a warning. */
     private static List<ImageArray> load(ImageDataset dataset) {
         List<ImageArray> images = new ArrayList<>();
         for (int i = 0; i < dataset.size(); i++) {
-            images.add(dataset.get(i, new SplittableRandom(i)));
+            try {
+                images.add(dataset.get(i, new SplittableRandom(i)));
+            } catch (ImageReadException e) {
+                LOG.warn("skipping unreadable held-out image {}: {}", dataset.describe(i), e.getMessage());
+            }
         }
         return images;
     }
