@@ -39,7 +39,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Image folder (default: built-in synthetic images).")
+    @Option(names = "--data", paramLabel = "DIR|SHARDS",
+            description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
+                    + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")

@@ -46,8 +46,8 @@ import java.util.TreeSet;
  * @param usePostQuantConv whether the 1x1 {@code post_quant_conv} exists
  * @param midBlockAddAttention whether the mid blocks hold self-attention
  * @param extras unmodelled keys of the source file, written back unchanged
- * @param options the non-diffusers architecture options (seed variants), written only where they differ from
- *     {@link ArchitectureOptions#DIFFUSERS}
+ * @param options the non-diffusers architecture options (upstream trainers' variants), written only where they differ
+ *     from {@link ArchitectureOptions#DIFFUSERS}
  */
 public record AutoencoderKLConfig(
         int inChannels,
@@ -190,15 +190,15 @@ public record AutoencoderKLConfig(
             case "sdxl" -> sdFamily(4, 1024, 0.13025, null, true);
             case "sd3" -> sdFamily(16, 1024, 1.5305, 0.0609, false);
             case "flux" -> sdFamily(16, 1024, 0.3611, 0.1159, false);
-            case "seed000" -> SeedPresets.seed000();
-            case "seed003" -> SeedPresets.seed003();
+            case "vqgan-training-f8c16" -> UpstreamPresets.vqganTrainingF8c16();
+            case "linear-attention-f8c4" -> UpstreamPresets.linearAttentionF8c4();
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + presetNames());
         };
     }
 
     /** The names {@link #preset(String)} accepts (canonical ones). */
     public static List<String> presetNames() {
-        return List.of("sd", "sdxl", "sd3", "flux", "seed000", "seed003");
+        return List.of("sd", "sdxl", "sd3", "flux", "vqgan-training-f8c16", "linear-attention-f8c4");
     }
 
     /** Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults. */

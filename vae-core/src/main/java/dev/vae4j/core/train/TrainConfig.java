@@ -20,14 +20,14 @@ import java.util.Locale;
  * @param decoderOnly train only the decoding path (encoder frozen)
  * @param precision {@code fp32} or {@code bf16} (autocast)
  * @param ganUpdates {@code both} (generator and discriminator every step) or {@code alternate} (every other step
- *                   after {@code discStart}, as seed 001 and diffusers' script do)
+ *                   after {@code discStart}, as diffusers' AutoencoderKL training script does)
  * @param discStart first step of discriminator updates
  * @param maxNonFinite consecutive non-finite steps tolerated before the run stops
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param keepCheckpoints checkpoints kept on disk (the newest)
  * @param device {@code cpu} or {@code cuda}
- * @param fixedVariance seed 000's "constant variance": when > 0 the posterior keeps the encoder's mean but this fixed
- *                      variance replaces the predicted one (0: the predicted variance)
+ * @param fixedVariance cloneofsimo/vqgan-training's "constant variance": when > 0 the posterior keeps the encoder's
+ *                      mean but this fixed variance replaces the predicted one (0: the predicted variance)
  */
 public record TrainConfig(
         @JsonProperty("steps") long steps,

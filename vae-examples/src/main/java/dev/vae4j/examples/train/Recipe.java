@@ -58,7 +58,7 @@ public record Recipe(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Names of the built-in recipes. */
-    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "seed000",
+    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
             "litevae-b-phase-a", "litevae-b-phase-b");
 
     /** Checks the parts are present. */
@@ -101,6 +101,7 @@ public record Recipe(
      * @param flip random horizontal flips
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
+     * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -108,9 +109,11 @@ public record Recipe(
             @JsonProperty("random_crop") boolean randomCrop,
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
-            @JsonProperty("rescale_max") double rescaleMax) {
+            @JsonProperty("rescale_max") double rescaleMax,
+            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
         /** Fills defaults. */
         public DataSpec {
+            shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
@@ -119,11 +122,11 @@ public record Recipe(
 
     /**
      * Loss weights: of {@link dev.vae4j.losses.VaeGanObjective} (type {@code vae-gan}, the default; see
-     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.Seed000Objective} (type {@code seed000};
-     * see {@link dev.vae4j.losses.Seed000Config}: {@code perceptual_weight}, {@code kl_weight}, {@code disc_weight}
-     * (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
+     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.GradNormalizedObjective} (type
+     * {@code grad-normalized}; see {@link dev.vae4j.losses.GradNormalizedConfig}: {@code perceptual_weight},
+     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
      *
-     * @param type {@code vae-gan} or {@code seed000}
+     * @param type {@code vae-gan} or {@code grad-normalized}
      * @param pixel {@code l1} or {@code l2}
      * @param perceptualWeight LPIPS weight (needs {@code --lpips})
      * @param perceptualGradient whether LPIPS back-propagates
@@ -139,12 +142,13 @@ public record Recipe(
      * @param hingeMargin margin of the thresholded hinge
      * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
      * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
-     * @param poolKernel seed000: pooled-MSE kernel
-     * @param pooledWeight seed000: pooled-MSE branch weight
-     * @param lowPassKernel seed000: low-pass smoothing kernel
-     * @param lowPassCutoff seed000: low-pass cut-off (cycles per pixel)
-     * @param lowPassWeight seed000: low-pass branch weight
-     * @param gradnormMode seed000: {@code batch} (the seed's v0.2), {@code whole} or {@code per_sample}
+     * @param poolKernel grad-normalized: pooled-MSE kernel
+     * @param pooledWeight grad-normalized: pooled-MSE branch weight
+     * @param lowPassKernel grad-normalized: low-pass smoothing kernel
+     * @param lowPassCutoff grad-normalized: low-pass cut-off (cycles per pixel)
+     * @param lowPassWeight grad-normalized: low-pass branch weight
+     * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
+     * {@code per_sample}
      */
     public record ObjectiveSpec(
             @JsonProperty("type") String type,

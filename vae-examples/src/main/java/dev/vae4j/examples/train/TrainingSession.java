@@ -172,7 +172,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         Discriminator discriminator = DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT),
                 recipe.train().seed());
         if (discriminator instanceof VggDiscriminator && lpipsWeights != null) {
-            // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk seed 000 starts from.
+            // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk cloneofsimo/vqgan-training
+            // starts from.
             try (SafetensorsReader reader = SafetensorsReader.open(lpipsWeights)) {
                 LoadReport report = StateDict.load(discriminator.module(), TensorSource.of(reader), false,
                         lpipsWeights.toString());

@@ -9,12 +9,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parameter counts of the {@code seed000} and {@code seed003} presets against sums of per-layer formulas written
- * here from the seeds' code (conv {@code i*o*k*k + o}, GroupNorm {@code 2c}, bias-free 1x1 {@code i*o}), never from
- * the model. The same totals come out of the seeds' own modules in {@code tools/reference/gen_variants.py}
- * (seed 000: encoder 136,587,024 + decoder 197,947,907; seed 003: 624,319).
+ * Parameter counts of the {@code vqgan-training-f8c16} and {@code linear-attention-f8c4} presets against sums of
+ * per-layer formulas written here from upstream code (conv {@code i*o*k*k + o}, GroupNorm {@code 2c}, bias-free 1x1
+ * {@code i*o}), never from the model. The same totals come out of the upstream projects' own modules in
+ * {@code tools/reference/gen_variants.py} (cloneofsimo/vqgan-training: encoder 136,587,024 + decoder 197,947,907;
+ * stanipov/pytorch-diffusion: 624,319).
  */
-class SeedPresetsTest {
+class UpstreamPresetsTest {
     private static long conv(long in, long out, long k) {
         return in * out * k * k + out;
     }
@@ -23,23 +24,23 @@ class SeedPresetsTest {
         return 2 * c;
     }
 
-    /** Seed 000 / diffusers resnet: norm1, conv1, norm2, conv2, 1x1 shortcut when channels change. */
+    /** cloneofsimo/vqgan-training / diffusers resnet: norm1, conv1, norm2, conv2, 1x1 shortcut when channels change. */
     private static long resnet(long in, long out) {
         return norm(in) + conv(in, out, 3) + norm(out) + conv(out, out, 3) + (in == out ? 0 : conv(in, out, 1));
     }
 
-    /** Seed 003 resnet at constant channels: two (WS conv 3x3, GroupNorm) blocks. */
+    /** stanipov/pytorch-diffusion resnet at constant channels: two (WS conv 3x3, GroupNorm) blocks. */
     private static long convBlockResnet(long c) {
         return 2 * (conv(c, c, 3) + norm(c));
     }
 
-    /** Seed 003 Residual(PreNorm(LinearAttention)): pre-norm, bias-free qkv, out conv, out GroupNorm(1). */
+    /** pytorch-diffusion's Residual(PreNorm(LinearAttention)): pre-norm, bias-free qkv, out conv, out GroupNorm(1). */
     private static long linearAttention(long c, long hidden) {
         return norm(c) + 3 * hidden * c + conv(hidden, c, 1) + norm(c);
     }
 
     @Test
-    void seed000MatchesItsLayerSum() {
+    void vqganTrainingF8c16MatchesItsLayerSum() {
         List<Long> channels = List.of(256L, 512L, 1024L, 1024L);
         long multiHead = norm(1024) + 3 * 1024 * 1024 + 1024 * 1024;
         long encoder = conv(3, 256, 3);
@@ -60,7 +61,7 @@ class SeedPresetsTest {
         decoder += norm(256) + conv(256, 3, 3);
         assertEquals(136_587_024L, encoder);
         assertEquals(197_947_907L, decoder);
-        AutoencoderKLConfig config = AutoencoderKLConfig.preset("seed000");
+        AutoencoderKLConfig config = AutoencoderKLConfig.preset("vqgan-training-f8c16");
         manual_seed(0);
         // Built one half at a time and freed at once: the whole model holds 1.3 GB of float32 weights.
         try (TensorScope scope = new TensorScope(); Encoder built = new Encoder(config)) {
@@ -72,7 +73,7 @@ class SeedPresetsTest {
     }
 
     @Test
-    void seed003MatchesItsLayerSum() {
+    void linearAttentionF8c4MatchesItsLayerSum() {
         long[] c = {8, 16, 32, 64};
         long hidden = 16;
         long expected = conv(3, 8, 3);
@@ -93,7 +94,7 @@ class SeedPresetsTest {
         assertEquals(624_319L, expected);
         manual_seed(0);
         try (TensorScope scope = new TensorScope();
-                AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.preset("seed003"))) {
+                AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.preset("linear-attention-f8c4"))) {
             assertEquals(expected, StateDict.parameterCount(model));
             assertEquals(8, model.downsamplingFactor());
         }

@@ -11,33 +11,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The presets of the seed trainers' autoencoders.
+ * The presets of autoencoders of open-source trainers, rebuilt from their code.
  *
- * <p>{@code seed000}: {@code cloneofsimo/vqgan-training} v0.2 {@code ae.py} with its CLI defaults (ch 256,
+ * <p>{@code vqgan-training-f8c16}: {@code cloneofsimo/vqgan-training} v0.2 {@code ae.py} with its CLI defaults (ch 256,
  * ch_mult 1,2,4,4, 2 res blocks, z 16, 32 groups): diffusers' layout, multi-head mid attention (head dim 64), no
- * logvar channels, no quant convs, multiplicative constant-variance noise with std 0.1; the seed has no latent
+ * logvar channels, no quant convs, multiplicative constant-variance noise with std 0.1; the original has no latent
  * scaling, so the scaling factor is 1. Its checkpoints use LDM
  * names; {@code mid.attn_1.{norm,qkv,proj_out}} are our {@code mid_block.attentions.0.{norm,qkv,proj_out}}.
  *
- * <p>{@code seed003}: {@code stanipov/pytorch-diffusion} {@code VAE} built from {@code configs/vae_f8.json} the way
- * {@code set_VAEModel} reads it (init channels 8, ch_mult 1,2,4,8, 4 groups, 2 resnet stacks, latent 4, avg
- * pooling, nearest upsampling, linear attention with 1 head of 16 channels at every level and in the mid blocks,
- * eps 1e-7, tanh output, weight-standardised convs), in the annotated layout; its f is 8.
+ * <p>{@code linear-attention-f8c4}: {@code stanipov/pytorch-diffusion} {@code VAE} built from
+ * {@code configs/vae_f8.json} the way {@code set_VAEModel} reads it (init channels 8, ch_mult 1,2,4,8, 4 groups, 2
+ * resnet stacks, latent 4, avg pooling, nearest upsampling, linear attention with 1 head of 16 channels at every
+ * level and in the mid blocks, eps 1e-7, tanh output, weight-standardised convs), in the post-activation layout; its f is 8.
  */
-final class SeedPresets {
-    private SeedPresets() {
+final class UpstreamPresets {
+    private UpstreamPresets() {
     }
 
-    static AutoencoderKLConfig seed000() {
+    static AutoencoderKLConfig vqganTrainingF8c16() {
         ArchitectureOptions options = new ArchitectureOptions(BlockLayout.DIFFUSERS, List.of(), List.of(),
                 AttentionKind.MULTI_HEAD, 64, 4, DownsampleKind.CONV, UpsampleKind.NEAREST, false,
                 OutputActivation.NONE, LatentSampling.MULTIPLICATIVE, 0.1, 1e-6);
         return config(List.of(256, 512, 1024, 1024), 16, 32, 256, 1.0, false, options);
     }
 
-    static AutoencoderKLConfig seed003() {
+    static AutoencoderKLConfig linearAttentionF8c4() {
         List<AttentionKind> everyLevel = Collections.nCopies(4, AttentionKind.LINEAR);
-        ArchitectureOptions options = new ArchitectureOptions(BlockLayout.ANNOTATED, everyLevel, everyLevel,
+        ArchitectureOptions options = new ArchitectureOptions(BlockLayout.POST_ACTIVATION, everyLevel, everyLevel,
                 AttentionKind.LINEAR, 16, 1, DownsampleKind.AVG_POOL, UpsampleKind.NEAREST, true,
                 OutputActivation.TANH, LatentSampling.GAUSSIAN, 0.1, 1e-7);
         return config(List.of(8, 16, 32, 64), 4, 4, 512, 0.18215, true, options);

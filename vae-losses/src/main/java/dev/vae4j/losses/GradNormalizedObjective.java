@@ -11,16 +11,16 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Seed 000's VAE/GAN objective (images (N, C, H, W) in [-1, 1]). Generator: the sum of separately gradient-normalised
- * branches on the decoder output — pooled MSE, low-pass MSE, LPIPS and, from {@code discStart}, the thresholded hinge
- * {@code mean(relu(D(x) - D(x̂) - margin))} against that step's detached real logits — plus {@code klWeight} times the
- * KL (the trainer's {@code fixed_variance} gives the seed's constant variance). Each branch thus sends the decoder a
- * gradient of norm equal to its weight, whatever the scale of its loss. Discriminator: the seed's binary
- * cross-entropy {@code mean(softplus(-D(x))) + mean(softplus(D(x̂)))} on detached reconstructions. Logged terms:
- * total, pooled, low_pass, p, kl, g; d_total, logits_real, logits_fake.
+ * cloneofsimo/vqgan-training's VAE/GAN objective (images (N, C, H, W) in [-1, 1]). Generator: the sum of separately
+ * gradient-normalised branches on the decoder output — pooled MSE, low-pass MSE, LPIPS and, from {@code discStart}, the
+ * thresholded hinge {@code mean(relu(D(x) - D(x̂) - margin))} against that step's detached real logits — plus
+ * {@code klWeight} times the KL (the trainer's {@code fixed_variance} gives the original's constant variance). Each
+ * branch thus sends the decoder a gradient of norm equal to its weight, whatever the scale of its loss.
+ * Discriminator: the original's binary cross-entropy {@code mean(softplus(-D(x))) + mean(softplus(D(x̂)))} on detached reconstructions.
+ * Logged terms: total, pooled, low_pass, p, kl, g; d_total, logits_real, logits_fake.
  */
-public final class Seed000Objective implements GeneratorObjective, DiscriminatorObjective {
-    private final Seed000Config config;
+public final class GradNormalizedObjective implements GeneratorObjective, DiscriminatorObjective {
+    private final GradNormalizedConfig config;
     private final Lpips lpips;
     private final PooledMse pooled;
     private final LowPassMse lowPass;
@@ -34,7 +34,7 @@ public final class Seed000Objective implements GeneratorObjective, Discriminator
      * @param config weights and sizes
      * @param lpips the perceptual network (null only when {@code perceptualWeight == 0})
      */
-    public Seed000Objective(Seed000Config config, Lpips lpips) {
+    public GradNormalizedObjective(GradNormalizedConfig config, Lpips lpips) {
         if (lpips == null && config.perceptualWeight() > 0) {
             throw new IllegalArgumentException("perceptual weight " + config.perceptualWeight() + " needs LPIPS");
         }
@@ -55,7 +55,7 @@ public final class Seed000Objective implements GeneratorObjective, Discriminator
     @Override
     public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
             Discriminator discriminator, long step, Tensor lastLayerWeight) {
-        ImageChecks.requirePair(inputs, reconstructions, "seed000 objective");
+        ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
         Map<String, Double> terms = new LinkedHashMap<>();
         Tensor klLoss = kl.loss(posterior);
         Tensor total = klLoss.mul(new Scalar(config.klWeight()));
@@ -89,10 +89,10 @@ public final class Seed000Objective implements GeneratorObjective, Discriminator
     @Override
     public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator,
             long step) {
-        ImageChecks.requirePair(inputs, reconstructions, "seed000 objective");
+        ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
         Tensor logitsReal = discriminator.logits(inputs.detach());
         Tensor logitsFake = discriminator.logits(reconstructions.detach());
-        // The seed's gan_disc_loss: BCE(real, 1) + BCE(fake, 0) = 2 x the vanilla loss.
+        // The original's gan_disc_loss: BCE(real, 1) + BCE(fake, 0) = 2 x the vanilla loss.
         Tensor total = DiscriminatorLoss.VANILLA.loss(logitsReal, logitsFake).mul(new Scalar(2.0));
         Map<String, Double> terms = new LinkedHashMap<>();
         terms.put("d_total", total.detach().item_double());

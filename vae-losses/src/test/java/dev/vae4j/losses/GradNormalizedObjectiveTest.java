@@ -17,11 +17,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Seed000Objective}: each gradient-normalised branch hands the reconstruction a gradient whose norm is its
- * weight whatever its loss scale (a missing gradnorm would give the raw, scale-dependent gradient), the GAN branch
- * waits for its start step, and the discriminator loss is the seed's BCE (twice the vanilla loss).
+ * {@link GradNormalizedObjective}: each gradient-normalised branch hands the reconstruction a gradient whose norm is
+ * its weight whatever its loss scale (a missing gradnorm would give the raw, scale-dependent gradient), the GAN branch
+ * waits for its start step, and the discriminator loss is the original's BCE (twice the vanilla loss).
  */
-class Seed000ObjectiveTest {
+class GradNormalizedObjectiveTest {
     /** D(x) = mean over channels, one logit per pixel: differentiable and parameter-free. */
     private static final Discriminator MEAN_D = new Discriminator() {
         private final Module module = new Module();
@@ -37,12 +37,13 @@ class Seed000ObjectiveTest {
         }
     };
 
-    private static double gradientNorm(Seed000Config config, long step, double scale) {
+    private static double gradientNorm(GradNormalizedConfig config, long step, double scale) {
         try (TensorScope scope = new TensorScope()) {
             Tensor x = rand(2, 3, 16, 16).mul(new Scalar(2)).sub(new Scalar(1));
             Tensor recon = x.add(randn(2, 3, 16, 16).mul(new Scalar(scale))).detach().requires_grad_(true);
             DiagonalGaussian posterior = DiagonalGaussian.fromMoments(randn(2, 8, 4, 4));
-            LossTerms loss = new Seed000Objective(config, null).generatorLoss(x, recon, posterior, MEAN_D, step, null);
+            LossTerms loss = new GradNormalizedObjective(config, null)
+                    .generatorLoss(x, recon, posterior, MEAN_D, step, null);
             if (!loss.total().requires_grad()) {
                 return 0.0;
             }
@@ -51,8 +52,8 @@ class Seed000ObjectiveTest {
         }
     }
 
-    private static Seed000Config branches(double pooled, double lowPass, double gan) {
-        return new Seed000Config(4, pooled, 5, 0.25, lowPass, 0.0, 0.0, gan, 0.1, 10, GradNorm.Mode.WHOLE);
+    private static GradNormalizedConfig branches(double pooled, double lowPass, double gan) {
+        return new GradNormalizedConfig(4, pooled, 5, 0.25, lowPass, 0.0, 0.0, gan, 0.1, 10, GradNorm.Mode.WHOLE);
     }
 
     @Test
@@ -77,7 +78,7 @@ class Seed000ObjectiveTest {
         try (TensorScope scope = new TensorScope()) {
             Tensor x = rand(2, 3, 8, 8);
             Tensor y = rand(2, 3, 8, 8).neg();
-            LossTerms d = new Seed000Objective(branches(1, 0, 1), null).discriminatorLoss(x, y, MEAN_D, 0);
+            LossTerms d = new GradNormalizedObjective(branches(1, 0, 1), null).discriminatorLoss(x, y, MEAN_D, 0);
             double expected = softplus(MEAN_D.logits(x).neg()).mean().add(softplus(MEAN_D.logits(y)).mean())
                     .item_double();
             assertEquals(expected, d.total().item_double(), 1e-6);
