@@ -175,7 +175,7 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1").assertOk();
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
-                .assertOneLineError("already holds checkpoints", "--resume");
+                .assertOneLineError("already holds a run", "--resume", "--overwrite");
         CliTestSupport.run("train", "--recipe", "sd-ft-mse", "--out", dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
         CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");

@@ -26,7 +26,7 @@ public final class AtomicFiles {
     /** Produces a file's content into a stream. */
     @FunctionalInterface
     public interface Content {
-        /** Writes the whole content to {@code out} (buffered; not to be closed by the producer). */
+        /** Writes the whole content to {@code out} (buffered; closing it only flushes). */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -47,7 +47,12 @@ public final class AtomicFiles {
      */
     public static void write(Path target, Content content) {
         writeChannel(target, channel -> {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16) {
+                @Override
+                public void close() throws IOException {
+                    flush(); // producers (Jackson, ImageIO) may close: the channel must stay open to be forced
+                }
+            };
             content.writeTo(out);
             out.flush();
         });

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.CraftedImages;
 import dev.vae4j.core.testing.Fixtures;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +61,7 @@ class ImageDecodingTest {
     @Test
     void hugeDeclaredSizeFailsBeforeDecoding() throws IOException {
         Path bomb = dir.resolve("bomb.png");
-        Files.write(bomb, png(20_000, 20_000));
+        Files.write(bomb, CraftedImages.png(20_000, 20_000));
         assertEquals(new ImageTensors.Size(20_000, 20_000), ImageTensors.size(bomb));
         long t0 = System.nanoTime();
         ImageReadException e = assertThrows(ImageReadException.class, () -> ImageTensors.readImage(bomb));
@@ -74,7 +72,7 @@ class ImageDecodingTest {
     @Test
     void pixelLimitIsConfigurable() throws IOException {
         Path small = dir.resolve("small.png");
-        Files.write(small, png(64, 64));
+        Files.write(small, CraftedImages.png(64, 64));
         String previous = System.getProperty(ImageDecoder.MAX_PIXELS_PROPERTY);
         try {
             System.setProperty(ImageDecoder.MAX_PIXELS_PROPERTY, "1000");
@@ -122,36 +120,5 @@ class ImageDecodingTest {
             out[i] = raw[i] & 0xff;
         }
         return out;
-    }
-
-    /** A valid 8-bit gray PNG header of {@code w x h} with one tiny (truncated) compressed row. */
-    static byte[] png(int w, int h) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
-        chunk(out, "IHDR", ihdr.array());
-        Deflater deflater = new Deflater();
-        deflater.setInput(new byte[(long) w * h <= 1 << 16 ? (w + 1) * h : w + 1]);
-        deflater.finish();
-        byte[] buffer = new byte[1 << 20];
-        int n = deflater.deflate(buffer);
-        deflater.end();
-        byte[] idat = new byte[n];
-        System.arraycopy(buffer, 0, idat, 0, n);
-        chunk(out, "IDAT", idat);
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-        byte[] kind = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.write(kind);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(kind);
-        crc.update(data);
-        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }

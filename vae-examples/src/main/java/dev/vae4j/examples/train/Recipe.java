@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.listeners.MetricsLog;
@@ -18,9 +20,13 @@ import dev.vae4j.examples.eval.ReconstructionEvaluator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -259,22 +265,54 @@ public record Recipe(
         }
     }
 
-    /** Loads a built-in recipe by name or a recipe file by path. */
+    /**
+     * Loads a built-in recipe by name or a recipe file by path.
+     *
+     * @throws IllegalArgumentException if there is no such recipe, or it is malformed: an unknown key is named with
+     *                                  its section and the closest known key
+     */
     public static Recipe load(String nameOrPath) {
         Path path = Path.of(nameOrPath);
         try {
+            JsonNode tree;
             if (Files.isRegularFile(path)) {
-                return YAML.readValue(path.toFile(), Recipe.class);
-            }
-            try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe of "
-                            + "that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                tree = YAML.readTree(path.toFile());
+            } else {
+                try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe"
+                                + " of that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                    }
+                    tree = YAML.readTree(in);
                 }
-                return YAML.readValue(in, Recipe.class);
             }
+            requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
+            return YAML.treeToValue(tree, Recipe.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks every key of {@code node} names a component of the record {@code type} (by its {@link JsonProperty}),
+     * recursively through record-typed components, before any value is bound: a typo is reported as itself, not as
+     * the missing value it leaves behind.
+     */
+    private static void requireKnownKeys(JsonNode node, Class<?> type, String where) {
+        if (node == null || !node.isObject() || !type.isRecord()) {
+            return;
+        }
+        Map<String, Class<?>> components = new LinkedHashMap<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            // @JsonProperty cannot target record components: javac copies it to the accessor and the field
+            JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+            components.put(property != null ? property.value() : component.getName(), component.getType());
+        }
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown(where, keys, components.keySet());
+        for (String key : keys) {
+            requireKnownKeys(node.get(key), components.get(key), where + " " + key);
         }
     }
 
@@ -283,13 +321,15 @@ public record Recipe(
         return YAML.valueToTree(this);
     }
 
-    /** Writes the resolved recipe to {@code file} as YAML. */
+    /** Writes the resolved recipe to {@code file} as YAML, atomically. */
     public void write(Path file) {
+        String text;
         try {
-            YAML.writeValue(file.toFile(), this);
+            text = YAML.writeValueAsString(this);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
         }
+        AtomicFiles.writeString(file, text);
     }
 
     /** A copy with another loop configuration (command-line overrides). */
