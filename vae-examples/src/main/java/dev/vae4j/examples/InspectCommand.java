@@ -7,7 +7,7 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Autoencoders;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.MacCounter;
 import dev.vae4j.core.model.LatentNormalizer;

@@ -1,17 +1,17 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.dist.DataParallel;
-import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.train.CheckpointStore;
 import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingState;
