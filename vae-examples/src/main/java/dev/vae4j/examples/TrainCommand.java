@@ -52,6 +52,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "optimizers start fresh.")
     private Path initFrom;
 
+    @Option(names = "--teacher", paramLabel = "DIR",
+            description = "A model folder whose latents the model learns to decode (distillation, e.g. of a tiny "
+                    + "decoder; recipe taesd-distill); saved in the run's recipe.")
+    private Path teacher;
+
     @Option(names = "--steps", paramLabel = "N", description = "Override the recipe's step count.")
     private Long steps;
 
@@ -98,6 +103,9 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig train = recipe.train();
         recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
+        if (teacher != null) {
+            recipe = recipe.withTeacher(teacher.toString());
+        }
         Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
