@@ -3,6 +3,7 @@ package dev.vae4j.examples;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.dist.DistributedException;
 import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
@@ -205,7 +206,7 @@ final class CliSupport {
         String message = e.getMessage();
         boolean known = e instanceof IllegalArgumentException || e instanceof SafetensorsFormatException
                 || e instanceof ImageReadException || e instanceof WeightLoadingException
-                || e instanceof IllegalStateException;
+                || e instanceof IllegalStateException || e instanceof DistributedException;
         if (known && message != null && !message.isBlank()) {
             return oneLine(message);
         }
