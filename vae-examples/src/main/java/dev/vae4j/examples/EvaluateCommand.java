@@ -102,7 +102,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ImageFolderDataset dataset = set.dataset();
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+        TrainableAutoencoder model = CliSupport.loadModel(modelDir, compute.nonFinite());
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
