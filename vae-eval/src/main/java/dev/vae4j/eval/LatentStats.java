@@ -2,11 +2,10 @@ package dev.vae4j.eval;
 
 import dev.vae4j.core.dist.Collectives;
 import dev.vae4j.core.dist.Reductions;
+import dev.vae4j.core.io.AtomicFiles;
 
 import static org.bytedeco.pytorch.global.torch.histc;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -134,11 +133,7 @@ public final class LatentStats {
             }
             chart.addSeries("channel " + c, x, y).setMarker(SeriesMarkers.NONE);
         }
-        try {
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write latent histogram " + file, e);
-        }
+        AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
     private static double[] values(Tensor t) {

@@ -29,7 +29,14 @@ public final class Layers {
 
     /** {@code nn.Conv2d(in, out, 1, bias=False)}; weight shape (out, in, 1, 1). */
     public static Conv2dImpl conv2dNoBias(long in, long out) {
-        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(1, 1));
+        return conv2dNoBias(in, out, 1, 1, 0);
+    }
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias=False)}; weight shape (out, in, k, k). */
+    public static Conv2dImpl conv2dNoBias(long in, long out, long kernel, long stride, long padding) {
+        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
+        options.stride().put(new LongPointer(stride, stride));
+        options.padding().put(new LongPointer(padding, padding));
         options.bias().put(false);
         return new Conv2dImpl(options);
     }

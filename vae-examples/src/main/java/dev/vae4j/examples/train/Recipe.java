@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.listeners.MetricsLog;
@@ -18,9 +20,13 @@ import dev.vae4j.eval.ReconstructionEvaluator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -95,6 +101,7 @@ public record Recipe(
      * @param flip random horizontal flips
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
+     * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -102,9 +109,11 @@ public record Recipe(
             @JsonProperty("random_crop") boolean randomCrop,
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
-            @JsonProperty("rescale_max") double rescaleMax) {
+            @JsonProperty("rescale_max") double rescaleMax,
+            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
         /** Fills defaults. */
         public DataSpec {
+            shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
@@ -256,22 +265,54 @@ public record Recipe(
         }
     }
 
-    /** Loads a built-in recipe by name or a recipe file by path. */
+    /**
+     * Loads a built-in recipe by name or a recipe file by path.
+     *
+     * @throws IllegalArgumentException if there is no such recipe, or it is malformed: an unknown key is named with
+     *                                  its section and the closest known key
+     */
     public static Recipe load(String nameOrPath) {
         Path path = Path.of(nameOrPath);
         try {
+            JsonNode tree;
             if (Files.isRegularFile(path)) {
-                return YAML.readValue(path.toFile(), Recipe.class);
-            }
-            try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe of "
-                            + "that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                tree = YAML.readTree(path.toFile());
+            } else {
+                try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe"
+                                + " of that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                    }
+                    tree = YAML.readTree(in);
                 }
-                return YAML.readValue(in, Recipe.class);
             }
+            requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
+            return YAML.treeToValue(tree, Recipe.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks every key of {@code node} names a component of the record {@code type} (by its {@link JsonProperty}),
+     * recursively through record-typed components, before any value is bound: a typo is reported as itself, not as
+     * the missing value it leaves behind.
+     */
+    private static void requireKnownKeys(JsonNode node, Class<?> type, String where) {
+        if (node == null || !node.isObject() || !type.isRecord()) {
+            return;
+        }
+        Map<String, Class<?>> components = new LinkedHashMap<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            // @JsonProperty cannot target record components: javac copies it to the accessor and the field
+            JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+            components.put(property != null ? property.value() : component.getName(), component.getType());
+        }
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown(where, keys, components.keySet());
+        for (String key : keys) {
+            requireKnownKeys(node.get(key), components.get(key), where + " " + key);
         }
     }
 
@@ -280,13 +321,15 @@ public record Recipe(
         return YAML.valueToTree(this);
     }
 
-    /** Writes the resolved recipe to {@code file} as YAML. */
+    /** Writes the resolved recipe to {@code file} as YAML, atomically. */
     public void write(Path file) {
+        String text;
         try {
-            YAML.writeValue(file.toFile(), this);
+            text = YAML.writeValueAsString(this);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
         }
+        AtomicFiles.writeString(file, text);
     }
 
     /** A copy with another loop configuration (command-line overrides). */
