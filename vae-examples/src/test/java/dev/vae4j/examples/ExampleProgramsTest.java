@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.cache.LatentDataset;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.examples.programs.CacheLatents;
@@ -109,15 +109,17 @@ class ExampleProgramsTest {
     }
 
     @Test
-    void cacheLatentsWritesOneNormalisedLatentPerImageAndReadsThemBack(@TempDir Path tmp) throws Exception {
+    void cacheLatentsWritesACacheAndReadsItBack(@TempDir Path tmp) throws Exception {
         Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 3, 16, 24);
-        Path cache = tmp.resolve("latents.safetensors");
-        String out = run(CacheLatents::main, model, in, cache);
-        assertEquals(3, out.lines().filter(l -> l.contains("latents [1, 4, 12, 8], decoded PSNR")).count(), out);
-        try (SafetensorsReader reader = SafetensorsReader.open(cache)) {
-            assertEquals(List.of("img0.png", "img1.png", "img2.png"), reader.names().stream().sorted().toList());
-            assertEquals(String.valueOf(CliTestSupport.SCALE), reader.metadata().get("scaling_factor"));
+        Path cache = tmp.resolve("cache");
+        String out = run(CacheLatents::main, model, in, cache, 16);
+        assertTrue(out.startsWith("cached the latents of 3 images"), out);
+        assertEquals(List.of(2L, 1L), out.lines().filter(l -> l.contains("-> images"))
+                .map(l -> l.contains("latents [2, 4, 8, 8] -> images [2, 3, 16, 16]") ? 2L
+                        : l.contains("latents [1, 4, 8, 8] -> images [1, 3, 16, 16]") ? 1L : 0L).toList(), out);
+        try (LatentDataset latents = LatentDataset.open(cache)) {
+            assertEquals(3, latents.size());
         }
     }
 

@@ -8,7 +8,7 @@
  *   <li>{@link dev.vae4j.examples.programs.FineTuneDecoder}: decoder-only fine-tuning with a composed loss</li>
  *   <li>{@link dev.vae4j.examples.programs.TrainLiteVae}: a small LiteVAE with wavelet losses</li>
  *   <li>{@link dev.vae4j.examples.programs.EvaluateModel}: PSNR/SSIM (and LPIPS) of a model on a folder</li>
- *   <li>{@link dev.vae4j.examples.programs.CacheLatents}: latents of a folder to a file and back</li>
+ *   <li>{@link dev.vae4j.examples.programs.CacheLatents}: a latent cache of a folder, written and read back</li>
  *   <li>{@link dev.vae4j.examples.programs.CustomListener}: a training listener that writes a CSV of losses</li>
  * </ul>
  */
