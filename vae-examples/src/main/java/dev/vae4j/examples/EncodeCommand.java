@@ -54,6 +54,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -118,7 +121,7 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir)));
             encode(model, images, reader, out);
         }
         out.flush();
@@ -130,7 +133,7 @@ public final class EncodeCommand implements Callable<Integer> {
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir)));
         cache.run(model, modelDir, source, output, compute.batchSize(), context, out);
         out.flush();
         return 0;

@@ -35,6 +35,9 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -76,7 +79,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(folder);
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir)));
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
             throw new IllegalArgumentException("the model decodes " + model.outputChannels()
