@@ -125,6 +125,9 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
+     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
+     *               absolute source it trained on, which {@code --resume} reuses
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -133,7 +136,8 @@ public record Recipe(
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
             @JsonProperty("rescale_max") double rescaleMax,
-            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
+            @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("source") String source) {
         /** Fills defaults. */
         public DataSpec {
             shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
@@ -365,5 +369,26 @@ public record Recipe(
     public Recipe withTrain(TrainConfig newTrain) {
         return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
                 evaluation);
+    }
+
+    /**
+     * A copy that trains at {@code size} pixels (command-line override).
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Recipe withImageSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("--image-size must be positive, got " + size);
+        }
+        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
+                data.rescaleMax(), data.shuffleBuffer(), data.source());
+        return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
+    }
+
+    /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
+    public Recipe withDataSource(String source) {
+        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source);
+        return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }
 }
