@@ -7,7 +7,7 @@ import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.model.Autoencoders;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.Shapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;

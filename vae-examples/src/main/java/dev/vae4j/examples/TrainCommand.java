@@ -7,6 +7,8 @@ import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
+import dev.vae4j.examples.train.RunFolder;
+import dev.vae4j.examples.train.TrainingBudget;
 import dev.vae4j.examples.train.TrainingSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,6 +46,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
+
+    @Option(names = "--overwrite",
+            description = "Replace the run already in the run folder (its checkpoints, model and metrics are deleted).")
+    private boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
@@ -100,7 +106,11 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig train = recipe.train();
         recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
-        Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
+        }
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        TrainingBudget.ofThisMachine().check(recipe, data == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
                 distBackend, Duration.ofSeconds(distTimeout));
@@ -112,7 +122,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips, parallel)
+            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, overwrite, lpips,
+                    parallel)
                     .run(System.err);
         }
         if (!context.writer()) {

@@ -145,18 +145,18 @@ class TrainCommandTest {
     }
 
     /**
-     * The seed000 objective end to end: LPIPS from a converted weight file, fixed posterior variance, gradnorm'd
-     * pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB and
-     * LPIPS down.
+     * The grad-normalized objective end to end: LPIPS from a converted weight file, fixed posterior variance,
+     * gradnorm'd pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB
+     * and LPIPS down.
      */
     @Test
-    void seed000RecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
+    void gradNormalizedRecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
         Path pth = dev.vae4j.core.testing.Fixtures.dir("lpips_pth");
         Path lpips = dir.resolve("lpips.safetensors");
         CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
                 "--heads", pth.resolve("lpips_heads.pth").toString(), "--output", lpips.toString()).assertOk();
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", testRecipe("seed000-micro"), "--out", run.toString(), "--lpips",
+        CliTestSupport.run("train", "--recipe", testRecipe("grad-normalized-micro"), "--out", run.toString(), "--lpips",
                 lpips.toString()).assertOk();
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
@@ -175,7 +175,7 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1").assertOk();
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
-                .assertOneLineError("already holds checkpoints", "--resume");
+                .assertOneLineError("already holds a run", "--resume", "--overwrite");
         CliTestSupport.run("train", "--recipe", "sd-ft-mse", "--out", dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
         CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");

@@ -9,11 +9,14 @@ import dev.vae4j.core.data.ImageSourceDataset;
 import dev.vae4j.core.data.ShardPattern;
 import dev.vae4j.core.data.WebDatasetShards;
 import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.ImageTensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training set and the held-out validation images of a run: from an image folder (its last
@@ -23,10 +26,12 @@ import java.util.SplittableRandom;
  * samples) or, without either, from the built-in synthetic dataset (validation images drawn with another seed).
  *
  * @param train training images, augmented per the recipe
- * @param validation held-out images, centre-cropped at the training size
+ * @param validation held-out images, centre-cropped at the training size (unreadable ones skipped)
  * @param source a description for the console
+ * @param skippedFiles held-out files that could not be read (skipped with a warning)
  */
-public record TrainingData(ImageDataset train, List<ImageArray> validation, String source) {
+public record TrainingData(ImageDataset train, List<ImageArray> validation, String source, int skippedFiles) {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingData.class);
 
     /** Builds the data of {@code recipe} from {@code folder} (null: synthetic). */
     public static TrainingData of(Recipe recipe, Path folder) {
@@ -37,7 +42,7 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
             SyntheticImages train = new SyntheticImages(data.syntheticCount(), data.imageSize(), seed, data.flip());
             SyntheticImages validation = new SyntheticImages(held, data.imageSize(), seed + 1_000_003L, false);
             return new TrainingData(train, load(validation), "synthetic (" + data.syntheticCount() + " images, "
-                    + data.imageSize() + " px)");
+                    + data.imageSize() + " px)", 0);
         }
         Augmentation augmentation = new Augmentation(data.imageSize(), data.randomCrop(), data.flip(),
                 data.rescaleMin(), data.rescaleMax());
@@ -52,8 +57,7 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
         ImageFolderDataset train = new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
         ImageFolderDataset validation = new ImageFolderDataset(folder, files.subList(files.size() - held,
                 files.size()), Augmentation.center(data.imageSize()));
-        return new TrainingData(train, load(validation), folder + " (" + train.size() + " training, " + held
-                + " validation images)");
+        return heldOut(train, validation, folder, folder + " (" + train.size() + " training, ", "validation images");
     }
 
     private static TrainingData shards(WebDatasetShards shards, Augmentation augmentation, Recipe recipe,
@@ -68,14 +72,35 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
                 count);
         ImageSourceDataset validation = new ImageSourceDataset(shards, count, shards.size(),
                 Augmentation.center(recipe.data().imageSize()), EpochOrder.sequential());
-        return new TrainingData(train, load(validation), pattern + " (" + shards.shards().size() + " shards, " + count
-                + " training, " + held + " validation samples)");
+        return heldOut(train, validation, pattern, pattern + " (" + shards.shards().size() + " shards, " + count
+                + " training, ", "validation samples");
     }
 
+    /**
+     * The data with the readable images of {@code validation} held out, described as
+     * {@code "<source>N <unit>[, K unreadable skipped])"}.
+     */
+    private static TrainingData heldOut(ImageDataset train, ImageDataset validation, Path origin, String source,
+            String unit) {
+        List<ImageArray> images = load(validation);
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + validation.size() + " held-out images of " + origin
+                    + " can be read");
+        }
+        int skipped = validation.size() - images.size();
+        return new TrainingData(train, images, source + images.size() + " " + unit
+                + (skipped > 0 ? ", " + skipped + " unreadable skipped" : "") + ")", skipped);
+    }
+
+    /** Decodes every image of {@code dataset}; unreadable files are skipped with a warning. */
     private static List<ImageArray> load(ImageDataset dataset) {
         List<ImageArray> images = new ArrayList<>();
         for (int i = 0; i < dataset.size(); i++) {
-            images.add(dataset.get(i, new SplittableRandom(i)));
+            try {
+                images.add(dataset.get(i, new SplittableRandom(i)));
+            } catch (ImageReadException e) {
+                LOG.warn("skipping unreadable held-out image {}: {}", dataset.describe(i), e.getMessage());
+            }
         }
         return images;
     }
