@@ -102,6 +102,9 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
+     * @param bucketStep bucket sides are multiples of this (default 64)
+     * @param maxAspect largest bucket aspect ratio (default 4)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -110,9 +113,14 @@ public record Recipe(
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
             @JsonProperty("rescale_max") double rescaleMax,
-            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
+            @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("buckets") boolean buckets,
+            @JsonProperty("bucket_step") int bucketStep,
+            @JsonProperty("max_aspect") double maxAspect) {
         /** Fills defaults. */
         public DataSpec {
+            bucketStep = bucketStep <= 0 ? 64 : bucketStep;
+            maxAspect = maxAspect <= 0 ? 4.0 : maxAspect;
             shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
