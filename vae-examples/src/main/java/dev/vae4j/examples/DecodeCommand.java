@@ -8,6 +8,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.tensor.InferenceScope;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -94,7 +94,7 @@ public final class DecodeCommand implements Callable<Integer> {
     }
 
     private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
-        try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
+        try (InferenceScope scope = new InferenceScope()) {
             Tensor latents = loadLatents(reader, model);
             warnIfScalingDisagrees(reader.metadata());
             long n = latents.size(0);

@@ -7,6 +7,8 @@ import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
+import dev.vae4j.examples.train.RunFolder;
+import dev.vae4j.examples.train.TrainingBudget;
 import dev.vae4j.examples.train.TrainingSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,11 +39,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Image folder (default: built-in synthetic images).")
+    @Option(names = "--data", paramLabel = "DIR|SHARDS",
+            description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
+                    + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
+
+    @Option(names = "--overwrite",
+            description = "Replace the run already in the run folder (its checkpoints, model and metrics are deleted).")
+    private boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
@@ -106,7 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (teacher != null) {
             recipe = recipe.withTeacher(teacher.toString());
         }
-        Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
+        }
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        TrainingBudget.ofThisMachine().check(recipe, data == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
                 distBackend, Duration.ofSeconds(distTimeout));
@@ -118,7 +130,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips, parallel)
+            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, overwrite, lpips,
+                    parallel)
                     .run(System.err);
         }
         if (!context.writer()) {

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.LinearOptions;
  * counterparts (square kernels, bias on, PyTorch's default initialisation).
  */
 public final class Layers {
-    /** PyTorch's default GroupNorm epsilon, used by seed 003's blocks. */
+    /** PyTorch's default GroupNorm epsilon, used by stanipov/pytorch-diffusion's blocks. */
     public static final double TORCH_NORM_EPS = 1e-5;
 
     private Layers() {

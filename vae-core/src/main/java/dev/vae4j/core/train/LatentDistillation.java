@@ -4,6 +4,7 @@ import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.DeterministicLatent;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.Module;
