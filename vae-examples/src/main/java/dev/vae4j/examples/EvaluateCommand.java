@@ -5,11 +5,11 @@ import dev.vae4j.core.dist.Collectives;
 import dev.vae4j.core.dist.DistributedContext;
 import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.metrics.Ssim;
-import dev.vae4j.core.train.TrainableAutoencoder;
-import dev.vae4j.examples.eval.EvalReport;
-import dev.vae4j.examples.eval.Evaluation;
-import dev.vae4j.examples.eval.EvaluationSet;
-import dev.vae4j.examples.eval.ReconstructionEvaluator;
+import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.eval.EvalReport;
+import dev.vae4j.eval.Evaluation;
+import dev.vae4j.eval.EvaluationSet;
+import dev.vae4j.eval.ReconstructionEvaluator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -102,7 +102,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ImageFolderDataset dataset = set.dataset();
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+        TrainableAutoencoder model = CliSupport.loadModel(modelDir, compute.nonFinite());
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);

@@ -7,6 +7,8 @@ import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
+import dev.vae4j.examples.train.RunFolder;
+import dev.vae4j.examples.train.TrainingBudget;
 import dev.vae4j.examples.train.TrainingSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,11 +39,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Image folder (default: built-in synthetic images).")
+    @Option(names = "--data", paramLabel = "DIR|SHARDS",
+            description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
+                    + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
+
+    @Option(names = "--overwrite",
+            description = "Replace the run already in the run folder (its checkpoints, model and metrics are deleted).")
+    private boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
@@ -51,6 +59,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Start from these weights (diffusers folder, checkpoint folder or weights file); "
                     + "optimizers start fresh.")
     private Path initFrom;
+
+    @Option(names = "--teacher", paramLabel = "DIR",
+            description = "A model folder whose latents the model learns to decode (distillation, e.g. of a tiny "
+                    + "decoder; recipe taesd-distill); saved in the run's recipe.")
+    private Path teacher;
 
     @Option(names = "--steps", paramLabel = "N", description = "Override the recipe's step count.")
     private Long steps;
@@ -98,7 +111,14 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig train = recipe.train();
         recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
                 batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
-        Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
+        if (teacher != null) {
+            recipe = recipe.withTeacher(teacher.toString());
+        }
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
+        }
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        TrainingBudget.ofThisMachine().check(recipe, data == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
                 distBackend, Duration.ofSeconds(distTimeout));
@@ -110,7 +130,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips, parallel)
+            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, overwrite, lpips,
+                    parallel)
                     .run(System.err);
         }
         if (!context.writer()) {

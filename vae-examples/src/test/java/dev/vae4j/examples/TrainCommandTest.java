@@ -91,6 +91,33 @@ class TrainCommandTest {
     }
 
     /**
+     * Training on WebDataset tar shards given as a brace pattern (images of mixed sizes, cropped to 16 px): a run
+     * stopped at step 6 and resumed to step 12 logs exactly the losses of an uninterrupted 12-step run and ends with
+     * byte-identical weights.
+     */
+    @Test
+    void trainsOnTarShardsAndResumesExactly(@TempDir Path dir) throws IOException {
+        dev.vae4j.core.testing.TarShardWriter.write(dir.resolve("shards"), 3, 8,
+                new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
+        String pattern = dir.resolve("shards") + "/shard-{000000..000002}.tar";
+        Path straight = dir.resolve("straight");
+        Path resumed = dir.resolve("resumed");
+        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", straight.toString(),
+                "--steps", "12").assertOk();
+        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", resumed.toString(),
+                "--steps", "6").assertOk();
+        CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12").assertOk();
+        List<JsonNode> expected = metrics(straight, "train");
+        List<JsonNode> actual = metrics(resumed, "train");
+        assertEquals(12, actual.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(expected.get(i).get("loss"), actual.get(i).get("loss"), "step " + (i + 1));
+        }
+        String weights = "model/diffusion_pytorch_model.safetensors";
+        assertEquals(-1L, Files.mismatch(straight.resolve(weights), resumed.resolve(weights)));
+    }
+
+    /**
      * LiteVAE's two phases at test size (32 px): phase A (no discriminator, wavelet + Gaussian terms) learns (held-out
      * PSNR up by 0.5 dB; the tiny SMC model learns slowly); phase B (PatchGAN) starts from phase A's final weights — its
      * first validation equals phase A's last — with fresh optimizers and step count; the exported LiteVAE folder
@@ -123,18 +150,18 @@ class TrainCommandTest {
     }
 
     /**
-     * The seed000 objective end to end: LPIPS from a converted weight file, fixed posterior variance, gradnorm'd
-     * pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB and
-     * LPIPS down.
+     * The grad-normalized objective end to end: LPIPS from a converted weight file, fixed posterior variance,
+     * gradnorm'd pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB
+     * and LPIPS down.
      */
     @Test
-    void seed000RecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
+    void gradNormalizedRecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
         Path pth = dev.vae4j.core.testing.Fixtures.dir("lpips_pth");
         Path lpips = dir.resolve("lpips.safetensors");
         CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
                 "--heads", pth.resolve("lpips_heads.pth").toString(), "--output", lpips.toString()).assertOk();
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", testRecipe("seed000-micro"), "--out", run.toString(), "--lpips",
+        CliTestSupport.run("train", "--recipe", testRecipe("grad-normalized-micro"), "--out", run.toString(), "--lpips",
                 lpips.toString()).assertOk();
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
@@ -153,7 +180,7 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1").assertOk();
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
-                .assertOneLineError("already holds checkpoints", "--resume");
+                .assertOneLineError("already holds a run", "--resume", "--overwrite");
         CliTestSupport.run("train", "--recipe", "sd-ft-mse", "--out", dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
         CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");

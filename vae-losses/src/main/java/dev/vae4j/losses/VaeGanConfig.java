@@ -4,10 +4,11 @@ import java.util.Objects;
 
 /**
  * Configuration of {@link VaeGanObjective}; the presets reproduce LDM's {@code LPIPSWithDiscriminator} (kl-f8)
- * and seed 001's recipe.
+ * and diffusers' AutoencoderKL training script.
  *
- * @param pixelDistance      elementwise reconstruction distance (LDM: L1; seed 001: L2)
- * @param perceptualWeight   weight of LPIPS, added to every pixel before normalisation (LDM 1.0; seed 001 0.5); 0 skips LPIPS
+ * @param pixelDistance      elementwise reconstruction distance (LDM: L1; diffusers' script: L2)
+ * @param perceptualWeight   weight of LPIPS, added to every pixel before normalisation (LDM 1.0; diffusers' script
+ * 0.5); 0 skips LPIPS
  * @param perceptualGradient whether LPIPS back-propagates (LDM yes; diffusers' script computes it under no-grad)
  * @param normalization      how the per-pixel NLL becomes a scalar: LDM's {@code sum / N} or the mean over elements
  * @param logvarInit         initial (or fixed) scalar log-variance s of {@code nll = rec / exp(s) + s}
@@ -33,7 +34,7 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
     public enum Normalization {
         /** LDM: {@code sum(nll) / N}, i.e. summed over C, H, W, mean over the batch. */
         SUM_OVER_BATCH,
-        /** Mean over every element (seed 001's {@code F.mse_loss} and mean LPIPS). */
+        /** Mean over every element (diffusers' script's {@code F.mse_loss} and mean LPIPS). */
         MEAN
     }
 
@@ -41,7 +42,7 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
     public enum GeneratorGan {
         /** {@code -mean(D(x̂))}. */
         NEGATIVE_MEAN,
-        /** Seed 000: {@code mean(relu(D(x) - D(x̂) - margin))}. */
+        /** cloneofsimo/vqgan-training: {@code mean(relu(D(x) - D(x̂) - margin))}. */
         THRESHOLDED_HINGE
     }
 
@@ -82,8 +83,11 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
                 0.0, 0.0, 0.999);
     }
 
-    /** Seed 001: MSE + 0.5 LPIPS (means), KL 1e-6, adaptive weight x 1.0, hinge, start 50001. */
-    public static VaeGanConfig seed001() {
+    /**
+     * diffusers' AutoencoderKL training script (examples/research_projects/autoencoderkl): MSE + 0.5 LPIPS (means),
+     * KL 1e-6, adaptive weight x 1.0, hinge, start 50001.
+     */
+    public static VaeGanConfig diffusersTrainScript() {
         return new VaeGanConfig(PixelDistance.L2, 0.5, true, Normalization.MEAN, 0.0, false, 1e-6, 1.0, true, 1.0,
                 50_001, DiscriminatorLoss.HINGE, GeneratorGan.NEGATIVE_MEAN, GeneratorGanLoss.DEFAULT_MARGIN, 0.0,
                 0.0, 0.999);

@@ -20,4 +20,9 @@ public interface ImageDataset {
 
     /** A human-readable name of image {@code index} (its file name) for warnings. */
     String describe(int index);
+
+    /** The order in which training visits the images each epoch (default: a full shuffle per epoch). */
+    default EpochOrder trainingOrder() {
+        return EpochOrder.shuffled();
+    }
 }

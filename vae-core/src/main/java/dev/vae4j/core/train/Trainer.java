@@ -1,5 +1,6 @@
 package dev.vae4j.core.train;
 
+import dev.vae4j.core.model.TrainableAutoencoder;
 import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Image-decoding threads of the data loader: decoding runs beside libtorch's own threads. */
+    private static final int DECODE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
     private final TrainableAutoencoder model;
     private final Discriminator discriminator;
@@ -162,9 +165,10 @@ public final class Trainer {
         int rank = parallel.context().rank();
         int worldSize = parallel.context().worldSize();
         broadcastInitialState();
-        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(), true);
+        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
+                dataset.trainingOrder());
         try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
-                4)) {
+                4, DECODE_WORKERS)) {
             listeners.forEach(l -> l.onStart(run(loader)));
             while (state.step() < config.steps()) {
                 StepReport report = step(loader);
@@ -287,7 +291,7 @@ public final class Trainer {
             boolean updateDiscriminator, Map<String, Double> terms) {
         long step = state.step();
         double share = 1.0 / config.gradAccumulation();
-        Tensor inputs = ImageArray.toBatch(arrays).to(device, ScalarType.Float);
+        Tensor inputs = ImageArray.toDevice(arrays, device);
         DeviceType deviceType = device.type();
         LatentDistribution posterior;
         Tensor reconstructions;

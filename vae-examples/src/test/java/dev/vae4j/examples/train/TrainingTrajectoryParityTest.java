@@ -19,7 +19,7 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
