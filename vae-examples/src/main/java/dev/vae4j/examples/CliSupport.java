@@ -8,8 +8,8 @@ import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.NonFiniteValues;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.tensor.Shapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -256,12 +256,20 @@ final class CliSupport {
         }
 
         void advance(long done) {
+            advance(done, total);
+        }
+
+        /** Logs {@code done} of {@code total} images with the rate and, until done, the estimated time left. */
+        void advance(long done, long total) {
             long now = System.nanoTime();
             if (done >= total || now - lastLog >= INTERVAL_NANOS) {
                 lastLog = now;
                 double secs = Math.max(1e-9, (now - start) / 1e9);
-                LOG.info(String.format(Locale.ROOT, "%s %d/%d images (%.1f images/s)", what, done, total,
-                        done / secs));
+                double rate = done / secs;
+                String eta = done >= total || done == 0 ? "" : String.format(Locale.ROOT, ", ETA %.0f s",
+                        (total - done) / rate);
+                LOG.info(String.format(Locale.ROOT, "%s %d/%d images (%.1f images/s%s)", what, done, total, rate,
+                        eta));
             } else {
                 LOG.debug("{} {}/{} images", what, done, total);
             }

@@ -1,7 +1,7 @@
 package dev.vae4j.examples;
 
-import dev.vae4j.core.io.CheckpointConverter;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.CheckpointConverter;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
 import dev.vae4j.losses.Lpips;

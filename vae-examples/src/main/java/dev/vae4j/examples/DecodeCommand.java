@@ -8,6 +8,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.tensor.InferenceScope;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -96,7 +96,7 @@ public final class DecodeCommand implements Callable<Integer> {
 
     private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
         NonFiniteValues nonFinite = compute.nonFinite();
-        try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
+        try (InferenceScope scope = new InferenceScope()) {
             Tensor latents = loadLatents(reader, model);
             nonFinite.check("tensor 'latents' of " + input, latents);
             warnIfScalingDisagrees(reader.metadata());

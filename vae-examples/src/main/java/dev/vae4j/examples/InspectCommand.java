@@ -7,7 +7,7 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Autoencoders;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.MacCounter;
 import dev.vae4j.core.model.LatentNormalizer;
@@ -51,7 +51,7 @@ public final class InspectCommand implements Callable<Integer> {
     /** Exactly one of {@code --preset} and {@code --model}. */
     static final class Source {
         @Option(names = "--preset", paramLabel = "NAME", required = true,
-                description = "A built-in architecture: sd, sdxl, sd3, flux, seed000, seed003, litevae-*, or an "
+                description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, linear-attention-f8c4, litevae-*, or an "
                         + "AutoencoderTiny latent space (taesd, taesdxl, taesd3, taef1, taef2, taesana).")
         String preset;
 

@@ -3,6 +3,7 @@ package dev.vae4j.examples;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.tensor.InferenceScope;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
@@ -86,7 +86,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         images.requireDivisible(model.downsamplingFactor());
         PrintWriter out = spec.commandLine().getOut();
         NonFiniteValues nonFinite = compute.nonFinite();
-        try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
+        try (InferenceScope scope = new InferenceScope()) {
             Generator generator = sample ? torch.createCPUGenerator(seed) : null;
             CliSupport.Progress progress = new CliSupport.Progress("reconstructed", images.count());
             int done = 0;

@@ -13,7 +13,7 @@ import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import dev.vae4j.core.model.tiny.TaesdWeights;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

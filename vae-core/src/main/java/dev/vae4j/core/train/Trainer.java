@@ -1,5 +1,6 @@
 package dev.vae4j.core.train;
 
+import dev.vae4j.core.model.TrainableAutoencoder;
 import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;

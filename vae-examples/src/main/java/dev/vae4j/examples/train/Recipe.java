@@ -11,12 +11,13 @@ import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.train.LatentDistillation;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.listeners.MetricsLog;
-import dev.vae4j.examples.eval.EvaluationSet;
-import dev.vae4j.examples.eval.PeriodicEvaluation;
-import dev.vae4j.examples.eval.ReconstructionEvaluator;
+import dev.vae4j.eval.EvaluationSet;
+import dev.vae4j.eval.PeriodicEvaluation;
+import dev.vae4j.eval.ReconstructionEvaluator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public record Recipe(
 
     /** Names of the built-in recipes. */
     public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
-            "litevae-b-phase-a", "litevae-b-phase-b");
+            "litevae-b-phase-a", "litevae-b-phase-b", "taesd-distill");
 
     /** Checks the parts are present. */
     public Recipe {
@@ -77,11 +78,33 @@ public record Recipe(
      * @param preset a preset of any model format ({@code sd}, {@code flux}, {@code litevae-open-b}, ...), or null
      * @param config an inline {@code config.json} object, or null
      * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
+     * @param teacher a model folder whose latents the model learns to decode ({@link LatentDistillation}; train with
+     *                {@code decoder_only}), or null; {@code vae train --teacher DIR} sets it
+     * @param requiresTeacher whether the recipe only makes sense with a teacher
      */
     public record ModelSpec(
             @JsonProperty("preset") String preset,
             @JsonProperty("config") ObjectNode config,
-            @JsonProperty("requires_pretrained") boolean requiresPretrained) {
+            @JsonProperty("requires_pretrained") boolean requiresPretrained,
+            @JsonProperty("teacher") String teacher,
+            @JsonProperty("requires_teacher") boolean requiresTeacher) {
+
+        /**
+         * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
+         * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
+         */
+        public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
+            if (teacher == null) {
+                if (requiresTeacher) {
+                    throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
+                            + "give the teacher's model folder with --teacher DIR");
+                }
+                return model;
+            }
+            TrainableAutoencoder loaded = LatentDistillation.frozen(Autoencoders.load(Path.of(teacher)));
+            loaded.module().to(new org.bytedeco.pytorch.Device(device), false);
+            return new LatentDistillation(model, loaded);
+        }
 
         /** A freshly initialised model of the architecture this spec names. */
         public TrainableAutoencoder build() {
@@ -330,6 +353,12 @@ public record Recipe(
             throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(file, text);
+    }
+
+    /** A copy whose model learns to decode the latents of the model folder {@code teacherDir}. */
+    public Recipe withTeacher(String teacherDir) {
+        return new Recipe(name, description, new ModelSpec(model.preset(), model.config(), model.requiresPretrained(),
+                teacherDir, model.requiresTeacher()), data, train, objective, discriminator, validation, evaluation);
     }
 
     /** A copy with another loop configuration (command-line overrides). */

@@ -1,17 +1,17 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.dist.DataParallel;
-import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.train.CheckpointStore;
 import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingState;
@@ -67,8 +67,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         parallel.collectives().barrier();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
-        TrainableAutoencoder model = buildModel();
-        Discriminator discriminator = buildDiscriminator(model);
+        TrainableAutoencoder model = recipe.model().distilled(buildModel(), recipe.train().device());
+        Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
         Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
@@ -159,13 +159,16 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         return model;
     }
 
-    private Discriminator buildDiscriminator(TrainableAutoencoder model) {
+    /**
+     * The recipe's discriminator for images of {@code channels} channels (null when it has none), freshly
+     * initialised from the recipe's seed; a VGG discriminator takes its trunk from the LPIPS file when given.
+     */
+    static Discriminator discriminator(Recipe recipe, int channels, Path lpipsWeights) {
         Recipe.DiscriminatorSpec spec = recipe.discriminator();
         if (spec == null || spec.type() == null || spec.type().equalsIgnoreCase("none")) {
             return null;
         }
         if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
-            int channels = model.outputChannels();
             return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }

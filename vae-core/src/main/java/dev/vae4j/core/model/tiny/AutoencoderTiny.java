@@ -6,7 +6,7 @@ import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.model.DeterministicLatent;
 import dev.vae4j.core.model.LatentNormalizer;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

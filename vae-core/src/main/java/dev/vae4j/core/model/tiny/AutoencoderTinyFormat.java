@@ -2,7 +2,7 @@ package dev.vae4j.core.model.tiny;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.AutoencoderFormat;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.vae4j.core.model.tiny;
 
-import dev.vae4j.core.io.CheckpointFiles;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.io.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.vae4j.examples.eval;
+package dev.vae4j.eval;
 
 import dev.vae4j.core.dist.Collectives;
 

@@ -1,4 +1,4 @@
-package dev.vae4j.examples.eval;
+package dev.vae4j.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

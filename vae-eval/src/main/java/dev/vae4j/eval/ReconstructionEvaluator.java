@@ -1,4 +1,4 @@
-package dev.vae4j.examples.eval;
+package dev.vae4j.eval;
 
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageFolderDataset;
@@ -10,8 +10,9 @@ import dev.vae4j.core.metrics.fid.FidInceptionV3;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.losses.Lpips;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +93,18 @@ public final class ReconstructionEvaluator {
             throw new IllegalArgumentException(sizeName + " " + size + " is not a multiple of the model's "
                     + "downsampling factor " + model.downsamplingFactor());
         }
+    }
+
+    /**
+     * Evaluates {@code model} (on {@code device}) on every image of {@code dataset} in this process, in float32,
+     * without an Inception statistics cache: the call for a program that only wants the numbers.
+     *
+     * @param batchSize images per forward pass
+     * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
+     */
+    public Evaluation evaluate(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int batchSize) {
+        return evaluate(model, new InferenceOptions(Precision.FP32, false), device, dataset, batchSize, null, Map.of(),
+                done -> { }, Collectives.single());
     }
 
     /**

@@ -1,6 +1,5 @@
-package dev.vae4j.core.train;
+package dev.vae4j.core.model;
 
-import dev.vae4j.core.model.Autoencoder;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.Module;

@@ -1,7 +1,13 @@
-package dev.vae4j.core.io;
+package dev.vae4j.core.model;
 
-import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.io.DiffusersKeyMapping;
+import dev.vae4j.core.io.LdmKeyMapping;
+import dev.vae4j.core.io.LoadReport;
+import dev.vae4j.core.io.SafetensorsWriter;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.WeightLoadingException;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

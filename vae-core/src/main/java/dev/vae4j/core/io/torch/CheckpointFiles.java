@@ -1,6 +1,8 @@
-package dev.vae4j.core.io;
+package dev.vae4j.core.io.torch;
 
-import dev.vae4j.core.io.torch.PyTorchCheckpoint;
+import dev.vae4j.core.io.SafetensorsFormatException;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.TensorSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
