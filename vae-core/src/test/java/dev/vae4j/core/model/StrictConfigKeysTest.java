@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +60,22 @@ class StrictConfigKeysTest {
         e = assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(json(
                 "{\"colour_mode\": \"rgb\"}")));
         assertTrue(e.getMessage().startsWith("AutoencoderKL config: unknown key 'colour_mode' (known keys: "),
+                e.getMessage());
+    }
+
+    @Test
+    void autoencoderTinyConfigsAreStrictToo() throws IOException {
+        String taesd = """
+                {"_class_name": "AutoencoderTiny", "_diffusers_version": "0.20.0.dev0", "act_fn": "relu",
+                 "decoder_block_out_channels": [64, 64, 64, 64], "encoder_block_out_channels": [64, 64, 64, 64],
+                 "force_upcast": false, "in_channels": 3, "latent_channels": 4, "latent_magnitude": 3,
+                 "latent_shift": 0.5, "num_decoder_blocks": [3, 3, 3, 1], "num_encoder_blocks": [1, 3, 3, 3],
+                 "out_channels": 3, "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""";
+        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(json(taesd));
+        assertEquals(config, AutoencoderTinyConfig.fromJson(config.toJson()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AutoencoderTinyConfig
+                .fromJson(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
+        assertEquals("AutoencoderTiny config: unknown key 'latent_shfit' (did you mean 'latent_shift'?)",
                 e.getMessage());
     }
 
