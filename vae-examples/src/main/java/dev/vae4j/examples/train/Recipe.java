@@ -125,6 +125,12 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
+     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
+     *               absolute source it trained on, which {@code --resume} reuses
+     * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
+     * @param bucketStep bucket sides are multiples of this (default 64)
+     * @param maxAspect largest bucket aspect ratio (default 4)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -133,9 +139,15 @@ public record Recipe(
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
             @JsonProperty("rescale_max") double rescaleMax,
-            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
+            @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("source") String source,
+            @JsonProperty("buckets") boolean buckets,
+            @JsonProperty("bucket_step") int bucketStep,
+            @JsonProperty("max_aspect") double maxAspect) {
         /** Fills defaults. */
         public DataSpec {
+            bucketStep = bucketStep <= 0 ? 64 : bucketStep;
+            maxAspect = maxAspect <= 0 ? 4.0 : maxAspect;
             shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
@@ -365,5 +377,28 @@ public record Recipe(
     public Recipe withTrain(TrainConfig newTrain) {
         return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
                 evaluation);
+    }
+
+    /**
+     * A copy that trains at {@code size} pixels (command-line override).
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Recipe withImageSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("--image-size must be positive, got " + size);
+        }
+        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
+                data.rescaleMax(), data.shuffleBuffer(), data.source(), data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
+    }
+
+    /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
+    public Recipe withDataSource(String source) {
+        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source, data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }
 }
