@@ -1,5 +1,7 @@
 package dev.vae4j.examples;
 
+import dev.vae4j.core.model.InferenceOptions;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.TrainableAutoencoder;
@@ -53,6 +55,15 @@ public final class ComputeOptions {
             throw new ParameterException(mixee.commandLine(), "--threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+    }
+
+    @Option(names = "--strict",
+            description = "Make NaN/infinite values in weights, latents or outputs an error (default: a warning).")
+    private boolean strict;
+
+    /** The check of weights, latents and outputs for NaN/infinite values ({@code --strict}: errors). */
+    public NonFiniteValues nonFinite() {
+        return new NonFiniteValues(strict);
     }
 
     /** Sets the device the model runs on: {@code cpu}, {@code cuda} or {@code cuda:N}. */

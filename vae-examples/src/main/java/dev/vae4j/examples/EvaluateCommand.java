@@ -109,7 +109,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir));
+        TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir, compute.nonFinite()));
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);

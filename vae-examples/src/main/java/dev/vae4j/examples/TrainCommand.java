@@ -60,6 +60,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "optimizers start fresh.")
     private Path initFrom;
 
+    @Option(names = "--teacher", paramLabel = "DIR",
+            description = "A model folder whose latents the model learns to decode (distillation, e.g. of a tiny "
+                    + "decoder; recipe taesd-distill); saved in the run's recipe.")
+    private Path teacher;
+
     @Option(names = "--steps", paramLabel = "N", description = "Override the recipe's step count.")
     private Long steps;
 
@@ -116,6 +121,9 @@ public final class TrainCommand implements Callable<Integer> {
         recipe = recipe.withTrain(learningRate == null ? train : train.withGeneratorLearningRate(learningRate));
         if (imageSize != null) {
             recipe = recipe.withImageSize(imageSize);
+        }
+        if (teacher != null) {
+            recipe = recipe.withTeacher(teacher.toString());
         }
         if (resume != null && overwrite) {
             throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");

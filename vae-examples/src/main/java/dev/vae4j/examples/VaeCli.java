@@ -98,7 +98,16 @@ public final class VaeCli implements Runnable {
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
         setDefault("org.slf4j.simpleLogger.logFile", "System.err");
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes errors through; this one is a limit of the machine, not a bug to show as a trace
+            System.err.println("vae: error: out of Java heap memory (" + e.getMessage() + "); give the JVM more with"
+                    + " VAE_JAVA_OPTS=-Xmx<size> or lower the batch size / image size");
+            exit = EXIT_FAILURE;
+        }
+        System.exit(exit);
     }
 
     private static void setDefault(String key, String value) {

@@ -7,6 +7,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -77,12 +78,30 @@ final class ImageDecoder {
 
     /** The size of an image from its header, without decoding the pixels. */
     static ImageTensors.Size size(Path file) {
-        return withReader(file, "cannot read image header", reader -> header(reader));
+        requireReadableFile(file);
+        return withReader(file, () -> ImageIO.createImageInputStream(file.toFile()), "cannot read image header",
+                reader -> header(reader));
+    }
+
+    /** The size of the image encoded in {@code bytes} (named {@code file} in errors), from its header. */
+    static ImageTensors.Size size(Path file, byte[] bytes) {
+        return withReader(file, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)),
+                "cannot read image header", reader -> header(reader));
     }
 
     /** Decodes {@code file} (see the class comment). */
     static BufferedImage read(Path file) {
-        return withReader(file, "cannot decode image", reader -> {
+        requireReadableFile(file);
+        return read(file, () -> ImageIO.createImageInputStream(file.toFile()));
+    }
+
+    /** Decodes the image encoded in {@code bytes} (an archive entry, named {@code file} in errors). */
+    static BufferedImage read(Path file, byte[] bytes) {
+        return read(file, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)));
+    }
+
+    private static BufferedImage read(Path file, InputOpener opener) {
+        return withReader(file, opener, "cannot decode image", reader -> {
             ImageTensors.Size size = header(reader);
             long pixels = (long) size.width() * size.height();
             long limit = maxPixels();
@@ -104,9 +123,13 @@ final class ImageDecoder {
         T apply(ImageReader reader) throws IOException;
     }
 
-    private static <T> T withReader(Path file, String failure, ReaderWork<T> work) {
-        requireReadableFile(file);
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+    /** Opens the encoded bytes (of a file or in memory). */
+    private interface InputOpener {
+        ImageInputStream open() throws IOException;
+    }
+
+    private static <T> T withReader(Path file, InputOpener opener, String failure, ReaderWork<T> work) {
+        try (ImageInputStream in = opener.open()) {
             if (in == null) {
                 throw new ImageReadException(file, "cannot open the file");
             }

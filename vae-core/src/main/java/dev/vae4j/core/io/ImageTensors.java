@@ -141,6 +141,26 @@ public final class ImageTensors {
     }
 
     /**
+     * The size of an image encoded in memory (e.g. an archive entry), from its header.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not an image javax.imageio can read
+     */
+    public static Size size(byte[] bytes, Path name) {
+        return ImageDecoder.size(name, bytes);
+    }
+
+    /**
+     * Decodes an image encoded in memory (e.g. an archive entry) with the rules of {@link #readImage(Path)}.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not a decodable image within the pixel limit
+     */
+    public static BufferedImage readImage(byte[] bytes, Path name) {
+        return ImageDecoder.read(name, bytes);
+    }
+
+    /**
      * The largest image (width * height) {@link #readImage} decodes: PIL's decompression-bomb limit, 178,956,970
      * pixels, unless the system property {@code vae4j.image.maxPixels} sets another. The size is checked from the
      * file header, before any pixel memory is allocated.

@@ -67,6 +67,8 @@ final class OptimizerArchives {
 
         BytesWriter() {
             super();
+            // first use may happen inside a caller's TensorScope: the shared callback must outlive it
+            retainReference();
         }
 
         @Override
