@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Image files <-> float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
+ * Image files &lt;-&gt; float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
  *
  * <p><b>Reading</b> (PNG, JPEG, BMP, GIF through {@code javax.imageio}) gives a float32 CPU tensor
  * (1, C, H, W) with values in [-1, 1]: each 8-bit sample x becomes {@code 2 * (x / 255) - 1}, computed in float32

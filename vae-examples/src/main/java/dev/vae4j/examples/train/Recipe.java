@@ -12,6 +12,7 @@ import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.train.LatentDistillation;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.listeners.MetricsLog;
 import dev.vae4j.eval.EvaluationSet;
@@ -59,7 +60,7 @@ public record Recipe(
 
     /** Names of the built-in recipes. */
     public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
-            "litevae-b-phase-a", "litevae-b-phase-b");
+            "litevae-b-phase-a", "litevae-b-phase-b", "taesd-distill");
 
     /** Checks the parts are present. */
     public Recipe {
@@ -77,11 +78,33 @@ public record Recipe(
      * @param preset a preset of any model format ({@code sd}, {@code flux}, {@code litevae-open-b}, ...), or null
      * @param config an inline {@code config.json} object, or null
      * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
+     * @param teacher a model folder whose latents the model learns to decode ({@link LatentDistillation}; train with
+     *                {@code decoder_only}), or null; {@code vae train --teacher DIR} sets it
+     * @param requiresTeacher whether the recipe only makes sense with a teacher
      */
     public record ModelSpec(
             @JsonProperty("preset") String preset,
             @JsonProperty("config") ObjectNode config,
-            @JsonProperty("requires_pretrained") boolean requiresPretrained) {
+            @JsonProperty("requires_pretrained") boolean requiresPretrained,
+            @JsonProperty("teacher") String teacher,
+            @JsonProperty("requires_teacher") boolean requiresTeacher) {
+
+        /**
+         * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
+         * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
+         */
+        public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
+            if (teacher == null) {
+                if (requiresTeacher) {
+                    throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
+                            + "give the teacher's model folder with --teacher DIR");
+                }
+                return model;
+            }
+            TrainableAutoencoder loaded = LatentDistillation.frozen(Autoencoders.load(Path.of(teacher)));
+            loaded.module().to(new org.bytedeco.pytorch.Device(device), false);
+            return new LatentDistillation(model, loaded);
+        }
 
         /** A freshly initialised model of the architecture this spec names. */
         public TrainableAutoencoder build() {
@@ -102,6 +125,9 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
+     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
+     *               absolute source it trained on, which {@code --resume} reuses
      * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
      * @param bucketStep bucket sides are multiples of this (default 64)
      * @param maxAspect largest bucket aspect ratio (default 4)
@@ -114,6 +140,7 @@ public record Recipe(
             @JsonProperty("rescale_min") double rescaleMin,
             @JsonProperty("rescale_max") double rescaleMax,
             @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("source") String source,
             @JsonProperty("buckets") boolean buckets,
             @JsonProperty("bucket_step") int bucketStep,
             @JsonProperty("max_aspect") double maxAspect) {
@@ -340,9 +367,38 @@ public record Recipe(
         AtomicFiles.writeString(file, text);
     }
 
+    /** A copy whose model learns to decode the latents of the model folder {@code teacherDir}. */
+    public Recipe withTeacher(String teacherDir) {
+        return new Recipe(name, description, new ModelSpec(model.preset(), model.config(), model.requiresPretrained(),
+                teacherDir, model.requiresTeacher()), data, train, objective, discriminator, validation, evaluation);
+    }
+
     /** A copy with another loop configuration (command-line overrides). */
     public Recipe withTrain(TrainConfig newTrain) {
         return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
                 evaluation);
+    }
+
+    /**
+     * A copy that trains at {@code size} pixels (command-line override).
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Recipe withImageSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("--image-size must be positive, got " + size);
+        }
+        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
+                data.rescaleMax(), data.shuffleBuffer(), data.source(), data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
+    }
+
+    /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
+    public Recipe withDataSource(String source) {
+        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source, data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }
 }

@@ -67,7 +67,7 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         parallel.collectives().barrier();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
-        TrainableAutoencoder model = buildModel();
+        TrainableAutoencoder model = recipe.model().distilled(buildModel(), recipe.train().device());
         Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
