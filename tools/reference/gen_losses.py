@@ -10,7 +10,7 @@ Writes into ``vae-losses/src/test/resources/fixtures/losses/``:
   ldm_io.safetensors         fixed tensors (images, a last "decoder" conv, a posterior, a tiny discriminator)
                              and the outputs of LDM ``LPIPSWithDiscriminator`` math (contperceptual.py /
                              taming vqperceptual.py, transcribed below) for several configurations, plus the
-                             seed-001 (diffusers train_autoencoderkl) recipe with mean normalisation
+                             diffusers train_autoencoderkl recipe with mean normalisation
   small_io.safetensors       KL, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors
 
 pip ``lpips`` is run for real: ``lpips.LPIPS(net='vgg', pretrained=True, pnet_rand=True)`` builds the real
@@ -165,8 +165,8 @@ def ldm_generator(inputs, recon, mean, logvar_post, disc, lp, last_layer, step, 
     return loss, terms
 
 
-def seed001_generator(inputs, recon, mean, logvar_post, disc, lp, last_layer, step, cfg):
-    """seed 001: rec (MSE, mean) + 0.5 LPIPS (mean) + 1e-6 KL (sum/N) + d_weight * disc_factor * g."""
+def diffusers_script_generator(inputs, recon, mean, logvar_post, disc, lp, last_layer, step, cfg):
+    """diffusers training script: rec (MSE, mean) + 0.5 LPIPS (mean) + 1e-6 KL (sum/N) + d_weight * disc_factor * g."""
     rec = F.mse_loss(recon, inputs)
     p = lp(recon, inputs).mean()
     nll = rec + cfg["perceptual_weight"] * p
@@ -205,7 +205,7 @@ LDM_CASES = {
                                      disc_factor=1.0, disc_start=5, disc_loss="hinge"), 4),
     "ldm_vanilla_logvar": ("ldm", dict(logvar_init=0.3, kl_weight=1e-2, disc_weight=0.8, perceptual_weight=0.7,
                                        disc_factor=0.5, disc_start=0, disc_loss="vanilla"), 0),
-    "seed001": ("seed001", dict(kl_weight=1e-6, disc_weight=1.0, perceptual_weight=0.5, disc_factor=1.0,
+    "diffusers_script": ("diffusers_script", dict(kl_weight=1e-6, disc_weight=1.0, perceptual_weight=0.5, disc_factor=1.0,
                                 disc_start=3, disc_loss="hinge"), 3),
 }
 
@@ -227,7 +227,7 @@ def ldm_fixture(lp, gen):
     for name, (recipe, cfg, step) in LDM_CASES.items():
         last = w.clone().requires_grad_(True)
         recon = F.conv2d(h, last, b, padding=1)
-        fn = ldm_generator if recipe == "ldm" else seed001_generator
+        fn = ldm_generator if recipe == "ldm" else diffusers_script_generator
         loss, terms = fn(x, recon, mean, logvar, disc, lp, last, step, cfg)
         loss.backward()
         for k, v in terms.items():
@@ -247,7 +247,7 @@ def ldm_fixture(lp, gen):
 # --------------------------------------------------------------- small losses
 
 class GradNormFunction(torch.autograd.Function):
-    """seed 000 v0.2 (dim=0) and HEAD (whole tensor) gradient normalisation."""
+    """cloneofsimo/vqgan-training v0.2 (dim=0) and HEAD (whole tensor) gradient normalisation."""
 
     @staticmethod
     def forward(ctx, x, mode):

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Parity fixtures for vae4j's seed architecture variants (issue 5).
+"""Parity fixtures for vae4j's upstream architecture variants (issue 5).
 
-The reference modules below follow the seeds' code line by line:
+The reference modules below follow upstream code line by line:
 
-* seed 000, cloneofsimo/vqgan-training v0.2 (521df37) ``ae.py``: ResnetBlock, multi-head AttnBlock, padded
+* cloneofsimo/vqgan-training v0.2 (521df37) ``ae.py``: ResnetBlock, multi-head AttnBlock, padded
   strided Downsample, nearest Upsample, Encoder (no logvar channels), Decoder, and the multiplicative
   "constant variance" ``z * (1 + 0.1 * randn)``. Two deliberate deviations, both constructor arguments whose
-  defaults are the seed's constants: ``groups`` (the seed hard-codes GroupNorm(32)) and ``head_dim`` (the seed
+  defaults are the original's constants: ``groups`` (the original hard-codes GroupNorm(32)) and ``head_dim`` (the original
   hard-codes 64), so that a tiny config (16 mid channels, 2 heads of 8) keeps the fixture small.
-* seed 003, stanipov/pytorch-diffusion (705b007) ``src/models/{vae,encoder,decoder,conv_blocks,attention,
+* stanipov/pytorch-diffusion (705b007) ``src/models/{vae,encoder,decoder,conv_blocks,attention,
   helpers,distributions}.py``: WeightStandardizedConv2d, conv_block, ResnetBlock, LinearAttention, PreNorm,
   Residual, DownsamplePool, UpsampleInterp, Encoder2, Decoder2, VAE. ``einops.rearrange`` is written as the
   equivalent ``reshape`` (einops is not in the reference venv); ``legacy_mid``/``legacy_out`` are False as in
@@ -17,7 +17,7 @@ The reference modules below follow the seeds' code line by line:
 For every case this writes into ``vae-core/src/test/resources/fixtures/variants/<case>/``:
 
   config.json                          vae4j AutoencoderKL config (diffusers keys + the variant keys)
-  diffusion_pytorch_model.safetensors  the reference weights renamed to vae4j's keys (mapping: seed_key_map)
+  diffusion_pytorch_model.safetensors  the reference weights renamed to vae4j's keys (mappings: vqgan_training_key, pytorch_diffusion_prefixes)
   io.safetensors                       input, encoder output / posterior, noise, sample, decoded images
 
 Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical files. Never touches the network.
@@ -38,7 +38,7 @@ OUT_ROOT = REPO_ROOT / "vae-core/src/test/resources/fixtures/variants"
 BASE_SEED = 20250105
 
 
-# ------------------------------------------------------------------ seed 000 (ae.py, v0.2)
+# ------------------------------------------------------------------ cloneofsimo/vqgan-training (ae.py, v0.2)
 
 def swish(x):
     return x * torch.sigmoid(x)
@@ -195,7 +195,7 @@ class VAE000(nn.Module):
         self.decoder = Decoder000(ch, out_ch, ch_mult, num_res_blocks, z_channels, groups, head_dim)
 
 
-def seed000_key(key, levels):
+def vqgan_training_key(key, levels):
     """ae.py (LDM-style) key -> vae4j key."""
     k = key
     k = re.sub(r"^encoder\.down\.(\d+)\.block\.(\d+)\.", r"encoder.down_blocks.\1.resnets.\2.", k)
@@ -212,7 +212,7 @@ def seed000_key(key, levels):
     return k
 
 
-# ------------------------------------------------------------------ seed 003 (stanipov/pytorch-diffusion)
+# ------------------------------------------------------------------ stanipov/pytorch-diffusion
 
 class WeightStandardizedConv2d(nn.Conv2d):
     def forward(self, x):
@@ -388,8 +388,8 @@ class VAE003(nn.Module):
         self.post_quantizer = WeightStandardizedConv2d(embed_dim, latent_dim, kernel_size=1)
 
 
-def seed003_prefixes(kw):
-    """(seed prefix, vae4j prefix) pairs for VAE003 built with ``kw``, walking its Sequentials like the seed does."""
+def pytorch_diffusion_prefixes(kw):
+    """(upstream prefix, vae4j prefix) pairs for VAE003 built with ``kw``, walking its Sequentials like the original does."""
     pairs = [("pre_quantizer.", "quant_conv."), ("post_quantizer.", "post_quant_conv."),
              ("_encoder.init_conv.", "encoder.conv_in."), ("_encoder.post_enc.0.", "encoder.conv_norm_out."),
              ("_encoder.post_enc.2.", "encoder.conv_out."), ("_decoder.conv_in.", "decoder.conv_in."),
@@ -480,7 +480,7 @@ def write_case(name, config, weights, io):
 
 
 @torch.no_grad()
-def seed000_case(gen):
+def multihead_case(gen):
     ch, mult, blocks, z, groups, head_dim = 8, [1, 2], 1, 4, 4, 8
     vae = VAE000(3, ch, 3, mult, blocks, z, groups, head_dim).eval()
     randomize_(vae, gen)
@@ -491,24 +491,24 @@ def seed000_case(gen):
     config = diffusers_keys([ch * m for m in mult], blocks, z, groups, 16, False)
     config.update({"mid_block_attention_type": "multi_head", "attention_head_dim": head_dim,
                    "latent_sampling": "multiplicative"})
-    weights = rename(vae.state_dict(), lambda k: seed000_key(k, len(mult)))
-    write_case("seed000_multihead", config, weights,
+    weights = rename(vae.state_dict(), lambda k: vqgan_training_key(k, len(mult)))
+    write_case("multihead_multiplicative", config, weights,
                {"input": x, "latent": latent, "noise": noise, "sample": sample, "decoded": vae.decoder(sample)})
 
 
-SEED003_CASES = {
+POST_ACTIVATION_CASES = {
     # the shape of vae_f8.json, scaled down: avg pooling, nearest, linear attention everywhere, tanh
-    "seed003_avg_nearest": dict(down_mode="avg", up_mode="nearest", down_attn=[0, 1, 2], up_attn=[0, 1, 2],
+    "post_activation_avg_nearest": dict(down_mode="avg", up_mode="nearest", down_attn=[0, 1, 2], up_attn=[0, 1, 2],
                                 attn_heads=2, attn_dim=4, dec_tanh_out=True),
-    "seed003_max_bicubic": dict(down_mode="max", up_mode="bicubic", down_attn=[1], up_attn=[0],
+    "post_activation_max_bicubic": dict(down_mode="max", up_mode="bicubic", down_attn=[1], up_attn=[0],
                                 attn_heads=1, attn_dim=8, dec_tanh_out=False),
-    "seed003_avg_bilinear": dict(down_mode="avg", up_mode="bilinear", down_attn=[], up_attn=[],
+    "post_activation_avg_bilinear": dict(down_mode="avg", up_mode="bilinear", down_attn=[], up_attn=[],
                                  attn_heads=2, attn_dim=4, dec_tanh_out=True),
 }
 
 
 @torch.no_grad()
-def seed003_case(name, variant, gen):
+def post_activation_case(name, variant, gen):
     kw = dict(img_ch=3, enc_init_ch=4, ch_mult=(1, 2, 4), grnorm_groups=2, resnet_stacks=1, latent_dim=2,
               down_kern=2, up_scale=2, eps=1e-7, **variant)
     vae = VAE003(**kw).eval()
@@ -524,7 +524,7 @@ def seed003_case(name, variant, gen):
     channels = [kw["enc_init_ch"] * m for m in kw["ch_mult"]]
     config = diffusers_keys(channels, kw["resnet_stacks"], kw["latent_dim"], kw["grnorm_groups"], 16, True)
     attn = lambda chosen: ["linear" if i in chosen else "none" for i in range(levels)]
-    config.update({"block_layout": "annotated", "mid_block_attention_type": "linear",
+    config.update({"block_layout": "post_activation", "mid_block_attention_type": "linear",
                    "attention_head_dim": kw["attn_dim"], "linear_attention_heads": kw["attn_heads"],
                    "downsample_type": {"avg": "avg_pool", "max": "max_pool"}[kw["down_mode"]],
                    "weight_standardized_convs": True, "norm_eps": kw["eps"]})
@@ -536,7 +536,7 @@ def seed003_case(name, variant, gen):
         config["down_block_attention"] = attn(kw["down_attn"])
     if kw["up_attn"]:
         config["up_block_attention"] = attn(kw["up_attn"])
-    weights = rename(vae.state_dict(), prefix_mapper(seed003_prefixes(kw)))
+    weights = rename(vae.state_dict(), prefix_mapper(pytorch_diffusion_prefixes(kw)))
     write_case(name, config, weights, {"input": x, "posterior_mean": mean, "posterior_logvar": logvar,
                                        "noise": noise, "sample": sample, "decoded": decoded})
 
@@ -546,9 +546,9 @@ def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(BASE_SEED)
-    seed000_case(gen)
-    for name, variant in SEED003_CASES.items():
-        seed003_case(name, variant, gen)
+    multihead_case(gen)
+    for name, variant in POST_ACTIVATION_CASES.items():
+        post_activation_case(name, variant, gen)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ import java.util.function.LongFunction;
  * The named discriminator presets of the {@code vae} CLI ({@code --discriminator NAME}):
  * <ul>
  *   <li>{@code patchgan}: taming NLayerDiscriminator, ndf 64, 3 layers, BatchNorm (2,765,633 params)</li>
- *   <li>{@code vgg}: seed 000's VGG16 trunk (features[:16], trainable) + zero-init 1x1 head (1,735,744 params);
- *       load torchvision VGG16 weights into {@code features.*} before training</li>
+ *   <li>{@code vgg}: cloneofsimo/vqgan-training's VGG16 trunk (features[:16], trainable) + zero-init 1x1 head
+ *       (1,735,744 params); load torchvision VGG16 weights into {@code features.*} before training</li>
  *   <li>{@code unetgan-s}, {@code unetgan-m}, {@code unetgan-l}: U-Net GAN with D_ch 16 / 32 / 64</li>
  *   <li>{@code gigagan}: open-LiteVAE's GigaGAN-style discriminator (C_base 4096, C_max 256)</li>
  * </ul>

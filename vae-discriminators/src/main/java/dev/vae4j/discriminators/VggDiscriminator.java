@@ -13,21 +13,20 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Seed 000's VGG16-backbone patch discriminator (cloneofsimo/vqgan-training v0.2 {@code PatchDiscriminator}):
+ * VGG16-backbone patch discriminator (cloneofsimo/vqgan-training v0.2 {@code PatchDiscriminator}):
  * the LPIPS scaling {@code (x - shift) / scale} (shift -0.030/-0.088/-0.188, scale 0.458/0.448/0.450), then the
  * first 16 layers of torchvision's {@code vgg16().features} (indices 0..15: conv1_1 .. relu3_3, two max-pools),
  * then a 1x1 conv head (stage-3 width -> 1, no bias, zero-initialised, so every logit starts at 0).
  *
- * <p><b>Tap point.</b> The head reads relu3_3 (features index 15), exactly the seed's {@code features[:16]}: it is
+ * <p><b>Tap point.</b> The head reads relu3_3 (features index 15), exactly the original's {@code features[:16]}: it is
  * the deepest tap that keeps a dense patch grid (H/4) and a moderate receptive field (~40 px), where VGG features
  * still describe texture and local sharpness rather than object semantics, which is what a reconstruction
  * discriminator should judge; deeper taps (relu4_3, relu5_3) would coarsen the patch grid to H/8, H/16.
  *
  * <p>Keys: {@code features.N.weight|bias} (torchvision's names, so a torchvision VGG16 checkpoint loads into
- * {@code features} leniently; the unused convs 17..28 are unregistered, leaving 1,735,744 parameters for
- * the real trunk) and {@code head.weight}. The trunk is trainable (the seed's
- * choice) or frozen (its parameters stop requiring grad). Input (N, 3, H, W) in [-1, 1], sides >= 4 -> patch logits
- * (N, 1, H/4, W/4) (floor).
+ * {@code features} leniently; the unused convs 17..28 are unregistered, leaving 1,735,744 parameters for the real
+ * trunk) and {@code head.weight}. The trunk is trainable (the original's choice) or frozen (its parameters stop
+ * requiring grad). Input (N, 3, H, W) in [-1, 1], sides >= 4 -> patch logits (N, 1, H/4, W/4) (floor).
  */
 public final class VggDiscriminator extends Module implements Discriminator, MacCountable {
     /** The features index whose output the head reads (relu3_3), i.e. the trunk is {@code features[:16]}. */

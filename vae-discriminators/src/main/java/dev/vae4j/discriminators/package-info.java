@@ -1,7 +1,7 @@
 /**
  * GAN discriminators for latent-autoencoder training, each a {@link dev.vae4j.core.model.Discriminator} over
  * images (N, C, H, W) in [-1, 1]: {@link dev.vae4j.discriminators.PatchGanDiscriminator} (taming
- * NLayerDiscriminator), {@link dev.vae4j.discriminators.VggDiscriminator} (seed 000),
+ * NLayerDiscriminator), {@link dev.vae4j.discriminators.VggDiscriminator} (cloneofsimo/vqgan-training),
  * {@link dev.vae4j.discriminators.UNetGanDiscriminator} (global + per-pixel heads) and
  * {@link dev.vae4j.discriminators.GigaGanDiscriminator} (multi-scale heads). Weights use the references' state-dict
  * keys; {@link dev.vae4j.discriminators.DiscriminatorPresets} names the presets and

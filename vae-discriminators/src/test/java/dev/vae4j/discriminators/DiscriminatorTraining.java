@@ -6,6 +6,7 @@ import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.train.OptimizerSettings;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.Generator;
@@ -72,7 +73,7 @@ final class DiscriminatorTraining {
         torch.set_num_threads(1); // tiny ops: one thread avoids OpenMP oversubscription on a busy 2-core machine
         Generator g = torch.createCPUGenerator(seed);
         AdamOptions options = new AdamOptions(lr);
-        options.betas().put(0, 0.5).put(1, 0.9);
+        OptimizerSettings.setBetas(options.betas(), 0.5, 0.9);
         Adam adam = new Adam(d.module().parameters(), options);
         d.module().train(true);
         for (int step = 0; step < steps; step++) {

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Seed 000's VGG discriminator: size, keys, zero-init head, shapes, frozen/trainable trunk and training probe. */
+/**
+ * cloneofsimo/vqgan-training's VGG discriminator: size, keys, zero-init head, shapes, frozen/trainable trunk and
+ * training probe.
+ */
 class VggDiscriminatorTest {
     @BeforeAll
     static void oneThread() {
@@ -50,7 +53,7 @@ class VggDiscriminatorTest {
         double[] accuracy = DiscriminatorTraining.train(d, 3, 32, 8, 50, 1e-3, 9);
         System.out.printf("VGG (trunk trainable=%s) after 50 steps: sign accuracy %.3f, ranking accuracy %.3f%n",
                 trunkTrainable, accuracy[0], accuracy[1]);
-        // the seed's head has no bias, so after 50 steps its threshold need not sit at 0: judged by ranking
+        // the original's head has no bias, so after 50 steps its threshold need not sit at 0: judged by ranking
         // (a frozen-and-zero or broken discriminator ties everything and scores 0)
         assertTrue(accuracy[1] > 0.8, "accuracy " + java.util.Arrays.toString(accuracy));
         boolean trunkMoved = !torch.equal(before, d.features().conv(0).weight());

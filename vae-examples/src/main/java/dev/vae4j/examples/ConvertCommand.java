@@ -1,7 +1,9 @@
 package dev.vae4j.examples;
 
-import dev.vae4j.core.io.CheckpointConverter;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.CheckpointConverter;
+import dev.vae4j.core.model.tiny.AutoencoderTiny;
+import dev.vae4j.core.model.tiny.TaesdCheckpoints;
 import dev.vae4j.losses.Lpips;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,23 +24,27 @@ import picocli.CommandLine.Spec;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
                 "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
+                "taesd.py's encoder/decoder .pth -> an AutoencoderTiny folder (--to autoencoder-tiny --encoder E "
+                        + "--decoder D).",
                 "PyTorch pickles are read with an allow-list: no code in them ever runs."})
 public final class ConvertCommand implements Callable<Integer> {
     /** Target layouts. */
-    enum Target { DIFFUSERS, LDM, SAFETENSORS, LPIPS }
+    enum Target { DIFFUSERS, LDM, SAFETENSORS, LPIPS, AUTOENCODER_TINY }
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--input", required = true, paramLabel = "IN",
-            description = "LDM file, diffusers folder, or any .ckpt/.pth/.pt/.bin/.safetensors file.")
+    @Option(names = "--input", paramLabel = "IN",
+            description = "LDM file, diffusers folder, or any .ckpt/.pth/.pt/.bin/.safetensors file (all targets "
+                    + "but autoencoder-tiny).")
     private Path input;
 
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "Output folder or file.")
     private Path output;
 
     @Option(names = "--to", paramLabel = "LAYOUT",
-            description = "diffusers, ldm, safetensors or lpips (default: ldm for a folder input, else diffusers).")
+            description = "diffusers, ldm, safetensors, lpips or autoencoder-tiny (default: ldm for a folder input, "
+                    + "else diffusers).")
     private String to;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "sd",
@@ -61,13 +67,29 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "With --to lpips: lpips' vgg.pth (the input is torchvision's VGG16 .pth).")
     private Path heads;
 
+    @Option(names = "--encoder", paramLabel = "FILE",
+            description = "With --to autoencoder-tiny: taesd.py's encoder .pth (e.g. taef2_encoder.pth).")
+    private Path tinyEncoder;
+
+    @Option(names = "--decoder", paramLabel = "FILE",
+            description = "With --to autoencoder-tiny: taesd.py's decoder .pth (one of --encoder/--decoder alone "
+                    + "makes an encoder-only or decoder-only model).")
+    private Path tinyDecoder;
+
     @Override
     public Integer call() {
+        Target target = target();
+        if (target == Target.AUTOENCODER_TINY) {
+            return convertTiny(spec.commandLine().getOut());
+        }
+        if (input == null) {
+            throw new ParameterException(spec.commandLine(), "--to " + to + " needs --input IN");
+        }
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("input " + input + " does not exist");
         }
         PrintWriter out = spec.commandLine().getOut();
-        switch (target()) {
+        switch (target) {
             case DIFFUSERS -> {
                 CheckpointConverter.ldmToDiffusers(input, architecture(), output);
                 out.println("wrote diffusers folder " + output);
@@ -93,15 +115,34 @@ public final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int convertTiny(PrintWriter out) {
+        if (tinyEncoder == null && tinyDecoder == null) {
+            throw new ParameterException(spec.commandLine(), "--to autoencoder-tiny needs --encoder FILE, "
+                    + "--decoder FILE or both (taesd.py's .pth files)");
+        }
+        AutoencoderTiny model = TaesdCheckpoints.convert(tinyEncoder, tinyDecoder, output);
+        out.printf(Locale.ROOT, "wrote AutoencoderTiny folder %s (%s, %d latent channels, f%d%s%s)%n", output,
+                model.hasEncoder() && model.hasDecoder() ? "encoder and decoder"
+                        : model.hasEncoder() ? "encoder only" : "decoder only",
+                model.latentChannels(), model.downsamplingFactor(),
+                model.config().useMidblockGn() ? ", GroupNorm pooling" : "",
+                model.config().encoderStem().downsampling() > 1 && model.hasEncoder() ? ", strided stem" : "");
+        return 0;
+    }
+
     private Target target() {
         if (to == null) {
+            if (input == null) {
+                throw new ParameterException(spec.commandLine(), "give --input IN (or --to autoencoder-tiny with "
+                        + "--encoder/--decoder)");
+            }
             return Files.isDirectory(input) ? Target.LDM : Target.DIFFUSERS;
         }
         try {
-            return Target.valueOf(to.toUpperCase(Locale.ROOT));
+            return Target.valueOf(to.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--to must be diffusers, ldm, safetensors or lpips, got '" + to
-                    + "'");
+            throw new ParameterException(spec.commandLine(), "--to must be diffusers, ldm, safetensors, lpips or "
+                    + "autoencoder-tiny, got '" + to + "'");
         }
     }
 

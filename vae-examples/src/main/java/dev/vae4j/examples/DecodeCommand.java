@@ -8,6 +8,8 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.tensor.InferenceScope;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -47,6 +48,9 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Mixin
     private ComputeOptions compute;
+
+    @Mixin
+    private TileOptions tile;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
@@ -86,7 +90,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 CliSupport.createFolder(output);
             }
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             decode(model, reader, toTensorFile, out);
         }
         out.flush();
@@ -94,8 +98,10 @@ public final class DecodeCommand implements Callable<Integer> {
     }
 
     private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
-        try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
+        NonFiniteValues nonFinite = compute.nonFinite();
+        try (InferenceScope scope = new InferenceScope()) {
             Tensor latents = loadLatents(reader, model);
+            nonFinite.check("tensor 'latents' of " + input, latents);
             warnIfScalingDisagrees(reader.metadata());
             long n = latents.size(0);
             int f = model.downsamplingFactor();
@@ -125,6 +131,8 @@ public final class DecodeCommand implements Callable<Integer> {
                 try (TensorScope batch = new TensorScope()) {
                     Tensor z = latents.narrow(0, start, count);
                     Tensor decoded = model.decode(raw ? z : normalizer.denormalize(z));
+                    nonFinite.check(String.format(Locale.ROOT, "decoded images %d..%d", start, start + count - 1),
+                            decoded);
                     if (images != null) {
                         images.narrow(0, start, count).copy_(decoded);
                     } else {

@@ -2,6 +2,8 @@ package dev.vae4j.examples;
 
 import static dev.vae4j.examples.CliSupport.shape;
 
+import dev.vae4j.core.data.ImageSource;
+import dev.vae4j.core.dist.DistributedContext;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsEntry;
 import dev.vae4j.core.io.SafetensorsReader;
@@ -9,6 +11,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -34,7 +37,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae encode}: images -> latents. The input is an image file, a folder of images of one size, or a
+ * {@code vae encode}: images -> latents. With a folder as {@code --output} (ending with {@code /} or existing) it
+ * writes a latent cache of shards from images of any size ({@link LatentCacheCommandOptions}). Otherwise the input is an image file, a folder of images of one size, or a
  * {@code .safetensors} file whose tensor {@code images} is (N, C, H, W) in [-1, 1]. The output
  * {@code .safetensors} file holds float32 tensors {@code latents} (N, L, H/f, W/f) — the posterior mode, or a
  * sample with {@code --sample}, normalised with the model's {@code (z - shift) * scale} unless {@code --raw} —
@@ -51,6 +55,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -60,9 +67,15 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " 'images' (N, C, H, W) in [-1, 1].")
     private Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.safetensors",
-            description = "Output file: tensors latents, mean, logvar (float32).")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.safetensors|DIR/",
+            description = "Output file: tensors latents, mean, logvar (float32); or, ending with / or naming a"
+                    + " folder, a latent cache folder of shards + index.json (inputs of any size, see --resolution).")
+    private String outputArgument;
+
     private Path output;
+
+    @Mixin
+    private LatentCacheCommandOptions cache;
 
     @ArgGroup(exclusive = true)
     private Posterior posterior = new Posterior();
@@ -89,6 +102,10 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        output = Path.of(outputArgument);
+        if (LatentCacheCommandOptions.isFolderOutput(outputArgument, output)) {
+            return writeCache();
+        }
         if (!CliSupport.hasExtension(output, ".safetensors")) {
             throw new ParameterException(spec.commandLine(), "--output must be a .safetensors file, got " + output);
         }
@@ -105,9 +122,20 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             encode(model, images, reader, out);
         }
+        out.flush();
+        return 0;
+    }
+
+    private int writeCache() {
+        DistributedContext context = LatentCacheCommandOptions.context();
+        ImageSource source = cache.inputs(input, output, context);
+        PrintWriter out = spec.commandLine().getOut();
+        compute.apply();
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
+        cache.run(model, modelDir, source, output, compute.batchSize(), context, out);
         out.flush();
         return 0;
     }
@@ -124,6 +152,9 @@ public final class EncodeCommand implements Callable<Integer> {
                 result = encodeImages(encoder, images);
                 metadata.put(CliSupport.FILES_KEY, CliSupport.toJsonList(images.names()));
             }
+            NonFiniteValues nonFinite = compute.nonFinite();
+            nonFinite.check("encoded latents", result.latents);
+            nonFinite.check("encoded logvar", result.logvar);
             metadata.put(CliSupport.LATENTS_KEY, raw ? "raw" : "normalized");
             metadata.put("posterior", posterior.sample ? "sample" : "mode");
             if (posterior.sample) {
@@ -179,6 +210,7 @@ public final class EncodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + ": tensor 'images' has dtype " + entry.dtype()
                     + "; it must be floating point in [-1, 1]");
         }
+        compute.nonFinite().check("tensor 'images' of " + input, all);
         long n = s[0];
         Encoded result = Encoded.allocate(n, model, s[2], s[3]);
         CliSupport.Progress progress = new CliSupport.Progress("encoded", n);

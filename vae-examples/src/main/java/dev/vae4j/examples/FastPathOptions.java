@@ -2,8 +2,8 @@ package dev.vae4j.examples;
 
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.Precision;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;

@@ -1,17 +1,27 @@
 package dev.vae4j.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.MacCounter;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,6 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Print a model's config and parameter counts, or a discriminator's parameters and MACs.")
 public final class InspectCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @Spec
     private CommandSpec spec;
 
@@ -40,12 +51,14 @@ public final class InspectCommand implements Callable<Integer> {
     /** Exactly one of {@code --preset} and {@code --model}. */
     static final class Source {
         @Option(names = "--preset", paramLabel = "NAME", required = true,
-                description = "A built-in architecture: sd, sdxl, sd3 or flux.")
+                description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, "
+                        + "linear-attention-f8c4, litevae-*, or an AutoencoderTiny latent space (taesd, taesdxl, "
+                        + "taesd3, taef1, taef2, taesana).")
         String preset;
 
         @Option(names = "--model", paramLabel = "DIR", required = true,
-                description = "A diffusers model folder (config.json + diffusion_pytorch_model.safetensors),"
-                        + " or a pipeline folder with a vae/ subfolder.")
+                description = "A model folder of any class its config.json names (AutoencoderKL, AutoencoderTiny,"
+                        + " LiteVAE), or a pipeline folder with a vae/ subfolder.")
         Path model;
 
         @Option(names = "--discriminator", paramLabel = "NAME", required = true,
@@ -73,54 +86,102 @@ public final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         try (TensorScope scope = new TensorScope()) {
-            AutoencoderKL model;
-            String origin;
-            String weights;
-            if (source.preset != null) {
-                AutoencoderKLConfig config;
+            if (source.preset != null && !AutoencoderKLConfig.presetNames().contains(
+                    source.preset.toLowerCase(Locale.ROOT))) {
+                ObjectNode config;
                 try {
-                    config = AutoencoderKLConfig.preset(source.preset);
+                    config = Autoencoders.preset(source.preset);
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), e.getMessage());
                 }
-                model = new AutoencoderKL(config);
-                origin = "preset " + source.preset.toLowerCase(Locale.ROOT);
-                weights = "random initialisation";
+                TrainableAutoencoder model = Autoencoders.create(config);
+                print(out, model, config, "preset " + source.preset.toLowerCase(Locale.ROOT), "random initialisation",
+                        scaling(model.latentNormalizer()));
+            } else if (source.model != null && !isAutoencoderKl(source.model)) {
+                TrainableAutoencoder model = Autoencoders.load(source.model);
+                print(out, model, readConfig(source.model), "model " + source.model, "all tensors loaded (strict)",
+                        scaling(model.latentNormalizer()));
             } else {
-                AutoencoderKL.Loaded loaded = AutoencoderKL.loadPretrained(source.model, false);
-                model = loaded.model();
-                origin = "model " + source.model;
-                weights = loaded.report().describe().replace("\n", "\n  ");
+                inspectAutoencoderKl(out);
             }
-            print(out, model, origin, weights);
         }
         out.flush();
         return 0;
     }
 
-    private static void print(PrintWriter out, AutoencoderKL model, String origin, String weights) {
-        AutoencoderKLConfig config = model.config();
-        out.println(origin);
-        out.println(config.toJson().toPrettyString());
-        out.println();
-        LatentNormalizer normalizer = model.latentNormalizer();
-        out.printf(Locale.ROOT, "latents: %d channels, downsampling factor %d (an HxW image gives %d x H/%d x W/%d)%n",
-                config.latentChannels(), config.downsamplingFactor(), config.latentChannels(),
-                config.downsamplingFactor(), config.downsamplingFactor());
-        if (config.latentsMean() != null) {
-            out.printf(Locale.ROOT, "scaling: (z - latents_mean) * %s / latents_std%n", config.scalingFactor());
+    private void inspectAutoencoderKl(PrintWriter out) {
+        AutoencoderKL model;
+        String origin;
+        String weights;
+        if (source.preset != null) {
+            model = new AutoencoderKL(AutoencoderKLConfig.preset(source.preset));
+            origin = "preset " + source.preset.toLowerCase(Locale.ROOT);
+            weights = "random initialisation";
         } else {
-            out.printf(Locale.ROOT, "scaling: (z - %s) * %s%n", normalizer.shift(), normalizer.scale());
+            AutoencoderKL.Loaded loaded = AutoencoderKL.loadPretrained(source.model, false);
+            model = loaded.model();
+            origin = "model " + source.model;
+            weights = loaded.report().describe().replace("\n", "\n  ");
         }
+        AutoencoderKLConfig config = model.config();
+        String scaling = config.latentsMean() != null
+                ? String.format(Locale.ROOT, "(z - latents_mean) * %s / latents_std", config.scalingFactor())
+                : scaling(model.latentNormalizer());
+        print(out, model, config.toJson(), origin, weights, scaling);
+    }
+
+    private static String scaling(LatentNormalizer normalizer) {
+        return String.format(Locale.ROOT, "(z - %s) * %s", normalizer.shift(), normalizer.scale());
+    }
+
+    /** The config.json of a model folder (or of its vae/ subfolder), for models of any class. */
+    private static Path configFile(Path dir) {
+        Path config = dir.resolve(AutoencoderKL.CONFIG_FILE);
+        return Files.isRegularFile(config) ? config : dir.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE);
+    }
+
+    private static ObjectNode readConfig(Path dir) {
+        try {
+            return (ObjectNode) JSON.readTree(configFile(dir).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + configFile(dir) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the folder's config names AutoencoderKL (or no class, which diffusers reads as AutoencoderKL). */
+    private static boolean isAutoencoderKl(Path dir) {
+        if (!Files.isRegularFile(configFile(dir))) {
+            return true;
+        }
+        JsonNode name = readConfig(dir).get("_class_name");
+        return name == null || name.asText().equals(AutoencoderKLConfig.CLASS_NAME);
+    }
+
+    private static void print(PrintWriter out, Autoencoder model, ObjectNode config, String origin, String weights,
+            String scaling) {
+        out.println(origin);
+        out.println(config.toPrettyString());
+        out.println();
+        int f = model.downsamplingFactor();
+        out.printf(Locale.ROOT, "latents: %d channels, downsampling factor %d (an HxW image gives %d x H/%d x W/%d)%n",
+                model.latentChannels(), f, model.latentChannels(), f, f);
+        out.println("scaling: " + scaling);
         out.println("weights: " + weights);
         out.println();
-        Map<String, Long> counts = countByChild(model);
+        Map<String, Long> counts = countByChild(((TrainableAutoencoder) model).module());
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         int width = Math.max(CliSupport.grouped(total).length(), 11);
         out.println("parameters:");
-        for (String part : new String[] {"encoder", "decoder", "quant_conv", "post_quant_conv"}) {
+        for (String part : new String[] {"encoder", "decoder"}) {
             Long n = counts.remove(part);
             out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", part, n == null ? "absent" : CliSupport.grouped(n));
+        }
+        if (model instanceof AutoencoderKL) {
+            for (String part : new String[] {"quant_conv", "post_quant_conv"}) {
+                Long n = counts.remove(part);
+                out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", part,
+                        n == null ? "absent" : CliSupport.grouped(n));
+            }
         }
         for (Map.Entry<String, Long> other : counts.entrySet()) {
             out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", other.getKey(), CliSupport.grouped(other.getValue()));
@@ -129,7 +190,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     /** Parameter elements per top-level child ({@code encoder}, {@code decoder}, {@code quant_conv}, ...). */
-    private static Map<String, Long> countByChild(AutoencoderKL model) {
+    private static Map<String, Long> countByChild(Module model) {
         Map<String, Long> counts = new LinkedHashMap<>();
         StringTensorDict params = model.named_parameters(true);
         for (long i = 0; i < params.size(); i++) {

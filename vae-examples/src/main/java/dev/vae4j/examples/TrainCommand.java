@@ -7,6 +7,8 @@ import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.examples.train.Recipe;
+import dev.vae4j.examples.train.RunFolder;
+import dev.vae4j.examples.train.TrainingBudget;
 import dev.vae4j.examples.train.TrainingSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,11 +39,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Image folder (default: built-in synthetic images).")
+    @Option(names = "--data", paramLabel = "DIR|SHARDS",
+            description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
+                    + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
+
+    @Option(names = "--overwrite",
+            description = "Replace the run already in the run folder (its checkpoints, model and metrics are deleted).")
+    private boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
@@ -52,11 +60,23 @@ public final class TrainCommand implements Callable<Integer> {
                     + "optimizers start fresh.")
     private Path initFrom;
 
+    @Option(names = "--teacher", paramLabel = "DIR",
+            description = "A model folder whose latents the model learns to decode (distillation, e.g. of a tiny "
+                    + "decoder; recipe taesd-distill); saved in the run's recipe.")
+    private Path teacher;
+
     @Option(names = "--steps", paramLabel = "N", description = "Override the recipe's step count.")
     private Long steps;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Override the recipe's batch size.")
     private Integer batchSize;
+
+    @Option(names = "--image-size", paramLabel = "PX", description = "Override the recipe's training resolution.")
+    private Integer imageSize;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Override the autoencoder's peak learning rate (the "
+            + "discriminator's too when the recipe gives it no optimizer of its own).")
+    private Double learningRate;
 
     @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda (default: the recipe's, cpu).")
     private String device;
@@ -96,9 +116,22 @@ public final class TrainCommand implements Callable<Integer> {
         int smallImages = recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
         CpuThreads.configure(threads == null ? smallImages : threads);
         TrainConfig train = recipe.train();
-        recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
-                batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
-        Path runDir = resume != null ? resume : out != null ? out : Path.of("runs", recipe.name());
+        train = train.with(steps == null ? train.steps() : steps, batchSize == null ? train.batchSize() : batchSize,
+                device == null ? train.device() : device);
+        recipe = recipe.withTrain(learningRate == null ? train : train.withGeneratorLearningRate(learningRate));
+        if (imageSize != null) {
+            recipe = recipe.withImageSize(imageSize);
+        }
+        if (teacher != null) {
+            recipe = recipe.withTeacher(teacher.toString());
+        }
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
+        }
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        Path source = dataSource(recipe);
+        recipe = recipe.withDataSource(source == null ? null : source.toString());
+        TrainingBudget.ofThisMachine().check(recipe, source == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
                 distBackend, Duration.ofSeconds(distTimeout));
@@ -110,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, lpips, parallel)
+            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips,
+                    parallel)
                     .run(System.err);
         }
         if (!context.writer()) {
@@ -133,5 +167,22 @@ public final class TrainCommand implements Callable<Integer> {
                 outcome.skippedFiles());
         console.println("model: " + outcome.model() + (outcome.emaModel() == null ? "" : ", EMA: " + outcome.emaModel()));
         return 0;
+    }
+
+    /**
+     * The absolute data source of the run: {@code --data}, else the recipe's {@code data.source} (on
+     * {@code --resume}, the source the run recorded), else null (synthetic images).
+     *
+     * @throws IllegalArgumentException if {@code --data} names another source than the one the resumed run recorded
+     */
+    private Path dataSource(Recipe recipe) {
+        Path recorded = recipe.data().source() == null ? null
+                : Path.of(recipe.data().source()).toAbsolutePath().normalize();
+        Path given = data == null ? null : data.toAbsolutePath().normalize();
+        if (resume != null && given != null && recorded != null && !given.equals(recorded)) {
+            throw new IllegalArgumentException("--data " + data + " differs from the data the run in " + resume
+                    + " trained on (" + recorded + "): resume without --data, or start a new run");
+        }
+        return given != null ? given : recorded;
     }
 }

@@ -4,13 +4,13 @@ import static dev.vae4j.core.testing.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.metrics.fid.FidInceptionV3;
 import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -58,9 +58,14 @@ class TrainCommandTest {
         double before = validation.get(0).get("psnr").asDouble();
         double after = validation.get(validation.size() - 1).get("psnr").asDouble();
         assertTrue(after > before + 1.0, "PSNR " + before + " -> " + after);
-        for (JsonNode step : metrics(run, "train")) {
+        List<JsonNode> train = metrics(run, "train");
+        assertEquals(60, train.size(), "logged steps");
+        for (JsonNode step : train) {
             boolean ganOn = step.get("step").asLong() > 40;
             assertEquals(ganOn, step.has("disc"), "discriminator at step " + step.get("step"));
+            // the generator's GAN term d_weight * disc_factor * g is in its loss exactly from the start step on
+            assertEquals(ganOn ? 1.0 : 0.0, step.get("disc_factor").asDouble(), "disc_factor at " + step.get("step"));
+            assertTrue(!ganOn || step.get("d_weight").asDouble() > 0, "adaptive GAN weight at " + step.get("step"));
         }
         for (String output : List.of("recipe.yaml", "loss.png", "samples/step-00000060.png",
                 "checkpoints/step-00000060/state.json", "checkpoints/step-00000030/state.json", "model/config.json",
@@ -83,6 +88,47 @@ class TrainCommandTest {
             assertEquals(i + 1, steps.get(i).get("step").asLong());
         }
         assertTrue(Files.exists(run.resolve("checkpoints/step-00000030/state.json")));
+    }
+
+    /**
+     * Training on WebDataset tar shards given as a brace pattern (images of mixed sizes, cropped to 16 px): a run
+     * stopped at step 6 and resumed to step 12 logs exactly the losses of an uninterrupted 12-step run and ends with
+     * byte-identical weights.
+     */
+    @Test
+    void trainsOnTarShardsAndResumesExactly(@TempDir Path dir) throws IOException {
+        assertShardTrainingResumesExactly(dir, microRecipe());
+    }
+
+    /** The same with aspect-ratio buckets (20x12, 16x16, 12x20 at 16 px): batches of one shape per step. */
+    @Test
+    void trainsOnAspectBucketsAndResumesExactly(@TempDir Path dir) throws IOException {
+        Path recipe = dir.resolve("buckets.yaml");
+        Files.writeString(recipe, Files.readString(Path.of(microRecipe())).replace("name: micro", "name: buckets")
+                .replace("  image_size: 16\n", "  image_size: 16\n  buckets: true\n  bucket_step: 4\n  max_aspect: 2\n"));
+        assertTrue(Files.readString(recipe).contains("buckets: true"));
+        assertShardTrainingResumesExactly(dir, recipe.toString());
+    }
+
+    private static void assertShardTrainingResumesExactly(Path dir, String recipe) throws IOException {
+        dev.vae4j.core.testing.TarShardWriter.write(dir.resolve("shards"), 3, 8,
+                new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
+        String pattern = dir.resolve("shards") + "/shard-{000000..000002}.tar";
+        Path straight = dir.resolve("straight");
+        Path resumed = dir.resolve("resumed");
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", straight.toString(),
+                "--steps", "12").assertOk();
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", resumed.toString(),
+                "--steps", "6").assertOk();
+        CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12").assertOk();
+        List<JsonNode> expected = metrics(straight, "train");
+        List<JsonNode> actual = metrics(resumed, "train");
+        assertEquals(12, actual.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(expected.get(i).get("loss"), actual.get(i).get("loss"), "step " + (i + 1));
+        }
+        String weights = "model/diffusion_pytorch_model.safetensors";
+        assertEquals(-1L, Files.mismatch(straight.resolve(weights), resumed.resolve(weights)));
     }
 
     /**
@@ -118,18 +164,18 @@ class TrainCommandTest {
     }
 
     /**
-     * The seed000 objective end to end: LPIPS from a converted weight file, fixed posterior variance, gradnorm'd
-     * pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB and
-     * LPIPS down.
+     * The grad-normalized objective end to end: LPIPS from a converted weight file, fixed posterior variance,
+     * gradnorm'd pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB
+     * and LPIPS down.
      */
     @Test
-    void seed000RecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
+    void gradNormalizedRecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
         Path pth = dev.vae4j.core.testing.Fixtures.dir("lpips_pth");
         Path lpips = dir.resolve("lpips.safetensors");
         CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
                 "--heads", pth.resolve("lpips_heads.pth").toString(), "--output", lpips.toString()).assertOk();
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", testRecipe("seed000-micro"), "--out", run.toString(), "--lpips",
+        CliTestSupport.run("train", "--recipe", testRecipe("grad-normalized-micro"), "--out", run.toString(), "--lpips",
                 lpips.toString()).assertOk();
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
@@ -148,7 +194,7 @@ class TrainCommandTest {
         Path run = dir.resolve("run");
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1").assertOk();
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
-                .assertOneLineError("already holds checkpoints", "--resume");
+                .assertOneLineError("already holds a run", "--resume", "--overwrite");
         CliTestSupport.run("train", "--recipe", "sd-ft-mse", "--out", dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
         CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tiny end-to-end training of the seed architecture variants ({@code variants-micro} recipe: annotated layout,
- * max pooling, bilinear upsampling, WS convs, linear and multi-head attention, tanh, multiplicative constant
+ * The tiny end-to-end training of the upstream architecture variants ({@code variants-micro} recipe: post-activation
+ * layout, max pooling, bilinear upsampling, WS convs, linear and multi-head attention, tanh, multiplicative constant
  * variance): every step's loss is finite, held-out PSNR rises, and the saved model reloads with its options.
  */
 class VariantRecipeTrainingTest {
@@ -38,7 +38,7 @@ class VariantRecipeTrainingTest {
         try (TensorScope scope = new TensorScope()) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(run.resolve("model"));
             assertEquals(ArchitectureOptions.LatentSampling.MULTIPLICATIVE, model.config().options().latentSampling());
-            assertEquals(ArchitectureOptions.BlockLayout.ANNOTATED, model.config().options().blockLayout());
+            assertEquals(ArchitectureOptions.BlockLayout.POST_ACTIVATION, model.config().options().blockLayout());
         }
     }
 }

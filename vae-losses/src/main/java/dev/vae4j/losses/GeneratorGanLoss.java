@@ -9,12 +9,12 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Generator-side GAN losses, 0-d tensors, means over all patch logits:
- * {@link #negativeMean(Tensor)} is LDM's {@code g_loss = -mean(D(x̂))}; {@link #thresholdedHinge} is seed 000's
- * {@code mean(max(0, D(x) - D(x̂) - margin))} with the real logits detached (0 wherever the fake logit is within
- * {@code margin} of, or above, the real one).
+ * {@link #negativeMean(Tensor)} is LDM's {@code g_loss = -mean(D(x̂))}; {@link #thresholdedHinge} is
+ * cloneofsimo/vqgan-training's {@code mean(max(0, D(x) - D(x̂) - margin))} with the real logits detached (0 wherever
+ * the fake logit is within {@code margin} of, or above, the real one).
  */
 public final class GeneratorGanLoss {
-    /** Seed 000's default margin. */
+    /** cloneofsimo/vqgan-training's default margin. */
     public static final double DEFAULT_MARGIN = 0.1;
 
     private GeneratorGanLoss() {

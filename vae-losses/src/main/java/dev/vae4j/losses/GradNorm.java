@@ -10,11 +10,11 @@ import org.bytedeco.pytorch.TensorBase;
 import org.bytedeco.pytorch.TensorTensorHook;
 
 /**
- * Seed 000's gradient normalisation: {@link #apply(Tensor)} returns an identity view of its input whose
- * backward pass replaces the incoming gradient g by {@code weight * g / (||g|| + 1e-8)}, so that a loss branch
- * fed through it sends a gradient of norm {@code weight} (up to the 1e-8) to the shared input, whatever the
- * branch's scale. Use one {@code GradNorm} per branch. The norm is over the whole tensor ({@link Mode#WHOLE},
- * seed HEAD without its all-reduce), over the batch dimension per element ({@link Mode#BATCH}, seed v0.2's
+ * cloneofsimo/vqgan-training's gradient normalisation: {@link #apply(Tensor)} returns an identity view of its input
+ * whose backward pass replaces the incoming gradient g by {@code weight * g / (||g|| + 1e-8)}, so that a loss branch
+ * fed through it sends a gradient of norm {@code weight} (up to the 1e-8) to the shared input, whatever the branch's
+ * scale. Use one {@code GradNorm} per branch. The norm is over the whole tensor ({@link Mode#WHOLE}, vqgan-training
+ * HEAD without its all-reduce), over the batch dimension per element ({@link Mode#BATCH}, vqgan-training v0.2's
  * {@code linalg.norm(g, dim=0)}) or per sample ({@link Mode#PER_SAMPLE}).
  *
  * <p>Implemented as a tensor hook on {@code x.view_as(x)} (libtorch's custom autograd functions are not reachable

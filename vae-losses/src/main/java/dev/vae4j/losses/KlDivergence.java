@@ -24,9 +24,12 @@ public final class KlDivergence {
         this.reduction = Objects.requireNonNull(reduction, "reduction");
     }
 
-    /** The batch-reduced KL(q || N(0, I)), a 0-d tensor. */
+    /**
+     * The batch-reduced KL(q || N(0, I)), a 0-d tensor: the distribution's own {@link LatentDistribution#kl()} (the
+     * formula above for a Gaussian; zero for the point posterior of a deterministic encoder).
+     */
     public Tensor loss(LatentDistribution q) {
-        return reduction.apply(toStandardNormal(q.mean(), q.logvar()));
+        return reduction.apply(q.kl());
     }
 
     /** The batch-reduced KL(q || p), a 0-d tensor. */

@@ -17,7 +17,7 @@ public final class LeCamRegularizer {
     private double emaReal;
     private double emaFake;
 
-    /** @param decay EMA decay in [0, 1) (TiTok 0.999, seed 000 HEAD 0.9) */
+    /** @param decay EMA decay in [0, 1) (TiTok 0.999, cloneofsimo/vqgan-training HEAD 0.9) */
     public LeCamRegularizer(double decay) {
         if (!(decay >= 0 && decay < 1)) {
             throw new IllegalArgumentException("LeCam EMA decay must be in [0, 1), got " + decay);

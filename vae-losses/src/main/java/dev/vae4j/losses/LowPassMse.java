@@ -10,15 +10,15 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Seed 000's "low-pass reconstruction loss": MSE between low-pass filtered images (N, C, H, W), a 0-d tensor
- * in squared image units. The filter has two parts, applied per channel:
+ * cloneofsimo/vqgan-training's "low-pass reconstruction loss": MSE between low-pass filtered images (N, C, H, W), a 0-d
+ * tensor in squared image units. The filter has two parts, applied per channel:
  * <ol>
  *   <li>truncation of high frequencies: every 2-D DFT component whose radial frequency
  *       {@code sqrt(fy^2 + fx^2)} (cycles per pixel, fy and fx in [-0.5, 0.5]) exceeds {@code cutoff} is
  *       zeroed ({@code rfft2}, mask, {@code irfft2});</li>
- *   <li>a Laplacian-like smoothing kernel of odd size {@code k}: {@code x + L(x) / |L_centre|} where L is the
- *       seed's Laplacian-like kernel (all ones, centre {@code -(#neighbours)}, corners 0 for k >= 5; the 5x5
- *       case is exactly the seed's {@code [[0,1,1,1,0],[1,1,1,1,1],[1,1,-20,1,1],...]}), normalised by its size,
+ *   <li>a Laplacian-like smoothing kernel of odd size {@code k}: {@code x + L(x) / |L_centre|} where L is
+ *       the original's Laplacian-like kernel (all ones, centre {@code -(#neighbours)}, corners 0 for k >= 5; the 5x5
+ *       case is exactly the original's {@code [[0,1,1,1,0],[1,1,1,1,1],[1,1,-20,1,1],...]}), normalised by its size,
  *       i.e. the mean of the neighbourhood; zero padding; {@code k = 1} skips it.</li>
  * </ol>
  * Because the truncation comes first, a perturbation made only of frequencies above the cut-off changes the
@@ -29,7 +29,7 @@ public final class LowPassMse {
     private final double cutoff;
 
     /**
-     * @param kernel odd smoothing kernel size >= 1 (1: no smoothing; the seed uses 5)
+     * @param kernel odd smoothing kernel size >= 1 (1: no smoothing; the original uses 5)
      * @param cutoff radial cut-off in cycles per pixel, in (0, 0.5 * sqrt(2)]; the maximum keeps every frequency
      */
     public LowPassMse(int kernel, double cutoff) {
@@ -76,7 +76,7 @@ public final class LowPassMse {
                 new long[] {1, 1}, c);
     }
 
-    /** 1 where the rfft2 bin (H, W/2 + 1) has radial frequency <= cutoff, else 0. */
+    /** 1 where the rfft2 bin (H, W/2 + 1) has radial frequency &lt;= cutoff, else 0. */
     private Tensor frequencyMask(long h, long w) {
         int cols = (int) (w / 2 + 1);
         float[] mask = new float[(int) h * cols];

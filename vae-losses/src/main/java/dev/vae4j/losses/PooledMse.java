@@ -6,11 +6,11 @@ import dev.vae4j.core.tensor.Shapes;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Seed 000's "pooled MSE": both images (N, C, H, W) are average-pooled with a {@code k x k} kernel and stride
- * {@code k} (= {@code F.interpolate(scale_factor=1/k, mode="area")} when k divides H and W), then
- * {@code mean((pool(x) - pool(y))^2)}, a 0-d tensor. High frequencies inside a k x k cell are ignored, and by
- * Jensen's inequality the pooled MSE never exceeds the plain MSE. H and W must be multiples of k. (The seed's
- * v0.2 code also weights by a blurriness mask and uses L1; this class is the README's pooled MSE.)
+ * cloneofsimo/vqgan-training's "pooled MSE": both images (N, C, H, W) are average-pooled with a {@code k x k} kernel
+ * and stride {@code k} (= {@code F.interpolate(scale_factor=1/k, mode="area")} when k divides H and W), then
+ * {@code mean((pool(x) - pool(y))^2)}, a 0-d tensor. High frequencies inside a k x k cell are ignored, and by Jensen's
+ * inequality the pooled MSE never exceeds the plain MSE. H and W must be multiples of k. (The original's v0.2 code also
+ * weights by a blurriness mask and uses L1; this class is the README's pooled MSE.)
  */
 public final class PooledMse {
     private final long kernel;

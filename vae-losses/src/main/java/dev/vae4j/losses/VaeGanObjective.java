@@ -18,8 +18,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The composite VAE-GAN objective: LDM's {@code LPIPSWithDiscriminator} and seed 001's recipe, from a
- * {@link VaeGanConfig}. Images (N, C, H, W) in [-1, 1]; LPIPS needs C = 3.
+ * The composite VAE-GAN objective: LDM's {@code LPIPSWithDiscriminator} and diffusers' AutoencoderKL training script,
+ * from a {@link VaeGanConfig}. Images (N, C, H, W) in [-1, 1]; LPIPS needs C = 3.
  *
  * <p>Generator ({@code optimizer_idx 0}): with d = pixel distance (N,C,H,W), p = LPIPS (N,1,1,1) broadcast to
  * every pixel, s the scalar log-variance,

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Parity with the references, fixtures from {@code tools/reference/gen_losses.py}: pip {@code lpips} 0.1.4 with a
  * narrow seeded VGG16 trunk and heads; LDM {@code LPIPSWithDiscriminator} math (three configurations, including
- * the adaptive weight, the gradient at the last layer and both discriminator losses) and seed 001's recipe; KL,
- * pixel, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors. Every comparison is relative:
- * {@code max|diff| <= 1e-5 * max(1, max|expected|)}, fp32 on the CPU.
+ * the adaptive weight, the gradient at the last layer and both discriminator losses) and diffusers' AutoencoderKL
+ * training script; KL, pixel, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors. Every comparison is
+ * relative: {@code max|diff| <= 1e-5 * max(1, max|expected|)}, fp32 on the CPU.
  */
 class LossParityTest {
     private static final double REL = 1e-5;
@@ -83,14 +83,14 @@ class LossParityTest {
     }
 
     @Test
-    void ldmAndSeed001ObjectivesMatch() {
-        for (String name : new String[] {"ldm_hinge", "ldm_before_start", "ldm_vanilla_logvar", "seed001"}) {
+    void ldmAndDiffusersScriptObjectivesMatch() {
+        for (String name : new String[] {"ldm_hinge", "ldm_before_start", "ldm_vanilla_logvar", "diffusers_script"}) {
             try (TensorScope s = new TensorScope()) {
                 VaeGanConfig cfg = switch (name) {
                     case "ldm_hinge", "ldm_before_start" -> VaeGanConfig.ldm().withDiscStart(5);
                     case "ldm_vanilla_logvar" -> VaeGanConfig.ldm().withDiscStart(0)
                             .withWeights(0.3, 1e-2, 0.8, 0.7, 0.5, DiscriminatorLoss.VANILLA);
-                    default -> VaeGanConfig.seed001().withDiscStart(3);
+                    default -> VaeGanConfig.diffusersTrainScript().withDiscStart(3);
                 };
                 long step = switch (name) {
                     case "ldm_hinge" -> 7;

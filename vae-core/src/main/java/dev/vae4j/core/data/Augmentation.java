@@ -1,17 +1,13 @@
 package dev.vae4j.core.data;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
-import net.coobird.thumbnailator.Thumbnails;
 
 /**
  * Brings a decoded image to the square training resolution: scale so the shorter side covers {@code size}
  * pixels times a stochastic factor drawn uniformly from [{@code rescaleMin}, {@code rescaleMax}] (open-LiteVAE's
  * "stochastic image rescaling"; 1..1 disables it), crop {@code size x size} at the centre or at a random position,
- * then mirror horizontally with probability 1/2 when {@code flip}. Resizing uses Thumbnailator's
- * quality (area-averaging/bicubic) resampling.
+ * then mirror horizontally with probability 1/2 when {@code flip}. Resizing and cropping are {@link ResizeCrop}'s.
  *
  * @param size output side in pixels
  * @param randomCrop random crop position instead of the centre
@@ -43,27 +39,22 @@ public record Augmentation(int size, boolean randomCrop, boolean flip, double re
 
     /** Applies the augmentation, drawing from {@code random} in a fixed order (scale, crop x, crop y, flip). */
     public BufferedImage apply(BufferedImage image, SplittableRandom random) {
+        return apply(image, size, size, random);
+    }
+
+    /**
+     * Applies the augmentation with a {@code width x height} crop instead of the square {@link #size()} (an
+     * aspect bucket's shape), drawing from {@code random} in the same order.
+     */
+    public BufferedImage apply(BufferedImage image, int width, int height, SplittableRandom random) {
         double extra = rescaleMin == rescaleMax ? rescaleMin : rescaleMin + random.nextDouble() * (rescaleMax - rescaleMin);
-        double scale = size * extra / Math.min(image.getWidth(), image.getHeight());
-        int width = Math.max(size, (int) Math.round(image.getWidth() * scale));
-        int height = Math.max(size, (int) Math.round(image.getHeight() * scale));
-        BufferedImage resized = width == image.getWidth() && height == image.getHeight() ? image : resize(image, width, height);
-        int left = randomCrop ? random.nextInt(width - size + 1) : (width - size) / 2;
-        int top = randomCrop ? random.nextInt(height - size + 1) : (height - size) / 2;
-        BufferedImage cropped = resized.getSubimage(left, top, size, size);
+        BufferedImage cropped = ResizeCrop.apply(image, width, height, extra, randomCrop ? random : null).image();
         boolean mirror = flip && random.nextBoolean();
         return mirror ? mirror(cropped) : cropped;
     }
 
-    private static BufferedImage resize(BufferedImage image, int width, int height) {
-        try {
-            return Thumbnails.of(image).forceSize(width, height).asBufferedImage();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot resize image to " + width + "x" + height, e);
-        }
-    }
-
-    private static BufferedImage mirror(BufferedImage image) {
+    /** {@code image} mirrored horizontally (a new RGB image). */
+    public static BufferedImage mirror(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

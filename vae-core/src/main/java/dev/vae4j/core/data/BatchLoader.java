@@ -7,14 +7,18 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes and augments batches on a background thread, a few batches ahead of the trainer, so the training loop
- * never waits on image decoding. Batches are Java arrays ({@link ImageArray}); the consumer turns them into a
+ * Decodes and augments batches on a pool of decoding threads, at most {@code prefetch} batches ahead of the trainer
+ * (a bounded queue of pending batches, in order), so the training loop never waits on image decoding. Batches are Java arrays ({@link ImageArray}); the consumer turns them into a
  * tensor inside its own step scope. This rank's k-th sample is the image at global stream position
  * {@code g = sampler.position(first, k)} (see {@link ShardedSampler}), augmented with a generator seeded by
  * (seed, g), so starting at any global position reproduces an uninterrupted run exactly, for any world size. An unreadable image is skipped with one warning per file and
@@ -33,6 +37,7 @@ public final class BatchLoader implements AutoCloseable {
     private final Set<Integer> badIndices = ConcurrentHashMap.newKeySet();
     private final AtomicLong skipped = new AtomicLong();
     private final Thread worker;
+    private final ExecutorService decoders;
     private volatile boolean closed;
 
     /**
@@ -45,9 +50,23 @@ public final class BatchLoader implements AutoCloseable {
      */
     public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
             int prefetch) {
-        if (batchSize <= 0 || prefetch <= 0) {
-            throw new IllegalArgumentException("batch size and prefetch must be positive, got " + batchSize + ", "
-                    + prefetch);
+        this(dataset, sampler, batchSize, seed, firstSample, prefetch, 1);
+    }
+
+    /**
+     * @param dataset images
+     * @param sampler visiting order of this rank
+     * @param batchSize images per batch
+     * @param seed augmentation seed
+     * @param firstSample the global stream position to start at (the samples all ranks consumed before)
+     * @param prefetch batches decoded ahead (>= 1)
+     * @param workers decoding threads (>= 1); each decodes whole batches, batches are returned in order
+     */
+    public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
+            int prefetch, int workers) {
+        if (batchSize <= 0 || prefetch <= 0 || workers <= 0) {
+            throw new IllegalArgumentException("batch size, prefetch and workers must be positive, got " + batchSize
+                    + ", " + prefetch + ", " + workers);
         }
         this.dataset = dataset;
         this.sampler = sampler;
@@ -55,6 +74,11 @@ public final class BatchLoader implements AutoCloseable {
         this.seed = seed;
         this.queue = new ArrayBlockingQueue<>(prefetch);
         this.firstSample = firstSample;
+        this.decoders = Executors.newFixedThreadPool(workers, runnable -> {
+            Thread thread = new Thread(runnable, "vae4j-image-decoder");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.worker = new Thread(this::produce, "vae4j-batch-loader");
         worker.setDaemon(true);
         worker.start();
@@ -63,7 +87,8 @@ public final class BatchLoader implements AutoCloseable {
     private void produce() {
         try {
             for (long k = 0; !closed; k += batchSize) {
-                queue.put(batchAt(k));
+                long first = k;
+                queue.put(CompletableFuture.supplyAsync(() -> batchAt(first), decoders));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -79,7 +104,7 @@ public final class BatchLoader implements AutoCloseable {
     /** This rank's batch whose first sample is its {@code k}-th (computed on the calling thread). */
     public List<ImageArray> batchAt(long k) {
         List<ImageArray> images = new ArrayList<>(batchSize);
-        int n = sampler.datasetSize();
+        int n = sampler.epochLength();
         for (long i = k; i < k + batchSize; i++) {
             long g = sampler.position(firstSample, i);
             images.add(load(sampler.order(g / n), (int) (g % n), new SplittableRandom(seed * 0x9E3779B97F4A7C15L + g)));
@@ -114,6 +139,13 @@ public final class BatchLoader implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a batch", e);
         }
+        if (item instanceof CompletableFuture<?> pending) {
+            try {
+                item = pending.join();
+            } catch (CompletionException e) {
+                item = e.getCause();
+            }
+        }
         if (item instanceof RuntimeException e) {
             throw e;
         }
@@ -133,11 +165,12 @@ public final class BatchLoader implements AutoCloseable {
         return skipped.get();
     }
 
-    /** Stops the background thread. */
+    /** Stops the background threads. */
     @Override
     public void close() {
         closed = true;
         worker.interrupt();
+        decoders.shutdownNow();
         queue.clear();
         queue.offer(END);
     }

@@ -3,6 +3,8 @@ package dev.vae4j.core.data;
 import static org.bytedeco.pytorch.global.torch.empty;
 
 import java.util.List;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -29,6 +31,22 @@ public record ImageArray(int channels, int height, int width, float[] data) {
 
     /** Stacks same-sized images into a float32 CPU tensor (N, C, H, W) (one copy across JNI). */
     public static Tensor toBatch(List<ImageArray> images) {
+        return toBatch(images, false);
+    }
+
+    /**
+     * Stacks same-sized images into a float32 tensor (N, C, H, W) on {@code device}. For a CUDA device the batch is
+     * staged in pinned (page-locked) host memory and copied with {@code non_blocking}, so the copy overlaps the
+     * computation queued before it; on the CPU it is {@link #toBatch(List)}.
+     */
+    public static Tensor toDevice(List<ImageArray> images, Device device) {
+        if (!device.is_cuda()) {
+            return toBatch(images, false);
+        }
+        return toBatch(images, true).to(device, ScalarType.Float, true, false, new MemoryFormatOptional());
+    }
+
+    private static Tensor toBatch(List<ImageArray> images, boolean pinned) {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("cannot stack an empty list of images");
         }
@@ -43,8 +61,12 @@ public record ImageArray(int channels, int height, int width, float[] data) {
             }
             System.arraycopy(image.data, 0, all, i * per, per);
         }
-        Tensor batch = empty(new long[] {images.size(), first.channels, first.height, first.width},
-                new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
+        TensorOptions options = new TensorOptions(ScalarType.Float);
+        if (pinned) {
+            options = options.pinned_memory(new BoolOptional(true));
+        }
+        Tensor batch = empty(new long[] {images.size(), first.channels, first.height, first.width}, options,
+                new MemoryFormatOptional());
         batch.data_ptr_float().put(all, 0, all.length);
         return batch;
     }

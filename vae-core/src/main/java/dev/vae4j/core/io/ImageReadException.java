@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.Vae4jException;
 import java.nio.file.Path;
 
 /**
@@ -7,7 +8,7 @@ import java.nio.file.Path;
  * corrupt or truncated, or has a layout vae4j cannot turn into a tensor. The message names the file, as
  * {@code "<file>: <problem>"}, e.g. {@code "photos/a.png: cannot decode image (Error reading PNG metadata)"}.
  */
-public final class ImageReadException extends RuntimeException {
+public final class ImageReadException extends Vae4jException {
     private static final long serialVersionUID = 1L;
 
     /** The file at fault. */

@@ -9,11 +9,8 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
 import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.bytedeco.javacpp.FloatPointer;
@@ -38,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Image files <-> float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
+ * Image files &lt;-&gt; float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
  *
  * <p><b>Reading</b> (PNG, JPEG, BMP, GIF through {@code javax.imageio}) gives a float32 CPU tensor
  * (1, C, H, W) with values in [-1, 1]: each 8-bit sample x becomes {@code 2 * (x / 255) - 1}, computed in float32
@@ -46,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * becomes RGB: grayscale is replicated into the three channels, palette images are expanded and an alpha channel
  * is dropped (not composited), as PIL's {@code convert("RGB")} does. With C = 1 colour images are reduced to luma
  * with PIL's {@code convert("L")} rule {@code (19595 R + 38470 G + 7471 B + 32768) >> 16}. Grayscale files are
- * read from their raw samples (no gamma conversion); 16-bit samples are rounded to 8 bits. A GIF gives its first
- * frame.
+ * read from their raw samples (no gamma conversion). Files are decoded by {@link ImageDecoder} with PIL's sample
+ * values (CMYK/YCCK JPEGs, ICC profiles, 16-bit samples, palettes) after a header check against
+ * {@link #maxPixels()}; a GIF gives its first frame. A decoded {@code BufferedImage} given to {@link #fromImage} or
+ * {@link #pixels} with 16-bit gray samples is rounded to 8 bits.
  *
  * <p><b>Writing</b> turns a (C, H, W) or (1, C, H, W) tensor in [-1, 1] (C = 3 for RGB, C = 1 for grayscale; any
  * float dtype, any device) into an 8-bit PNG exactly as {@code VaeImageProcessor.postprocess(output_type="pil")}
@@ -57,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * Tensors created here attach to the caller's innermost {@link TensorScope} like any other new tensor.
  *
  * <p>Every failure to read an image (missing file, folder, unknown format, corrupt or truncated data) throws
- * {@link ImageReadException} naming the file; a failure to write throws {@link UncheckedIOException}.
+ * {@link ImageReadException} naming the file; a failure to write throws {@link UncheckedIOException}. PNGs are
+ * written atomically (a temporary sibling renamed into place): a failed write leaves the previous file intact.
  */
 public final class ImageTensors {
     /** The file extensions (lower case, without dot) {@link #listImages} and {@link #isImageFile} accept. */
@@ -139,28 +137,36 @@ public final class ImageTensors {
      * @throws ImageReadException if the file is missing or not an image javax.imageio can read
      */
     public static Size size(Path file) {
-        requireReadableFile(file);
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
-                throw new ImageReadException(file, "cannot open the file");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageReadException(file, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return new Size(reader.getWidth(0), reader.getHeight(0));
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ImageReadException ire) {
-                throw ire;
-            }
-            throw new ImageReadException(file, "cannot read image header (" + describe(e) + ")", e);
-        }
+        return ImageDecoder.size(file);
+    }
+
+    /**
+     * The size of an image encoded in memory (e.g. an archive entry), from its header.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not an image javax.imageio can read
+     */
+    public static Size size(byte[] bytes, Path name) {
+        return ImageDecoder.size(name, bytes);
+    }
+
+    /**
+     * Decodes an image encoded in memory (e.g. an archive entry) with the rules of {@link #readImage(Path)}.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not a decodable image within the pixel limit
+     */
+    public static BufferedImage readImage(byte[] bytes, Path name) {
+        return ImageDecoder.read(name, bytes);
+    }
+
+    /**
+     * The largest image (width * height) {@link #readImage} decodes: PIL's decompression-bomb limit, 178,956,970
+     * pixels, unless the system property {@code vae4j.image.maxPixels} sets another. The size is checked from the
+     * file header, before any pixel memory is allocated.
+     */
+    public static long maxPixels() {
+        return ImageDecoder.maxPixels();
     }
 
     /** Reads an image as RGB: a float32 tensor (1, 3, H, W) in [-1, 1]. See {@link #read(Path, int)}. */
@@ -217,25 +223,15 @@ public final class ImageTensors {
     }
 
     /**
-     * Decodes an image file with {@code javax.imageio}.
+     * Decodes an image file into a {@code TYPE_INT_RGB} or (grayscale files) {@code TYPE_BYTE_GRAY} image with the
+     * 8-bit values PIL's {@code convert("RGB")} gives: CMYK/YCCK JPEGs by PIL's formula, ICC profiles ignored,
+     * 16-bit samples and palettes as PIL reads them (see {@link ImageDecoder}).
      *
-     * @throws ImageReadException if the file is missing, a folder, not an image in a supported format, or corrupt
+     * @throws ImageReadException if the file is missing, a folder, not an image in a supported format, corrupt, or
+     *                            larger than {@link #maxPixels()}
      */
     public static BufferedImage readImage(Path file) {
-        requireReadableFile(file);
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new ImageReadException(file, "cannot decode image (" + describe(e) + ")", e);
-        }
-        if (image == null) {
-            throw new ImageReadException(file, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
-        }
-        if (image.getWidth() <= 0 || image.getHeight() <= 0) {
-            throw new ImageReadException(file, "image has no pixels");
-        }
-        return image;
+        return ImageDecoder.read(file);
     }
 
     /**
@@ -346,12 +342,13 @@ public final class ImageTensors {
             throw new IllegalStateException("this Java runtime has no PNG writer");
         }
         ImageWriter writer = writers.next();
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-             ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(stream);
-            writer.write(image);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write PNG " + file + ": " + describe(e), e);
+        try {
+            AtomicFiles.write(file, out -> {
+                try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                    writer.setOutput(stream);
+                    writer.write(image);
+                }
+            });
         } finally {
             writer.dispose();
         }
@@ -429,22 +426,5 @@ public final class ImageTensors {
             throw new IllegalArgumentException("images can be read with 1 (grayscale) or 3 (RGB) channels, not "
                     + channels);
         }
-    }
-
-    private static void requireReadableFile(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new ImageReadException(file, "is a folder, not an image file");
-        }
-        if (!Files.exists(file)) {
-            throw new ImageReadException(file, "no such file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new ImageReadException(file, "permission denied", new AccessDeniedException(file.toString()));
-        }
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 }

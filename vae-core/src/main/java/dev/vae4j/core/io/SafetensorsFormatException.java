@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.Vae4jException;
 import java.nio.file.Path;
 
 /**
@@ -10,7 +11,7 @@ import java.nio.file.Path;
  * <p>The message names the file (when known), the problem, and the tensor name where relevant, e.g.
  * {@code "/models/vae.safetensors: invalid offset for tensor 'decoder.conv_in.weight': ..."}.
  */
-public final class SafetensorsFormatException extends RuntimeException {
+public final class SafetensorsFormatException extends Vae4jException {
     private static final long serialVersionUID = 1L;
 
     /** The file at fault, or {@code null} when the problem is not tied to a file (e.g. {@link SafetensorsDType#parse}). */

@@ -7,13 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -42,7 +36,6 @@ import org.bytedeco.pytorch.global.torch;
  * negated views): the bytes written are those of its contiguous CPU copy, little-endian, row-major.
  */
 public final class SafetensorsWriter {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SafetensorsWriter() {
     }
@@ -83,42 +76,14 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("safetensors header too large: " + header.length + " bytes > "
                     + SafetensorsReader.MAX_HEADER_SIZE);
         }
-        if (Files.isDirectory(file)) {
-            throw new UncheckedIOException(new FileSystemException(file.toString(), null,
-                    "cannot write safetensors file: the path is a directory"));
-        }
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        String base = abs.getFileName().toString();
-        Path tmp = dir.resolve("." + base + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (Item it : items) {
-                    writeTensor(ch, it);
-                }
-                ch.force(true);
+        AtomicFiles.writeChannel(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            writeFully(ch, len);
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (Item it : items) {
+                writeTensor(ch, it);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write safetensors file " + file + ": " + e, e);
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort; the original failure is what matters
-                }
-            }
-        }
+        });
     }
 
     private static Item describe(String name, Tensor t) {

@@ -1,7 +1,9 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.Vae4jException;
+
 /** Weights could not be loaded strictly into a model; {@link #report()} lists every problem key at once. */
-public final class WeightLoadingException extends RuntimeException {
+public final class WeightLoadingException extends Vae4jException {
     private final transient LoadReport report;
 
     /**

@@ -10,17 +10,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The non-diffusers architecture options of an {@link AutoencoderKLConfig}: the variants the seed trainers use
- * (seed 000 {@code cloneofsimo/vqgan-training} {@code ae.py}, seed 003 {@code stanipov/pytorch-diffusion}
- * {@code Encoder2/Decoder2}). {@link #DIFFUSERS} is diffusers' architecture; a config.json carries a key of this
- * record only when its value differs from that default, so a diffusers config round-trips unchanged.
+ * The non-diffusers architecture options of an {@link AutoencoderKLConfig}: the variants open-source trainers use
+ * ({@code cloneofsimo/vqgan-training} {@code ae.py}, {@code stanipov/pytorch-diffusion} {@code Encoder2/Decoder2}).
+ * {@link #DIFFUSERS} is diffusers' architecture; a config.json carries a key of this record only when its value differs
+ * from that default, so a diffusers config round-trips unchanged.
  *
  * @param blockLayout {@code block_layout}: {@code diffusers} (pre-activation resnets that change channels, the
- *     decoder with one more resnet per level, SiLU before its conv_out) or {@code annotated} (seed 003, after the
- *     annotated-diffusion blog: post-activation resnets {@code conv -> GroupNorm -> SiLU} at constant channels,
- *     the resampler changes channels and is followed by {@code GroupNorm(max(1, out/4))}, the last level has a 3x3
- *     conv in place of a resampler, {@code layers_per_block} resnets in the decoder, decoder head
- *     {@code GroupNorm -> conv} without SiLU)
+ *     decoder with one more resnet per level, SiLU before its conv_out) or {@code post_activation}
+ *     (stanipov/pytorch-diffusion, after The Annotated Diffusion Model: post-activation resnets {@code conv ->
+ *     GroupNorm -> SiLU} at constant channels, the resampler changes channels and is followed by
+ *     {@code GroupNorm(max(1, out/4))}, the last level has a 3x3 conv in place of a resampler, {@code layers_per_block}
+ *     resnets in the decoder, decoder head {@code GroupNorm -> conv} without SiLU)
  * @param downBlockAttention {@code down_block_attention}: per encoder level, the attention after its resnets
  * @param upBlockAttention {@code up_block_attention}: per decoder level (widest first), the attention after its resnets
  * @param midBlockAttention {@code mid_block_attention_type}: the kind of the mid-block attention (when
@@ -31,12 +31,12 @@ import java.util.Set;
  * @param upsample {@code upsample_type}
  * @param weightStandardized {@code weight_standardized_convs}: resnet convs, the encoder's and decoder's output
  *     convs, the decoder's input conv, the last level's channel conv and the quant convs standardise their weights
- *     per output channel (seed 003)
+ *     per output channel (stanipov/pytorch-diffusion)
  * @param outputActivation {@code output_activation}: applied to decoded images
  * @param latentSampling {@code latent_sampling}: how the posterior is formed from the encoder output
  * @param latentNoiseStd {@code latent_noise_std}: sigma of the two constant-variance samplings
- * @param normEps {@code norm_eps}: epsilon of the GroupNorms of diffusers' layout and of the annotated layout's
- *     encoder/decoder heads (the annotated resnets, resamplers and attentions use PyTorch's default 1e-5)
+ * @param normEps {@code norm_eps}: epsilon of the GroupNorms of diffusers' layout and of the post-activation layout's
+ *     encoder/decoder heads (the post-activation resnets, resamplers and attentions use PyTorch's default 1e-5)
  */
 public record ArchitectureOptions(
         BlockLayout blockLayout,
@@ -188,9 +188,9 @@ public record ArchitectureOptions(
         String jsonName();
     }
 
-    /** How blocks are laid out: diffusers' or seed 003's annotated-diffusion layout (see the record doc). */
+    /** How blocks are laid out: diffusers' or the post-activation layout of stanipov/pytorch-diffusion (record doc). */
     public enum BlockLayout implements Named {
-        DIFFUSERS, ANNOTATED;
+        DIFFUSERS, POST_ACTIVATION;
 
         @Override
         public String jsonName() {
@@ -200,8 +200,9 @@ public record ArchitectureOptions(
 
     /**
      * Attention kinds: {@code none}; {@code spatial} (diffusers single-head, linear q/k/v/out); {@code multi_head}
-     * (seed 000: GroupNorm, 1x1 conv qkv and proj_out without bias, heads of {@code attention_head_dim});
-     * {@code linear} (seed 003: GroupNorm(1) pre-norm, softmax of q over channels and of k over positions).
+     * (cloneofsimo/vqgan-training: GroupNorm, 1x1 conv qkv and proj_out without bias, heads of
+     * {@code attention_head_dim}); {@code linear} (stanipov/pytorch-diffusion: GroupNorm(1) pre-norm, softmax of q over
+     * channels and of k over positions).
      */
     public enum AttentionKind implements Named {
         NONE, SPATIAL, MULTI_HEAD, LINEAR;
@@ -212,7 +213,10 @@ public record ArchitectureOptions(
         }
     }
 
-    /** Downsampling: SD's padded stride-2 conv, or 2x2 average/max pooling followed by a 3x3 conv (seed 003). */
+    /**
+     * Downsampling: SD's padded stride-2 conv, or 2x2 average/max pooling followed by a 3x3 conv
+     * (stanipov/pytorch-diffusion).
+     */
     public enum DownsampleKind implements Named {
         CONV, AVG_POOL, MAX_POOL;
 
@@ -232,7 +236,10 @@ public record ArchitectureOptions(
         }
     }
 
-    /** Activation on decoded images: {@code none} or {@code tanh} (seed 003, for LPIPS on raw decoder output). */
+    /**
+     * Activation on decoded images: {@code none} or {@code tanh} (stanipov/pytorch-diffusion, for LPIPS on raw
+     * decoder output).
+     */
     public enum OutputActivation implements Named {
         NONE, TANH;
 
@@ -244,8 +251,8 @@ public record ArchitectureOptions(
 
     /**
      * Posterior forms: {@code gaussian} (encoder emits mean and logvar, diffusers); {@code multiplicative}
-     * (seed 000's "constant variance": the encoder emits z only, samples are {@code z * (1 + std * eps)});
-     * {@code additive} (encoder emits z only, samples are {@code z + std * eps}).
+     * (cloneofsimo/vqgan-training's "constant variance": the encoder emits z only, samples are {@code z * (1 + std *
+     * eps)}); {@code additive} (encoder emits z only, samples are {@code z + std * eps}).
      */
     public enum LatentSampling implements Named {
         GAUSSIAN, MULTIPLICATIVE, ADDITIVE;

@@ -1,6 +1,9 @@
 package dev.vae4j.core.model;
 
+import static org.bytedeco.pytorch.global.torch.cat;
+
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 
 /**
  * What the training loop, the CLI and evaluation need of a latent autoencoder. Images are float
@@ -9,6 +12,24 @@ import org.bytedeco.pytorch.Tensor;
 public interface Autoencoder {
     /** Encodes images (N, C, H, W) into the posterior over latents. */
     LatentDistribution encode(Tensor images);
+
+    /**
+     * The posterior's parameters for images (N, C, H, W), stacked along channels: (N, m*L, h, w). Tiled encoding
+     * ({@link TiledCodec}) blends these across tiles and turns the result back into a posterior with
+     * {@link #posterior(Tensor)}. The default stacks the mean and the log-variance of {@link #encode} (m = 2).
+     */
+    default Tensor moments(Tensor images) {
+        LatentDistribution posterior = encode(images);
+        return cat(new TensorVector(posterior.mean(), posterior.logvar()), 1);
+    }
+
+    /**
+     * The posterior of moments (N, m*L, h, w) as {@link #moments(Tensor)} returns them; the default reads the mean
+     * then the log-variance (a {@link DiagonalGaussian}).
+     */
+    default LatentDistribution posterior(Tensor moments) {
+        return DiagonalGaussian.fromMoments(moments);
+    }
 
     /** Decodes latents (N, L, h, w) into images (N, C, h*f, w*f). */
     Tensor decode(Tensor latents);

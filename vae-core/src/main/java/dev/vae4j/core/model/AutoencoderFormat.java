@@ -1,6 +1,5 @@
 package dev.vae4j.core.model;
 
-import dev.vae4j.core.train.TrainableAutoencoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -8,7 +8,6 @@ import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,13 +86,13 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
 
     /**
      * Copies the weights of a checkpoint file into this model: safetensors, or a PyTorch pickle
-     * ({@code .ckpt/.pth/.pt/.bin}, see {@link dev.vae4j.core.io.CheckpointFiles}), in any naming
+     * ({@code .ckpt/.pth/.pt/.bin}, see {@link dev.vae4j.core.io.torch.CheckpointFiles}), in any naming
      * {@link DiffusersKeyMapping} understands and any float dtype.
      *
      * @param strict throw on any missing, unexpected or mis-shaped key instead of returning the report
      */
     public LoadReport loadWeights(Path file, boolean strict) {
-        try (dev.vae4j.core.io.CheckpointFiles.Opened opened = dev.vae4j.core.io.CheckpointFiles.open(file)) {
+        try (dev.vae4j.core.io.torch.CheckpointFiles.Opened opened = dev.vae4j.core.io.torch.CheckpointFiles.open(file)) {
             TensorSource source = DiffusersKeyMapping.wrap(opened, config.levels());
             return StateDict.load(this, source, strict, file.toString());
         }
@@ -151,6 +150,7 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /** The posterior of moments (N, mL, h, w) as {@link #moments(Tensor)} returns them (see {@link #encode}). */
+    @Override
     public DiagonalGaussian posterior(Tensor moments) {
         double std = config.options().latentNoiseStd();
         return switch (config.options().latentSampling()) {
@@ -166,6 +166,7 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
      * whose edge tiles need not be multiples of f. The encoder's intermediate tensors are freed when this returns
      * (see {@link TensorScope#scoped}).
      */
+    @Override
     public Tensor moments(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), 1);
         return TensorScope.scoped(() -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,11 +17,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The configuration of a diffusers {@code AutoencoderKL}, read from and written to its {@code config.json}.
- * Fields carry diffusers' names and, when absent from a file, diffusers' constructor defaults. Keys this
- * record does not model (such as {@code _name_or_path}) are kept verbatim in {@link #extras()} and written back;
+ * Fields carry diffusers' names and, when absent from a file, diffusers' constructor defaults. Keys are strict:
+ * an unknown key is an error naming it (with the closest known key), except diffusers' bookkeeping keys
+ * ({@link #DIFFUSERS_BOOKKEEPING}, such as {@code _name_or_path}), which are kept verbatim in {@link #extras()} and
+ * written back;
  * {@code _diffusers_version} is rewritten as {@link #DIFFUSERS_VERSION}, as diffusers does on save.
  *
  * @param inChannels image channels (3 for RGB)
@@ -42,8 +46,8 @@ import java.util.TreeMap;
  * @param usePostQuantConv whether the 1x1 {@code post_quant_conv} exists
  * @param midBlockAddAttention whether the mid blocks hold self-attention
  * @param extras unmodelled keys of the source file, written back unchanged
- * @param options the non-diffusers architecture options (seed variants), written only where they differ from
- *     {@link ArchitectureOptions#DIFFUSERS}
+ * @param options the non-diffusers architecture options (upstream trainers' variants), written only where they differ
+ *     from {@link ArchitectureOptions#DIFFUSERS}
  */
 public record AutoencoderKLConfig(
         int inChannels,
@@ -82,6 +86,12 @@ public record AutoencoderKLConfig(
             "norm_num_groups", "sample_size", "scaling_factor", "shift_factor", "latents_mean", "latents_std",
             "force_upcast", "use_quant_conv", "use_post_quant_conv", "mid_block_add_attention", "_class_name",
             "_diffusers_version");
+    /**
+     * Keys diffusers writes into {@code config.json} files for its own bookkeeping (they are not constructor
+     * arguments): accepted, kept in {@link #extras()} and written back. Any other unknown key is an error.
+     */
+    public static final Set<String> DIFFUSERS_BOOKKEEPING = Set.of("_name_or_path", "_use_default_values",
+            "_commit_hash");
 
     /** A diffusers architecture ({@link ArchitectureOptions#DIFFUSERS}); parameters as in the canonical constructor. */
     public AutoencoderKLConfig(int inChannels, int outChannels, List<String> downBlockTypes, List<String> upBlockTypes,
@@ -180,15 +190,15 @@ public record AutoencoderKLConfig(
             case "sdxl" -> sdFamily(4, 1024, 0.13025, null, true);
             case "sd3" -> sdFamily(16, 1024, 1.5305, 0.0609, false);
             case "flux" -> sdFamily(16, 1024, 0.3611, 0.1159, false);
-            case "seed000" -> SeedPresets.seed000();
-            case "seed003" -> SeedPresets.seed003();
+            case "vqgan-training-f8c16" -> UpstreamPresets.vqganTrainingF8c16();
+            case "linear-attention-f8c4" -> UpstreamPresets.linearAttentionF8c4();
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + presetNames());
         };
     }
 
     /** The names {@link #preset(String)} accepts (canonical ones). */
     public static List<String> presetNames() {
-        return List.of("sd", "sdxl", "sd3", "flux", "seed000", "seed003");
+        return List.of("sd", "sdxl", "sd3", "flux", "vqgan-training-f8c16", "linear-attention-f8c4");
     }
 
     /** Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults. */
@@ -209,7 +219,19 @@ public record AutoencoderKLConfig(
         }
     }
 
-    /** Parses a diffusers config object; missing keys take diffusers' constructor defaults. */
+    /** Every key {@link #fromJson} accepts. */
+    public static Set<String> knownKeys() {
+        Set<String> known = new TreeSet<>(MODELLED);
+        known.addAll(ArchitectureOptions.KEYS);
+        known.addAll(DIFFUSERS_BOOKKEEPING);
+        return known;
+    }
+
+    /**
+     * Parses a diffusers config object; missing keys take diffusers' constructor defaults.
+     *
+     * @throws IllegalArgumentException naming the key for an unknown key (with the closest known one) or a bad value
+     */
     public static AutoencoderKLConfig fromJson(ObjectNode root) {
         JsonNode className = root.get("_class_name");
         if (className != null && !CLASS_NAME.equals(className.asText())) {
@@ -219,8 +241,12 @@ public record AutoencoderKLConfig(
         Map<String, JsonNode> extras = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (!MODELLED.contains(field.getKey()) && !ArchitectureOptions.KEYS.contains(field.getKey())) {
-                extras.put(field.getKey(), field.getValue());
+            String key = field.getKey();
+            if (DIFFUSERS_BOOKKEEPING.contains(key)) {
+                extras.put(key, field.getValue());
+            } else if (!MODELLED.contains(key) && !ArchitectureOptions.KEYS.contains(key)) {
+                throw new IllegalArgumentException(ConfigKeys.unknownKeyMessage("AutoencoderKL config", key,
+                        knownKeys()));
             }
         }
         return new AutoencoderKLConfig(
@@ -274,12 +300,14 @@ public record AutoencoderKLConfig(
         return JSON.valueToTree(fields);
     }
 
-    /** Writes {@link #toJson()} to {@code file}. */
+    /** Writes {@link #toJson()} to {@code file} atomically (a failed write leaves the previous file intact). */
     public void write(Path file) {
+        String text;
         try {
-            Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+            text = JSON.writeValueAsString(toJson()) + "\n";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write AutoencoderKL config " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot encode AutoencoderKL config " + file + ": " + e.getMessage(), e);
         }
+        AtomicFiles.writeString(file, text);
     }
 }

@@ -3,7 +3,6 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

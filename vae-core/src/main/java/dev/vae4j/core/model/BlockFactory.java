@@ -21,21 +21,21 @@ import org.bytedeco.pytorch.GroupNormImpl;
 final class BlockFactory {
     private final AutoencoderKLConfig config;
     private final ArchitectureOptions options;
-    private final boolean annotated;
+    private final boolean postActivation;
 
     BlockFactory(AutoencoderKLConfig config) {
         this.config = config;
         this.options = config.options();
-        this.annotated = options.blockLayout() == BlockLayout.ANNOTATED;
+        this.postActivation = options.blockLayout() == BlockLayout.POST_ACTIVATION;
     }
 
-    boolean annotated() {
-        return annotated;
+    boolean postActivation() {
+        return postActivation;
     }
 
     /** A resnet (N, in, H, W) -> (N, out, H, W) of the configured layout. */
     Block2D resnet(long in, long out) {
-        return annotated
+        return postActivation
                 ? new PostActivationResnetBlock2D(in, out, config.normNumGroups(), options.weightStandardized())
                 : new ResnetBlock2D(in, out, config.normNumGroups(), options.normEps(), options.weightStandardized());
     }
@@ -61,18 +61,21 @@ final class BlockFactory {
     Block2D downsampler(long in, long out) {
         return switch (options.downsample()) {
             case CONV -> new Downsample2D(in);
-            case AVG_POOL -> new PoolDownsample2D(in, out, false, annotated);
-            case MAX_POOL -> new PoolDownsample2D(in, out, true, annotated);
+            case AVG_POOL -> new PoolDownsample2D(in, out, false, postActivation);
+            case MAX_POOL -> new PoolDownsample2D(in, out, true, postActivation);
         };
     }
 
     /** Doubles the resolution, in -> out channels. */
     Block2D upsampler(long in, long out) {
         return switch (options.upsample()) {
-            case NEAREST -> annotated ? new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.NEAREST, true)
+            case NEAREST -> postActivation
+                    ? new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.NEAREST, true)
                     : new Upsample2D(in);
-            case BILINEAR -> new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BILINEAR, annotated);
-            case BICUBIC -> new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BICUBIC, annotated);
+            case BILINEAR ->
+                    new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BILINEAR, postActivation);
+            case BICUBIC ->
+                    new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BICUBIC, postActivation);
         };
     }
 

@@ -16,10 +16,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * diffusers VAE {@code Decoder}: conv_in, mid block, one {@link LevelBlock2D} per level from the widest to the
  * narrowest (all but the last double the resolution; {@code layers_per_block + 1} resnets each), GroupNorm, SiLU,
- * conv_out, then the configured output activation. In the annotated layout (seed 003) a level has
- * {@code layers_per_block} resnets at its input channels, its resampler (or, at the last level, a 3x3
- * {@code channel_conv}) changes channels, and the head has no SiLU. Input z (N, L, h, w) -> images
- * (N, out_channels, h*f, w*f); no clamp.
+ * conv_out, then the configured output activation. In the post-activation layout (stanipov/pytorch-diffusion) a level
+ * has {@code layers_per_block} resnets at its input channels, its resampler (or, at the last level, a 3x3
+ * {@code channel_conv}) changes channels, and the head has no SiLU. Input z (N, L, h, w) -> images (N, out_channels,
+ * h*f, w*f); no clamp.
  */
 public final class Decoder extends Module {
     private final Conv2d convIn;
@@ -45,7 +45,7 @@ public final class Decoder extends Module {
             boolean last = i == levels - 1;
             int out = channels.get(levels - 1 - i);
             List<Block2D> resnets = new ArrayList<>();
-            if (blocks.annotated()) {
+            if (blocks.postActivation()) {
                 int next = channels.get(Math.max(0, levels - 2 - i));
                 for (int j = 0; j < config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(out, out));
@@ -68,7 +68,7 @@ public final class Decoder extends Module {
         midBlock = register_module("mid_block", blocks.midBlock(widest));
         convNormOut = register_module("conv_norm_out", blocks.headNorm(in));
         convOut = register_module("conv_out", blocks.conv(in, config.outChannels(), 3));
-        headActivation = !blocks.annotated();
+        headActivation = !blocks.postActivation();
         tanhOutput = options.outputActivation() == OutputActivation.TANH;
     }
 

@@ -19,8 +19,8 @@ import org.bytedeco.pytorch.TensorVector;
 /**
  * diffusers {@code DiagonalGaussianDistribution}: a per-element Gaussian over latents (N, L, h, w) with the
  * log-variance clamped to [-30, 20]. Built from encoder moments (N, 2L, h, w) — first L channels the mean,
- * next L the log-variance — or, for seed 000's "constant variance", from a mean and a fixed variance, either
- * additive ({@code z + std * eps}) or multiplicative ({@code z * (1 + std * eps)}, the seed's code).
+ * next L the log-variance — or, for cloneofsimo/vqgan-training's "constant variance", from a mean and a fixed variance,
+ * either additive ({@code z + std * eps}) or multiplicative ({@code z * (1 + std * eps)}, the original's code).
  */
 public final class DiagonalGaussian implements LatentDistribution {
     /** Lower clamp of the log-variance. */
@@ -85,12 +85,13 @@ public final class DiagonalGaussian implements LatentDistribution {
     }
 
     /**
-     * Seed 000's multiplicative "constant variance": samples are {@code mean * (1 + relativeStd * eps)}, i.e. a
-     * Gaussian with std {@code relativeStd * |mean|} whose noise keeps the sign of the mean, exactly as the seed's
-     * code draws it. The log-variance is {@code log((relativeStd * mean)^2)} floored at {@link #LOGVAR_MIN}.
+     * cloneofsimo/vqgan-training's multiplicative "constant variance": samples are {@code mean * (1 + relativeStd *
+     * eps)}, i.e. a Gaussian with std {@code relativeStd * |mean|} whose noise keeps the sign of the mean, exactly as
+     * the original's code draws it. The log-variance is {@code log((relativeStd * mean)^2)} floored at {@link
+     * #LOGVAR_MIN}.
      *
      * @param mean the encoder output z (N, L, h, w)
-     * @param relativeStd sigma (0.1 in the seed), >= 0
+     * @param relativeStd sigma (0.1 in the original), >= 0
      */
     public static DiagonalGaussian multiplicative(Tensor mean, double relativeStd) {
         if (!(relativeStd >= 0) || !Double.isFinite(relativeStd)) {

@@ -16,9 +16,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * diffusers VAE {@code Encoder}: conv_in, one {@link LevelBlock2D} per level (all but the last halve the
  * resolution), mid block, GroupNorm, SiLU, conv_out to {@code m * latent_channels} moments (m = 2, mean then
- * logvar, for Gaussian sampling, else 1). In the annotated layout (seed 003) a level's resnets keep its input
- * channels and its resampler (or, at the last level, a 3x3 {@code channel_conv}) changes them. The blocks are the
- * ones the config's {@link ArchitectureOptions} select. Input (N, in_channels, H, W) -> (N, mL, H/f, W/f).
+ * logvar, for Gaussian sampling, else 1). In the post-activation layout (stanipov/pytorch-diffusion) a level's resnets
+ * keep its input channels and its resampler (or, at the last level, a 3x3 {@code channel_conv}) changes them. The
+ * blocks are the ones the config's {@link ArchitectureOptions} select. Input (N, in_channels, H, W) ->
+ * (N, mL, H/f, W/f).
  */
 public final class Encoder extends Module {
     private final Conv2dImpl convIn;
@@ -39,7 +40,7 @@ public final class Encoder extends Module {
             int out = channels.get(i);
             boolean last = i == config.levels() - 1;
             List<Block2D> resnets = new ArrayList<>();
-            if (blocks.annotated()) {
+            if (blocks.postActivation()) {
                 for (int j = 0; j < config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(previous, previous));
                 }

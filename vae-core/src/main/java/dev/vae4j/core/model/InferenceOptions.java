@@ -3,7 +3,6 @@ package dev.vae4j.core.model;
 import dev.vae4j.core.tensor.Autocast;
 import dev.vae4j.core.tensor.MemoryFormats;
 import dev.vae4j.core.tensor.Precision;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Module;

@@ -15,11 +15,13 @@ import org.bytedeco.pytorch.TensorVector;
  * memory: square tiles of {@code tileSampleSize} pixels ({@code tileSampleSize / f} latent pixels) overlapping by
  * {@code overlapFactor} (0.25 in diffusers), each encoded or decoded on its own, then blended with linear ramps
  * along the overlaps (in place, left-to-right and top-to-bottom exactly like diffusers' {@code blend_v/blend_h})
- * and cropped. Inputs no larger than one tile go through the model untiled, as in diffusers.
+ * and cropped. Inputs no larger than one tile go through the model untiled, as in diffusers. Works with any
+ * {@link Autoencoder}: encoding blends its {@link Autoencoder#moments moments}, decoding its images. It is itself
+ * an {@link Autoencoder}, so it can stand in for the model wherever one is expected.
  * Images are (N, C, H, W) with H, W multiples of f; latents (N, L, h, w).
  */
-public final class TiledCodec {
-    private final AutoencoderKL model;
+public final class TiledCodec implements Autoencoder {
+    private final Autoencoder model;
     private final int tileSampleSize;
     private final int tileLatentSize;
     private final double overlapFactor;
@@ -29,7 +31,7 @@ public final class TiledCodec {
      * @param tileSampleSize tile side in pixels (diffusers: {@code config.sample_size}); a multiple of f
      * @param overlapFactor fraction of a tile shared with its neighbour, in [0, 1)
      */
-    public TiledCodec(AutoencoderKL model, int tileSampleSize, double overlapFactor) {
+    public TiledCodec(Autoencoder model, int tileSampleSize, double overlapFactor) {
         int factor = model.downsamplingFactor();
         if (tileSampleSize <= 0 || tileSampleSize % factor != 0) {
             throw new IllegalArgumentException("tile size " + tileSampleSize + " must be a positive multiple of the "
@@ -50,7 +52,8 @@ public final class TiledCodec {
     }
 
     /** Encodes images (N, C, H, W), tiling when H or W exceeds the tile size. */
-    public DiagonalGaussian encode(Tensor images) {
+    @Override
+    public LatentDistribution encode(Tensor images) {
         Shapes.requireNchw(images, "images", model.imageChannels(), model.downsamplingFactor());
         if (images.size(2) <= tileSampleSize && images.size(3) <= tileSampleSize) {
             return model.encode(images);
@@ -72,6 +75,7 @@ public final class TiledCodec {
     }
 
     /** Decodes raw latents (N, L, h, w), tiling when h or w exceeds the latent tile size. */
+    @Override
     public Tensor decode(Tensor latents) {
         Shapes.requireNchw(latents, "latents", model.latentChannels(), 1);
         if (latents.size(2) <= tileLatentSize && latents.size(3) <= tileLatentSize) {
@@ -91,6 +95,41 @@ public final class TiledCodec {
             tiles.add(row);
         }
         return blendAndJoin(tiles, blend, tileSampleSize - blend);
+    }
+
+    /** The tile side in pixels. */
+    public int tileSampleSize() {
+        return tileSampleSize;
+    }
+
+    @Override
+    public int imageChannels() {
+        return model.imageChannels();
+    }
+
+    @Override
+    public int outputChannels() {
+        return model.outputChannels();
+    }
+
+    @Override
+    public int latentChannels() {
+        return model.latentChannels();
+    }
+
+    @Override
+    public int downsamplingFactor() {
+        return model.downsamplingFactor();
+    }
+
+    @Override
+    public LatentNormalizer latentNormalizer() {
+        return model.latentNormalizer();
+    }
+
+    @Override
+    public boolean forceUpcast() {
+        return model.forceUpcast();
     }
 
     private static Tensor crop(Tensor x, long top, long left, long size) {

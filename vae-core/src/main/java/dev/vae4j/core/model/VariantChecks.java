@@ -21,18 +21,18 @@ final class VariantChecks {
         checkLevels("up_block_attention", options.upBlockAttention(), levels);
         int widest = channels.get(levels - 1);
         for (int level = 0; level < levels; level++) {
-            int encoderWidth = options.blockLayout() == BlockLayout.ANNOTATED ? channels.get(Math.max(0, level - 1))
-                    : channels.get(level);
+            int encoderWidth = options.blockLayout() == BlockLayout.POST_ACTIVATION
+                    ? channels.get(Math.max(0, level - 1)) : channels.get(level);
             checkAttention("down_block_attention[" + level + "]", options.downAttention(level), encoderWidth,
                     groups, options);
             int decoderWidth = channels.get(levels - 1 - level);
             checkAttention("up_block_attention[" + level + "]", options.upAttention(level), decoderWidth, groups,
                     options);
-            if (options.blockLayout() == BlockLayout.ANNOTATED) {
+            if (options.blockLayout() == BlockLayout.POST_ACTIVATION) {
                 int out = channels.get(level);
                 int resampleGroups = Math.max(1, out / 4);
                 require(out % resampleGroups == 0, "block_out_channels entry " + out + " is not divisible into the "
-                        + resampleGroups + " groups (max(1, out/4)) of the annotated layout's resampler norm");
+                        + resampleGroups + " groups (max(1, out/4)) of the post-activation layout's resampler norm");
             }
         }
         if (midAttention) {

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Seed 003's {@code conv_block}: 3x3 conv (weight-standardised or plain), GroupNorm (eps 1e-5), SiLU.
+ * stanipov/pytorch-diffusion's {@code conv_block}: 3x3 conv (weight-standardised or plain), GroupNorm (eps 1e-5), SiLU.
  * (N, in, H, W) -> (N, out, H, W). Parameter names: {@code proj, norm}.
  */
 public final class ConvNormAct extends Block2D {

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Upsampling by 2 with {@code nearest}, {@code bilinear} or {@code bicubic} interpolation
  * ({@code align_corners=False}, like {@code nn.Upsample(scale_factor=2)}), a 3x3 conv, and optionally
- * {@code GroupNorm(max(1, out/4), out)} (eps 1e-5) as in seed 003's {@code UpsampleInterp}.
+ * {@code GroupNorm(max(1, out/4), out)} (eps 1e-5) as in stanipov/pytorch-diffusion's {@code UpsampleInterp}.
  * (N, in, H, W) -> (N, out, 2H, 2W). Parameter names: {@code conv, norm}.
  */
 public final class InterpolatingUpsample2D extends Block2D {

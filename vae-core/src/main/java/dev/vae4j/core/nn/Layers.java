@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.LinearOptions;
  * counterparts (square kernels, bias on, PyTorch's default initialisation).
  */
 public final class Layers {
-    /** PyTorch's default GroupNorm epsilon, used by seed 003's blocks. */
+    /** PyTorch's default GroupNorm epsilon, used by stanipov/pytorch-diffusion's blocks. */
     public static final double TORCH_NORM_EPS = 1e-5;
 
     private Layers() {
@@ -29,7 +29,14 @@ public final class Layers {
 
     /** {@code nn.Conv2d(in, out, 1, bias=False)}; weight shape (out, in, 1, 1). */
     public static Conv2dImpl conv2dNoBias(long in, long out) {
-        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(1, 1));
+        return conv2dNoBias(in, out, 1, 1, 0);
+    }
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias=False)}; weight shape (out, in, k, k). */
+    public static Conv2dImpl conv2dNoBias(long in, long out, long kernel, long stride, long padding) {
+        Conv2dOptions options = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
+        options.stride().put(new LongPointer(stride, stride));
+        options.padding().put(new LongPointer(padding, padding));
         options.bias().put(false);
         return new Conv2dImpl(options);
     }

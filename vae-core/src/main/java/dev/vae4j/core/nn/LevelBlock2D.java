@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * One resolution level of an encoder or decoder: resnets, an optional attention after them, then an optional
- * transition (a resampler, or the 3x3 conv that changes channels at the annotated layout's last level). With
+ * transition (a resampler, or the 3x3 conv that changes channels at the post-activation layout's last level). With
  * spatial-free resnets and a {@link Downsample2D}/{@link Upsample2D} this is diffusers' {@code DownEncoderBlock2D}
  * / {@code UpDecoderBlock2D}. Shapes: (N, in, H, W) -> (N, out, H', W') as the children decide.
  * Parameter names: {@code resnets.j.*}, {@code attentions.0.*}, then {@code downsamplers.0.*} /

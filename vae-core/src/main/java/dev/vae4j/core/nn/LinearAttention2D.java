@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Seed 003's {@code Residual(PreNorm(dim, LinearAttention(dim, heads, dim_head)))}:
+ * stanipov/pytorch-diffusion's {@code Residual(PreNorm(dim, LinearAttention(dim, heads, dim_head)))}:
  * {@code x + out_norm(out_proj(attn(norm(x))))} with {@code norm} and {@code out_norm} GroupNorm(1) (eps 1e-5),
  * a bias-free 1x1 conv {@code to_qkv} to 3*heads*dimHead channels, q softmaxed over its channels and scaled by
  * dimHead^-1/2, k softmaxed over positions, {@code context = k v^T} (dimHead x dimHead per head),

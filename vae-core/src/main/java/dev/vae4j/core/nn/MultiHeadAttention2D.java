@@ -11,11 +11,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Seed 000's {@code AttnBlock} (FLUX AE style): {@code x + proj_out(attn(norm(x)))} where a bias-free 1x1 conv
- * {@code qkv} makes C*3 channels, split into heads of {@code headDim} channels ({@code "b (h d) x y -> b h (x y) d"}),
- * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(headDim)), heads merged back and a
- * bias-free 1x1 conv {@code proj_out} (initialised N(0, 0.2/sqrt(C)) as in the seed). (N, C, H, W) -> (N, C, H, W).
- * Parameter names: {@code norm, qkv, proj_out} (the seed's own).
+ * cloneofsimo/vqgan-training's {@code AttnBlock} (FLUX AE style): {@code x + proj_out(attn(norm(x)))} where a bias-free
+ * 1x1 conv {@code qkv} makes C*3 channels, split into heads of {@code headDim} channels ({@code "b (h d) x y -> b h (x
+ * y) d"}), {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(headDim)), heads merged back and a
+ * bias-free 1x1 conv {@code proj_out} (initialised N(0, 0.2/sqrt(C)) as in the original). (N, C, H, W) -> (N, C, H, W).
+ * Parameter names: {@code norm, qkv, proj_out} (the original's own).
  */
 public final class MultiHeadAttention2D extends Block2D {
     private final GroupNormImpl norm;
@@ -25,7 +25,7 @@ public final class MultiHeadAttention2D extends Block2D {
 
     /**
      * @param channels C, a multiple of {@code headDim}
-     * @param headDim channels per head (64 in seed 000)
+     * @param headDim channels per head (64 in cloneofsimo/vqgan-training)
      * @param groups GroupNorm groups
      * @param eps GroupNorm epsilon
      */

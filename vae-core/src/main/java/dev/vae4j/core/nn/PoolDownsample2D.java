@@ -8,8 +8,8 @@ import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Seed 003's {@code DownsamplePool}: 2x2 average or max pooling (stride 2), a 3x3 conv, and optionally
- * {@code GroupNorm(max(1, out/4), out)} (eps 1e-5). (N, in, H, W) -> (N, out, H/2, W/2) for even H, W.
+ * stanipov/pytorch-diffusion's {@code DownsamplePool}: 2x2 average or max pooling (stride 2), a 3x3 conv, and
+ * optionally {@code GroupNorm(max(1, out/4), out)} (eps 1e-5). (N, in, H, W) -> (N, out, H/2, W/2) for even H, W.
  * Parameter names: {@code conv, norm} (seed: {@code 1, 2} of its Sequential).
  */
 public final class PoolDownsample2D extends Block2D {

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Seed 003's {@code ResnetBlock} (annotated-diffusion style, no time embedding):
+ * stanipov/pytorch-diffusion's {@code ResnetBlock} (annotated-diffusion style, no time embedding):
  * {@code block2(block1(x)) + res_conv(x)} with each block a {@link ConvNormAct}; {@code res_conv} is a plain 1x1
  * conv when the channel count changes, the identity otherwise. (N, in, H, W) -> (N, out, H, W).
  * Parameter names: {@code block1.*, block2.*, res_conv}.

@@ -2,6 +2,7 @@ package dev.vae4j.core.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
@@ -17,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
-import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * Training checkpoints under {@code <run>/checkpoints/step-NNNNNNNN/}: autoencoder, EMA and discriminator weights
  * (safetensors, model key names), both optimizers (libtorch archives), the objective's own parameters and
  * {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only when
- * complete, so a crash while saving never damages the previous one; only the newest {@code keep} are kept.
+ * complete, so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is
+ * deleted and the failure reported as an {@link UncheckedIOException}. Only the newest {@code keep} are kept.
+ * Every file is written from Java (optimizer archives are serialized in memory first), so an I/O error never
+ * surfaces as a native exception that would abort the JVM.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -58,6 +60,7 @@ public final class CheckpointStore {
     public Path save(TrainingState state, Parts parts) {
         Path target = root.resolve(String.format("%s%08d", PREFIX, state.step()));
         Path temp = root.resolve(".tmp-" + target.getFileName());
+        boolean moved = false;
         try {
             Files.createDirectories(root);
             deleteRecursively(temp);
@@ -76,14 +79,29 @@ public final class CheckpointStore {
                 SafetensorsWriter.write(temp.resolve("objective.safetensors"), indexed(parts.objectiveParameters()),
                         Map.of());
             }
-            JSON.writeValue(temp.resolve(STATE).toFile(), state);
+            AtomicFiles.write(temp.resolve(STATE), out -> JSON.writeValue(out, state));
             deleteRecursively(target);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e.getCause());
+        } finally {
+            if (!moved) {
+                discard(temp);
+            }
         }
         prune();
         return target;
+    }
+
+    private static void discard(Path temp) {
+        try {
+            deleteRecursively(temp);
+        } catch (IOException e) {
+            LOG.warn("cannot delete incomplete checkpoint {}: {}", temp, e.getMessage());
+        }
     }
 
     /** The newest complete checkpoint folder of {@code runDir}, if any. */
@@ -136,9 +154,7 @@ public final class CheckpointStore {
 
     private static void saveOptimizer(Optimizer optimizer, Path file) {
         if (optimizer != null) {
-            OutputArchive archive = new OutputArchive();
-            optimizer.save(archive);
-            archive.save_to(file.toString());
+            AtomicFiles.write(file, OptimizerArchives.serialize(optimizer));
         }
     }
 
@@ -147,9 +163,11 @@ public final class CheckpointStore {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("checkpoint lacks optimizer state " + file);
             }
-            InputArchive archive = new InputArchive();
-            archive.load_from(file.toString());
-            optimizer.load(archive);
+            try {
+                OptimizerArchives.deserialize(optimizer, Files.readAllBytes(file), file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read optimizer state " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.vae4j.core.train;
 
+import dev.vae4j.core.Vae4jException;
+
 /** Training stopped because too many consecutive steps had a non-finite loss or gradient. */
-public final class NonFiniteLossException extends RuntimeException {
+public final class NonFiniteLossException extends Vae4jException {
     /**
      * @param step the step at which the run stopped
      * @param inARow consecutive non-finite steps

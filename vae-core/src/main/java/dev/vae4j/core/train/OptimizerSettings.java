@@ -3,6 +3,7 @@ package dev.vae4j.core.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.AdamW;
@@ -47,21 +48,56 @@ public record OptimizerSettings(
         return new OptimizerSettings("adam", lr, beta1, beta2, 1e-8, 0.0);
     }
 
+    /** A copy with peak learning rate {@code newLr} (validated like the constructor). */
+    public OptimizerSettings withLearningRate(double newLr) {
+        return new OptimizerSettings(type, newLr, beta1, beta2, eps, weightDecay);
+    }
+
     /** Builds the optimizer over {@code parameters}. */
     public Optimizer create(List<Tensor> parameters) {
         TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));
         if (type.equals("adamw")) {
             AdamWOptions options = new AdamWOptions(lr);
-            options.betas().put(0, beta1).put(1, beta2);
+            setBetas(options.betas(), beta1, beta2);
             options.eps().put(eps);
             options.weight_decay().put(weightDecay);
             return new AdamW(params, options);
         }
         AdamOptions options = new AdamOptions(lr);
-        options.betas().put(0, beta1).put(1, beta2);
+        setBetas(options.betas(), beta1, beta2);
         options.eps().put(eps);
         options.weight_decay().put(weightDecay);
         return new Adam(params, options);
+    }
+
+    /**
+     * Writes (beta1, beta2) into the options' {@code std::tuple<double, double>}, which the presets expose as a bare
+     * {@code DoublePointer} to the tuple's storage. libstdc++ lays a tuple's elements out in reverse order, so
+     * {@code put(0, beta1).put(1, beta2)} would silently give Adam betas (beta2, beta1); the order is read off the
+     * defaults (0.9, 0.999) of a fresh {@link AdamOptions} instead of being assumed.
+     */
+    public static void setBetas(DoublePointer betas, double beta1, double beta2) {
+        boolean reversed = DefaultBetas.REVERSED;
+        betas.put(reversed ? 1 : 0, beta1).put(reversed ? 0 : 1, beta2);
+    }
+
+    /** Whether the tuple storage holds beta2 first (libstdc++), found once from libtorch's defaults. */
+    private static final class DefaultBetas {
+        static final boolean REVERSED = readReversed();
+
+        private static boolean readReversed() {
+            AdamOptions defaults = new AdamOptions(1.0);
+            double first = defaults.betas().get(0);
+            double second = defaults.betas().get(1);
+            if (first == 0.999 && second == 0.9) {
+                return true;
+            }
+            if (first == 0.9 && second == 0.999) {
+                return false;
+            }
+            throw new IllegalStateException("cannot tell the layout of libtorch's Adam betas: defaults read as ("
+                    + first + ", " + second + ")");
+        }
     }
 
     /** Sets the learning rate of every parameter group of {@code optimizer}. */

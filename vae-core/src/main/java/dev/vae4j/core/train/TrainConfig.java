@@ -20,14 +20,14 @@ import java.util.Locale;
  * @param decoderOnly train only the decoding path (encoder frozen)
  * @param precision {@code fp32} or {@code bf16} (autocast)
  * @param ganUpdates {@code both} (generator and discriminator every step) or {@code alternate} (every other step
- *                   after {@code discStart}, as seed 001 and diffusers' script do)
+ *                   after {@code discStart}, as diffusers' AutoencoderKL training script does)
  * @param discStart first step of discriminator updates
  * @param maxNonFinite consecutive non-finite steps tolerated before the run stops
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param keepCheckpoints checkpoints kept on disk (the newest)
  * @param device {@code cpu} or {@code cuda}
- * @param fixedVariance seed 000's "constant variance": when > 0 the posterior keeps the encoder's mean but this fixed
- *                      variance replaces the predicted one (0: the predicted variance)
+ * @param fixedVariance cloneofsimo/vqgan-training's "constant variance": when > 0 the posterior keeps the encoder's
+ *                      mean but this fixed variance replaces the predicted one (0: the predicted variance)
  */
 public record TrainConfig(
         @JsonProperty("steps") long steps,
@@ -84,5 +84,150 @@ public record TrainConfig(
         return new TrainConfig(newSteps, newBatchSize, gradAccumulation, seed, generator, discriminator, schedule,
                 gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
                 checkpointEvery, keepCheckpoints, newDevice, fixedVariance);
+    }
+
+    /**
+     * A copy whose autoencoder optimizer has peak learning rate {@code lr} (a command-line override; the
+     * discriminator follows when it has no optimizer settings of its own).
+     */
+    public TrainConfig withGeneratorLearningRate(double lr) {
+        return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator.withLearningRate(lr), discriminator,
+                schedule, gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                checkpointEvery, keepCheckpoints, device, fixedVariance);
+    }
+
+    /**
+     * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the
+     * generator's is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from
+     * step 0, 10 non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance.
+     *
+     * @param steps total optimizer steps, > 0
+     * @param batchSize images per micro-batch (per process), > 0
+     * @param generator the autoencoder's optimizer
+     */
+    public static Builder builder(long steps, int batchSize, OptimizerSettings generator) {
+        return new Builder(steps, batchSize, generator);
+    }
+
+    /** Builds a {@link TrainConfig} by name; {@link #build()} validates like the record's constructor. */
+    public static final class Builder {
+        private final long steps;
+        private final int batchSize;
+        private final OptimizerSettings generator;
+        private int gradAccumulation = 1;
+        private long seed;
+        private OptimizerSettings discriminator;
+        private LearningRateSchedule schedule;
+        private double gradClip;
+        private double emaDecay;
+        private long emaStart;
+        private boolean decoderOnly;
+        private String precision = "fp32";
+        private String ganUpdates = "both";
+        private long discStart;
+        private int maxNonFinite = 10;
+        private long checkpointEvery;
+        private int keepCheckpoints = 2;
+        private String device = "cpu";
+        private double fixedVariance;
+
+        private Builder(long steps, int batchSize, OptimizerSettings generator) {
+            this.steps = steps;
+            this.batchSize = batchSize;
+            this.generator = generator;
+        }
+
+        /** Micro-batches per optimizer step. */
+        public Builder gradAccumulation(int microBatches) {
+            this.gradAccumulation = microBatches;
+            return this;
+        }
+
+        /** Seed of data order, augmentation and posterior sampling. */
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /** The discriminator's optimizer. */
+        public Builder discriminator(OptimizerSettings settings) {
+            this.discriminator = settings;
+            return this;
+        }
+
+        /** Learning-rate schedule of both optimizers. */
+        public Builder schedule(LearningRateSchedule value) {
+            this.schedule = value;
+            return this;
+        }
+
+        /** Maximum global gradient norm (0: no clipping). */
+        public Builder gradClip(double maxNorm) {
+            this.gradClip = maxNorm;
+            return this;
+        }
+
+        /** EMA of the autoencoder weights with {@code decay} in (0, 1), averaging from {@code start}. */
+        public Builder ema(double decay, long start) {
+            this.emaDecay = decay;
+            this.emaStart = start;
+            return this;
+        }
+
+        /** Trains only the decoding path (encoder frozen). */
+        public Builder decoderOnly(boolean value) {
+            this.decoderOnly = value;
+            return this;
+        }
+
+        /** {@code fp32} or {@code bf16} (autocast). */
+        public Builder precision(String value) {
+            this.precision = value;
+            return this;
+        }
+
+        /** {@code both} (every step) or {@code alternate} (generator and discriminator take turns). */
+        public Builder ganUpdates(String value) {
+            this.ganUpdates = value;
+            return this;
+        }
+
+        /** First step of discriminator updates. */
+        public Builder discStart(long step) {
+            this.discStart = step;
+            return this;
+        }
+
+        /** Consecutive non-finite steps tolerated before the run stops. */
+        public Builder maxNonFinite(int steps) {
+            this.maxNonFinite = steps;
+            return this;
+        }
+
+        /** A checkpoint every {@code every} steps (0: only at the end), the newest {@code keep} kept. */
+        public Builder checkpoints(long every, int keep) {
+            this.checkpointEvery = every;
+            this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /** {@code cpu} or {@code cuda}. */
+        public Builder device(String value) {
+            this.device = value;
+            return this;
+        }
+
+        /** Fixed posterior variance (> 0) in place of the predicted one. */
+        public Builder fixedVariance(double variance) {
+            this.fixedVariance = variance;
+            return this;
+        }
+
+        /** The configuration. */
+        public TrainConfig build() {
+            return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
+                    gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                    checkpointEvery, keepCheckpoints, device, fixedVariance);
+        }
     }
 }

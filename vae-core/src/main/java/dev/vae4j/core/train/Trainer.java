@@ -1,5 +1,6 @@
 package dev.vae4j.core.train;
 
+import dev.vae4j.core.model.TrainableAutoencoder;
 import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
@@ -26,7 +27,6 @@ import java.util.Map;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Image-decoding threads of the data loader: decoding runs beside libtorch's own threads. */
+    private static final int DECODE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
     private final TrainableAutoencoder model;
     private final Discriminator discriminator;
@@ -163,9 +165,10 @@ public final class Trainer {
         int rank = parallel.context().rank();
         int worldSize = parallel.context().worldSize();
         broadcastInitialState();
-        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(), true);
+        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
+                dataset.trainingOrder(config.batchSize() * worldSize));
         try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
-                4)) {
+                4, DECODE_WORKERS)) {
             listeners.forEach(l -> l.onStart(run(loader)));
             while (state.step() < config.steps()) {
                 StepReport report = step(loader);
@@ -288,7 +291,7 @@ public final class Trainer {
             boolean updateDiscriminator, Map<String, Double> terms) {
         long step = state.step();
         double share = 1.0 / config.gradAccumulation();
-        Tensor inputs = toDevice(ImageArray.toBatch(arrays));
+        Tensor inputs = ImageArray.toDevice(arrays, device);
         DeviceType deviceType = device.type();
         LatentDistribution posterior;
         Tensor reconstructions;
@@ -345,17 +348,6 @@ public final class Trainer {
             rows.push_back(randn(shape, new GeneratorOptional(generator), options));
         }
         return cat(rows).to(mean.device(), mean.scalar_type());
-    }
-
-    /**
-     * The host batch on the training device: on CUDA through pinned (page-locked) memory with a non-blocking copy,
-     * so the host does not wait for the transfer; the step's scope keeps the pinned copy alive until it is done.
-     */
-    private Tensor toDevice(Tensor batch) {
-        if (device.is_cuda()) {
-            return batch.pin_memory().to(device, ScalarType.Float, true, false, new MemoryFormatOptional());
-        }
-        return batch.to(device, ScalarType.Float);
     }
 
     private String clipAndCheck(List<Tensor> parameters, String what) {

@@ -1,6 +1,7 @@
 package dev.vae4j.core.train;
 
 import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 
 /**

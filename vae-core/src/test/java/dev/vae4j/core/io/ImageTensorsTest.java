@@ -122,14 +122,18 @@ class ImageTensorsTest {
     }
 
     @Test
-    void sixteenBitGrayIsRoundedToEightBits() throws IOException {
-        BufferedImage gray = new BufferedImage(3, 1, BufferedImage.TYPE_USHORT_GRAY);
+    void sixteenBitGrayFilesSaturateAsPilReadsThem() throws IOException {
+        BufferedImage gray = new BufferedImage(4, 1, BufferedImage.TYPE_USHORT_GRAY);
         gray.getRaster().setSample(0, 0, 0, 0);
-        gray.getRaster().setSample(1, 0, 0, 257 * 100);
-        gray.getRaster().setSample(2, 0, 0, 65535);
+        gray.getRaster().setSample(1, 0, 0, 100);
+        gray.getRaster().setSample(2, 0, 0, 257 * 100);
+        gray.getRaster().setSample(3, 0, 0, 65535);
         Path file = write(gray, "png", "gray16.png");
         try (TensorScope scope = new TensorScope()) {
-            assertArrayEquals(new float[] {-1f, unit(100), 1f}, values(ImageTensors.read(file, 1)));
+            // PIL opens it as I;16 and convert("L") clips to 255
+            assertArrayEquals(new float[] {-1f, unit(100), 1f, 1f}, values(ImageTensors.read(file, 1)));
+            // an in-memory 16-bit image is still rounded to 8 bits
+            assertArrayEquals(new float[] {-1f, -1f, unit(100), 1f}, values(ImageTensors.fromImage(gray, 1)));
         }
     }
 

@@ -24,7 +24,8 @@ class ArchitectureOptionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"seed000_multihead", "seed003_avg_nearest", "seed003_max_bicubic", "seed003_avg_bilinear"})
+    @ValueSource(strings = {"multihead_multiplicative", "post_activation_avg_nearest", "post_activation_max_bicubic",
+        "post_activation_avg_bilinear"})
     void variantConfigsRoundTripWithTheirExtraFields(String name) throws IOException {
         Path file = Fixtures.dir("variants/" + name).resolve("config.json");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(file);
@@ -33,12 +34,12 @@ class ArchitectureOptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seed000", "seed003"})
+    @ValueSource(strings = {"vqgan-training-f8c16", "linear-attention-f8c4"})
     void seedPresetsSurviveWriteAndRead(String preset, @TempDir Path dir) {
         AutoencoderKLConfig config = AutoencoderKLConfig.preset(preset);
         config.write(dir.resolve("config.json"));
         assertEquals(config, AutoencoderKLConfig.read(dir.resolve("config.json")));
-        assertTrue(Autoencoders.preset(preset).has("latent_sampling") || preset.equals("seed003"));
+        assertTrue(Autoencoders.preset(preset).has("latent_sampling") || preset.equals("linear-attention-f8c4"));
     }
 
     @ParameterizedTest
@@ -51,8 +52,8 @@ class ArchitectureOptionsTest {
     }
 
     @Test
-    void seed003PresetIsTheF8ConfigOfVaeF8Json() {
-        AutoencoderKLConfig config = AutoencoderKLConfig.preset("seed003");
+    void linearAttentionPresetIsTheF8ConfigOfVaeF8Json() {
+        AutoencoderKLConfig config = AutoencoderKLConfig.preset("linear-attention-f8c4");
         ArchitectureOptions options = config.options();
         assertEquals(java.util.List.of(8, 16, 32, 64), config.blockOutChannels());
         assertEquals(8, config.downsamplingFactor());
@@ -75,9 +76,9 @@ class ArchitectureOptionsTest {
                 + "|unknown upsample_type 'area'",
         "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"down_block_attention\": [\"flash\"]}"
                 + "|unknown down_block_attention 'flash'",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"block_layout\": \"annotated\"}"
+        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"block_layout\": \"post_activation\"}"
                 + "|downsample_type 'conv'",
-        "{\"block_out_channels\": [8, 18], \"norm_num_groups\": 2, \"block_layout\": \"annotated\","
+        "{\"block_out_channels\": [8, 18], \"norm_num_groups\": 2, \"block_layout\": \"post_activation\","
                 + " \"downsample_type\": \"avg_pool\"}|block_out_channels entry 18",
         "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"latent_noise_std\": -1}|latent_noise_std",
         "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"mid_block_attention_type\": \"none\"}"

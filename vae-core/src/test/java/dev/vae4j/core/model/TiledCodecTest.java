@@ -34,7 +34,7 @@ class TiledCodecTest {
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("tiling.safetensors"))) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(dir.resolve("kl4_quant_attn"));
             TiledCodec tiled = new TiledCodec(model, 16, 0.25);
-            DiagonalGaussian posterior = tiled.encode(io.load("images"));
+            LatentDistribution posterior = tiled.encode(io.load("images"));
             assertClose("tiled encode mean", io.load("tiled_mean"), posterior.mean(), TOLERANCE);
             assertClose("tiled encode logvar", io.load("tiled_logvar"), posterior.logvar(), TOLERANCE);
             assertClose("tiled decode", io.load("tiled_decoded"), tiled.decode(io.load("latents")), TOLERANCE);
@@ -79,6 +79,53 @@ class TiledCodecTest {
             assertClose("untiled encode", model.encode(images).mean(), tiled.encode(images).mean(), 0.0);
             Tensor latents = randn(1, 4, 8, 8);
             assertClose("untiled decode", model.decode(latents), tiled.decode(latents), 0.0);
+        }
+    }
+
+    @Test
+    void anyAutoencoderTilesThroughItsPosteriorParameters() {
+        Path dir = Fixtures.dir("autoencoder_kl");
+        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("tiling.safetensors"))) {
+            AutoencoderKL model = AutoencoderKL.fromPretrained(dir.resolve("kl4_quant_attn"));
+            TiledCodec tiled = new TiledCodec(new OnlyTheInterface(model), 16, 0.25);
+            LatentDistribution posterior = tiled.encode(io.load("images"));
+            assertClose("generic tiled encode mean", io.load("tiled_mean"), posterior.mean(), TOLERANCE);
+            assertClose("generic tiled encode logvar", io.load("tiled_logvar"), posterior.logvar(), TOLERANCE);
+            assertClose("generic tiled decode", io.load("tiled_decoded"), tiled.decode(io.load("latents")), TOLERANCE);
+        }
+    }
+
+    /** An autoencoder seen only through the interface's methods, so tiling uses the default moments/posterior. */
+    private record OnlyTheInterface(AutoencoderKL model) implements Autoencoder {
+        @Override
+        public LatentDistribution encode(Tensor images) {
+            return model.posterior(model.moments(images));
+        }
+
+        @Override
+        public Tensor decode(Tensor latents) {
+            return model.decode(latents);
+        }
+
+        @Override
+        public int imageChannels() {
+            return model.imageChannels();
+        }
+
+        @Override
+        public int latentChannels() {
+            return model.latentChannels();
+        }
+
+        @Override
+        public int downsamplingFactor() {
+            return model.downsamplingFactor();
+        }
+
+        @Override
+        public LatentNormalizer latentNormalizer() {
+            return model.latentNormalizer();
         }
     }
 

@@ -15,18 +15,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The seed architecture variants against reference modules that follow the seeds' code
- * ({@code tools/reference/gen_variants.py}): seed 000's multi-head mid attention, logvar-free encoder and
- * multiplicative constant variance; seed 003's annotated layout with weight-standardised convs, linear attention,
- * average/max pooling, nearest/bilinear/bicubic upsampling and the tanh head. fp32 on the CPU, max |diff| <= 1e-4
- * (the Gaussian sample relative to its magnitude).
+ * the upstream architecture variants against reference modules that follow upstream code
+ * ({@code tools/reference/gen_variants.py}): cloneofsimo/vqgan-training's multi-head mid attention, logvar-free encoder
+ * and multiplicative constant variance; stanipov/pytorch-diffusion's post-activation layout with weight-standardised
+ * convs, linear attention, average/max pooling, nearest/bilinear/bicubic upsampling and the tanh head. fp32 on the CPU,
+ * max |diff| <= 1e-4 (the Gaussian sample relative to its magnitude).
  */
 class VariantParityTest {
     private static final double TOLERANCE = 1e-4;
 
     @Test
-    void seed000MultiHeadAttentionAndMultiplicativeNoise() {
-        String name = "seed000_multihead";
+    void multiHeadAttentionAndMultiplicativeNoise() {
+        String name = "multihead_multiplicative";
         Path dir = Fixtures.dir("variants/" + name);
         try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
@@ -41,8 +41,9 @@ class VariantParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seed003_avg_nearest", "seed003_max_bicubic", "seed003_avg_bilinear"})
-    void seed003AnnotatedLayoutVariants(String name) {
+    @ValueSource(strings = {"post_activation_avg_nearest", "post_activation_max_bicubic",
+        "post_activation_avg_bilinear"})
+    void postActivationLayoutVariants(String name) {
         Path dir = Fixtures.dir("variants/" + name);
         try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.dwt.SubbandOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -173,8 +176,27 @@ public record LiteVaeConfig(
         }
     }
 
-    /** Parses a config object; every architecture key is required, the factors default to 1 and 0. */
+    /**
+     * The keys of a LiteVAE {@code config.json}: those {@link #toJson()} writes, {@code _diffusers_version} and
+     * diffusers' bookkeeping keys. Any other key is an error.
+     */
+    public static final Set<String> KEYS = Set.of("_class_name", "_diffusers_version", "_name_or_path",
+            "_use_default_values", "_commit_hash", "flavour", "in_channels", "out_channels", "latent_channels",
+            "wavelet_levels", "subband_order", "wavelet_level_scaling", "extractor_channels", "extractor_mult",
+            "extractor_blocks", "aggregator_channels", "aggregator_mult", "aggregator_blocks", "norm_groups",
+            "decoder_channels", "decoder_mult", "decoder_res_blocks", "decoder_pre_activation", "scaling_factor",
+            "shift_factor");
+
+    /**
+     * Parses a config object; every architecture key is required, the factors default to 1 and 0.
+     *
+     * @throws IllegalArgumentException naming the key for a missing, malformed or unknown key (with the closest
+     *                                  known one)
+     */
     public static LiteVaeConfig fromJson(ObjectNode root) {
+        List<String> keys = new ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown("LiteVAE config", keys, KEYS);
         String className = root.path("_class_name").asText(CLASS_NAME);
         require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
         return new LiteVaeConfig(
@@ -227,13 +249,15 @@ public record LiteVaeConfig(
         return JSON.valueToTree(fields);
     }
 
-    /** Writes {@link #toJson()} to {@code file}. */
+    /** Writes {@link #toJson()} to {@code file} atomically (a failed write leaves the previous file intact). */
     public void write(Path file) {
+        String text;
         try {
-            Files.writeString(file, JSON.writeValueAsString(toJson()) + "\n");
+            text = JSON.writeValueAsString(toJson()) + "\n";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write LiteVAE config " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot encode LiteVAE config " + file + ": " + e.getMessage(), e);
         }
+        AtomicFiles.writeString(file, text);
     }
 
     private static JsonNode field(ObjectNode root, String key) {

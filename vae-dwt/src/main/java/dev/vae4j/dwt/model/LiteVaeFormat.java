@@ -1,8 +1,8 @@
 package dev.vae4j.dwt.model;
 
-import dev.vae4j.core.model.AutoencoderFormat;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.model.AutoencoderFormat;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 import java.util.Optional;
 

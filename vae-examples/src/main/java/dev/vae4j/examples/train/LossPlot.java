@@ -1,10 +1,9 @@
 package dev.vae4j.examples.train;
 
+import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,10 +63,6 @@ public final class LossPlot implements TrainingListener {
             }
             chart.addSeries(name, x, y).setMarker(SeriesMarkers.NONE);
         });
-        try {
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write loss plot " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -7,8 +7,8 @@ import dev.vae4j.losses.GeneratorGanLoss;
 import dev.vae4j.losses.GradNorm;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.PixelDistance;
-import dev.vae4j.losses.Seed000Config;
-import dev.vae4j.losses.Seed000Objective;
+import dev.vae4j.losses.GradNormalizedConfig;
+import dev.vae4j.losses.GradNormalizedObjective;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective} or
- * {@link Seed000Objective}, plus LiteVAE's wavelet terms when weighted), loading LPIPS when it is weighted.
+ * {@link GradNormalizedObjective}, plus LiteVAE's wavelet terms when weighted), loading LPIPS when it is weighted.
  */
 final class ObjectiveFactory {
     private ObjectiveFactory() {
@@ -42,19 +42,19 @@ final class ObjectiveFactory {
                 VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
                 yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
             }
-            case "seed000" -> {
-                Seed000Objective objective = new Seed000Objective(seed000(recipe), lpips);
+            case "grad-normalized" -> {
+                GradNormalizedObjective objective = new GradNormalizedObjective(gradNormalized(recipe), lpips);
                 yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
             }
             default -> throw new IllegalArgumentException("recipe objective type '" + spec.type()
-                    + "' is not vae-gan or seed000");
+                    + "' is not vae-gan or grad-normalized");
         };
     }
 
-    /** The seed000 config of {@code recipe}. */
-    static Seed000Config seed000(Recipe recipe) {
+    /** The grad-normalized objective config of {@code recipe}. */
+    static GradNormalizedConfig gradNormalized(Recipe recipe) {
         Recipe.ObjectiveSpec spec = recipe.objective();
-        return new Seed000Config(spec.poolKernel() <= 0 ? 4 : spec.poolKernel(), spec.pooledWeight(),
+        return new GradNormalizedConfig(spec.poolKernel() <= 0 ? 4 : spec.poolKernel(), spec.pooledWeight(),
                 spec.lowPassKernel() <= 0 ? 5 : spec.lowPassKernel(),
                 spec.lowPassCutoff() <= 0 ? 0.25 : spec.lowPassCutoff(), spec.lowPassWeight(),
                 spec.perceptualWeight(), spec.klWeight(), spec.discWeight(),
@@ -76,7 +76,8 @@ final class ObjectiveFactory {
                 spec.adaptiveWeight() == null || spec.adaptiveWeight(), spec.discFactor(), recipe.train().discStart(),
                 parse(DiscriminatorLoss.class, spec.discLoss(), "disc_loss"),
                 parse(VaeGanConfig.GeneratorGan.class, spec.generatorGan(), "generator_gan"),
-                spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), 0.0, 0.0, 0.999);
+                spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), spec.r1Gamma(), spec.lecamWeight(),
+                spec.lecamDecay() == null ? 0.999 : spec.lecamDecay());
     }
 
     private static Lpips lpips(Recipe recipe, Path lpipsWeights) {

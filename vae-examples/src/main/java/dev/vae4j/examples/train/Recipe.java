@@ -7,20 +7,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.ConfigKeys;
+import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.train.LatentDistillation;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.listeners.MetricsLog;
-import dev.vae4j.examples.eval.EvaluationSet;
-import dev.vae4j.examples.eval.PeriodicEvaluation;
-import dev.vae4j.examples.eval.ReconstructionEvaluator;
+import dev.vae4j.eval.EvaluationSet;
+import dev.vae4j.eval.PeriodicEvaluation;
+import dev.vae4j.eval.ReconstructionEvaluator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -52,8 +61,8 @@ public record Recipe(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Names of the built-in recipes. */
-    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "seed000",
-            "litevae-b-phase-a", "litevae-b-phase-b");
+    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
+            "litevae-b-phase-a", "litevae-b-phase-b", "taesd-distill");
 
     /** Checks the parts are present. */
     public Recipe {
@@ -71,11 +80,33 @@ public record Recipe(
      * @param preset a preset of any model format ({@code sd}, {@code flux}, {@code litevae-open-b}, ...), or null
      * @param config an inline {@code config.json} object, or null
      * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
+     * @param teacher a model folder whose latents the model learns to decode ({@link LatentDistillation}; train with
+     *                {@code decoder_only}), or null; {@code vae train --teacher DIR} sets it
+     * @param requiresTeacher whether the recipe only makes sense with a teacher
      */
     public record ModelSpec(
             @JsonProperty("preset") String preset,
             @JsonProperty("config") ObjectNode config,
-            @JsonProperty("requires_pretrained") boolean requiresPretrained) {
+            @JsonProperty("requires_pretrained") boolean requiresPretrained,
+            @JsonProperty("teacher") String teacher,
+            @JsonProperty("requires_teacher") boolean requiresTeacher) {
+
+        /**
+         * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
+         * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
+         */
+        public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
+            if (teacher == null) {
+                if (requiresTeacher) {
+                    throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
+                            + "give the teacher's model folder with --teacher DIR");
+                }
+                return model;
+            }
+            TrainableAutoencoder loaded = LatentDistillation.frozen(Autoencoders.load(Path.of(teacher)));
+            loaded.module().to(new org.bytedeco.pytorch.Device(device), false);
+            return new LatentDistillation(model, loaded);
+        }
 
         /** A freshly initialised model of the architecture this spec names. */
         public TrainableAutoencoder build() {
@@ -95,6 +126,13 @@ public record Recipe(
      * @param flip random horizontal flips
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
+     * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
+     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
+     *               absolute source it trained on, which {@code --resume} reuses
+     * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
+     * @param bucketStep bucket sides are multiples of this (default 64)
+     * @param maxAspect largest bucket aspect ratio (default 4)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -102,9 +140,17 @@ public record Recipe(
             @JsonProperty("random_crop") boolean randomCrop,
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
-            @JsonProperty("rescale_max") double rescaleMax) {
+            @JsonProperty("rescale_max") double rescaleMax,
+            @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("source") String source,
+            @JsonProperty("buckets") boolean buckets,
+            @JsonProperty("bucket_step") int bucketStep,
+            @JsonProperty("max_aspect") double maxAspect) {
         /** Fills defaults. */
         public DataSpec {
+            bucketStep = bucketStep <= 0 ? 64 : bucketStep;
+            maxAspect = maxAspect <= 0 ? 4.0 : maxAspect;
+            shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
@@ -113,11 +159,11 @@ public record Recipe(
 
     /**
      * Loss weights: of {@link dev.vae4j.losses.VaeGanObjective} (type {@code vae-gan}, the default; see
-     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.Seed000Objective} (type {@code seed000};
-     * see {@link dev.vae4j.losses.Seed000Config}: {@code perceptual_weight}, {@code kl_weight}, {@code disc_weight}
-     * (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
+     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.GradNormalizedObjective} (type
+     * {@code grad-normalized}; see {@link dev.vae4j.losses.GradNormalizedConfig}: {@code perceptual_weight},
+     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
      *
-     * @param type {@code vae-gan} or {@code seed000}
+     * @param type {@code vae-gan} or {@code grad-normalized}
      * @param pixel {@code l1} or {@code l2}
      * @param perceptualWeight LPIPS weight (needs {@code --lpips})
      * @param perceptualGradient whether LPIPS back-propagates
@@ -133,12 +179,16 @@ public record Recipe(
      * @param hingeMargin margin of the thresholded hinge
      * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
      * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
-     * @param poolKernel seed000: pooled-MSE kernel
-     * @param pooledWeight seed000: pooled-MSE branch weight
-     * @param lowPassKernel seed000: low-pass smoothing kernel
-     * @param lowPassCutoff seed000: low-pass cut-off (cycles per pixel)
-     * @param lowPassWeight seed000: low-pass branch weight
-     * @param gradnormMode seed000: {@code batch} (the seed's v0.2), {@code whole} or {@code per_sample}
+     * @param poolKernel grad-normalized: pooled-MSE kernel
+     * @param pooledWeight grad-normalized: pooled-MSE branch weight
+     * @param lowPassKernel grad-normalized: low-pass smoothing kernel
+     * @param lowPassCutoff grad-normalized: low-pass cut-off (cycles per pixel)
+     * @param lowPassWeight grad-normalized: low-pass branch weight
+     * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
+     * {@code per_sample}
+     * @param r1Gamma vae-gan: gamma of the R1 gradient penalty on real images in the discriminator loss (0: off)
+     * @param lecamWeight vae-gan: weight of the LeCam regulariser of the discriminator (0: off)
+     * @param lecamDecay vae-gan: EMA decay of LeCam's logit anchors (default 0.999)
      */
     public record ObjectiveSpec(
             @JsonProperty("type") String type,
@@ -162,7 +212,42 @@ public record Recipe(
             @JsonProperty("low_pass_kernel") int lowPassKernel,
             @JsonProperty("low_pass_cutoff") double lowPassCutoff,
             @JsonProperty("low_pass_weight") double lowPassWeight,
-            @JsonProperty("gradnorm_mode") String gradnormMode) {
+            @JsonProperty("gradnorm_mode") String gradnormMode,
+            @JsonProperty("r1_gamma") double r1Gamma,
+            @JsonProperty("lecam_weight") double lecamWeight,
+            @JsonProperty("lecam_decay") Double lecamDecay) {
+        /** Keys only a {@code vae-gan} objective reads. */
+        static final Set<String> VAE_GAN_KEYS = Set.of("pixel", "perceptual_gradient", "normalization",
+                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "disc_loss", "generator_gan",
+                "r1_gamma", "lecam_weight", "lecam_decay");
+        /** Keys only a {@code grad-normalized} objective reads. */
+        static final Set<String> GRAD_NORMALIZED_KEYS = Set.of("pool_kernel", "pooled_weight", "low_pass_kernel",
+                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode");
+
+        /** The keys an objective of {@code type} (null: vae-gan) does not read. */
+        static Set<String> foreignKeys(String type) {
+            return "grad-normalized".equalsIgnoreCase(type) ? VAE_GAN_KEYS : GRAD_NORMALIZED_KEYS;
+        }
+
+        /**
+         * Checks that the objective section {@code node} holds only keys its {@code type} reads.
+         *
+         * @throws IllegalArgumentException naming the first key that belongs to the other objective type
+         */
+        static void requireApplicableKeys(JsonNode node, String where) {
+            if (node == null || !node.isObject()) {
+                return;
+            }
+            String type = node.path("type").asText("vae-gan").toLowerCase(Locale.ROOT);
+            Set<String> foreign = foreignKeys(type);
+            node.fieldNames().forEachRemaining(key -> {
+                if (foreign.contains(key)) {
+                    throw new IllegalArgumentException(where + ": objective key '" + key + "' does not apply to "
+                            + "objective type " + type + " (it is read by "
+                            + (type.equals("grad-normalized") ? "vae-gan" : "grad-normalized") + ")");
+                }
+            });
+        }
     }
 
     /**
@@ -255,42 +340,113 @@ public record Recipe(
         }
     }
 
-    /** Loads a built-in recipe by name or a recipe file by path. */
+    /**
+     * Loads a built-in recipe by name or a recipe file by path.
+     *
+     * @throws IllegalArgumentException if there is no such recipe, or it is malformed: an unknown key is named with
+     *                                  its section and the closest known key
+     */
     public static Recipe load(String nameOrPath) {
         Path path = Path.of(nameOrPath);
         try {
+            JsonNode tree;
             if (Files.isRegularFile(path)) {
-                return YAML.readValue(path.toFile(), Recipe.class);
-            }
-            try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe of "
-                            + "that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                tree = YAML.readTree(path.toFile());
+            } else {
+                try (InputStream in = Recipe.class.getResourceAsStream("/recipes/" + nameOrPath + ".yaml")) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("no recipe file " + nameOrPath + " and no built-in recipe"
+                                + " of that name (built in: " + String.join(", ", BUILT_IN) + ")");
+                    }
+                    tree = YAML.readTree(in);
                 }
-                return YAML.readValue(in, Recipe.class);
             }
+            requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
+            ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
+            return YAML.treeToValue(tree, Recipe.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
         }
     }
 
-    /** This recipe as JSON (written into the run folder as the resolved configuration). */
-    public JsonNode toJson() {
-        return YAML.valueToTree(this);
+    /**
+     * Checks every key of {@code node} names a component of the record {@code type} (by its {@link JsonProperty}),
+     * recursively through record-typed components, before any value is bound: a typo is reported as itself, not as
+     * the missing value it leaves behind.
+     */
+    private static void requireKnownKeys(JsonNode node, Class<?> type, String where) {
+        if (node == null || !node.isObject() || !type.isRecord()) {
+            return;
+        }
+        Map<String, Class<?>> components = new LinkedHashMap<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            // @JsonProperty cannot target record components: javac copies it to the accessor and the field
+            JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+            components.put(property != null ? property.value() : component.getName(), component.getType());
+        }
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown(where, keys, components.keySet());
+        for (String key : keys) {
+            requireKnownKeys(node.get(key), components.get(key), where + " " + key);
+        }
     }
 
-    /** Writes the resolved recipe to {@code file} as YAML. */
-    public void write(Path file) {
-        try {
-            YAML.writeValue(file.toFile(), this);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    /**
+     * This recipe as JSON (written into the run folder as the resolved configuration); the objective section holds
+     * only the keys its type reads, so the file loads again.
+     */
+    public JsonNode toJson() {
+        ObjectNode json = YAML.valueToTree(this);
+        if (json.get("objective") instanceof ObjectNode section) {
+            section.remove(ObjectiveSpec.foreignKeys(objective.type()));
         }
+        return json;
+    }
+
+    /** Writes the resolved recipe to {@code file} as YAML, atomically. */
+    public void write(Path file) {
+        String text;
+        try {
+            text = YAML.writeValueAsString(toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.writeString(file, text);
+    }
+
+    /** A copy whose model learns to decode the latents of the model folder {@code teacherDir}. */
+    public Recipe withTeacher(String teacherDir) {
+        return new Recipe(name, description, new ModelSpec(model.preset(), model.config(), model.requiresPretrained(),
+                teacherDir, model.requiresTeacher()), data, train, objective, discriminator, validation, evaluation);
     }
 
     /** A copy with another loop configuration (command-line overrides). */
     public Recipe withTrain(TrainConfig newTrain) {
         return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
                 evaluation);
+    }
+
+    /**
+     * A copy that trains at {@code size} pixels (command-line override).
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Recipe withImageSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("--image-size must be positive, got " + size);
+        }
+        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
+                data.rescaleMax(), data.shuffleBuffer(), data.source(), data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
+    }
+
+    /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
+    public Recipe withDataSource(String source) {
+        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source, data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }
 }

@@ -1,17 +1,17 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.dist.DataParallel;
-import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.io.CheckpointFiles;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.train.CheckpointStore;
 import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.TrainableAutoencoder;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingState;
@@ -24,9 +24,7 @@ import dev.vae4j.discriminators.PatchGanConfig;
 import dev.vae4j.discriminators.PatchGanDiscriminator;
 import dev.vae4j.discriminators.VggDiscriminator;
 import dev.vae4j.losses.Lpips;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,11 +44,13 @@ import java.util.Map;
  * @param dataFolder image folder, or null for the synthetic dataset
  * @param initFrom weights to start from (diffusers folder, checkpoint folder or weights file), or null
  * @param resume whether to continue the run's latest checkpoint
+ * @param overwrite whether a finished or abandoned run already in {@code runDir} may be replaced (see
+ *                  {@link RunFolder#prepare})
  * @param lpipsWeights LPIPS safetensors, or null
  * @param parallel the data-parallel job this process belongs to ({@link DataParallel#none()} when alone)
  */
 public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path initFrom, boolean resume,
-        Path lpipsWeights, DataParallel parallel) {
+        boolean overwrite, Path lpipsWeights, DataParallel parallel) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingSession.class);
 
     /** What a finished run reports. */
@@ -67,18 +67,21 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         parallel.collectives().barrier();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
-        TrainableAutoencoder model = buildModel();
-        Discriminator discriminator = buildDiscriminator(model);
+        TrainableAutoencoder model = recipe.model().distilled(buildModel(), recipe.train().device());
+        Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
         Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
                 discriminator == null ? null : objectives.discriminator(), config, runDir, parallel);
+        MetricsLog log = new MetricsLog(runDir);
         if (resume) {
             trainer.resume(CheckpointStore.latest(runDir).orElseThrow(() -> new IllegalArgumentException(
                     "nothing to resume: " + runDir + " has no complete checkpoint")));
+            if (writer) {
+                log.truncateAfter(trainer.state().step());
+            }
         }
         TrainingData data = TrainingData.of(recipe, dataFolder);
-        MetricsLog log = new MetricsLog(runDir);
         List<TrainingListener> listeners = new ArrayList<>();
         if (recipe.evaluation() != null) {
             listeners.add(recipe.evaluation().listener(model, recipe.data().imageSize(), config.batchSize(),
@@ -117,20 +120,12 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
             emaExport = runDir.resolve("model-ema");
             model.save(emaExport);
         }
-        return new Outcome(state, validation.history(), exported, emaExport, skippedFiles[0]);
+        return new Outcome(state, validation.history(), exported, emaExport, skippedFiles[0] + data.skippedFiles());
     }
 
     private void prepareRunFolder() {
-        try {
-            if (!resume && CheckpointStore.latest(runDir).isPresent()) {
-                throw new IllegalArgumentException("run folder " + runDir + " already holds checkpoints: continue it "
-                        + "with --resume " + runDir + " or choose another --out");
-            }
-            Files.createDirectories(runDir);
-            recipe.write(runDir.resolve("recipe.yaml"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + runDir + ": " + e.getMessage(), e);
-        }
+        RunFolder.prepare(runDir, resume, overwrite);
+        recipe.write(runDir.resolve("recipe.yaml"));
     }
 
     /**
@@ -164,20 +159,24 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         return model;
     }
 
-    private Discriminator buildDiscriminator(TrainableAutoencoder model) {
+    /**
+     * The recipe's discriminator for images of {@code channels} channels (null when it has none), freshly
+     * initialised from the recipe's seed; a VGG discriminator takes its trunk from the LPIPS file when given.
+     */
+    static Discriminator discriminator(Recipe recipe, int channels, Path lpipsWeights) {
         Recipe.DiscriminatorSpec spec = recipe.discriminator();
         if (spec == null || spec.type() == null || spec.type().equalsIgnoreCase("none")) {
             return null;
         }
         if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
-            int channels = model.outputChannels();
             return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }
         Discriminator discriminator = DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT),
                 recipe.train().seed());
         if (discriminator instanceof VggDiscriminator && lpipsWeights != null) {
-            // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk seed 000 starts from.
+            // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk cloneofsimo/vqgan-training
+            // starts from.
             try (SafetensorsReader reader = SafetensorsReader.open(lpipsWeights)) {
                 LoadReport report = StateDict.load(discriminator.module(), TensorSource.of(reader), false,
                         lpipsWeights.toString());

@@ -2,7 +2,7 @@ package dev.vae4j.core.train.listeners;
 
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.model.Autoencoder;
-import dev.vae4j.core.train.TrainableAutoencoder;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;

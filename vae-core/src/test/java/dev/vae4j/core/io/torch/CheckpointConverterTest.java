@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.core.io.CheckpointConverter;
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LdmKeyMapping;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.testing.Fixtures;
+import dev.vae4j.core.model.CheckpointConverter;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Trajectory fixtures: a PyTorch training loop that `vae train`'s Trainer must follow step for step.
+
+For every case in CASES this reads the recipe YAML the Java side uses
+(``vae-examples/src/main/resources/recipes/<recipe>.yaml``), applies the case's overrides (tiny widths, a short
+window, the discriminator start inside it), and trains with the reference libraries themselves:
+
+* diffusers ``AutoencoderKL`` (the autoencoder; its ``DiagonalGaussianDistribution`` for the posterior and KL),
+* taming-transformers' ``NLayerDiscriminator`` + ``weights_init`` (PatchGAN) and ``hinge_d_loss`` / ``vanilla_d_loss``,
+* LDM's ``LPIPSWithDiscriminator`` math (``ldm/modules/losses/contperceptual.py``: ``nll = rec / exp(logvar) +
+  logvar``, KL summed per sample / N, ``adopt_weight``, ``calculate_adaptive_weight``), written out below because
+  the class downloads pretrained VGG weights; no perceptual term in these cases,
+* ``torch.optim.Adam``, ``LinearLR`` warm-up then ``CosineAnnealingLR`` chained by ``SequentialLR``,
+  ``torch.nn.utils.clip_grad_norm_``, diffusers' ``EMAModel``.
+
+One optimizer step of the loop (what vae4j's ``Trainer`` does): encode the batch once, sample the posterior
+``mean + std * eps``, decode; generator loss (discriminator frozen) backward; from ``disc_start`` on, the
+discriminator loss on the detached reconstruction backward; clip each network's gradients to ``grad_clip``; step
+both optimizers; update the EMA. The posterior noise ``eps`` of the sample at global data-stream position ``g`` is
+``torch.randn`` of a CPU generator seeded ``seed * 1000003 + g`` (the same libtorch generator vae4j uses), and the
+batches are fixed crops of real photographs (scikit-image's bundled data) stored in the fixture in the order they
+are consumed.
+
+Writes ``vae-examples/src/test/resources/fixtures/training/<case>.safetensors``:
+
+  images            (steps * batch, 3, H, W) uint8 in consumption order (x / 255 * 2 - 1 gives the input)
+  init.ae.<key>     initial autoencoder weights (diffusers keys)
+  init.disc.<key>   initial discriminator state (taming keys, incl. BatchNorm buffers)
+  lr                (steps,) float64 learning rate of each step
+  loss.<term>       (steps,) float64 every logged term per step (vae4j's names: total, rec, nll, kl, g, d_weight,
+                    disc_factor, logvar; d_total, disc, logits_real, logits_fake from disc_start on, else 0)
+  final.ae.<key>, final.ema.<key>, final.disc.<key>   weights after the last step
+  spread.<term>     (steps,) float64 |this run - the same loop on two threads|: PyTorch's own float reproducibility
+  metadata "overrides": JSON of the recipe changes the Java test applies (model config, train, discriminator)
+
+CPU, float32, deterministic algorithms: two runs give identical files. Over a few dozen steps at the recipes'
+learning rates float32 rounding grows (the L1 gradient is sign(x - x'), so residuals near 0 flip), and the
+adaptive weight, a ratio of gradient norms, is the most sensitive: the spread tensors measure how far PyTorch
+drifts from itself, which bounds how closely any other implementation can be asked to follow it.
+"""
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import yaml
+from diffusers import AutoencoderKL
+from diffusers.training_utils import EMAModel
+from PIL import Image
+from safetensors.torch import save_file
+from skimage import data as skdata
+from taming.modules.discriminator.model import NLayerDiscriminator, weights_init
+from taming.modules.losses.vqperceptual import hinge_d_loss, vanilla_d_loss
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RECIPES = REPO_ROOT / "vae-examples/src/main/resources/recipes"
+OUT_ROOT = REPO_ROOT / "vae-examples/src/test/resources/fixtures/training"
+PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "ihc.png", "motorcycle_left.png"]
+
+TINY_MODEL = {
+    "block_out_channels": [8, 16, 16],
+    "down_block_types": ["DownEncoderBlock2D"] * 3,
+    "up_block_types": ["UpDecoderBlock2D"] * 3,
+    "layers_per_block": 1,
+    "latent_channels": 4,
+    "norm_num_groups": 4,
+    "sample_size": 16,
+    "scaling_factor": 1.0,
+}
+
+# case -> (recipe, overrides). The overrides are merged into the recipe's tree ("model" replaced whole) here and by
+# the Java test alike.
+CASES = {
+    "tiny": ("tiny", {
+        "model": {"config": TINY_MODEL},
+        "train": {"steps": 20, "batch_size": 4, "schedule": {"warmup_steps": 8}},
+        "discriminator": {"ndf": 8, "layers": 2},
+    }),
+}
+
+
+def crops(count, size, seed):
+    """`count` random size x size crops (uint8, N, 3, H, W) of the bundled photographs, downscaled 4x."""
+    rng = np.random.default_rng(seed)
+    photos = []
+    for name in PHOTOS:
+        image = Image.open(Path(skdata.__file__).parent / name).convert("RGB")
+        photos.append(np.asarray(image.resize((image.width // 4, image.height // 4), Image.BICUBIC)))
+    out = np.empty((count, 3, size, size), dtype=np.uint8)
+    for i in range(count):
+        photo = photos[rng.integers(len(photos))]
+        top = rng.integers(photo.shape[0] - size + 1)
+        left = rng.integers(photo.shape[1] - size + 1)
+        out[i] = photo[top:top + size, left:left + size].transpose(2, 0, 1)
+    return torch.from_numpy(out)
+
+
+def factor(schedule, step, total):
+    """Only for checking: vae4j's documented warm-up + cosine multiplier."""
+    warm = schedule["warmup_steps"]
+    if step < warm:
+        return (step + 1) / warm
+    progress = min(1.0, (step - warm) / max(1, total - warm))
+    floor = schedule["min_factor"]
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def scheduler(optimizer, schedule, total):
+    warm = schedule["warmup_steps"]
+    peak = optimizer.param_groups[0]["lr"]
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total - warm,
+                                                        eta_min=peak * schedule["min_factor"])
+    if warm == 0:
+        return cosine
+    linear = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0 / warm, end_factor=1.0,
+                                               total_iters=warm - 1)
+    return torch.optim.lr_scheduler.SequentialLR(optimizer, [linear, cosine], milestones=[warm])
+
+
+def adam(parameters, spec):
+    assert spec["type"] == "adam", spec
+    return torch.optim.Adam(parameters, lr=spec["lr"], betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"],
+                            weight_decay=spec["weight_decay"])
+
+
+def adopt_weight(weight, step, threshold):
+    return 0.0 if step < threshold else weight
+
+
+def adaptive_weight(nll, g, last_layer, disc_weight):
+    nll_grads = torch.autograd.grad(nll, last_layer, retain_graph=True)[0]
+    g_grads = torch.autograd.grad(g, last_layer, retain_graph=True)[0]
+    d_weight = torch.norm(nll_grads) / (torch.norm(g_grads) + 1e-4)
+    return torch.clamp(d_weight, 0.0, 1e4).detach() * disc_weight
+
+
+def merge(base, override):
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merge(out.get(key, {}), value) if isinstance(value, dict) and key != "model" else value
+    return out
+
+
+def run_case(name, recipe_name, overrides):
+    torch.set_num_threads(1)
+    tensors = train_loop(name, recipe_name, overrides)
+    # The reference's own float reproducibility: the same loop on two threads (another summation order).
+    torch.set_num_threads(2)
+    rerun = train_loop(name, recipe_name, overrides)
+    torch.set_num_threads(1)
+    for key in [k for k in tensors if k.startswith("loss.")]:
+        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
+        print(f"{name} {key}: PyTorch 1 vs 2 threads, max relative difference "
+              f"{float((tensors['spread.' + key[5:]] / tensors[key].abs().clamp_min(1e-3)).max()):.1e}")
+    OUT_ROOT.mkdir(parents=True, exist_ok=True)
+    out = OUT_ROOT / f"{name}.safetensors"
+    tmp = out.with_suffix(".tmp")
+    save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),
+              metadata={"recipe": recipe_name, "overrides": json.dumps(overrides, sort_keys=True)})
+    tmp.replace(out)
+    print(f"wrote {out.relative_to(REPO_ROOT)} ({out.stat().st_size / 1024:.0f} KB)")
+
+
+def train_loop(name, recipe_name, overrides):
+    recipe = merge(yaml.safe_load((RECIPES / f"{recipe_name}.yaml").read_text()), overrides)
+    train, objective, disc_spec = recipe["train"], recipe["objective"], recipe["discriminator"]
+    assert objective.get("perceptual_weight", 0.0) == 0.0 and not objective.get("learn_logvar", False)
+    steps, batch, seed = train["steps"], train["batch_size"], train["seed"]
+    size = recipe["model"]["config"]["sample_size"]
+
+    torch.manual_seed(20261202)
+    vae = AutoencoderKL(**recipe["model"]["config"])
+    disc = NLayerDiscriminator(input_nc=3, ndf=disc_spec["ndf"], n_layers=disc_spec["layers"],
+                               use_actnorm=False).apply(weights_init)
+    images = crops(steps * batch, size, seed=len(name))
+    tensors = {"images": images.contiguous()}
+    tensors.update({f"init.ae.{k}": v.clone() for k, v in vae.state_dict().items()})
+    tensors.update({f"init.disc.{k}": v.clone() for k, v in disc.state_dict().items()})
+
+    vae.train()
+    disc.train()
+    opt_g = adam(vae.parameters(), train["generator_optimizer"])
+    opt_d = adam(disc.parameters(), train["discriminator_optimizer"])
+    sched_g = scheduler(opt_g, train["schedule"], steps)
+    sched_d = scheduler(opt_d, train["schedule"], steps)
+    ema = EMAModel(vae.parameters(), decay=train["ema_decay"])
+    d_loss_fn = {"hinge": hinge_d_loss, "vanilla": vanilla_d_loss}[objective["disc_loss"]]
+    logvar = torch.zeros(()) + objective.get("logvar_init", 0.0)
+    last_layer = vae.decoder.conv_out.weight
+    disc_start = train["disc_start"]
+    logs = {k: [] for k in ["total", "rec", "p", "nll", "kl", "g", "d_weight", "disc_factor", "logvar",
+                            "d_total", "disc", "logits_real", "logits_fake"]}
+    lrs = []
+    for step in range(steps):
+        lr = opt_g.param_groups[0]["lr"]
+        assert abs(lr - train["generator_optimizer"]["lr"] * factor(train["schedule"], step, steps)) < 1e-12 * lr
+        lrs.append(lr)
+        x = images[step * batch:(step + 1) * batch].float() / 255 * 2 - 1
+        posterior = vae.encode(x).latent_dist
+        eps = torch.cat([torch.randn((1,) + tuple(posterior.mean.shape[1:]),
+                                     generator=torch.Generator().manual_seed(seed * 1000003 + step * batch + j))
+                         for j in range(batch)])
+        z = posterior.mean + posterior.std * eps
+        xr = vae.decode(z).sample
+
+        # generator (LPIPSWithDiscriminator, optimizer_idx 0), discriminator frozen
+        disc.requires_grad_(False)
+        rec = torch.abs(x.contiguous() - xr.contiguous())
+        nll_el = rec / torch.exp(logvar) + logvar
+        nll = nll_el.sum() / nll_el.shape[0] if objective["normalization"] == "sum_over_batch" else nll_el.mean()
+        kl = posterior.kl().sum() / posterior.kl().shape[0]
+        logits_fake = disc(xr.contiguous())
+        g = -torch.mean(logits_fake)
+        d_weight = adaptive_weight(nll, g, last_layer, objective["disc_weight"]) \
+            if objective["disc_factor"] > 0 and objective.get("adaptive_weight", True) else torch.tensor(0.0)
+        disc_factor = adopt_weight(objective["disc_factor"], step, disc_start)
+        total = nll + objective["kl_weight"] * kl + d_weight * disc_factor * g
+        total.backward()
+        disc.requires_grad_(True)
+        for key, value in [("total", total), ("rec", rec.mean()), ("p", 0.0), ("nll", nll), ("kl", kl),
+                           ("g", g), ("d_weight", d_weight), ("disc_factor", disc_factor), ("logvar", logvar)]:
+            logs[key].append(float(value.detach()) if torch.is_tensor(value) else float(value))
+
+        # discriminator (optimizer_idx 1) from disc_start on
+        update_disc = step >= disc_start
+        if update_disc:
+            logits_real = disc(x.contiguous().detach())
+            logits_fake = disc(xr.contiguous().detach())
+            d_loss = disc_factor * d_loss_fn(logits_real, logits_fake)
+            d_loss.backward()
+            for key, value in [("d_total", d_loss), ("disc", d_loss), ("logits_real", logits_real.mean()),
+                               ("logits_fake", logits_fake.mean())]:
+                logs[key].append(float(value.detach()) if torch.is_tensor(value) else float(value))
+        else:
+            for key in ["d_total", "disc", "logits_real", "logits_fake"]:
+                logs[key].append(0.0)
+
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), train["grad_clip"])
+        opt_g.step()
+        if update_disc:
+            torch.nn.utils.clip_grad_norm_(disc.parameters(), train["grad_clip"])
+            opt_d.step()
+        opt_g.zero_grad(set_to_none=True)
+        opt_d.zero_grad(set_to_none=True)
+        ema.step(vae.parameters())
+        sched_g.step()
+        sched_d.step()
+        print(f"{name} step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items() if v[-1] != 0))
+
+    tensors["lr"] = torch.tensor(lrs, dtype=torch.float64)
+    for key, values in logs.items():
+        tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
+    tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
+    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
+    ema.copy_to(vae.parameters())
+    tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
+    return tensors
+
+
+def main():
+    torch.use_deterministic_algorithms(True)
+    names = sys.argv[1:] or list(CASES)
+    for name in names:
+        run_case(name, *CASES[name])
+
+
+if __name__ == "__main__":
+    main()

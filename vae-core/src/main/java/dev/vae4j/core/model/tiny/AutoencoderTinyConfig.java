@@ -1,0 +1,356 @@
+package dev.vae4j.core.model.tiny;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.model.ConfigKeys;
+import dev.vae4j.core.nn.InterpolatingUpsample2D;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The configuration of an {@link AutoencoderTiny}: diffusers' {@code AutoencoderTiny} {@code config.json} keys
+ * (same names, same defaults, so a diffusers folder such as {@code madebyollin/taesd} round-trips unchanged) plus
+ * two vae4j keys for the taesd.py variants diffusers cannot express, written only when they differ from the
+ * default: {@code use_midblock_gn} (FLUX.2's GroupNorm pooling branch in the blocks of the deepest level) and
+ * {@code encoder_stem} ({@link EncoderStem}: the f32 encoder's strided stem).
+ *
+ * <p>The decoder's conv after level i maps {@code decoder_block_out_channels[i]} to
+ * {@code decoder_block_out_channels[i + 1]} (diffusers keeps the width, which is the same thing when all levels
+ * are equally wide); that is what taesd.py's {@code F32Decoder} (256, 128, 64, 64, 64, 64) needs.
+ *
+ * @param inChannels image channels of the encoder
+ * @param outChannels image channels of the decoder
+ * @param encoderBlockOutChannels width of each encoder level
+ * @param decoderBlockOutChannels width of each decoder level
+ * @param activation {@code act_fn}
+ * @param upsampleMode {@code upsample_fn} (nearest, bilinear or bicubic)
+ * @param latentChannels latent channels L
+ * @param upsamplingScalingFactor decoder upsampling per level
+ * @param numEncoderBlocks blocks per encoder level
+ * @param numDecoderBlocks blocks per decoder level
+ * @param latentMagnitude {@code latent_magnitude} of {@link AutoencoderTiny#toUnitRange}
+ * @param latentShift {@code latent_shift} of {@link AutoencoderTiny#toUnitRange}
+ * @param forceUpcast diffusers' {@code force_upcast}
+ * @param scalingFactor the pipeline's latent scale (1.0 for taesd.py's weights, whose latents are already the
+ *                      diffusion model's)
+ * @param shiftFactor the pipeline's latent shift (0.0 likewise)
+ * @param useMidblockGn FLUX.2's GroupNorm pooling in the blocks of the deepest level of both halves
+ * @param encoderStem the encoder's first layers
+ */
+public record AutoencoderTinyConfig(
+        int inChannels,
+        int outChannels,
+        List<Integer> encoderBlockOutChannels,
+        List<Integer> decoderBlockOutChannels,
+        TinyActivation activation,
+        InterpolatingUpsample2D.Mode upsampleMode,
+        int latentChannels,
+        int upsamplingScalingFactor,
+        List<Integer> numEncoderBlocks,
+        List<Integer> numDecoderBlocks,
+        double latentMagnitude,
+        double latentShift,
+        boolean forceUpcast,
+        double scalingFactor,
+        double shiftFactor,
+        boolean useMidblockGn,
+        EncoderStem encoderStem) {
+
+    /** The {@code _class_name} of the config. */
+    public static final String CLASS_NAME = "AutoencoderTiny";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<Integer> WIDTHS = List.of(64, 64, 64, 64);
+
+    /** Checks every field; errors name the key and the value. */
+    public AutoencoderTinyConfig {
+        encoderBlockOutChannels = List.copyOf(encoderBlockOutChannels);
+        decoderBlockOutChannels = List.copyOf(decoderBlockOutChannels);
+        numEncoderBlocks = List.copyOf(numEncoderBlocks);
+        numDecoderBlocks = List.copyOf(numDecoderBlocks);
+        positive("in_channels", inChannels);
+        positive("out_channels", outChannels);
+        positive("latent_channels", latentChannels);
+        positive("upsampling_scaling_factor", upsamplingScalingFactor);
+        levels("encoder_block_out_channels", encoderBlockOutChannels, 1);
+        levels("decoder_block_out_channels", decoderBlockOutChannels, 1);
+        levels("num_encoder_blocks", numEncoderBlocks, 0);
+        levels("num_decoder_blocks", numDecoderBlocks, 0);
+        if (encoderBlockOutChannels.size() != numEncoderBlocks.size()) {
+            throw new IllegalArgumentException("AutoencoderTiny config: encoder_block_out_channels "
+                    + encoderBlockOutChannels + " and num_encoder_blocks " + numEncoderBlocks + " differ in length");
+        }
+        if (decoderBlockOutChannels.size() != numDecoderBlocks.size()) {
+            throw new IllegalArgumentException("AutoencoderTiny config: decoder_block_out_channels "
+                    + decoderBlockOutChannels + " and num_decoder_blocks " + numDecoderBlocks + " differ in length");
+        }
+        if (encoderStem == EncoderStem.STRIDED_PAIR && encoderBlockOutChannels.get(0) % 2 != 0) {
+            throw new IllegalArgumentException("AutoencoderTiny config: encoder_stem strided_pair needs an even "
+                    + "first encoder width, got " + encoderBlockOutChannels.get(0));
+        }
+        if (!(latentMagnitude > 0) || !Double.isFinite(latentMagnitude) || !Double.isFinite(latentShift)) {
+            throw new IllegalArgumentException("AutoencoderTiny config: latent_magnitude must be positive and "
+                    + "latent_shift finite, got " + latentMagnitude + " and " + latentShift);
+        }
+        if (!(scalingFactor > 0) || !Double.isFinite(scalingFactor) || !Double.isFinite(shiftFactor)) {
+            throw new IllegalArgumentException("AutoencoderTiny config: scaling_factor must be positive and "
+                    + "shift_factor finite, got " + scalingFactor + " and " + shiftFactor);
+        }
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("AutoencoderTiny config: " + key + " must be >= 1, got " + value);
+        }
+    }
+
+    private static void levels(String key, List<Integer> values, int min) {
+        if (values.isEmpty() || values.stream().anyMatch(v -> v < min)) {
+            throw new IllegalArgumentException("AutoencoderTiny config: " + key + " must be a non-empty list of "
+                    + "integers >= " + min + ", got " + values);
+        }
+    }
+
+    /**
+     * taesd.py's {@code Encoder}/{@code Decoder} with {@code latentChannels} latent channels: the defaults of
+     * diffusers' {@code AutoencoderTiny} (widths 64, blocks (1, 3, 3, 3) / (3, 3, 3, 1), f8).
+     */
+    public static AutoencoderTinyConfig taesd(int latentChannels) {
+        return new AutoencoderTinyConfig(3, 3, WIDTHS, WIDTHS, TinyActivation.RELU,
+                InterpolatingUpsample2D.Mode.NEAREST, latentChannels, 2, List.of(1, 3, 3, 3), List.of(3, 3, 3, 1), 3.0,
+                0.5, false, 1.0, 0.0, false, EncoderStem.CONV);
+    }
+
+    /** taesd.py's {@code flux_2} variant: 32 latent channels, GroupNorm pooling in the deepest level. */
+    public static AutoencoderTinyConfig taef2() {
+        return taesd(32).withMidblockGn(true);
+    }
+
+    /** taesd.py's {@code f32} variant (Sana's DC-AE f32c32): {@code F32Encoder} and {@code F32Decoder}. */
+    public static AutoencoderTinyConfig taesana() {
+        return new AutoencoderTinyConfig(3, 3, WIDTHS, List.of(256, 128, 64, 64, 64, 64), TinyActivation.RELU,
+                InterpolatingUpsample2D.Mode.NEAREST, 32, 2, List.of(1, 3, 3, 3), List.of(3, 3, 3, 3, 3, 1), 3.0,
+                0.5, false, 1.0, 0.0, false, EncoderStem.STRIDED_PAIR);
+    }
+
+    /** Presets by name: the latent spaces of taesd.py's published weights. */
+    public static Map<String, AutoencoderTinyConfig> presets() {
+        return Map.of("taesd", taesd(4), "taesdxl", taesd(4), "taesd3", taesd(16), "taef1", taesd(16),
+                "taef2", taef2(), "taesana", taesana());
+    }
+
+    /** A copy with {@code use_midblock_gn} set. */
+    public AutoencoderTinyConfig withMidblockGn(boolean value) {
+        return new AutoencoderTinyConfig(inChannels, outChannels, encoderBlockOutChannels, decoderBlockOutChannels,
+                activation, upsampleMode, latentChannels, upsamplingScalingFactor, numEncoderBlocks, numDecoderBlocks,
+                latentMagnitude, latentShift, forceUpcast, scalingFactor, shiftFactor, value, encoderStem);
+    }
+
+    /** The encoder's spatial factor: the stem's times 2 per level after the first. */
+    public int encoderDownsampling() {
+        return encoderStem.downsampling() << (encoderBlockOutChannels.size() - 1);
+    }
+
+    /** The decoder's spatial factor: {@code upsampling_scaling_factor} per level after the first. */
+    public int decoderUpsampling() {
+        return (int) Math.round(Math.pow(upsamplingScalingFactor, decoderBlockOutChannels.size() - 1));
+    }
+
+    /** Whether {@code root} (a parsed config.json) names this class. */
+    public static boolean isTinyConfig(JsonNode root) {
+        JsonNode name = root == null ? null : root.get("_class_name");
+        return name != null && CLASS_NAME.equals(name.asText());
+    }
+
+    /**
+     * The keys {@link #fromJson} accepts: diffusers' {@code AutoencoderTiny} arguments (and the
+     * {@code block_out_channels} diffusers registers), vae4j's additions and diffusers' bookkeeping keys. Any other
+     * key is an error naming it and the closest known key.
+     */
+    public static final Set<String> KEYS = Set.of("_class_name", "_diffusers_version", "_name_or_path",
+            "_use_default_values", "_commit_hash", "in_channels", "out_channels", "block_out_channels",
+            "encoder_block_out_channels", "decoder_block_out_channels", "act_fn", "upsample_fn", "latent_channels",
+            "upsampling_scaling_factor", "num_encoder_blocks", "num_decoder_blocks", "latent_magnitude",
+            "latent_shift", "force_upcast", "scaling_factor", "shift_factor", "use_midblock_gn", "encoder_stem");
+
+    /**
+     * Reads a config.json object; absent keys take diffusers' defaults.
+     *
+     * @throws IllegalArgumentException naming a key of the wrong type or value, or an unknown key
+     */
+    public static AutoencoderTinyConfig fromJson(ObjectNode root) {
+        List<String> keys = new ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown("AutoencoderTiny config", keys, KEYS);
+        AutoencoderTinyConfig d = taesd(4);
+        return new AutoencoderTinyConfig(
+                intField(root, "in_channels", d.inChannels),
+                intField(root, "out_channels", d.outChannels),
+                intList(root, "encoder_block_out_channels", d.encoderBlockOutChannels),
+                intList(root, "decoder_block_out_channels", d.decoderBlockOutChannels),
+                TinyActivation.parse(textField(root, "act_fn", d.activation.jsonName())),
+                upsampleMode(textField(root, "upsample_fn", "nearest")),
+                intField(root, "latent_channels", d.latentChannels),
+                intField(root, "upsampling_scaling_factor", d.upsamplingScalingFactor),
+                intList(root, "num_encoder_blocks", d.numEncoderBlocks),
+                intList(root, "num_decoder_blocks", d.numDecoderBlocks),
+                doubleField(root, "latent_magnitude", d.latentMagnitude),
+                doubleField(root, "latent_shift", d.latentShift),
+                boolField(root, "force_upcast", d.forceUpcast),
+                doubleField(root, "scaling_factor", d.scalingFactor),
+                doubleField(root, "shift_factor", d.shiftFactor),
+                boolField(root, "use_midblock_gn", false),
+                EncoderStem.parse(textField(root, "encoder_stem", EncoderStem.CONV.jsonName())));
+    }
+
+    /**
+     * Reads a config.json file.
+     *
+     * @throws IllegalArgumentException if it is not a JSON object or a key is invalid
+     */
+    public static AutoencoderTinyConfig read(Path file) {
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            if (!(root instanceof ObjectNode object)) {
+                throw new IllegalArgumentException(file + " is not a JSON object");
+            }
+            return fromJson(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The config.json object diffusers writes, plus the vae4j keys when they differ from the default. */
+    public ObjectNode toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("_class_name", CLASS_NAME);
+        root.put("in_channels", inChannels);
+        root.put("out_channels", outChannels);
+        ints(root.putArray("encoder_block_out_channels"), encoderBlockOutChannels);
+        ints(root.putArray("decoder_block_out_channels"), decoderBlockOutChannels);
+        root.put("act_fn", activation.jsonName());
+        root.put("upsample_fn", upsampleMode.name().toLowerCase(Locale.ROOT));
+        root.put("latent_channels", latentChannels);
+        root.put("upsampling_scaling_factor", upsamplingScalingFactor);
+        ints(root.putArray("num_encoder_blocks"), numEncoderBlocks);
+        ints(root.putArray("num_decoder_blocks"), numDecoderBlocks);
+        root.put("latent_magnitude", latentMagnitude);
+        root.put("latent_shift", latentShift);
+        root.put("force_upcast", forceUpcast);
+        root.put("scaling_factor", scalingFactor);
+        root.put("shift_factor", shiftFactor);
+        ints(root.putArray("block_out_channels"), decoderBlockOutChannels);
+        if (useMidblockGn) {
+            root.put("use_midblock_gn", true);
+        }
+        if (encoderStem != EncoderStem.CONV) {
+            root.put("encoder_stem", encoderStem.jsonName());
+        }
+        return root;
+    }
+
+    /** Writes {@link #toJson()} to {@code file} through a temporary sibling renamed into place. */
+    public void write(Path file) {
+        Path abs = file.toAbsolutePath();
+        try {
+            Files.createDirectories(abs.getParent());
+            AtomicFiles.writeString(abs, JSON.writeValueAsString(toJson()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void ints(ArrayNode array, List<Integer> values) {
+        values.forEach(array::add);
+    }
+
+    private static InterpolatingUpsample2D.Mode upsampleMode(String name) {
+        try {
+            return InterpolatingUpsample2D.Mode.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("AutoencoderTiny config: upsample_fn '" + name
+                    + "' is not supported (nearest, bilinear or bicubic)", e);
+        }
+    }
+
+    private static JsonNode present(ObjectNode root, String key) {
+        JsonNode node = root.get(key);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    private static IllegalArgumentException wrongType(String key, String what, JsonNode node) {
+        return new IllegalArgumentException("AutoencoderTiny config: " + key + " must be " + what + ", got " + node);
+    }
+
+    private static int intField(ObjectNode root, String key, int fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw wrongType(key, "an integer", node);
+        }
+        return node.intValue();
+    }
+
+    private static double doubleField(ObjectNode root, String key, double fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isNumber()) {
+            throw wrongType(key, "a number", node);
+        }
+        return node.doubleValue();
+    }
+
+    private static boolean boolField(ObjectNode root, String key, boolean fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw wrongType(key, "true or false", node);
+        }
+        return node.booleanValue();
+    }
+
+    private static String textField(ObjectNode root, String key, String fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw wrongType(key, "a string", node);
+        }
+        return node.textValue();
+    }
+
+    private static List<Integer> intList(ObjectNode root, String key, List<Integer> fallback) {
+        JsonNode node = present(root, key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, "a list of integers", node);
+        }
+        List<Integer> values = new ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isIntegralNumber() || !item.canConvertToInt()) {
+                throw wrongType(key, "a list of integers", node);
+            }
+            values.add(item.intValue());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.vae4j.core.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.torch.PyTorchCheckpoint;
+import dev.vae4j.core.io.torch.PyTorchFormatException;
+import dev.vae4j.core.io.torch.UnsafePickleException;
+import dev.vae4j.core.io.torch.Unpickler;
+import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.tensor.TensorScope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Jazzer fuzz targets for everything that parses untrusted bytes: safetensors files, pickles and torch.save
+ * checkpoints, images and model configs. Each target accepts the documented failure of its parser (a format
+ * exception naming the problem); anything else (another exception, an error, a hang, a crash) is a finding.
+ *
+ * <p>Without {@code JAZZER_FUZZ} (the normal test run) each target replays its committed regression inputs from
+ * {@code src/test/resources/dev/vae4j/core/io/ParserFuzzTestInputs/<target>/} in seconds. A campaign on one target
+ * (findings are added to that folder) is documented in the README ("Fuzzing").
+ */
+class ParserFuzzTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fuzzed images stay small so a campaign explores formats, not memory. */
+    private static final String FUZZ_PIXEL_LIMIT = "4000000";
+
+    private static Path scratch(String name, byte[] data) throws IOException {
+        Path file = Files.createTempFile("vae4j-fuzz-", "-" + name);
+        Files.write(file, data);
+        return file;
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void safetensors(byte[] data) throws IOException {
+        Path file = scratch("t.safetensors", data);
+        try (TensorScope scope = new TensorScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+            reader.metadata();
+            for (String name : reader.names()) {
+                reader.load(name);
+            }
+        } catch (SafetensorsFormatException | UncheckedIOException expected) {
+            // a clear error naming the file and the problem
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void pickle(byte[] data) {
+        try {
+            Unpickler.load(data, "fuzz.pkl", persistentId -> persistentId);
+        } catch (PyTorchFormatException | UnsafePickleException expected) {
+            // malformed or disallowed pickle, reported with its offset
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void torchCheckpoint(byte[] data) throws IOException {
+        Path file = scratch("c.pt", data);
+        try (TensorScope scope = new TensorScope(); PyTorchCheckpoint checkpoint = PyTorchCheckpoint.open(file)) {
+            TensorSource tensors = checkpoint.allTensors();
+            for (String name : tensors.names()) {
+                tensors.load(name);
+            }
+        } catch (PyTorchFormatException | UnsafePickleException | UncheckedIOException expected) {
+            // not a well-formed, allowed torch.save file
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void image(byte[] data) throws IOException {
+        Path file = scratch("i.img", data);
+        String previous = System.setProperty(ImageDecoder.MAX_PIXELS_PROPERTY, FUZZ_PIXEL_LIMIT);
+        try {
+            ImageTensors.size(file);
+            ImageTensors.pixels(ImageTensors.readImage(file), 3);
+        } catch (ImageReadException expected) {
+            // unreadable, unsupported or too large, naming the file
+        } finally {
+            if (previous == null) {
+                System.clearProperty(ImageDecoder.MAX_PIXELS_PROPERTY);
+            } else {
+                System.setProperty(ImageDecoder.MAX_PIXELS_PROPERTY, previous);
+            }
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void modelConfig(byte[] data) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(data);
+        } catch (IOException notJson) {
+            return;
+        }
+        if (!(root instanceof ObjectNode object)) {
+            return;
+        }
+        try {
+            AutoencoderKLConfig config = AutoencoderKLConfig.fromJson(object);
+            AutoencoderKLConfig.fromJson(config.toJson());
+        } catch (IllegalArgumentException expected) {
+            // a clear error naming the key
+        }
+    }
+}

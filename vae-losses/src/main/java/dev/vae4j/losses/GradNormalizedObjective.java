@@ -1,0 +1,108 @@
+package dev.vae4j.losses;
+
+import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.train.DiscriminatorObjective;
+import dev.vae4j.core.train.GeneratorObjective;
+import dev.vae4j.core.train.LossTerms;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * cloneofsimo/vqgan-training's VAE/GAN objective (images (N, C, H, W) in [-1, 1]). Generator: the sum of separately
+ * gradient-normalised branches on the decoder output — pooled MSE, low-pass MSE, LPIPS and, from {@code discStart}, the
+ * thresholded hinge {@code mean(relu(D(x) - D(x̂) - margin))} against that step's detached real logits — plus
+ * {@code klWeight} times the KL (the trainer's {@code fixed_variance} gives the original's constant variance). Each
+ * branch thus sends the decoder a gradient of norm equal to its weight, whatever the scale of its loss.
+ * Discriminator: the original's binary cross-entropy {@code mean(softplus(-D(x))) + mean(softplus(D(x̂)))} on detached reconstructions.
+ * Logged terms: total, pooled, low_pass, p, kl, g; d_total, logits_real, logits_fake.
+ */
+public final class GradNormalizedObjective implements GeneratorObjective, DiscriminatorObjective {
+    private final GradNormalizedConfig config;
+    private final Lpips lpips;
+    private final PooledMse pooled;
+    private final LowPassMse lowPass;
+    private final KlDivergence kl = new KlDivergence(BatchReduction.MEAN);
+    private final GradNorm pooledNorm;
+    private final GradNorm lowPassNorm;
+    private final GradNorm perceptualNorm;
+    private final GradNorm ganNorm;
+
+    /**
+     * @param config weights and sizes
+     * @param lpips the perceptual network (null only when {@code perceptualWeight == 0})
+     */
+    public GradNormalizedObjective(GradNormalizedConfig config, Lpips lpips) {
+        if (lpips == null && config.perceptualWeight() > 0) {
+            throw new IllegalArgumentException("perceptual weight " + config.perceptualWeight() + " needs LPIPS");
+        }
+        this.config = config;
+        this.lpips = lpips;
+        this.pooled = new PooledMse(config.poolKernel());
+        this.lowPass = new LowPassMse(config.lowPassKernel(), config.lowPassCutoff());
+        this.pooledNorm = branch(config.pooledWeight());
+        this.lowPassNorm = branch(config.lowPassWeight());
+        this.perceptualNorm = branch(config.perceptualWeight());
+        this.ganNorm = branch(config.ganWeight());
+    }
+
+    private GradNorm branch(double weight) {
+        return weight > 0 ? new GradNorm(config.mode(), weight) : null;
+    }
+
+    @Override
+    public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
+            Discriminator discriminator, long step, Tensor lastLayerWeight) {
+        ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
+        Map<String, Double> terms = new LinkedHashMap<>();
+        Tensor klLoss = kl.loss(posterior);
+        Tensor total = klLoss.mul(new Scalar(config.klWeight()));
+        terms.put("kl", klLoss.detach().item_double());
+        if (pooledNorm != null) {
+            Tensor loss = pooled.loss(inputs, pooledNorm.apply(reconstructions));
+            total = total.add(loss);
+            terms.put("pooled", loss.detach().item_double());
+        }
+        if (lowPassNorm != null) {
+            Tensor loss = lowPass.loss(inputs, lowPassNorm.apply(reconstructions));
+            total = total.add(loss);
+            terms.put("low_pass", loss.detach().item_double());
+        }
+        if (perceptualNorm != null) {
+            Tensor loss = lpips.forward(perceptualNorm.apply(reconstructions), inputs).mean();
+            total = total.add(loss);
+            terms.put("p", loss.detach().item_double());
+        }
+        if (ganNorm != null && discriminator != null && step >= config.discStart()) {
+            Tensor real = discriminator.logits(inputs.detach()).detach();
+            Tensor fake = discriminator.logits(ganNorm.apply(reconstructions));
+            Tensor g = GeneratorGanLoss.thresholdedHinge(real, fake, config.margin());
+            total = total.add(g);
+            terms.put("g", g.detach().item_double());
+        }
+        terms.put("total", total.detach().item_double());
+        return new LossTerms(total, terms);
+    }
+
+    @Override
+    public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator,
+            long step) {
+        ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
+        Tensor logitsReal = discriminator.logits(inputs.detach());
+        Tensor logitsFake = discriminator.logits(reconstructions.detach());
+        // The original's gan_disc_loss: BCE(real, 1) + BCE(fake, 0) = 2 x the vanilla loss.
+        Tensor total = DiscriminatorLoss.VANILLA.loss(logitsReal, logitsFake).mul(new Scalar(2.0));
+        Map<String, Double> terms = new LinkedHashMap<>();
+        terms.put("d_total", total.detach().item_double());
+        terms.put("logits_real", logitsReal.detach().mean().item_double());
+        terms.put("logits_fake", logitsFake.detach().mean().item_double());
+        return new LossTerms(total, terms);
+    }
+
+    /** The perceptual network, or null. */
+    public Lpips lpips() {
+        return lpips;
+    }
+}
