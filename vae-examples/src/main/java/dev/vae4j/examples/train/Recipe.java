@@ -361,6 +361,10 @@ public record Recipe(
                     tree = YAML.readTree(in);
                 }
             }
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("recipe " + nameOrPath + " is not a YAML mapping of sections (name,"
+                        + " model, data, train, objective, validation, ...)");
+            }
             requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
             ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
             return YAML.treeToValue(tree, Recipe.class);
