@@ -38,10 +38,10 @@ class AutoencoderTinyCommandTest {
             AutoencoderTinyConfig taesd = AutoencoderTinyConfig.taesd(4);
             Path encoder = dir.resolve("taesd_encoder.safetensors");
             Path decoder = dir.resolve("taesd_decoder.safetensors");
-            SafetensorsWriter.write(encoder, TaesdWeights.of(taesd, "encoder",
-                    Long.parseLong(io.metadata().get("encoder_seed"))), Map.of());
-            SafetensorsWriter.write(decoder, TaesdWeights.of(taesd, "decoder",
-                    Long.parseLong(io.metadata().get("decoder_seed"))), Map.of());
+            SafetensorsWriter.write(encoder, TaesdWeights.of(taesd, "encoder", io.load("encoder_seed").item_long()),
+                    Map.of());
+            SafetensorsWriter.write(decoder, TaesdWeights.of(taesd, "decoder", io.load("decoder_seed").item_long()),
+                    Map.of());
 
             Path model = dir.resolve("taesd");
             CliTestSupport.Result converted = CliTestSupport.run("convert", "--to", "autoencoder-tiny", "--encoder",
