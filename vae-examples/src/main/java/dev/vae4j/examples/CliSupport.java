@@ -3,11 +3,13 @@ package dev.vae4j.examples;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.dist.DistributedException;
 import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.Shapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,12 +50,14 @@ final class CliSupport {
 
     /**
      * Loads a model folder of any registered kind (diffusers {@code AutoencoderKL}, also under {@code vae/}, or
-     * LiteVAE) strictly, in eval mode, logging the time.
+     * LiteVAE) strictly, in eval mode, logging the time; weights holding NaN/infinite values are reported by
+     * {@code nonFinite}.
      */
-    static TrainableAutoencoder loadModel(Path dir) {
+    static TrainableAutoencoder loadModel(Path dir, NonFiniteValues nonFinite) {
         long t0 = System.nanoTime();
         TrainableAutoencoder model = Autoencoders.load(dir);
         model.module().eval();
+        nonFinite.checkWeights("model " + dir, model.module());
         LOG.info("loaded model {} (downsampling factor {}, {} latent channels) in {}", dir,
                 model.downsamplingFactor(), model.latentChannels(), seconds(System.nanoTime() - t0));
         return model;
@@ -115,8 +119,9 @@ final class CliSupport {
     /**
      * PNG names for images that came from {@code sources} (file names): the name with its extension replaced by
      * {@code .png}; where two sources would get the same name, those keep their full name plus {@code .png}
-     * ({@code a.jpg.png}). Only the last path element of each source is used, so metadata cannot point outside
-     * the output folder.
+     * ({@code a.jpg.png}); a name still taken (ignoring case, as some file systems do) gets a number
+     * ({@code a-2.png}). The names are unique, one per source, so no output overwrites another. Only the last path
+     * element of each source is used, so metadata cannot point outside the output folder.
      */
     static List<String> pngNames(List<String> sources) {
         List<String> base = new ArrayList<>(sources.size());
@@ -132,11 +137,11 @@ final class CliSupport {
         for (int i = 0; i < base.size(); i++) {
             String name = base.get(i);
             String candidate = counts.get(stem(name).toLowerCase(Locale.ROOT)) > 1 ? name + ".png" : stem(name) + ".png";
-            if (!used.add(candidate.toLowerCase(Locale.ROOT))) {
-                candidate = String.format(Locale.ROOT, "%06d.png", i);
-                used.add(candidate);
+            String unique = candidate;
+            for (int k = 2; !used.add(unique.toLowerCase(Locale.ROOT)); k++) {
+                unique = stem(candidate) + "-" + k + ".png";
             }
-            names.add(candidate);
+            names.add(unique);
         }
         return names;
     }
@@ -201,7 +206,7 @@ final class CliSupport {
         String message = e.getMessage();
         boolean known = e instanceof IllegalArgumentException || e instanceof SafetensorsFormatException
                 || e instanceof ImageReadException || e instanceof WeightLoadingException
-                || e instanceof IllegalStateException;
+                || e instanceof IllegalStateException || e instanceof DistributedException;
         if (known && message != null && !message.isBlank()) {
             return oneLine(message);
         }

@@ -9,6 +9,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.InferenceScope;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -48,6 +49,9 @@ public final class DecodeCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -86,7 +90,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 CliSupport.createFolder(output);
             }
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             decode(model, reader, toTensorFile, out);
         }
         out.flush();
@@ -94,8 +98,10 @@ public final class DecodeCommand implements Callable<Integer> {
     }
 
     private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
+        NonFiniteValues nonFinite = compute.nonFinite();
         try (InferenceScope scope = new InferenceScope()) {
             Tensor latents = loadLatents(reader, model);
+            nonFinite.check("tensor 'latents' of " + input, latents);
             warnIfScalingDisagrees(reader.metadata());
             long n = latents.size(0);
             int f = model.downsamplingFactor();
@@ -125,6 +131,8 @@ public final class DecodeCommand implements Callable<Integer> {
                 try (TensorScope batch = new TensorScope()) {
                     Tensor z = latents.narrow(0, start, count);
                     Tensor decoded = model.decode(raw ? z : normalizer.denormalize(z));
+                    nonFinite.check(String.format(Locale.ROOT, "decoded images %d..%d", start, start + count - 1),
+                            decoded);
                     if (images != null) {
                         images.narrow(0, start, count).copy_(decoded);
                     } else {

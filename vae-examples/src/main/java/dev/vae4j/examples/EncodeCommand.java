@@ -11,6 +11,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,6 +54,9 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Mixin
     private ComputeOptions compute;
+
+    @Mixin
+    private TileOptions tile;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
@@ -118,7 +122,7 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             encode(model, images, reader, out);
         }
         out.flush();
@@ -130,7 +134,7 @@ public final class EncodeCommand implements Callable<Integer> {
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
         cache.run(model, modelDir, source, output, compute.batchSize(), context, out);
         out.flush();
         return 0;
@@ -148,6 +152,9 @@ public final class EncodeCommand implements Callable<Integer> {
                 result = encodeImages(encoder, images);
                 metadata.put(CliSupport.FILES_KEY, CliSupport.toJsonList(images.names()));
             }
+            NonFiniteValues nonFinite = compute.nonFinite();
+            nonFinite.check("encoded latents", result.latents);
+            nonFinite.check("encoded logvar", result.logvar);
             metadata.put(CliSupport.LATENTS_KEY, raw ? "raw" : "normalized");
             metadata.put("posterior", posterior.sample ? "sample" : "mode");
             if (posterior.sample) {
@@ -203,6 +210,7 @@ public final class EncodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + ": tensor 'images' has dtype " + entry.dtype()
                     + "; it must be floating point in [-1, 1]");
         }
+        compute.nonFinite().check("tensor 'images' of " + input, all);
         long n = s[0];
         Encoded result = Encoded.allocate(n, model, s[2], s[3]);
         CliSupport.Progress progress = new CliSupport.Progress("encoded", n);

@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,9 +99,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         validate();
         EvaluationSet set = EvaluationSet.of(data, size, limit);
         ImageFolderDataset dataset = set.dataset();
+        long resized = set.imagesResized();
+        if (resized > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "evaluate: %d of %d image(s) are not %dx%d: each is resized (shorter side to %d px)"
+                    + " and centre-cropped before encoding; --size sets the resolution%n", resized, dataset.size(),
+                    size, size, size);
+            err.flush();
+        }
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir);
+        TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir, compute.nonFinite()));
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
@@ -112,7 +119,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Evaluation evaluation;
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
-            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), new Device("cpu"), dataset,
+            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), compute.device(), dataset,
                     compute.batchSize(), referenceStats, set.cacheKey(), progress::advance, collectives);
         }
         if (!context.writer()) {
@@ -123,6 +130,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         report.fact("data", data.toString());
         report.fact("size", size);
         report.fact("crop", crop.name());
+        report.fact("resized", resized);
         report.fact("posterior", "mode");
         report.fact("worst", evaluation.worst().names());
         evaluation.writeJson(report, output.resolve("eval.json"));

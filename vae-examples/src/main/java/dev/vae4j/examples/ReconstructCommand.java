@@ -4,6 +4,7 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.InferenceScope;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,6 +35,9 @@ public final class ReconstructCommand implements Callable<Integer> {
 
     @Mixin
     private ComputeOptions compute;
+
+    @Mixin
+    private TileOptions tile;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
@@ -76,7 +80,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(folder);
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
             throw new IllegalArgumentException("the model decodes " + model.outputChannels()
@@ -84,6 +88,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         images.requireDivisible(model.downsamplingFactor());
         PrintWriter out = spec.commandLine().getOut();
+        NonFiniteValues nonFinite = compute.nonFinite();
         try (InferenceScope scope = new InferenceScope()) {
             Generator generator = sample ? torch.createCPUGenerator(seed) : null;
             CliSupport.Progress progress = new CliSupport.Progress("reconstructed", images.count());
@@ -94,6 +99,7 @@ public final class ReconstructCommand implements Callable<Integer> {
                     LatentDistribution posterior = model.encode(pixels);
                     Tensor z = generator == null ? posterior.mode() : posterior.sample(generator);
                     Tensor decoded = model.decode(z);
+                    nonFinite.check("reconstruction of " + images.files(batch), decoded);
                     for (int i = 0; i < batch.size(); i++) {
                         ImageTensors.writePng(decoded.get(i), folder.resolve(names.get(batch.get(i))));
                     }

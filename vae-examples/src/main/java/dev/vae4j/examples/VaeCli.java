@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
         subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
                 ReconstructCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
-                LaunchCommand.class, CommandLine.HelpCommand.class})
+                LaunchCommand.class, RecipesCommand.class, CommandLine.HelpCommand.class})
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */
     public static final int EXIT_FAILURE = 1;
@@ -98,7 +98,16 @@ public final class VaeCli implements Runnable {
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
         setDefault("org.slf4j.simpleLogger.logFile", "System.err");
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes errors through; this one is a limit of the machine, not a bug to show as a trace
+            System.err.println("vae: error: out of Java heap memory (" + e.getMessage() + "); give the JVM more with"
+                    + " VAE_JAVA_OPTS=-Xmx<size> or lower the batch size / image size");
+            exit = EXIT_FAILURE;
+        }
+        System.exit(exit);
     }
 
     private static void setDefault(String key, String value) {

@@ -42,6 +42,8 @@ class HostileTrainingInputsTest {
                 dir.resolve("b").toString()).assertOneLineError("recipe", "train", "unknown key 'stpes'",
                 "did you mean 'steps'");
         assertFalse(Files.exists(dir.resolve("a").resolve("model")), "nothing is trained");
+        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", dir.resolve("a").toString(),
+                "--steps", "1").assertOk();
     }
 
     @Test

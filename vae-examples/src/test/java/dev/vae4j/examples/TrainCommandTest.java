@@ -58,9 +58,14 @@ class TrainCommandTest {
         double before = validation.get(0).get("psnr").asDouble();
         double after = validation.get(validation.size() - 1).get("psnr").asDouble();
         assertTrue(after > before + 1.0, "PSNR " + before + " -> " + after);
-        for (JsonNode step : metrics(run, "train")) {
+        List<JsonNode> train = metrics(run, "train");
+        assertEquals(60, train.size(), "logged steps");
+        for (JsonNode step : train) {
             boolean ganOn = step.get("step").asLong() > 40;
             assertEquals(ganOn, step.has("disc"), "discriminator at step " + step.get("step"));
+            // the generator's GAN term d_weight * disc_factor * g is in its loss exactly from the start step on
+            assertEquals(ganOn ? 1.0 : 0.0, step.get("disc_factor").asDouble(), "disc_factor at " + step.get("step"));
+            assertTrue(!ganOn || step.get("d_weight").asDouble() > 0, "adaptive GAN weight at " + step.get("step"));
         }
         for (String output : List.of("recipe.yaml", "loss.png", "samples/step-00000060.png",
                 "checkpoints/step-00000060/state.json", "checkpoints/step-00000030/state.json", "model/config.json",
@@ -92,14 +97,28 @@ class TrainCommandTest {
      */
     @Test
     void trainsOnTarShardsAndResumesExactly(@TempDir Path dir) throws IOException {
+        assertShardTrainingResumesExactly(dir, microRecipe());
+    }
+
+    /** The same with aspect-ratio buckets (20x12, 16x16, 12x20 at 16 px): batches of one shape per step. */
+    @Test
+    void trainsOnAspectBucketsAndResumesExactly(@TempDir Path dir) throws IOException {
+        Path recipe = dir.resolve("buckets.yaml");
+        Files.writeString(recipe, Files.readString(Path.of(microRecipe())).replace("name: micro", "name: buckets")
+                .replace("  image_size: 16\n", "  image_size: 16\n  buckets: true\n  bucket_step: 4\n  max_aspect: 2\n"));
+        assertTrue(Files.readString(recipe).contains("buckets: true"));
+        assertShardTrainingResumesExactly(dir, recipe.toString());
+    }
+
+    private static void assertShardTrainingResumesExactly(Path dir, String recipe) throws IOException {
         dev.vae4j.core.testing.TarShardWriter.write(dir.resolve("shards"), 3, 8,
                 new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
         String pattern = dir.resolve("shards") + "/shard-{000000..000002}.tar";
         Path straight = dir.resolve("straight");
         Path resumed = dir.resolve("resumed");
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", straight.toString(),
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", straight.toString(),
                 "--steps", "12").assertOk();
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", resumed.toString(),
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", resumed.toString(),
                 "--steps", "6").assertOk();
         CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12").assertOk();
         List<JsonNode> expected = metrics(straight, "train");

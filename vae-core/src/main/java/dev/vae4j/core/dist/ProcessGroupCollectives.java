@@ -6,6 +6,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.Backend;
@@ -31,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessGroupCollectives implements Collectives {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupCollectives.class);
+    private static final long RENDEZVOUS_MARGIN_MILLIS = 5_000;
 
     private final DistributedContext context;
     private final TCPStore store;
@@ -43,11 +48,42 @@ public final class ProcessGroupCollectives implements Collectives {
     }
 
     /**
-     * Joins the job described by {@code context}: blocks until every rank has joined or the timeout passes.
+     * Joins the job described by {@code context}: blocks until every rank has joined or the timeout passes. The
+     * whole rendezvous runs under a watchdog: libtorch's store client waits without a deadline for the answer of
+     * whatever listens at MASTER_ADDR:MASTER_PORT, so a port held by something that is not rank 0's store would
+     * otherwise hang this rank forever. On timeout the blocked native call is abandoned (on a daemon thread) and a
+     * {@link DistributedException} naming the address is thrown.
      *
      * @throws DistributedException when the store or a peer cannot be reached in time
      */
     public static ProcessGroupCollectives connect(DistributedContext context) {
+        String address = context.masterAddr() + ":" + context.masterPort();
+        FutureTask<ProcessGroupCollectives> join = new FutureTask<>(() -> join(context));
+        Thread thread = new Thread(join, "vae4j-rendezvous");
+        thread.setDaemon(true);
+        thread.start();
+        // the store's own timeout covers waiting for peers; the margin lets its clearer error win the race
+        long deadline = context.timeout().toMillis() + RENDEZVOUS_MARGIN_MILLIS;
+        try {
+            return join.get(deadline, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            join.cancel(true);
+            throw new DistributedException(context.describe() + ": could not join the rendezvous at " + address
+                    + " within " + context.timeout().toSeconds() + " s (--dist-timeout): nothing answered as rank 0's"
+                    + " store there; check MASTER_ADDR/MASTER_PORT and that rank 0 is running", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DistributedException(context.describe() + ": interrupted while joining " + address, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new DistributedException(context.describe() + ": cannot join " + address + ": " + e.getCause(),
+                    e.getCause());
+        }
+    }
+
+    private static ProcessGroupCollectives join(DistributedContext context) {
         long millis = context.timeout().toMillis();
         TCPStoreOptions options = new TCPStoreOptions();
         options.port((short) context.masterPort());

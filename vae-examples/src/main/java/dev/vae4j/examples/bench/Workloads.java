@@ -48,6 +48,8 @@ import org.bytedeco.pytorch.TensorOptions;
  * (1, 3, S, S) image.
  * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
  * (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ * <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
+ * {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
  * <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a
  * (1, 3, S, S) image and decode of a (1, 4, S/8, S/8) latent, default S = 1024; with {@code sd-encode} and
  * {@code sd-decode} at the same {@code --size} they compare tiled and untiled memory.
@@ -75,6 +77,16 @@ public final class Workloads {
                 Workloads::sdTiledEncode));
         add(simple("sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024,
                 Workloads::sdTiledDecode));
+        add(simple("decode-jpeg-jdk", "JPEG decode, the JDK's ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.sun.")));
+        add(simple("decode-jpeg-twelvemonkeys", "JPEG decode, TwelveMonkeys' ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.twelvemonkeys.")));
+        add(simple("decode-png-jdk", "PNG decode, the JDK's ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "png", "com.sun.")));
+        add(simple("data-pipeline", "JPEG decode + resize + centre crop + stack, batch 8, 2 threads", 256,
+                (size, device, options) -> DataWorkloads.pipeline(size)));
+        add(simple("cache-folder", "latent cache of 16 JPEGs (SD preset, crop S, batch 4, 2 decode threads)", 256,
+                DataWorkloads::cache));
     }
 
     private Workloads() {

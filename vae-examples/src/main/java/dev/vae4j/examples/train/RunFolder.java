@@ -12,12 +12,17 @@ import java.util.stream.Stream;
 /**
  * The rules protecting run folders: a new run goes into a new or empty folder; a folder that already holds a run
  * ({@link #MARKERS}) is only continued ({@code --resume}) or, with {@code --overwrite}, emptied first, so two runs
- * never mix their weights or {@code metrics.jsonl}; any other non-empty folder is never touched. Default run folders
- * are {@code runs/<recipe name>}, and a recipe name must be a plain file name so it cannot point elsewhere.
+ * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} of a run that
+ * failed before training (a bad value found while building the model, say) is reused; any other non-empty folder
+ * is never touched. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file
+ * name so it cannot point elsewhere.
  */
 public final class RunFolder {
-    /** Entries whose presence marks a folder as a vae run folder. */
-    public static final List<String> MARKERS = List.of("recipe.yaml", "metrics.jsonl", "checkpoints", "model");
+    /** Entries whose presence marks a folder as holding a run that has trained. */
+    public static final List<String> MARKERS = List.of("metrics.jsonl", "checkpoints", "model", "model-ema",
+            "samples");
+    /** What a run writes before it trains. */
+    private static final String RECIPE = "recipe.yaml";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private RunFolder() {
@@ -57,6 +62,9 @@ public final class RunFolder {
             }
             if (!resume && Files.isDirectory(runDir) && !isEmpty(runDir)) {
                 List<String> found = MARKERS.stream().filter(m -> Files.exists(runDir.resolve(m))).toList();
+                if (found.isEmpty() && onlyRecipe(runDir)) {
+                    return;
+                }
                 if (found.isEmpty()) {
                     throw new IllegalArgumentException("run folder " + runDir + " is not empty and holds no vae run;"
                             + " choose a new or empty --out");
@@ -71,6 +79,12 @@ public final class RunFolder {
             Files.createDirectories(runDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare run folder " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean onlyRecipe(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.allMatch(p -> p.getFileName().toString().equals(RECIPE));
         }
     }
 
