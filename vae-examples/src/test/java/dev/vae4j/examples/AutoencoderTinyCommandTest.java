@@ -85,6 +85,18 @@ class AutoencoderTinyCommandTest {
     }
 
     @Test
+    void inspectsTheTaesdPresets() {
+        CliTestSupport.Result taef2 = CliTestSupport.run("inspect", "--preset", "taef2");
+        taef2.assertOk();
+        assertTrue(taef2.out().contains("\"use_midblock_gn\" : true"), taef2.out());
+        assertTrue(taef2.out().contains("1,338,528") && taef2.out().contains("1,338,499"), taef2.out());
+        CliTestSupport.Result sana = CliTestSupport.run("inspect", "--preset", "taesana");
+        sana.assertOk();
+        assertTrue(sana.out().contains("32 channels, downsampling factor 32"), sana.out());
+        CliTestSupport.run("inspect", "--preset", "taef3").assertUsageError("unknown model preset 'taef3'");
+    }
+
+    @Test
     void convertWithoutWeightFilesIsAUsageError(@TempDir Path dir) {
         CliTestSupport.run("convert", "--to", "autoencoder-tiny", "--output", dir.resolve("x").toString())
                 .assertUsageError("--encoder FILE, --decoder FILE or both");
