@@ -1,7 +1,10 @@
 package dev.vae4j.core.nn;
 
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -27,6 +30,7 @@ public final class LevelBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;
     private final IndexedModules<Block2D> resamplers;
     private final Block2D channelConv;
+    private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
 
     /**
      * @param resnets the resnets, applied in order
@@ -48,6 +52,13 @@ public final class LevelBlock2D extends Block2D {
             resamplers.add(transition);
         }
         channelConv = transition != null && !resampler ? register_module("channel_conv", transition) : null;
+        resnets.forEach(resnet -> steps.add(resnet::forward));
+        if (attention != null) {
+            steps.add(attention::forward);
+        }
+        if (transition != null) {
+            steps.add(transition::forward);
+        }
     }
 
     @Override
@@ -55,18 +66,13 @@ public final class LevelBlock2D extends Block2D {
         return TensorScope.scoped(() -> compute(x));
     }
 
-    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    /** Resnets, attention, transition; each output is freed once the next one has read it. */
     private Tensor compute(Tensor x) {
-        Tensor h = x;
-        for (Block2D resnet : resnets.list()) {
-            h = resnet.forward(h);
-        }
-        if (attentions != null) {
-            h = attentions.get(0).forward(h);
-        }
-        if (resamplers != null) {
-            h = resamplers.get(0).forward(h);
-        }
-        return channelConv == null ? h : channelConv.forward(h);
+        return Intermediates.chain(x, false, steps);
+    }
+
+    @Override
+    public Tensor forwardOwned(Tensor owned) {
+        return TensorScope.scoped(() -> Intermediates.chain(owned, true, steps));
     }
 }

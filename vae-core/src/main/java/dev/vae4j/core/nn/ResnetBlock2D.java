@@ -1,7 +1,6 @@
 package dev.vae4j.core.nn;
 
-import static org.bytedeco.pytorch.global.torch.silu;
-
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
@@ -41,11 +40,19 @@ public final class ResnetBlock2D extends Block2D {
         return TensorScope.scoped(() -> compute(x));
     }
 
-    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    /**
+     * The forward pass; each intermediate is freed once read, SiLU and the residual add work in place when autograd
+     * is off ({@link Intermediates}), and {@link #forward} frees anything else when it returns.
+     */
     private Tensor compute(Tensor x) {
-        Tensor h = conv1.forward(silu(norm1.forward(x)));
-        h = conv2.forward(silu(norm2.forward(h)));
-        Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
-        return skip.add(h);
+        Tensor h = Intermediates.silu(norm1.forward(x));
+        h = Intermediates.consume(h, conv1.forward(h));
+        h = Intermediates.consume(h, Intermediates.silu(norm2.forward(h)));
+        h = Intermediates.consume(h, conv2.forward(h));
+        if (convShortcut == null) {
+            return Intermediates.add(h, x);
+        }
+        Tensor skip = convShortcut.forward(x);
+        return Intermediates.consume(skip, Intermediates.add(h, skip));
     }
 }

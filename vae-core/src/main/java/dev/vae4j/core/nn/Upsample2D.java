@@ -2,6 +2,7 @@ package dev.vae4j.core.nn;
 
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -26,6 +27,7 @@ public final class Upsample2D extends Block2D {
 
     /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
     private Tensor compute(Tensor x) {
-        return conv.forward(upsample_nearest2d(x, x.size(2) * 2, x.size(3) * 2));
+        Tensor up = upsample_nearest2d(x, x.size(2) * 2, x.size(3) * 2);
+        return Intermediates.consume(up, conv.forward(up));
     }
 }

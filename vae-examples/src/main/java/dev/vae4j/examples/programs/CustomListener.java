@@ -11,7 +11,6 @@ import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
-import dev.vae4j.losses.DiscriminatorLoss;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.io.IOException;
@@ -87,7 +86,7 @@ public final class CustomListener {
                  "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
                  "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"], "sample_size": 32}""");
         AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.fromJson(json));
-        VaeGanConfig l1AndKl = VaeGanConfig.ldm().withWeights(0.0, 1e-6, 0.0, 0.0, 0.0, DiscriminatorLoss.HINGE);
+        VaeGanConfig l1AndKl = VaeGanConfig.ldm().toBuilder().perceptualWeight(0).discWeight(0).discFactor(0).build();
         VaeGanObjective objective = new VaeGanObjective(l1AndKl, null);
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.5, 0.9))
                 .build();
