@@ -27,7 +27,6 @@ import java.util.Map;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
@@ -351,10 +350,6 @@ public final class Trainer {
         return cat(rows).to(mean.device(), mean.scalar_type());
     }
 
-    /**
-     * The host batch on the training device: on CUDA through pinned (page-locked) memory with a non-blocking copy,
-     * so the host does not wait for the transfer; the step's scope keeps the pinned copy alive until it is done.
-     */
     private String clipAndCheck(List<Tensor> parameters, String what) {
         TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));
         double limit = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
