@@ -1,11 +1,10 @@
 package dev.vae4j.examples;
 
-import dev.vae4j.core.model.InferenceOptions;
-import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.CpuThreads;
+import dev.vae4j.core.tensor.NonFiniteValues;
 import java.util.Locale;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;

@@ -58,9 +58,14 @@ class TrainCommandTest {
         double before = validation.get(0).get("psnr").asDouble();
         double after = validation.get(validation.size() - 1).get("psnr").asDouble();
         assertTrue(after > before + 1.0, "PSNR " + before + " -> " + after);
-        for (JsonNode step : metrics(run, "train")) {
+        List<JsonNode> train = metrics(run, "train");
+        assertEquals(60, train.size(), "logged steps");
+        for (JsonNode step : train) {
             boolean ganOn = step.get("step").asLong() > 40;
             assertEquals(ganOn, step.has("disc"), "discriminator at step " + step.get("step"));
+            // the generator's GAN term d_weight * disc_factor * g is in its loss exactly from the start step on
+            assertEquals(ganOn ? 1.0 : 0.0, step.get("disc_factor").asDouble(), "disc_factor at " + step.get("step"));
+            assertTrue(!ganOn || step.get("d_weight").asDouble() > 0, "adaptive GAN weight at " + step.get("step"));
         }
         for (String output : List.of("recipe.yaml", "loss.png", "samples/step-00000060.png",
                 "checkpoints/step-00000060/state.json", "checkpoints/step-00000030/state.json", "model/config.json",

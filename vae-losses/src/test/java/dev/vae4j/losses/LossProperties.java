@@ -200,6 +200,65 @@ class LossProperties {
         }
     }
 
+    /** adopt_weight is 0 strictly before the start step and the weight from it on. Broken: {@code step > threshold}
+     * (the GAN starts one step late) or {@code step >= threshold - 1} (one step early). */
+    @Property(tries = 100)
+    void adoptWeightSwitchesExactlyAtTheStartStep(@ForAll @LongRange(min = 0, max = 100_000) long threshold,
+            @ForAll @LongRange(min = -3, max = 3) long offset, @ForAll @DoubleRange(min = 0.01, max = 10) double weight) {
+        long step = Math.max(0, threshold + offset);
+        assertEquals(step < threshold ? 0.0 : weight, AdoptWeight.apply(weight, step, threshold), 0.0);
+    }
+
+    /** L1 and L2 pixel distances are non-negative, symmetric, zero on identical images, and L2 = L1^2 elementwise.
+     * Broken: a signed difference (not symmetric), or L2 without the square. */
+    @Property(tries = 50)
+    void pixelDistancesAreSymmetricAndL2IsTheSquareOfL1(@ForAll long seed) {
+        try (TensorScope s = new TensorScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor a = randn(seed, 2, 3, 5, 5);
+            Tensor b = randn(seed + 1, 2, 3, 5, 5);
+            for (PixelDistance d : PixelDistance.values()) {
+                Tensor ab = d.elementwise(a, b);
+                assertTrue(v(ab.min()) >= 0, d + " >= 0");
+                assertEquals(0.0, v(ab.sub(d.elementwise(b, a)).abs().max()), 0.0, d + " symmetric");
+                assertEquals(0.0, v(d.elementwise(a, a).abs().max()), 0.0, d + " zero on itself");
+            }
+            Tensor l1 = PixelDistance.L1.elementwise(a, b);
+            assertEquals(0.0, v(PixelDistance.L2.elementwise(a, b).sub(l1.mul(l1)).abs().max()), 1e-5);
+        }
+    }
+
+    /** LeCam: non-negative, 0 when real logits sit at or below the fake anchor and fake logits at or above the real
+     * anchor, and each anchor moves towards its logits' mean by (1 - decay). Broken: relu dropped (negative values),
+     * the anchors swapped, or the EMA weighting reversed ({@code decay * mean}). */
+    @Property(tries = 50)
+    void leCamIsNonNegativeAndItsAnchorsFollowTheLogits(@ForAll long seed,
+            @ForAll @DoubleRange(min = 0.5, max = 0.99) double decay) {
+        try (TensorScope s = new TensorScope(); NoGradGuard ng = new NoGradGuard()) {
+            LeCamRegularizer lecam = new LeCamRegularizer(decay);
+            Tensor real = randn(seed, 2, 1, 3, 3);
+            Tensor fake = randn(seed + 1, 2, 1, 3, 3);
+            assertTrue(v(lecam.regularization(real, fake)) >= 0);
+            // anchors are 0: real logits <= 0 and fake logits >= 0 give no penalty
+            assertEquals(0.0, v(lecam.regularization(real.abs().neg(), fake.abs())), 0.0);
+            lecam.update(real, fake);
+            assertEquals((1 - decay) * v(real.mean()), lecam.emaReal(), 1e-6);
+            assertEquals((1 - decay) * v(fake.mean()), lecam.emaFake(), 1e-6);
+        }
+    }
+
+    /** Batch reduction: MEAN is SUM / N, and both are invariant to the order of the samples. Broken: MEAN dividing
+     * by the element count of another axis, or a reduction that reads only the first sample. */
+    @Property(tries = 50)
+    void batchReductionsAgreeUpToN(@ForAll long seed, @ForAll @IntRange(min = 1, max = 9) int n) {
+        try (TensorScope s = new TensorScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor values = randn(seed, n);
+            Tensor reversed = torch.flip(values, 0);
+            double sum = v(BatchReduction.SUM.apply(values));
+            assertEquals(sum / n, v(BatchReduction.MEAN.apply(values)), 1e-5);
+            assertEquals(sum, v(BatchReduction.SUM.apply(reversed)), 1e-5);
+        }
+    }
+
     private static Tensor wave(int size, int ky, int kx) {
         float[] data = new float[size * size];
         for (int i = 0; i < size; i++) {
