@@ -150,6 +150,9 @@ def run_child(args):
     name = args.child
     size = DEFAULT_SIZE.get(name, 256) if args.size is None or name == "sd-tiled-decode-1024" else args.size
     reset_peak()
+    cuda = args.device == "cuda"
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
     baseline = status_bytes("VmRSS")
     x, images, inference, op, module, force_upcast = prepare(torch, name, size, torch.device(args.device))
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
@@ -175,7 +178,8 @@ def run_child(args):
         "workload": name, "description": DESCRIPTIONS[name], "input_shape": list(x.shape),
         "images_per_run": images, "median_ms": median, "min_ms": min(times), "max_ms": max(times),
         "images_per_s": images * 1000.0 / median,
-        "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1, "times_ms": times,
+        "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1,
+        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2 ** 20 if cuda else -1, "times_ms": times,
     }
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 

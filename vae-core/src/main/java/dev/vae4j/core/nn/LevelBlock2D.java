@@ -1,10 +1,8 @@
 package dev.vae4j.core.nn;
 
-import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -30,7 +28,7 @@ public final class LevelBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;
     private final IndexedModules<Block2D> resamplers;
     private final Block2D channelConv;
-    private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
+    private final List<Block2D> steps = new ArrayList<>();
 
     /**
      * @param resnets the resnets, applied in order
@@ -52,12 +50,12 @@ public final class LevelBlock2D extends Block2D {
             resamplers.add(transition);
         }
         channelConv = transition != null && !resampler ? register_module("channel_conv", transition) : null;
-        resnets.forEach(resnet -> steps.add(resnet::forward));
+        steps.addAll(resnets);
         if (attention != null) {
-            steps.add(attention::forward);
+            steps.add(attention);
         }
         if (transition != null) {
-            steps.add(transition::forward);
+            steps.add(transition);
         }
     }
 
@@ -68,11 +66,11 @@ public final class LevelBlock2D extends Block2D {
 
     /** Resnets, attention, transition; each output is freed once the next one has read it. */
     private Tensor compute(Tensor x) {
-        return Intermediates.chain(x, false, steps);
+        return chain(x, false, steps);
     }
 
     @Override
     public Tensor forwardOwned(Tensor owned) {
-        return TensorScope.scoped(() -> Intermediates.chain(owned, true, steps));
+        return TensorScope.scoped(() -> chain(owned, true, steps));
     }
 }

@@ -1,10 +1,8 @@
 package dev.vae4j.core.nn;
 
-import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -15,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 public final class MidBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;
     private final IndexedModules<Block2D> resnets;
-    private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
+    private final List<Block2D> steps = new ArrayList<>();
 
     /**
      * @param first the first resnet
@@ -31,11 +29,11 @@ public final class MidBlock2D extends Block2D {
         resnets = register_module("resnets", new IndexedModules<>());
         resnets.add(first);
         resnets.add(second);
-        steps.add(first::forward);
+        steps.add(first);
         if (attention != null) {
-            steps.add(attention::forward);
+            steps.add(attention);
         }
-        steps.add(second::forward);
+        steps.add(second);
     }
 
     @Override
@@ -45,11 +43,11 @@ public final class MidBlock2D extends Block2D {
 
     /** Resnet, attention, resnet; each output is freed once the next one has read it. */
     private Tensor compute(Tensor x) {
-        return Intermediates.chain(x, false, steps);
+        return chain(x, false, steps);
     }
 
     @Override
     public Tensor forwardOwned(Tensor owned) {
-        return TensorScope.scoped(() -> Intermediates.chain(owned, true, steps));
+        return TensorScope.scoped(() -> chain(owned, true, steps));
     }
 }

@@ -1,8 +1,6 @@
 package dev.vae4j.core.tensor;
 
 import java.util.Arrays;
-import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -55,19 +53,5 @@ public final class Intermediates {
             consumed.close();
         }
         return result;
-    }
-
-    /**
-     * Applies {@code steps} in order to {@code input}, freeing each intermediate output once the next step has read
-     * it, and {@code input} too once the first step has read it when {@code inputOwned}. Returns {@code input}
-     * when there are no steps.
-     */
-    public static Tensor chain(Tensor input, boolean inputOwned, List<? extends UnaryOperator<Tensor>> steps) {
-        Tensor h = input;
-        for (UnaryOperator<Tensor> step : steps) {
-            Tensor next = step.apply(h);
-            h = h == input && !inputOwned ? next : consume(h, next);
-        }
-        return h;
     }
 }
