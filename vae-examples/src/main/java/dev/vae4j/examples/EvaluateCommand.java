@@ -100,13 +100,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationSet set = EvaluationSet.of(data, size, limit);
         ImageFolderDataset dataset = set.dataset();
         long resized = set.imagesResized();
-        if (resized > 0) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "evaluate: %d of %d image(s) are not %dx%d: each is resized (shorter side to %d px)"
-                    + " and centre-cropped before encoding; --size sets the resolution%n", resized, dataset.size(),
-                    size, size, size);
-            err.flush();
-        }
         CliSupport.createFolder(output);
         compute.apply();
         TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir, compute.nonFinite()));
@@ -124,6 +117,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         if (!context.writer()) {
             return 0;
+        }
+        if (resized > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "evaluate: %d of %d image(s) were not %dx%d: each was resized (shorter side to %d"
+                    + " px) and centre-cropped before encoding; --size sets the resolution%n", resized, dataset.size(),
+                    size, size, size);
+            err.flush();
         }
         EvalReport report = evaluation.report();
         report.fact("model", modelDir.toString());

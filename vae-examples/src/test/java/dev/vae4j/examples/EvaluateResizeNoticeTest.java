@@ -22,7 +22,7 @@ class EvaluateResizeNoticeTest {
         CliTestSupport.Result result = CliTestSupport.run("evaluate", "--model", model.toString(), "--data",
                 data.toString(), "--size", "16", "--output", tmp.resolve("eval").toString());
         result.assertOk();
-        assertTrue(result.err().contains("evaluate: 1 of 2 image(s) are not 16x16: each is resized"), result.err());
+        assertTrue(result.err().contains("evaluate: 1 of 2 image(s) were not 16x16: each was resized"), result.err());
         assertEquals(1, new ObjectMapper().readTree(tmp.resolve("eval/eval.json").toFile()).findPath("resized")
                 .asInt());
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  * nearest its aspect ratio (sizes read from the headers when the dataset is built; images whose header cannot be
  * read are left out with a warning) and is augmented to that bucket's shape ({@link Augmentation} with a
  * rectangular crop). Training visits it with a {@link BucketBatchOrder}, so each step's batches share one shape.
+ * An image whose header reads but whose pixels do not decode is replaced by the loader with the next image of the
+ * epoch order, which may belong to another bucket: the batch then fails with an error naming both shapes.
  */
 public final class BucketedImageDataset implements ImageDataset {
     private static final Logger LOG = LoggerFactory.getLogger(BucketedImageDataset.class);

@@ -35,11 +35,14 @@ public final class Fixtures {
 
     private static final java.util.Map<String, Path> EXTRACTED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Copies a fixture folder out of a test jar (other modules see vae-core's fixtures that way). */
+    /** Copies a fixture folder or file out of a test jar (other modules see vae-core's fixtures that way). */
     private static Path extract(URL url, String relative) {
         try (java.nio.file.FileSystem jar = java.nio.file.FileSystems.newFileSystem(url.toURI(), java.util.Map.of())) {
             Path source = jar.provider().getPath(url.toURI());
             Path target = java.nio.file.Files.createTempDirectory("vae4j-fixture-");
+            if (java.nio.file.Files.isRegularFile(source)) {
+                return java.nio.file.Files.copy(source, target.resolve(source.getFileName().toString()));
+            }
             try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(source)) {
                 for (Path p : walk.toList()) {
                     Path out = target.resolve(source.relativize(p).toString());

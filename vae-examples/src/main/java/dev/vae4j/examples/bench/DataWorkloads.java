@@ -15,7 +15,6 @@ import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.InferenceOptions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

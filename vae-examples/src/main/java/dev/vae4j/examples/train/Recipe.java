@@ -92,15 +92,24 @@ public record Recipe(
             @JsonProperty("requires_teacher") boolean requiresTeacher) {
 
         /**
+         * Checks that a recipe that distils from a teacher has one.
+         *
+         * @throws IllegalArgumentException naming {@code --teacher} otherwise
+         */
+        public void requireTeacherIfNeeded() {
+            if (requiresTeacher && teacher == null) {
+                throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
+                        + "give the teacher's model folder with --teacher DIR");
+            }
+        }
+
+        /**
          * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
          * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
          */
         public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
+            requireTeacherIfNeeded();
             if (teacher == null) {
-                if (requiresTeacher) {
-                    throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
-                            + "give the teacher's model folder with --teacher DIR");
-                }
                 return model;
             }
             TrainableAutoencoder loaded = LatentDistillation.frozen(Autoencoders.load(Path.of(teacher)));
@@ -360,6 +369,10 @@ public record Recipe(
                     }
                     tree = YAML.readTree(in);
                 }
+            }
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("recipe " + nameOrPath + " is not a YAML mapping of sections (name,"
+                        + " model, data, train, objective, validation, ...)");
             }
             requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
             ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
