@@ -12,15 +12,16 @@ import sys
 
 
 def side(folder, prefix, name, rounds):
-    times, medians, peaks, shape = [], [], [], None
+    times, medians, peaks, cuda, shape = [], [], [], [], None
     for r in range(1, rounds + 1):
         with open(f"{folder}/{prefix}-{name}-{r}.json") as f:
             result = json.load(f)["results"][0]
         times += result["times_ms"]
         medians.append(result["median_ms"])
         peaks.append(result["peak_rss_mb"])
+        cuda.append(result.get("peak_cuda_mb", -1))
         shape = result["input_shape"]
-    return {"all": statistics.median(times), "best": min(medians), "rss": max(peaks),
+    return {"all": statistics.median(times), "best": min(medians), "rss": max(peaks), "cuda": max(cuda),
             "shape": str(shape).replace(" ", "")}
 
 
@@ -32,13 +33,17 @@ def main():
           f"{report.get('memory_format', 'contiguous')}, "
           f"{rounds} alternating round(s) (A B A B)")
     print(f"{'workload':22} {'input':15} {'java best':>10} {'py best':>9} {'java all':>9} {'py all':>9} "
-          f"{'java/py':>8} {'(all)':>7} {'java RSS':>9} {'py RSS':>8}")
+          f"{'java/py':>8} {'(all)':>7} {'java RSS':>9} {'py RSS':>8}"
+          + (f" {'java CUDA':>10} {'py CUDA':>8} {'j/p':>5}" if report["device"] == "cuda" else ""))
     for name in names:
         j, p = side(folder, "java", name, rounds), side(folder, "python", name, rounds)
         print(f"{name:22} {j['shape']:15} {j['best']:10.1f} {p['best']:9.1f} {j['all']:9.1f} {p['all']:9.1f} "
-              f"{j['best'] / p['best']:8.3f} {j['all'] / p['all']:7.3f} {j['rss']:9.1f} {p['rss']:8.1f}")
+              f"{j['best'] / p['best']:8.3f} {j['all'] / p['all']:7.3f} {j['rss']:9.1f} {p['rss']:8.1f}"
+              + (f" {j['cuda']:10.1f} {p['cuda']:8.1f} {j['cuda'] / p['cuda']:5.2f}" if report["device"] == "cuda"
+                 else ""))
     print("times in ms: best = best round's median, all = median of every timed run; java/py < 1: Java faster;"
-          " RSS = peak resident MiB above the RSS before the model was built (max over rounds)")
+          " RSS = peak resident MiB above the RSS before the model was built (max over rounds);"
+          " CUDA = peak MiB allocated by tensors (caching allocator statistics, max over rounds)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded weights):
   sd-encode             diffusers AutoencoderKL (SD config) encode of (1, 3, S, S) -> posterior mode, S = 256
   sd-decode             decode of a (1, 4, S/8, S/8) latent
+  taesd-decode          diffusers AutoencoderTiny (taesd defaults) decode of the same (1, 4, S/8, S/8) latent
   sd-encode-decode      encode (mode) then decode
   train-step-small      small AutoencoderKL ([32, 64], 1 layer/block, 8 groups, 4 latents) on a (2, 3, S, S) batch
                         (tanh of standard normal), S = 64: encode, posterior sample, decode,
@@ -32,11 +33,12 @@ import subprocess
 import sys
 import time
 
-WORKLOADS = ["sd-encode", "sd-decode", "sd-encode-decode", "train-step-small", "litevae-b-encode",
+WORKLOADS = ["sd-encode", "sd-decode", "taesd-decode", "sd-encode-decode", "train-step-small", "litevae-b-encode",
              "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode"]
 DESCRIPTIONS = {
     "sd-encode": "SD-preset encode (posterior mode), batch 1",
     "sd-decode": "SD-preset decode, batch 1",
+    "taesd-decode": "AutoencoderTiny (taesd) decode, batch 1",
     "sd-encode-decode": "SD-preset encode (mode) then decode, batch 1",
     "train-step-small": "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch 2",
     "litevae-b-encode": "LiteVAE-B (open-b) encoder moments, batch 1",
@@ -97,6 +99,11 @@ def prepare(torch, name, size, device):
             vae.enable_tiling()
         return (normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: vae.decode(z).sample, vae,
                 vae.config.force_upcast)
+    if name == "taesd-decode":
+        from diffusers import AutoencoderTiny
+        torch.manual_seed(0)
+        tiny = AutoencoderTiny(latent_channels=4).to(device).eval()
+        return normal(torch, device, 1, 4, size // 8, size // 8), 1, True, lambda z: tiny.decode(z).sample, tiny, False
     if name == "sd-encode-decode":
         vae = sd_model(torch, device)
         return (normal(torch, device, 1, 3, size, size), 1, True,
@@ -143,6 +150,9 @@ def run_child(args):
     name = args.child
     size = DEFAULT_SIZE.get(name, 256) if args.size is None or name == "sd-tiled-decode-1024" else args.size
     reset_peak()
+    cuda = args.device == "cuda"
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
     baseline = status_bytes("VmRSS")
     x, images, inference, op, module, force_upcast = prepare(torch, name, size, torch.device(args.device))
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
@@ -168,7 +178,8 @@ def run_child(args):
         "workload": name, "description": DESCRIPTIONS[name], "input_shape": list(x.shape),
         "images_per_run": images, "median_ms": median, "min_ms": min(times), "max_ms": max(times),
         "images_per_s": images * 1000.0 / median,
-        "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1, "times_ms": times,
+        "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1,
+        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2 ** 20 if cuda else -1, "times_ms": times,
     }
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 

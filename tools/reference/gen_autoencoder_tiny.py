@@ -12,14 +12,17 @@ Writes ``vae-core/src/test/resources/fixtures/autoencoder_tiny/<variant>.safeten
 ``taesd.py``: ``taesd`` (Encoder/Decoder, 4 latent channels), ``taesd3`` (16), ``taef2`` (32, FLUX.2's mid-block
 GroupNorm pooling) and ``taesana`` (F32Encoder/F32Decoder, 32 channels, f32). Tensors (taesd.py's conventions,
 images in [0, 1]): ``image`` (1, 3, H, W), ``encoded`` = encoder(image), ``latents`` (random), ``decoded`` =
-decoder(latents). For taesd and taesd3 the script also checks that diffusers' ``AutoencoderTiny`` with the
+decoder(latents), and the check values ``encoder_seed``, ``decoder_seed``, ``encoder_abs_sum``, ``decoder_abs_sum``,
+``encoder_params``, ``decoder_params``. For taesd and taesd3 the script also checks that diffusers' ``AutoencoderTiny`` with the
 renamed weights (encoder index i -> ``encoder.layers.i``, decoder index i -> ``decoder.layers.(i-1)``) gives the
 same numbers, which proves the key mapping vae4j uses.
 
 With ``--weights DIR`` holding taesd's ``taef2_encoder.pth`` and ``taef2_decoder.pth`` it also writes
 ``taef2_photo.png`` (a 128 px crop of scikit-image's ``astronaut``) and ``taef2_photo.safetensors``:
-``encoded`` = encoder(photo), ``decoded`` = decoder(encoded) (unclamped) with the real weights, and prints the
-round-trip PSNR of the clamped reconstruction at 128 and 256 px. Seeded, CPU, float32, one thread.
+``encoded`` = encoder(photo), ``decoded`` = decoder(encoded) (unclamped) with the real weights, ``psnr_clamped``
+(the clamped reconstruction's PSNR), and prints the
+round-trip PSNR of the clamped reconstruction at 128 and 256 px; with ``taesana_encoder.pth`` there too, also
+``taesana_photo.safetensors``: the real f32 encoder's latents of the same crop. Seeded, CPU, float32, one thread.
 """
 
 import argparse
@@ -94,13 +97,15 @@ def random_variants():
             decoded = decoder(latents)
         if name in ("taesd", "taesd3"):
             diffusers_check(name, encoder, decoder, channels, image, latents, encoded, decoded)
-        tensors = {"image": image, "encoded": encoded, "latents": latents, "decoded": decoded}
-        metadata = {"encoder_seed": str(ENCODER_SEED), "decoder_seed": str(DECODER_SEED),
-                    "encoder_abs_sum": repr(enc_sum), "decoder_abs_sum": repr(dec_sum),
-                    "encoder_params": str(sum(p.numel() for p in encoder.parameters())),
-                    "decoder_params": str(sum(p.numel() for p in decoder.parameters()))}
-        save_file({k: v.contiguous() for k, v in tensors.items()}, OUT / f"{name}.safetensors", metadata=metadata)
-        print(f"{name}: encoder {metadata['encoder_params']} / decoder {metadata['decoder_params']} parameters, "
+        # check values as 1-element tensors, not metadata: safetensors writes metadata in hash order, tensors sorted
+        enc_params, dec_params = (sum(p.numel() for p in m.parameters()) for m in (encoder, decoder))
+        tensors = {"image": image, "encoded": encoded, "latents": latents, "decoded": decoded,
+                   "encoder_seed": torch.tensor([ENCODER_SEED]), "decoder_seed": torch.tensor([DECODER_SEED]),
+                   "encoder_abs_sum": torch.tensor([enc_sum], dtype=torch.float64),
+                   "decoder_abs_sum": torch.tensor([dec_sum], dtype=torch.float64),
+                   "encoder_params": torch.tensor([enc_params]), "decoder_params": torch.tensor([dec_params])}
+        save_file({k: v.contiguous() for k, v in tensors.items()}, OUT / f"{name}.safetensors")
+        print(f"{name}: encoder {enc_params} / decoder {dec_params} parameters, "
               f"encoded {tuple(encoded.shape)} std {encoded.std():.3f}, decoded {tuple(decoded.shape)} "
               f"std {decoded.std():.3f}")
 
@@ -124,13 +129,19 @@ def real_weights(weights):
         quantised = clamped.mul(255).round().div(255)
         print(f"taef2 real weights, astronaut crop {size} px: encoded std {encoded.std():.3f}, round-trip PSNR "
               f"{psnr(clamped, x):.2f} dB (8-bit output {psnr(quantised, x):.2f} dB)")
+        if size == 128 and (weights / "taesana_encoder.pth").is_file():
+            # the f32 encoder of Sana's DC-AE (its decoder is not in the repository snapshot): encoder-only check
+            sana = taesd.TAESD(weights / "taesana_encoder.pth", None).eval()
+            with torch.no_grad():
+                sana_encoded = sana.encoder(x)
+            save_file({"encoded": sana_encoded.contiguous()}, OUT / "taesana_photo.safetensors")
+            print(f"taesana real encoder, astronaut crop 128 px: encoded {tuple(sana_encoded.shape)} "
+                  f"std {sana_encoded.std():.3f}")
         if size == 128:
             Image.fromarray(crop).save(OUT / "taef2_photo.png")
-            save_file({"encoded": encoded.contiguous(), "decoded": decoded.contiguous()},
-                      OUT / "taef2_photo.safetensors",
-                      metadata={"crop": f"skimage.data.astronaut()[{top}:{top + size}, {left}:{left + size}]",
-                                "psnr_clamped": f"{psnr(clamped, x):.4f}",
-                                "psnr_8bit": f"{psnr(quantised, x):.4f}"})
+            save_file({"encoded": encoded.contiguous(), "decoded": decoded.contiguous(),
+                       "psnr_clamped": torch.tensor([psnr(clamped, x)], dtype=torch.float64)},
+                      OUT / "taef2_photo.safetensors")
 
 
 def main():

@@ -62,7 +62,7 @@ public final class Init {
 
     /**
      * {@code orthogonal_(t)}: the weight viewed as (rows = dim 0, cols = rest) is filled with the Q factor of a
-     * Gaussian matrix (sign-corrected by diag(R)), transposed when rows < cols, as torch does.
+     * Gaussian matrix (sign-corrected by diag(R)), transposed when rows &lt; cols, as torch does.
      */
     public static void orthogonal(Tensor t, Generator generator) {
         long rows = t.size(0);

@@ -19,8 +19,8 @@ public final class SpectralNorm {
 
     /**
      * BigGAN's {@code SN.W_()} (num_svs = num_itrs = 1): u (1, out) buffer, sv (1) buffer.
-     * v = normalize(u W), u' = normalize(v W^T) without gradient; sigma = v W^T u'^T; in training u <- u',
-     * sv <- sigma.
+     * v = normalize(u W), u' = normalize(v W^T) without gradient; sigma = v W^T u'^T; in training u &lt;- u',
+     * sv &lt;- sigma.
      */
     public static Tensor bigGan(Tensor weight, Tensor u, Tensor sv, boolean training, double eps) {
         Tensor w = weight.view(weight.size(0), -1);
@@ -44,7 +44,7 @@ public final class SpectralNorm {
 
     /**
      * {@code torch.nn.utils.spectral_norm} (dim 0, one iteration): u (h) and v (w) buffers where W is (h, w).
-     * In training v <- normalize(W^T u), u <- normalize(W v) in place; sigma = u . (W v).
+     * In training v &lt;- normalize(W^T u), u &lt;- normalize(W v) in place; sigma = u . (W v).
      */
     public static Tensor torchStyle(Tensor weightOrig, Tensor u, Tensor v, boolean training, double eps) {
         Tensor w = weightOrig.reshape(weightOrig.size(0), -1);

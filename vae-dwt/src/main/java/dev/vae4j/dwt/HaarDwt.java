@@ -112,7 +112,7 @@ public final class HaarDwt {
      * Levels 1..{@code levels}: element l-1 is the level-l stack (N, 4C, H/2^l, W/2^l) = [LL_l, details_l],
      * each level computed from the previous LL, divided by 2^l when {@link #levelScaling()}.
      *
-     * @throws IllegalArgumentException if H or W is not divisible by 2^levels, or levels < 1
+     * @throws IllegalArgumentException if H or W is not divisible by 2^levels, or levels &lt; 1
      */
     public List<Tensor> decompose(Tensor x, int levels) {
         if (levels < 1) {

@@ -37,6 +37,17 @@ public record EvaluationSet(Path folder, int size, ImageFolderDataset dataset) {
         return new EvaluationSet(folder, size, new ImageFolderDataset(folder, files, Augmentation.center(size)));
     }
 
+    /**
+     * How many of the images are not already {@code size} x {@code size} and are therefore resized and cropped
+     * before encoding (read from the image headers, not the pixels).
+     *
+     * @throws dev.vae4j.core.io.ImageReadException naming an image whose header cannot be read
+     */
+    public long imagesResized() {
+        return dataset.files().stream().map(ImageTensors::size)
+                .filter(s -> s.width() != size || s.height() != size).count();
+    }
+
     /** What rFID reference statistics of this set summarise: absolute folder, size, crop and image count. */
     public Map<String, String> cacheKey() {
         Map<String, String> key = new LinkedHashMap<>();

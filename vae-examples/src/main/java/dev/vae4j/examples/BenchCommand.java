@@ -32,8 +32,9 @@ public final class BenchCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--workloads", split = ",", paramLabel = "NAME",
-            description = "Comma-separated workloads (default: all): sd-encode, sd-decode, sd-encode-decode,"
-                    + " train-step-small, litevae-b-encode, sd-tiled-decode-1024, sd-tiled-encode, sd-tiled-decode.")
+            description = "Comma-separated workloads (default: all): sd-encode, sd-decode, taesd-decode,"
+                    + " sd-encode-decode, train-step-small, litevae-b-encode, sd-tiled-decode-1024, sd-tiled-encode,"
+                    + " sd-tiled-decode.")
     private List<String> workloads = new ArrayList<>();
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "10",

@@ -49,6 +49,9 @@ public final class DecodeCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -87,7 +90,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 CliSupport.createFolder(output);
             }
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite()));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             decode(model, reader, toTensorFile, out);
         }
         out.flush();

@@ -55,6 +55,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -119,7 +122,7 @@ public final class EncodeCommand implements Callable<Integer> {
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
             compute.apply();
-            Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite()));
+            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
             encode(model, images, reader, out);
         }
         out.flush();
@@ -131,7 +134,7 @@ public final class EncodeCommand implements Callable<Integer> {
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite()));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
         cache.run(model, modelDir, source, output, compute.batchSize(), context, out);
         out.flush();
         return 0;

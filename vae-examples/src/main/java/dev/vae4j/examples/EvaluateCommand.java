@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,9 +99,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         validate();
         EvaluationSet set = EvaluationSet.of(data, size, limit);
         ImageFolderDataset dataset = set.dataset();
+        long resized = set.imagesResized();
         CliSupport.createFolder(output);
         compute.apply();
-        TrainableAutoencoder model = CliSupport.loadModel(modelDir, compute.nonFinite());
+        TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir, compute.nonFinite()));
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
@@ -112,17 +112,25 @@ public final class EvaluateCommand implements Callable<Integer> {
         Evaluation evaluation;
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
-            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), new Device("cpu"), dataset,
+            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), compute.device(), dataset,
                     compute.batchSize(), referenceStats, set.cacheKey(), progress::advance, collectives);
         }
         if (!context.writer()) {
             return 0;
+        }
+        if (resized > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "evaluate: %d of %d image(s) were not %dx%d: each was resized (shorter side to %d"
+                    + " px) and centre-cropped before encoding; --size sets the resolution%n", resized, dataset.size(),
+                    size, size, size);
+            err.flush();
         }
         EvalReport report = evaluation.report();
         report.fact("model", modelDir.toString());
         report.fact("data", data.toString());
         report.fact("size", size);
         report.fact("crop", crop.name());
+        report.fact("resized", resized);
         report.fact("posterior", "mode");
         report.fact("worst", evaluation.worst().names());
         evaluation.writeJson(report, output.resolve("eval.json"));

@@ -51,8 +51,9 @@ public final class InspectCommand implements Callable<Integer> {
     /** Exactly one of {@code --preset} and {@code --model}. */
     static final class Source {
         @Option(names = "--preset", paramLabel = "NAME", required = true,
-                description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, linear-attention-f8c4, litevae-*, or an "
-                        + "AutoencoderTiny latent space (taesd, taesdxl, taesd3, taef1, taef2, taesana).")
+                description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, "
+                        + "linear-attention-f8c4, litevae-*, or an AutoencoderTiny latent space (taesd, taesdxl, "
+                        + "taesd3, taef1, taef2, taesana).")
         String preset;
 
         @Option(names = "--model", paramLabel = "DIR", required = true,

@@ -36,6 +36,9 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
+    @Mixin
+    private TileOptions tile;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path modelDir;
@@ -77,7 +80,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         CliSupport.createFolder(folder);
         compute.apply();
-        Autoencoder model = compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite()));
+        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
             throw new IllegalArgumentException("the model decodes " + model.outputChannels()

@@ -71,6 +71,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", description = "Override the recipe's batch size.")
     private Integer batchSize;
 
+    @Option(names = "--image-size", paramLabel = "PX", description = "Override the recipe's training resolution.")
+    private Integer imageSize;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Override the autoencoder's peak learning rate (the "
+            + "discriminator's too when the recipe gives it no optimizer of its own).")
+    private Double learningRate;
+
     @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda (default: the recipe's, cpu).")
     private String device;
 
@@ -109,8 +116,12 @@ public final class TrainCommand implements Callable<Integer> {
         int smallImages = recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
         CpuThreads.configure(threads == null ? smallImages : threads);
         TrainConfig train = recipe.train();
-        recipe = recipe.withTrain(train.with(steps == null ? train.steps() : steps,
-                batchSize == null ? train.batchSize() : batchSize, device == null ? train.device() : device));
+        train = train.with(steps == null ? train.steps() : steps, batchSize == null ? train.batchSize() : batchSize,
+                device == null ? train.device() : device);
+        recipe = recipe.withTrain(learningRate == null ? train : train.withGeneratorLearningRate(learningRate));
+        if (imageSize != null) {
+            recipe = recipe.withImageSize(imageSize);
+        }
         if (teacher != null) {
             recipe = recipe.withTeacher(teacher.toString());
         }
@@ -118,7 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
         }
         Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
-        TrainingBudget.ofThisMachine().check(recipe, data == null);
+        Path source = dataSource(recipe);
+        recipe = recipe.withDataSource(source == null ? null : source.toString());
+        TrainingBudget.ofThisMachine().check(recipe, source == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
                 distBackend, Duration.ofSeconds(distTimeout));
@@ -130,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
                 : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, data, initFrom, resume != null, overwrite, lpips,
+            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips,
                     parallel)
                     .run(System.err);
         }
@@ -154,5 +167,22 @@ public final class TrainCommand implements Callable<Integer> {
                 outcome.skippedFiles());
         console.println("model: " + outcome.model() + (outcome.emaModel() == null ? "" : ", EMA: " + outcome.emaModel()));
         return 0;
+    }
+
+    /**
+     * The absolute data source of the run: {@code --data}, else the recipe's {@code data.source} (on
+     * {@code --resume}, the source the run recorded), else null (synthetic images).
+     *
+     * @throws IllegalArgumentException if {@code --data} names another source than the one the resumed run recorded
+     */
+    private Path dataSource(Recipe recipe) {
+        Path recorded = recipe.data().source() == null ? null
+                : Path.of(recipe.data().source()).toAbsolutePath().normalize();
+        Path given = data == null ? null : data.toAbsolutePath().normalize();
+        if (resume != null && given != null && recorded != null && !given.equals(recorded)) {
+            throw new IllegalArgumentException("--data " + data + " differs from the data the run in " + resume
+                    + " trained on (" + recorded + "): resume without --data, or start a new run");
+        }
+        return given != null ? given : recorded;
     }
 }

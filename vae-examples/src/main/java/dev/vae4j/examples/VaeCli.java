@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
         subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
                 ReconstructCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
-                LaunchCommand.class, CommandLine.HelpCommand.class})
+                LaunchCommand.class, RecipesCommand.class, CommandLine.HelpCommand.class})
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */
     public static final int EXIT_FAILURE = 1;

@@ -38,10 +38,10 @@ class AutoencoderTinyCommandTest {
             AutoencoderTinyConfig taesd = AutoencoderTinyConfig.taesd(4);
             Path encoder = dir.resolve("taesd_encoder.safetensors");
             Path decoder = dir.resolve("taesd_decoder.safetensors");
-            SafetensorsWriter.write(encoder, TaesdWeights.of(taesd, "encoder",
-                    Long.parseLong(io.metadata().get("encoder_seed"))), Map.of());
-            SafetensorsWriter.write(decoder, TaesdWeights.of(taesd, "decoder",
-                    Long.parseLong(io.metadata().get("decoder_seed"))), Map.of());
+            SafetensorsWriter.write(encoder, TaesdWeights.of(taesd, "encoder", io.load("encoder_seed").item_long()),
+                    Map.of());
+            SafetensorsWriter.write(decoder, TaesdWeights.of(taesd, "decoder", io.load("decoder_seed").item_long()),
+                    Map.of());
 
             Path model = dir.resolve("taesd");
             CliTestSupport.Result converted = CliTestSupport.run("convert", "--to", "autoencoder-tiny", "--encoder",
@@ -82,6 +82,18 @@ class AutoencoderTinyCommandTest {
                     "--output", dir.resolve("never.png").toString())
                     .assertOneLineError("holds only its decoder", "--encoder");
         }
+    }
+
+    @Test
+    void inspectsTheTaesdPresets() {
+        CliTestSupport.Result taef2 = CliTestSupport.run("inspect", "--preset", "taef2");
+        taef2.assertOk();
+        assertTrue(taef2.out().contains("\"use_midblock_gn\" : true"), taef2.out());
+        assertTrue(taef2.out().contains("1,338,528") && taef2.out().contains("1,338,499"), taef2.out());
+        CliTestSupport.Result sana = CliTestSupport.run("inspect", "--preset", "taesana");
+        sana.assertOk();
+        assertTrue(sana.out().contains("32 channels, downsampling factor 32"), sana.out());
+        CliTestSupport.run("inspect", "--preset", "taef3").assertUsageError("unknown model preset 'taef3'");
     }
 
     @Test

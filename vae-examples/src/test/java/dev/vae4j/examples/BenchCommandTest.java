@@ -31,7 +31,7 @@ class BenchCommandTest {
         assertEquals(1, report.get("results").size());
         JsonNode result = report.get("results").get(0);
         for (String field : new String[] {"workload", "description", "input_shape", "images_per_run", "median_ms",
-            "min_ms", "max_ms", "images_per_s", "peak_rss_mb", "times_ms"}) {
+            "min_ms", "max_ms", "images_per_s", "peak_rss_mb", "peak_cuda_mb", "times_ms"}) {
             assertTrue(result.has(field), field + " missing: " + result);
         }
         assertEquals("train-step-small", result.get("workload").asText());

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vae encode} and {@code vae reconstruct} on a 128 px crop of scikit-image's astronaut photograph, against
  * taesd.py's outputs with the same weights ({@code tools/reference/gen_autoencoder_tiny.py --weights DIR}):
  * latents within 1e-4, the decoded image within 1e-4 (in [0, 1]), the reconstruct command's PNG within one 8-bit
- * level of taesd.py's quantised output, and the round-trip PSNR taesd.py gets.
+ * level of taesd.py's quantised output, and the round-trip PSNR taesd.py gets. With {@code taesana_encoder.pth} in the
+ * same folder, the real f32 encoder (Sana's DC-AE latent space; its decoder file is not in the repository) alone:
+ * {@code vae convert --encoder} then {@code vae encode}, latents within 1e-4.
  *
  * <p>Runs only when the folder holding the two files is given: {@code -Dvae4j.taesd.weights=DIR} or the
  * environment variable {@code VAE4J_TAESD_WEIGHTS} (see the fixture folder's README for how to get them).
@@ -76,7 +78,7 @@ class TaesdRealWeightsTest {
 
             Tensor clamped = decoded.clamp(new ScalarOptional(new Scalar(-1.0)), new ScalarOptional(new Scalar(1.0)));
             double psnr = Psnr.mean(image, clamped);
-            double expectedPsnr = Double.parseDouble(reference.metadata().get("psnr_clamped"));
+            double expectedPsnr = reference.load("psnr_clamped").item_double();
             System.out.printf("taef2 real weights: round-trip PSNR %.4f dB (taesd.py %.4f dB)%n", psnr, expectedPsnr);
             assertEquals(expectedPsnr, psnr, 1e-3);
 
@@ -87,6 +89,26 @@ class TaesdRealWeightsTest {
             System.out.println("taef2 real weights: vae reconstruct PNG vs taesd.py, max 8-bit level difference "
                     + worst);
             assertTrue(worst <= 1, "PNG differs from taesd.py's by " + worst + " levels");
+        }
+    }
+
+    @Test
+    void realF32EncoderAloneMatchesTaesdPy(@TempDir Path dir) {
+        Path encoder = weights().resolve("taesana_encoder.pth");
+        Assumptions.assumeTrue(Files.isRegularFile(encoder), "no taesana_encoder.pth in the weights folder");
+        Path model = dir.resolve("taesana-encoder");
+        CliTestSupport.run("convert", "--to", "autoencoder-tiny", "--encoder", encoder.toString(), "--output",
+                model.toString()).assertOk();
+        Path latents = dir.resolve("latents.safetensors");
+        CliTestSupport.run("encode", "--model", model.toString(), "--input",
+                Fixtures.dir("autoencoder_tiny/taef2_photo.png").toString(), "--output", latents.toString())
+                .assertOk();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reference = SafetensorsReader.open(
+                        Fixtures.dir("autoencoder_tiny/taesana_photo.safetensors"));
+                SafetensorsReader encoded = SafetensorsReader.open(latents)) {
+            assertClose("taesana real f32 encoder: vae encode latents", reference.load("encoded"),
+                    encoded.load("latents"), TOLERANCE);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.vae4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vae train --teacher}: a tiny decoder ({@code taesd-micro} test recipe, AutoencoderTiny f2) distilled from
  * a teacher AutoencoderKL's normalised latents with L1 and a PatchGAN: the reconstruction loss drops, held-out
  * PSNR rises, and the exported model is an AutoencoderTiny folder. Without a teacher the
- * recipe fails in one line.
+ * recipe fails in one line before writing anything.
  */
 class TinyDecoderDistillationTest {
     @Test
@@ -51,6 +52,7 @@ class TinyDecoderDistillationTest {
     void theDistillationRecipeNeedsATeacher(@TempDir Path dir) {
         CliTestSupport.run("train", "--recipe", TrainCommandTest.testRecipe("taesd-micro"), "--out",
                 dir.resolve("run").toString()).assertOneLineError("--teacher DIR");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("run")), "nothing written before the check");
     }
 
     @Test

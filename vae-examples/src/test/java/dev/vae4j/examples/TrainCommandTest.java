@@ -97,14 +97,28 @@ class TrainCommandTest {
      */
     @Test
     void trainsOnTarShardsAndResumesExactly(@TempDir Path dir) throws IOException {
+        assertShardTrainingResumesExactly(dir, microRecipe());
+    }
+
+    /** The same with aspect-ratio buckets (20x12, 16x16, 12x20 at 16 px): batches of one shape per step. */
+    @Test
+    void trainsOnAspectBucketsAndResumesExactly(@TempDir Path dir) throws IOException {
+        Path recipe = dir.resolve("buckets.yaml");
+        Files.writeString(recipe, Files.readString(Path.of(microRecipe())).replace("name: micro", "name: buckets")
+                .replace("  image_size: 16\n", "  image_size: 16\n  buckets: true\n  bucket_step: 4\n  max_aspect: 2\n"));
+        assertTrue(Files.readString(recipe).contains("buckets: true"));
+        assertShardTrainingResumesExactly(dir, recipe.toString());
+    }
+
+    private static void assertShardTrainingResumesExactly(Path dir, String recipe) throws IOException {
         dev.vae4j.core.testing.TarShardWriter.write(dir.resolve("shards"), 3, 8,
                 new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
         String pattern = dir.resolve("shards") + "/shard-{000000..000002}.tar";
         Path straight = dir.resolve("straight");
         Path resumed = dir.resolve("resumed");
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", straight.toString(),
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", straight.toString(),
                 "--steps", "12").assertOk();
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", pattern, "--out", resumed.toString(),
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", resumed.toString(),
                 "--steps", "6").assertOk();
         CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12").assertOk();
         List<JsonNode> expected = metrics(straight, "train");

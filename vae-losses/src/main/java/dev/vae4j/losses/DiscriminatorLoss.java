@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * taming/LDM discriminator losses on real and fake logits of any shape (means run over all patch logits),
  * a 0-d tensor >= 0:
- * HINGE {@code 0.5 * (mean(relu(1 - real)) + mean(relu(1 + fake)))} (0 once real >= 1 and fake <= -1);
+ * HINGE {@code 0.5 * (mean(relu(1 - real)) + mean(relu(1 + fake)))} (0 once real >= 1 and fake &lt;= -1);
  * VANILLA {@code 0.5 * (mean(softplus(-real)) + mean(softplus(fake)))} (> 0, -> 0 as real -> +inf,
  * fake -> -inf; log 2 at real = fake = 0).
  */

@@ -76,7 +76,7 @@ public final class LowPassMse {
                 new long[] {1, 1}, c);
     }
 
-    /** 1 where the rfft2 bin (H, W/2 + 1) has radial frequency <= cutoff, else 0. */
+    /** 1 where the rfft2 bin (H, W/2 + 1) has radial frequency &lt;= cutoff, else 0. */
     private Tensor frequencyMask(long h, long w) {
         int cols = (int) (w / 2 + 1);
         float[] mask = new float[(int) h * cols];

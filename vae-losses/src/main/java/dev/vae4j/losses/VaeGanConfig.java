@@ -115,4 +115,162 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
                 klWeight, discWeight, adaptiveWeight, discFactor, discStart, discLoss, generatorGan, hingeMargin,
                 r1Gamma, lecamWeight, lecamDecay);
     }
+
+    /**
+     * A builder starting from this configuration, e.g.
+     * {@code VaeGanConfig.ldm().toBuilder().perceptualWeight(0).r1Gamma(10).build()}.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds a {@link VaeGanConfig} by name from a starting one; {@link #build()} validates like the record. */
+    public static final class Builder {
+        private PixelDistance pixelDistance;
+        private double perceptualWeight;
+        private boolean perceptualGradient;
+        private Normalization normalization;
+        private double logvarInit;
+        private boolean learnLogvar;
+        private double klWeight;
+        private double discWeight;
+        private boolean adaptiveWeight;
+        private double discFactor;
+        private long discStart;
+        private DiscriminatorLoss discLoss;
+        private GeneratorGan generatorGan;
+        private double hingeMargin;
+        private double r1Gamma;
+        private double lecamWeight;
+        private double lecamDecay;
+
+        private Builder(VaeGanConfig from) {
+            pixelDistance = from.pixelDistance;
+            perceptualWeight = from.perceptualWeight;
+            perceptualGradient = from.perceptualGradient;
+            normalization = from.normalization;
+            logvarInit = from.logvarInit;
+            learnLogvar = from.learnLogvar;
+            klWeight = from.klWeight;
+            discWeight = from.discWeight;
+            adaptiveWeight = from.adaptiveWeight;
+            discFactor = from.discFactor;
+            discStart = from.discStart;
+            discLoss = from.discLoss;
+            generatorGan = from.generatorGan;
+            hingeMargin = from.hingeMargin;
+            r1Gamma = from.r1Gamma;
+            lecamWeight = from.lecamWeight;
+            lecamDecay = from.lecamDecay;
+        }
+
+        /** Sets {@code pixelDistance}: elementwise reconstruction distance. */
+        public Builder pixelDistance(PixelDistance value) {
+            pixelDistance = value;
+            return this;
+        }
+
+        /** Sets {@code perceptualWeight}: weight of LPIPS (0 skips LPIPS). */
+        public Builder perceptualWeight(double value) {
+            perceptualWeight = value;
+            return this;
+        }
+
+        /** Sets {@code perceptualGradient}: whether LPIPS back-propagates. */
+        public Builder perceptualGradient(boolean value) {
+            perceptualGradient = value;
+            return this;
+        }
+
+        /** Sets {@code normalization}: how the per-pixel NLL becomes a scalar. */
+        public Builder normalization(Normalization value) {
+            normalization = value;
+            return this;
+        }
+
+        /** Sets {@code logvarInit}: initial (or fixed) scalar log-variance. */
+        public Builder logvarInit(double value) {
+            logvarInit = value;
+            return this;
+        }
+
+        /** Sets {@code learnLogvar}: whether the log-variance is learnable. */
+        public Builder learnLogvar(boolean value) {
+            learnLogvar = value;
+            return this;
+        }
+
+        /** Sets {@code klWeight}: weight of the KL term. */
+        public Builder klWeight(double value) {
+            klWeight = value;
+            return this;
+        }
+
+        /** Sets {@code discWeight}: factor on the adaptive weight, or the fixed GAN weight. */
+        public Builder discWeight(double value) {
+            discWeight = value;
+            return this;
+        }
+
+        /** Sets {@code adaptiveWeight}: whether the GAN weight is LDM's adaptive weight. */
+        public Builder adaptiveWeight(boolean value) {
+            adaptiveWeight = value;
+            return this;
+        }
+
+        /** Sets {@code discFactor}: GAN factor from the start step on (0 disables the GAN terms). */
+        public Builder discFactor(double value) {
+            discFactor = value;
+            return this;
+        }
+
+        /** Sets {@code discStart}: first global step with GAN terms. */
+        public Builder discStart(long value) {
+            discStart = value;
+            return this;
+        }
+
+        /** Sets {@code discLoss}: the discriminator loss. */
+        public Builder discLoss(DiscriminatorLoss value) {
+            discLoss = value;
+            return this;
+        }
+
+        /** Sets {@code generatorGan}: the generator GAN loss. */
+        public Builder generatorGan(GeneratorGan value) {
+            generatorGan = value;
+            return this;
+        }
+
+        /** Sets {@code hingeMargin}: margin of the thresholded hinge. */
+        public Builder hingeMargin(double value) {
+            hingeMargin = value;
+            return this;
+        }
+
+        /** Sets {@code r1Gamma}: R1 gamma of the discriminator loss (0: off). */
+        public Builder r1Gamma(double value) {
+            r1Gamma = value;
+            return this;
+        }
+
+        /** Sets {@code lecamWeight}: LeCam weight of the discriminator loss (0: off). */
+        public Builder lecamWeight(double value) {
+            lecamWeight = value;
+            return this;
+        }
+
+        /** Sets {@code lecamDecay}: LeCam EMA decay in [0, 1). */
+        public Builder lecamDecay(double value) {
+            lecamDecay = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public VaeGanConfig build() {
+            return new VaeGanConfig(pixelDistance, perceptualWeight, perceptualGradient, normalization, logvarInit,
+                    learnLogvar, klWeight, discWeight, adaptiveWeight, discFactor, discStart, discLoss, generatorGan,
+                    hingeMargin, r1Gamma, lecamWeight, lecamDecay);
+        }
+    }
 }

@@ -34,10 +34,10 @@ public final class AspectBuckets {
 
     /**
      * The buckets for {@code resolution}: for every height h = step, 2 step, ... the widest width w (a multiple of
-     * step) with w * h <= resolution², kept when max(w/h, h/w) <= maxAspect (of two
+     * step) with w * h &lt;= resolution², kept when max(w/h, h/w) &lt;= maxAspect (of two
      * heights with the same width, the larger).
      *
-     * @throws IllegalArgumentException if step does not divide resolution or maxAspect < 1
+     * @throws IllegalArgumentException if step does not divide resolution or maxAspect &lt; 1
      */
     public static AspectBuckets of(int resolution, int step, double maxAspect) {
         if (step <= 0 || resolution <= 0 || resolution % step != 0 || !(maxAspect >= 1)) {

@@ -39,8 +39,16 @@ public record Augmentation(int size, boolean randomCrop, boolean flip, double re
 
     /** Applies the augmentation, drawing from {@code random} in a fixed order (scale, crop x, crop y, flip). */
     public BufferedImage apply(BufferedImage image, SplittableRandom random) {
+        return apply(image, size, size, random);
+    }
+
+    /**
+     * Applies the augmentation with a {@code width x height} crop instead of the square {@link #size()} (an
+     * aspect bucket's shape), drawing from {@code random} in the same order.
+     */
+    public BufferedImage apply(BufferedImage image, int width, int height, SplittableRandom random) {
         double extra = rescaleMin == rescaleMax ? rescaleMin : rescaleMin + random.nextDouble() * (rescaleMax - rescaleMin);
-        BufferedImage cropped = ResizeCrop.apply(image, size, size, extra, randomCrop ? random : null).image();
+        BufferedImage cropped = ResizeCrop.apply(image, width, height, extra, randomCrop ? random : null).image();
         boolean mirror = flip && random.nextBoolean();
         return mirror ? mirror(cropped) : cropped;
     }

@@ -104,7 +104,7 @@ public final class BatchLoader implements AutoCloseable {
     /** This rank's batch whose first sample is its {@code k}-th (computed on the calling thread). */
     public List<ImageArray> batchAt(long k) {
         List<ImageArray> images = new ArrayList<>(batchSize);
-        int n = sampler.datasetSize();
+        int n = sampler.epochLength();
         for (long i = k; i < k + batchSize; i++) {
             long g = sampler.position(firstSample, i);
             images.add(load(sampler.order(g / n), (int) (g % n), new SplittableRandom(seed * 0x9E3779B97F4A7C15L + g)));

@@ -14,9 +14,15 @@ public interface EpochOrder {
      * @param size number of indices
      * @param seed the run's shuffle seed
      * @param epoch epoch number, from 0
-     * @return a permutation of 0..size-1
+     * @return {@link #epochLength} distinct indices in [0, size): a permutation of 0..size-1 unless the order
+     *     leaves some out
      */
     int[] order(int size, long seed, long epoch);
+
+    /** Positions per epoch for a dataset of {@code size} (an order may leave some indices out). */
+    default int epochLength(int size) {
+        return size;
+    }
 
     /** Indices in order (validation, evaluation). */
     static EpochOrder sequential() {

@@ -21,8 +21,13 @@ public interface ImageDataset {
     /** A human-readable name of image {@code index} (its file name) for warnings. */
     String describe(int index);
 
-    /** The order in which training visits the images each epoch (default: a full shuffle per epoch). */
-    default EpochOrder trainingOrder() {
+    /**
+     * The order in which training visits the images each epoch (default: a full shuffle per epoch).
+     *
+     * @param globalBatch images per optimizer micro-step over all ranks (batch size x world size), for orders
+     *     that keep a global batch homogeneous (aspect buckets)
+     */
+    default EpochOrder trainingOrder(int globalBatch) {
         return EpochOrder.shuffled();
     }
 }

@@ -46,6 +46,11 @@ public final class ImageFiles implements ImageSource {
     }
 
     @Override
+    public ImageTensors.Size dimensions(int index) {
+        return ImageTensors.size(files.get(index));
+    }
+
+    @Override
     public String caption(int index) {
         return sibling(index, ".txt");
     }

@@ -21,6 +21,13 @@ public interface ImageSource {
      */
     BufferedImage read(int index);
 
+    /**
+     * Sample {@code index}'s image size from its header, without decoding the pixels.
+     *
+     * @throws dev.vae4j.core.io.ImageReadException if it cannot be read
+     */
+    dev.vae4j.core.io.ImageTensors.Size dimensions(int index);
+
     /** The sample's caption (its {@code .txt}), or null when it has none. */
     String caption(int index);
 

@@ -67,7 +67,7 @@ public final class ImageSourceDataset implements ImageDataset {
     }
 
     @Override
-    public EpochOrder trainingOrder() {
+    public EpochOrder trainingOrder(int globalBatch) {
         return order;
     }
 }

@@ -21,9 +21,9 @@ public final class ShardPattern {
     private ShardPattern() {
     }
 
-    /** Whether {@code text} names tar shards (ends in {@code .tar} after expansion) rather than a folder. */
+    /** Whether {@code text} names tar shards (a path or pattern ending in {@code .tar}) rather than a folder. */
     public static boolean isShardPattern(String text) {
-        return text.endsWith(".tar") || text.contains("{") && text.contains("}") && text.contains(".tar");
+        return text.endsWith(".tar");
     }
 
     /**

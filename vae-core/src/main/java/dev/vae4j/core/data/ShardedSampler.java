@@ -2,7 +2,7 @@ package dev.vae4j.core.data;
 
 /**
  * Which images each rank visits, as one global stream shared by all ranks: global position {@code g} (counted from 0
- * over all epochs) is image {@code order(g / n)[g % n]}, where every epoch's order comes from an {@link EpochOrder}
+ * over all epochs) is image {@code order(g / n)[g % n]} (n: the epoch length), where every epoch's order comes from an {@link EpochOrder}
  * (by default the indices 0..n-1 shuffled with a generator seeded by (seed, epoch), or kept in order). Starting from global position {@code first}, rank
  * {@code r} of {@code W} takes positions {@code first + r}, {@code first + r + W}, ... — so within an epoch the
  * ranks see disjoint images, the {@code W} ranks' batches of {@code B} together are exactly the batch of
@@ -15,6 +15,7 @@ public final class ShardedSampler {
     private final int worldSize;
     private final long seed;
     private final EpochOrder epochOrder;
+    private final int epochLength;
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
@@ -48,6 +49,7 @@ public final class ShardedSampler {
         this.worldSize = worldSize;
         this.seed = seed;
         this.epochOrder = epochOrder;
+        this.epochLength = epochOrder.epochLength(datasetSize);
     }
 
     /** A single-process sampler. */
@@ -55,9 +57,14 @@ public final class ShardedSampler {
         return new ShardedSampler(datasetSize, 0, 1, seed, shuffle);
     }
 
-    /** Images in the dataset (global positions per epoch). */
+    /** Images in the dataset. */
     public int datasetSize() {
         return datasetSize;
+    }
+
+    /** Global positions per epoch (the dataset size unless the epoch order leaves images out). */
+    public int epochLength() {
+        return epochLength;
     }
 
     /** The global position of this rank's {@code k}-th sample (k from 0) of a stream starting at {@code first}. */
@@ -70,13 +77,13 @@ public final class ShardedSampler {
         return first + rank + (long) worldSize * k;
     }
 
-    /** The visiting order of all ranks in {@code epoch}: a permutation of 0..n-1 (shared: do not modify). */
+    /** The visiting order of all ranks in {@code epoch}: {@link #epochLength()} indices (shared: do not modify). */
     public synchronized int[] order(long epoch) {
         if (epoch != cachedEpoch) {
             int[] order = epochOrder.order(datasetSize, seed, epoch);
-            if (order.length != datasetSize) {
-                throw new IllegalStateException("epoch order has " + order.length + " indices for a dataset of "
-                        + datasetSize);
+            if (order.length != epochLength) {
+                throw new IllegalStateException("epoch order has " + order.length + " indices, expected "
+                        + epochLength);
             }
             cachedOrder = order;
             cachedEpoch = epoch;

@@ -3,7 +3,6 @@ package dev.vae4j.core.data;
 import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.ImageTensors;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarFile;
 
@@ -179,23 +177,22 @@ public final class WebDatasetShards implements ImageSource {
     @Override
     public BufferedImage read(int index) {
         Sample sample = samples.get(index);
-        Path where = location(sample, sample.image());
-        byte[] bytes;
+        return ImageTensors.readImage(imageBytes(sample), location(sample, sample.image()));
+    }
+
+    @Override
+    public ImageTensors.Size dimensions(int index) {
+        Sample sample = samples.get(index);
+        return ImageTensors.size(imageBytes(sample), location(sample, sample.image()));
+    }
+
+    private byte[] imageBytes(Sample sample) {
         try {
-            bytes = bytes(sample.shard(), sample.image());
+            return bytes(sample.shard(), sample.image());
         } catch (IOException e) {
-            throw new ImageReadException(where, "cannot read the entry's bytes (" + e.getMessage() + ")", e);
+            throw new ImageReadException(location(sample, sample.image()), "cannot read the entry's bytes ("
+                    + e.getMessage() + ")", e);
         }
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new ImageReadException(where, "cannot decode image (" + e.getMessage() + ")", e);
-        }
-        if (image == null || image.getWidth() <= 0 || image.getHeight() <= 0) {
-            throw new ImageReadException(where, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
-        }
-        return image;
     }
 
     @Override

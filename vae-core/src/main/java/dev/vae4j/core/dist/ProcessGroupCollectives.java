@@ -48,24 +48,43 @@ public final class ProcessGroupCollectives implements Collectives {
     }
 
     /**
-     * Joins the job described by {@code context}: blocks until every rank has joined or the timeout passes. The
-     * whole rendezvous runs under a watchdog: libtorch's store client waits without a deadline for the answer of
-     * whatever listens at MASTER_ADDR:MASTER_PORT, so a port held by something that is not rank 0's store would
-     * otherwise hang this rank forever. On timeout the blocked native call is abandoned (on a daemon thread) and a
-     * {@link DistributedException} naming the address is thrown.
+     * Joins the job described by {@code context}: blocks until every rank has joined or the timeout passes.
      *
      * @throws DistributedException when the store or a peer cannot be reached in time
      */
     public static ProcessGroupCollectives connect(DistributedContext context) {
+        long millis = context.timeout().toMillis();
+        TCPStore store = joinStore(context);
+        store.retainReference();
+        Backend group = run(context, "creating the " + context.backend() + " process group",
+                () -> context.backend().equals("nccl") ? nccl(context, store, millis) : gloo(context, store, millis));
+        group.retainReference();
+        LOG.info("{} joined {} process group via {}:{}", context.describe(), context.backend(), context.masterAddr(),
+                context.masterPort());
+        return new ProcessGroupCollectives(context, store, group);
+    }
+
+    /**
+     * Rank 0 opens the store at MASTER_ADDR:MASTER_PORT, the other ranks connect to it, under a watchdog: libtorch's
+     * store client waits without a deadline for the answer of whatever listens there, so a port held by something
+     * that is not rank 0's store would otherwise hang the rank forever. When the store's own timeout (which covers
+     * a master that is not up yet) plus a margin passes, the blocked native call is abandoned on a daemon thread and
+     * a {@link DistributedException} naming the address is thrown.
+     */
+    private static TCPStore joinStore(DistributedContext context) {
         String address = context.masterAddr() + ":" + context.masterPort();
-        FutureTask<ProcessGroupCollectives> join = new FutureTask<>(() -> join(context));
+        TCPStoreOptions options = new TCPStoreOptions();
+        options.port((short) context.masterPort());
+        options.isServer(context.rank() == 0);
+        options.waitWorkers(false);
+        options.timeout(new Milliseconds(context.timeout().toMillis()));
+        FutureTask<TCPStore> join = new FutureTask<>(() -> run(context, "joining the store at " + address,
+                () -> new TCPStore(context.masterAddr(), options)));
         Thread thread = new Thread(join, "vae4j-rendezvous");
         thread.setDaemon(true);
         thread.start();
-        // the store's own timeout covers waiting for peers; the margin lets its clearer error win the race
-        long deadline = context.timeout().toMillis() + RENDEZVOUS_MARGIN_MILLIS;
         try {
-            return join.get(deadline, TimeUnit.MILLISECONDS);
+            return join.get(context.timeout().toMillis() + RENDEZVOUS_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             join.cancel(true);
             throw new DistributedException(context.describe() + ": could not join the rendezvous at " + address
@@ -81,24 +100,6 @@ public final class ProcessGroupCollectives implements Collectives {
             throw new DistributedException(context.describe() + ": cannot join " + address + ": " + e.getCause(),
                     e.getCause());
         }
-    }
-
-    private static ProcessGroupCollectives join(DistributedContext context) {
-        long millis = context.timeout().toMillis();
-        TCPStoreOptions options = new TCPStoreOptions();
-        options.port((short) context.masterPort());
-        options.isServer(context.rank() == 0);
-        options.waitWorkers(false);
-        options.timeout(new Milliseconds(millis));
-        TCPStore store = run(context, "joining the store at " + context.masterAddr() + ":" + context.masterPort(),
-                () -> new TCPStore(context.masterAddr(), options));
-        store.retainReference();
-        Backend group = run(context, "creating the " + context.backend() + " process group",
-                () -> context.backend().equals("nccl") ? nccl(context, store, millis) : gloo(context, store, millis));
-        group.retainReference();
-        LOG.info("{} joined {} process group via {}:{}", context.describe(), context.backend(), context.masterAddr(),
-                context.masterPort());
-        return new ProcessGroupCollectives(context, store, group);
     }
 
     private static Backend gloo(DistributedContext context, TCPStore store, long millis) {

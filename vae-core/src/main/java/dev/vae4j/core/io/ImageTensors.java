@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Image files <-> float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
+ * Image files &lt;-&gt; float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
  *
  * <p><b>Reading</b> (PNG, JPEG, BMP, GIF through {@code javax.imageio}) gives a float32 CPU tensor
  * (1, C, H, W) with values in [-1, 1]: each 8-bit sample x becomes {@code 2 * (x / 255) - 1}, computed in float32
@@ -138,6 +138,26 @@ public final class ImageTensors {
      */
     public static Size size(Path file) {
         return ImageDecoder.size(file);
+    }
+
+    /**
+     * The size of an image encoded in memory (e.g. an archive entry), from its header.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not an image javax.imageio can read
+     */
+    public static Size size(byte[] bytes, Path name) {
+        return ImageDecoder.size(name, bytes);
+    }
+
+    /**
+     * Decodes an image encoded in memory (e.g. an archive entry) with the rules of {@link #readImage(Path)}.
+     *
+     * @param name where the bytes come from, for error messages
+     * @throws ImageReadException if the bytes are not a decodable image within the pixel limit
+     */
+    public static BufferedImage readImage(byte[] bytes, Path name) {
+        return ImageDecoder.read(name, bytes);
     }
 
     /**

@@ -2,12 +2,11 @@ package dev.vae4j.core.io;
 
 import dev.vae4j.core.tensor.NativeBytes;
 import dev.vae4j.core.tensor.TensorScope;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +24,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Memory-mapped reader of a safetensors file ({@code [u64 LE header length N][N bytes UTF-8 JSON header][data]}).
+ * Reader of a safetensors file ({@code [u64 LE header length N][N bytes UTF-8 JSON header][data]}).
  *
  * <p>{@link #open} reads and validates the whole header exactly like the Rust reference
  * ({@code SafeTensors::read_metadata} + {@code Metadata::validate}): file shorter than 8 bytes, {@code N >
@@ -37,9 +36,10 @@ import org.bytedeco.pytorch.global.torch;
  * bytes) all throw {@link SafetensorsFormatException}. Leading and trailing JSON whitespace in the header is
  * accepted (the writer pads with spaces); nothing else may follow the JSON object.
  *
- * <p>Tensors are read lazily by {@link #load}: each tensor region is mapped read-only and copied once into a new
- * libtorch CPU tensor. Regions larger than 1 GiB (including tensors over 2 GiB) are mapped and copied in 1 GiB
- * chunks, so there is no per-tensor size limit. The file stays open until {@link #close}. Instances are safe for
+ * <p>Tensors are read lazily by {@link #load}: each tensor region is read straight from the file into a new
+ * libtorch CPU tensor's memory (positional reads, no mapping: mapped pages would stay in the process's resident
+ * set until the garbage collector unmaps them). Regions larger than 1 GiB (including tensors over 2 GiB) are read
+ * in 1 GiB chunks, so there is no per-tensor size limit. The file stays open until {@link #close}. Instances are safe for
  * concurrent {@link #load} calls.
  */
 public final class SafetensorsReader implements AutoCloseable {
@@ -140,7 +140,7 @@ public final class SafetensorsReader implements AutoCloseable {
         while (dst.hasRemaining()) {
             int r = ch.read(dst, pos);
             if (r < 0) {
-                throw new IOException("unexpected end of file at byte " + pos);
+                throw new EOFException("unexpected end of file at byte " + pos);
             }
             pos += r;
         }
@@ -191,8 +191,8 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     /**
-     * Loads tensor {@code name} into a new CPU tensor with the file's dtype and shape that owns its memory (one copy
-     * from the mapped file, no Java heap array). The tensor attaches to the caller's innermost {@link PointerScope},
+     * Loads tensor {@code name} into a new CPU tensor with the file's dtype and shape that owns its memory (read straight
+     * from the file into the tensor, no Java heap array). The tensor attaches to the caller's innermost {@link PointerScope},
      * if any, like any other new tensor.
      *
      * @throws IllegalArgumentException   if the file has no tensor {@code name}
@@ -234,17 +234,15 @@ public final class SafetensorsReader implements AutoCloseable {
             long done = 0;
             while (done < n) {
                 int len = (int) Math.min(chunk, n - done);
-                MappedByteBuffer src = channel.map(FileChannel.MapMode.READ_ONLY, position + done, len);
-                ByteBuffer dst = NativeBytes.view(address + done, len);
-                dst.put(src);
+                // read, not map: mapped pages would count in the process's RSS until the GC unmaps them
+                readFully(channel, NativeBytes.view(address + done, len), position + done);
                 done += len;
             }
+        } catch (EOFException ex) {
+            throw new SafetensorsFormatException(path, "the file changed while loading tensor '" + e.name() + "'", ex);
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read tensor '" + e.name() + "' from " + path + ": "
                     + ex.getMessage(), ex);
-        } catch (InternalError | BufferUnderflowException ex) {
-            // a mapped page vanished (file truncated by someone else): the JVM turns SIGBUS into InternalError
-            throw new SafetensorsFormatException(path, "the file changed while loading tensor '" + e.name() + "'", ex);
         }
     }
 

@@ -19,7 +19,7 @@ import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Module <-> named tensors, the {@code state_dict} of PyTorch: names are the dotted registration paths
+ * Module &lt;-&gt; named tensors, the {@code state_dict} of PyTorch: names are the dotted registration paths
  * ({@code encoder.down_blocks.0.resnets.0.norm1.weight}), covering parameters and buffers.
  */
 public final class StateDict {

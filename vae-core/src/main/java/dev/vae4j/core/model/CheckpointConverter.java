@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Converts VAE checkpoints between layouts without changing a single bit (dtypes are kept; only names and the
- * attention-weight shapes [C,C] <-> [C,C,1,1] change): an LDM/CompVis single file (safetensors or PyTorch
+ * attention-weight shapes [C,C] &lt;-&gt; [C,C,1,1] change): an LDM/CompVis single file (safetensors or PyTorch
  * pickle) to a diffusers folder, a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors
  * (optionally only the keys under a prefix). Conversions to or from diffusers names are checked strictly against
  * the {@link AutoencoderKL} built from the config: any missing, unexpected or mis-shaped key throws

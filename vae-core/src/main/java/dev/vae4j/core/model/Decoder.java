@@ -1,14 +1,12 @@
 package dev.vae4j.core.model;
 
-import static org.bytedeco.pytorch.global.torch.silu;
-import static org.bytedeco.pytorch.global.torch.tanh;
-
 import dev.vae4j.core.model.ArchitectureOptions.OutputActivation;
 import dev.vae4j.core.nn.Block2D;
 import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.nn.LevelBlock2D;
 import dev.vae4j.core.nn.MidBlock2D;
+import dev.vae4j.core.tensor.Intermediates;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.GroupNormImpl;
@@ -74,15 +72,22 @@ public final class Decoder extends Module {
         tanhOutput = options.outputActivation() == OutputActivation.TANH;
     }
 
-    /** z (N, L, h, w) -> images (N, out_channels, h*f, w*f). */
+    /**
+     * z (N, L, h, w) -> images (N, out_channels, h*f, w*f). Each block's output is freed once the next block's first step has read it
+     * (see {@link Intermediates}).
+     */
     public Tensor forward(Tensor z) {
-        Tensor h = midBlock.forward(convIn.forward(z));
+        Tensor h = convIn.forward(z);
+        h = midBlock.forwardOwned(h);
         for (LevelBlock2D block : upBlocks.list()) {
-            h = block.forward(h);
+            h = block.forwardOwned(h);
         }
-        h = convNormOut.forward(h);
-        Tensor images = convOut.forward(headActivation ? silu(h) : h);
-        return tanhOutput ? tanh(images) : images;
+        h = Intermediates.consume(h, convNormOut.forward(h));
+        if (headActivation) {
+            h = Intermediates.silu(h);
+        }
+        Tensor images = Intermediates.consume(h, convOut.forward(h));
+        return tanhOutput ? Intermediates.consume(images, images.tanh()) : images;
     }
 
     /** The last layer, {@code conv_out} (its weight is what LDM's adaptive GAN weight differentiates). */

@@ -1,12 +1,11 @@
 package dev.vae4j.core.model;
 
-import static org.bytedeco.pytorch.global.torch.silu;
-
 import dev.vae4j.core.nn.Block2D;
 import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.nn.LevelBlock2D;
 import dev.vae4j.core.nn.MidBlock2D;
+import dev.vae4j.core.tensor.Intermediates;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Conv2dImpl;
@@ -65,13 +64,17 @@ public final class Encoder extends Module {
                 blocks.conv(previous, (long) options.momentsPerLatent() * config.latentChannels(), 3));
     }
 
-    /** (N, in_channels, H, W) -> moments (N, mL, H/f, W/f). */
+    /**
+     * (N, in_channels, H, W) -> moments (N, mL, H/f, W/f). Each block's output is freed once the next block's first step has read it
+     * (see {@link Intermediates}).
+     */
     public Tensor forward(Tensor x) {
         Tensor h = convIn.forward(x);
         for (LevelBlock2D block : downBlocks.list()) {
-            h = block.forward(h);
+            h = block.forwardOwned(h);
         }
-        h = midBlock.forward(h);
-        return convOut.forward(silu(convNormOut.forward(h)));
+        h = midBlock.forwardOwned(h);
+        h = Intermediates.consume(h, Intermediates.silu(convNormOut.forward(h)));
+        return Intermediates.consume(h, convOut.forward(h));
     }
 }

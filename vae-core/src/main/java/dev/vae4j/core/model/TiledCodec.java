@@ -16,10 +16,11 @@ import org.bytedeco.pytorch.TensorVector;
  * {@code overlapFactor} (0.25 in diffusers), each encoded or decoded on its own, then blended with linear ramps
  * along the overlaps (in place, left-to-right and top-to-bottom exactly like diffusers' {@code blend_v/blend_h})
  * and cropped. Inputs no larger than one tile go through the model untiled, as in diffusers. Works with any
- * {@link Autoencoder}: encoding blends its {@link Autoencoder#moments moments}, decoding its images.
+ * {@link Autoencoder}: encoding blends its {@link Autoencoder#moments moments}, decoding its images. It is itself
+ * an {@link Autoencoder}, so it can stand in for the model wherever one is expected.
  * Images are (N, C, H, W) with H, W multiples of f; latents (N, L, h, w).
  */
-public final class TiledCodec {
+public final class TiledCodec implements Autoencoder {
     private final Autoencoder model;
     private final int tileSampleSize;
     private final int tileLatentSize;
@@ -51,6 +52,7 @@ public final class TiledCodec {
     }
 
     /** Encodes images (N, C, H, W), tiling when H or W exceeds the tile size. */
+    @Override
     public LatentDistribution encode(Tensor images) {
         Shapes.requireNchw(images, "images", model.imageChannels(), model.downsamplingFactor());
         if (images.size(2) <= tileSampleSize && images.size(3) <= tileSampleSize) {
@@ -73,6 +75,7 @@ public final class TiledCodec {
     }
 
     /** Decodes raw latents (N, L, h, w), tiling when h or w exceeds the latent tile size. */
+    @Override
     public Tensor decode(Tensor latents) {
         Shapes.requireNchw(latents, "latents", model.latentChannels(), 1);
         if (latents.size(2) <= tileLatentSize && latents.size(3) <= tileLatentSize) {
@@ -92,6 +95,41 @@ public final class TiledCodec {
             tiles.add(row);
         }
         return blendAndJoin(tiles, blend, tileSampleSize - blend);
+    }
+
+    /** The tile side in pixels. */
+    public int tileSampleSize() {
+        return tileSampleSize;
+    }
+
+    @Override
+    public int imageChannels() {
+        return model.imageChannels();
+    }
+
+    @Override
+    public int outputChannels() {
+        return model.outputChannels();
+    }
+
+    @Override
+    public int latentChannels() {
+        return model.latentChannels();
+    }
+
+    @Override
+    public int downsamplingFactor() {
+        return model.downsamplingFactor();
+    }
+
+    @Override
+    public LatentNormalizer latentNormalizer() {
+        return model.latentNormalizer();
+    }
+
+    @Override
+    public boolean forceUpcast() {
+        return model.forceUpcast();
     }
 
     private static Tensor crop(Tensor x, long top, long left, long size) {

@@ -2,6 +2,7 @@ package dev.vae4j.core.nn;
 
 import static org.bytedeco.pytorch.global.torch.conv2d;
 
+import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -19,9 +20,12 @@ public class Conv2d extends Block2D {
 
     /** Initialised like {@code nn.Conv2d} (from the global generator). */
     public Conv2d(long in, long out, long kernel, long stride, long padding) {
-        Conv2dImpl initial = Layers.conv2d(in, out, kernel, stride, padding);
-        this.weight = new Tensor(register_parameter("weight", initial.weight().detach().clone()));
-        this.bias = new Tensor(register_parameter("bias", initial.bias().detach().clone()));
+        // the initialising layer and its tensors are freed here, not when the garbage collector gets to them
+        try (TensorScope scope = new TensorScope()) {
+            Conv2dImpl initial = Layers.conv2d(in, out, kernel, stride, padding);
+            this.weight = scope.keep(new Tensor(register_parameter("weight", initial.weight().detach().clone())));
+            this.bias = scope.keep(new Tensor(register_parameter("bias", initial.bias().detach().clone())));
+        }
         this.stride = stride;
         this.padding = padding;
     }

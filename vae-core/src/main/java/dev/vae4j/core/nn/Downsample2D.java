@@ -2,6 +2,7 @@ package dev.vae4j.core.nn;
 
 import static org.bytedeco.pytorch.global.torch.pad;
 
+import dev.vae4j.core.tensor.Intermediates;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 
@@ -21,6 +22,7 @@ public final class Downsample2D extends Block2D {
     /** (N, C, H, W) -> (N, C, H/2, W/2). */
     @Override
     public Tensor forward(Tensor x) {
-        return conv.forward(pad(x, 0, 1, 0, 1));
+        Tensor padded = pad(x, 0, 1, 0, 1);
+        return Intermediates.consume(padded, conv.forward(padded));
     }
 }

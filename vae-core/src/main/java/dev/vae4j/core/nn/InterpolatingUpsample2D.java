@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.upsample_bicubic2d;
 import static org.bytedeco.pytorch.global.torch.upsample_bilinear2d;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
@@ -44,7 +45,7 @@ public final class InterpolatingUpsample2D extends Block2D {
             case BILINEAR -> upsample_bilinear2d(x, size, false);
             case BICUBIC -> upsample_bicubic2d(x, size, false);
         };
-        Tensor h = conv.forward(up);
-        return norm == null ? h : norm.forward(h);
+        Tensor h = Intermediates.consume(up, conv.forward(up));
+        return norm == null ? h : Intermediates.consume(h, norm.forward(h));
     }
 }

@@ -1,6 +1,7 @@
 package dev.vae4j.core.nn;
 
 import dev.vae4j.core.tensor.TensorScope;
+import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -27,6 +28,7 @@ public final class LevelBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;
     private final IndexedModules<Block2D> resamplers;
     private final Block2D channelConv;
+    private final List<Block2D> steps = new ArrayList<>();
 
     /**
      * @param resnets the resnets, applied in order
@@ -48,6 +50,13 @@ public final class LevelBlock2D extends Block2D {
             resamplers.add(transition);
         }
         channelConv = transition != null && !resampler ? register_module("channel_conv", transition) : null;
+        steps.addAll(resnets);
+        if (attention != null) {
+            steps.add(attention);
+        }
+        if (transition != null) {
+            steps.add(transition);
+        }
     }
 
     @Override
@@ -55,18 +64,13 @@ public final class LevelBlock2D extends Block2D {
         return TensorScope.scoped(() -> compute(x));
     }
 
-    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    /** Resnets, attention, transition; each output is freed once the next one has read it. */
     private Tensor compute(Tensor x) {
-        Tensor h = x;
-        for (Block2D resnet : resnets.list()) {
-            h = resnet.forward(h);
-        }
-        if (attentions != null) {
-            h = attentions.get(0).forward(h);
-        }
-        if (resamplers != null) {
-            h = resamplers.get(0).forward(h);
-        }
-        return channelConv == null ? h : channelConv.forward(h);
+        return chain(x, false, steps);
+    }
+
+    @Override
+    public Tensor forwardOwned(Tensor owned) {
+        return TensorScope.scoped(() -> chain(owned, true, steps));
     }
 }

@@ -1,6 +1,8 @@
 package dev.vae4j.core.nn;
 
 import dev.vae4j.core.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -11,6 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 public final class MidBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;
     private final IndexedModules<Block2D> resnets;
+    private final List<Block2D> steps = new ArrayList<>();
 
     /**
      * @param first the first resnet
@@ -26,6 +29,11 @@ public final class MidBlock2D extends Block2D {
         resnets = register_module("resnets", new IndexedModules<>());
         resnets.add(first);
         resnets.add(second);
+        steps.add(first);
+        if (attention != null) {
+            steps.add(attention);
+        }
+        steps.add(second);
     }
 
     @Override
@@ -33,12 +41,13 @@ public final class MidBlock2D extends Block2D {
         return TensorScope.scoped(() -> compute(x));
     }
 
-    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
+    /** Resnet, attention, resnet; each output is freed once the next one has read it. */
     private Tensor compute(Tensor x) {
-        Tensor h = resnets.get(0).forward(x);
-        if (attentions != null) {
-            h = attentions.get(0).forward(h);
-        }
-        return resnets.get(1).forward(h);
+        return chain(x, false, steps);
+    }
+
+    @Override
+    public Tensor forwardOwned(Tensor owned) {
+        return TensorScope.scoped(() -> chain(owned, true, steps));
     }
 }

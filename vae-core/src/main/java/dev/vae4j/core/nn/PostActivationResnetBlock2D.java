@@ -1,5 +1,6 @@
 package dev.vae4j.core.nn;
 
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -32,7 +33,12 @@ public final class PostActivationResnetBlock2D extends Block2D {
 
     /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
     private Tensor compute(Tensor x) {
-        Tensor h = block2.forward(block1.forward(x));
-        return h.add(resConv == null ? x : resConv.forward(x));
+        Tensor h = block1.forward(x);
+        h = Intermediates.consume(h, block2.forward(h));
+        if (resConv == null) {
+            return Intermediates.add(h, x);
+        }
+        Tensor skip = resConv.forward(x);
+        return Intermediates.consume(skip, Intermediates.add(h, skip));
     }
 }

@@ -1,7 +1,6 @@
 package dev.vae4j.core.nn;
 
-import static org.bytedeco.pytorch.global.torch.silu;
-
+import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
@@ -38,14 +37,34 @@ public final class ResnetBlock2D extends Block2D {
     /** (N, in, H, W) -> (N, out, H, W). */
     @Override
     public Tensor forward(Tensor x) {
-        return TensorScope.scoped(() -> compute(x));
+        return TensorScope.scoped(() -> compute(x, false));
     }
 
-    /** The forward pass; {@link #forward} frees its intermediate tensors when it returns. */
-    private Tensor compute(Tensor x) {
-        Tensor h = conv1.forward(silu(norm1.forward(x)));
-        h = conv2.forward(silu(norm2.forward(h)));
+    /** With a {@code conv_shortcut}, an owned input is freed as soon as the shortcut and {@code norm1} have read it. */
+    @Override
+    public Tensor forwardOwned(Tensor owned) {
+        return TensorScope.scoped(() -> compute(owned, true));
+    }
+
+    /**
+     * The forward pass; each intermediate is freed once read, SiLU and the residual add work in place when autograd
+     * is off ({@link Intermediates}), and {@link #forward} frees anything else when it returns. The shortcut runs
+     * first so that an owned input need not live through the whole block.
+     */
+    private Tensor compute(Tensor x, boolean owned) {
         Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
-        return skip.add(h);
+        Tensor h = norm1.forward(x);
+        if (owned && skip != x) {
+            x.close();
+        }
+        h = Intermediates.silu(h);
+        h = Intermediates.consume(h, conv1.forward(h));
+        h = Intermediates.consume(h, Intermediates.silu(norm2.forward(h)));
+        h = Intermediates.consume(h, conv2.forward(h));
+        Tensor out = Intermediates.add(h, skip);
+        if (skip != x || owned) {
+            skip.close();
+        }
+        return out;
     }
 }

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * An exponential moving average of a module's parameters, as diffusers' {@code EMAModel} keeps it: after each
  * optimizer step {@code t} counted from {@code startStep}, {@code shadow -= (1 - d) * (shadow - param)} with
- * {@code d = min(decay, (1 + t) / (10 + t))} (and a plain copy for t <= 0). The shadow tensors live outside any
+ * {@code d = min(decay, (1 + t) / (10 + t))} (and a plain copy for t &lt;= 0). The shadow tensors live outside any
  * step scope and are saved with the model's own key names, so they load like the model.
  */
 public final class ExponentialMovingAverage {

@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 
 /**
- * libtorch optimizer state <-> bytes in Java memory. libtorch's own file writer throws {@code c10::Error} from a
+ * libtorch optimizer state &lt;-&gt; bytes in Java memory. libtorch's own file writer throws {@code c10::Error} from a
  * destructor when the disk is full, which aborts the JVM; serializing into memory and letting Java write the file
  * turns every I/O failure into a Java exception. Native errors of the (de)serialization itself are rethrown as
  * {@link IllegalStateException} / {@link IllegalArgumentException} with their first line.

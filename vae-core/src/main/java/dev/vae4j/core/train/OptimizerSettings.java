@@ -48,6 +48,11 @@ public record OptimizerSettings(
         return new OptimizerSettings("adam", lr, beta1, beta2, 1e-8, 0.0);
     }
 
+    /** A copy with peak learning rate {@code newLr} (validated like the constructor). */
+    public OptimizerSettings withLearningRate(double newLr) {
+        return new OptimizerSettings(type, newLr, beta1, beta2, eps, weightDecay);
+    }
+
     /** Builds the optimizer over {@code parameters}. */
     public Optimizer create(List<Tensor> parameters) {
         TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));

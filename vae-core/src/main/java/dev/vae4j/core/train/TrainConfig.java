@@ -87,6 +87,16 @@ public record TrainConfig(
     }
 
     /**
+     * A copy whose autoencoder optimizer has peak learning rate {@code lr} (a command-line override; the
+     * discriminator follows when it has no optimizer settings of its own).
+     */
+    public TrainConfig withGeneratorLearningRate(double lr) {
+        return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator.withLearningRate(lr), discriminator,
+                schedule, gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                checkpointEvery, keepCheckpoints, device, fixedVariance);
+    }
+
+    /**
      * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the
      * generator's is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from
      * step 0, 10 non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance.

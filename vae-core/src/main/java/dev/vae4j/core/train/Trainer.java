@@ -166,7 +166,7 @@ public final class Trainer {
         int worldSize = parallel.context().worldSize();
         broadcastInitialState();
         ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
-                dataset.trainingOrder());
+                dataset.trainingOrder(config.batchSize() * worldSize));
         try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
                 4, DECODE_WORKERS)) {
             listeners.forEach(l -> l.onStart(run(loader)));

@@ -115,7 +115,7 @@ class WebDatasetShardsTest {
         TarShardWriter.write(dir, 3, 4, SIZES, 2);
         WebDatasetShards shards = WebDatasetShards.open(dir + "/shard-{000000..000002}.tar");
         ImageSourceDataset data = ImageSourceDataset.shards(shards, Augmentation.training(8), 4, shards.size());
-        ShardedSampler sampler = new ShardedSampler(data.size(), 0, 1, 9, data.trainingOrder());
+        ShardedSampler sampler = new ShardedSampler(data.size(), 0, 1, 9, data.trainingOrder(3));
         try (BatchLoader one = new BatchLoader(data, sampler, 3, 4, 5, 2, 1);
                 BatchLoader three = new BatchLoader(data, sampler, 3, 4, 5, 2, 3)) {
             for (int b = 0; b < 6; b++) {

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * open-LiteVAE's UNet ({@code olvae/modules/litevae/unet_model.py}), with widths h_k = channels * mult[k]:
- * {@code init_conv} 3x3 (in -> h_0); for each k < K-1 {@code blocks} x {@link OpenResidualBlock}(h_k) (each
+ * {@code init_conv} 3x3 (in -> h_0); for each k &lt; K-1 {@code blocks} x {@link OpenResidualBlock}(h_k) (each
  * output kept as a skip) then a 1x1 conv h_k -> h_{k+1}; {@code blocks} mid blocks at h_{K-1}; for k = K-2..0 a
  * 1x1 conv h_{k+1} -> h_k then {@code blocks} x block(2 h_k -> h_k) on cat(x, skip); {@code conv_out} 1x1
  * (h_0 -> out). No spatial resampling: (N, in, H, W) -> (N, out, H, W). Parameter names equal open-LiteVAE's:

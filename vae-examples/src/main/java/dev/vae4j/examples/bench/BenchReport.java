@@ -52,14 +52,17 @@ public record BenchReport(
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
                 "vae4j bench: %s, %d thread(s), %s, %s, %d warm-up + %d timed run(s), one fresh JVM per workload%n",
                 device, threads, dtype, memoryFormat, warmup, runs));
-        text.append(String.format(Locale.ROOT, "%-22s %-18s %10s %10s %10s %9s %12s%n", "workload", "input",
-                "median ms", "min ms", "max ms", "img/s", "peak RSS MiB"));
+        boolean cuda = device.equals("cuda");
+        text.append(String.format(Locale.ROOT, "%-22s %-18s %10s %10s %10s %9s %12s%s%n", "workload", "input",
+                "median ms", "min ms", "max ms", "img/s", "peak RSS MiB", cuda ? "  peak CUDA MiB" : ""));
         for (BenchResult r : results) {
             String shape = r.inputShape().toString().replace(" ", "");
-            text.append(String.format(Locale.ROOT, "%-22s %-18s %10.1f %10.1f %10.1f %9.3f %12.1f%n", r.workload(),
-                    shape, r.medianMs(), r.minMs(), r.maxMs(), r.imagesPerSecond(), r.peakRssMb()));
+            text.append(String.format(Locale.ROOT, "%-22s %-18s %10.1f %10.1f %10.1f %9.3f %12.1f%s%n", r.workload(),
+                    shape, r.medianMs(), r.minMs(), r.maxMs(), r.imagesPerSecond(), r.peakRssMb(),
+                    cuda ? String.format(Locale.ROOT, " %15.1f", r.peakCudaMb()) : ""));
         }
         text.append("peak RSS = VmHWM above the RSS right before the model was built (weights + activations + caches)")
+                .append(cuda ? "; peak CUDA = the caching allocator's peak allocated bytes" : "")
                 .append(System.lineSeparator());
         return text.toString();
     }

@@ -1,7 +1,8 @@
 package dev.vae4j.examples.bench;
 
-import dev.vae4j.core.tensor.CpuThreads;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.tensor.CpuThreads;
+import dev.vae4j.core.tensor.CudaMemory;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class BenchRunner {
         }
         int size = workload.resizable() && settings.size() != null ? settings.size() : workload.defaultSize();
         ProcStatus.resetPeak();
+        CudaMemory.resetPeak(0);
         long baseline = ProcStatus.rssBytes();
         double[] millis = new double[settings.runs()];
         PreparedWorkload prepared;
@@ -53,7 +55,8 @@ public final class BenchRunner {
             }
             long peak = ProcStatus.peakBytes();
             double peakMb = peak < 0 || baseline < 0 ? -1 : (peak - baseline) / (1024.0 * 1024.0);
-            return summarize(workload, prepared, millis, peakMb);
+            long cuda = CudaMemory.peakAllocatedBytes(0);
+            return summarize(workload, prepared, millis, peakMb, cuda < 0 ? -1 : cuda / (1024.0 * 1024.0));
         }
     }
 
@@ -114,7 +117,7 @@ public final class BenchRunner {
     }
 
     private static BenchResult summarize(Workload workload, PreparedWorkload prepared, double[] millis,
-            double peakMb) {
+            double peakMb, double peakCudaMb) {
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -122,6 +125,6 @@ public final class BenchRunner {
         List<Double> times = Arrays.stream(millis).boxed().toList();
         return new BenchResult(workload.name(), workload.description(), prepared.inputShape(),
                 prepared.imagesPerRun(), median, sorted[0], sorted[n - 1], prepared.imagesPerRun() * 1000.0 / median,
-                peakMb, times);
+                peakMb, peakCudaMb, times);
     }
 }

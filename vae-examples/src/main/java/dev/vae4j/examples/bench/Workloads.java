@@ -9,6 +9,8 @@ import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.TiledCodec;
+import dev.vae4j.core.model.tiny.AutoencoderTiny;
+import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.OptimizerSettings;
 import dev.vae4j.dwt.model.LiteVaeConfig;
@@ -36,6 +38,8 @@ import org.bytedeco.pytorch.TensorOptions;
  * <li>{@code sd-encode}: SD preset ({@code AutoencoderKLConfig.preset("sd")}) encode of a (1, 3, S, S) image to the
  * posterior mode (quant_conv included); default S = 256.
  * <li>{@code sd-decode}: SD preset decode of a (1, 4, S/8, S/8) latent.
+ * <li>{@code taesd-decode}: AutoencoderTiny (taesd.py's 4-channel decoder, {@code AutoencoderTinyConfig.taesd(4)})
+ * decode of the same (1, 4, S/8, S/8) latent: the tiny decoder against {@code sd-decode}.
  * <li>{@code sd-encode-decode}: both in sequence.
  * <li>{@code train-step-small}: one training step of a small AutoencoderKL ([32, 64] channels, 1 layer per
  * block, 8 groups, 4 latent channels) on a (2, 3, S, S) batch (tanh of standard normal), default S = 64: forward with a posterior sample,
@@ -44,6 +48,8 @@ import org.bytedeco.pytorch.TensorOptions;
  * (1, 3, S, S) image.
  * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
  * (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ * <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
+ * {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
  * <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a
  * (1, 3, S, S) image and decode of a (1, 4, S/8, S/8) latent, default S = 1024; with {@code sd-encode} and
  * {@code sd-decode} at the same {@code --size} they compare tiled and untiled memory.
@@ -58,6 +64,7 @@ public final class Workloads {
     static {
         add(simple("sd-encode", "SD-preset encode (posterior mode), batch 1", 256, Workloads::sdEncode));
         add(simple("sd-decode", "SD-preset decode, batch 1", 256, Workloads::sdDecode));
+        add(simple("taesd-decode", "AutoencoderTiny (taesd) decode, batch 1", 256, Workloads::taesdDecode));
         add(simple("sd-encode-decode", "SD-preset encode (mode) then decode, batch 1", 256,
                 Workloads::sdEncodeDecode));
         add(simple("train-step-small", "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch "
@@ -70,6 +77,16 @@ public final class Workloads {
                 Workloads::sdTiledEncode));
         add(simple("sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024,
                 Workloads::sdTiledDecode));
+        add(simple("decode-jpeg-jdk", "JPEG decode, the JDK's ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.sun.")));
+        add(simple("decode-jpeg-twelvemonkeys", "JPEG decode, TwelveMonkeys' ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.twelvemonkeys.")));
+        add(simple("decode-png-jdk", "PNG decode, the JDK's ImageIO reader, 1 image", 256,
+                (size, device, options) -> DataWorkloads.decode(size, "png", "com.sun.")));
+        add(simple("data-pipeline", "JPEG decode + resize + centre crop + stack, batch 8, 2 threads", 256,
+                (size, device, options) -> DataWorkloads.pipeline(size)));
+        add(simple("cache-folder", "latent cache of 16 JPEGs (SD preset, crop S, batch 4, 2 decode threads)", 256,
+                DataWorkloads::cache));
     }
 
     private Workloads() {
@@ -168,6 +185,16 @@ public final class Workloads {
         AutoencoderKL model = sdModel(device);
         int f = model.downsamplingFactor();
         return inference(model, options, normal(device, 1, 4, size / f, size / f), model::decode);
+    }
+
+    private static PreparedWorkload taesdDecode(int size, Device device, InferenceOptions options) {
+        AutoencoderTiny model = new AutoencoderTiny(AutoencoderTinyConfig.taesd(4), false, true, "taesd-decode");
+        model.to(device, false);
+        model.eval();
+        options.prepare(model);
+        int f = model.downsamplingFactor();
+        return new Prepared(model, normal(device, 1, 4, size / f, size / f), 1, true,
+                x -> options.run(x, model.forceUpcast(), model::decode), null);
     }
 
     private static PreparedWorkload sdEncodeDecode(int size, Device device, InferenceOptions options) {

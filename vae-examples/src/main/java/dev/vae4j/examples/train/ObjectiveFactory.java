@@ -76,7 +76,8 @@ final class ObjectiveFactory {
                 spec.adaptiveWeight() == null || spec.adaptiveWeight(), spec.discFactor(), recipe.train().discStart(),
                 parse(DiscriminatorLoss.class, spec.discLoss(), "disc_loss"),
                 parse(VaeGanConfig.GeneratorGan.class, spec.generatorGan(), "generator_gan"),
-                spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), 0.0, 0.0, 0.999);
+                spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), spec.r1Gamma(), spec.lecamWeight(),
+                spec.lecamDecay() == null ? 0.999 : spec.lecamDecay());
     }
 
     private static Lpips lpips(Recipe recipe, Path lpipsWeights) {

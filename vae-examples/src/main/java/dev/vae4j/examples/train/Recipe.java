@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -90,15 +92,24 @@ public record Recipe(
             @JsonProperty("requires_teacher") boolean requiresTeacher) {
 
         /**
+         * Checks that a recipe that distils from a teacher has one.
+         *
+         * @throws IllegalArgumentException naming {@code --teacher} otherwise
+         */
+        public void requireTeacherIfNeeded() {
+            if (requiresTeacher && teacher == null) {
+                throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
+                        + "give the teacher's model folder with --teacher DIR");
+            }
+        }
+
+        /**
          * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
          * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
          */
         public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
+            requireTeacherIfNeeded();
             if (teacher == null) {
-                if (requiresTeacher) {
-                    throw new IllegalArgumentException("this recipe distils a decoder from a teacher VAE's latents: "
-                            + "give the teacher's model folder with --teacher DIR");
-                }
                 return model;
             }
             TrainableAutoencoder loaded = LatentDistillation.frozen(Autoencoders.load(Path.of(teacher)));
@@ -125,6 +136,12 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
+     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
+     *               absolute source it trained on, which {@code --resume} reuses
+     * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
+     * @param bucketStep bucket sides are multiples of this (default 64)
+     * @param maxAspect largest bucket aspect ratio (default 4)
      */
     public record DataSpec(
             @JsonProperty("image_size") int imageSize,
@@ -133,9 +150,15 @@ public record Recipe(
             @JsonProperty("flip") boolean flip,
             @JsonProperty("rescale_min") double rescaleMin,
             @JsonProperty("rescale_max") double rescaleMax,
-            @JsonProperty("shuffle_buffer") int shuffleBuffer) {
+            @JsonProperty("shuffle_buffer") int shuffleBuffer,
+            @JsonProperty("source") String source,
+            @JsonProperty("buckets") boolean buckets,
+            @JsonProperty("bucket_step") int bucketStep,
+            @JsonProperty("max_aspect") double maxAspect) {
         /** Fills defaults. */
         public DataSpec {
+            bucketStep = bucketStep <= 0 ? 64 : bucketStep;
+            maxAspect = maxAspect <= 0 ? 4.0 : maxAspect;
             shuffleBuffer = shuffleBuffer <= 0 ? 1000 : shuffleBuffer;
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
@@ -172,6 +195,9 @@ public record Recipe(
      * @param lowPassWeight grad-normalized: low-pass branch weight
      * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
      * {@code per_sample}
+     * @param r1Gamma vae-gan: gamma of the R1 gradient penalty on real images in the discriminator loss (0: off)
+     * @param lecamWeight vae-gan: weight of the LeCam regulariser of the discriminator (0: off)
+     * @param lecamDecay vae-gan: EMA decay of LeCam's logit anchors (default 0.999)
      */
     public record ObjectiveSpec(
             @JsonProperty("type") String type,
@@ -195,7 +221,42 @@ public record Recipe(
             @JsonProperty("low_pass_kernel") int lowPassKernel,
             @JsonProperty("low_pass_cutoff") double lowPassCutoff,
             @JsonProperty("low_pass_weight") double lowPassWeight,
-            @JsonProperty("gradnorm_mode") String gradnormMode) {
+            @JsonProperty("gradnorm_mode") String gradnormMode,
+            @JsonProperty("r1_gamma") double r1Gamma,
+            @JsonProperty("lecam_weight") double lecamWeight,
+            @JsonProperty("lecam_decay") Double lecamDecay) {
+        /** Keys only a {@code vae-gan} objective reads. */
+        static final Set<String> VAE_GAN_KEYS = Set.of("pixel", "perceptual_gradient", "normalization",
+                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "disc_loss", "generator_gan",
+                "r1_gamma", "lecam_weight", "lecam_decay");
+        /** Keys only a {@code grad-normalized} objective reads. */
+        static final Set<String> GRAD_NORMALIZED_KEYS = Set.of("pool_kernel", "pooled_weight", "low_pass_kernel",
+                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode");
+
+        /** The keys an objective of {@code type} (null: vae-gan) does not read. */
+        static Set<String> foreignKeys(String type) {
+            return "grad-normalized".equalsIgnoreCase(type) ? VAE_GAN_KEYS : GRAD_NORMALIZED_KEYS;
+        }
+
+        /**
+         * Checks that the objective section {@code node} holds only keys its {@code type} reads.
+         *
+         * @throws IllegalArgumentException naming the first key that belongs to the other objective type
+         */
+        static void requireApplicableKeys(JsonNode node, String where) {
+            if (node == null || !node.isObject()) {
+                return;
+            }
+            String type = node.path("type").asText("vae-gan").toLowerCase(Locale.ROOT);
+            Set<String> foreign = foreignKeys(type);
+            node.fieldNames().forEachRemaining(key -> {
+                if (foreign.contains(key)) {
+                    throw new IllegalArgumentException(where + ": objective key '" + key + "' does not apply to "
+                            + "objective type " + type + " (it is read by "
+                            + (type.equals("grad-normalized") ? "vae-gan" : "grad-normalized") + ")");
+                }
+            });
+        }
     }
 
     /**
@@ -309,7 +370,12 @@ public record Recipe(
                     tree = YAML.readTree(in);
                 }
             }
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("recipe " + nameOrPath + " is not a YAML mapping of sections (name,"
+                        + " model, data, train, objective, validation, ...)");
+            }
             requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
+            ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
             return YAML.treeToValue(tree, Recipe.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
@@ -339,16 +405,23 @@ public record Recipe(
         }
     }
 
-    /** This recipe as JSON (written into the run folder as the resolved configuration). */
+    /**
+     * This recipe as JSON (written into the run folder as the resolved configuration); the objective section holds
+     * only the keys its type reads, so the file loads again.
+     */
     public JsonNode toJson() {
-        return YAML.valueToTree(this);
+        ObjectNode json = YAML.valueToTree(this);
+        if (json.get("objective") instanceof ObjectNode section) {
+            section.remove(ObjectiveSpec.foreignKeys(objective.type()));
+        }
+        return json;
     }
 
     /** Writes the resolved recipe to {@code file} as YAML, atomically. */
     public void write(Path file) {
         String text;
         try {
-            text = YAML.writeValueAsString(this);
+            text = YAML.writeValueAsString(toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
         }
@@ -365,5 +438,28 @@ public record Recipe(
     public Recipe withTrain(TrainConfig newTrain) {
         return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
                 evaluation);
+    }
+
+    /**
+     * A copy that trains at {@code size} pixels (command-line override).
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public Recipe withImageSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("--image-size must be positive, got " + size);
+        }
+        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
+                data.rescaleMax(), data.shuffleBuffer(), data.source(), data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
+    }
+
+    /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
+    public Recipe withDataSource(String source) {
+        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
+                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source, data.buckets(), data.bucketStep(),
+                data.maxAspect());
+        return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }
 }

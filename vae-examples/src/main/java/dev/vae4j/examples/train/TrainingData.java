@@ -1,7 +1,10 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.data.Augmentation;
+import dev.vae4j.core.data.AspectBuckets;
+import dev.vae4j.core.data.BucketedImageDataset;
 import dev.vae4j.core.data.EpochOrder;
+import dev.vae4j.core.data.ImageFiles;
 import dev.vae4j.core.data.ImageArray;
 import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ImageFolderDataset;
@@ -19,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training set and the held-out validation images of a run: from an image folder (its last
+ * The training set and the held-out validation images of a run (with {@code data.buckets}, training images are cut
+ * to the aspect bucket nearest their shape, see {@link BucketedImageDataset}; validation stays square): from an image folder (its last
  * {@code validation.images} files, in name order, are held out), from WebDataset tar shards (a path or brace
  * pattern ending in {@code .tar}; the last {@code validation.images} samples of the last shards are held out, the
  * rest is visited in WebDataset order: shards shuffled, then a shuffle buffer of {@code data.shuffle_buffer}
@@ -54,10 +58,17 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
             throw new IllegalArgumentException(folder + " holds " + files.size() + " images; need more than the "
                     + held + " held out for validation");
         }
-        ImageFolderDataset train = new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
+        ImageDataset train = data.buckets()
+                ? new BucketedImageDataset(new ImageFiles(folder), 0, files.size() - held, buckets(data), augmentation,
+                        EpochOrder.shuffled())
+                : new ImageFolderDataset(folder, files.subList(0, files.size() - held), augmentation);
         ImageFolderDataset validation = new ImageFolderDataset(folder, files.subList(files.size() - held,
                 files.size()), Augmentation.center(data.imageSize()));
         return heldOut(train, validation, folder, folder + " (" + train.size() + " training, ", "validation images");
+    }
+
+    private static AspectBuckets buckets(Recipe.DataSpec data) {
+        return AspectBuckets.of(data.imageSize(), data.bucketStep(), data.maxAspect());
     }
 
     private static TrainingData shards(WebDatasetShards shards, Augmentation augmentation, Recipe recipe,
@@ -68,8 +79,11 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
             throw new IllegalArgumentException(pattern + " holds " + shards.size() + " image samples; need more than"
                     + " the " + held + " held out for validation");
         }
-        ImageSourceDataset train = ImageSourceDataset.shards(shards, augmentation, recipe.data().shuffleBuffer(),
-                count);
+        ImageDataset train = recipe.data().buckets()
+                ? new BucketedImageDataset(shards, 0, count, buckets(recipe.data()), augmentation,
+                        ImageSourceDataset.shards(shards, augmentation, recipe.data().shuffleBuffer(), count)
+                                .trainingOrder(1))
+                : ImageSourceDataset.shards(shards, augmentation, recipe.data().shuffleBuffer(), count);
         ImageSourceDataset validation = new ImageSourceDataset(shards, count, shards.size(),
                 Augmentation.center(recipe.data().imageSize()), EpochOrder.sequential());
         return heldOut(train, validation, pattern, pattern + " (" + shards.shards().size() + " shards, " + count

@@ -61,6 +61,7 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
     /** Runs the session, drawing progress on {@code console} (rank 0). */
     public Outcome run(PrintStream console) {
         boolean writer = parallel.context().writer();
+        recipe.model().requireTeacherIfNeeded();
         if (writer) {
             prepareRunFolder();
         }

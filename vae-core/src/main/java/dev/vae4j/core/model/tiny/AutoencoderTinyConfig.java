@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.nn.InterpolatingUpsample2D;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The configuration of an {@link AutoencoderTiny}: diffusers' {@code AutoencoderTiny} {@code config.json} keys
@@ -171,11 +173,25 @@ public record AutoencoderTinyConfig(
     }
 
     /**
+     * The keys {@link #fromJson} accepts: diffusers' {@code AutoencoderTiny} arguments (and the
+     * {@code block_out_channels} diffusers registers), vae4j's additions and diffusers' bookkeeping keys. Any other
+     * key is an error naming it and the closest known key.
+     */
+    public static final Set<String> KEYS = Set.of("_class_name", "_diffusers_version", "_name_or_path",
+            "_use_default_values", "_commit_hash", "in_channels", "out_channels", "block_out_channels",
+            "encoder_block_out_channels", "decoder_block_out_channels", "act_fn", "upsample_fn", "latent_channels",
+            "upsampling_scaling_factor", "num_encoder_blocks", "num_decoder_blocks", "latent_magnitude",
+            "latent_shift", "force_upcast", "scaling_factor", "shift_factor", "use_midblock_gn", "encoder_stem");
+
+    /**
      * Reads a config.json object; absent keys take diffusers' defaults.
      *
-     * @throws IllegalArgumentException naming a key of the wrong type or value
+     * @throws IllegalArgumentException naming a key of the wrong type or value, or an unknown key
      */
     public static AutoencoderTinyConfig fromJson(ObjectNode root) {
+        List<String> keys = new ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        ConfigKeys.requireKnown("AutoencoderTiny config", keys, KEYS);
         AutoencoderTinyConfig d = taesd(4);
         return new AutoencoderTinyConfig(
                 intField(root, "in_channels", d.inChannels),
@@ -248,13 +264,7 @@ public record AutoencoderTinyConfig(
         Path abs = file.toAbsolutePath();
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, JSON.writeValueAsString(toJson()) + "\n");
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.writeString(abs, JSON.writeValueAsString(toJson()) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

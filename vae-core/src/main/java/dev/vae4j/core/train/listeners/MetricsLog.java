@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.tensor.CudaMemory;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends one JSON object per line to {@code <run>/metrics.jsonl}: every step's report
- * ({@code {"kind":"train","step":..,"lr":..,"seconds":..,"skipped":..,<terms>}}) and any other record
+ * ({@code {"kind":"train","step":..,"lr":..,"seconds":..,"skipped":..,<terms>}}, plus {@code peak_cuda_mb}, the
+ * CUDA caching allocator's peak allocated MiB since the start, when training on CUDA) and any other record
  * ({@code validation}, ...) through {@link #append(String, long, Map)}. The file is appended to, so a resumed run
  * continues it; {@link #truncateAfter(long)} first drops what the killed run logged after the resumed checkpoint
  * (and a record cut short by the kill), so no step is recorded twice. Each record is one {@code write} of a whole
@@ -50,6 +52,10 @@ public final class MetricsLog implements TrainingListener {
         line.put("seconds", report.seconds());
         line.put("skipped", report.skipped());
         report.terms().forEach(line::put);
+        long peakCuda = CudaMemory.peakAllocatedBytes(run.config().device());
+        if (peakCuda >= 0) {
+            line.put("peak_cuda_mb", peakCuda / (1024.0 * 1024.0));
+        }
         write(line);
     }
 

@@ -31,27 +31,25 @@ class AutoencoderTinyParityTest {
                 SafetensorsReader io = SafetensorsReader.open(
                         Fixtures.dir("autoencoder_tiny/" + variant + ".safetensors"))) {
             AutoencoderTinyConfig preset = AutoencoderTinyConfig.presets().get(variant);
+            Map<String, Tensor> expected = io.loadAll();
             Map<String, Tensor> encoderWeights = TaesdWeights.of(preset, "encoder",
-                    Long.parseLong(io.metadata().get("encoder_seed")));
+                    expected.get("encoder_seed").item_long());
             Map<String, Tensor> decoderWeights = TaesdWeights.of(preset, "decoder",
-                    Long.parseLong(io.metadata().get("decoder_seed")));
-            assertEquals(Double.parseDouble(io.metadata().get("encoder_abs_sum")),
-                    TaesdWeights.absSum(encoderWeights), 1e-6 * TaesdWeights.absSum(encoderWeights),
+                    expected.get("decoder_seed").item_long());
+            double encoderSum = TaesdWeights.absSum(encoderWeights);
+            double decoderSum = TaesdWeights.absSum(decoderWeights);
+            assertEquals(expected.get("encoder_abs_sum").item_double(), encoderSum, 1e-6 * encoderSum,
                     "the encoder weights rebuilt in Java are the script's");
-            assertEquals(Double.parseDouble(io.metadata().get("decoder_abs_sum")),
-                    TaesdWeights.absSum(decoderWeights), 1e-6 * TaesdWeights.absSum(decoderWeights),
+            assertEquals(expected.get("decoder_abs_sum").item_double(), decoderSum, 1e-6 * decoderSum,
                     "the decoder weights rebuilt in Java are the script's");
 
             AutoencoderTiny model = TaesdCheckpoints.fromStateDicts(TaesdWeights.source(encoderWeights), "encoder",
                     TaesdWeights.source(decoderWeights), "decoder", variant);
             assertEquals(preset, model.config(), "architecture inferred from taesd.py's keys");
-            assertEquals(Long.parseLong(io.metadata().get("encoder_params")),
-                    StateDict.parameterCount(model.encoder()));
-            assertEquals(Long.parseLong(io.metadata().get("decoder_params")),
-                    StateDict.parameterCount(model.decoder()));
+            assertEquals(expected.get("encoder_params").item_long(), StateDict.parameterCount(model.encoder()));
+            assertEquals(expected.get("decoder_params").item_long(), StateDict.parameterCount(model.decoder()));
             model.eval();
 
-            Map<String, Tensor> expected = io.loadAll();
             Tensor image = expected.get("image").mul(new Scalar(2.0)).sub(new Scalar(1.0));
             assertClose(variant + " encoded", expected.get("encoded"), model.encode(image).mean(), TOLERANCE);
             Tensor decoded = model.decode(expected.get("latents")).add(new Scalar(1.0)).div(new Scalar(2.0));

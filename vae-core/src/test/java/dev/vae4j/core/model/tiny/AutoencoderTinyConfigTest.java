@@ -1,0 +1,99 @@
+package dev.vae4j.core.model.tiny;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AutoencoderTinyConfig}: diffusers' config.json reads with its defaults, round-trips, writes vae4j keys only
+ * when set, and rejects bad values naming the key; the presets have taesd.py's parameter counts (taesd's README:
+ * encoder 1,222,532, decoder 1,222,531).
+ */
+class AutoencoderTinyConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void readsDiffusersConfigWithDefaultsAndRoundTrips() throws IOException {
+        // madebyollin/taesd's config.json as diffusers writes it (extra keys such as block_out_channels ignored)
+        ObjectNode diffusers = (ObjectNode) JSON.readTree("""
+                {"_class_name": "AutoencoderTiny", "_diffusers_version": "0.20.0", "act_fn": "relu",
+                 "decoder_block_out_channels": [64, 64, 64, 64], "encoder_block_out_channels": [64, 64, 64, 64],
+                 "block_out_channels": [64, 64, 64, 64], "force_upcast": false, "in_channels": 3,
+                 "latent_channels": 4, "latent_magnitude": 3, "latent_shift": 0.5,
+                 "num_decoder_blocks": [3, 3, 3, 1], "num_encoder_blocks": [1, 3, 3, 3], "out_channels": 3,
+                 "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""");
+        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(diffusers);
+        assertEquals(AutoencoderTinyConfig.taesd(4), config);
+        assertEquals(config, AutoencoderTinyConfig.fromJson((ObjectNode) JSON.createObjectNode()
+                .put("_class_name", "AutoencoderTiny")));
+        ObjectNode written = config.toJson();
+        assertFalse(written.has("use_midblock_gn") || written.has("encoder_stem"), written.toString());
+        for (AutoencoderTinyConfig preset : AutoencoderTinyConfig.presets().values()) {
+            assertEquals(preset, AutoencoderTinyConfig.fromJson(preset.toJson()));
+        }
+        assertTrue(AutoencoderTinyConfig.taef2().toJson().get("use_midblock_gn").booleanValue());
+        assertEquals("strided_pair", AutoencoderTinyConfig.taesana().toJson().get("encoder_stem").asText());
+        assertEquals(32, AutoencoderTinyConfig.taesana().encoderDownsampling());
+        assertEquals(32, AutoencoderTinyConfig.taesana().decoderUpsampling());
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheKey() {
+        assertMessage("act_fn 'tanh'", json("act_fn", "\"tanh\""));
+        assertMessage("upsample_fn 'area'", json("upsample_fn", "\"area\""));
+        assertMessage("latent_channels must be >= 1", json("latent_channels", "0"));
+        assertMessage("num_encoder_blocks [1, 3]", json("num_encoder_blocks", "[1, 3]"));
+        assertMessage("encoder_block_out_channels must be a list of integers", json("encoder_block_out_channels",
+                "64"));
+        assertMessage("scaling_factor must be positive", json("scaling_factor", "0"));
+        assertMessage("encoder_stem 'pixel_unshuffle'", json("encoder_stem", "\"pixel_unshuffle\""));
+    }
+
+    @Test
+    void halvesHaveTaesdPyParameterCountsAndMustAgree(@TempDir Path dir) {
+        try (TensorScope scope = new TensorScope()) {
+            AutoencoderTiny taesd = new AutoencoderTiny(AutoencoderTinyConfig.taesd(4));
+            assertEquals(1_222_532, StateDict.parameterCount(taesd.encoder()));
+            assertEquals(1_222_531, StateDict.parameterCount(taesd.decoder()));
+            AutoencoderTinyConfig mismatched = new AutoencoderTinyConfig(3, 3, List.of(8, 8), List.of(8, 8, 8),
+                    TinyActivation.RELU, dev.vae4j.core.nn.InterpolatingUpsample2D.Mode.NEAREST, 4, 2, List.of(1, 1),
+                    List.of(1, 1, 1), 3.0, 0.5, false, 1.0, 0.0, false, EncoderStem.CONV);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new AutoencoderTiny(mismatched));
+            assertTrue(e.getMessage().contains("downsamples by 2 but the decoder upsamples by 4"), e.getMessage());
+            AutoencoderTiny encoderOnly = new AutoencoderTiny(mismatched, true, false, "enc.pth");
+            encoderOnly.save(dir);
+            AutoencoderTiny reloaded = AutoencoderTiny.fromPretrained(dir);
+            assertTrue(reloaded.hasEncoder() && !reloaded.hasDecoder());
+            IllegalStateException missing = assertThrows(IllegalStateException.class,
+                    () -> reloaded.decode(org.bytedeco.pytorch.global.torch.zeros(1, 4, 2, 2)));
+            assertTrue(missing.getMessage().contains(dir.toString()) && missing.getMessage().contains("--decoder"),
+                    missing.getMessage());
+        }
+    }
+
+    private static ObjectNode json(String key, String value) {
+        try {
+            return (ObjectNode) JSON.readTree("{\"" + key + "\": " + value + "}");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void assertMessage(String fragment, ObjectNode config) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AutoencoderTinyConfig.fromJson(config));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}

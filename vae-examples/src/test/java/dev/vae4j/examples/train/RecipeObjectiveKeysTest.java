@@ -1,0 +1,63 @@
+package dev.vae4j.examples.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vae4j.losses.GradNormalizedConfig;
+import dev.vae4j.losses.VaeGanConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A recipe's objective section: R1 and LeCam reach the objective; keys of the other objective type are refused;
+ * the {@code vqgan-training} recipe is {@link GradNormalizedConfig#builder()}'s defaults.
+ */
+class RecipeObjectiveKeysTest {
+    private static final Path RECIPES = Path.of("src/test/resources/recipes");
+
+    /** {@code base} with {@code lines} added at the top of its objective section. */
+    private static String withObjectiveLines(Path dir, String base, String lines) throws IOException {
+        String text = Files.readString(RECIPES.resolve(base + ".yaml"));
+        assertTrue(text.contains("\nobjective:\n"), base);
+        Path file = dir.resolve(base + "-edited.yaml");
+        Files.writeString(file, text.replace("\nobjective:\n", "\nobjective:\n" + lines));
+        return file.toString();
+    }
+
+    @Test
+    void r1AndLeCamReachTheObjective(@TempDir Path dir) throws IOException {
+        Recipe recipe = Recipe.load(withObjectiveLines(dir, "micro",
+                "  r1_gamma: 10.0\n  lecam_weight: 0.1\n  lecam_decay: 0.9\n"));
+        VaeGanConfig config = ObjectiveFactory.config(recipe);
+        assertEquals(10.0, config.r1Gamma());
+        assertEquals(0.1, config.lecamWeight());
+        assertEquals(0.9, config.lecamDecay());
+        assertEquals(0.999, ObjectiveFactory.config(Recipe.load(RECIPES.resolve("micro.yaml").toString()))
+                .lecamDecay());
+    }
+
+    @Test
+    void keysOfTheOtherObjectiveTypeAreRefused(@TempDir Path dir) throws IOException {
+        String gradNormalized = withObjectiveLines(dir, "grad-normalized-micro", "  pixel: l1\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(gradNormalized));
+        assertTrue(e.getMessage().contains("objective key 'pixel' does not apply to objective type grad-normalized"),
+                e.getMessage());
+        String vaeGan = withObjectiveLines(dir, "micro", "  pool_kernel: 4\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(vaeGan));
+        assertTrue(e.getMessage().contains("objective key 'pool_kernel' does not apply to objective type vae-gan"),
+                e.getMessage());
+    }
+
+    @Test
+    void theVqganTrainingRecipeIsTheGradNormalizedBuildersDefaults() {
+        assertEquals(GradNormalizedConfig.builder().build(),
+                ObjectiveFactory.gradNormalized(Recipe.load("vqgan-training")));
+        GradNormalizedConfig changed = GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
+        assertEquals(0.5, changed.pooledWeight());
+        assertEquals(3, changed.discStart());
+    }
+}
