@@ -11,8 +11,9 @@ import org.bytedeco.pytorch.global.torch;
  * as the op that reads it has run, and, under {@code InferenceMode} or no-grad, element-wise ops (SiLU, residual
  * add) write into an intermediate instead of allocating another tensor of the same size.
  *
- * <p>"Owned" below means a tensor the calling forward pass created itself and nobody else holds: never a block's
- * input, a parameter, or a view of either. Freeing a Java handle early is safe with autograd on: the graph holds
+ * <p>"Owned" below means a tensor the calling forward pass created itself, or was handed as no longer needed
+ * ({@code Block2D.forwardOwned}), and nobody else holds: never a parameter, a view of one, or an input the caller
+ * still uses. Freeing a Java handle early is safe with autograd on: the graph holds
  * its own references to what backward needs, so training keeps working and gets the same gradients.
  */
 public final class Intermediates {
@@ -39,7 +40,7 @@ public final class Intermediates {
      * {@code other} is never modified.
      */
     public static Tensor add(Tensor owned, Tensor other) {
-        if (inPlaceAllowed() && owned.scalar_type() == other.scalar_type()
+        if (inPlaceAllowed() && owned.scalar_type().value == other.scalar_type().value
                 && Arrays.equals(owned.sizes().vec().get(), other.sizes().vec().get())) {
             owned.add_(other);
             return owned;
