@@ -31,6 +31,9 @@ Writes ``vae-examples/src/test/resources/fixtures/training/<case>.safetensors``:
                     disc_factor, logvar; d_total, disc, logits_real, logits_fake from disc_start on, else 0)
   final.ae.<key>, final.ema.<key>, final.disc.<key>   weights after the last step
   spread.<term>     (steps,) float64 |this run - the same loop on two threads|: PyTorch's own float reproducibility
+  spread.final.<part>.<key>   0-d float64 max |difference| of that final tensor between the two runs (parameters
+                    whose gradient is zero up to rounding, e.g. attention key biases, random-walk under Adam)
+  <case>-lpips.safetensors   the narrow LPIPS network (VGG16 trunk + heads) when the recipe weights LPIPS
   metadata "overrides": JSON of the recipe changes the Java test applies (model config, train, discriminator)
 
 CPU, float32, deterministic algorithms: two runs give identical files. Over a few dozen steps at the recipes'
@@ -59,9 +62,13 @@ from skimage import data as skdata
 from taming.modules.discriminator.model import NLayerDiscriminator, weights_init
 from taming.modules.losses.vqperceptual import hinge_d_loss, vanilla_d_loss
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_losses import build_lpips  # noqa: E402  (pip lpips with the narrow VGG16 trunk of the loss fixtures)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RECIPES = REPO_ROOT / "vae-examples/src/main/resources/recipes"
 OUT_ROOT = REPO_ROOT / "vae-examples/src/test/resources/fixtures/training"
+LPIPS_WEIGHTS = {}  # the narrow LPIPS network of the current case (gen_losses.build_lpips), written beside it
 PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "ihc.png", "motorcycle_left.png"]
 
 TINY_MODEL = {
@@ -83,6 +90,17 @@ CASES = {
         "train": {"steps": 20, "batch_size": 4, "schedule": {"warmup_steps": 8}},
         "discriminator": {"ndf": 8, "layers": 2},
     }),
+    # LDM's LPIPSWithDiscriminator at tiny widths: f8, L1 + LPIPS (narrow random VGG trunk, pip lpips heads) summed
+    # per pixel / N, hinge PatchGAN from step 10 with the adaptive weight, at a learning rate (2e-5) low enough that the
+    # LPIPS term (unit-normalised features of a random narrow trunk: very sensitive to rounding) stays reproducible.
+    "ldm_kl_f8": ("ldm-kl-f8", {
+        "model": {"config": dict(TINY_MODEL, block_out_channels=[8, 16, 16, 16],
+                                 down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
+                                 sample_size=24)},
+        "train": {"steps": 20, "batch_size": 4, "disc_start": 10, "generator_optimizer": {"lr": 2.0e-5},
+                  "discriminator_optimizer": {"lr": 2.0e-5}},
+        "discriminator": {"ndf": 8},
+    }),
 }
 
 
@@ -103,10 +121,12 @@ def crops(count, size, seed):
 
 
 def factor(schedule, step, total):
-    """Only for checking: vae4j's documented warm-up + cosine multiplier."""
+    """Only for checking: vae4j's documented warm-up + cosine (or constant) multiplier."""
     warm = schedule["warmup_steps"]
     if step < warm:
         return (step + 1) / warm
+    if schedule["type"] == "constant":
+        return 1.0
     progress = min(1.0, (step - warm) / max(1, total - warm))
     floor = schedule["min_factor"]
     return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
@@ -115,6 +135,11 @@ def factor(schedule, step, total):
 def scheduler(optimizer, schedule, total):
     warm = schedule["warmup_steps"]
     peak = optimizer.param_groups[0]["lr"]
+    if schedule["type"] == "constant":
+        return torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0 / warm, end_factor=1.0,
+                                                 total_iters=warm - 1) if warm > 1 else \
+            torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
+    assert schedule["type"] == "cosine", schedule
     cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total - warm,
                                                         eta_min=peak * schedule["min_factor"])
     if warm == 0:
@@ -155,6 +180,8 @@ def run_case(name, recipe_name, overrides):
     torch.set_num_threads(2)
     rerun = train_loop(name, recipe_name, overrides)
     torch.set_num_threads(1)
+    for key in [k for k in tensors if k.startswith("final.")]:
+        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
     for key in [k for k in tensors if k.startswith("loss.")]:
         tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
         print(f"{name} {key}: PyTorch 1 vs 2 threads, max relative difference "
@@ -163,15 +190,27 @@ def run_case(name, recipe_name, overrides):
     out = OUT_ROOT / f"{name}.safetensors"
     tmp = out.with_suffix(".tmp")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),
-              metadata={"recipe": recipe_name, "overrides": json.dumps(overrides, sort_keys=True)})
+              metadata={"recipe": recipe_name, "overrides": json.dumps(overrides, sort_keys=True),
+                        "lpips": f"{name}-lpips.safetensors" if LPIPS_WEIGHTS else ""})
     tmp.replace(out)
     print(f"wrote {out.relative_to(REPO_ROOT)} ({out.stat().st_size / 1024:.0f} KB)")
+    if LPIPS_WEIGHTS:
+        out = OUT_ROOT / f"{name}-lpips.safetensors"
+        save_file(LPIPS_WEIGHTS, str(tmp))
+        tmp.replace(out)
+        print(f"wrote {out.relative_to(REPO_ROOT)} ({out.stat().st_size / 1024:.0f} KB)")
 
 
 def train_loop(name, recipe_name, overrides):
     recipe = merge(yaml.safe_load((RECIPES / f"{recipe_name}.yaml").read_text()), overrides)
     train, objective, disc_spec = recipe["train"], recipe["objective"], recipe["discriminator"]
-    assert objective.get("perceptual_weight", 0.0) == 0.0 and not objective.get("learn_logvar", False)
+    assert not objective.get("learn_logvar", False)
+    perceptual_weight = objective.get("perceptual_weight", 0.0)
+    lpips_model = None
+    LPIPS_WEIGHTS.clear()
+    if perceptual_weight > 0:
+        lpips_model, weights = build_lpips(torch.Generator().manual_seed(20240701))
+        LPIPS_WEIGHTS.update(weights)
     steps, batch, seed = train["steps"], train["batch_size"], train["seed"]
     size = recipe["model"]["config"]["sample_size"]
 
@@ -190,7 +229,7 @@ def train_loop(name, recipe_name, overrides):
     opt_d = adam(disc.parameters(), train["discriminator_optimizer"])
     sched_g = scheduler(opt_g, train["schedule"], steps)
     sched_d = scheduler(opt_d, train["schedule"], steps)
-    ema = EMAModel(vae.parameters(), decay=train["ema_decay"])
+    ema = EMAModel(vae.parameters(), decay=train["ema_decay"]) if train["ema_decay"] > 0 else None
     d_loss_fn = {"hinge": hinge_d_loss, "vanilla": vanilla_d_loss}[objective["disc_loss"]]
     logvar = torch.zeros(()) + objective.get("logvar_init", 0.0)
     last_layer = vae.decoder.conv_out.weight
@@ -213,7 +252,8 @@ def train_loop(name, recipe_name, overrides):
         # generator (LPIPSWithDiscriminator, optimizer_idx 0), discriminator frozen
         disc.requires_grad_(False)
         rec = torch.abs(x.contiguous() - xr.contiguous())
-        nll_el = rec / torch.exp(logvar) + logvar
+        p_loss = lpips_model(x.contiguous(), xr.contiguous()) if lpips_model is not None else torch.zeros(())
+        nll_el = (rec + perceptual_weight * p_loss) / torch.exp(logvar) + logvar
         nll = nll_el.sum() / nll_el.shape[0] if objective["normalization"] == "sum_over_batch" else nll_el.mean()
         kl = posterior.kl().sum() / posterior.kl().shape[0]
         logits_fake = disc(xr.contiguous())
@@ -224,7 +264,7 @@ def train_loop(name, recipe_name, overrides):
         total = nll + objective["kl_weight"] * kl + d_weight * disc_factor * g
         total.backward()
         disc.requires_grad_(True)
-        for key, value in [("total", total), ("rec", rec.mean()), ("p", 0.0), ("nll", nll), ("kl", kl),
+        for key, value in [("total", total), ("rec", rec.mean()), ("p", p_loss.mean()), ("nll", nll), ("kl", kl),
                            ("g", g), ("d_weight", d_weight), ("disc_factor", disc_factor), ("logvar", logvar)]:
             logs[key].append(float(value.detach()) if torch.is_tensor(value) else float(value))
 
@@ -242,14 +282,16 @@ def train_loop(name, recipe_name, overrides):
             for key in ["d_total", "disc", "logits_real", "logits_fake"]:
                 logs[key].append(0.0)
 
-        torch.nn.utils.clip_grad_norm_(vae.parameters(), train["grad_clip"])
+        clip = train["grad_clip"] if train["grad_clip"] > 0 else math.inf
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), clip)
         opt_g.step()
         if update_disc:
-            torch.nn.utils.clip_grad_norm_(disc.parameters(), train["grad_clip"])
+            torch.nn.utils.clip_grad_norm_(disc.parameters(), clip)
             opt_d.step()
         opt_g.zero_grad(set_to_none=True)
         opt_d.zero_grad(set_to_none=True)
-        ema.step(vae.parameters())
+        if ema is not None:
+            ema.step(vae.parameters())
         sched_g.step()
         sched_d.step()
         print(f"{name} step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items() if v[-1] != 0))
@@ -259,8 +301,9 @@ def train_loop(name, recipe_name, overrides):
         tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
     tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
     tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
-    ema.copy_to(vae.parameters())
-    tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
+    if ema is not None:
+        ema.copy_to(vae.parameters())
+        tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
     return tensors
 
 

@@ -45,7 +45,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * trainer seeds per sample). Every logged loss term of every step agrees to 1e-4 relative, or to ten times the
  * largest difference PyTorch shows with itself up to that step (the fixture's {@code spread.*}: the same loop on 1
  * and 2 threads) where float32 drift makes that larger (late steps of the adaptive weight, a ratio of gradient norms
- * of the sign-valued L1 gradient); the final autoencoder, EMA and discriminator weights agree to 1e-4.
+ * of the sign-valued L1 gradient); the final autoencoder, EMA and discriminator weights agree to 1e-4, or to ten times
+ * PyTorch's own difference for that tensor (parameters with an analytically zero gradient, such as attention key
+ * biases, random-walk on rounding noise under Adam).
  */
 class TrainingTrajectoryParityTest {
     private static final double RELATIVE = 1e-4;
@@ -54,7 +56,7 @@ class TrainingTrajectoryParityTest {
     private static final double SPREAD_FACTOR = 10;
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny"})
+    @ValueSource(strings = {"tiny", "ldm_kl_f8"})
     void followsThePyTorchLoop(String name, @TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));
@@ -65,7 +67,9 @@ class TrainingTrajectoryParityTest {
             StateDict.load(model.module(), prefixed(fixture, "init.ae."), true, "init.ae");
             Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
             StateDict.load(discriminator.module(), prefixed(fixture, "init.disc."), true, "init.disc");
-            ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, null);
+            String lpips = fixture.metadata().getOrDefault("lpips", "");
+            ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe,
+                    lpips.isEmpty() ? null : Fixtures.dir("training/" + lpips));
             Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
                     config, runDir);
             List<StepReport> reports = new ArrayList<>();
@@ -105,7 +109,9 @@ class TrainingTrajectoryParityTest {
             System.out.printf("parity %-48s max relative diff = %.3e (tol 1e-4, or 10x PyTorch's own drift)%n",
                     name + " loss terms", worst);
             compare(name + " autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
-            compare(name + " EMA", fixture, "final.ema.", trainer.ema().tensors());
+            if (config.emaDecay() > 0) {
+                compare(name + " EMA", fixture, "final.ema.", trainer.ema().tensors());
+            }
             compare(name + " discriminator", fixture, "final.disc.", StateDict.of(discriminator.module()));
         }
     }
@@ -180,6 +186,7 @@ class TrainingTrajectoryParityTest {
 
     private static void compare(String label, SafetensorsReader fixture, String prefix, Map<String, Tensor> actual) {
         double worst = 0;
+        String worstKey = null;
         int count = 0;
         for (String key : fixture.names()) {
             if (!key.startsWith(prefix)) {
@@ -188,12 +195,19 @@ class TrainingTrajectoryParityTest {
             String name = key.substring(prefix.length());
             Tensor mine = actual.get(name);
             assertTrue(mine != null, label + ": no tensor " + name);
-            worst = Math.max(worst, Fixtures.maxAbsDiff(fixture.load(key), mine));
+            double allowed = fixture.contains("spread." + key)
+                    ? Math.max(WEIGHTS, SPREAD_FACTOR * fixture.load("spread." + key).item_double()) : WEIGHTS;
+            double diff = Fixtures.maxAbsDiff(fixture.load(key), mine);
+            assertTrue(diff <= allowed, label + ": max|diff| " + diff + " > " + allowed + " at " + name);
+            if (diff >= worst) {
+                worst = diff;
+                worstKey = name;
+            }
             count++;
         }
-        System.out.printf("parity %-48s max|diff| = %.3e (tol %.0e)%n", label + " (" + count + " tensors)", worst,
-                WEIGHTS);
-        assertTrue(count > 0 && worst <= WEIGHTS, label + ": max|diff| " + worst + " > " + WEIGHTS);
+        assertTrue(count > 0, label + ": no tensors");
+        System.out.printf("parity %-48s max|diff| = %.3e at %s (tol 1e-4, or 10x PyTorch's own drift)%n",
+                label + " (" + count + " tensors)", worst, worstKey);
     }
 
     /**
