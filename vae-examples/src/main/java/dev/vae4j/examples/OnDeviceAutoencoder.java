@@ -2,8 +2,8 @@ package dev.vae4j.examples;
 
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.model.ForwardingAutoencoder;
 import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.model.LatentNormalizer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,8 +12,7 @@ import org.bytedeco.pytorch.Tensor;
  * read into) and returning CPU tensors: inputs move to the device, results (the posterior's mean and log-variance,
  * decoded images) come back. Shapes are the wrapped model's.
  */
-final class OnDeviceAutoencoder implements Autoencoder {
-    private final Autoencoder model;
+final class OnDeviceAutoencoder extends ForwardingAutoencoder {
     private final Device device;
 
     /**
@@ -21,7 +20,7 @@ final class OnDeviceAutoencoder implements Autoencoder {
      * @param device where the model runs
      */
     OnDeviceAutoencoder(Autoencoder model, Device device) {
-        this.model = model;
+        super(model);
         this.device = device;
     }
 
@@ -36,33 +35,4 @@ final class OnDeviceAutoencoder implements Autoencoder {
         return model.decode(latents.to(device, latents.scalar_type())).cpu();
     }
 
-    @Override
-    public int imageChannels() {
-        return model.imageChannels();
-    }
-
-    @Override
-    public int outputChannels() {
-        return model.outputChannels();
-    }
-
-    @Override
-    public int latentChannels() {
-        return model.latentChannels();
-    }
-
-    @Override
-    public int downsamplingFactor() {
-        return model.downsamplingFactor();
-    }
-
-    @Override
-    public LatentNormalizer latentNormalizer() {
-        return model.latentNormalizer();
-    }
-
-    @Override
-    public boolean forceUpcast() {
-        return model.forceUpcast();
-    }
 }

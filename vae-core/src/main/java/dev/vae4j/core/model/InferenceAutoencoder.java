@@ -9,12 +9,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code decode} take and return the shapes of the wrapped model, and always return float32, contiguous tensors
  * whatever precision and memory format the model computed in. Everything else is the wrapped model's.
  */
-public final class InferenceAutoencoder implements Autoencoder {
-    private final Autoencoder model;
+public final class InferenceAutoencoder extends ForwardingAutoencoder {
     private final InferenceOptions options;
 
     InferenceAutoencoder(Autoencoder model, InferenceOptions options) {
-        this.model = model;
+        super(model);
         this.options = options;
     }
 
@@ -45,33 +44,4 @@ public final class InferenceAutoencoder implements Autoencoder {
         return t.to(ScalarType.Float).contiguous();
     }
 
-    @Override
-    public int imageChannels() {
-        return model.imageChannels();
-    }
-
-    @Override
-    public int outputChannels() {
-        return model.outputChannels();
-    }
-
-    @Override
-    public int latentChannels() {
-        return model.latentChannels();
-    }
-
-    @Override
-    public int downsamplingFactor() {
-        return model.downsamplingFactor();
-    }
-
-    @Override
-    public LatentNormalizer latentNormalizer() {
-        return model.latentNormalizer();
-    }
-
-    @Override
-    public boolean forceUpcast() {
-        return model.forceUpcast();
-    }
 }

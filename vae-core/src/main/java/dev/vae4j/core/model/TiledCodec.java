@@ -20,8 +20,7 @@ import org.bytedeco.pytorch.TensorVector;
  * an {@link Autoencoder}, so it can stand in for the model wherever one is expected.
  * Images are (N, C, H, W) with H, W multiples of f; latents (N, L, h, w).
  */
-public final class TiledCodec implements Autoencoder {
-    private final Autoencoder model;
+public final class TiledCodec extends ForwardingAutoencoder {
     private final int tileSampleSize;
     private final int tileLatentSize;
     private final double overlapFactor;
@@ -32,6 +31,7 @@ public final class TiledCodec implements Autoencoder {
      * @param overlapFactor fraction of a tile shared with its neighbour, in [0, 1)
      */
     public TiledCodec(Autoencoder model, int tileSampleSize, double overlapFactor) {
+        super(model);
         int factor = model.downsamplingFactor();
         if (tileSampleSize <= 0 || tileSampleSize % factor != 0) {
             throw new IllegalArgumentException("tile size " + tileSampleSize + " must be a positive multiple of the "
@@ -40,7 +40,6 @@ public final class TiledCodec implements Autoencoder {
         if (!(overlapFactor >= 0 && overlapFactor < 1)) {
             throw new IllegalArgumentException("tile overlap factor must be in [0, 1), got " + overlapFactor);
         }
-        this.model = model;
         this.tileSampleSize = tileSampleSize;
         this.tileLatentSize = tileSampleSize / factor;
         this.overlapFactor = overlapFactor;
@@ -100,36 +99,6 @@ public final class TiledCodec implements Autoencoder {
     /** The tile side in pixels. */
     public int tileSampleSize() {
         return tileSampleSize;
-    }
-
-    @Override
-    public int imageChannels() {
-        return model.imageChannels();
-    }
-
-    @Override
-    public int outputChannels() {
-        return model.outputChannels();
-    }
-
-    @Override
-    public int latentChannels() {
-        return model.latentChannels();
-    }
-
-    @Override
-    public int downsamplingFactor() {
-        return model.downsamplingFactor();
-    }
-
-    @Override
-    public LatentNormalizer latentNormalizer() {
-        return model.latentNormalizer();
-    }
-
-    @Override
-    public boolean forceUpcast() {
-        return model.forceUpcast();
     }
 
     private static Tensor crop(Tensor x, long top, long left, long size) {
