@@ -1,0 +1,1 @@
+from .functional import DWT1D,IDWT1D,DWT2D,IDWT2D,DWT3D,IDWT3D
