@@ -1,28 +1,35 @@
 #!/usr/bin/env python3
 """Parity fixtures for vae4j's LiteVAE (SMC, encoder in both block flavours, SMC decoder).
 
-There is no installable LiteVAE package, so this file holds a small PyTorch reference written from
-``/work/shared/reference/litevae.md`` (open-LiteVAE [O] ``olvae/modules/litevae/*.py`` for the
-open-LiteVAE flavour and the SMC decoder, the paper's App. G pseudocode [P] for the paper flavour).
-Module names equal [O]'s state-dict keys (``encoder.extractors.0.down_blocks.0.1.conv1.weight``,
-``decoder.up.3.block.0.conv1.scales`` ...). The Haar DWT here is computed with explicit 2x2 block formulas
-and checked against PyWavelets.
+The open-LiteVAE flavour is built from open-LiteVAE's own code, vendored unmodified in
+``vendor/open-litevae/`` (RGenDiff/open-litevae 2d93a82, AGPL-3.0) together with the DWT library it imports
+(``vendor/torch-dwt/``, KeKsBoTer/torch-dwt 68a5b5f, MIT): ``LiteVAE_Encoder`` (torch-dwt ``dwt2``, per-level
+``UNet`` feature extractors, ``AvgPool2d``, ``UNet`` aggregator), ``LiteVAE_Decoder`` / ``SMC`` /
+``ResnetBlock`` and ``DiagonalGaussianDistribution``. The model's state-dict keys are open-LiteVAE's own
+(``encoder.extractors.0.down_blocks.0.1.conv1.weight``, ``decoder.up.3.block.0.conv1.scales`` ...; a Lightning
+``LiteAutoencoderKL`` checkpoint has the same ``encoder.*`` / ``decoder.*`` keys), and vae4j loads them unrenamed.
+
+The paper flavour has no published code: its encoder UNet (``PaperResBlock``, ``PaperUNet``) and the pywt-order,
+1/2^l-scaled Haar levels are transcribed from the paper's App. G pseudocode (``shared/reference/litevae.md``);
+its decoder is open-LiteVAE's ``LiteVAE_Decoder`` with the paper's pre-activation ``ResBlockWithSMC`` order
+(``PaperSmcResnetBlock``, a subclass of the upstream block that only reorders its forward).
 
 Writes into ``vae-dwt/src/test/resources/fixtures/litevae/``:
 
-  smc.safetensors          one SMC layer (6 -> 5, 3x3) with random scales/gain: its parameters, x, y
+  smc.safetensors          one upstream SMC layer (6 -> 5, 3x3) with random scales/gain: its parameters, x, y
   <case>/config.json       vae4j LiteVae config (``_class_name`` ``LiteVAE``)
-  <case>/model.safetensors weights under [O] names (encoder.*, decoder.*), float32
+  <case>/model.safetensors weights under open-LiteVAE's names (encoder.*, decoder.*), float32
   <case>/io.safetensors    x, moments (encoder output), z (= posterior mean), decoded (decoder(z))
+  parameter_counts.json    encoder parameter count of every LiteVaeConfig preset and of the SMC decoder
+  README.md                what is where
 
-Cases: ``open_tiny`` (open-LiteVAE blocks, torch-dwt sub-band order, no per-level scaling, post-activation
-SMC blocks) and ``paper_tiny`` (paper blocks, pywt order, 1/2^l scaling, pre-activation SMC blocks).
-Also prints the parameter counts of the S/B/M/L presets and the 53.33 M decoder as a cross-check.
+Cases: ``open_tiny`` (upstream open-LiteVAE modules) and ``paper_tiny`` (the App. G transcription).
 CPU, float32, one thread, deterministic algorithms, fixed seeds: byte-identical on rerun.
 """
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +39,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE / "vendor" / "open-litevae"), str(HERE / "vendor" / "torch-dwt")]
+from olvae.modules.distributions import DiagonalGaussianDistribution  # noqa: E402
+from olvae.modules.litevae.decoder_model import SMC, LiteVAE_Decoder, ResnetBlock  # noqa: E402
+from olvae.modules.litevae.encoder_model import LiteVAE_Encoder  # noqa: E402
+
+REPO_ROOT = HERE.parents[1]
 OUT_ROOT = REPO_ROOT / "vae-dwt/src/test/resources/fixtures/litevae"
 SEED = 20240612
+UPSTREAM = "RGenDiff/open-litevae 2d93a82be3b398ad05f659a59a2fd2986b4f2e76"
+# LiteVaeConfig presets: (C, mult, blocks) of the extractors and of the aggregator; n_z 12, decoder 128 [1,2,4,4] 2
+OPEN_PRESETS = {"open-s": ((16, [1, 2, 2], 3), (16, [1, 2, 2], 3)), "open-b": ((32, [1, 2, 3], 4), (32, [1, 2, 3], 4)),
+                "open-m": ((64, [1, 2, 4], 5), (32, [1, 2, 3], 4)), "open-l": ((64, [1, 2, 4], 5), (64, [1, 2, 4], 4))}
+PAPER_PRESETS = {"paper-s": ((16, [1, 2, 2], 2), (16, [1, 2, 2], 2)),
+                 "paper-b": ((32, [1, 2, 3], 2), (32, [1, 2, 3], 2)),
+                 "paper-m": ((64, [1, 2, 4], 2), (32, [1, 2, 3], 2)),
+                 "paper-l": ((64, [1, 2, 4], 2), (64, [1, 2, 4], 2))}
 
 
 # ----------------------------------------------------------------------------------------------- Haar DWT
@@ -69,143 +90,8 @@ def check_haar():
     assert np.abs(stack.numpy() - ref).max() < 1e-12
 
 
-# ----------------------------------------------------------------------------------------------- SMC
-class SMC(nn.Module):
-    """Self-modulated 2-D convolution ([P] Eq. 3 via StyleGAN3 modulated_conv2d; [O] decoder_model.SMC)."""
 
-    def __init__(self, cin, cout, k=3):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, padding=k // 2)
-        self.gain = nn.Parameter(torch.ones(1))
-        self.scales = nn.Parameter(torch.ones(cin))
-
-    def forward(self, x):
-        w = self.conv.weight
-        w = w * w.pow(2).mean(dim=(1, 2, 3), keepdim=True).rsqrt()
-        s = self.scales * self.scales.pow(2).mean().rsqrt()
-        w = w * s.view(1, -1, 1, 1)
-        w = w * (w.pow(2).sum(dim=(1, 2, 3), keepdim=True) + 1e-8).rsqrt()
-        w = w * self.gain.view(1, 1, 1, 1)
-        return F.conv2d(x, w, padding=self.conv.padding) + self.conv.bias.view(1, -1, 1, 1)
-
-
-class SmcResnetBlock(nn.Module):
-    def __init__(self, cin, cout, pre_activation):
-        super().__init__()
-        self.pre = pre_activation
-        self.conv1 = SMC(cin, cout)
-        self.conv2 = SMC(cout, cout)
-        self.nin_shortcut = nn.Conv2d(cin, cout, 1) if cin != cout else None
-
-    def forward(self, x):
-        if self.pre:  # [P] ResBlockWithSMC
-            h = self.conv2(F.silu(self.conv1(F.silu(x))))
-        else:  # [O] ResnetBlock
-            h = F.silu(self.conv2(F.silu(self.conv1(x))))
-        skip = x if self.nin_shortcut is None else self.nin_shortcut(x)
-        return skip + h
-
-
-class Upsample(nn.Module):
-    def __init__(self, ch):
-        super().__init__()
-        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
-
-    def forward(self, x):
-        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
-
-
-class SmcDecoder(nn.Module):
-    """[O] LiteVAE_Decoder."""
-
-    def __init__(self, ch, z, out, mult, res_blocks, pre_activation):
-        super().__init__()
-        n = len(mult)
-        block_in = ch * mult[-1]
-        self.conv_in = nn.Conv2d(z, block_in, 3, padding=1)
-        self.mid = nn.ModuleList([SmcResnetBlock(block_in, block_in, pre_activation) for _ in range(res_blocks + 1)])
-        self.up = nn.ModuleList()
-        for i in reversed(range(n)):
-            up = nn.Module()
-            blocks = nn.ModuleList()
-            for _ in range(res_blocks + 1):
-                blocks.append(SmcResnetBlock(block_in, ch * mult[i], pre_activation))
-                block_in = ch * mult[i]
-            up.block = blocks
-            if i != 0:
-                up.upsample = Upsample(block_in)
-            self.up.insert(0, up)
-        self.conv_norm = SMC(block_in, block_in)
-        self.conv_out = nn.Conv2d(block_in, out, 3, padding=1)
-
-    def forward(self, z):
-        h = self.conv_in(z)
-        for block in self.mid:
-            h = block(h)
-        for i in reversed(range(len(self.up))):
-            for block in self.up[i].block:
-                h = block(h)
-            if i != 0:
-                h = self.up[i].upsample(h)
-        return self.conv_out(F.silu(self.conv_norm(h)))
-
-
-# ----------------------------------------------------------------------------------------------- UNets
-class OpenResidualBlock(nn.Module):
-    """[O] unet_model.ResidualBlock: post-norm, GroupNorm(groups), 1x1 residual projection."""
-
-    def __init__(self, cin, cout, groups):
-        super().__init__()
-        self.residual_conv = nn.Conv2d(cin, cout, 1) if cin != cout else None
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
-        self.norm1 = nn.GroupNorm(groups, cout)
-        self.norm2 = nn.GroupNorm(groups, cout)
-
-    def forward(self, x):
-        r = x if self.residual_conv is None else self.residual_conv(x)
-        h = F.silu(self.norm1(self.conv1(x)))
-        h = F.silu(self.norm2(self.conv2(h)))
-        return h + r
-
-
-class OpenUNet(nn.Module):
-    """[O] unet_model.UNet (no spatial resampling; 1x1 channel transitions)."""
-
-    def __init__(self, cin, ch, cout, n, mult, groups):
-        super().__init__()
-        dims = [m * ch for m in mult]
-        self.init_conv = nn.Conv2d(cin, dims[0], 3, padding=1)
-        self.down_blocks = nn.ModuleList()
-        d = dims[0]
-        for nxt in dims[1:]:
-            self.down_blocks.append(nn.ModuleList([*[OpenResidualBlock(d, d, groups) for _ in range(n)],
-                                                   nn.Conv2d(d, nxt, 1)]))
-            d = nxt
-        self.mid_block = nn.ModuleList([OpenResidualBlock(d, d, groups) for _ in range(n)])
-        self.up_blocks = nn.ModuleList()
-        for hid in reversed(dims[:-1]):
-            self.up_blocks.append(nn.ModuleList([nn.Conv2d(d, hid, 1),
-                                                 *[OpenResidualBlock(2 * hid, hid, groups) for _ in range(n)]]))
-            d = hid
-        self.conv_out = nn.Conv2d(dims[0], cout, 1)
-
-    def forward(self, x):
-        x = self.init_conv(x)
-        skips = []
-        for level in self.down_blocks:
-            for i, block in enumerate(level):
-                x = block(x)
-                if i != len(level) - 1:
-                    skips.append(x)
-        for block in self.mid_block:
-            x = block(x)
-        for level in self.up_blocks:
-            for i, block in enumerate(level):
-                x = block(x if i == 0 else torch.cat((x, skips.pop()), dim=1))
-        return self.conv_out(x)
-
-
+# ----------------------------------------------------------------------------------------------- paper UNet (App. G)
 class PaperResBlock(nn.Module):
     """[P] ADM-style pre-norm block: h = conv2(silu(gn2(conv1(silu(gn1(x)))))); skip 1x1 when in != out."""
 
@@ -258,18 +144,52 @@ class PaperUNet(nn.Module):
         return self.out_layer(h)
 
 
-class LiteVaeEncoder(nn.Module):
+
+# ----------------------------------------------------------------------------------------------- upstream builders
+def open_encoder(cfg):
+    """open-LiteVAE's encoder; its aggregator emits 2 n_z moments (``LiteAutoencoderKL`` with use_quant False)."""
+    return LiteVAE_Encoder(in_channels=cfg["in_channels"], dct_levels=cfg["wavelet_levels"],
+                           latent_dim=2 * cfg["latent_channels"], image_size=256,
+                           extractor_channels=cfg["extractor_channels"], extractor_mult=cfg["extractor_mult"],
+                           extractor_resblocks=cfg["extractor_blocks"],
+                           aggregate_channels=cfg["aggregator_channels"], aggregate_mult=cfg["aggregator_mult"],
+                           aggregate_resblocks=cfg["aggregator_blocks"])
+
+
+class PaperSmcResnetBlock(ResnetBlock):
+    """[P] App. G ``ResBlockWithSMC``: pre-activation (SiLU -> SMC -> SiLU -> SMC) + shortcut; same parameters."""
+
+    def forward(self, x):
+        h = self.conv2(self.dropout(F.silu(self.conv1(F.silu(x)))))
+        if self.in_channels != self.out_channels:
+            x = self.conv_shortcut(x) if self.use_conv_shortcut else self.nin_shortcut(x)
+        return x + h
+
+
+def smc_decoder(cfg):
+    decoder = LiteVAE_Decoder(channels=cfg["decoder_channels"], z_channels=cfg["latent_channels"],
+                              out_channels=cfg["out_channels"], channel_mult=cfg["decoder_mult"],
+                              num_res_blocks=cfg["decoder_res_blocks"])
+    if cfg["decoder_pre_activation"]:
+        for module in decoder.modules():
+            if type(module) is ResnetBlock:
+                module.__class__ = PaperSmcResnetBlock
+    return decoder
+
+
+class PaperEncoder(nn.Module):
+    """[P] LiteVAEEncoder: dwt(image, level=l) / 2^l for l = 1..L, one PaperUNet per level, avg-pool, aggregator."""
+
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
-        unet = OpenUNet if cfg["flavour"] == "open-litevae" else PaperUNet
         sub = 4 * cfg["in_channels"]
         levels = cfg["wavelet_levels"]
         self.extractors = nn.ModuleList([
-            unet(sub, cfg["extractor_channels"], sub, cfg["extractor_blocks"], cfg["extractor_mult"],
-                 cfg["norm_groups"]) for _ in range(levels)])
-        self.aggregator = unet(sub * levels, cfg["aggregator_channels"], 2 * cfg["latent_channels"],
-                               cfg["aggregator_blocks"], cfg["aggregator_mult"], cfg["norm_groups"])
+            PaperUNet(sub, cfg["extractor_channels"], sub, cfg["extractor_blocks"], cfg["extractor_mult"],
+                      cfg["norm_groups"]) for _ in range(levels)])
+        self.aggregator = PaperUNet(sub * levels, cfg["aggregator_channels"], 2 * cfg["latent_channels"],
+                                    cfg["aggregator_blocks"], cfg["aggregator_mult"], cfg["norm_groups"])
 
     def forward(self, x):
         cfg = self.cfg
@@ -280,14 +200,15 @@ class LiteVaeEncoder(nn.Module):
 
 
 class LiteVae(nn.Module):
+    """encoder + decoder under the keys of open-LiteVAE's ``LiteAutoencoderKL`` (``encoder.*``, ``decoder.*``)."""
+
     def __init__(self, cfg):
         super().__init__()
-        self.encoder = LiteVaeEncoder(cfg)
-        self.decoder = SmcDecoder(cfg["decoder_channels"], cfg["latent_channels"], cfg["out_channels"],
-                                  cfg["decoder_mult"], cfg["decoder_res_blocks"], cfg["decoder_pre_activation"])
+        self.encoder = open_encoder(cfg) if cfg["flavour"] == "open-litevae" else PaperEncoder(cfg)
+        self.decoder = smc_decoder(cfg)
 
 
-def config(flavour, ext, agg, latent=12, groups=None, dec=(128, [1, 2, 4, 4], 2), pre=None):
+def config(flavour, ext, agg, latent=12, groups=None, dec=(128, [1, 2, 4, 4], 2)):
     paper = flavour == "paper"
     return {
         "_class_name": "LiteVAE",
@@ -300,9 +221,10 @@ def config(flavour, ext, agg, latent=12, groups=None, dec=(128, [1, 2, 4, 4], 2)
         "wavelet_level_scaling": paper,
         "extractor_channels": ext[0], "extractor_mult": ext[1], "extractor_blocks": ext[2],
         "aggregator_channels": agg[0], "aggregator_mult": agg[1], "aggregator_blocks": agg[2],
+        # open-LiteVAE's ResidualBlock hard-codes GroupNorm(8); the paper's ADM blocks use 32 (gcd-reduced)
         "norm_groups": groups if groups is not None else (32 if paper else 8),
         "decoder_channels": dec[0], "decoder_mult": dec[1], "decoder_res_blocks": dec[2],
-        "decoder_pre_activation": paper if pre is None else pre,
+        "decoder_pre_activation": paper,
         "scaling_factor": 1.0,
         "shift_factor": 0.0,
     }
@@ -312,16 +234,16 @@ def count(m):
     return sum(p.numel() for p in m.parameters())
 
 
-def print_preset_counts():
-    open_presets = {"S": ((16, [1, 2, 2], 3), (16, [1, 2, 2], 3)), "B": ((32, [1, 2, 3], 4), (32, [1, 2, 3], 4)),
-                    "M": ((64, [1, 2, 4], 5), (32, [1, 2, 3], 4)), "L": ((64, [1, 2, 4], 5), (64, [1, 2, 4], 4))}
-    paper_presets = {"S": ((16, [1, 2, 2], 2), (16, [1, 2, 2], 2)), "B": ((32, [1, 2, 3], 2), (32, [1, 2, 3], 2)),
-                     "M": ((64, [1, 2, 4], 2), (32, [1, 2, 3], 2)), "L": ((64, [1, 2, 4], 2), (64, [1, 2, 4], 2))}
-    for name, (e, a) in open_presets.items():
-        print(f"open-litevae {name}: encoder {count(LiteVaeEncoder(config('open-litevae', e, a))):,}")
-    for name, (e, a) in paper_presets.items():
-        print(f"paper        {name}: encoder {count(LiteVaeEncoder(config('paper', e, a))):,}")
-    print(f"SMC decoder 128 [1,2,4,4] z12: {count(SmcDecoder(128, 12, 3, [1, 2, 4, 4], 2, False)):,}")
+def preset_counts():
+    counts = {}
+    for name, (e, a) in OPEN_PRESETS.items():
+        counts[name] = count(open_encoder(config("open-litevae", e, a)))
+    for name, (e, a) in PAPER_PRESETS.items():
+        counts[name] = count(PaperEncoder(config("paper", e, a)))
+    counts["smc_decoder"] = count(smc_decoder(config("open-litevae", *OPEN_PRESETS["open-b"])))
+    for name, n in counts.items():
+        print(f"{name:12s} {n:,}")
+    return counts
 
 
 def randomize(model, gen):
@@ -353,7 +275,7 @@ def write_case(name, cfg, shape, gen):
     x = torch.rand(shape, generator=gen) * 2 - 1
     with torch.no_grad():
         moments = model.encoder(x)
-        z = moments[:, : cfg["latent_channels"]].clone()
+        z = DiagonalGaussianDistribution(moments).mean.clone()
         decoded = model.decoder(z)
     folder = OUT_ROOT / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -361,8 +283,36 @@ def write_case(name, cfg, shape, gen):
     save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"),
               metadata={"format": "pt"})
     save_file({"x": x, "moments": moments, "z": z, "decoded": decoded}, str(folder / "io.safetensors"))
-    print(f"{name}: {count(model):,} parameters, x {tuple(x.shape)} -> moments {tuple(moments.shape)}"
-          f" -> decoded {tuple(decoded.shape)}")
+    line = (f"`{name}`: {count(model):,} parameters, x {list(x.shape)} -> moments {list(moments.shape)}"
+            f" -> decoded {list(decoded.shape)}")
+    print(line)
+    return line
+
+
+README = """# LiteVAE parity fixtures
+
+Generated by `tools/reference/gen_litevae.py`.
+
+- `open_tiny`: open-LiteVAE's own modules ({upstream}, vendored unmodified in `tools/reference/vendor/open-litevae/`,
+  with torch-dwt 68a5b5f in `vendor/torch-dwt/`): `LiteVAE_Encoder` (latent_dim = 2 n_z, as `LiteAutoencoderKL`
+  with `use_quant: False` builds it), `LiteVAE_Decoder`, `DiagonalGaussianDistribution(moments).mean`. Keys are
+  open-LiteVAE's state-dict keys, loaded by vae4j without renaming.
+- `paper_tiny`: the paper has no code; its encoder is transcribed from App. G (ADM pre-norm UNet, pywt order,
+  1/2^l scaling) and its decoder is the upstream `LiteVAE_Decoder` with the pre-activation SMC block order.
+- `smc.safetensors`: one upstream `SMC(6, 5, 3)` with random scales and gain: parameters, `x`, `y`.
+
+Per case: `config.json` (vae4j's LiteVAE config), `model.safetensors` (weights: PyTorch default init from a seeded
+global generator, GroupNorm affines and SMC scales/gains perturbed), `io.safetensors` (`x`, `moments` = encoder
+output, `z` = posterior mean, `decoded` = decoder(z)).
+
+{cases}
+
+`parameter_counts.json`: the encoder parameter count of every `LiteVaeConfig` preset (n_z 12; `open-*` from the
+upstream `LiteVAE_Encoder`, `paper-*` from the App. G transcription) and of the 128 / [1, 2, 4, 4] / 2 SMC decoder
+(upstream `LiteVAE_Decoder`, z 12). `LiteVaeTest` asserts vae4j's counts equal these:
+
+{counts}
+"""
 
 
 def main():
@@ -370,15 +320,21 @@ def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     check_haar()
-    print_preset_counts()  # noqa: cross-check only
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
+    counts = preset_counts()
+    (OUT_ROOT / "parameter_counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
     write_smc(gen)
-    write_case("open_tiny", config("open-litevae", (4, [1, 2], 2), (8, [1, 2], 1), latent=4, groups=4,
-                                   dec=(4, [1, 2, 2, 4], 1)), (2, 3, 32, 24), gen)
-    write_case("paper_tiny", config("paper", (4, [1, 2], 1), (8, [1, 3], 1), latent=4, groups=32,
-                                    dec=(4, [1, 2, 2, 4], 1)), (1, 3, 16, 32), gen)
+    cases = [
+        write_case("open_tiny", config("open-litevae", (8, [1, 2], 2), (8, [1, 2], 1), latent=4,
+                                       dec=(4, [1, 2, 2, 4], 1)), (2, 3, 32, 24), gen),
+        write_case("paper_tiny", config("paper", (4, [1, 2], 1), (8, [1, 3], 1), latent=4, groups=32,
+                                        dec=(4, [1, 2, 2, 4], 1)), (1, 3, 16, 32), gen),
+    ]
+    table = "\n".join(f"- `{k}`: {v:,}" for k, v in counts.items())
+    (OUT_ROOT / "README.md").write_text(README.format(upstream=UPSTREAM, cases="\n".join("- " + c for c in cases),
+                                                      counts=table))
 
 
 if __name__ == "__main__":

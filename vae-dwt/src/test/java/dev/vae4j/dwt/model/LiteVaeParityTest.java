@@ -10,7 +10,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Tiny LiteVAEs against the PyTorch reference of tools/reference/gen_litevae.py (tolerance 1e-4). */
+/**
+ * Tiny LiteVAEs against tools/reference/gen_litevae.py (tolerance 1e-4): {@code open_tiny} is built from
+ * open-LiteVAE's own vendored modules (weights under its keys, loaded unrenamed), {@code paper_tiny} from the
+ * paper's App. G transcription with the upstream SMC decoder.
+ */
 class LiteVaeParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"open_tiny", "paper_tiny"})
