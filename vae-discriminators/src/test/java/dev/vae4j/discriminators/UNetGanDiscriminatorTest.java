@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** UNetGAN: preset sizes against open-LiteVAE's table, keys, both heads' shapes, and a short training probe. */
+/**
+ * UNetGAN: parity with open-LiteVAE's code, preset sizes equal to upstream's, keys, both heads' shapes, and a short
+ * training probe.
+ */
 class UNetGanDiscriminatorTest {
     @BeforeAll
     static void oneThread() {
@@ -25,13 +32,46 @@ class UNetGanDiscriminatorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"16, 2757000", "32, 11020000", "64, 44070000"})
-    void presetsAreWithinTwoPercentOfTheTable(int ch, long table) {
-        UNetGanDiscriminator d = new UNetGanDiscriminator(new UNetGanConfig(3, ch, 1e-12), 0, false);
+    @CsvSource({"unetgan-s, 16, 2750000", "unetgan-m, 32, 11000000", "unetgan-l, 64, 44100000"})
+    void presetsHaveOpenLiteVaesExactParameterCount(String preset, int ch, long table) {
+        UNetGanDiscriminator d = (UNetGanDiscriminator) DiscriminatorPresets.forInspection(preset);
+        assertEquals(ch, d.config().ch());
         long params = StateDict.parameterCount(d);
-        System.out.printf("UNetGAN D_ch %d: %,d parameters (table %,d), %.3f GMACs at 256x256%n", ch, params,
+        System.out.printf("UNetGAN D_ch %d: %,d parameters (README %,d), %.3f GMACs at 256x256%n", ch, params,
                 table, d.macs(256, 256) / 1e9);
-        assertTrue(Math.abs(params - table) <= 0.02 * table, params + " vs " + table);
+        assertEquals(OpenLiteVaeFixtures.parameterCount(preset), params, "open-LiteVAE's Unet_Discriminator");
+        assertTrue(Math.abs(params - table) <= 0.005 * table, params + " vs README " + table);
+    }
+
+    /**
+     * Against open-LiteVAE's own {@code Unet_Discriminator} (D_ch 2, 256x256; tools/reference/
+     * gen_litevae_discriminators.py): both train-mode heads, gradients, the power-iteration buffers after the
+     * forward, and the eval-mode heads, to 1e-4 relative to each tensor's largest magnitude.
+     */
+    @Test
+    void matchesOpenLiteVaeInTrainAndEvalMode() {
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader weights = SafetensorsReader.open(
+                        Fixtures.dir("unetgan/tiny").resolve("weights.safetensors"));
+                SafetensorsReader io = SafetensorsReader.open(Fixtures.dir("unetgan/tiny").resolve("io.safetensors"))) {
+            UNetGanDiscriminator d = new UNetGanDiscriminator(new UNetGanConfig(3, 2, 1e-12), 0, false);
+            StateDict.load(d, TensorSource.of(weights), true, "unetgan/tiny");
+            Map<String, Tensor> expected = io.loadAll();
+            Tensor x = expected.get("input").to(torch.ScalarType.Float);
+            d.train(true);
+            UNetGanDiscriminator.Output train = d.forwardBoth(x);
+            OpenLiteVaeFixtures.assertClose("unetgan train_global", expected.get("train_global"), train.global());
+            OpenLiteVaeFixtures.assertClose("unetgan train_pixel", expected.get("train_pixel"), train.pixel());
+            train.pixel().pow(new Scalar(2)).mean().add(train.global().sum()).backward();
+            OpenLiteVaeFixtures.assertGradsAndBuffers("unetgan", d, expected);
+            d.eval();
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                UNetGanDiscriminator.Output eval = d.forwardBoth(x);
+                OpenLiteVaeFixtures.assertClose("unetgan eval_global", expected.get("eval_global"), eval.global());
+                OpenLiteVaeFixtures.assertClose("unetgan eval_pixel_crop", expected.get("eval_pixel_crop"),
+                        eval.pixel().narrow(2, 96, 64).narrow(3, 96, 64));
+            }
+        }
     }
 
     @Test
