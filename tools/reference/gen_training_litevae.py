@@ -29,7 +29,7 @@ with the discriminator frozen (train mode); discriminator loss on the detached r
 then fake); clip, step both, EMA. Writes ``vae-examples/src/test/resources/fixtures/training/litevae_phase_b.safetensors``
 in the layout of ``gen_training.py`` (images, init.ae/disc, lr, loss.<term>, final.ae/ema/disc, spread.*), terms
 total, rec, p, nll, kl, g, d_weight, disc_factor, logvar, wave, gauss, d_total, disc, logits_real, logits_fake;
-metadata: recipe, overrides, and ``gigagan`` (the tiny discriminator's vae4j ``GigaGanConfig`` fields).
+metadata ``fixture``: JSON of recipe, overrides and ``gigagan`` (the tiny discriminator's ``GigaGanConfig`` fields).
 CPU, float32, deterministic algorithms: two runs give identical files.
 """
 
@@ -234,8 +234,9 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tmp = OUT.with_suffix(".tmp")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),
-              metadata={"recipe": RECIPE, "overrides": json.dumps(OVERRIDES, sort_keys=True),
-                        "gigagan": json.dumps(GIGAGAN_JAVA, sort_keys=True), "lpips": ""})
+              # one metadata entry: safetensors writes several in hash order, which would break byte-identical reruns
+              metadata={"fixture": json.dumps({"recipe": RECIPE, "overrides": OVERRIDES, "gigagan": GIGAGAN_JAVA},
+                                              sort_keys=True)})
     tmp.replace(OUT)
     print(f"wrote {OUT.relative_to(REPO_ROOT)} ({OUT.stat().st_size / 1024:.0f} KB)")
 

@@ -60,12 +60,13 @@ class LiteVaeTrajectoryParityTest {
         try (SafetensorsReader fixture = SafetensorsReader.open(
                 Fixtures.dir("training/litevae_phase_b.safetensors"));
                 TensorScope scope = new TensorScope()) {
-            Recipe recipe = recipe(fixture.metadata());
+            JsonNode meta = new ObjectMapper().readTree(fixture.metadata().get("fixture"));
+            Recipe recipe = recipe(meta);
             assertEquals("gigagan", recipe.discriminator().type());
             TrainConfig config = recipe.train();
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), prefixed(fixture, "init.ae."), true, "init.ae");
-            GigaGanDiscriminator discriminator = new GigaGanDiscriminator(gigagan(fixture.metadata()), config.seed());
+            GigaGanDiscriminator discriminator = new GigaGanDiscriminator(gigagan(meta.get("gigagan")), config.seed());
             StateDict.load(discriminator, prefixed(fixture, "init.disc."), true, "init.disc");
             ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, null);
             Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
@@ -117,11 +118,10 @@ class LiteVaeTrajectoryParityTest {
     }
 
     /** The recipe the fixture names with the fixture's overrides merged into its tree ("model" replaced whole). */
-    private static Recipe recipe(Map<String, String> metadata) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode tree = (ObjectNode) Recipe.load(metadata.get("recipe")).toJson();
-        merge(tree, (ObjectNode) json.readTree(metadata.get("overrides")));
-        return json.treeToValue(tree, Recipe.class);
+    private static Recipe recipe(JsonNode meta) throws IOException {
+        ObjectNode tree = (ObjectNode) Recipe.load(meta.get("recipe").asText()).toJson();
+        merge(tree, (ObjectNode) meta.get("overrides"));
+        return new ObjectMapper().treeToValue(tree, Recipe.class);
     }
 
     private static void merge(ObjectNode into, ObjectNode overrides) {
@@ -136,9 +136,8 @@ class LiteVaeTrajectoryParityTest {
         });
     }
 
-    /** The tiny discriminator of the fixture's {@code gigagan} metadata (GigaGanConfig's fields). */
-    private static GigaGanConfig gigagan(Map<String, String> metadata) throws IOException {
-        JsonNode c = new ObjectMapper().readTree(metadata.get("gigagan"));
+    /** The tiny discriminator of the fixture's {@code gigagan} entry (GigaGanConfig's fields). */
+    private static GigaGanConfig gigagan(JsonNode c) {
         Set<Integer> attention = new HashSet<>();
         c.get("attentionResolutions").forEach(node -> attention.add(node.asInt()));
         return new GigaGanConfig(c.get("inChannels").asInt(), c.get("imageSize").asInt(), c.get("baseChannels").asInt(),
