@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Parity fixtures from cloneofsimo/vqgan-training's own files (``ae.py``, ``utils.py``, ``vae_trainer.py``).
+
+The repository has no licence, so nothing of it is vendored: give a git clone (or the bare mirror) of
+https://github.com/cloneofsimo/vqgan-training as ``--upstream DIR`` (or $VQGAN_TRAINING_REPO); the files are extracted
+unmodified from the pinned commits below and imported. Modules the imported files load at import time but the
+fixtures never call (wandb, webdataset, transformers' scheduler) get stand-ins that raise if reached.
+
+Pinned commits:
+  HEAD  379fe36eee4e90e01a4076b2815d49e6736db992 (2024-10-18, "Merge pull request #6 from cloneofsimo/v0.3")
+  v0.2  521df37ef93fade7b66c679e0ff6b167b884cb63 ("v0.2", the code its README describes)
+
+Writes into ``vae-core/src/test/resources/fixtures/vqgan_training/``:
+
+  ae/config.json, ae/diffusion_pytorch_model.safetensors, ae/io.safetensors
+      HEAD ``ae.VAE`` (ch 32, ch_mult [1, 1], 1 res block, z 4, use_attn False; ae.py hard-codes GroupNorm(32), so
+      32 is the narrowest width) with seeded random weights renamed to vae4j keys; ``input``, ``latent`` (encoder),
+      ``decoded`` (decoder of the latent: HEAD's DiagonalGaussian has std 0.00), and v0.2's DiagonalGaussian
+      (std 0.1) on that latent: ``noise`` (the randn_like it drew) and ``sample``.
+  attn_block.safetensors
+      HEAD ``ae.AttnBlock(128)`` (2 heads of the hard-coded 64), seeded random weights under its own names
+      (``norm.*``, ``qkv.weight``, ``proj_out.weight``), ``input`` and ``output``.
+  counts.json
+      parameter counts of the ``vqgan-training-f8c16`` preset's configuration (ch 256, ch_mult 1,2,4,4, 2 blocks,
+      z 16, mid attention) from v0.2's ``ae.VAE``, checked equal to HEAD's ``ae.VAE(use_attn=False)`` plus one
+      ``AttnBlock(1024)`` per side (HEAD cannot build ``use_attn=True``, see ``parameter_counts``), and HEAD's CLI
+      default (``--do_attn False``) for the record.
+
+Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical files.
+"""
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from safetensors.torch import save_file
+
+from upstream import diffusers_keys, snapshot, stub_modules, upstream_arg
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CORE_OUT = REPO_ROOT / "vae-core/src/test/resources/fixtures/vqgan_training"
+HEAD = "379fe36eee4e90e01a4076b2815d49e6736db992"
+V02 = "521df37ef93fade7b66c679e0ff6b167b884cb63"
+SEED = 20251018
+
+
+def load_upstream(repo):
+    """(HEAD's ae, utils, vae_trainer modules; v0.2's ae module), imported from the pinned commits."""
+    stub_modules("wandb", "webdataset", "transformers", "click", decorators=[("click", "command"),
+                                                                            ("click", "option")])
+    head = snapshot(repo, HEAD, ["ae.py", "utils.py", "vae_trainer.py"])
+    sys.path.insert(0, str(head))
+    import ae as ae_head
+    import utils as utils_head
+    import vae_trainer
+    sys.path.remove(str(head))
+    for name in ("ae", "utils", "vae_trainer"):
+        del sys.modules[name]
+    v02 = snapshot(repo, V02, ["ae.py"])
+    sys.path.insert(0, str(v02))
+    import ae as ae_v02
+    sys.path.remove(str(v02))
+    del sys.modules["ae"]
+    return ae_head, utils_head, vae_trainer, ae_v02
+
+
+def vqgan_training_key(key, levels):
+    """ae.py (LDM-style) key -> vae4j key."""
+    k = key
+    k = re.sub(r"^encoder\.down\.(\d+)\.block\.(\d+)\.", r"encoder.down_blocks.\1.resnets.\2.", k)
+    k = re.sub(r"^encoder\.down\.(\d+)\.downsample\.", r"encoder.down_blocks.\1.downsamplers.0.", k)
+    k = re.sub(r"^decoder\.up\.(\d+)\.block\.(\d+)\.",
+               lambda m: f"decoder.up_blocks.{levels - 1 - int(m[1])}.resnets.{m[2]}.", k)
+    k = re.sub(r"^decoder\.up\.(\d+)\.upsample\.",
+               lambda m: f"decoder.up_blocks.{levels - 1 - int(m[1])}.upsamplers.0.", k)
+    k = re.sub(r"\.mid\.block_1\.", ".mid_block.resnets.0.", k)
+    k = re.sub(r"\.mid\.block_2\.", ".mid_block.resnets.1.", k)
+    k = re.sub(r"\.mid\.attn_1\.", ".mid_block.attentions.0.", k)
+    k = re.sub(r"\.norm_out\.", ".conv_norm_out.", k)
+    k = re.sub(r"\.nin_shortcut\.", ".conv_shortcut.", k)
+    return k
+
+
+@torch.no_grad()
+def randomize_(model, gen):
+    """conv weights ~ N(0, 1/fan_in), norm weights 1 + 0.1*N, every bias 0.1*N (ae.py's own init zeroes the biases and
+    makes conv2 ~1e-6, which would leave most of the forward untested)."""
+    for m in model.modules():
+        if isinstance(m, nn.GroupNorm):
+            m.weight.copy_(1.0 + 0.1 * torch.randn(m.weight.shape, generator=gen))
+            m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
+        elif isinstance(m, nn.Conv2d):
+            m.weight.copy_(torch.randn(m.weight.shape, generator=gen) / math.sqrt(m.weight[0].numel()))
+            if m.bias is not None:
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
+
+
+def contiguous(tensors):
+    return {k: v.detach().clone().contiguous() for k, v in tensors.items()}
+
+
+@torch.no_grad()
+def autoencoder_fixture(ae_head, ae_v02, gen):
+    ch, mult, blocks, z = 32, [1, 1], 1, 4
+    vae = ae_head.VAE(resolution=16, in_channels=3, ch=ch, out_ch=3, ch_mult=list(mult), num_res_blocks=blocks,
+                      z_channels=z, use_attn=False, decoder_also_perform_hr=False, use_wavelet=False).eval()
+    randomize_(vae, gen)
+    x = torch.randn(2, 3, 16, 16, generator=gen)
+    decoded, latent = vae(x)  # HEAD: reg is the identity (std 0.00)
+    assert torch.equal(decoded, vae.decoder(latent))
+    reg = ae_v02.DiagonalGaussian()
+    torch.manual_seed(SEED)
+    sample = reg(latent)
+    torch.manual_seed(SEED)
+    noise = torch.randn_like(latent)
+    assert torch.equal(sample, latent * (1 + 0.1 * noise))
+    n = len(mult)
+    # latent_noise_std is vae4j's default 0.1, v0.2's constant (HEAD's 0.00 makes the sample the latent itself)
+    config = diffusers_keys([ch * m for m in mult], blocks, z, 32, False, 1.0, mid_attention=False)
+    config["latent_sampling"] = "multiplicative"
+    out = CORE_OUT / "ae"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(dict(sorted(config.items())), indent=2) + "\n")
+    weights = {vqgan_training_key(k, n): v for k, v in vae.state_dict().items()}
+    save_file(contiguous(weights), out / "diffusion_pytorch_model.safetensors")
+    save_file(contiguous({"input": x, "latent": latent, "decoded": decoded, "noise": noise, "sample": sample}),
+              out / "io.safetensors")
+    print(f"ae: {sum(v.numel() for v in weights.values())} parameters")
+
+
+@torch.no_grad()
+def attention_fixture(ae_head, gen):
+    block = ae_head.AttnBlock(128).eval()
+    randomize_(block, gen)
+    x = torch.randn(2, 128, 4, 3, generator=gen)
+    tensors = {f"weights.{k}": v for k, v in block.state_dict().items()}
+    tensors.update({"input": x, "output": block(x)})
+    save_file(contiguous(tensors), CORE_OUT / "attn_block.safetensors")
+
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def parameter_counts(ae_head, ae_v02):
+    preset = dict(resolution=256, in_channels=3, ch=256, out_ch=3, num_res_blocks=2, z_channels=16)
+    with torch.device("meta"):
+        v02 = ae_v02.VAE(ch_mult=[1, 2, 4, 4], **preset)
+        # HEAD cannot build use_attn=True: its init loop zeroes the bias of every Conv2d, and AttnBlock's bias-free
+        # qkv/proj_out make that nn.init.zeros_(None) -> AttributeError. So HEAD is counted without attention plus
+        # one stand-alone AttnBlock per side.
+        head_cli = ae_head.VAE(ch_mult=[1, 2, 4, 4], use_attn=False, decoder_also_perform_hr=False,
+                               use_wavelet=False, **preset)
+        attention = count(ae_head.AttnBlock(1024))
+    counts = {"vqgan-training-f8c16": {"encoder": count(v02.encoder), "decoder": count(v02.decoder)},
+              "head-cli-default-no-attention": {"encoder": count(head_cli.encoder),
+                                                "decoder": count(head_cli.decoder)}}
+    assert counts["vqgan-training-f8c16"] == {"encoder": count(head_cli.encoder) + attention,
+                                              "decoder": count(head_cli.decoder) + attention}
+    (CORE_OUT / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+    print(f"counts: {counts}")
+
+
+def main():
+    repo = upstream_arg("VQGAN_TRAINING_REPO", "cloneofsimo/vqgan-training")
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    ae_head, utils_head, vae_trainer, ae_v02 = load_upstream(repo)
+    CORE_OUT.mkdir(parents=True, exist_ok=True)
+    gen = torch.Generator().manual_seed(SEED)
+    autoencoder_fixture(ae_head, ae_v02, gen)
+    attention_fixture(ae_head, gen)
+    parameter_counts(ae_head, ae_v02)
+
+
+if __name__ == "__main__":
+    main()
