@@ -29,13 +29,18 @@ Writes into ``vae-core/src/test/resources/fixtures/vqgan_training/``:
 Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical files.
 """
 
+import importlib
 import json
 import math
 import re
 import sys
+import tempfile
+import textwrap
+import types
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 from safetensors.torch import save_file
 
@@ -43,29 +48,31 @@ from upstream import diffusers_keys, snapshot, stub_modules, upstream_arg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORE_OUT = REPO_ROOT / "vae-core/src/test/resources/fixtures/vqgan_training"
+LOSSES_OUT = REPO_ROOT / "vae-losses/src/test/resources/fixtures/vqgan_training_losses"
 HEAD = "379fe36eee4e90e01a4076b2815d49e6736db992"
 V02 = "521df37ef93fade7b66c679e0ff6b167b884cb63"
 SEED = 20251018
 
 
+def import_commit(repo, commit):
+    """The modules ae, utils and vae_trainer of ``commit``, imported from its unmodified files."""
+    root = snapshot(repo, commit, ["ae.py", "utils.py", "vae_trainer.py"])
+    sys.path.insert(0, str(root))
+    try:
+        modules = {name: importlib.import_module(name) for name in ("ae", "utils", "vae_trainer")}
+    finally:
+        sys.path.remove(str(root))
+        for name in ("ae", "utils", "vae_trainer"):
+            sys.modules.pop(name, None)
+    modules["source"] = (root / "vae_trainer.py").read_text()
+    return types.SimpleNamespace(**modules)
+
+
 def load_upstream(repo):
-    """(HEAD's ae, utils, vae_trainer modules; v0.2's ae module), imported from the pinned commits."""
+    """(HEAD, v0.2) namespaces of ae, utils, vae_trainer and vae_trainer's source text."""
     stub_modules("wandb", "webdataset", "transformers", "click", decorators=[("click", "command"),
                                                                             ("click", "option")])
-    head = snapshot(repo, HEAD, ["ae.py", "utils.py", "vae_trainer.py"])
-    sys.path.insert(0, str(head))
-    import ae as ae_head
-    import utils as utils_head
-    import vae_trainer
-    sys.path.remove(str(head))
-    for name in ("ae", "utils", "vae_trainer"):
-        del sys.modules[name]
-    v02 = snapshot(repo, V02, ["ae.py"])
-    sys.path.insert(0, str(v02))
-    import ae as ae_v02
-    sys.path.remove(str(v02))
-    del sys.modules["ae"]
-    return ae_head, utils_head, vae_trainer, ae_v02
+    return import_commit(repo, HEAD), import_commit(repo, V02)
 
 
 def vqgan_training_key(key, levels):
@@ -165,16 +172,96 @@ def parameter_counts(ae_head, ae_v02):
     print(f"counts: {counts}")
 
 
+def upstream_block(source, first, last):
+    """The lines of ``source`` from the first line containing ``first`` to the next containing ``last``, dedented
+    and compiled: inline code of ``train_ddp`` (not reachable as a function) run verbatim."""
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines) if first in line)
+    end = next(i for i in range(start, len(lines)) if last in lines[i])
+    return compile(textwrap.dedent("\n".join(lines[start:end + 1])), f"vae_trainer.py:{start + 1}", "exec")
+
+
+def gradnorm_grad(gradnorm, x, c, *weight):
+    """The gradient reaching x of sum(c * gradnorm(x)^2)."""
+    x = x.clone().requires_grad_(True)
+    (c * gradnorm(x, *weight).pow(2)).sum().backward()
+    return x.grad
+
+
+def loss_fixture(head, v02, gen):
+    trainer = head.vae_trainer
+    io = {}
+    x = torch.tanh(torch.randn(2, 3, 32, 32, generator=gen))
+    y = torch.tanh(x + 0.3 * torch.randn(2, 3, 32, 32, generator=gen))
+    z = torch.randn(2, 4, 4, 4, generator=gen)
+    io.update({"x": x, "y": y, "z": z})
+    # vae_loss_function at its defaults (do_recon False): 0.1 * mean(z^2)
+    io["vae_loss"] = trainer.vae_loss_function(x, y, z)[0]
+    # gradnorm: HEAD (scalar norm, all-reduced AVG over a 1-process gloo group = the norm itself) and v0.2 (dim 0)
+    g = torch.randn(2, 3, 4, 4, generator=gen)
+    c = torch.randn(2, 3, 4, 4, generator=gen)
+    io.update({"gn_x": g, "gn_c": c})
+    for name, w in (("1", 1.0), ("0_001", 0.001)):
+        io[f"gn_head_grad_{name}"] = gradnorm_grad(trainer.gradnorm, g, c, w)
+    io["gn_v02_grad"] = gradnorm_grad(v02.vae_trainer.gradnorm, g, c)
+    # discriminator losses (HEAD bce / hinge, each x0.5; v0.2 the plain BCE sum)
+    real = 1.5 * torch.randn(2, 16, generator=gen)
+    fake = 1.5 * torch.randn(2, 16, generator=gen) - 0.5
+    io.update({"logits_real": real, "logits_fake": fake})
+    for disc_type in ("bce", "hinge"):
+        io[f"d_head_{disc_type}"] = trainer.gan_disc_loss(real, fake, disc_type)[0]
+    io["d_v02"] = v02.vae_trainer.gan_disc_loss(real, fake)[0]
+    # generator GAN loss: HEAD's inline branch (bce / hinge) and v0.2's thresholded hinge
+    generator = upstream_block(head.source, "# g_gan_loss = (real_preds_const", "g_gan_loss = -fake_preds.mean()")
+    for disc_type in ("bce", "hinge"):
+        scope = {"disc_type": disc_type, "fake_preds": fake, "nn": nn, "torch": torch}
+        exec(generator, scope)
+        io[f"g_head_{disc_type}"] = scope["g_gan_loss"]
+    scope = {"real_preds_const": real, "fake_preds": fake}
+    exec(upstream_block(v02.source, "g_gan_loss = (real_preds_const", "g_gan_loss = (real_preds_const"), scope)
+    io["g_v02"] = scope["g_gan_loss"]
+    # HEAD's discriminator step with LeCam (hinge, use_lecam), three steps from zero anchors
+    step = upstream_block(head.source, "d_loss, avg_real_logits, avg_fake_logits, disc_acc = gan_disc_loss(",
+                          "total_d_loss = total_d_loss + lecam_loss * lecam_loss_weight")
+    state = {"lecam_anchor_real_logits": 0.0, "lecam_anchor_fake_logits": 0.0, "lecam_beta": 0.9,
+             "lecam_loss_weight": 0.1, "use_lecam": True, "disc_type": "hinge", "device": "cpu",
+             "gan_disc_loss": trainer.gan_disc_loss, "avg_scalar_over_nodes": trainer.avg_scalar_over_nodes}
+    for t in range(3):
+        state["real_preds"] = 1.5 * torch.randn(2, 16, generator=gen) + 0.5 * t
+        state["fake_preds"] = 1.5 * torch.randn(2, 16, generator=gen) - 0.5 * t
+        exec(step, state)
+        io[f"lecam_real_{t}"], io[f"lecam_fake_{t}"] = state["real_preds"], state["fake_preds"]
+        io[f"lecam_loss_{t}"] = state["lecam_loss"]
+        io[f"lecam_total_d_{t}"] = state["total_d_loss"]
+        io[f"lecam_anchors_{t}"] = torch.tensor([state["lecam_anchor_real_logits"],
+                                                 state["lecam_anchor_fake_logits"]], dtype=torch.float64)
+    LOSSES_OUT.mkdir(parents=True, exist_ok=True)
+    save_file(contiguous({k: torch.as_tensor(v) for k, v in io.items()}), LOSSES_OUT / "losses.safetensors")
+    print(f"losses: {len(io)} tensors")
+
+
+def single_process_group():
+    """HEAD's gradnorm all-reduces its scalar over the process group: a 1-process gloo group makes that the identity."""
+    store = Path(tempfile.mkdtemp()) / "store"
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=0, world_size=1)
+
+
 def main():
     repo = upstream_arg("VQGAN_TRAINING_REPO", "cloneofsimo/vqgan-training")
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
-    ae_head, utils_head, vae_trainer, ae_v02 = load_upstream(repo)
+    head, v02 = load_upstream(repo)
+    ae_head, ae_v02 = head.ae, v02.ae
     CORE_OUT.mkdir(parents=True, exist_ok=True)
     gen = torch.Generator().manual_seed(SEED)
     autoencoder_fixture(ae_head, ae_v02, gen)
     attention_fixture(ae_head, gen)
     parameter_counts(ae_head, ae_v02)
+    single_process_group()
+    try:
+        loss_fixture(head, v02, gen)
+    finally:
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
