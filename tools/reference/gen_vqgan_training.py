@@ -31,6 +31,8 @@ Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical fi
 
 import importlib
 import json
+import os
+import shutil
 import math
 import re
 import sys
@@ -42,12 +44,15 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 import torch.nn as nn
+import torchvision
 from safetensors.torch import save_file
 
+from gen_metrics import splitmix_uniform
 from upstream import diffusers_keys, snapshot, stub_modules, upstream_arg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORE_OUT = REPO_ROOT / "vae-core/src/test/resources/fixtures/vqgan_training"
+DISC_OUT = REPO_ROOT / "vae-discriminators/src/test/resources/fixtures/vqgan_training_discriminator"
 LOSSES_OUT = REPO_ROOT / "vae-losses/src/test/resources/fixtures/vqgan_training_losses"
 HEAD = "379fe36eee4e90e01a4076b2815d49e6736db992"
 V02 = "521df37ef93fade7b66c679e0ff6b167b884cb63"
@@ -240,6 +245,55 @@ def loss_fixture(head, v02, gen):
     print(f"losses: {len(io)} tensors")
 
 
+def formula_vgg_features(names_shapes):
+    """The deterministic VGG16 trunk weights the Java test recomputes (VggFormulaWeights): element i of tensor
+    ``name`` draws u from gen_metrics' SplitMix64 of (crc32(name) << 32) + i; weights (2u - 1) sqrt(6 / fan_in),
+    biases 0.2 (2u - 1)."""
+    out = {}
+    for name, shape in names_shapes:
+        n = math.prod(shape)
+        u = torch.from_numpy(splitmix_uniform(name, n))
+        if name.endswith("weight"):
+            v = (2 * u - 1) * math.sqrt(6.0 / (n // shape[0]))
+        else:
+            v = 0.2 * (2 * u - 1)
+        out[name] = v.to(torch.float32).reshape(shape)
+    return out
+
+
+@torch.no_grad()
+def discriminator_fixture(v02, gen):
+    """v0.2's ``utils.PatchDiscriminator`` as the repository builds it (``models.vgg16(pretrained=True)``, whose
+    checkpoint is provided in a private TORCH_HOME with zeros, so nothing is downloaded), then the trunk set to the
+    formula weights and the zero-initialised head to seeded values (a zero head would make every logit 0)."""
+    home = Path(tempfile.mkdtemp(prefix="torch-home-"))
+    (home / "hub/checkpoints").mkdir(parents=True)
+    with torch.device("meta"):
+        shapes = {k: v.shape for k, v in torchvision.models.vgg16().state_dict().items()}
+    torch.save({k: torch.zeros(v) for k, v in shapes.items()}, home / "hub/checkpoints/vgg16-397923af.pth")
+    previous = os.environ.get("TORCH_HOME")
+    os.environ["TORCH_HOME"] = str(home)
+    try:
+        disc = v02.utils.PatchDiscriminator().eval()
+    finally:
+        shutil.rmtree(home)
+        if previous is None:
+            del os.environ["TORCH_HOME"]
+        else:
+            os.environ["TORCH_HOME"] = previous
+    trunk = formula_vgg_features([(f"features.{k}", tuple(v.shape)) for k, v in disc.features.state_dict().items()])
+    disc.features.load_state_dict({k[len("features."):]: v for k, v in trunk.items()})
+    disc.binary_classifier[0].weight.copy_(torch.randn(1, 256, 1, 1, generator=gen) / 16.0)
+    x = torch.tanh(torch.randn(2, 3, 24, 20, generator=gen))
+    xg = x.clone().requires_grad_(True)
+    with torch.enable_grad():
+        logits = disc(xg)
+        logits.square().sum().backward()
+    save_file(contiguous({"head.weight": disc.binary_classifier[0].weight, "input": x, "logits": logits,
+                          "input_grad": xg.grad}), DISC_OUT / "vgg_patch_discriminator.safetensors")
+    print(f"discriminator: logits {tuple(logits.shape)}")
+
+
 def single_process_group():
     """HEAD's gradnorm all-reduces its scalar over the process group: a 1-process gloo group makes that the identity."""
     store = Path(tempfile.mkdtemp()) / "store"
@@ -257,6 +311,8 @@ def main():
     autoencoder_fixture(ae_head, ae_v02, gen)
     attention_fixture(ae_head, gen)
     parameter_counts(ae_head, ae_v02)
+    DISC_OUT.mkdir(parents=True, exist_ok=True)
+    discriminator_fixture(v02, gen)
     single_process_group()
     try:
         loss_fixture(head, v02, gen)
