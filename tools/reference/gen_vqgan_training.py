@@ -246,9 +246,8 @@ def loss_fixture(head, v02, gen):
 
 
 def formula_vgg_features(names_shapes):
-    """The deterministic VGG16 trunk weights the Java test recomputes (VggFormulaWeights): element i of tensor
-    ``name`` draws u from gen_metrics' SplitMix64 of (crc32(name) << 32) + i; weights (2u - 1) sqrt(6 / fan_in),
-    biases 0.2 (2u - 1)."""
+    """Deterministic weights the Java tests recompute: element i of tensor ``name`` draws u from gen_metrics'
+    SplitMix64 of (crc32(name) << 32) + i; weights (2u - 1) sqrt(6 / fan_in), biases 0.2 (2u - 1)."""
     out = {}
     for name, shape in names_shapes:
         n = math.prod(shape)
@@ -261,11 +260,9 @@ def formula_vgg_features(names_shapes):
     return out
 
 
-@torch.no_grad()
-def discriminator_fixture(v02, gen):
-    """v0.2's ``utils.PatchDiscriminator`` as the repository builds it (``models.vgg16(pretrained=True)``, whose
-    checkpoint is provided in a private TORCH_HOME with zeros, so nothing is downloaded), then the trunk set to the
-    formula weights and the zero-initialised head to seeded values (a zero head would make every logit 0)."""
+def build_with_zero_vgg16(factory):
+    """``factory()`` (a PatchDiscriminator, which calls ``models.vgg16(pretrained=True)``) with a zero-filled
+    ``vgg16-397923af.pth`` in a private TORCH_HOME, so that nothing is downloaded."""
     home = Path(tempfile.mkdtemp(prefix="torch-home-"))
     (home / "hub/checkpoints").mkdir(parents=True)
     with torch.device("meta"):
@@ -274,24 +271,52 @@ def discriminator_fixture(v02, gen):
     previous = os.environ.get("TORCH_HOME")
     os.environ["TORCH_HOME"] = str(home)
     try:
-        disc = v02.utils.PatchDiscriminator().eval()
+        return factory().eval()
     finally:
         shutil.rmtree(home)
         if previous is None:
             del os.environ["TORCH_HOME"]
         else:
             os.environ["TORCH_HOME"] = previous
-    trunk = formula_vgg_features([(f"features.{k}", tuple(v.shape)) for k, v in disc.features.state_dict().items()])
-    disc.features.load_state_dict({k[len("features."):]: v for k, v in trunk.items()})
-    disc.binary_classifier[0].weight.copy_(torch.randn(1, 256, 1, 1, generator=gen) / 16.0)
-    x = torch.tanh(torch.randn(2, 3, 24, 20, generator=gen))
+
+
+def logits_and_input_grad(disc, x):
     xg = x.clone().requires_grad_(True)
     with torch.enable_grad():
         logits = disc(xg)
         logits.square().sum().backward()
+    return logits.detach(), xg.grad
+
+
+@torch.no_grad()
+def discriminator_fixture(head, v02, gen):
+    """v0.2's ``utils.PatchDiscriminator`` (trunk set to the formula weights, the zero-initialised head to seeded
+    values: a zero head makes every logit 0) and HEAD's (every parameter, heads included, set to formula weights
+    under vae4j's names: ``features.N`` for ``sliceK.0.N``)."""
+    disc = build_with_zero_vgg16(v02.utils.PatchDiscriminator)
+    trunk = formula_vgg_features([(f"features.{k}", tuple(v.shape)) for k, v in disc.features.state_dict().items()])
+    disc.features.load_state_dict({k[len("features."):]: v for k, v in trunk.items()})
+    disc.binary_classifier[0].weight.copy_(torch.randn(1, 256, 1, 1, generator=gen) / 16.0)
+    x = torch.tanh(torch.randn(2, 3, 24, 20, generator=gen))
+    logits, grad = logits_and_input_grad(disc, x)
     save_file(contiguous({"head.weight": disc.binary_classifier[0].weight, "input": x, "logits": logits,
-                          "input_grad": xg.grad}), DISC_OUT / "vgg_patch_discriminator.safetensors")
-    print(f"discriminator: logits {tuple(logits.shape)}")
+                          "input_grad": grad}), DISC_OUT / "vgg_patch_discriminator.safetensors")
+    print(f"v0.2 discriminator: logits {tuple(logits.shape)}")
+
+    disc = build_with_zero_vgg16(head.utils.PatchDiscriminator)
+    ours = {}
+    for key, value in disc.state_dict().items():
+        if key.startswith("scaling_layer."):
+            continue
+        match = re.fullmatch(r"slice\d\.0\.(\d+)\.(weight|bias)", key)
+        ours[key] = f"features.{match[1]}.{match[2]}" if match else key
+    values = formula_vgg_features([(name, tuple(disc.state_dict()[key].shape)) for key, name in ours.items()])
+    disc.load_state_dict({key: values[name] for key, name in ours.items()}, strict=False)
+    x = torch.tanh(torch.randn(2, 3, 32, 48, generator=gen))
+    logits, grad = logits_and_input_grad(disc, x)
+    save_file(contiguous({"input": x, "logits": logits, "input_grad": grad}),
+              DISC_OUT / "vgg_pyramid_discriminator.safetensors")
+    print(f"HEAD discriminator: logits {tuple(logits.shape)}, max |logit| {float(logits.abs().max()):.3g}")
 
 
 def single_process_group():
@@ -312,7 +337,7 @@ def main():
     attention_fixture(ae_head, gen)
     parameter_counts(ae_head, ae_v02)
     DISC_OUT.mkdir(parents=True, exist_ok=True)
-    discriminator_fixture(v02, gen)
+    discriminator_fixture(head, v02, gen)
     single_process_group()
     try:
         loss_fixture(head, v02, gen)
