@@ -26,7 +26,13 @@ Writes into ``vae-core/src/test/resources/fixtures/vqgan_training/``:
       ``AttnBlock(1024)`` per side (HEAD cannot build ``use_attn=True``, see ``parameter_counts``), and HEAD's CLI
       default (``--do_attn False``) for the record.
 
-Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical files.
+Into ``vae-discriminators/src/test/resources/fixtures/vqgan_training_discriminator/``: v0.2's and HEAD's
+``utils.PatchDiscriminator`` with formula weights (``formula_vgg_features``, recomputed by the Java test), input,
+logits and input gradient. Into ``vae-losses/src/test/resources/fixtures/vqgan_training_losses/``: gradnorm (HEAD, v0.2),
+discriminator and generator GAN losses, the z penalty and three steps of HEAD's inline LeCam discriminator step
+(``upstream_block``). Each folder's README lists the tensors and the upstream defects met.
+
+Seeded, CPU, float32, one thread, deterministic: two runs give identical tensors.
 """
 
 import importlib
