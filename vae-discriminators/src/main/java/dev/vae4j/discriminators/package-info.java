@@ -1,7 +1,8 @@
 /**
  * GAN discriminators for latent-autoencoder training, each a {@link dev.vae4j.core.model.Discriminator} over
  * images (N, C, H, W) in [-1, 1]: {@link dev.vae4j.discriminators.PatchGanDiscriminator} (taming
- * NLayerDiscriminator), {@link dev.vae4j.discriminators.VggDiscriminator} (cloneofsimo/vqgan-training),
+ * NLayerDiscriminator), {@link dev.vae4j.discriminators.VggDiscriminator} (cloneofsimo/vqgan-training v0.2),
+ * {@link dev.vae4j.discriminators.VggPyramidDiscriminator} (cloneofsimo/vqgan-training HEAD),
  * {@link dev.vae4j.discriminators.UNetGanDiscriminator} (global + per-pixel heads) and
  * {@link dev.vae4j.discriminators.GigaGanDiscriminator} (multi-scale heads). Weights use the references' state-dict
  * keys; {@link dev.vae4j.discriminators.DiscriminatorPresets} names the presets and

@@ -13,11 +13,13 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * cloneofsimo/vqgan-training's VAE/GAN objective (images (N, C, H, W) in [-1, 1]). Generator: the sum of separately
  * gradient-normalised branches on the decoder output — pooled MSE, low-pass MSE, LPIPS and, from {@code discStart}, the
- * thresholded hinge {@code mean(relu(D(x) - D(x̂) - margin))} against that step's detached real logits — plus
- * {@code klWeight} times the KL (the trainer's {@code fixed_variance} gives the original's constant variance). Each
- * branch thus sends the decoder a gradient of norm equal to its weight, whatever the scale of its loss.
- * Discriminator: the original's binary cross-entropy {@code mean(softplus(-D(x))) + mean(softplus(D(x̂)))} on detached reconstructions.
- * Logged terms: total, pooled, low_pass, p, kl, g; d_total, logits_real, logits_fake.
+ * configured generator GAN loss ({@code -mean(D(x̂))}, {@code BCE(D(x̂), 1)} or v0.2's thresholded hinge
+ * {@code mean(relu(D(x) - D(x̂) - margin))} against detached real logits) — plus, not gradnormed, {@code zPenaltyWeight}
+ * times {@code mean(z^2)} of the posterior mean and {@code klWeight} times the KL. Each branch thus sends the decoder a
+ * gradient of norm equal to its weight, whatever the scale of its loss. Discriminator: {@code discLossScale} times the
+ * hinge or vanilla (BCE) loss on detached reconstructions, plus {@code lecamWeight} times the unclipped LeCam term whose
+ * anchors first move to this step's mean logits (vqgan-training HEAD's order; stateful: one objective per run).
+ * Logged terms: total, pooled, low_pass, p, kl, z2, g; d_total, logits_real, logits_fake, lecam.
  */
 public final class GradNormalizedObjective implements GeneratorObjective, DiscriminatorObjective {
     private final GradNormalizedConfig config;
@@ -29,6 +31,7 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
     private final GradNorm lowPassNorm;
     private final GradNorm perceptualNorm;
     private final GradNorm ganNorm;
+    private final LeCamRegularizer lecam;
 
     /**
      * @param config weights and sizes
@@ -46,6 +49,7 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
         this.lowPassNorm = branch(config.lowPassWeight());
         this.perceptualNorm = branch(config.perceptualWeight());
         this.ganNorm = branch(config.ganWeight());
+        this.lecam = config.lecamWeight() > 0 ? new LeCamRegularizer(config.lecamDecay(), false) : null;
     }
 
     private GradNorm branch(double weight) {
@@ -60,6 +64,11 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
         Tensor klLoss = kl.loss(posterior);
         Tensor total = klLoss.mul(new Scalar(config.klWeight()));
         terms.put("kl", klLoss.detach().item_double());
+        if (config.zPenaltyWeight() > 0) {
+            Tensor z2 = posterior.mean().pow(new Scalar(2)).mean();
+            total = total.add(z2.mul(new Scalar(config.zPenaltyWeight())));
+            terms.put("z2", z2.detach().item_double());
+        }
         if (pooledNorm != null) {
             Tensor loss = pooled.loss(inputs, pooledNorm.apply(reconstructions));
             total = total.add(loss);
@@ -76,9 +85,9 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
             terms.put("p", loss.detach().item_double());
         }
         if (ganNorm != null && discriminator != null && step >= config.discStart()) {
-            Tensor real = discriminator.logits(inputs.detach()).detach();
             Tensor fake = discriminator.logits(ganNorm.apply(reconstructions));
-            Tensor g = GeneratorGanLoss.thresholdedHinge(real, fake, config.margin());
+            Tensor g = config.generatorGan().loss(() -> discriminator.logits(inputs.detach()).detach(), fake,
+                    config.margin());
             total = total.add(g);
             terms.put("g", g.detach().item_double());
         }
@@ -92,9 +101,14 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
         ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
         Tensor logitsReal = discriminator.logits(inputs.detach());
         Tensor logitsFake = discriminator.logits(reconstructions.detach());
-        // The original's gan_disc_loss: BCE(real, 1) + BCE(fake, 0) = 2 x the vanilla loss.
-        Tensor total = DiscriminatorLoss.VANILLA.loss(logitsReal, logitsFake).mul(new Scalar(2.0));
+        Tensor total = config.discLoss().loss(logitsReal, logitsFake).mul(new Scalar(config.discLossScale()));
         Map<String, Double> terms = new LinkedHashMap<>();
+        if (lecam != null) {
+            lecam.update(logitsReal, logitsFake);
+            Tensor reg = lecam.regularization(logitsReal, logitsFake);
+            total = total.add(reg.mul(new Scalar(config.lecamWeight())));
+            terms.put("lecam", reg.detach().item_double());
+        }
         terms.put("d_total", total.detach().item_double());
         terms.put("logits_real", logitsReal.detach().mean().item_double());
         terms.put("logits_fake", logitsFake.detach().mean().item_double());

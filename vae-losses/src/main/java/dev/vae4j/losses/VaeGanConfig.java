@@ -1,6 +1,8 @@
 package dev.vae4j.losses;
 
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * Configuration of {@link VaeGanObjective}; the presets reproduce LDM's {@code LPIPSWithDiscriminator} (kl-f8)
@@ -42,8 +44,22 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
     public enum GeneratorGan {
         /** {@code -mean(D(x̂))}. */
         NEGATIVE_MEAN,
-        /** cloneofsimo/vqgan-training: {@code mean(relu(D(x) - D(x̂) - margin))}. */
-        THRESHOLDED_HINGE
+        /** cloneofsimo/vqgan-training v0.2: {@code mean(relu(D(x) - D(x̂) - margin))}. */
+        THRESHOLDED_HINGE,
+        /** Non-saturating {@code BCE(D(x̂), 1)} (cloneofsimo/vqgan-training HEAD with {@code --disc_type bce}). */
+        BCE;
+
+        /**
+         * This loss of the fake logits, 0-d; {@code real} supplies the real logits (called only by
+         * {@link #THRESHOLDED_HINGE}, which detaches them).
+         */
+        public Tensor loss(Supplier<Tensor> real, Tensor logitsFake, double margin) {
+            return switch (this) {
+                case NEGATIVE_MEAN -> GeneratorGanLoss.negativeMean(logitsFake);
+                case BCE -> GeneratorGanLoss.bce(logitsFake);
+                case THRESHOLDED_HINGE -> GeneratorGanLoss.thresholdedHinge(real.get(), logitsFake, margin);
+            };
+        }
     }
 
     /** Validates every field. */

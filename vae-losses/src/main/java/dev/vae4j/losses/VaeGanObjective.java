@@ -139,10 +139,8 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
 
     private Tensor generatorGan(Tensor inputs, Tensor reconstructions, Discriminator discriminator) {
         Tensor logitsFake = discriminator.logits(reconstructions);
-        return config.generatorGan() == VaeGanConfig.GeneratorGan.NEGATIVE_MEAN
-                ? GeneratorGanLoss.negativeMean(logitsFake)
-                : GeneratorGanLoss.thresholdedHinge(discriminator.logits(inputs.detach()), logitsFake,
-                        config.hingeMargin());
+        return config.generatorGan().loss(() -> discriminator.logits(inputs.detach()), logitsFake,
+                config.hingeMargin());
     }
 
     private Tensor perceptual(Tensor inputs, Tensor reconstructions) {

@@ -52,8 +52,11 @@ class GradNormalizedObjectiveTest {
         }
     }
 
+    /** v0.2's GAN setup (BCE sum, thresholded hinge from step 10), no LPIPS, KL, z penalty or LeCam. */
     private static GradNormalizedConfig branches(double pooled, double lowPass, double gan) {
-        return new GradNormalizedConfig(4, pooled, 5, 0.25, lowPass, 0.0, 0.0, gan, 0.1, 10, GradNorm.Mode.WHOLE);
+        return GradNormalizedConfig.builder().pooledWeight(pooled).lowPassWeight(lowPass).perceptualWeight(0)
+                .ganWeight(gan).discStart(10).zPenaltyWeight(0).lecamWeight(0).discLoss(DiscriminatorLoss.VANILLA)
+                .discLossScale(2.0).generatorGan(VaeGanConfig.GeneratorGan.THRESHOLDED_HINGE).build();
     }
 
     @Test

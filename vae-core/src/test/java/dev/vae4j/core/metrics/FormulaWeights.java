@@ -1,9 +1,8 @@
 package dev.vae4j.core.metrics;
 
 import dev.vae4j.core.io.StateDict;
-import java.nio.charset.StandardCharsets;
+import dev.vae4j.core.testing.SplitMixUniform;
 import java.util.Map;
-import java.util.zip.CRC32;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -34,12 +33,10 @@ final class FormulaWeights {
         for (long s : shape) {
             n *= s;
         }
-        CRC32 crc = new CRC32();
-        crc.update(name.getBytes(StandardCharsets.UTF_8));
-        long base = crc.getValue() << 32;
+        double[] uniform = SplitMixUniform.of(name, n);
         float[] out = new float[(int) n];
         for (int i = 0; i < n; i++) {
-            double u = (splitMix64(base + i) >>> 11) * 0x1.0p-53;
+            double u = uniform[i];
             double v;
             if (name.endsWith("conv.weight")) {
                 v = (2 * u - 1) * Math.sqrt(6.0 / (n / shape[0]));
@@ -55,12 +52,5 @@ final class FormulaWeights {
             out[i] = (float) v;
         }
         return torch.tensor(out).view(shape);
-    }
-
-    private static long splitMix64(long state) {
-        long z = state + 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -24,10 +24,10 @@ class ArchitectureOptionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"multihead_multiplicative", "post_activation_avg_nearest", "post_activation_max_bicubic",
-        "post_activation_avg_bilinear"})
+    @ValueSource(strings = {"vqgan_training/ae", "pytorch_diffusion/avg_nearest", "pytorch_diffusion/max_bicubic",
+        "pytorch_diffusion/avg_bilinear"})
     void variantConfigsRoundTripWithTheirExtraFields(String name) throws IOException {
-        Path file = Fixtures.dir("variants/" + name).resolve("config.json");
+        Path file = Fixtures.dir(name).resolve("config.json");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(file);
         assertEquals(JSON.readTree(file.toFile()), config.toJson());
         assertTrue(config.extras().isEmpty(), "variant keys are modelled, not extras: " + config.extras());

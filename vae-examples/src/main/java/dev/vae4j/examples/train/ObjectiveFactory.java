@@ -61,7 +61,13 @@ final class ObjectiveFactory {
                 spec.hingeMargin() == null ? GeneratorGanLoss.DEFAULT_MARGIN : spec.hingeMargin(),
                 recipe.train().discStart(),
                 parse(GradNorm.Mode.class, spec.gradnormMode() == null ? "batch" : spec.gradnormMode(),
-                        "gradnorm_mode"));
+                        "gradnorm_mode"),
+                spec.zPenaltyWeight(),
+                parse(DiscriminatorLoss.class, spec.discLoss() == null ? "hinge" : spec.discLoss(), "disc_loss"),
+                spec.discLossScale() <= 0 ? 1.0 : spec.discLossScale(),
+                parse(VaeGanConfig.GeneratorGan.class,
+                        spec.generatorGan() == null ? "negative_mean" : spec.generatorGan(), "generator_gan"),
+                spec.lecamWeight(), spec.lecamDecay() == null ? 0.9 : spec.lecamDecay());
     }
 
     /** The objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */

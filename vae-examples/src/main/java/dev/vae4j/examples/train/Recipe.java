@@ -170,7 +170,8 @@ public record Recipe(
      * Loss weights: of {@link dev.vae4j.losses.VaeGanObjective} (type {@code vae-gan}, the default; see
      * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.GradNormalizedObjective} (type
      * {@code grad-normalized}; see {@link dev.vae4j.losses.GradNormalizedConfig}: {@code perceptual_weight},
-     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
+     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight), {@code hinge_margin}, {@code disc_loss},
+     * {@code generator_gan}, {@code lecam_weight} and {@code lecam_decay} are shared).
      *
      * @param type {@code vae-gan} or {@code grad-normalized}
      * @param pixel {@code l1} or {@code l2}
@@ -183,8 +184,9 @@ public record Recipe(
      * @param discWeight GAN weight factor
      * @param adaptiveWeight LDM's adaptive GAN weight
      * @param discFactor GAN factor after the start step
-     * @param discLoss {@code hinge} or {@code vanilla}
-     * @param generatorGan {@code negative_mean} or {@code thresholded_hinge}
+     * @param discLoss {@code hinge} or {@code vanilla} (grad-normalized default: hinge)
+     * @param generatorGan {@code negative_mean}, {@code thresholded_hinge} or {@code bce} (grad-normalized default:
+     * negative_mean)
      * @param hingeMargin margin of the thresholded hinge
      * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
      * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
@@ -196,8 +198,12 @@ public record Recipe(
      * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
      * {@code per_sample}
      * @param r1Gamma vae-gan: gamma of the R1 gradient penalty on real images in the discriminator loss (0: off)
-     * @param lecamWeight vae-gan: weight of the LeCam regulariser of the discriminator (0: off)
-     * @param lecamDecay vae-gan: EMA decay of LeCam's logit anchors (default 0.999)
+     * @param lecamWeight weight of the LeCam regulariser of the discriminator (0: off; vae-gan: the clipped form,
+     * grad-normalized: cloneofsimo/vqgan-training's unclipped form, anchors updated before the loss)
+     * @param lecamDecay EMA decay of LeCam's logit anchors (default 0.999 vae-gan, 0.9 grad-normalized)
+     * @param zPenaltyWeight grad-normalized: weight of {@code mean(z^2)} of the posterior mean (0: off)
+     * @param discLossScale grad-normalized: factor on the discriminator loss (default 1; cloneofsimo/vqgan-training
+     * v0.2's BCE sum is vanilla x 2)
      */
     public record ObjectiveSpec(
             @JsonProperty("type") String type,
@@ -224,14 +230,15 @@ public record Recipe(
             @JsonProperty("gradnorm_mode") String gradnormMode,
             @JsonProperty("r1_gamma") double r1Gamma,
             @JsonProperty("lecam_weight") double lecamWeight,
-            @JsonProperty("lecam_decay") Double lecamDecay) {
+            @JsonProperty("lecam_decay") Double lecamDecay,
+            @JsonProperty("z_penalty_weight") double zPenaltyWeight,
+            @JsonProperty("disc_loss_scale") double discLossScale) {
         /** Keys only a {@code vae-gan} objective reads. */
         static final Set<String> VAE_GAN_KEYS = Set.of("pixel", "perceptual_gradient", "normalization",
-                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "disc_loss", "generator_gan",
-                "r1_gamma", "lecam_weight", "lecam_decay");
+                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "r1_gamma");
         /** Keys only a {@code grad-normalized} objective reads. */
         static final Set<String> GRAD_NORMALIZED_KEYS = Set.of("pool_kernel", "pooled_weight", "low_pass_kernel",
-                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode");
+                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode", "z_penalty_weight", "disc_loss_scale");
 
         /** The keys an objective of {@code type} (null: vae-gan) does not read. */
         static Set<String> foreignKeys(String type) {
