@@ -36,6 +36,9 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The Java tests run with the same pins (parent pom, surefire): fixtures then match on AVX2 and AVX-512 machines.
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 
 import torch
 import torch.distributed as dist
