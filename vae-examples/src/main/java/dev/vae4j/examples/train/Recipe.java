@@ -27,9 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -41,7 +39,7 @@ import java.util.Set;
  * @param model the autoencoder to build
  * @param data image preparation
  * @param train the loop hyper-parameters
- * @param objective the loss weights
+ * @param objective the loss weights, a record per objective type
  * @param discriminator the discriminator, or null for none
  * @param validation held-out evaluation and sample grids
  * @param evaluation evaluation on a separate image folder every N steps, or null for none
@@ -58,7 +56,7 @@ public record Recipe(
         @JsonProperty("evaluation") EvaluationSpec evaluation) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).registerModule(RecipeEnums.module());
 
     /** Names of the built-in recipes. */
     public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
@@ -163,99 +161,6 @@ public record Recipe(
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
-        }
-    }
-
-    /**
-     * Loss weights: of {@link dev.vae4j.losses.VaeGanObjective} (type {@code vae-gan}, the default; see
-     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.GradNormalizedObjective} (type
-     * {@code grad-normalized}; see {@link dev.vae4j.losses.GradNormalizedConfig}: {@code perceptual_weight},
-     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight) and {@code hinge_margin} are shared).
-     *
-     * @param type {@code vae-gan} or {@code grad-normalized}
-     * @param pixel {@code l1} or {@code l2}
-     * @param perceptualWeight LPIPS weight (needs {@code --lpips})
-     * @param perceptualGradient whether LPIPS back-propagates
-     * @param normalization {@code sum_over_batch} (LDM) or {@code mean}
-     * @param logvarInit initial log-variance
-     * @param learnLogvar learnable log-variance
-     * @param klWeight KL weight
-     * @param discWeight GAN weight factor
-     * @param adaptiveWeight LDM's adaptive GAN weight
-     * @param discFactor GAN factor after the start step
-     * @param discLoss {@code hinge} or {@code vanilla}
-     * @param generatorGan {@code negative_mean} or {@code thresholded_hinge}
-     * @param hingeMargin margin of the thresholded hinge
-     * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
-     * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
-     * @param poolKernel grad-normalized: pooled-MSE kernel
-     * @param pooledWeight grad-normalized: pooled-MSE branch weight
-     * @param lowPassKernel grad-normalized: low-pass smoothing kernel
-     * @param lowPassCutoff grad-normalized: low-pass cut-off (cycles per pixel)
-     * @param lowPassWeight grad-normalized: low-pass branch weight
-     * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
-     * {@code per_sample}
-     * @param r1Gamma vae-gan: gamma of the R1 gradient penalty on real images in the discriminator loss (0: off)
-     * @param lecamWeight vae-gan: weight of the LeCam regulariser of the discriminator (0: off)
-     * @param lecamDecay vae-gan: EMA decay of LeCam's logit anchors (default 0.999)
-     */
-    public record ObjectiveSpec(
-            @JsonProperty("type") String type,
-            @JsonProperty("pixel") String pixel,
-            @JsonProperty("perceptual_weight") double perceptualWeight,
-            @JsonProperty("perceptual_gradient") Boolean perceptualGradient,
-            @JsonProperty("normalization") String normalization,
-            @JsonProperty("logvar_init") double logvarInit,
-            @JsonProperty("learn_logvar") boolean learnLogvar,
-            @JsonProperty("kl_weight") double klWeight,
-            @JsonProperty("disc_weight") double discWeight,
-            @JsonProperty("adaptive_weight") Boolean adaptiveWeight,
-            @JsonProperty("disc_factor") double discFactor,
-            @JsonProperty("disc_loss") String discLoss,
-            @JsonProperty("generator_gan") String generatorGan,
-            @JsonProperty("hinge_margin") Double hingeMargin,
-            @JsonProperty("wavelet_weight") double waveletWeight,
-            @JsonProperty("gaussian_weight") double gaussianWeight,
-            @JsonProperty("pool_kernel") int poolKernel,
-            @JsonProperty("pooled_weight") double pooledWeight,
-            @JsonProperty("low_pass_kernel") int lowPassKernel,
-            @JsonProperty("low_pass_cutoff") double lowPassCutoff,
-            @JsonProperty("low_pass_weight") double lowPassWeight,
-            @JsonProperty("gradnorm_mode") String gradnormMode,
-            @JsonProperty("r1_gamma") double r1Gamma,
-            @JsonProperty("lecam_weight") double lecamWeight,
-            @JsonProperty("lecam_decay") Double lecamDecay) {
-        /** Keys only a {@code vae-gan} objective reads. */
-        static final Set<String> VAE_GAN_KEYS = Set.of("pixel", "perceptual_gradient", "normalization",
-                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "disc_loss", "generator_gan",
-                "r1_gamma", "lecam_weight", "lecam_decay");
-        /** Keys only a {@code grad-normalized} objective reads. */
-        static final Set<String> GRAD_NORMALIZED_KEYS = Set.of("pool_kernel", "pooled_weight", "low_pass_kernel",
-                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode");
-
-        /** The keys an objective of {@code type} (null: vae-gan) does not read. */
-        static Set<String> foreignKeys(String type) {
-            return "grad-normalized".equalsIgnoreCase(type) ? VAE_GAN_KEYS : GRAD_NORMALIZED_KEYS;
-        }
-
-        /**
-         * Checks that the objective section {@code node} holds only keys its {@code type} reads.
-         *
-         * @throws IllegalArgumentException naming the first key that belongs to the other objective type
-         */
-        static void requireApplicableKeys(JsonNode node, String where) {
-            if (node == null || !node.isObject()) {
-                return;
-            }
-            String type = node.path("type").asText("vae-gan").toLowerCase(Locale.ROOT);
-            Set<String> foreign = foreignKeys(type);
-            node.fieldNames().forEachRemaining(key -> {
-                if (foreign.contains(key)) {
-                    throw new IllegalArgumentException(where + ": objective key '" + key + "' does not apply to "
-                            + "objective type " + type + " (it is read by "
-                            + (type.equals("grad-normalized") ? "vae-gan" : "grad-normalized") + ")");
-                }
-            });
         }
     }
 
@@ -375,7 +280,9 @@ public record Recipe(
                         + " model, data, train, objective, validation, ...)");
             }
             requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
-            ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
+            if (tree.get("objective") instanceof ObjectNode objectiveNode) {
+                objectiveNode.put("type", ObjectiveSpec.requireApplicableKeys(objectiveNode, "recipe " + nameOrPath));
+            }
             return YAML.treeToValue(tree, Recipe.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
@@ -406,15 +313,11 @@ public record Recipe(
     }
 
     /**
-     * This recipe as JSON (written into the run folder as the resolved configuration); the objective section holds
-     * only the keys its type reads, so the file loads again.
+     * This recipe as JSON (written into the run folder as the resolved configuration, in the spellings it was read
+     * in, so the file loads again).
      */
     public JsonNode toJson() {
-        ObjectNode json = YAML.valueToTree(this);
-        if (json.get("objective") instanceof ObjectNode section) {
-            section.remove(ObjectiveSpec.foreignKeys(objective.type()));
-        }
-        return json;
+        return YAML.valueToTree(this);
     }
 
     /** Writes the resolved recipe to {@code file} as YAML, atomically. */
