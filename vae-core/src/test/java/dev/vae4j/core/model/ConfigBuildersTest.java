@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link AutoencoderKLConfig#builder} and {@link ArchitectureOptions#builder()}: the defaults are diffusers' (a
- * config.json that leaves keys out), {@code toBuilder().build()} is the identity on every preset, setters land and
- * {@code build()} validates like the constructor.
+ * config.json that leaves keys out), {@code toBuilder().build()} is the identity on every preset (of
+ * {@link AutoencoderTinyConfig} too), setters land and {@code build()} validates like the constructor.
  */
 class ConfigBuildersTest {
     @Test
@@ -32,6 +33,8 @@ class ConfigBuildersTest {
             assertEquals(preset, preset.toBuilder().build(), name);
             assertEquals(preset.options(), preset.options().toBuilder().build(), name);
         }
+        AutoencoderTinyConfig.presets().forEach((name, preset) -> assertEquals(preset, preset.toBuilder().build(),
+                name));
     }
 
     @Test

@@ -103,6 +103,19 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("lecam_weight") double lecamWeight,
             @JsonProperty("lecam_decay") Double lecamDecay) implements ObjectiveSpec {
 
+        /**
+         * The section that reproduces {@code config} (whose {@code discStart} the recipe takes from the loop's
+         * {@code disc_start}), with LiteVAE's wavelet terms at the given weights (0: off). Build {@code config} with
+         * {@link VaeGanConfig#toBuilder()}.
+         */
+        public static VaeGan of(VaeGanConfig config, double waveletWeight, double gaussianWeight) {
+            return new VaeGan(config.pixelDistance(), config.perceptualWeight(), config.perceptualGradient(),
+                    config.normalization(), config.logvarInit(), config.learnLogvar(), config.klWeight(),
+                    config.discWeight(), config.adaptiveWeight(), config.discFactor(), config.discLoss(),
+                    config.generatorGan(), config.hingeMargin(), waveletWeight, gaussianWeight, config.r1Gamma(),
+                    config.lecamWeight(), config.lecamDecay());
+        }
+
         @Override
         public String typeName() {
             return VAE_GAN;
@@ -160,6 +173,17 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("gradnorm_mode") GradNorm.Mode gradnormMode,
             @JsonProperty("wavelet_weight") double waveletWeight,
             @JsonProperty("gaussian_weight") double gaussianWeight) implements ObjectiveSpec {
+
+        /**
+         * The section that reproduces {@code config} (whose {@code discStart} the recipe takes from the loop's
+         * {@code disc_start}), with LiteVAE's wavelet terms at the given weights (0: off). Build {@code config} with
+         * {@link GradNormalizedConfig#builder()}.
+         */
+        public static GradNormalized of(GradNormalizedConfig config, double waveletWeight, double gaussianWeight) {
+            return new GradNormalized(config.perceptualWeight(), config.klWeight(), config.ganWeight(),
+                    config.margin(), config.poolKernel(), config.pooledWeight(), config.lowPassKernel(),
+                    config.lowPassCutoff(), config.lowPassWeight(), config.mode(), waveletWeight, gaussianWeight);
+        }
 
         @Override
         public String typeName() {

@@ -104,4 +104,12 @@ class RecipeObjectiveKeysTest {
                     || text.contains("precision: fp32") || text.contains("precision: bf16"), text);
         }
     }
+
+    @Test
+    void sectionsBuiltFromTheLibraryConfigsReproduceThem() {
+        VaeGanConfig vaeGan = VaeGanConfig.ldm().toBuilder().r1Gamma(10).lecamWeight(0.1).discStart(7).build();
+        assertEquals(vaeGan, ObjectiveSpec.VaeGan.of(vaeGan, 0, 0).config(7));
+        GradNormalizedConfig gradNormalized = GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
+        assertEquals(gradNormalized, ObjectiveSpec.GradNormalized.of(gradNormalized, 0.1, 0.2).config(3));
+    }
 }
