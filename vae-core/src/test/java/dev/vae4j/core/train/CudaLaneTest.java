@@ -148,7 +148,8 @@ class CudaLaneTest {
 
     @Test
     void aSingleRankProcessGroupRunsEveryCollective() {
-        String backend = DEVICE.equals("cpu") ? "gloo" : "nccl";
+        DistributedContext.Backend backend = DEVICE.equals("cpu") ? DistributedContext.Backend.GLOO
+                : DistributedContext.Backend.NCCL;
         DistributedContext context = new DistributedContext(0, 1, 0, "127.0.0.1", TestJvm.freePort(), backend,
                 Duration.ofSeconds(60));
         try (TensorScope scope = new TensorScope(); Collectives collectives = ProcessGroupCollectives.connect(context)) {
