@@ -275,17 +275,33 @@ public record Recipe(
                     tree = YAML.readTree(in);
                 }
             }
-            if (tree == null || !tree.isObject()) {
-                throw new IllegalArgumentException("recipe " + nameOrPath + " is not a YAML mapping of sections (name,"
-                        + " model, data, train, objective, validation, ...)");
-            }
-            requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
-            if (tree.get("objective") instanceof ObjectNode objectiveNode) {
-                objectiveNode.put("type", ObjectiveSpec.requireApplicableKeys(objectiveNode, "recipe " + nameOrPath));
-            }
-            return YAML.treeToValue(tree, Recipe.class);
+            return fromTree(tree, nameOrPath);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A recipe from its parsed YAML/JSON tree (as {@link #toJson()} gives it), checked like {@link #load}.
+     *
+     * @param where the recipe's name or file, for messages
+     * @throws IllegalArgumentException if the tree is not a recipe: unknown keys, keys of another objective type
+     *                                  and unknown enum spellings are named
+     */
+    public static Recipe fromTree(JsonNode tree, String where) {
+        if (tree == null || !tree.isObject()) {
+            throw new IllegalArgumentException("recipe " + where + " is not a YAML mapping of sections (name,"
+                    + " model, data, train, objective, validation, ...)");
+        }
+        ObjectNode copy = ((ObjectNode) tree).deepCopy();
+        requireKnownKeys(copy, Recipe.class, "recipe " + where);
+        if (copy.get("objective") instanceof ObjectNode objectiveNode) {
+            objectiveNode.put("type", ObjectiveSpec.requireApplicableKeys(objectiveNode, "recipe " + where));
+        }
+        try {
+            return YAML.treeToValue(copy, Recipe.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read recipe " + where + ": " + e.getMessage(), e);
         }
     }
 
