@@ -39,6 +39,14 @@ public record GigaGanConfig(int inChannels, int imageSize, int baseChannels, int
         return new GigaGanConfig(3, 256, 4096, 256, 1, 4, Set.of(8, 16), 64, 0.5);
     }
 
+    /**
+     * A builder starting from this configuration, e.g.
+     * {@code GigaGanConfig.openLiteVae().toBuilder().imageSize(64).baseChannels(512).build()}.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     /** Number of levels, log2(imageSize) - 2. */
     public int levels() {
         return Integer.numberOfTrailingZeros(imageSize) - 2;
@@ -53,5 +61,90 @@ public record GigaGanConfig(int inChannels, int imageSize, int baseChannels, int
     /** The nominal size s of level {@code level}. */
     public int nominalSize(int level) {
         return imageSize >> (level + 1);
+    }
+
+    /** Builds a {@link GigaGanConfig} by name; {@link #build()} validates like the record's constructor. */
+    public static final class Builder {
+        private int inChannels;
+        private int imageSize;
+        private int baseChannels;
+        private int maxChannels;
+        private int convBlocks;
+        private int predLayers;
+        private Set<Integer> attentionResolutions;
+        private int headDim;
+        private double attnResGain;
+
+        private Builder(GigaGanConfig from) {
+            inChannels = from.inChannels;
+            imageSize = from.imageSize;
+            baseChannels = from.baseChannels;
+            maxChannels = from.maxChannels;
+            convBlocks = from.convBlocks;
+            predLayers = from.predLayers;
+            attentionResolutions = from.attentionResolutions;
+            headDim = from.headDim;
+            attnResGain = from.attnResGain;
+        }
+
+        /** Image channels. */
+        public Builder inChannels(int value) {
+            inChannels = value;
+            return this;
+        }
+
+        /** The largest input side the levels are built for (a power of two). */
+        public Builder imageSize(int value) {
+            imageSize = value;
+            return this;
+        }
+
+        /** C_base. */
+        public Builder baseChannels(int value) {
+            baseChannels = value;
+            return this;
+        }
+
+        /** C_max. */
+        public Builder maxChannels(int value) {
+            maxChannels = value;
+            return this;
+        }
+
+        /** Extra 3x3 conv blocks per level after the stride-2 conv. */
+        public Builder convBlocks(int value) {
+            convBlocks = value;
+            return this;
+        }
+
+        /** 1x1 filter-bank conv layers per predictor. */
+        public Builder predLayers(int value) {
+            predLayers = value;
+            return this;
+        }
+
+        /** Nominal sizes that get a spatial transformer. */
+        public Builder attentionResolutions(Set<Integer> value) {
+            attentionResolutions = value;
+            return this;
+        }
+
+        /** Attention head width. */
+        public Builder headDim(int value) {
+            headDim = value;
+            return this;
+        }
+
+        /** Weight of the transformer's residual input. */
+        public Builder attnResGain(double value) {
+            attnResGain = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public GigaGanConfig build() {
+            return new GigaGanConfig(inChannels, imageSize, baseChannels, maxChannels, convBlocks, predLayers,
+                    attentionResolutions, headDim, attnResGain);
+        }
     }
 }

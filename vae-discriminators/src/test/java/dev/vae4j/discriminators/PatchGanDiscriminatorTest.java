@@ -49,8 +49,11 @@ class PatchGanDiscriminatorTest {
             for (Map.Entry<String, Tensor> e : StateDict.of(d).entrySet()) {
                 Tensor want = expected.get("after." + e.getKey());
                 assertTrue(want != null, "fixture lacks " + e.getKey());
+                // relative above 1: ActNorm's first-forward scale 1/std reaches ~80, where a float32 ulp is 7.6e-6;
+                // its last bits depend on the CPU's reduction order (2 ulps = 1.5e-5 on this machine, also at main)
+                double scale = Math.max(1.0, want.abs().max().item_double());
                 assertClose(name + " after." + e.getKey(), want.to(torch.ScalarType.Double),
-                        e.getValue().to(torch.ScalarType.Double), TOLERANCE);
+                        e.getValue().to(torch.ScalarType.Double), TOLERANCE * scale);
             }
             d.eval();
             try (NoGradGuard noGrad = new NoGradGuard()) {

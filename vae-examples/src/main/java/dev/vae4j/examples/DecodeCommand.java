@@ -52,9 +52,8 @@ public final class DecodeCommand implements Callable<Integer> {
     @Mixin
     private TileOptions tile;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
-    private Path modelDir;
+    @Mixin
+    private ModelOption modelOption;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN.safetensors",
             description = "A .safetensors file with a tensor 'latents' (N, L, h, w).")
@@ -89,8 +88,7 @@ public final class DecodeCommand implements Callable<Integer> {
             } else {
                 CliSupport.createFolder(output);
             }
-            compute.apply();
-            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
+            Autoencoder model = modelOption.loadForInference(compute, tile);
             decode(model, reader, toTensorFile, out);
         }
         out.flush();

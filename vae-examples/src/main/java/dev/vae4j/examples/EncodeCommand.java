@@ -58,9 +58,8 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     private TileOptions tile;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
-    private Path modelDir;
+    @Mixin
+    private ModelOption modelOption;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN",
             description = "An image file, a folder of images of one size, or a .safetensors file with a tensor"
@@ -121,8 +120,7 @@ public final class EncodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (SafetensorsReader reader = tensorInput ? SafetensorsReader.open(input) : null) {
             CliSupport.createParent(output);
-            compute.apply();
-            Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
+            Autoencoder model = modelOption.loadForInference(compute, tile);
             encode(model, images, reader, out);
         }
         out.flush();
@@ -133,9 +131,8 @@ public final class EncodeCommand implements Callable<Integer> {
         DistributedContext context = LatentCacheCommandOptions.context();
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
-        compute.apply();
-        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
-        cache.run(model, modelDir, source, output, compute.batchSize(), context, out);
+        Autoencoder model = modelOption.loadForInference(compute, tile);
+        cache.run(model, modelOption.dir(), source, output, compute.batchSize(), context, out);
         out.flush();
         return 0;
     }

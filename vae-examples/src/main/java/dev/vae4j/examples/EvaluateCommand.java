@@ -46,9 +46,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     private ComputeOptions compute;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
-    private Path modelDir;
+    @Mixin
+    private ModelOption modelOption;
 
     @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Folder of images.")
     private Path data;
@@ -101,8 +100,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ImageFolderDataset dataset = set.dataset();
         long resized = set.imagesResized();
         CliSupport.createFolder(output);
-        compute.apply();
-        TrainableAutoencoder model = compute.onDevice(CliSupport.loadModel(modelDir, compute.nonFinite()));
+        TrainableAutoencoder model = modelOption.loadOnDevice(compute);
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
@@ -126,7 +124,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.flush();
         }
         EvalReport report = evaluation.report();
-        report.fact("model", modelDir.toString());
+        report.fact("model", modelOption.dir().toString());
         report.fact("data", data.toString());
         report.fact("size", size);
         report.fact("crop", crop.name());

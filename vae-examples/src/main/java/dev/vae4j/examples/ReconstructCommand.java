@@ -39,9 +39,8 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Mixin
     private TileOptions tile;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
-    private Path modelDir;
+    @Mixin
+    private ModelOption modelOption;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "IMG_OR_DIR",
             description = "An image file or a folder of images.")
@@ -79,8 +78,7 @@ public final class ReconstructCommand implements Callable<Integer> {
             }
         }
         CliSupport.createFolder(folder);
-        compute.apply();
-        Autoencoder model = tile.apply(compute.prepare(CliSupport.loadModel(modelDir, compute.nonFinite())));
+        Autoencoder model = modelOption.loadForInference(compute, tile);
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
             throw new IllegalArgumentException("the model decodes " + model.outputChannels()

@@ -134,7 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingBudget.ofThisMachine().check(recipe, source == null);
         long started = System.nanoTime();
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
-                distBackend, Duration.ofSeconds(distTimeout));
+                distBackend == null ? null : DistributedContext.Backend.parse(distBackend),
+                Duration.ofSeconds(distTimeout));
         if (context.distributed() && recipe.train().device().equals("cuda")) {
             recipe = recipe.withTrain(recipe.train().with(recipe.train().steps(), recipe.train().batchSize(),
                     "cuda:" + context.localRank()));

@@ -1,5 +1,6 @@
 package dev.vae4j.core.dist;
 
+import dev.vae4j.core.model.ConfigEnums;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -14,11 +15,11 @@ import java.util.Map;
  * @param localRank rank on this node (selects the CUDA device)
  * @param masterAddr host of rank 0's rendezvous store
  * @param masterPort TCP port of the store
- * @param backend {@code gloo} (CPU) or {@code nccl} (CUDA)
+ * @param backend the collective backend
  * @param timeout how long a collective or the rendezvous waits for a peer before failing
  */
 public record DistributedContext(int rank, int worldSize, int localRank, String masterAddr, int masterPort,
-        String backend, Duration timeout) {
+        Backend backend, Duration timeout) {
     /** The default collective timeout (PyTorch's Gloo default is 30 minutes; a dead peer should surface sooner). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -33,8 +34,8 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
         if (masterPort < 0 || masterPort > 65535) {
             throw new IllegalArgumentException("MASTER_PORT must be in [0, 65535], got " + masterPort);
         }
-        if (!backend.equals("gloo") && !backend.equals("nccl")) {
-            throw new IllegalArgumentException("backend must be gloo or nccl, got '" + backend + "'");
+        if (backend == null) {
+            throw new IllegalArgumentException("backend must be gloo or nccl, got null");
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -43,7 +44,7 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
 
     /** A process running alone (rank 0 of 1). */
     public static DistributedContext single() {
-        return new DistributedContext(0, 1, 0, "127.0.0.1", 0, "gloo", DEFAULT_TIMEOUT);
+        return new DistributedContext(0, 1, 0, "127.0.0.1", 0, Backend.GLOO, DEFAULT_TIMEOUT);
     }
 
     /**
@@ -51,15 +52,15 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
      *
      * @param env environment variables (usually {@code System.getenv()})
      * @param device {@code cpu} or {@code cuda}: picks the backend when {@code backend} is null
-     * @param backend {@code gloo} or {@code nccl} to force one, or null
+     * @param backend the backend to force, or null
      * @param timeout collective timeout
      * @throws IllegalArgumentException naming the variable when one is missing or malformed
      */
-    public static DistributedContext fromEnvironment(Map<String, String> env, String device, String backend,
+    public static DistributedContext fromEnvironment(Map<String, String> env, String device, Backend backend,
             Duration timeout) {
-        String chosen = backend != null ? backend.toLowerCase(Locale.ROOT)
-                : device.toLowerCase(Locale.ROOT).startsWith("cuda") ? "nccl" : "gloo";
-        if (chosen.equals("nccl") && !device.toLowerCase(Locale.ROOT).startsWith("cuda")) {
+        boolean cuda = device.toLowerCase(Locale.ROOT).startsWith("cuda");
+        Backend chosen = backend != null ? backend : cuda ? Backend.NCCL : Backend.GLOO;
+        if (chosen == Backend.NCCL && !cuda) {
             throw new IllegalArgumentException("the nccl backend needs a cuda device, got device '" + device + "'");
         }
         if (!env.containsKey("WORLD_SIZE")) {
@@ -92,7 +93,7 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
 
     /** The device of the tensors the backend exchanges: {@code cpu} for Gloo, this rank's CUDA device for NCCL. */
     public String collectiveDevice() {
-        return backend.equals("nccl") ? "cuda:" + localRank : "cpu";
+        return backend == Backend.NCCL ? "cuda:" + localRank : "cpu";
     }
 
     /** "rank r/W" for messages. */
@@ -109,6 +110,24 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'", e);
+        }
+    }
+
+    /** The collective backend: recipe and command-line spelling {@code gloo} or {@code nccl}. */
+    public enum Backend {
+        /** Gloo: collectives on CPU tensors. */
+        GLOO,
+        /** NCCL: collectives on CUDA tensors. */
+        NCCL;
+
+        /** Parses {@code gloo} or {@code nccl} (case-insensitive). */
+        public static Backend parse(String text) {
+            return ConfigEnums.parse(Backend.class, text, "backend");
+        }
+
+        @Override
+        public String toString() {
+            return ConfigEnums.lowerCase(this);
         }
     }
 }

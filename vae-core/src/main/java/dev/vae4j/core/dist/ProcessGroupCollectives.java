@@ -57,7 +57,7 @@ public final class ProcessGroupCollectives implements Collectives {
         TCPStore store = joinStore(context);
         store.retainReference();
         Backend group = run(context, "creating the " + context.backend() + " process group",
-                () -> context.backend().equals("nccl") ? nccl(context, store, millis) : gloo(context, store, millis));
+                () -> context.backend() == DistributedContext.Backend.NCCL ? nccl(context, store, millis) : gloo(context, store, millis));
         group.retainReference();
         LOG.info("{} joined {} process group via {}:{}", context.describe(), context.backend(), context.masterAddr(),
                 context.masterPort());

@@ -79,6 +79,19 @@ public record ArchitectureOptions(
                 "downsample_type 'conv' (SD's padded strided conv) needs block_layout 'diffusers'");
     }
 
+    /**
+     * A builder starting from {@link #DIFFUSERS}, e.g.
+     * {@code builder().latentSampling(LatentSampling.MULTIPLICATIVE).build()}.
+     */
+    public static Builder builder() {
+        return new Builder(DIFFUSERS);
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("AutoencoderKL config: " + message);
@@ -260,6 +273,124 @@ public record ArchitectureOptions(
         @Override
         public String jsonName() {
             return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Builds a {@link ArchitectureOptions} by name; {@link #build()} validates like the record's constructor. */
+    public static final class Builder {
+        private BlockLayout blockLayout;
+        private List<AttentionKind> downBlockAttention;
+        private List<AttentionKind> upBlockAttention;
+        private AttentionKind midBlockAttention;
+        private int attentionHeadDim;
+        private int linearAttentionHeads;
+        private DownsampleKind downsample;
+        private UpsampleKind upsample;
+        private boolean weightStandardized;
+        private OutputActivation outputActivation;
+        private LatentSampling latentSampling;
+        private double latentNoiseStd;
+        private double normEps;
+
+        private Builder(ArchitectureOptions from) {
+            blockLayout = from.blockLayout;
+            downBlockAttention = from.downBlockAttention;
+            upBlockAttention = from.upBlockAttention;
+            midBlockAttention = from.midBlockAttention;
+            attentionHeadDim = from.attentionHeadDim;
+            linearAttentionHeads = from.linearAttentionHeads;
+            downsample = from.downsample;
+            upsample = from.upsample;
+            weightStandardized = from.weightStandardized;
+            outputActivation = from.outputActivation;
+            latentSampling = from.latentSampling;
+            latentNoiseStd = from.latentNoiseStd;
+            normEps = from.normEps;
+        }
+
+        /** Sets {@code block_layout}. */
+        public Builder blockLayout(BlockLayout value) {
+            blockLayout = value;
+            return this;
+        }
+
+        /** Sets {@code down_block_attention}: per encoder level. */
+        public Builder downBlockAttention(List<AttentionKind> value) {
+            downBlockAttention = value;
+            return this;
+        }
+
+        /** Sets {@code up_block_attention}: per decoder level, widest first. */
+        public Builder upBlockAttention(List<AttentionKind> value) {
+            upBlockAttention = value;
+            return this;
+        }
+
+        /** Sets {@code mid_block_attention_type} (never {@link AttentionKind#NONE}). */
+        public Builder midBlockAttention(AttentionKind value) {
+            midBlockAttention = value;
+            return this;
+        }
+
+        /** Sets {@code attention_head_dim}: channels per head. */
+        public Builder attentionHeadDim(int value) {
+            attentionHeadDim = value;
+            return this;
+        }
+
+        /** Sets {@code linear_attention_heads}. */
+        public Builder linearAttentionHeads(int value) {
+            linearAttentionHeads = value;
+            return this;
+        }
+
+        /** Sets {@code downsample_type}. */
+        public Builder downsample(DownsampleKind value) {
+            downsample = value;
+            return this;
+        }
+
+        /** Sets {@code upsample_type}. */
+        public Builder upsample(UpsampleKind value) {
+            upsample = value;
+            return this;
+        }
+
+        /** Sets {@code weight_standardized_convs}. */
+        public Builder weightStandardized(boolean value) {
+            weightStandardized = value;
+            return this;
+        }
+
+        /** Sets {@code output_activation}. */
+        public Builder outputActivation(OutputActivation value) {
+            outputActivation = value;
+            return this;
+        }
+
+        /** Sets {@code latent_sampling}. */
+        public Builder latentSampling(LatentSampling value) {
+            latentSampling = value;
+            return this;
+        }
+
+        /** Sets {@code latent_noise_std}: sigma of the constant-variance samplings. */
+        public Builder latentNoiseStd(double value) {
+            latentNoiseStd = value;
+            return this;
+        }
+
+        /** Sets {@code norm_eps}. */
+        public Builder normEps(double value) {
+            normEps = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public ArchitectureOptions build() {
+            return new ArchitectureOptions(blockLayout, downBlockAttention, upBlockAttention, midBlockAttention,
+                    attentionHeadDim, linearAttentionHeads, downsample, upsample, weightStandardized, outputActivation,
+                    latentSampling, latentNoiseStd, normEps);
         }
     }
 }

@@ -153,6 +153,24 @@ public record AutoencoderKLConfig(
                 newOptions);
     }
 
+    /**
+     * A builder of a diffusers architecture with {@code blockOutChannels.size()} levels (one
+     * {@code DownEncoderBlock2D}/{@code UpDecoderBlock2D} each) and diffusers' constructor defaults for everything
+     * else: RGB in and out, 1 layer per block, SiLU, 32 groups, sample size 32, scaling 0.18215 without shift or
+     * latent statistics, force_upcast, both quant convs, mid-block attention, {@link ArchitectureOptions#DIFFUSERS}.
+     *
+     * @param blockOutChannels channels per level, e.g. {@code List.of(128, 256, 512, 512)} for SD
+     * @param latentChannels channels of the latent z
+     */
+    public static Builder builder(List<Integer> blockOutChannels, int latentChannels) {
+        return new Builder(blockOutChannels, latentChannels);
+    }
+
+    /** A builder starting from this configuration (extras and {@code act_fn} are kept). */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("AutoencoderKL config: " + message);
@@ -174,10 +192,8 @@ public record AutoencoderKLConfig(
      */
     private static AutoencoderKLConfig sdFamily(int latentChannels, int sampleSize, double scaling, Double shift,
             boolean quantConvs) {
-        List<Integer> channels = List.of(128, 256, 512, 512);
-        return new AutoencoderKLConfig(3, 3, Collections.nCopies(4, DOWN_BLOCK), Collections.nCopies(4, UP_BLOCK),
-                channels, 2, "silu", latentChannels, 32, sampleSize, scaling, shift, null, null, true, quantConvs,
-                quantConvs, true, Map.of());
+        return builder(List.of(128, 256, 512, 512), latentChannels).layersPerBlock(2).sampleSize(sampleSize)
+                .scaling(scaling, shift).quantConvs(quantConvs).build();
     }
 
     /**
@@ -309,5 +325,142 @@ public record AutoencoderKLConfig(
             throw new UncheckedIOException("cannot encode AutoencoderKL config " + file + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(file, text);
+    }
+
+    /**
+     * Builds an {@link AutoencoderKLConfig} by name; the block type lists follow the number of levels, and
+     * {@link #build()} validates like the record's constructor.
+     */
+    public static final class Builder {
+        private int inChannels = 3;
+        private int outChannels = 3;
+        private List<Integer> blockOutChannels;
+        private int layersPerBlock = 1;
+        private String actFn = "silu";
+        private int latentChannels;
+        private int normNumGroups = 32;
+        private int sampleSize = 32;
+        private double scalingFactor = 0.18215;
+        private Double shiftFactor;
+        private List<Double> latentsMean;
+        private List<Double> latentsStd;
+        private boolean forceUpcast = true;
+        private boolean useQuantConv = true;
+        private boolean usePostQuantConv = true;
+        private boolean midBlockAddAttention = true;
+        private Map<String, JsonNode> extras = Map.of();
+        private ArchitectureOptions options = ArchitectureOptions.DIFFUSERS;
+
+        private Builder(List<Integer> blockOutChannels, int latentChannels) {
+            this.blockOutChannels = blockOutChannels;
+            this.latentChannels = latentChannels;
+        }
+
+        private Builder(AutoencoderKLConfig from) {
+            inChannels = from.inChannels;
+            outChannels = from.outChannels;
+            blockOutChannels = from.blockOutChannels;
+            layersPerBlock = from.layersPerBlock;
+            actFn = from.actFn;
+            latentChannels = from.latentChannels;
+            normNumGroups = from.normNumGroups;
+            sampleSize = from.sampleSize;
+            scalingFactor = from.scalingFactor;
+            shiftFactor = from.shiftFactor;
+            latentsMean = from.latentsMean;
+            latentsStd = from.latentsStd;
+            forceUpcast = from.forceUpcast;
+            useQuantConv = from.useQuantConv;
+            usePostQuantConv = from.usePostQuantConv;
+            midBlockAddAttention = from.midBlockAddAttention;
+            extras = from.extras;
+            options = from.options;
+        }
+
+        /** Image channels in and decoded image channels out. */
+        public Builder imageChannels(int in, int out) {
+            inChannels = in;
+            outChannels = out;
+            return this;
+        }
+
+        /** Channels per level (the number of levels follows). */
+        public Builder blockOutChannels(List<Integer> value) {
+            blockOutChannels = value;
+            return this;
+        }
+
+        /** Resnets per encoder level (the decoder has one more). */
+        public Builder layersPerBlock(int value) {
+            layersPerBlock = value;
+            return this;
+        }
+
+        /** Channels of the latent z. */
+        public Builder latentChannels(int value) {
+            latentChannels = value;
+            return this;
+        }
+
+        /** GroupNorm groups everywhere. */
+        public Builder normNumGroups(int value) {
+            normNumGroups = value;
+            return this;
+        }
+
+        /** Nominal image size in pixels (the tile size of tiling). */
+        public Builder sampleSize(int value) {
+            sampleSize = value;
+            return this;
+        }
+
+        /** Latent scale and shift of pipelines, {@code (z - shift) * scale}; {@code shift} may be null. */
+        public Builder scaling(double scale, Double shift) {
+            scalingFactor = scale;
+            shiftFactor = shift;
+            return this;
+        }
+
+        /** Per-channel latent mean and std (SDXL-family pipelines), both or neither (null). */
+        public Builder latentStatistics(List<Double> mean, List<Double> std) {
+            latentsMean = mean;
+            latentsStd = std;
+            return this;
+        }
+
+        /** Whether fp16 pipelines run this VAE in fp32. */
+        public Builder forceUpcast(boolean value) {
+            forceUpcast = value;
+            return this;
+        }
+
+        /** Whether the 1x1 {@code quant_conv} and {@code post_quant_conv} exist. */
+        public Builder quantConvs(boolean value) {
+            useQuantConv = value;
+            usePostQuantConv = value;
+            return this;
+        }
+
+        /** Whether the mid blocks hold attention. */
+        public Builder midBlockAddAttention(boolean value) {
+            midBlockAddAttention = value;
+            return this;
+        }
+
+        /** The non-diffusers architecture options. */
+        public Builder options(ArchitectureOptions value) {
+            options = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public AutoencoderKLConfig build() {
+            int levels = blockOutChannels == null ? 0 : blockOutChannels.size();
+            return new AutoencoderKLConfig(inChannels, outChannels, Collections.nCopies(levels, DOWN_BLOCK),
+                    Collections.nCopies(levels, UP_BLOCK), blockOutChannels == null ? List.of() : blockOutChannels,
+                    layersPerBlock, actFn, latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor,
+                    latentsMean, latentsStd, forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras,
+                    options);
+        }
     }
 }

@@ -5,10 +5,8 @@ import dev.vae4j.core.model.ArchitectureOptions.BlockLayout;
 import dev.vae4j.core.model.ArchitectureOptions.DownsampleKind;
 import dev.vae4j.core.model.ArchitectureOptions.LatentSampling;
 import dev.vae4j.core.model.ArchitectureOptions.OutputActivation;
-import dev.vae4j.core.model.ArchitectureOptions.UpsampleKind;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The presets of autoencoders of open-source trainers, rebuilt from their code.
@@ -29,25 +27,23 @@ final class UpstreamPresets {
     }
 
     static AutoencoderKLConfig vqganTrainingF8c16() {
-        ArchitectureOptions options = new ArchitectureOptions(BlockLayout.DIFFUSERS, List.of(), List.of(),
-                AttentionKind.MULTI_HEAD, 64, 4, DownsampleKind.CONV, UpsampleKind.NEAREST, false,
-                OutputActivation.NONE, LatentSampling.MULTIPLICATIVE, 0.1, 1e-6);
+        ArchitectureOptions options = ArchitectureOptions.builder().midBlockAttention(AttentionKind.MULTI_HEAD)
+                .latentSampling(LatentSampling.MULTIPLICATIVE).latentNoiseStd(0.1).build();
         return config(List.of(256, 512, 1024, 1024), 16, 32, 256, 1.0, false, options);
     }
 
     static AutoencoderKLConfig linearAttentionF8c4() {
         List<AttentionKind> everyLevel = Collections.nCopies(4, AttentionKind.LINEAR);
-        ArchitectureOptions options = new ArchitectureOptions(BlockLayout.POST_ACTIVATION, everyLevel, everyLevel,
-                AttentionKind.LINEAR, 16, 1, DownsampleKind.AVG_POOL, UpsampleKind.NEAREST, true,
-                OutputActivation.TANH, LatentSampling.GAUSSIAN, 0.1, 1e-7);
+        ArchitectureOptions options = ArchitectureOptions.builder().blockLayout(BlockLayout.POST_ACTIVATION)
+                .downBlockAttention(everyLevel).upBlockAttention(everyLevel).midBlockAttention(AttentionKind.LINEAR)
+                .attentionHeadDim(16).linearAttentionHeads(1).downsample(DownsampleKind.AVG_POOL)
+                .weightStandardized(true).outputActivation(OutputActivation.TANH).normEps(1e-7).build();
         return config(List.of(8, 16, 32, 64), 4, 4, 512, 0.18215, true, options);
     }
 
     private static AutoencoderKLConfig config(List<Integer> channels, int latent, int groups, int sampleSize,
             double scaling, boolean quantConvs, ArchitectureOptions options) {
-        int levels = channels.size();
-        return new AutoencoderKLConfig(3, 3, Collections.nCopies(levels, "DownEncoderBlock2D"),
-                Collections.nCopies(levels, "UpDecoderBlock2D"), channels, 2, "silu", latent, groups, sampleSize,
-                scaling, null, null, null, true, quantConvs, quantConvs, true, Map.of(), options);
+        return AutoencoderKLConfig.builder(channels, latent).layersPerBlock(2).normNumGroups(groups)
+                .sampleSize(sampleSize).scaling(scaling, null).quantConvs(quantConvs).options(options).build();
     }
 }

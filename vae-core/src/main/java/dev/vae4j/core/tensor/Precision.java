@@ -1,5 +1,7 @@
 package dev.vae4j.core.tensor;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -29,6 +31,7 @@ public enum Precision {
     }
 
     /** Parses {@code fp32}, {@code bf16} or {@code fp16} (case-insensitive). */
+    @JsonCreator
     public static Precision parse(String text) {
         for (Precision p : values()) {
             if (p.label.equalsIgnoreCase(text.strip())) {
@@ -39,6 +42,7 @@ public enum Precision {
     }
 
     /** The command-line spelling: {@code fp32}, {@code bf16} or {@code fp16}. */
+    @JsonValue
     public String label() {
         return label;
     }

@@ -1,8 +1,10 @@
 package dev.vae4j.core.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.vae4j.core.model.ConfigEnums;
 import java.util.List;
-import java.util.Locale;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -15,7 +17,7 @@ import org.bytedeco.pytorch.TensorVector;
 /**
  * An Adam-family optimizer as configured in a recipe (libtorch's own {@code Adam}/{@code AdamW}).
  *
- * @param type {@code adam} or {@code adamw} (decoupled weight decay)
+ * @param type the algorithm (recipe spelling {@code adam} or {@code adamw})
  * @param lr peak learning rate
  * @param beta1 first-moment decay (LDM: 0.5)
  * @param beta2 second-moment decay (LDM: 0.9)
@@ -23,7 +25,7 @@ import org.bytedeco.pytorch.TensorVector;
  * @param weightDecay L2 (adam) or decoupled (adamw) weight decay
  */
 public record OptimizerSettings(
-        @JsonProperty("type") String type,
+        @JsonProperty("type") Algorithm type,
         @JsonProperty("lr") double lr,
         @JsonProperty("beta1") double beta1,
         @JsonProperty("beta2") double beta2,
@@ -32,10 +34,7 @@ public record OptimizerSettings(
 
     /** Validates the values. */
     public OptimizerSettings {
-        type = type == null ? "adam" : type.toLowerCase(Locale.ROOT);
-        if (!type.equals("adam") && !type.equals("adamw")) {
-            throw new IllegalArgumentException("optimizer type must be adam or adamw, got '" + type + "'");
-        }
+        type = type == null ? Algorithm.ADAM : type;
         if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)
                 || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("invalid optimizer settings: lr " + lr + ", betas (" + beta1 + ", "
@@ -45,7 +44,7 @@ public record OptimizerSettings(
 
     /** Adam with the given learning rate and betas, eps 1e-8, no weight decay. */
     public static OptimizerSettings adam(double lr, double beta1, double beta2) {
-        return new OptimizerSettings("adam", lr, beta1, beta2, 1e-8, 0.0);
+        return new OptimizerSettings(Algorithm.ADAM, lr, beta1, beta2, 1e-8, 0.0);
     }
 
     /** A copy with peak learning rate {@code newLr} (validated like the constructor). */
@@ -56,7 +55,7 @@ public record OptimizerSettings(
     /** Builds the optimizer over {@code parameters}. */
     public Optimizer create(List<Tensor> parameters) {
         TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));
-        if (type.equals("adamw")) {
+        if (type == Algorithm.ADAMW) {
             AdamWOptions options = new AdamWOptions(lr);
             setBetas(options.betas(), beta1, beta2);
             options.eps().put(eps);
@@ -104,6 +103,27 @@ public record OptimizerSettings(
     public static void setLearningRate(Optimizer optimizer, double lr) {
         for (long i = 0; i < optimizer.param_groups().size(); i++) {
             optimizer.param_groups().get(i).options().set_lr(lr);
+        }
+    }
+
+    /** The optimizer algorithm: recipe spelling {@code adam} or {@code adamw}. */
+    public enum Algorithm {
+        /** Adam; weight decay is an L2 term added to the gradient. */
+        ADAM,
+        /** AdamW: decoupled weight decay. */
+        ADAMW;
+
+        /** Parses {@code adam} or {@code adamw} (case-insensitive). */
+        @JsonCreator
+        public static Algorithm parse(String text) {
+            return ConfigEnums.parse(Algorithm.class, text, "optimizer type");
+        }
+
+        /** The recipe spelling. */
+        @JsonValue
+        @Override
+        public String toString() {
+            return ConfigEnums.lowerCase(this);
         }
     }
 }

@@ -1,6 +1,10 @@
 package dev.vae4j.core.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.vae4j.core.model.ConfigEnums;
+import dev.vae4j.core.tensor.Precision;
 import java.util.Locale;
 
 /**
@@ -18,9 +22,9 @@ import java.util.Locale;
  * @param emaDecay EMA decay of the autoencoder weights (0: no EMA)
  * @param emaStart step at which the EMA starts averaging
  * @param decoderOnly train only the decoding path (encoder frozen)
- * @param precision {@code fp32} or {@code bf16} (autocast)
- * @param ganUpdates {@code both} (generator and discriminator every step) or {@code alternate} (every other step
- *                   after {@code discStart}, as diffusers' AutoencoderKL training script does)
+ * @param precision {@link Precision#FP32} or {@link Precision#BF16} (autocast); recipe spelling {@code fp32} or
+ *                  {@code bf16}
+ * @param ganUpdates which network updates at each step
  * @param discStart first step of discriminator updates
  * @param maxNonFinite consecutive non-finite steps tolerated before the run stops
  * @param checkpointEvery steps between checkpoints (0: only at the end)
@@ -41,8 +45,8 @@ public record TrainConfig(
         @JsonProperty("ema_decay") double emaDecay,
         @JsonProperty("ema_start") long emaStart,
         @JsonProperty("decoder_only") boolean decoderOnly,
-        @JsonProperty("precision") String precision,
-        @JsonProperty("gan_updates") String ganUpdates,
+        @JsonProperty("precision") Precision precision,
+        @JsonProperty("gan_updates") GanUpdates ganUpdates,
         @JsonProperty("disc_start") long discStart,
         @JsonProperty("max_non_finite") int maxNonFinite,
         @JsonProperty("checkpoint_every") long checkpointEvery,
@@ -54,8 +58,8 @@ public record TrainConfig(
     public TrainConfig {
         gradAccumulation = Math.max(1, gradAccumulation);
         schedule = schedule == null ? LearningRateSchedule.constant(0) : schedule;
-        precision = precision == null ? "fp32" : precision.toLowerCase(Locale.ROOT);
-        ganUpdates = ganUpdates == null ? "both" : ganUpdates.toLowerCase(Locale.ROOT);
+        precision = precision == null ? Precision.FP32 : precision;
+        ganUpdates = ganUpdates == null ? GanUpdates.BOTH : ganUpdates;
         maxNonFinite = maxNonFinite <= 0 ? 10 : maxNonFinite;
         keepCheckpoints = keepCheckpoints <= 0 ? 2 : keepCheckpoints;
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
@@ -65,11 +69,9 @@ public record TrainConfig(
         if (generator == null) {
             throw new IllegalArgumentException("generator_optimizer is required");
         }
-        if (!precision.equals("fp32") && !precision.equals("bf16")) {
-            throw new IllegalArgumentException("precision must be fp32 or bf16, got '" + precision + "'");
-        }
-        if (!ganUpdates.equals("both") && !ganUpdates.equals("alternate")) {
-            throw new IllegalArgumentException("gan_updates must be both or alternate, got '" + ganUpdates + "'");
+        if (precision == Precision.FP16) {
+            throw new IllegalArgumentException("training precision must be fp32 or bf16, got fp16 (float16 training "
+                    + "needs loss scaling, which the loop does not do)");
         }
         if (!(fixedVariance >= 0) || !Double.isFinite(fixedVariance)) {
             throw new IllegalArgumentException("fixed_variance must be >= 0, got " + fixedVariance);
@@ -122,8 +124,8 @@ public record TrainConfig(
         private double emaDecay;
         private long emaStart;
         private boolean decoderOnly;
-        private String precision = "fp32";
-        private String ganUpdates = "both";
+        private Precision precision = Precision.FP32;
+        private GanUpdates ganUpdates = GanUpdates.BOTH;
         private long discStart;
         private int maxNonFinite = 10;
         private long checkpointEvery;
@@ -180,14 +182,14 @@ public record TrainConfig(
             return this;
         }
 
-        /** {@code fp32} or {@code bf16} (autocast). */
-        public Builder precision(String value) {
+        /** {@link Precision#FP32} or {@link Precision#BF16} (autocast). */
+        public Builder precision(Precision value) {
             this.precision = value;
             return this;
         }
 
-        /** {@code both} (every step) or {@code alternate} (generator and discriminator take turns). */
-        public Builder ganUpdates(String value) {
+        /** Which network updates at each step. */
+        public Builder ganUpdates(GanUpdates value) {
             this.ganUpdates = value;
             return this;
         }
@@ -228,6 +230,33 @@ public record TrainConfig(
             return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
                     gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
                     checkpointEvery, keepCheckpoints, device, fixedVariance);
+        }
+    }
+
+    /**
+     * Which network an optimizer step updates once the discriminator has started: recipe spelling {@code both} or
+     * {@code alternate}.
+     */
+    public enum GanUpdates {
+        /** The generator and the discriminator at every step. */
+        BOTH,
+        /**
+         * The generator and the discriminator take turns, every other step after {@code discStart}, as diffusers'
+         * AutoencoderKL training script does.
+         */
+        ALTERNATE;
+
+        /** Parses {@code both} or {@code alternate} (case-insensitive). */
+        @JsonCreator
+        public static GanUpdates parse(String text) {
+            return ConfigEnums.parse(GanUpdates.class, text, "gan_updates");
+        }
+
+        /** The recipe spelling. */
+        @JsonValue
+        @Override
+        public String toString() {
+            return ConfigEnums.lowerCase(this);
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.Autocast;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,7 +217,7 @@ public final class Trainer {
         long started = System.nanoTime();
         long step = state.step();
         boolean ganActive = discriminator != null && step >= config.discStart();
-        boolean alternate = config.ganUpdates().equals("alternate");
+        boolean alternate = config.ganUpdates() == TrainConfig.GanUpdates.ALTERNATE;
         boolean updateGenerator = !ganActive || !alternate || step % 2 == 0;
         boolean updateDiscriminator = ganActive && (!alternate || step % 2 == 1);
         double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
@@ -295,7 +296,7 @@ public final class Trainer {
         DeviceType deviceType = device.type();
         LatentDistribution posterior;
         Tensor reconstructions;
-        try (Autocast autocast = new Autocast(deviceType, ScalarType.BFloat16, config.precision().equals("bf16"))) {
+        try (Autocast autocast = new Autocast(deviceType, ScalarType.BFloat16, config.precision() == Precision.BF16)) {
             if (config.decoderOnly()) {
                 try (NoGradGuard frozenEncoder = new NoGradGuard()) {
                     posterior = model.encode(inputs);

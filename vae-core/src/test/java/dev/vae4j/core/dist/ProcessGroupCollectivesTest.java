@@ -62,9 +62,9 @@ class ProcessGroupCollectivesTest {
         DistributedContext c = DistributedContext.fromEnvironment(Map.of("RANK", "3", "WORLD_SIZE", "4",
                 "LOCAL_RANK", "1", "MASTER_ADDR", "node0", "MASTER_PORT", "29500"), "cpu", null,
                 DistributedContext.DEFAULT_TIMEOUT);
-        assertEquals(List.of(3, 4, 1, "node0", 29500, "gloo"), List.of(c.rank(), c.worldSize(), c.localRank(),
+        assertEquals(List.of(3, 4, 1, "node0", 29500, DistributedContext.Backend.GLOO), List.of(c.rank(), c.worldSize(), c.localRank(),
                 c.masterAddr(), c.masterPort(), c.backend()));
-        assertEquals("nccl", DistributedContext.fromEnvironment(Map.of(), "cuda", null,
+        assertEquals(DistributedContext.Backend.NCCL, DistributedContext.fromEnvironment(Map.of(), "cuda", null,
                 DistributedContext.DEFAULT_TIMEOUT).backend());
         assertEquals(1, DistributedContext.fromEnvironment(Map.of(), "cpu", null,
                 DistributedContext.DEFAULT_TIMEOUT).worldSize());

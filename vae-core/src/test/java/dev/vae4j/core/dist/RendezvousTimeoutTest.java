@@ -29,8 +29,8 @@ class RendezvousTimeoutTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            DistributedContext rank1 = new DistributedContext(1, 2, 0, "127.0.0.1", silent.getLocalPort(), "gloo",
-                    Duration.ofSeconds(2));
+            DistributedContext rank1 = new DistributedContext(1, 2, 0, "127.0.0.1", silent.getLocalPort(),
+                    DistributedContext.Backend.GLOO, Duration.ofSeconds(2));
             long t0 = System.nanoTime();
             DistributedException e = assertThrows(DistributedException.class,
                     () -> ProcessGroupCollectives.connect(rank1));

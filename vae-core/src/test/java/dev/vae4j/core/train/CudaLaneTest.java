@@ -125,8 +125,8 @@ class CudaLaneTest {
     @Test
     void trainingRunsAndItsCheckpointRoundTrips(@TempDir Path runDir) {
         TrainConfig config = new TrainConfig(4, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, "fp32",
-                "both", 2, 3, 4, 5, DEVICE, 0.0);
+                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
+                TrainConfig.GanUpdates.BOTH, 2, 3, 4, 5, DEVICE, 0.0);
         torch.manual_seed(7);
         AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
         new Trainer(model, new TestObjectives.PatchConv(), new TestObjectives.MseKl(2), new TestObjectives.Hinge(),
@@ -148,7 +148,8 @@ class CudaLaneTest {
 
     @Test
     void aSingleRankProcessGroupRunsEveryCollective() {
-        String backend = DEVICE.equals("cpu") ? "gloo" : "nccl";
+        DistributedContext.Backend backend = DEVICE.equals("cpu") ? DistributedContext.Backend.GLOO
+                : DistributedContext.Backend.NCCL;
         DistributedContext context = new DistributedContext(0, 1, 0, "127.0.0.1", TestJvm.freePort(), backend,
                 Duration.ofSeconds(60));
         try (TensorScope scope = new TensorScope(); Collectives collectives = ProcessGroupCollectives.connect(context)) {

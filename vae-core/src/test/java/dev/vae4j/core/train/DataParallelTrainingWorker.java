@@ -7,6 +7,7 @@ import dev.vae4j.core.dist.DistributedContext;
 import dev.vae4j.core.dist.ProcessGroupCollectives;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.tensor.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class DataParallelTrainingWorker {
             TrainConfig base = TrainerTest.config(steps, 0, 0);
             TrainConfig config = new TrainConfig(steps, batch, accumulation, base.seed(), base.generator(),
                     base.discriminator(), base.schedule(), base.gradClip(), base.emaDecay(), base.emaStart(), false,
-                    "fp32", "both", 0, base.maxNonFinite(), 0, 2, "cpu", 0.0);
+                    Precision.FP32, TrainConfig.GanUpdates.BOTH, 0, base.maxNonFinite(), 0, 2, "cpu", 0.0);
             // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
             DataParallel parallel = new DataParallel(collectives, 4096, false);
             Trainer trainer = new Trainer(model, discriminator, new TestObjectives.MseKl(0), new TestObjectives.Hinge(),

@@ -25,7 +25,7 @@ class OptimizerSettingsTest {
         try (TensorScope scope = new TensorScope()) {
             Tensor p = zeros(new long[] {1});
             p.requires_grad_(true);
-            Optimizer optimizer = new OptimizerSettings(type, 0.1, beta1, beta2, 1e-8, 0.0).create(List.of(p));
+            Optimizer optimizer = new OptimizerSettings(OptimizerSettings.Algorithm.parse(type), 0.1, beta1, beta2, 1e-8, 0.0).create(List.of(p));
             p.sum().backward();
             optimizer.step();
             double first = p.item_double();

@@ -12,6 +12,7 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +36,8 @@ class TrainerTest {
 
     static TrainConfig config(long steps, long discStart, long checkpointEvery) {
         return new TrainConfig(steps, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, "fp32",
-                "both", discStart, 3, checkpointEvery, 5, "cpu", 0.0);
+                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
+                TrainConfig.GanUpdates.BOTH, discStart, 3, checkpointEvery, 5, "cpu", 0.0);
     }
 
     /** Records every step's terms. */

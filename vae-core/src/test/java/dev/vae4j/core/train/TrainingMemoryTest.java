@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.testing.ResidentMemory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ class TrainingMemoryTest {
                 List.of("UpDecoderBlock2D", "UpDecoderBlock2D"), List.of(8, 8), 1, "silu", 4, 4, 16, 1.0, null,
                 null, null, true, true, true, true, Map.of());
         TrainConfig loop = new TrainConfig(1000, 2, 1, 5, OptimizerSettings.adam(1e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(0), 1.0, 0.99, 0, false, "fp32",
-                "both", 100, 3, 0, 1, "cpu", 0.0);
+                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(0), 1.0, 0.99, 0, false, Precision.FP32,
+                TrainConfig.GanUpdates.BOTH, 100, 3, 0, 1, "cpu", 0.0);
         List<Double> samples = new ArrayList<>();
         TrainingListener sampler = new TrainingListener() {
             @Override

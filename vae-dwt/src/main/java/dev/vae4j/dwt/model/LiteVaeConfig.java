@@ -95,6 +95,14 @@ public record LiteVaeConfig(
         require(scalingFactor > 0 && Double.isFinite(scalingFactor), "scaling_factor must be positive");
     }
 
+    /**
+     * A builder starting from this configuration, e.g.
+     * {@code LiteVaeConfig.preset("open-b").toBuilder().latentChannels(4).build()}.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("LiteVAE config: " + message);
@@ -291,5 +299,180 @@ public record LiteVaeConfig(
             values.add(item.intValue());
         }
         return values;
+    }
+
+    /** Builds a {@link LiteVaeConfig} by name; {@link #build()} validates like the record's constructor. */
+    public static final class Builder {
+        private EncoderFlavour flavour;
+        private int inChannels;
+        private int outChannels;
+        private int latentChannels;
+        private int waveletLevels;
+        private SubbandOrder subbandOrder;
+        private boolean waveletLevelScaling;
+        private int extractorChannels;
+        private List<Integer> extractorMult;
+        private int extractorBlocks;
+        private int aggregatorChannels;
+        private List<Integer> aggregatorMult;
+        private int aggregatorBlocks;
+        private int normGroups;
+        private int decoderChannels;
+        private List<Integer> decoderMult;
+        private int decoderResBlocks;
+        private boolean decoderPreActivation;
+        private double scalingFactor;
+        private double shiftFactor;
+
+        private Builder(LiteVaeConfig from) {
+            flavour = from.flavour;
+            inChannels = from.inChannels;
+            outChannels = from.outChannels;
+            latentChannels = from.latentChannels;
+            waveletLevels = from.waveletLevels;
+            subbandOrder = from.subbandOrder;
+            waveletLevelScaling = from.waveletLevelScaling;
+            extractorChannels = from.extractorChannels;
+            extractorMult = from.extractorMult;
+            extractorBlocks = from.extractorBlocks;
+            aggregatorChannels = from.aggregatorChannels;
+            aggregatorMult = from.aggregatorMult;
+            aggregatorBlocks = from.aggregatorBlocks;
+            normGroups = from.normGroups;
+            decoderChannels = from.decoderChannels;
+            decoderMult = from.decoderMult;
+            decoderResBlocks = from.decoderResBlocks;
+            decoderPreActivation = from.decoderPreActivation;
+            scalingFactor = from.scalingFactor;
+            shiftFactor = from.shiftFactor;
+        }
+
+        /** Encoder UNet blocks. */
+        public Builder flavour(EncoderFlavour value) {
+            flavour = value;
+            return this;
+        }
+
+        /** Image channels. */
+        public Builder inChannels(int value) {
+            inChannels = value;
+            return this;
+        }
+
+        /** Decoded image channels. */
+        public Builder outChannels(int value) {
+            outChannels = value;
+            return this;
+        }
+
+        /** n_z, the latent channels. */
+        public Builder latentChannels(int value) {
+            latentChannels = value;
+            return this;
+        }
+
+        /** Haar levels L; the downsampling factor is 2^L (decoder_mult needs L + 1 entries). */
+        public Builder waveletLevels(int value) {
+            waveletLevels = value;
+            return this;
+        }
+
+        /** Detail order inside each level stack. */
+        public Builder subbandOrder(SubbandOrder value) {
+            subbandOrder = value;
+            return this;
+        }
+
+        /** Whether level l's coefficients are divided by 2^l. */
+        public Builder waveletLevelScaling(boolean value) {
+            waveletLevelScaling = value;
+            return this;
+        }
+
+        /** Feature-extractor base width. */
+        public Builder extractorChannels(int value) {
+            extractorChannels = value;
+            return this;
+        }
+
+        /** Feature-extractor width multipliers. */
+        public Builder extractorMult(List<Integer> value) {
+            extractorMult = value;
+            return this;
+        }
+
+        /** Feature-extractor blocks per level. */
+        public Builder extractorBlocks(int value) {
+            extractorBlocks = value;
+            return this;
+        }
+
+        /** Aggregator base width. */
+        public Builder aggregatorChannels(int value) {
+            aggregatorChannels = value;
+            return this;
+        }
+
+        /** Aggregator width multipliers. */
+        public Builder aggregatorMult(List<Integer> value) {
+            aggregatorMult = value;
+            return this;
+        }
+
+        /** Aggregator blocks per level. */
+        public Builder aggregatorBlocks(int value) {
+            aggregatorBlocks = value;
+            return this;
+        }
+
+        /** GroupNorm groups of the encoder UNets. */
+        public Builder normGroups(int value) {
+            normGroups = value;
+            return this;
+        }
+
+        /** SMC decoder base width. */
+        public Builder decoderChannels(int value) {
+            decoderChannels = value;
+            return this;
+        }
+
+        /** SMC decoder multipliers (wavelet levels + 1 entries). */
+        public Builder decoderMult(List<Integer> value) {
+            decoderMult = value;
+            return this;
+        }
+
+        /** SD {@code num_res_blocks} of the decoder. */
+        public Builder decoderResBlocks(int value) {
+            decoderResBlocks = value;
+            return this;
+        }
+
+        /** The paper's pre-activation SMC block instead of open-LiteVAE's. */
+        public Builder decoderPreActivation(boolean value) {
+            decoderPreActivation = value;
+            return this;
+        }
+
+        /** Latent scale for diffusion pipelines. */
+        public Builder scalingFactor(double value) {
+            scalingFactor = value;
+            return this;
+        }
+
+        /** Latent shift for diffusion pipelines. */
+        public Builder shiftFactor(double value) {
+            shiftFactor = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public LiteVaeConfig build() {
+            return new LiteVaeConfig(flavour, inChannels, outChannels, latentChannels, waveletLevels, subbandOrder,
+                    waveletLevelScaling, extractorChannels, extractorMult, extractorBlocks, aggregatorChannels,
+                    aggregatorMult, aggregatorBlocks, normGroups, decoderChannels, decoderMult, decoderResBlocks,
+                    decoderPreActivation, scalingFactor, shiftFactor);
+        }
     }
 }

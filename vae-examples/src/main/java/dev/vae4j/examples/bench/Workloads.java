@@ -15,7 +15,6 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.OptimizerSettings;
 import dev.vae4j.dwt.model.LiteVaeConfig;
 import dev.vae4j.dwt.model.LiteVaeEncoder;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,9 +107,7 @@ public final class Workloads {
 
     /** The small training config: [32, 64] channels, 1 layer per block, 8 groups, 4 latent channels. */
     public static AutoencoderKLConfig smallConfig() {
-        return new AutoencoderKLConfig(3, 3, Collections.nCopies(2, "DownEncoderBlock2D"),
-                Collections.nCopies(2, "UpDecoderBlock2D"), List.of(32, 64), 1, "silu", 4, 8, 64, 0.18215, null,
-                null, null, true, true, true, true, Map.of());
+        return AutoencoderKLConfig.builder(List.of(32, 64), 4).normNumGroups(8).sampleSize(64).build();
     }
 
     private static void add(Workload workload) {

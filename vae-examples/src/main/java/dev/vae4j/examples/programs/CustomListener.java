@@ -1,7 +1,5 @@
 package dev.vae4j.examples.programs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
@@ -81,11 +79,8 @@ public final class CustomListener {
             throw new IllegalArgumentException("usage: CustomListener OUT_DIR STEPS");
         }
         Path out = Files.createDirectories(Path.of(args[0]));
-        ObjectNode json = (ObjectNode) new ObjectMapper().readTree("""
-                {"block_out_channels": [8, 16], "layers_per_block": 1, "norm_num_groups": 4, "latent_channels": 4,
-                 "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
-                 "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"], "sample_size": 32}""");
-        AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.fromJson(json));
+        AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.builder(List.of(8, 16), 4).normNumGroups(4)
+                .build());
         VaeGanConfig l1AndKl = VaeGanConfig.ldm().toBuilder().perceptualWeight(0).discWeight(0).discFactor(0).build();
         VaeGanObjective objective = new VaeGanObjective(l1AndKl, null);
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.5, 0.9))

@@ -1,7 +1,5 @@
 package dev.vae4j.examples.programs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.train.GeneratorObjective;
@@ -17,7 +15,6 @@ import dev.vae4j.dwt.model.LiteVaeConfig;
 import dev.vae4j.losses.BatchReduction;
 import dev.vae4j.losses.KlDivergence;
 import dev.vae4j.losses.PixelLoss;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,25 +31,24 @@ import org.bytedeco.pytorch.Tensor;
  * <pre>TrainLiteVae OUT_DIR STEPS [IMAGE_SIZE (default 32, a multiple of 8)]</pre>
  */
 public final class TrainLiteVae {
-    private static final String CONFIG = """
-            {"_class_name": "LiteVAE", "flavour": "open-litevae", "in_channels": 3, "out_channels": 3,
-             "latent_channels": 4, "wavelet_levels": 3, "subband_order": "torch-dwt", "wavelet_level_scaling": false,
-             "extractor_channels": 8, "extractor_mult": [1, 2], "extractor_blocks": 1,
-             "aggregator_channels": 8, "aggregator_mult": [1, 2], "aggregator_blocks": 1, "norm_groups": 4,
-             "decoder_channels": 8, "decoder_mult": [1, 2, 2, 2], "decoder_res_blocks": 1,
-             "decoder_pre_activation": false}""";
+    /** open-LiteVAE's small preset narrowed to a few thousand parameters per part. */
+    private static final LiteVaeConfig CONFIG = LiteVaeConfig.preset("open-s").toBuilder().latentChannels(4)
+            .extractorChannels(8).extractorMult(List.of(1, 2)).extractorBlocks(1)
+            .aggregatorChannels(8).aggregatorMult(List.of(1, 2)).aggregatorBlocks(1).normGroups(4)
+            .decoderChannels(8).decoderMult(List.of(1, 2, 2, 2)).decoderResBlocks(1)
+            .build();
 
     private TrainLiteVae() {
     }
 
     /** Runs the example; see the class comment for the arguments. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: TrainLiteVae OUT_DIR STEPS [IMAGE_SIZE]");
         }
         Path out = Path.of(args[0]);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        LiteVae model = new LiteVae(LiteVaeConfig.fromJson((ObjectNode) new ObjectMapper().readTree(CONFIG)));
+        LiteVae model = new LiteVae(CONFIG);
         PixelLoss l1 = PixelLoss.l1();
         KlDivergence kl = new KlDivergence(BatchReduction.MEAN);
         WaveletLoss wavelet = new WaveletLoss();

@@ -2,17 +2,12 @@ package dev.vae4j.examples.train;
 
 import dev.vae4j.core.train.DiscriminatorObjective;
 import dev.vae4j.core.train.GeneratorObjective;
-import dev.vae4j.losses.DiscriminatorLoss;
-import dev.vae4j.losses.GeneratorGanLoss;
-import dev.vae4j.losses.GradNorm;
 import dev.vae4j.losses.Lpips;
-import dev.vae4j.losses.PixelDistance;
 import dev.vae4j.losses.GradNormalizedConfig;
 import dev.vae4j.losses.GradNormalizedObjective;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective} or
@@ -34,56 +29,32 @@ final class ObjectiveFactory {
 
     /** The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. */
     static Objectives create(Recipe recipe, Path lpipsWeights) {
-        Recipe.ObjectiveSpec spec = recipe.objective();
-        String type = spec.type() == null ? "vae-gan" : spec.type().toLowerCase(Locale.ROOT);
+        ObjectiveSpec spec = recipe.objective();
         Lpips lpips = spec.perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null;
-        return switch (type) {
-            case "vae-gan" -> {
-                VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
-                yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
-            }
-            case "grad-normalized" -> {
-                GradNormalizedObjective objective = new GradNormalizedObjective(gradNormalized(recipe), lpips);
-                yield new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
-            }
-            default -> throw new IllegalArgumentException("recipe objective type '" + spec.type()
-                    + "' is not vae-gan or grad-normalized");
-        };
+        if (spec instanceof ObjectiveSpec.GradNormalized) {
+            GradNormalizedObjective objective = new GradNormalizedObjective(gradNormalized(recipe), lpips);
+            return new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
+        }
+        VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
+        return new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
     }
 
-    /** The grad-normalized objective config of {@code recipe}. */
+    /** The grad-normalized objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
     static GradNormalizedConfig gradNormalized(Recipe recipe) {
-        Recipe.ObjectiveSpec spec = recipe.objective();
-        return new GradNormalizedConfig(spec.poolKernel() <= 0 ? 4 : spec.poolKernel(), spec.pooledWeight(),
-                spec.lowPassKernel() <= 0 ? 5 : spec.lowPassKernel(),
-                spec.lowPassCutoff() <= 0 ? 0.25 : spec.lowPassCutoff(), spec.lowPassWeight(),
-                spec.perceptualWeight(), spec.klWeight(), spec.discWeight(),
-                spec.hingeMargin() == null ? GeneratorGanLoss.DEFAULT_MARGIN : spec.hingeMargin(),
-                recipe.train().discStart(),
-                parse(GradNorm.Mode.class, spec.gradnormMode() == null ? "batch" : spec.gradnormMode(),
-                        "gradnorm_mode"),
-                spec.zPenaltyWeight(),
-                parse(DiscriminatorLoss.class, spec.discLoss() == null ? "hinge" : spec.discLoss(), "disc_loss"),
-                spec.discLossScale() <= 0 ? 1.0 : spec.discLossScale(),
-                parse(VaeGanConfig.GeneratorGan.class,
-                        spec.generatorGan() == null ? "negative_mean" : spec.generatorGan(), "generator_gan"),
-                spec.lecamWeight(), spec.lecamDecay() == null ? 0.9 : spec.lecamDecay());
+        return as(ObjectiveSpec.GradNormalized.class, recipe).config(recipe.train().discStart());
     }
 
-    /** The objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
+    /** The vae-gan objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
     static VaeGanConfig config(Recipe recipe) {
-        Recipe.ObjectiveSpec spec = recipe.objective();
-        return new VaeGanConfig(
-                parse(PixelDistance.class, spec.pixel(), "pixel"),
-                spec.perceptualWeight(),
-                spec.perceptualGradient() == null || spec.perceptualGradient(),
-                parse(VaeGanConfig.Normalization.class, spec.normalization(), "normalization"),
-                spec.logvarInit(), spec.learnLogvar(), spec.klWeight(), spec.discWeight(),
-                spec.adaptiveWeight() == null || spec.adaptiveWeight(), spec.discFactor(), recipe.train().discStart(),
-                parse(DiscriminatorLoss.class, spec.discLoss(), "disc_loss"),
-                parse(VaeGanConfig.GeneratorGan.class, spec.generatorGan(), "generator_gan"),
-                spec.hingeMargin() == null ? 0.1 : spec.hingeMargin(), spec.r1Gamma(), spec.lecamWeight(),
-                spec.lecamDecay() == null ? 0.999 : spec.lecamDecay());
+        return as(ObjectiveSpec.VaeGan.class, recipe).config(recipe.train().discStart());
+    }
+
+    private static <T extends ObjectiveSpec> T as(Class<T> type, Recipe recipe) {
+        if (!type.isInstance(recipe.objective())) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + " has a " + recipe.objective().typeName()
+                    + " objective, not " + type.getSimpleName());
+        }
+        return type.cast(recipe.objective());
     }
 
     private static Lpips lpips(Recipe recipe, Path lpipsWeights) {
@@ -94,17 +65,5 @@ final class ObjectiveFactory {
                     + "lpips' vgg.pth)");
         }
         return Lpips.fromSafetensors(lpipsWeights);
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
-        if (value == null) {
-            throw new IllegalArgumentException("recipe objective needs '" + field + "'");
-        }
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("recipe objective " + field + " '" + value + "' is not one of "
-                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
-        }
     }
 }

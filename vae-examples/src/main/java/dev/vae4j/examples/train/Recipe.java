@@ -27,9 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A training recipe: a YAML (or JSON) file naming the model, the data preparation, the loop hyper-parameters, the
@@ -41,7 +39,7 @@ import java.util.Set;
  * @param model the autoencoder to build
  * @param data image preparation
  * @param train the loop hyper-parameters
- * @param objective the loss weights
+ * @param objective the loss weights, a record per objective type
  * @param discriminator the discriminator, or null for none
  * @param validation held-out evaluation and sample grids
  * @param evaluation evaluation on a separate image folder every N steps, or null for none
@@ -58,7 +56,7 @@ public record Recipe(
         @JsonProperty("evaluation") EvaluationSpec evaluation) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).registerModule(RecipeEnums.module());
 
     /** Names of the built-in recipes. */
     public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
@@ -163,106 +161,6 @@ public record Recipe(
             syntheticCount = syntheticCount <= 0 ? 512 : syntheticCount;
             rescaleMin = rescaleMin <= 0 ? 1.0 : rescaleMin;
             rescaleMax = rescaleMax <= 0 ? rescaleMin : rescaleMax;
-        }
-    }
-
-    /**
-     * Loss weights: of {@link dev.vae4j.losses.VaeGanObjective} (type {@code vae-gan}, the default; see
-     * {@link dev.vae4j.losses.VaeGanConfig}) or of {@link dev.vae4j.losses.GradNormalizedObjective} (type
-     * {@code grad-normalized}; see {@link dev.vae4j.losses.GradNormalizedConfig}: {@code perceptual_weight},
-     * {@code kl_weight}, {@code disc_weight} (the GAN branch's gradnorm weight), {@code hinge_margin}, {@code disc_loss},
-     * {@code generator_gan}, {@code lecam_weight} and {@code lecam_decay} are shared).
-     *
-     * @param type {@code vae-gan} or {@code grad-normalized}
-     * @param pixel {@code l1} or {@code l2}
-     * @param perceptualWeight LPIPS weight (needs {@code --lpips})
-     * @param perceptualGradient whether LPIPS back-propagates
-     * @param normalization {@code sum_over_batch} (LDM) or {@code mean}
-     * @param logvarInit initial log-variance
-     * @param learnLogvar learnable log-variance
-     * @param klWeight KL weight
-     * @param discWeight GAN weight factor
-     * @param adaptiveWeight LDM's adaptive GAN weight
-     * @param discFactor GAN factor after the start step
-     * @param discLoss {@code hinge} or {@code vanilla} (grad-normalized default: hinge)
-     * @param generatorGan {@code negative_mean}, {@code thresholded_hinge} or {@code bce} (grad-normalized default:
-     * negative_mean)
-     * @param hingeMargin margin of the thresholded hinge
-     * @param waveletWeight weight of LiteVAE's wavelet (Charbonnier on level-1 details) loss (0: off)
-     * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
-     * @param poolKernel grad-normalized: pooled-MSE kernel
-     * @param pooledWeight grad-normalized: pooled-MSE branch weight
-     * @param lowPassKernel grad-normalized: low-pass smoothing kernel
-     * @param lowPassCutoff grad-normalized: low-pass cut-off (cycles per pixel)
-     * @param lowPassWeight grad-normalized: low-pass branch weight
-     * @param gradnormMode grad-normalized: {@code batch} (cloneofsimo/vqgan-training v0.2), {@code whole} or
-     * {@code per_sample}
-     * @param r1Gamma vae-gan: gamma of the R1 gradient penalty on real images in the discriminator loss (0: off)
-     * @param lecamWeight weight of the LeCam regulariser of the discriminator (0: off; vae-gan: the clipped form,
-     * grad-normalized: cloneofsimo/vqgan-training's unclipped form, anchors updated before the loss)
-     * @param lecamDecay EMA decay of LeCam's logit anchors (default 0.999 vae-gan, 0.9 grad-normalized)
-     * @param zPenaltyWeight grad-normalized: weight of {@code mean(z^2)} of the posterior mean (0: off)
-     * @param discLossScale grad-normalized: factor on the discriminator loss (default 1; cloneofsimo/vqgan-training
-     * v0.2's BCE sum is vanilla x 2)
-     */
-    public record ObjectiveSpec(
-            @JsonProperty("type") String type,
-            @JsonProperty("pixel") String pixel,
-            @JsonProperty("perceptual_weight") double perceptualWeight,
-            @JsonProperty("perceptual_gradient") Boolean perceptualGradient,
-            @JsonProperty("normalization") String normalization,
-            @JsonProperty("logvar_init") double logvarInit,
-            @JsonProperty("learn_logvar") boolean learnLogvar,
-            @JsonProperty("kl_weight") double klWeight,
-            @JsonProperty("disc_weight") double discWeight,
-            @JsonProperty("adaptive_weight") Boolean adaptiveWeight,
-            @JsonProperty("disc_factor") double discFactor,
-            @JsonProperty("disc_loss") String discLoss,
-            @JsonProperty("generator_gan") String generatorGan,
-            @JsonProperty("hinge_margin") Double hingeMargin,
-            @JsonProperty("wavelet_weight") double waveletWeight,
-            @JsonProperty("gaussian_weight") double gaussianWeight,
-            @JsonProperty("pool_kernel") int poolKernel,
-            @JsonProperty("pooled_weight") double pooledWeight,
-            @JsonProperty("low_pass_kernel") int lowPassKernel,
-            @JsonProperty("low_pass_cutoff") double lowPassCutoff,
-            @JsonProperty("low_pass_weight") double lowPassWeight,
-            @JsonProperty("gradnorm_mode") String gradnormMode,
-            @JsonProperty("r1_gamma") double r1Gamma,
-            @JsonProperty("lecam_weight") double lecamWeight,
-            @JsonProperty("lecam_decay") Double lecamDecay,
-            @JsonProperty("z_penalty_weight") double zPenaltyWeight,
-            @JsonProperty("disc_loss_scale") double discLossScale) {
-        /** Keys only a {@code vae-gan} objective reads. */
-        static final Set<String> VAE_GAN_KEYS = Set.of("pixel", "perceptual_gradient", "normalization",
-                "logvar_init", "learn_logvar", "adaptive_weight", "disc_factor", "r1_gamma");
-        /** Keys only a {@code grad-normalized} objective reads. */
-        static final Set<String> GRAD_NORMALIZED_KEYS = Set.of("pool_kernel", "pooled_weight", "low_pass_kernel",
-                "low_pass_cutoff", "low_pass_weight", "gradnorm_mode", "z_penalty_weight", "disc_loss_scale");
-
-        /** The keys an objective of {@code type} (null: vae-gan) does not read. */
-        static Set<String> foreignKeys(String type) {
-            return "grad-normalized".equalsIgnoreCase(type) ? VAE_GAN_KEYS : GRAD_NORMALIZED_KEYS;
-        }
-
-        /**
-         * Checks that the objective section {@code node} holds only keys its {@code type} reads.
-         *
-         * @throws IllegalArgumentException naming the first key that belongs to the other objective type
-         */
-        static void requireApplicableKeys(JsonNode node, String where) {
-            if (node == null || !node.isObject()) {
-                return;
-            }
-            String type = node.path("type").asText("vae-gan").toLowerCase(Locale.ROOT);
-            Set<String> foreign = foreignKeys(type);
-            node.fieldNames().forEachRemaining(key -> {
-                if (foreign.contains(key)) {
-                    throw new IllegalArgumentException(where + ": objective key '" + key + "' does not apply to "
-                            + "objective type " + type + " (it is read by "
-                            + (type.equals("grad-normalized") ? "vae-gan" : "grad-normalized") + ")");
-                }
-            });
         }
     }
 
@@ -377,15 +275,33 @@ public record Recipe(
                     tree = YAML.readTree(in);
                 }
             }
-            if (tree == null || !tree.isObject()) {
-                throw new IllegalArgumentException("recipe " + nameOrPath + " is not a YAML mapping of sections (name,"
-                        + " model, data, train, objective, validation, ...)");
-            }
-            requireKnownKeys(tree, Recipe.class, "recipe " + nameOrPath);
-            ObjectiveSpec.requireApplicableKeys(tree.get("objective"), "recipe " + nameOrPath);
-            return YAML.treeToValue(tree, Recipe.class);
+            return fromTree(tree, nameOrPath);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A recipe from its parsed YAML/JSON tree (as {@link #toJson()} gives it), checked like {@link #load}.
+     *
+     * @param where the recipe's name or file, for messages
+     * @throws IllegalArgumentException if the tree is not a recipe: unknown keys, keys of another objective type
+     *                                  and unknown enum spellings are named
+     */
+    public static Recipe fromTree(JsonNode tree, String where) {
+        if (tree == null || !tree.isObject()) {
+            throw new IllegalArgumentException("recipe " + where + " is not a YAML mapping of sections (name,"
+                    + " model, data, train, objective, validation, ...)");
+        }
+        ObjectNode copy = ((ObjectNode) tree).deepCopy();
+        requireKnownKeys(copy, Recipe.class, "recipe " + where);
+        if (copy.get("objective") instanceof ObjectNode objectiveNode) {
+            objectiveNode.put("type", ObjectiveSpec.requireApplicableKeys(objectiveNode, "recipe " + where));
+        }
+        try {
+            return YAML.treeToValue(copy, Recipe.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read recipe " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -413,15 +329,11 @@ public record Recipe(
     }
 
     /**
-     * This recipe as JSON (written into the run folder as the resolved configuration); the objective section holds
-     * only the keys its type reads, so the file loads again.
+     * This recipe as JSON (written into the run folder as the resolved configuration, in the spellings it was read
+     * in, so the file loads again).
      */
     public JsonNode toJson() {
-        ObjectNode json = YAML.valueToTree(this);
-        if (json.get("objective") instanceof ObjectNode section) {
-            section.remove(ObjectiveSpec.foreignKeys(objective.type()));
-        }
-        return json;
+        return YAML.valueToTree(this);
     }
 
     /** Writes the resolved recipe to {@code file} as YAML, atomically. */

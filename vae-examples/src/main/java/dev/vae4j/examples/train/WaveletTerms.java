@@ -30,7 +30,7 @@ final class WaveletTerms implements GeneratorObjective {
     }
 
     /** {@code base} itself when both weights are 0, else {@code base} with the weighted terms. */
-    static GeneratorObjective around(GeneratorObjective base, Recipe.ObjectiveSpec spec) {
+    static GeneratorObjective around(GeneratorObjective base, ObjectiveSpec spec) {
         if (spec.waveletWeight() == 0 && spec.gaussianWeight() == 0) {
             return base;
         }

@@ -121,7 +121,7 @@ class LiteVaeTrajectoryParityTest {
     private static Recipe recipe(JsonNode meta) throws IOException {
         ObjectNode tree = (ObjectNode) Recipe.load(meta.get("recipe").asText()).toJson();
         merge(tree, (ObjectNode) meta.get("overrides"));
-        return new ObjectMapper().treeToValue(tree, Recipe.class);
+        return Recipe.fromTree(tree, meta.get("recipe").asText() + " with the fixture's overrides");
     }
 
     private static void merge(ObjectNode into, ObjectNode overrides) {

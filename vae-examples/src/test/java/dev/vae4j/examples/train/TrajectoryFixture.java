@@ -42,7 +42,7 @@ final class TrajectoryFixture {
         ObjectMapper json = new ObjectMapper();
         ObjectNode tree = (ObjectNode) Recipe.load(metadata.get("recipe")).toJson();
         merge(tree, (ObjectNode) json.readTree(metadata.get("overrides")));
-        return json.treeToValue(tree, Recipe.class);
+        return Recipe.fromTree(tree, metadata.get("recipe") + " with the fixture's overrides");
     }
 
     private static void merge(ObjectNode into, ObjectNode overrides) {

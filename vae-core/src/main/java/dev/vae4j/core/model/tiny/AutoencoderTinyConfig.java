@@ -138,9 +138,8 @@ public record AutoencoderTinyConfig(
 
     /** taesd.py's {@code f32} variant (Sana's DC-AE f32c32): {@code F32Encoder} and {@code F32Decoder}. */
     public static AutoencoderTinyConfig taesana() {
-        return new AutoencoderTinyConfig(3, 3, WIDTHS, List.of(256, 128, 64, 64, 64, 64), TinyActivation.RELU,
-                InterpolatingUpsample2D.Mode.NEAREST, 32, 2, List.of(1, 3, 3, 3), List.of(3, 3, 3, 3, 3, 1), 3.0,
-                0.5, false, 1.0, 0.0, false, EncoderStem.STRIDED_PAIR);
+        return taesd(32).toBuilder().decoderBlockOutChannels(List.of(256, 128, 64, 64, 64, 64))
+                .numDecoderBlocks(List.of(3, 3, 3, 3, 3, 1)).encoderStem(EncoderStem.STRIDED_PAIR).build();
     }
 
     /** Presets by name: the latent spaces of taesd.py's published weights. */
@@ -149,11 +148,17 @@ public record AutoencoderTinyConfig(
                 "taef2", taef2(), "taesana", taesana());
     }
 
+    /**
+     * A builder starting from this configuration, e.g. {@code AutoencoderTinyConfig.taesd(4).toBuilder()
+     * .encoderBlockOutChannels(List.of(8, 8)).decoderBlockOutChannels(List.of(8, 8)) ... .build()}.
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     /** A copy with {@code use_midblock_gn} set. */
     public AutoencoderTinyConfig withMidblockGn(boolean value) {
-        return new AutoencoderTinyConfig(inChannels, outChannels, encoderBlockOutChannels, decoderBlockOutChannels,
-                activation, upsampleMode, latentChannels, upsamplingScalingFactor, numEncoderBlocks, numDecoderBlocks,
-                latentMagnitude, latentShift, forceUpcast, scalingFactor, shiftFactor, value, encoderStem);
+        return toBuilder().useMidblockGn(value).build();
     }
 
     /** The encoder's spatial factor: the stem's times 2 per level after the first. */
@@ -352,5 +357,156 @@ public record AutoencoderTinyConfig(
             values.add(item.intValue());
         }
         return values;
+    }
+
+    /** Builds a {@link AutoencoderTinyConfig} by name; {@link #build()} validates like the record's constructor. */
+    public static final class Builder {
+        private int inChannels;
+        private int outChannels;
+        private List<Integer> encoderBlockOutChannels;
+        private List<Integer> decoderBlockOutChannels;
+        private TinyActivation activation;
+        private InterpolatingUpsample2D.Mode upsampleMode;
+        private int latentChannels;
+        private int upsamplingScalingFactor;
+        private List<Integer> numEncoderBlocks;
+        private List<Integer> numDecoderBlocks;
+        private double latentMagnitude;
+        private double latentShift;
+        private boolean forceUpcast;
+        private double scalingFactor;
+        private double shiftFactor;
+        private boolean useMidblockGn;
+        private EncoderStem encoderStem;
+
+        private Builder(AutoencoderTinyConfig from) {
+            inChannels = from.inChannels;
+            outChannels = from.outChannels;
+            encoderBlockOutChannels = from.encoderBlockOutChannels;
+            decoderBlockOutChannels = from.decoderBlockOutChannels;
+            activation = from.activation;
+            upsampleMode = from.upsampleMode;
+            latentChannels = from.latentChannels;
+            upsamplingScalingFactor = from.upsamplingScalingFactor;
+            numEncoderBlocks = from.numEncoderBlocks;
+            numDecoderBlocks = from.numDecoderBlocks;
+            latentMagnitude = from.latentMagnitude;
+            latentShift = from.latentShift;
+            forceUpcast = from.forceUpcast;
+            scalingFactor = from.scalingFactor;
+            shiftFactor = from.shiftFactor;
+            useMidblockGn = from.useMidblockGn;
+            encoderStem = from.encoderStem;
+        }
+
+        /** Image channels of the encoder. */
+        public Builder inChannels(int value) {
+            inChannels = value;
+            return this;
+        }
+
+        /** Image channels of the decoder. */
+        public Builder outChannels(int value) {
+            outChannels = value;
+            return this;
+        }
+
+        /** Width of each encoder level. */
+        public Builder encoderBlockOutChannels(List<Integer> value) {
+            encoderBlockOutChannels = value;
+            return this;
+        }
+
+        /** Width of each decoder level. */
+        public Builder decoderBlockOutChannels(List<Integer> value) {
+            decoderBlockOutChannels = value;
+            return this;
+        }
+
+        /** {@code act_fn}. */
+        public Builder activation(TinyActivation value) {
+            activation = value;
+            return this;
+        }
+
+        /** {@code upsample_fn}. */
+        public Builder upsampleMode(InterpolatingUpsample2D.Mode value) {
+            upsampleMode = value;
+            return this;
+        }
+
+        /** Latent channels. */
+        public Builder latentChannels(int value) {
+            latentChannels = value;
+            return this;
+        }
+
+        /** Decoder upsampling per level. */
+        public Builder upsamplingScalingFactor(int value) {
+            upsamplingScalingFactor = value;
+            return this;
+        }
+
+        /** Blocks per encoder level. */
+        public Builder numEncoderBlocks(List<Integer> value) {
+            numEncoderBlocks = value;
+            return this;
+        }
+
+        /** Blocks per decoder level. */
+        public Builder numDecoderBlocks(List<Integer> value) {
+            numDecoderBlocks = value;
+            return this;
+        }
+
+        /** {@code latent_magnitude} of {@link AutoencoderTiny#toUnitRange}. */
+        public Builder latentMagnitude(double value) {
+            latentMagnitude = value;
+            return this;
+        }
+
+        /** {@code latent_shift} of {@link AutoencoderTiny#toUnitRange}. */
+        public Builder latentShift(double value) {
+            latentShift = value;
+            return this;
+        }
+
+        /** diffusers' {@code force_upcast}. */
+        public Builder forceUpcast(boolean value) {
+            forceUpcast = value;
+            return this;
+        }
+
+        /** The pipeline's latent scale. */
+        public Builder scalingFactor(double value) {
+            scalingFactor = value;
+            return this;
+        }
+
+        /** The pipeline's latent shift. */
+        public Builder shiftFactor(double value) {
+            shiftFactor = value;
+            return this;
+        }
+
+        /** FLUX.2's GroupNorm pooling in the deepest level. */
+        public Builder useMidblockGn(boolean value) {
+            useMidblockGn = value;
+            return this;
+        }
+
+        /** The encoder's first layers. */
+        public Builder encoderStem(EncoderStem value) {
+            encoderStem = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public AutoencoderTinyConfig build() {
+            return new AutoencoderTinyConfig(inChannels, outChannels, encoderBlockOutChannels, decoderBlockOutChannels,
+                    activation, upsampleMode, latentChannels, upsamplingScalingFactor, numEncoderBlocks,
+                    numDecoderBlocks, latentMagnitude, latentShift, forceUpcast, scalingFactor, shiftFactor,
+                    useMidblockGn, encoderStem);
+        }
     }
 }
