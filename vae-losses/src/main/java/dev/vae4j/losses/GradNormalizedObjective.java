@@ -56,33 +56,33 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
     public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
             Discriminator discriminator, long step, Tensor lastLayerWeight) {
         ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
-        Map<String, Double> terms = new LinkedHashMap<>();
+        Map<String, Tensor> terms = new LinkedHashMap<>();
         Tensor klLoss = kl.loss(posterior);
         Tensor total = klLoss.mul(new Scalar(config.klWeight()));
-        terms.put("kl", klLoss.detach().item_double());
+        terms.put("kl", klLoss);
         if (pooledNorm != null) {
             Tensor loss = pooled.loss(inputs, pooledNorm.apply(reconstructions));
             total = total.add(loss);
-            terms.put("pooled", loss.detach().item_double());
+            terms.put("pooled", loss);
         }
         if (lowPassNorm != null) {
             Tensor loss = lowPass.loss(inputs, lowPassNorm.apply(reconstructions));
             total = total.add(loss);
-            terms.put("low_pass", loss.detach().item_double());
+            terms.put("low_pass", loss);
         }
         if (perceptualNorm != null) {
             Tensor loss = lpips.forward(perceptualNorm.apply(reconstructions), inputs).mean();
             total = total.add(loss);
-            terms.put("p", loss.detach().item_double());
+            terms.put("p", loss);
         }
         if (ganNorm != null && discriminator != null && step >= config.discStart()) {
             Tensor real = discriminator.logits(inputs.detach()).detach();
             Tensor fake = discriminator.logits(ganNorm.apply(reconstructions));
             Tensor g = GeneratorGanLoss.thresholdedHinge(real, fake, config.margin());
             total = total.add(g);
-            terms.put("g", g.detach().item_double());
+            terms.put("g", g);
         }
-        terms.put("total", total.detach().item_double());
+        terms.put("total", total);
         return new LossTerms(total, terms);
     }
 
@@ -94,10 +94,10 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
         Tensor logitsFake = discriminator.logits(reconstructions.detach());
         // The original's gan_disc_loss: BCE(real, 1) + BCE(fake, 0) = 2 x the vanilla loss.
         Tensor total = DiscriminatorLoss.VANILLA.loss(logitsReal, logitsFake).mul(new Scalar(2.0));
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("d_total", total.detach().item_double());
-        terms.put("logits_real", logitsReal.detach().mean().item_double());
-        terms.put("logits_fake", logitsFake.detach().mean().item_double());
+        Map<String, Tensor> terms = new LinkedHashMap<>();
+        terms.put("d_total", total);
+        terms.put("logits_real", logitsReal.detach().mean());
+        terms.put("logits_fake", logitsFake.detach().mean());
         return new LossTerms(total, terms);
     }
 

@@ -1,10 +1,12 @@
 package dev.vae4j.core.train;
 
 import dev.vae4j.core.model.TrainableAutoencoder;
-import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+import static org.bytedeco.pytorch.global.torch.isfinite;
 import static org.bytedeco.pytorch.global.torch.randn;
+import static org.bytedeco.pytorch.global.torch.stack;
+import static org.bytedeco.pytorch.global.torch.zeros;
 
 import dev.vae4j.core.data.BatchLoader;
 import dev.vae4j.core.data.ImageArray;
@@ -12,12 +14,12 @@ import dev.vae4j.core.data.ImageDataset;
 import dev.vae4j.core.data.ShardedSampler;
 import dev.vae4j.core.dist.DataParallel;
 import dev.vae4j.core.dist.GradientBuckets;
-import dev.vae4j.core.dist.Reductions;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.Autocast;
+import dev.vae4j.core.tensor.CudnnBenchmark;
 import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +79,7 @@ public final class Trainer {
     private final DataParallel parallel;
     private final GradientBuckets generatorBuckets;
     private final GradientBuckets discriminatorBuckets;
+    private final IntervalTerms interval = new IntervalTerms();
     private TrainingState state = TrainingState.start();
 
     /**
@@ -169,12 +172,17 @@ public final class Trainer {
                 dataset.trainingOrder(config.batchSize() * worldSize));
         try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
                 4, DECODE_WORKERS)) {
+            CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
             listeners.forEach(l -> l.onStart(run(loader)));
             while (state.step() < config.steps()) {
                 StepReport report = step(loader);
                 listeners.forEach(l -> l.onStep(run(loader), report));
                 boolean last = state.step() == config.steps();
                 boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
+                if (due || state.step() % config.logEvery() == 0) {
+                    IntervalReport logged = interval.close(report, parallel.collectives(), config.device());
+                    listeners.forEach(l -> l.onLog(run(loader), logged));
+                }
                 if (due && parallel.context().writer()) {
                     Path saved = checkpoints.save(state, parts());
                     listeners.forEach(l -> l.onCheckpoint(run(loader), saved));
@@ -225,34 +233,30 @@ public final class Trainer {
             OptimizerSettings.setLearningRate(discriminatorOptimizer,
                     discriminatorSettings().lr() * config.schedule().factor(step, config.steps()));
         }
-        Map<String, Double> terms = new LinkedHashMap<>();
-        String nonFinite = null;
+        String nonFinite;
         long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
+        StepReport report;
         try (TensorScope scope = new TensorScope()) {
             parallel.synchronizeBuffers(discriminator == null ? List.of(model.module())
                     : List.of(model.module(), discriminator.module()));
-            int micro = config.gradAccumulation();
-            for (int m = 0; m < micro && nonFinite == null; m++) {
+            Map<String, Tensor> terms = new LinkedHashMap<>();
+            Map<String, Tensor> checked = new LinkedHashMap<>();
+            for (int m = 0; m < config.gradAccumulation(); m++) {
                 long first = state.samples() + m * globalBatch;
-                nonFinite = microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms);
+                microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms, checked);
             }
-            if (Reductions.any(parallel.collectives(), nonFinite != null)) {
-                nonFinite = nonFinite != null ? nonFinite : "value on another rank";
-            } else {
-                if (updateGenerator) {
-                    generatorBuckets.average(parallel.collectives());
-                }
-                if (updateDiscriminator) {
-                    discriminatorBuckets.average(parallel.collectives());
-                }
-                terms = Reductions.mean(parallel.collectives(), terms);
+            if (parallel.context().worldSize() > 1) {
+                poisonOnNonFiniteLoss(checked.values(), updateGenerator, updateDiscriminator);
             }
-            if (nonFinite == null && updateGenerator) {
-                nonFinite = clipAndCheck(generatorParameters, "autoencoder gradient");
+            if (updateGenerator) {
+                generatorBuckets.average(parallel.collectives());
+                checked.put("autoencoder gradient norm", clip(generatorParameters));
             }
-            if (nonFinite == null && updateDiscriminator) {
-                nonFinite = clipAndCheck(discriminatorParameters, "discriminator gradient");
+            if (updateDiscriminator) {
+                discriminatorBuckets.average(parallel.collectives());
+                checked.put("discriminator gradient norm", clip(discriminatorParameters));
             }
+            nonFinite = firstNonFinite(checked);
             if (nonFinite == null) {
                 if (updateGenerator) {
                     generatorOptimizer.step();
@@ -265,8 +269,13 @@ public final class Trainer {
             if (discriminatorOptimizer != null) {
                 discriminatorOptimizer.zero_grad(true);
             }
+            boolean skipped = nonFinite != null;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            report = new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped,
+                    skipped, seconds);
+            interval.add(report, skipped ? Map.of() : terms);
         }
-        boolean skipped = nonFinite != null;
+        boolean skipped = report.skipped();
         int inARow = skipped ? state.nonFiniteInARow() + 1 : 0;
         if (skipped) {
             LOG.warn("step {} skipped: non-finite {} ({} in a row)", step + 1, nonFinite, inARow);
@@ -276,19 +285,18 @@ public final class Trainer {
         } else if (ema != null && updateGenerator) {
             ema.update(model.module(), step + 1);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
         state = new TrainingState(step + 1, state.skippedSteps() + (skipped ? 1 : 0), inARow,
-                state.seconds() + seconds, state.samples() + config.gradAccumulation() * globalBatch);
-        return new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped,
-                terms, seconds);
+                state.seconds() + report.seconds(), state.samples() + config.gradAccumulation() * globalBatch);
+        return report;
     }
 
     /**
      * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the
-     * enabled objectives; returns what was non-finite, or null.
+     * enabled objectives; adds their terms (weighted by the micro-batch's share, on the device) to {@code terms}
+     * and their totals to {@code checked}.
      */
-    private String microStep(List<ImageArray> arrays, long first, boolean updateGenerator,
-            boolean updateDiscriminator, Map<String, Double> terms) {
+    private void microStep(List<ImageArray> arrays, long first, boolean updateGenerator,
+            boolean updateDiscriminator, Map<String, Tensor> terms, Map<String, Tensor> checked) {
         long step = state.step();
         double share = 1.0 / config.gradAccumulation();
         Tensor inputs = ImageArray.toDevice(arrays, device);
@@ -312,23 +320,18 @@ public final class Trainer {
             setRequiresGrad(discriminatorParameters, false);
             LossTerms loss = generatorObjective.generatorLoss(inputs, reconstructions, posterior, discriminator, step,
                     model.lastLayerWeight());
-            if (!finite(loss.total())) {
-                return "generator loss";
-            }
             loss.total().mul(new Scalar(share)).backward();
-            accumulate(terms, loss, share);
+            accumulate(terms, loss.terms(), share);
+            accumulate(checked, Map.of("generator loss", loss.total().detach()), 1.0);
             setRequiresGrad(discriminatorParameters, true);
         }
         if (updateDiscriminator) {
             LossTerms loss = discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator,
                     step);
-            if (!finite(loss.total())) {
-                return "discriminator loss";
-            }
             loss.total().mul(new Scalar(share)).backward();
-            accumulate(terms, loss, share);
+            accumulate(terms, loss.terms(), share);
+            accumulate(checked, Map.of("discriminator loss", loss.total().detach()), 1.0);
         }
-        return null;
     }
 
     /**
@@ -350,19 +353,86 @@ public final class Trainer {
         return cat(rows).to(mean.device(), mean.scalar_type());
     }
 
-    private String clipAndCheck(List<Tensor> parameters, String what) {
-        TensorVector params = new TensorVector(parameters.toArray(new Tensor[0]));
-        double limit = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
-        double norm = clip_grad_norm_(params, limit, 2.0, false);
-        return Double.isFinite(norm) ? null : what + " (norm " + norm + ")";
+    /**
+     * Scales the gradients of {@code parameters} to total L2 norm at most {@link TrainConfig#gradClip()} on the
+     * device, as {@code torch.nn.utils.clip_grad_norm_} does (the same norms, coefficient
+     * {@code min(1, max / (norm + 1e-6))}), without reading the norm: returns it as a 0-d tensor.
+     */
+    private Tensor clip(List<Tensor> parameters) {
+        TensorVector norms = new TensorVector();
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : parameters) {
+            Tensor g = p.grad();
+            if (g.defined()) {
+                grads.add(g);
+                norms.push_back(g.norm(new Scalar(2.0)));
+            }
+        }
+        if (grads.isEmpty()) {
+            return zeros(new long[] {}, new TensorOptions(ScalarType.Float)).to(device, ScalarType.Float);
+        }
+        Tensor total = stack(norms).norm(new Scalar(2.0));
+        if (config.gradClip() > 0) {
+            Tensor coefficient = total.add(new Scalar(1e-6)).reciprocal().mul(new Scalar(config.gradClip()))
+                    .clamp_max(new Scalar(1.0));
+            grads.forEach(g -> g.mul_(coefficient));
+        }
+        return total;
     }
 
-    private static boolean finite(Tensor scalar) {
-        return Double.isFinite(scalar.item_double());
+    /**
+     * The step's one host read: whether every checked value (loss totals, gradient norms) is finite; null if so,
+     * else the name of the first that is not (a second read, only on such a step), or "value on another rank".
+     */
+    private static String firstNonFinite(Map<String, Tensor> checked) {
+        TensorVector values = new TensorVector();
+        checked.values().forEach(v -> values.push_back(v.to(ScalarType.Double)));
+        Tensor stacked = stack(values);
+        if (HostSyncs.isTrue(isfinite(stacked).all())) {
+            return null;
+        }
+        double[] host = HostSyncs.read(stacked);
+        int i = 0;
+        for (String name : checked.keySet()) {
+            double value = host[i++];
+            if (!Double.isFinite(value)) {
+                return name + " (" + value + ")";
+            }
+        }
+        return "value on another rank";
     }
 
-    private static void accumulate(Map<String, Double> terms, LossTerms loss, double share) {
-        loss.terms().forEach((name, value) -> terms.merge(name, value * share, Double::sum));
+    /**
+     * Makes a non-finite loss on this rank non-finite on every rank without a collective of its own: adds
+     * {@code 0 * sum(losses)} (exactly 0 when they are finite, NaN when not) to one gradient of each network being
+     * updated before the gradients are averaged, so every rank's gradient norm check sees it.
+     */
+    private void poisonOnNonFiniteLoss(Iterable<Tensor> losses, boolean generator, boolean discriminator) {
+        Tensor zero = null;
+        for (Tensor loss : losses) {
+            Tensor term = loss.mul(new Scalar(0.0));
+            zero = zero == null ? term : zero.add(term);
+        }
+        if (zero == null) {
+            return;
+        }
+        for (List<Tensor> parameters : List.of(generator ? generatorParameters : List.<Tensor>of(),
+                discriminator ? discriminatorParameters : List.<Tensor>of())) {
+            for (Tensor p : parameters) {
+                if (p.grad().defined()) {
+                    p.grad().add_(zero);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Adds {@code share * value} (on the device, float64) to each named sum. */
+    private static void accumulate(Map<String, Tensor> sums, Map<String, Tensor> values, double share) {
+        values.forEach((name, value) -> {
+            Tensor weighted = value.to(ScalarType.Double).mul(new Scalar(share));
+            sums.merge(name, weighted, Tensor::add);
+        });
     }
 
     private static void setRequiresGrad(List<Tensor> parameters, boolean on) {

@@ -37,15 +37,15 @@ public final class DataParallelTrainingWorker {
             TrainConfig base = TrainerTest.config(steps, 0, 0);
             TrainConfig config = new TrainConfig(steps, batch, accumulation, base.seed(), base.generator(),
                     base.discriminator(), base.schedule(), base.gradClip(), base.emaDecay(), base.emaStart(), false,
-                    "fp32", "both", 0, base.maxNonFinite(), 0, 2, "cpu", 0.0);
+                    "fp32", "both", 0, base.maxNonFinite(), 0, 2, "cpu", 0.0, 1, false);
             // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
             DataParallel parallel = new DataParallel(collectives, 4096, false);
             Trainer trainer = new Trainer(model, discriminator, new TestObjectives.MseKl(0), new TestObjectives.Hinge(),
                     config, out.resolve("run"), parallel);
             trainer.train(new SyntheticImages(24, 16, 1, true), List.of(new TrainingListener() {
                 @Override
-                public void onStep(TrainingRun run, StepReport report) {
-                    System.out.println("STEP " + report.step() + " " + report.terms());
+                public void onLog(TrainingRun run, IntervalReport report) {
+                    System.out.println("STEP " + report.lastStep() + " " + report.terms());
                 }
             }));
             if (context.writer()) {

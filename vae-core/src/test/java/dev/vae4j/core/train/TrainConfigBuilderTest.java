@@ -12,7 +12,7 @@ class TrainConfigBuilderTest {
     @Test
     void defaultsAreTheDefaultsOfARecipeThatLeavesKeysOut() {
         TrainConfig leftOut = new TrainConfig(10, 2, 0, 0, ADAM, null, null, 0, 0, 0, false, null, null, 0, 0, 0, 0,
-                null, 0);
+                null, 0, 0, false);
         assertEquals(leftOut, TrainConfig.builder(10, 2, ADAM).build());
     }
 
@@ -23,9 +23,9 @@ class TrainConfigBuilderTest {
         TrainConfig built = TrainConfig.builder(100, 4, ADAM).gradAccumulation(3).seed(7).discriminator(disc)
                 .schedule(schedule).gradClip(1.5).ema(0.999, 20).decoderOnly(true).precision("bf16")
                 .ganUpdates("alternate").discStart(50).maxNonFinite(4).checkpoints(25, 3).device("cuda")
-                .fixedVariance(0.1).build();
+                .fixedVariance(0.1).logEvery(5).cudnnBenchmark(true).build();
         assertEquals(new TrainConfig(100, 4, 3, 7, ADAM, disc, schedule, 1.5, 0.999, 20, true, "bf16", "alternate",
-                50, 4, 25, 3, "cuda", 0.1), built);
+                50, 4, 25, 3, "cuda", 0.1, 5, true), built);
     }
 
     @Test
