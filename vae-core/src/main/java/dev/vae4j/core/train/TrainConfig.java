@@ -108,6 +108,13 @@ public record TrainConfig(
                 checkpointEvery, keepCheckpoints, device, fixedVariance, logEvery, cudnnBenchmark);
     }
 
+    /** A copy that reads the loss terms every {@code steps} steps (0: the default). */
+    public TrainConfig withLogEvery(long steps) {
+        return new TrainConfig(this.steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
+                gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                checkpointEvery, keepCheckpoints, device, fixedVariance, steps, cudnnBenchmark);
+    }
+
     /** A copy with cuDNN's benchmark mode on or off (a command-line override). */
     public TrainConfig withCudnnBenchmark(boolean on) {
         return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule, gradClip,

@@ -176,13 +176,13 @@ public final class Trainer {
             listeners.forEach(l -> l.onStart(run(loader)));
             while (state.step() < config.steps()) {
                 StepReport report = step(loader);
-                listeners.forEach(l -> l.onStep(run(loader), report));
                 boolean last = state.step() == config.steps();
                 boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
                 if (due || state.step() % config.logEvery() == 0) {
                     IntervalReport logged = interval.close(report, parallel.collectives(), config.device());
                     listeners.forEach(l -> l.onLog(run(loader), logged));
                 }
+                listeners.forEach(l -> l.onStep(run(loader), report));
                 if (due && parallel.context().writer()) {
                     Path saved = checkpoints.save(state, parts());
                     listeners.forEach(l -> l.onCheckpoint(run(loader), saved));

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * thread, outside the step's tensor scope; heavy work (validation, grids) should run only every N steps.
  * {@link #onStep} comes after every step with what the host knows; the loss terms, read from the device once per
  * {@link TrainConfig#logEvery()} steps (and at each checkpoint and the last step), come in {@link #onLog}, right
- * after that step's {@link #onStep}.
+ * before the interval's last step's {@link #onStep}.
  */
 public interface TrainingListener {
     /** Before the first step (after a resume, before the first new step). */

@@ -6,7 +6,7 @@ import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.train.OptimizerSettings;
-import dev.vae4j.core.train.StepReport;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
@@ -57,14 +57,14 @@ public final class CustomListener {
         }
 
         @Override
-        public void onStep(TrainingRun run, StepReport report) {
-            if (report.step() == 1) {
+        public void onLog(TrainingRun run, IntervalReport report) {
+            if (report.firstStep() == 1) {
                 out.println("step,lr,seconds," + String.join(",", report.terms().keySet()));
             }
-            out.printf("%d,%g,%.3f,%s%n", report.step(), report.learningRate(), report.seconds(),
+            out.printf("%d,%g,%.3f,%s%n", report.lastStep(), report.learningRate(), report.seconds(),
                     String.join(",", report.terms().values().stream().map(String::valueOf).toList()));
-            if (report.step() % every == 0) {
-                System.out.printf("step %d: %s%n", report.step(), report.terms());
+            if (report.lastStep() % every == 0) {
+                System.out.printf("step %d: %s%n", report.lastStep(), report.terms());
             }
         }
 

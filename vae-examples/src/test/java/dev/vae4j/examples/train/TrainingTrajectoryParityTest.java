@@ -17,6 +17,7 @@ import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.model.TrainableAutoencoder;
@@ -62,7 +63,7 @@ class TrainingTrajectoryParityTest {
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));
              TensorScope scope = new TensorScope()) {
             Recipe recipe = recipe(fixture.metadata());
-            TrainConfig config = recipe.train();
+            TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), prefixed(fixture, "init.ae."), true, "init.ae");
             Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
@@ -73,10 +74,16 @@ class TrainingTrajectoryParityTest {
             Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
                     config, runDir);
             List<StepReport> reports = new ArrayList<>();
+            List<IntervalReport> logs = new ArrayList<>();
             trainer.train(dataset(fixture.load("images"), config.seed()), List.of(new TrainingListener() {
                 @Override
                 public void onStep(TrainingRun run, StepReport report) {
                     reports.add(report);
+                }
+
+                @Override
+                public void onLog(TrainingRun run, IntervalReport report) {
+                    logs.add(report);
                 }
             }));
 
@@ -93,7 +100,7 @@ class TrainingTrajectoryParityTest {
                     }
                     String key = term.substring("loss.".length());
                     double expected = values(fixture.load(term))[i];
-                    Double actual = report.terms().get(key);
+                    Double actual = logs.get(i).terms().get(key);
                     if (actual == null) {
                         assertEquals(0.0, expected, at + key + " not logged");
                         continue;
