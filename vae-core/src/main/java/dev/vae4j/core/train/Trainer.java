@@ -29,6 +29,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
@@ -165,32 +166,66 @@ public final class Trainer {
      * @return the final counters
      */
     public TrainingState train(ImageDataset dataset, List<TrainingListener> listeners) {
+        try (Steps steps = open(dataset)) {
+            listeners.forEach(l -> l.onStart(run(steps.loader)));
+            while (state.step() < config.steps()) {
+                StepReport report = steps.next();
+                boolean last = state.step() == config.steps();
+                boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
+                if (due || state.step() % config.logEvery() == 0) {
+                    IntervalReport logged = steps.log(report);
+                    listeners.forEach(l -> l.onLog(run(steps.loader), logged));
+                }
+                listeners.forEach(l -> l.onStep(run(steps.loader), report));
+                if (due && parallel.context().writer()) {
+                    Path saved = checkpoints.save(state, parts());
+                    listeners.forEach(l -> l.onCheckpoint(run(steps.loader), saved));
+                }
+            }
+            listeners.forEach(l -> l.onEnd(run(steps.loader)));
+        }
+        return state;
+    }
+
+    /**
+     * Starts stepping through this rank's share of {@code dataset} by hand (what {@link #train} does, without
+     * listeners or checkpoints, and not stopping at {@link TrainConfig#steps()}, which only shapes the learning-rate
+     * schedule): for benchmarks and custom loops. Close it to stop the data loader.
+     */
+    public Steps open(ImageDataset dataset) {
         int rank = parallel.context().rank();
         int worldSize = parallel.context().worldSize();
         broadcastInitialState();
         ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
                 dataset.trainingOrder(config.batchSize() * worldSize));
-        try (BatchLoader loader = new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(),
-                4, DECODE_WORKERS)) {
-            CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
-            listeners.forEach(l -> l.onStart(run(loader)));
-            while (state.step() < config.steps()) {
-                StepReport report = step(loader);
-                boolean last = state.step() == config.steps();
-                boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
-                if (due || state.step() % config.logEvery() == 0) {
-                    IntervalReport logged = interval.close(report, parallel.collectives(), config.device());
-                    listeners.forEach(l -> l.onLog(run(loader), logged));
-                }
-                listeners.forEach(l -> l.onStep(run(loader), report));
-                if (due && parallel.context().writer()) {
-                    Path saved = checkpoints.save(state, parts());
-                    listeners.forEach(l -> l.onCheckpoint(run(loader), saved));
-                }
-            }
-            listeners.forEach(l -> l.onEnd(run(loader)));
+        CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
+        return new Steps(new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(), 4,
+                DECODE_WORKERS));
+    }
+
+    /** Optimizer steps taken one at a time from an {@link #open opened} data stream. */
+    public final class Steps implements AutoCloseable {
+        private final BatchLoader loader;
+
+        private Steps(BatchLoader loader) {
+            this.loader = loader;
         }
-        return state;
+
+        /** One optimizer step (its loss terms join the current log interval). */
+        public StepReport next() {
+            return step(loader);
+        }
+
+        /** Reads the current log interval's terms (one host read), ending it at {@code last}. */
+        public IntervalReport log(StepReport last) {
+            return interval.close(last, parallel.collectives(), config.device());
+        }
+
+        /** Stops the data loader. */
+        @Override
+        public void close() {
+            loader.close();
+        }
     }
 
     /** Makes every rank start from rank 0's weights (fresh or resumed), loss parameters and EMA. */
@@ -336,7 +371,8 @@ public final class Trainer {
 
     /**
      * Standard normal noise of {@code mean}'s shape whose row j is drawn with a generator seeded by (seed, global
-     * position of sample j), so a sample gets the same noise whichever rank and batch it falls in.
+     * position of sample j), so a sample gets the same noise whichever rank and batch it falls in. Drawn on the host
+     * (the generators are CPU ones) and, on CUDA, copied from pinned memory without waiting.
      */
     private Tensor noise(Tensor mean, long first) {
         long[] shape = mean.sizes().vec().get();
@@ -350,7 +386,12 @@ public final class Trainer {
             Generator generator = createCPUGenerator(config.seed() * 1_000_003L + position);
             rows.push_back(randn(shape, new GeneratorOptional(generator), options));
         }
-        return cat(rows).to(mean.device(), mean.scalar_type());
+        Tensor host = cat(rows);
+        if (!mean.device().is_cuda()) {
+            return host.to(mean.device(), mean.scalar_type());
+        }
+        // pinned and non-blocking: a pageable copy would wait for the device's queue to drain
+        return host.pin_memory().to(mean.device(), mean.scalar_type(), true, false, new MemoryFormatOptional());
     }
 
     /**

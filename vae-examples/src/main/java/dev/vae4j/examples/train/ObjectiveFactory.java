@@ -12,6 +12,7 @@ import dev.vae4j.losses.GradNormalizedObjective;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.nio.file.Path;
+import org.bytedeco.pytorch.Device;
 import java.util.Locale;
 
 /**
@@ -32,11 +33,24 @@ final class ObjectiveFactory {
     record Objectives(GeneratorObjective generator, DiscriminatorObjective discriminator, Lpips lpips) {
     }
 
-    /** The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. */
+    /**
+     * The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. LPIPS is moved
+     * to the recipe's training device.
+     */
     static Objectives create(Recipe recipe, Path lpipsWeights) {
+        return create(recipe, recipe.objective().perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null);
+    }
+
+    /**
+     * The objectives of {@code recipe} around the given perceptual network (null exactly when LPIPS is not
+     * weighted), which is moved to the recipe's training device.
+     */
+    static Objectives create(Recipe recipe, Lpips lpips) {
         Recipe.ObjectiveSpec spec = recipe.objective();
         String type = spec.type() == null ? "vae-gan" : spec.type().toLowerCase(Locale.ROOT);
-        Lpips lpips = spec.perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null;
+        if (lpips != null) {
+            lpips.to(new Device(recipe.train().device()), false);
+        }
         return switch (type) {
             case "vae-gan" -> {
                 VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
