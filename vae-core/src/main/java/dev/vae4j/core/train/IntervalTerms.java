@@ -53,7 +53,9 @@ final class IntervalTerms {
                 }
             }
         }
-        means = Reductions.mean(collectives, means);
+        if (!means.isEmpty()) { // every rank skipped the same steps: all or none of them take part
+            means = Reductions.mean(collectives, means);
+        }
         IntervalReport report = new IntervalReport(firstStep, last.step(), last.learningRate(), means, skipped,
                 seconds, CudaMemory.peakAllocatedBytes(device));
         sums.values().forEach(Tensor::close);

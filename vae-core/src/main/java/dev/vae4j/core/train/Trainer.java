@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
  * updates the autoencoder with the {@link GeneratorObjective} (discriminator parameters frozen) and/or the
  * discriminator with the {@link DiscriminatorObjective} on detached reconstructions, according to
  * {@link TrainConfig#ganUpdates()} and {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches,
- * clipped, checked for non-finite values (such a step is skipped and counted; too many in a row stop the run),
- * then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
+ * clipped on the device, checked for non-finite values (such a step is skipped and counted; too many in a row stop
+ * the run), then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
+ * The loop reads the device once per step (one combined finite flag over the loss totals and gradient norms, which
+ * decides the skip) and once per {@link TrainConfig#logEvery() log interval} (all loss terms, summed on the device,
+ * in one copy); every such read goes through {@link HostSyncs}.
  * Everything random (data order, augmentation, posterior noise) is a function of (seed, global position of the
  * sample in the data stream), so a run resumed from a checkpoint continues exactly like the uninterrupted one.
  *
@@ -56,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * global batch ({@link ShardedSampler}); after backward the gradients are averaged over ranks in buckets, so all ranks
  * apply the same update, and W ranks with batch B follow the same trajectory as one process with batch W * B
  * (exactly, up to float summation order, for objectives that are means over the batch and without BatchNorm). A
- * non-finite value on any rank skips the step on all. Reported loss terms are averaged over ranks; only rank 0
- * writes checkpoints.
+ * non-finite value on any rank skips the step on all (a rank whose loss is non-finite makes one of its gradients NaN
+ * before they are averaged, so every rank's gradient norm sees it). Reported loss terms are averaged over ranks
+ * once per log interval; only rank 0 writes checkpoints.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);

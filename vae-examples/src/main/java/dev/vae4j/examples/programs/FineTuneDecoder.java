@@ -62,6 +62,7 @@ public final class FineTuneDecoder {
         };
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[3]), 2, OptimizerSettings.adam(1e-5, 0.9, 0.999))
                 .decoderOnly(true)
+                .logEvery(1)
                 .build();
         Trainer trainer = new Trainer(model, null, loss, null, config, out.resolve("checkpoints"));
         ImageFolderDataset images = new ImageFolderDataset(Path.of(args[1]),

@@ -70,6 +70,7 @@ public final class TrainLiteVae {
         };
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.9, 0.999))
                 .gradClip(1.0)
+                .logEvery(1)
                 .build();
         MetricsLog log = new MetricsLog(out);
         new Trainer(model, null, loss, null, config, out.resolve("checkpoints"))
