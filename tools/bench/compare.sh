@@ -5,7 +5,7 @@
 # timed runs, and the Java/Python time ratios (< 1: Java faster).
 #
 # Usage: tools/bench/compare.sh [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda]
-#                               [--size PX] [--precision fp32|bf16|fp16] [--channels-last]
+#                               [--size PX] [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark]
 # Environment: PYTHON (interpreter with torch + diffusers; default python3), ROUNDS (default 2),
 #              KEEP (folder for the raw JSON reports; default a temporary folder, deleted at exit).
 # Builds with ./mvnw -q -DskipTests install only if vae-examples/target/{classes,lib} are missing.
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --device|--size|--precision) extra+=("$1" "$2"); shift 2 ;;
-    --channels-last) extra+=("$1"); shift ;;
+    --channels-last|--cudnn-benchmark) extra+=("$1"); shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac

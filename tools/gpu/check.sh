@@ -2,9 +2,11 @@
 # The GPU lane in one command: on a machine with an NVIDIA GPU it builds vae4j with the CUDA natives (-Pgpu),
 # runs the tests tagged `cuda` (CudaLaneTest: fp32 forward parity with the CPU reference outputs, bf16/fp16
 # autocast, tiled decode, a training run and its checkpoint round trip, a world-size-1 NCCL process group doing
-# every collective the trainer uses), then benchmarks Java against PyTorch on the same GPU
-# (tools/bench/compare.sh --device cuda: SD encode+decode at 512 and 1024 px in fp16 and bf16, time ratios and
-# peak CUDA memory from the allocators' statistics on both sides). Budget: 8 minutes on an H200-class GPU.
+# every collective the trainer uses; TrainingLoopCudaTest: host reads per step and per log interval, peak CUDA memory
+# in the interval reports, cuDNN benchmark mode, pinned non-blocking batch copies), then benchmarks Java against
+# PyTorch on the same GPU (tools/bench/compare.sh --device cuda: SD encode+decode at 512 and 1024 px in fp16 and
+# bf16, and one ldm-kl-f8 training step at 256 px batch 8 in bf16 with cuDNN benchmark mode; time ratios and peak
+# CUDA memory from the allocators' statistics on both sides). Budget: 8 minutes on an H200-class GPU.
 #
 # Usage: tools/gpu/check.sh [--dry-run] [--results FILE]
 #   --dry-run   everything that can run without a GPU, on the CPU and at tiny sizes (the same tests with
@@ -91,6 +93,11 @@ if "$python" -c 'import torch, diffusers' > /dev/null 2>&1; then
       note '```'; grep -v '^\[' "$work/bench-$precision-$size.log" >> "$report" || true; note '```'
     done
   done
+  if ! $dry; then  # the dry run times the workload's CPU path in BenchCommandTest instead (256 px is too slow there)
+    step bench-ldm-train env PYTHON="$python" ROUNDS=1 tools/bench/compare.sh --device "$device" \
+      --workloads ldm-kl-f8-train-step --cudnn-benchmark --threads "$(nproc)" "${runs[@]}"
+    note '```'; grep -v '^\[' "$work/bench-ldm-train.log" >> "$report" || true; note '```'
+  fi
 else
   note "PyTorch side skipped: $python cannot import torch and diffusers; Java side only:"
   for size in "${sizes[@]}"; do

@@ -9,6 +9,12 @@ Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded
   train-step-small      small AutoencoderKL ([32, 64], 1 layer/block, 8 groups, 4 latents) on a (2, 3, S, S) batch
                         (tanh of standard normal), S = 64: encode, posterior sample, decode,
                         loss = L1 mean + 1e-6 * KL mean, backward, Adam(lr 1e-4, betas 0.9/0.999) step, zero grad
+  ldm-kl-f8-train-step  one training step of the ldm-kl-f8 recipe on (8, 3, S, S) images (tanh of standard normal),
+                        S = 256: SD-config AutoencoderKL, pip lpips VGG16 LPIPS with random trunk and heads (no
+                        download), taming's NLayerDiscriminator (ndf 64, 3 layers); encode, posterior sample, decode
+                        under bf16 autocast whatever --precision says, then in float32 LDM's LPIPSWithDiscriminator
+                        (L1 + LPIPS, sum over batch, kl 1e-6, adaptive d_weight * 0.5, -mean D(x^)), backward, the
+                        hinge discriminator loss on detached images, backward, Adam(4.5e-6, 0.5/0.9) steps of both
   litevae-b-encode      LiteVAE-B (open-b) encoder moments of (1, 3, S, S) (the module of gen_litevae.py)
   sd-tiled-decode-1024  enable_tiling() decode of a (1, 4, 128, 128) latent (256-px tiles, 25% overlap); fixed size
   sd-tiled-encode       enable_tiling() encode (mode) of (1, 3, S, S), S = 1024
@@ -23,7 +29,7 @@ VmHWM (reset through /proc/self/clear_refs) above the RSS right before the model
 Prints a table, or with --json the report schema of BenchReport (implementation "pytorch").
 
 Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX]
-                [--precision fp32|bf16|fp16] [--channels-last] [--json]
+                [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark] [--json]
 """
 import argparse
 import json
@@ -33,14 +39,16 @@ import subprocess
 import sys
 import time
 
-WORKLOADS = ["sd-encode", "sd-decode", "taesd-decode", "sd-encode-decode", "train-step-small", "litevae-b-encode",
-             "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode"]
+WORKLOADS = ["sd-encode", "sd-decode", "taesd-decode", "sd-encode-decode", "train-step-small", "ldm-kl-f8-train-step",
+             "litevae-b-encode", "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode"]
 DESCRIPTIONS = {
     "sd-encode": "SD-preset encode (posterior mode), batch 1",
     "sd-decode": "SD-preset decode, batch 1",
     "taesd-decode": "AutoencoderTiny (taesd) decode, batch 1",
     "sd-encode-decode": "SD-preset encode (mode) then decode, batch 1",
     "train-step-small": "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch 2",
+    "ldm-kl-f8-train-step": "ldm-kl-f8 training step (SD KL-f8, LPIPS + PatchGAN, both updated), bf16 autocast,"
+                            " batch 8",
     "litevae-b-encode": "LiteVAE-B (open-b) encoder moments, batch 1",
     "sd-tiled-decode-1024": "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
     "sd-tiled-encode": "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1",
@@ -50,6 +58,7 @@ DEFAULT_SIZE = {"train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-
                 "sd-tiled-decode": 1024}
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 TRAIN_BATCH = 2
+LDM_TRAIN_BATCH = 8
 RESULT_PREFIX = "BENCH_RESULT "
 
 
@@ -136,7 +145,53 @@ def prepare(torch, name, size, device):
             return loss
         return (normal(torch, device, TRAIN_BATCH, 3, size, size).tanh(), TRAIN_BATCH, False, step, vae,
                 vae.config.force_upcast)
+    if name == "ldm-kl-f8-train-step":
+        return ldm_train_step(torch, size, device)
     raise ValueError(f"unknown workload '{name}'; known: {WORKLOADS}")
+
+
+def ldm_train_step(torch, size, device):
+    """The ldm-kl-f8 recipe's step as vae4j's Trainer runs it (see the module docstring)."""
+    import lpips
+    from taming.modules.discriminator.model import NLayerDiscriminator, weights_init
+    from taming.modules.losses.vqperceptual import hinge_d_loss
+    vae = sd_model(torch, device).train()
+    disc = NLayerDiscriminator(input_nc=3, ndf=64, n_layers=3, use_actnorm=False).apply(weights_init).to(device)
+    perceptual = lpips.LPIPS(net="vgg", pretrained=False, pnet_rand=True, verbose=False).to(device).eval()
+    perceptual.requires_grad_(False)
+    opt_g = torch.optim.Adam(vae.parameters(), lr=4.5e-6, betas=(0.5, 0.9), eps=1e-8)
+    opt_d = torch.optim.Adam(disc.parameters(), lr=4.5e-6, betas=(0.5, 0.9), eps=1e-8)
+    last_layer = vae.decoder.conv_out.weight
+    generator = torch.Generator().manual_seed(1)
+
+    def step(x):
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            posterior = vae.encode(x).latent_dist
+            noise = torch.randn(posterior.mean.shape, generator=generator).pin_memory() if device.type == "cuda" \
+                else torch.randn(posterior.mean.shape, generator=generator)
+            z = posterior.mean + posterior.std * noise.to(device, non_blocking=True)
+            xr = vae.decode(z).sample.float()
+        with torch.autocast(device.type, enabled=False):
+            disc.requires_grad_(False)
+            nll_el = (x - xr).abs() + perceptual(x, xr)
+            nll = nll_el.sum() / nll_el.shape[0]
+            kl = posterior.kl().sum() / x.shape[0]
+            g = -torch.mean(disc(xr))
+            nll_grads = torch.autograd.grad(nll, last_layer, retain_graph=True)[0]
+            g_grads = torch.autograd.grad(g, last_layer, retain_graph=True)[0]
+            d_weight = torch.clamp(torch.norm(nll_grads) / (torch.norm(g_grads) + 1e-4), 0.0, 1e4).detach() * 0.5
+            total = nll + 1e-6 * kl + d_weight * 1.0 * g
+            total.backward()
+            disc.requires_grad_(True)
+            d_loss = hinge_d_loss(disc(x.detach()), disc(xr.detach()))
+            d_loss.backward()
+        opt_g.step()
+        opt_d.step()
+        opt_g.zero_grad(set_to_none=True)
+        opt_d.zero_grad(set_to_none=True)
+        return total.detach()
+    return (normal(torch, device, LDM_TRAIN_BATCH, 3, size, size).tanh(), LDM_TRAIN_BATCH, False, step, vae,
+            vae.config.force_upcast)
 
 
 def run_child(args):
@@ -144,6 +199,7 @@ def run_child(args):
     torch.set_num_threads(args.threads)
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda asked for, but CUDA is not available")
+    torch.backends.cudnn.benchmark = args.cudnn_benchmark
     import diffusers  # noqa: F401 -- imported before the baseline so the peak counts only the workload
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import gen_litevae  # noqa: F401
@@ -187,7 +243,8 @@ def run_child(args):
 def fork(args, name):
     command = [sys.executable, os.path.abspath(__file__), "--child", name, "--threads", str(args.threads),
                "--runs", str(args.runs), "--warmup", str(args.warmup), "--device", args.device,
-               "--precision", args.precision] + (["--channels-last"] if args.channels_last else [])
+               "--precision", args.precision] + (["--channels-last"] if args.channels_last else []) \
+        + (["--cudnn-benchmark"] if args.cudnn_benchmark else [])
     if args.size is not None:
         command += ["--size", str(args.size)]
     proc = subprocess.run(command, capture_output=True, text=True)
@@ -209,6 +266,7 @@ def main():
     parser.add_argument("--size", type=int, default=None)
     parser.add_argument("--precision", default="fp32", choices=sorted(DTYPES))
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--cudnn-benchmark", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

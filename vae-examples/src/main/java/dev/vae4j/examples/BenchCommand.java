@@ -61,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     private FastPathOptions fastPath = new FastPathOptions();
 
+    @Option(names = "--cudnn-benchmark", description = "Let cuDNN time its convolution algorithms on the warm-up"
+            + " runs and keep the fastest (CUDA only).")
+    private boolean cudnnBenchmark;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
 
@@ -83,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Workload> selected = new ArrayList<>();
         try {
             settings = new BenchSettings(threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                    runs, warmup, device, size, fastPath.options());
+                    runs, warmup, device, size, fastPath.options(), cudnnBenchmark);
             for (String name : workloads.isEmpty() ? Workloads.names() : workloads) {
                 selected.add(Workloads.get(name.strip()));
             }

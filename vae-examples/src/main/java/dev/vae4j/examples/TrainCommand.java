@@ -81,6 +81,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda (default: the recipe's, cpu).")
     private String device;
 
+    @Option(names = "--log-every", paramLabel = "N",
+            description = "Read and log the averaged loss terms every N steps (default: the recipe's log_every, 10).")
+    private Long logEvery;
+
+    @Option(names = "--cudnn-benchmark", description = "Let cuDNN pick the fastest convolution algorithms for the "
+            + "fixed training size (CUDA only; not bit-reproducible between runs).")
+    private boolean cudnnBenchmark;
+
     @Option(names = "--lpips", paramLabel = "FILE",
             description = "LPIPS weights (VGG16 features + heads, safetensors) for recipes that weight LPIPS.")
     private Path lpips;
@@ -118,7 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig train = recipe.train();
         train = train.with(steps == null ? train.steps() : steps, batchSize == null ? train.batchSize() : batchSize,
                 device == null ? train.device() : device);
-        recipe = recipe.withTrain(learningRate == null ? train : train.withGeneratorLearningRate(learningRate));
+        train = learningRate == null ? train : train.withGeneratorLearningRate(learningRate);
+        train = logEvery == null ? train : train.withLogEvery(logEvery);
+        recipe = recipe.withTrain(cudnnBenchmark ? train.withCudnnBenchmark(true) : train);
         if (imageSize != null) {
             recipe = recipe.withImageSize(imageSize);
         }

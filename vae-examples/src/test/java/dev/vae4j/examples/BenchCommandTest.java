@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.train.HostSyncs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,26 @@ class BenchCommandTest {
         assertEquals(1, result.get("times_ms").size());
         assertEquals("float32", report.get("dtype").asText());
         assertEquals("contiguous", report.get("memory_format").asText());
+    }
+
+    /** The full ldm-kl-f8 step (the trainer with LPIPS and PatchGAN) at a size the CPU runs in seconds. */
+    @Test
+    void ldmTrainStepRunsTheRecipeTrainerAtBatchEight() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        long readsBefore = HostSyncs.count();
+        int code = cli.execute("--in-process", "--json", "--workloads", "ldm-kl-f8-train-step", "--size", "32",
+                "--runs", "1", "--warmup", "0", "--threads", "1", "--cudnn-benchmark");
+        assertEquals(0, code, "out=" + out + " err=" + err);
+        // the step's non-finite check and the read of its loss terms: LDM's objective reads nothing itself
+        assertEquals(2, HostSyncs.count() - readsBefore);
+        JsonNode result = new ObjectMapper().readTree(out.toString()).get("results").get(0);
+        assertEquals("ldm-kl-f8-train-step", result.get("workload").asText());
+        assertEquals("[8,3,32,32]", result.get("input_shape").toString());
+        assertTrue(result.get("median_ms").asDouble() > 0, result.toString());
     }
 
     @Test

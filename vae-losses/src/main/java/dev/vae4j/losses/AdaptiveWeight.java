@@ -1,10 +1,16 @@
 package dev.vae4j.losses;
 
 import static org.bytedeco.pytorch.global.torch.grad;
+import static org.bytedeco.pytorch.global.torch.isfinite;
 import static org.bytedeco.pytorch.global.torch.linalg_vector_norm;
+import static org.bytedeco.pytorch.global.torch.where;
+import static org.bytedeco.pytorch.global.torch.zeros;
 
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -15,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@code disc_weight * clamp(||grad_last nll|| / (||grad_last g|| + 1e-4), 0, 1e4)}, detached, where the
  * gradients are taken with {@code torch.grad} (graph retained) of the NLL and of the generator GAN loss with
  * respect to the decoder's last-layer weight, and the norms are L2 over all elements computed in float32.
- * A dimensionless double. Guards: a non-finite norm gives 0 with a warning (never NaN); a zero generator
- * gradient gives the clamped maximum (times disc_weight) with a warning; an NLL without a graph (validation
- * under no-grad) gives 0, as LDM's {@code except RuntimeError} branch does.
+ * A dimensionless detached 0-d float32 tensor on the losses' device, computed without a host read (as LDM's
+ * tensor arithmetic does). Guards: a non-finite norm gives 0 (never NaN); a zero generator gradient gives the
+ * clamped maximum (times disc_weight); an NLL without a graph (validation under no-grad) gives 0, as LDM's
+ * {@code except RuntimeError} branch does.
  */
 public final class AdaptiveWeight {
     /** LDM's delta in the denominator. */
@@ -42,44 +49,39 @@ public final class AdaptiveWeight {
     }
 
     /**
-     * The weight for {@code nll} and {@code gLoss} (0-d tensors) at {@code lastLayer} (a parameter both depend on).
+     * The weight for {@code nll} and {@code gLoss} (0-d tensors) at {@code lastLayer} (a parameter both depend on),
+     * a detached 0-d float32 tensor on their device, computed there without a host read.
      */
-    public double compute(Tensor nll, Tensor gLoss, Tensor lastLayer) {
+    public Tensor compute(Tensor nll, Tensor gLoss, Tensor lastLayer) {
         if (lastLayer == null || lastLayer.isNull() || !lastLayer.defined()) {
             throw new IllegalArgumentException("adaptive weight: last-layer weight is undefined");
         }
         if (!nll.requires_grad() || !gLoss.requires_grad()) {
             LOG.debug("adaptive weight: loss has no graph (no-grad evaluation); weight 0");
-            return 0.0;
+            return zeros(new long[] {}, new TensorOptions(ScalarType.Float)).to(nll.device(), ScalarType.Float);
         }
-        double nllNorm = gradientNorm(nll, lastLayer);
-        double gNorm = gradientNorm(gLoss, lastLayer);
-        return weight(nllNorm, gNorm);
+        return weight(gradientNorm(nll, lastLayer), gradientNorm(gLoss, lastLayer));
     }
 
-    /** The clamped, scaled weight from two gradient norms (the arithmetic of {@link #compute}). */
-    public double weight(double nllNorm, double gNorm) {
-        if (!Double.isFinite(nllNorm) || !Double.isFinite(gNorm)) {
-            LOG.warn("adaptive weight: non-finite gradient norm (nll {}, g {}); using weight 0", nllNorm, gNorm);
-            return 0.0;
-        }
-        if (gNorm == 0.0) {
-            LOG.warn("adaptive weight: the generator GAN loss has a zero gradient at the last layer; weight clamps "
-                    + "towards {}", MAX);
-        }
-        // float32 arithmetic, as torch computes it on float32 norms
-        float ratio = (float) nllNorm / ((float) gNorm + (float) DELTA);
-        double clamped = Math.max(0.0, Math.min(MAX, ratio));
-        return clamped * discWeight;
+    /**
+     * The clamped, scaled weight from two gradient norms (0-d float32 tensors; the arithmetic of {@link #compute}):
+     * {@code clamp(nll / (g + 1e-4), 0, 1e4) * disc_weight} in float32, 0 where a norm is not finite.
+     */
+    public Tensor weight(Tensor nllNorm, Tensor gNorm) {
+        Tensor ratio = nllNorm.div(gNorm.add(new Scalar(DELTA))).clamp(new ScalarOptional(new Scalar(0.0)),
+                new ScalarOptional(new Scalar(MAX))).mul(new Scalar(discWeight));
+        Tensor finite = isfinite(nllNorm).logical_and(isfinite(gNorm));
+        return where(finite, ratio, new Scalar(0.0)).detach();
     }
 
-    private static double gradientNorm(Tensor loss, Tensor lastLayer) {
+    private static Tensor gradientNorm(Tensor loss, Tensor lastLayer) {
         TensorVector grads = grad(new TensorVector(loss), new TensorVector(lastLayer), new TensorVector(),
                 new BoolOptional(true), false, true);
         Tensor g = grads.size() == 0 ? null : grads.get(0);
         if (g == null || g.isNull() || !g.defined()) {
-            return 0.0; // the loss does not depend on the last layer
+            // the loss does not depend on the last layer
+            return zeros(new long[] {}, new TensorOptions(ScalarType.Float)).to(loss.device(), ScalarType.Float);
         }
-        return linalg_vector_norm(g.to(ScalarType.Float)).item_double();
+        return linalg_vector_norm(g.to(ScalarType.Float));
     }
 }

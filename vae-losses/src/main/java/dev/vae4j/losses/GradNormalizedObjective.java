@@ -60,38 +60,38 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
     public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
             Discriminator discriminator, long step, Tensor lastLayerWeight) {
         ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
-        Map<String, Double> terms = new LinkedHashMap<>();
+        Map<String, Tensor> terms = new LinkedHashMap<>();
         Tensor klLoss = kl.loss(posterior);
         Tensor total = klLoss.mul(new Scalar(config.klWeight()));
-        terms.put("kl", klLoss.detach().item_double());
+        terms.put("kl", klLoss);
         if (config.zPenaltyWeight() > 0) {
             Tensor z2 = posterior.mean().pow(new Scalar(2)).mean();
             total = total.add(z2.mul(new Scalar(config.zPenaltyWeight())));
-            terms.put("z2", z2.detach().item_double());
+            terms.put("z2", z2);
         }
         if (pooledNorm != null) {
             Tensor loss = pooled.loss(inputs, pooledNorm.apply(reconstructions));
             total = total.add(loss);
-            terms.put("pooled", loss.detach().item_double());
+            terms.put("pooled", loss);
         }
         if (lowPassNorm != null) {
             Tensor loss = lowPass.loss(inputs, lowPassNorm.apply(reconstructions));
             total = total.add(loss);
-            terms.put("low_pass", loss.detach().item_double());
+            terms.put("low_pass", loss);
         }
         if (perceptualNorm != null) {
             Tensor loss = lpips.forward(perceptualNorm.apply(reconstructions), inputs).mean();
             total = total.add(loss);
-            terms.put("p", loss.detach().item_double());
+            terms.put("p", loss);
         }
         if (ganNorm != null && discriminator != null && step >= config.discStart()) {
             Tensor fake = discriminator.logits(ganNorm.apply(reconstructions));
             Tensor g = config.generatorGan().loss(() -> discriminator.logits(inputs.detach()).detach(), fake,
                     config.margin());
             total = total.add(g);
-            terms.put("g", g.detach().item_double());
+            terms.put("g", g);
         }
-        terms.put("total", total.detach().item_double());
+        terms.put("total", total);
         return new LossTerms(total, terms);
     }
 
@@ -102,16 +102,16 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
         Tensor logitsReal = discriminator.logits(inputs.detach());
         Tensor logitsFake = discriminator.logits(reconstructions.detach());
         Tensor total = config.discLoss().loss(logitsReal, logitsFake).mul(new Scalar(config.discLossScale()));
-        Map<String, Double> terms = new LinkedHashMap<>();
+        Map<String, Tensor> terms = new LinkedHashMap<>();
         if (lecam != null) {
             lecam.update(logitsReal, logitsFake);
             Tensor reg = lecam.regularization(logitsReal, logitsFake);
             total = total.add(reg.mul(new Scalar(config.lecamWeight())));
-            terms.put("lecam", reg.detach().item_double());
+            terms.put("lecam", reg);
         }
-        terms.put("d_total", total.detach().item_double());
-        terms.put("logits_real", logitsReal.detach().mean().item_double());
-        terms.put("logits_fake", logitsFake.detach().mean().item_double());
+        terms.put("d_total", total);
+        terms.put("logits_real", logitsReal.detach().mean());
+        terms.put("logits_fake", logitsFake.detach().mean());
         return new LossTerms(total, terms);
     }
 

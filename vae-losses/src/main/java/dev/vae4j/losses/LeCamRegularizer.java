@@ -1,9 +1,13 @@
 package dev.vae4j.losses;
 
 import static org.bytedeco.pytorch.global.torch.relu;
+import static org.bytedeco.pytorch.global.torch.stack;
 
+import dev.vae4j.core.train.HostSyncs;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * LeCam regularisation (Tseng et al. 2021), a 0-d tensor >= 0 added to the D loss with a weight, in one of two forms:
@@ -48,10 +52,12 @@ public final class LeCamRegularizer {
         return real.pow(new Scalar(2)).mean().add(fake.pow(new Scalar(2)).mean());
     }
 
-    /** Moves the anchors towards this step's mean logits (detached). */
+    /** Moves the anchors towards this step's mean logits (detached; both read to the host in one copy). */
     public void update(Tensor logitsReal, Tensor logitsFake) {
-        double r = logitsReal.detach().mean().item_double();
-        double f = logitsFake.detach().mean().item_double();
+        double[] means = HostSyncs.read(stack(new TensorVector(logitsReal.detach().mean().to(ScalarType.Double),
+                logitsFake.detach().mean().to(ScalarType.Double))));
+        double r = means[0];
+        double f = means[1];
         emaReal = emaReal * decay + r * (1 - decay);
         emaFake = emaFake * decay + f * (1 - decay);
     }

@@ -100,6 +100,18 @@ public final class Lpips extends Module {
         return distance(x0, x1, true);
     }
 
+    /**
+     * {@code values} as a (1, 3, 1, 1) tensor of {@code like}'s dtype filled on its device: no host-to-device copy
+     * (which would wait for the device).
+     */
+    private static Tensor perChannel(float[] values, Tensor like) {
+        TensorVector channels = new TensorVector();
+        for (float v : values) {
+            channels.push_back(like.new_full(new long[] {}, new Scalar(v)));
+        }
+        return torch.stack(channels).view(1, 3, 1, 1);
+    }
+
     private Tensor distance(Tensor x0, Tensor x1, boolean spatial) {
         ImageChecks.requirePair(x0, x1, "LPIPS");
         if (x0.size(1) != 3) {
@@ -107,8 +119,8 @@ public final class Lpips extends Module {
                     + dev.vae4j.core.tensor.Shapes.describe(x0));
         }
         // constants, not buffers: a weights file holds only features.* and lin*.
-        Tensor s = torch.tensor(SHIFT).view(1, 3, 1, 1).to(x0.device(), x0.scalar_type());
-        Tensor c = torch.tensor(SCALE).view(1, 3, 1, 1).to(x0.device(), x0.scalar_type());
+        Tensor s = perChannel(SHIFT, x0);
+        Tensor c = perChannel(SCALE, x0);
         List<Tensor> taps0 = features.taps(x0.sub(s).div(c));
         List<Tensor> taps1 = features.taps(x1.sub(s).div(c));
         Tensor total = null;

@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The composite VAE-GAN objective: LDM's {@code LPIPSWithDiscriminator} and diffusers' AutoencoderKL training script,
@@ -93,12 +94,12 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         long n = inputs.size(0);
         Tensor s = logvar.to(reconstructions.device(), reconstructions.scalar_type());
         Tensor dist = config.pixelDistance().elementwise(inputs, reconstructions);
-        double rec = dist.detach().mean().item_double();
+        Tensor rec = dist.detach().mean();
         Tensor recEl = dist;
-        double pMean = 0.0;
+        Tensor pMean = null;
         if (config.perceptualWeight() > 0) {
             Tensor p = perceptual(inputs, reconstructions);
-            pMean = p.detach().mean().item_double();
+            pMean = p.detach().mean();
             recEl = dist.add(p.mul(new Scalar(config.perceptualWeight())));
         }
         Tensor nllEl = recEl.div(exp(s)).add(s);
@@ -108,7 +109,7 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
 
         // Without a discriminator (reconstruction-only recipes such as sd-ft-mse) there is no GAN term.
         Tensor g = discriminator == null ? null : generatorGan(inputs, reconstructions, discriminator);
-        double dWeight = 0.0;
+        Tensor dWeight = null;
         if (g != null && config.discFactor() > 0) {
             if (config.adaptiveWeight()) {
                 if (lastLayerWeight == null) {
@@ -116,24 +117,25 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
                 }
                 dWeight = adaptive.compute(nll, g, lastLayerWeight);
             } else {
-                dWeight = config.discWeight();
+                dWeight = LossTerms.constant(config.discWeight(), nll).to(ScalarType.Float);
             }
         }
         double discFactor = AdoptWeight.apply(config.discFactor(), step, config.discStart());
         Tensor total = nll.add(klLoss.mul(new Scalar(config.klWeight())));
-        if (dWeight * discFactor != 0.0) {
-            total = total.add(g.mul(new Scalar(dWeight * discFactor)));
+        if (dWeight != null && discFactor != 0.0) {
+            // LDM's d_weight * disc_factor * g_loss, in that order, in float32
+            total = total.add(g.mul(dWeight.mul(new Scalar(discFactor))));
         }
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("total", total.detach().item_double());
+        Map<String, Tensor> terms = new LinkedHashMap<>();
+        terms.put("total", total);
         terms.put("rec", rec);
-        terms.put("p", pMean);
-        terms.put("nll", nll.detach().item_double());
-        terms.put("kl", klLoss.detach().item_double());
-        terms.put("g", g == null ? 0.0 : g.detach().item_double());
-        terms.put("d_weight", dWeight);
-        terms.put("disc_factor", discFactor);
-        terms.put("logvar", s.detach().item_double());
+        terms.put("p", pMean == null ? LossTerms.constant(0.0, nll) : pMean);
+        terms.put("nll", nll);
+        terms.put("kl", klLoss);
+        terms.put("g", g == null ? LossTerms.constant(0.0, nll) : g);
+        terms.put("d_weight", dWeight == null ? LossTerms.constant(0.0, nll) : dWeight);
+        terms.put("disc_factor", LossTerms.constant(discFactor, nll));
+        terms.put("logvar", s);
         return new LossTerms(total, terms);
     }
 
@@ -162,23 +164,23 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         double discFactor = AdoptWeight.apply(config.discFactor(), step, config.discStart());
         Tensor disc = config.discLoss().loss(logitsReal, logitsFake).mul(new Scalar(discFactor));
         Tensor total = disc;
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("disc", disc.detach().item_double());
-        terms.put("logits_real", logitsReal.detach().mean().item_double());
-        terms.put("logits_fake", logitsFake.detach().mean().item_double());
+        Map<String, Tensor> terms = new LinkedHashMap<>();
+        terms.put("disc", disc);
+        terms.put("logits_real", logitsReal.detach().mean());
+        terms.put("logits_fake", logitsFake.detach().mean());
         if (r1 != null) {
             Tensor penalty = r1.penalty(discriminator, inputs);
-            terms.put("r1", penalty.detach().item_double());
+            terms.put("r1", penalty);
             total = total.add(penalty.mul(new Scalar(discFactor)));
         }
         if (lecam != null) {
             Tensor reg = lecam.regularization(logitsReal, logitsFake);
-            terms.put("lecam", reg.detach().item_double());
+            terms.put("lecam", reg);
             total = total.add(reg.mul(new Scalar(config.lecamWeight() * discFactor)));
             lecam.update(logitsReal, logitsFake);
         }
-        Map<String, Double> ordered = new LinkedHashMap<>();
-        ordered.put("d_total", total.detach().item_double());
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        ordered.put("d_total", total);
         ordered.putAll(terms);
         return new LossTerms(total, ordered);
     }

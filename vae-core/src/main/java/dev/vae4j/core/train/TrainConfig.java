@@ -32,6 +32,10 @@ import java.util.Locale;
  * @param device {@code cpu} or {@code cuda}
  * @param fixedVariance cloneofsimo/vqgan-training's "constant variance": when > 0 the posterior keeps the encoder's
  *                      mean but this fixed variance replaces the predicted one (0: the predicted variance)
+ * @param logEvery steps per log interval: the loss terms are read from the device once per interval (and at each
+ *                 checkpoint and the last step), averaged over it (0: the default, 10)
+ * @param cudnnBenchmark let cuDNN time its convolution algorithms on the first batches and keep the fastest (for
+ *                       fixed image sizes; not bit-reproducible between runs); no effect off CUDA
  */
 public record TrainConfig(
         @JsonProperty("steps") long steps,
@@ -52,7 +56,11 @@ public record TrainConfig(
         @JsonProperty("checkpoint_every") long checkpointEvery,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("device") String device,
-        @JsonProperty("fixed_variance") double fixedVariance) {
+        @JsonProperty("fixed_variance") double fixedVariance,
+        @JsonProperty("log_every") long logEvery,
+        @JsonProperty("cudnn_benchmark") boolean cudnnBenchmark) {
+    /** Steps per log interval when the recipe gives none. */
+    public static final long DEFAULT_LOG_EVERY = 10;
 
     /** Fills defaults and validates. */
     public TrainConfig {
@@ -63,6 +71,7 @@ public record TrainConfig(
         maxNonFinite = maxNonFinite <= 0 ? 10 : maxNonFinite;
         keepCheckpoints = keepCheckpoints <= 0 ? 2 : keepCheckpoints;
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
+        logEvery = logEvery == 0 ? DEFAULT_LOG_EVERY : logEvery;
         if (steps <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("steps and batch_size must be positive, got " + steps + ", " + batchSize);
         }
@@ -76,6 +85,9 @@ public record TrainConfig(
         if (!(fixedVariance >= 0) || !Double.isFinite(fixedVariance)) {
             throw new IllegalArgumentException("fixed_variance must be >= 0, got " + fixedVariance);
         }
+        if (logEvery < 0) {
+            throw new IllegalArgumentException("log_every must be >= 0, got " + logEvery);
+        }
         if (!(emaDecay >= 0 && emaDecay < 1) || gradClip < 0) {
             throw new IllegalArgumentException("invalid ema_decay " + emaDecay + " or grad_clip " + gradClip);
         }
@@ -85,7 +97,7 @@ public record TrainConfig(
     public TrainConfig with(long newSteps, int newBatchSize, String newDevice) {
         return new TrainConfig(newSteps, newBatchSize, gradAccumulation, seed, generator, discriminator, schedule,
                 gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, newDevice, fixedVariance);
+                checkpointEvery, keepCheckpoints, newDevice, fixedVariance, logEvery, cudnnBenchmark);
     }
 
     /**
@@ -95,13 +107,28 @@ public record TrainConfig(
     public TrainConfig withGeneratorLearningRate(double lr) {
         return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator.withLearningRate(lr), discriminator,
                 schedule, gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, device, fixedVariance);
+                checkpointEvery, keepCheckpoints, device, fixedVariance, logEvery, cudnnBenchmark);
+    }
+
+    /** A copy that reads the loss terms every {@code steps} steps (0: the default). */
+    public TrainConfig withLogEvery(long steps) {
+        return new TrainConfig(this.steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
+                gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
+                checkpointEvery, keepCheckpoints, device, fixedVariance, steps, cudnnBenchmark);
+    }
+
+    /** A copy with cuDNN's benchmark mode on or off (a command-line override). */
+    public TrainConfig withCudnnBenchmark(boolean on) {
+        return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule, gradClip,
+                emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite, checkpointEvery,
+                keepCheckpoints, device, fixedVariance, logEvery, on);
     }
 
     /**
      * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the
      * generator's is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from
-     * step 0, 10 non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance.
+     * step 0, 10 non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance, loss terms
+     * read every {@value #DEFAULT_LOG_EVERY} steps, no cuDNN benchmark mode.
      *
      * @param steps total optimizer steps, > 0
      * @param batchSize images per micro-batch (per process), > 0
@@ -132,6 +159,8 @@ public record TrainConfig(
         private int keepCheckpoints = 2;
         private String device = "cpu";
         private double fixedVariance;
+        private long logEvery;
+        private boolean cudnnBenchmark;
 
         private Builder(long steps, int batchSize, OptimizerSettings generator) {
             this.steps = steps;
@@ -225,11 +254,23 @@ public record TrainConfig(
             return this;
         }
 
+        /** Steps per log interval (0: {@value TrainConfig#DEFAULT_LOG_EVERY}). */
+        public Builder logEvery(long steps) {
+            this.logEvery = steps;
+            return this;
+        }
+
+        /** cuDNN's benchmark mode (CUDA only). */
+        public Builder cudnnBenchmark(boolean on) {
+            this.cudnnBenchmark = on;
+            return this;
+        }
+
         /** The configuration. */
         public TrainConfig build() {
             return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
                     gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                    checkpointEvery, keepCheckpoints, device, fixedVariance);
+                    checkpointEvery, keepCheckpoints, device, fixedVariance, logEvery, cudnnBenchmark);
         }
     }
 

@@ -126,7 +126,7 @@ class CudaLaneTest {
     void trainingRunsAndItsCheckpointRoundTrips(@TempDir Path runDir) {
         TrainConfig config = new TrainConfig(4, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
                 OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
-                TrainConfig.GanUpdates.BOTH, 2, 3, 4, 5, DEVICE, 0.0);
+                TrainConfig.GanUpdates.BOTH, 2, 3, 4, 5, DEVICE, 0.0, 0, false);
         torch.manual_seed(7);
         AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
         new Trainer(model, new TestObjectives.PatchConv(), new TestObjectives.MseKl(2), new TestObjectives.Hinge(),

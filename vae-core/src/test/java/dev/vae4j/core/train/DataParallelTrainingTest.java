@@ -19,18 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data-parallel training on Gloo between real processes: two ranks of batch B reach the parameters of one process
- * with batch 2B, and a killed worker brings the job down.
+ * with batch 2B, a non-finite loss on one rank skips the step on both, and a killed worker brings the job down.
  */
 class DataParallelTrainingTest {
     private static final double TOLERANCE = 1e-5;
 
     private static String launch(int processes, Path out, int batch, int steps, int accumulation)
             throws InterruptedException {
+        return launch(processes, out, batch, steps, accumulation, 0);
+    }
+
+    private static String launch(int processes, Path out, int batch, int steps, int accumulation, int poisonedStep)
+            throws InterruptedException {
         StringBuffer lines = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(processes, 1, 0, "127.0.0.1", TestJvm.freePort());
         List<String> command = WorkerLauncher.javaCommand(DataParallelTrainingWorker.class.getName(),
                 List.of(out.toString(), Integer.toString(batch), Integer.toString(steps),
-                        Integer.toString(accumulation)));
+                        Integer.toString(accumulation), Integer.toString(poisonedStep)));
         int exit = launcher.start(command, Map.of(),
                 line -> lines.append(line).append('\n')).await();
         String output = lines.toString();
@@ -59,6 +64,25 @@ class DataParallelTrainingTest {
         for (String file : new String[] {"autoencoder.safetensors", "discriminator.safetensors", "ema.safetensors"}) {
             assertSameWeights(single, pair, file);
         }
+    }
+
+    /**
+     * A non-finite loss on the last rank only (its gradients finite) skips the step on every rank without a
+     * collective of its own: the pair follows the single process that skipped the same step. Broken: the flag
+     * not reaching rank 0 (rank 0 updates, rank 1 does not, and the weights differ).
+     */
+    @Test
+    void aNonFiniteLossOnOneRankSkipsTheStepOnAll(@TempDir Path dir) throws InterruptedException {
+        Path single = dir.resolve("single");
+        Path pair = dir.resolve("pair");
+        String alone = launch(1, single, 4, 4, 1, 2);
+        String output = launch(2, pair, 2, 4, 1, 2);
+        assertTrue(alone.contains("SKIPPED 2"), alone);
+        assertTrue(output.contains("[rank 0] SKIPPED 2") && output.contains("[rank 1] SKIPPED 2"), output);
+        assertFalse(output.contains("SKIPPED 1") || output.contains("SKIPPED 3") || output.contains("SKIPPED 4"),
+                output);
+        assertSameWeights(single, pair, "autoencoder.safetensors");
+        assertSameWeights(single, pair, "discriminator.safetensors");
     }
 
     @Test

@@ -11,13 +11,16 @@ import dev.vae4j.core.tensor.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.bytedeco.pytorch.Scalar;
 
 /**
  * A training worker for {@link DataParallelTrainingTest}, one rank of a job described by the environment (or a
- * single process without it). Arguments: output folder, per-rank batch size, steps, gradient accumulation.
+ * single process without it). Arguments: output folder, per-rank batch size, steps, gradient accumulation, and
+ * optionally a step whose generator loss the last rank makes infinite (its gradients stay finite), so only that
+ * rank sees the non-finite value.
  * Rank r seeds its fresh weights with 7 + r, so only the start-up broadcast can make the ranks agree. Rank 0 writes
  * {@code autoencoder.safetensors}, {@code discriminator.safetensors} and {@code ema.safetensors} to the output
- * folder; every rank prints {@code STEP n} after each step.
+ * folder; every rank prints {@code STEP n} after each step and {@code SKIPPED n} after a skipped one.
  */
 public final class DataParallelTrainingWorker {
     private DataParallelTrainingWorker() {
@@ -28,6 +31,7 @@ public final class DataParallelTrainingWorker {
         int batch = Integer.parseInt(args[1]);
         long steps = Long.parseLong(args[2]);
         int accumulation = Integer.parseInt(args[3]);
+        long poisonedStep = args.length > 4 ? Long.parseLong(args[4]) : 0;
         DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), "cpu", null,
                 Duration.ofSeconds(20));
         try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
@@ -38,15 +42,29 @@ public final class DataParallelTrainingWorker {
             TrainConfig base = TrainerTest.config(steps, 0, 0);
             TrainConfig config = new TrainConfig(steps, batch, accumulation, base.seed(), base.generator(),
                     base.discriminator(), base.schedule(), base.gradClip(), base.emaDecay(), base.emaStart(), false,
-                    Precision.FP32, TrainConfig.GanUpdates.BOTH, 0, base.maxNonFinite(), 0, 2, "cpu", 0.0);
+                    Precision.FP32, TrainConfig.GanUpdates.BOTH, 0, base.maxNonFinite(), 0, 2, "cpu", 0.0, 1, false);
             // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
             DataParallel parallel = new DataParallel(collectives, 4096, false);
-            Trainer trainer = new Trainer(model, discriminator, new TestObjectives.MseKl(0), new TestObjectives.Hinge(),
-                    config, out.resolve("run"), parallel);
+            GeneratorObjective mseKl = new TestObjectives.MseKl(0);
+            boolean lastRank = context.rank() == context.worldSize() - 1;
+            GeneratorObjective objective = (inputs, reconstructions, posterior, disc, step, lastLayer) -> {
+                LossTerms loss = mseKl.generatorLoss(inputs, reconstructions, posterior, disc, step, lastLayer);
+                return lastRank && step + 1 == poisonedStep
+                        ? new LossTerms(loss.total().add(new Scalar(Double.POSITIVE_INFINITY)), loss.terms()) : loss;
+            };
+            Trainer trainer = new Trainer(model, discriminator, objective, new TestObjectives.Hinge(), config,
+                    out.resolve("run"), parallel);
             trainer.train(new SyntheticImages(24, 16, 1, true), List.of(new TrainingListener() {
                 @Override
+                public void onLog(TrainingRun run, IntervalReport report) {
+                    System.out.println("STEP " + report.lastStep() + " " + report.terms());
+                }
+
+                @Override
                 public void onStep(TrainingRun run, StepReport report) {
-                    System.out.println("STEP " + report.step() + " " + report.terms());
+                    if (report.skipped()) {
+                        System.out.println("SKIPPED " + report.step());
+                    }
                 }
             }));
             if (context.writer()) {

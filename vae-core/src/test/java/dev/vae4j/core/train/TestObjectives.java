@@ -34,13 +34,13 @@ final class TestObjectives {
             Tensor rec = reconstructions.sub(inputs).pow(new Scalar(2)).mean();
             Tensor kl = posterior.kl().mean();
             Tensor total = rec.add(kl.mul(new Scalar(1e-6)));
-            Map<String, Double> terms = new LinkedHashMap<>();
-            terms.put("rec", rec.item_double());
-            terms.put("kl", kl.item_double());
+            Map<String, Tensor> terms = new LinkedHashMap<>();
+            terms.put("rec", rec);
+            terms.put("kl", kl);
             if (discriminator != null && step >= discStart) {
                 Tensor g = discriminator.logits(reconstructions).mean().neg();
                 total = total.add(g.mul(new Scalar(0.1)));
-                terms.put("g", g.item_double());
+                terms.put("g", g);
             }
             return new LossTerms(total, terms);
         }
@@ -54,7 +54,7 @@ final class TestObjectives {
             Tensor real = relu(discriminator.logits(inputs).neg().add(new Scalar(1.0))).mean();
             Tensor fake = relu(discriminator.logits(reconstructions).add(new Scalar(1.0))).mean();
             Tensor total = real.add(fake).mul(new Scalar(0.5));
-            return new LossTerms(total, Map.of("disc", total.item_double()));
+            return new LossTerms(total, Map.of("disc", total));
         }
     }
 

@@ -37,16 +37,22 @@ class TrainerTest {
     static TrainConfig config(long steps, long discStart, long checkpointEvery) {
         return new TrainConfig(steps, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
                 OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
-                TrainConfig.GanUpdates.BOTH, discStart, 3, checkpointEvery, 5, "cpu", 0.0);
+                TrainConfig.GanUpdates.BOTH, discStart, 3, checkpointEvery, 5, "cpu", 0.0, 1, false);
     }
 
-    /** Records every step's terms. */
+    /** Records every step report and every log interval's terms. */
     static final class Recorder implements TrainingListener {
         final List<StepReport> reports = new ArrayList<>();
+        final List<IntervalReport> logs = new ArrayList<>();
 
         @Override
         public void onStep(TrainingRun run, StepReport report) {
             reports.add(report);
+        }
+
+        @Override
+        public void onLog(TrainingRun run, IntervalReport report) {
+            logs.add(report);
         }
     }
 
@@ -64,14 +70,18 @@ class TrainerTest {
         trainer(new AutoencoderKL(tiny()), config(30, 20, 0), runDir).train(DATA, List.of(recorder));
         List<StepReport> reports = recorder.reports;
         assertEquals(30, reports.size());
-        double early = reports.subList(0, 5).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
-        double late = reports.subList(25, 30).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
+        List<IntervalReport> logs = recorder.logs;
+        assertEquals(30, logs.size(), "one log interval per step");
+        double early = logs.subList(0, 5).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
+        double late = logs.subList(25, 30).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
         System.out.printf("trainer: reconstruction MSE %.4f -> %.4f%n", early, late);
         assertTrue(late < 0.8 * early, "reconstruction MSE did not fall: " + early + " -> " + late);
-        for (StepReport report : reports) {
+        for (int i = 0; i < reports.size(); i++) {
+            StepReport report = reports.get(i);
             boolean ganOn = report.step() > 20;
             assertEquals(ganOn, report.discriminatorUpdated(), "step " + report.step());
-            assertEquals(ganOn, report.terms().containsKey("disc"), "step " + report.step());
+            assertEquals(report.step(), logs.get(i).lastStep());
+            assertEquals(ganOn, logs.get(i).terms().containsKey("disc"), "step " + report.step());
         }
         assertTrue(Files.isDirectory(runDir.resolve("checkpoints/step-00000030")));
     }
@@ -93,7 +103,7 @@ class TrainerTest {
         resumed.train(DATA, List.of(rest));
 
         for (int i = 0; i < 4; i++) {
-            assertEquals(uninterrupted.reports.get(4 + i).terms(), rest.reports.get(i).terms(), "step " + (5 + i));
+            assertEquals(uninterrupted.logs.get(4 + i).terms(), rest.logs.get(i).terms(), "step " + (5 + i));
         }
         try (TensorScope scope = new TensorScope()) {
             Map<String, Tensor> a = StateDict.of(full);
@@ -127,7 +137,7 @@ class TrainerTest {
             public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
                     Discriminator discriminator, long step, Tensor lastLayerWeight) {
                 Tensor nan = reconstructions.mean().mul(new org.bytedeco.pytorch.Scalar(Double.NaN));
-                return new LossTerms(nan, Map.of("rec", nan.item_double()));
+                return new LossTerms(nan, Map.of("rec", nan));
             }
         };
         AutoencoderKL model = new AutoencoderKL(tiny());

@@ -29,7 +29,7 @@ class TrainingMemoryTest {
                 null, null, true, true, true, true, Map.of());
         TrainConfig loop = new TrainConfig(1000, 2, 1, 5, OptimizerSettings.adam(1e-3, 0.5, 0.9),
                 OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(0), 1.0, 0.99, 0, false, Precision.FP32,
-                TrainConfig.GanUpdates.BOTH, 100, 3, 0, 1, "cpu", 0.0);
+                TrainConfig.GanUpdates.BOTH, 100, 3, 0, 1, "cpu", 0.0, 0, false);
         List<Double> samples = new ArrayList<>();
         TrainingListener sampler = new TrainingListener() {
             @Override

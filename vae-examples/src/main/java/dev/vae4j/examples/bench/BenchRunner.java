@@ -3,6 +3,7 @@ package dev.vae4j.examples.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.core.tensor.CudaMemory;
+import dev.vae4j.core.tensor.CudnnBenchmark;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,14 +40,15 @@ public final class BenchRunner {
         if (settings.device().equals("cuda") && !torch.cuda_is_available()) {
             throw new IllegalArgumentException("--device cuda asked for, but CUDA is not available");
         }
+        CudnnBenchmark.set(settings.device(), settings.cudnnBenchmark());
         int size = workload.resizable() && settings.size() != null ? settings.size() : workload.defaultSize();
         ProcStatus.resetPeak();
         CudaMemory.resetPeak(0);
         long baseline = ProcStatus.rssBytes();
         double[] millis = new double[settings.runs()];
-        PreparedWorkload prepared;
-        try (TensorScope scope = new TensorScope()) {
-            prepared = workload.prepare(size, new Device(settings.device()), settings.inference());
+        try (TensorScope scope = new TensorScope();
+                PreparedWorkload prepared = workload.prepare(size, new Device(settings.device()),
+                        settings.inference())) {
             for (int i = 0; i < settings.warmup(); i++) {
                 timeOnce(prepared);
             }
@@ -79,7 +81,8 @@ public final class BenchRunner {
                 Integer.toString(settings.threads()), Integer.toString(settings.runs()),
                 Integer.toString(settings.warmup()), settings.device(),
                 settings.size() == null ? "default" : settings.size().toString(),
-                settings.inference().precision().label(), Boolean.toString(settings.inference().channelsLast())));
+                settings.inference().precision().label(), Boolean.toString(settings.inference().channelsLast()),
+                Boolean.toString(settings.cudnnBenchmark())));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BenchResult result = null;

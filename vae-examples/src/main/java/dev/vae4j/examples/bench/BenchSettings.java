@@ -11,9 +11,10 @@ import dev.vae4j.core.model.InferenceOptions;
  * @param device {@code cpu} or {@code cuda}
  * @param size image side in pixels for the image workloads, or null for each workload's default
  * @param inference precision and memory format every workload runs with
+ * @param cudnnBenchmark cuDNN's benchmark mode (CUDA only)
  */
 public record BenchSettings(int threads, int runs, int warmup, String device, Integer size,
-        InferenceOptions inference) {
+        InferenceOptions inference, boolean cudnnBenchmark) {
     /** Validates the values. */
     public BenchSettings {
         if (threads < 1 || runs < 1 || warmup < 0) {

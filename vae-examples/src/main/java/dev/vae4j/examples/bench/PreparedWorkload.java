@@ -7,7 +7,7 @@ import java.util.List;
  * timed operation and returns only once the result is computed (it reads a scalar back to the host, which
  * waits for any device work).
  */
-public interface PreparedWorkload {
+public interface PreparedWorkload extends AutoCloseable {
     /** Shape of the input of one run (images NCHW, or latents NCHW for decoders). */
     List<Long> inputShape();
 
@@ -19,4 +19,9 @@ public interface PreparedWorkload {
 
     /** Performs one operation; temporaries belong to the caller's tensor scope. */
     void run();
+
+    /** Releases what the workload holds beyond native memory (threads); nothing by default. */
+    @Override
+    default void close() {
+    }
 }

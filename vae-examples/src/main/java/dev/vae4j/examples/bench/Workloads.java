@@ -3,6 +3,7 @@ package dev.vae4j.examples.bench;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
 import static org.bytedeco.pytorch.global.torch.randn;
 
+import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
@@ -11,10 +12,20 @@ import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.TiledCodec;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.train.OptimizerSettings;
+import dev.vae4j.core.train.TrainConfig;
+import dev.vae4j.core.train.Trainer;
 import dev.vae4j.dwt.model.LiteVaeConfig;
 import dev.vae4j.dwt.model.LiteVaeEncoder;
+import dev.vae4j.examples.train.RandomInitTrainer;
+import dev.vae4j.examples.train.Recipe;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +54,11 @@ import org.bytedeco.pytorch.TensorOptions;
  * <li>{@code train-step-small}: one training step of a small AutoencoderKL ([32, 64] channels, 1 layer per
  * block, 8 groups, 4 latent channels) on a (2, 3, S, S) batch (tanh of standard normal), default S = 64: forward with a posterior sample,
  * loss = L1 mean + 1e-6 * KL mean, backward, Adam step (lr 1e-4, betas 0.9/0.999), zero grad.
+ * <li>{@code ldm-kl-f8-train-step}: one step of {@code vae train --recipe ldm-kl-f8} (the {@link Trainer} itself:
+ * SD KL-f8 autoencoder, LPIPS with random VGG16 and heads, PatchGAN, LDM's adaptive GAN weight, both networks
+ * updated, Adam) at batch 8 on (8, 3, S, S) synthetic images, default S = 256, encode/decode under bf16 autocast
+ * whatever {@code --precision} says, including the data loader's batch and the loss-term read of a log interval of
+ * one step.
  * <li>{@code litevae-b-encode}: LiteVAE-B encoder ({@code LiteVaeConfig.preset("open-b")}) moments of a
  * (1, 3, S, S) image.
  * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
@@ -57,6 +73,8 @@ import org.bytedeco.pytorch.TensorOptions;
 public final class Workloads {
     /** Batch size of {@code train-step-small}. */
     public static final int TRAIN_BATCH = 2;
+    /** Batch size of {@code ldm-kl-f8-train-step}. */
+    public static final int LDM_TRAIN_BATCH = 8;
     private static final long SEED = 0;
     private static final Map<String, Workload> ALL = new LinkedHashMap<>();
 
@@ -68,6 +86,8 @@ public final class Workloads {
                 Workloads::sdEncodeDecode));
         add(simple("train-step-small", "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch "
                 + TRAIN_BATCH, 64, Workloads::trainStep));
+        add(simple("ldm-kl-f8-train-step", "ldm-kl-f8 training step (SD KL-f8, LPIPS + PatchGAN, both updated), bf16"
+                + " autocast, batch " + LDM_TRAIN_BATCH, 256, Workloads::ldmTrainStep));
         add(simple("litevae-b-encode", "LiteVAE-B (open-b) encoder moments, batch 1", 256,
                 Workloads::liteVaeEncode));
         add(new Fixed(simple("sd-tiled-decode-1024", "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
@@ -240,6 +260,54 @@ public final class Workloads {
             optimizer.zero_grad(true);
             return loss;
         }), optimizer);
+    }
+
+    private static PreparedWorkload ldmTrainStep(int size, Device device, InferenceOptions options) {
+        Recipe recipe = Recipe.load("ldm-kl-f8").withImageSize(size);
+        TrainConfig base = recipe.train();
+        TrainConfig train = TrainConfig.builder(1_000_000, LDM_TRAIN_BATCH, base.generator()).seed(base.seed())
+                .discriminator(base.discriminator()).schedule(base.schedule()).gradClip(base.gradClip())
+                .precision(Precision.BF16).discStart(0).logEvery(1).device(device.str().getString()).build();
+        Path runDir;
+        try {
+            runDir = Files.createTempDirectory("vae4j-bench-train-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch run folder", e);
+        }
+        Trainer trainer = RandomInitTrainer.create(recipe.withTrain(train), runDir);
+        Trainer.Steps steps = trainer.open(new SyntheticImages(4 * LDM_TRAIN_BATCH, size, SEED, true));
+        List<Long> shape = List.of((long) LDM_TRAIN_BATCH, 3L, (long) size, (long) size);
+        return new PreparedWorkload() {
+            @Override
+            public List<Long> inputShape() {
+                return shape;
+            }
+
+            @Override
+            public int imagesPerRun() {
+                return LDM_TRAIN_BATCH;
+            }
+
+            @Override
+            public boolean inference() {
+                return false;
+            }
+
+            @Override
+            public void run() {
+                steps.log(steps.next()); // reading the step's loss terms waits for the device
+            }
+
+            @Override
+            public void close() {
+                steps.close();
+                try {
+                    Files.deleteIfExists(runDir); // stepping by hand writes no checkpoint
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove " + runDir, e);
+                }
+            }
+        };
     }
 
     private static AutoencoderKL sdModel(Device device) {

@@ -4,7 +4,7 @@ import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.train.OptimizerSettings;
-import dev.vae4j.core.train.StepReport;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
@@ -19,8 +19,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Example: a {@link TrainingListener} of your own. {@link LossCsv} writes every step's loss terms to a CSV file
- * and prints a line every {@code every} steps. It is attached to a short run that trains a two-level
+ * Example: a {@link TrainingListener} of your own. {@link LossCsv} writes each log interval's averaged loss terms
+ * to a CSV file (the run logs every step: {@code logEvery(1)}) and prints a line every {@code every} steps. It is attached to a short run that trains a two-level
  * 8/16-channel KL autoencoder on the built-in synthetic images with LDM's objective without LPIPS and GAN
  * (L1 + 1e-6 x KL, summed per pixel over C, H, W and averaged over the batch).
  *
@@ -30,7 +30,9 @@ public final class CustomListener {
     private CustomListener() {
     }
 
-    /** Writes {@code step,lr,seconds,<terms>} per step to a CSV file; prints every {@code every} steps. */
+    /**
+     * Writes {@code step,lr,seconds,<terms>} per log interval to a CSV file; prints every {@code every} steps.
+     */
     public static final class LossCsv implements TrainingListener {
         private final Path file;
         private final int every;
@@ -55,14 +57,14 @@ public final class CustomListener {
         }
 
         @Override
-        public void onStep(TrainingRun run, StepReport report) {
-            if (report.step() == 1) {
+        public void onLog(TrainingRun run, IntervalReport report) {
+            if (report.firstStep() == 1) {
                 out.println("step,lr,seconds," + String.join(",", report.terms().keySet()));
             }
-            out.printf("%d,%g,%.3f,%s%n", report.step(), report.learningRate(), report.seconds(),
+            out.printf("%d,%g,%.3f,%s%n", report.lastStep(), report.learningRate(), report.seconds(),
                     String.join(",", report.terms().values().stream().map(String::valueOf).toList()));
-            if (report.step() % every == 0) {
-                System.out.printf("step %d: %s%n", report.step(), report.terms());
+            if (report.lastStep() % every == 0) {
+                System.out.printf("step %d: %s%n", report.lastStep(), report.terms());
             }
         }
 
@@ -84,6 +86,7 @@ public final class CustomListener {
         VaeGanConfig l1AndKl = VaeGanConfig.ldm().toBuilder().perceptualWeight(0).discWeight(0).discFactor(0).build();
         VaeGanObjective objective = new VaeGanObjective(l1AndKl, null);
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.5, 0.9))
+                .logEvery(1)
                 .build();
         new Trainer(model, null, objective, null, config, out.resolve("checkpoints"))
                 .train(new SyntheticImages(32, 32, 0, true), List.of(new LossCsv(out.resolve("losses.csv"), 5)));

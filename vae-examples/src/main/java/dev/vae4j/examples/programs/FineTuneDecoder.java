@@ -46,22 +46,23 @@ public final class FineTuneDecoder {
         PixelLoss l1 = PixelLoss.l1();
         PooledMse pooled = new PooledMse(4);
         GeneratorObjective loss = (images, reconstructions, posterior, discriminator, step, lastLayer) -> {
-            Map<String, Double> terms = new LinkedHashMap<>();
+            Map<String, Tensor> terms = new LinkedHashMap<>();
             Tensor rec = l1.loss(images, reconstructions);
             Tensor coarse = pooled.loss(images, reconstructions);
             Tensor total = rec.add(coarse.mul(new Scalar(0.5)));
-            terms.put("l1", rec.item_double());
-            terms.put("pooled", coarse.item_double());
+            terms.put("l1", rec);
+            terms.put("pooled", coarse);
             if (lpips != null) {
                 Tensor perceptual = lpips.forward(reconstructions, images).mean();
                 total = total.add(perceptual.mul(new Scalar(0.1)));
-                terms.put("lpips", perceptual.item_double());
+                terms.put("lpips", perceptual);
             }
-            terms.put("total", total.item_double());
+            terms.put("total", total);
             return new LossTerms(total, terms);
         };
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[3]), 2, OptimizerSettings.adam(1e-5, 0.9, 0.999))
                 .decoderOnly(true)
+                .logEvery(1)
                 .build();
         Trainer trainer = new Trainer(model, null, loss, null, config, out.resolve("checkpoints"));
         ImageFolderDataset images = new ImageFolderDataset(Path.of(args[1]),

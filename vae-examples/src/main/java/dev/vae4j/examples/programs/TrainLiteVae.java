@@ -60,13 +60,13 @@ public final class TrainLiteVae {
             parts.put("wave", wavelet.compute(images, reconstructions).mul(new Scalar(0.1)));
             parts.put("gauss", gaussian.compute(images, reconstructions).mul(new Scalar(0.1)));
             Tensor total = parts.values().stream().reduce(Tensor::add).orElseThrow();
-            Map<String, Double> terms = new LinkedHashMap<>();
-            parts.forEach((name, value) -> terms.put(name, value.item_double()));
-            terms.put("total", total.item_double());
+            Map<String, Tensor> terms = new LinkedHashMap<>(parts);
+            terms.put("total", total);
             return new LossTerms(total, terms);
         };
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.9, 0.999))
                 .gradClip(1.0)
+                .logEvery(1)
                 .build();
         MetricsLog log = new MetricsLog(out);
         new Trainer(model, null, loss, null, config, out.resolve("checkpoints"))

@@ -1,5 +1,6 @@
 package dev.vae4j.examples.train;
 
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -13,7 +14,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Training progress on the console with elapsed time, ETA and the main loss terms of the last step: a progress
+ * Training progress on the console with elapsed time, ETA and the main loss terms of the latest log interval (with the peak CUDA memory on CUDA): a progress
  * bar redrawn in place on an interactive terminal; in a non-interactive log (output redirected to a file, a CI
  * job, a batch scheduler) one plain line every {@value #LINE_INTERVAL_SECONDS} seconds and at the last step.
  */
@@ -28,6 +29,8 @@ public final class ConsoleProgress implements TrainingListener {
     private long firstStep;
     private long started;
     private long lastLine;
+    /** The latest log interval's terms, as shown. */
+    private String terms = "";
 
     /**
      * Draws a bar when the JVM has a console, else prints lines.
@@ -63,14 +66,26 @@ public final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void onStep(TrainingRun run, StepReport report) {
-        StringBuilder extra = new StringBuilder();
+    public void onLog(TrainingRun run, IntervalReport report) {
+        StringBuilder shown = new StringBuilder();
         for (String name : SHOWN) {
             Double value = report.terms().get(name);
             if (value != null) {
-                extra.append(String.format(Locale.ROOT, " %s=%.4g", name, value));
+                shown.append(String.format(Locale.ROOT, " %s=%.4g", name, value));
             }
         }
+        if (report.peakCudaBytes() >= 0) {
+            shown.append(String.format(Locale.ROOT, " peak_cuda=%.0fMiB", report.peakCudaBytes() / (1024.0 * 1024.0)));
+        }
+        terms = shown.toString();
+        if (interactive) {
+            bar.setExtraMessage(terms);
+        }
+    }
+
+    @Override
+    public void onStep(TrainingRun run, StepReport report) {
+        StringBuilder extra = new StringBuilder(terms);
         if (report.skipped()) {
             extra.append(" (skipped)");
         }

@@ -1,6 +1,7 @@
 package dev.vae4j.examples.train;
 
 import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
@@ -15,7 +16,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes {@code <run>/loss.png}, a line chart of the logged loss terms over the steps of this process (log-scale
+ * Writes {@code <run>/loss.png}, a line chart of the logged loss terms (one point per log interval) over the steps of this process (log-scale
  * y axis for positive terms), every {@code every} steps and at the end.
  */
 public final class LossPlot implements TrainingListener {
@@ -29,13 +30,17 @@ public final class LossPlot implements TrainingListener {
     }
 
     @Override
-    public void onStep(TrainingRun run, StepReport report) {
+    public void onLog(TrainingRun run, IntervalReport report) {
         for (String name : PLOTTED) {
             Double value = report.terms().get(name);
             if (value != null && Double.isFinite(value) && value > 0) {
-                series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {report.step(), value});
+                series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {report.lastStep(), value});
             }
         }
+    }
+
+    @Override
+    public void onStep(TrainingRun run, StepReport report) {
         if (every > 0 && report.step() % every == 0) {
             write(run.runDir().resolve("loss.png"));
         }

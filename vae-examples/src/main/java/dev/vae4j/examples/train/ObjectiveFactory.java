@@ -8,6 +8,7 @@ import dev.vae4j.losses.GradNormalizedObjective;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.nio.file.Path;
+import org.bytedeco.pytorch.Device;
 
 /**
  * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective} or
@@ -27,10 +28,23 @@ final class ObjectiveFactory {
     record Objectives(GeneratorObjective generator, DiscriminatorObjective discriminator, Lpips lpips) {
     }
 
-    /** The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. */
+    /**
+     * The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. LPIPS is moved
+     * to the recipe's training device.
+     */
     static Objectives create(Recipe recipe, Path lpipsWeights) {
+        return create(recipe, recipe.objective().perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null);
+    }
+
+    /**
+     * The objectives of {@code recipe} around the given perceptual network (null exactly when LPIPS is not
+     * weighted), which is moved to the recipe's training device.
+     */
+    static Objectives create(Recipe recipe, Lpips lpips) {
         ObjectiveSpec spec = recipe.objective();
-        Lpips lpips = spec.perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null;
+        if (lpips != null) {
+            lpips.to(new Device(recipe.train().device()), false);
+        }
         if (spec instanceof ObjectiveSpec.GradNormalized) {
             GradNormalizedObjective objective = new GradNormalizedObjective(gradNormalized(recipe), lpips);
             return new Objectives(WaveletTerms.around(objective, spec), objective, lpips);

@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * One {@code vae train} run assembled from a recipe: model (fresh, {@code --init-from} weights, or resumed),
@@ -191,6 +193,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         if (lpips == null) {
             return Map.of();
         }
-        return Map.of("lpips", (reference, test) -> lpips.forward(reference, test).mean().item_double());
+        Device device = lpips.parameters().get(0).device(); // the training device; validation pairs are on the CPU
+        return Map.of("lpips", (reference, test) -> lpips.forward(reference.to(device, ScalarType.Float),
+                test.to(device, ScalarType.Float)).mean().item_double());
     }
 }

@@ -47,10 +47,10 @@ final class WaveletTerms implements GeneratorObjective {
         Tensor wave = wavelet.compute(inputs, reconstructions);
         Tensor gauss = gaussian.compute(inputs, reconstructions);
         Tensor total = loss.total().add(wave.mul(new Scalar(waveletWeight))).add(gauss.mul(new Scalar(gaussianWeight)));
-        Map<String, Double> terms = new LinkedHashMap<>(loss.terms());
-        terms.put("total", total.detach().item_double());
-        terms.put("wave", wave.detach().item_double());
-        terms.put("gauss", gauss.detach().item_double());
+        Map<String, Tensor> terms = new LinkedHashMap<>(loss.terms());
+        terms.put("total", total);
+        terms.put("wave", wave);
+        terms.put("gauss", gauss);
         return new LossTerms(total, terms);
     }
 

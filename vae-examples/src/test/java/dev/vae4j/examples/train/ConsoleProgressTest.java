@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.vae4j.core.train.OptimizerSettings;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.TrainingRun;
@@ -28,7 +29,10 @@ class ConsoleProgressTest {
         progress.onStart(run);
         for (long step = 1; step <= 12; step++) {
             now[0] += 1_000_000_000L;                                       // one second per step
-            progress.onStep(run, new StepReport(step, 1e-3, true, false, false, Map.of("rec", 0.5), 1.0));
+            if (step % 5 == 0 || step == 12) {
+                progress.onLog(run, new IntervalReport(step - 4, step, 1e-3, Map.of("rec", 0.5), 0, 5.0, -1));
+            }
+            progress.onStep(run, new StepReport(step, 1e-3, true, false, false, 1.0));
         }
         progress.onEnd(run);
         String text = buffer.toString(StandardCharsets.UTF_8);

@@ -13,8 +13,14 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.testing.Fixtures;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.StepReport;
+import dev.vae4j.core.train.TrainConfig;
+import dev.vae4j.core.train.Trainer;
+import dev.vae4j.core.train.TrainingListener;
+import dev.vae4j.core.train.TrainingRun;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +45,14 @@ final class TrajectoryFixture {
 
     /** The recipe the fixture names with the fixture's overrides merged into its tree ("model" replaced whole). */
     static Recipe recipe(Map<String, String> metadata) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode tree = (ObjectNode) Recipe.load(metadata.get("recipe")).toJson();
-        merge(tree, (ObjectNode) json.readTree(metadata.get("overrides")));
-        return Recipe.fromTree(tree, metadata.get("recipe") + " with the fixture's overrides");
+        return recipe(metadata.get("recipe"), (ObjectNode) new ObjectMapper().readTree(metadata.get("overrides")));
+    }
+
+    /** The built-in recipe {@code name} with {@code overrides} merged into its tree ("model" replaced whole). */
+    static Recipe recipe(String name, ObjectNode overrides) {
+        ObjectNode tree = (ObjectNode) Recipe.load(name).toJson();
+        merge(tree, overrides);
+        return Recipe.fromTree(tree, name + " with the fixture's overrides");
     }
 
     private static void merge(ObjectNode into, ObjectNode overrides) {
@@ -106,13 +116,41 @@ final class TrajectoryFixture {
         return TensorSource.of(tensors);
     }
 
-    /** Checks the learning rate and every {@code loss.*} term of every step; returns the worst relative difference. */
-    static double checkSteps(String name, SafetensorsReader fixture, List<StepReport> reports) {
+    /**
+     * Runs {@code trainer} (built with {@code log_every: 1}) on the fixture's images and returns its log reports, one
+     * per step, after checking that it ran {@code steps} steps.
+     */
+    static List<IntervalReport> train(Trainer trainer, SafetensorsReader fixture, TrainConfig config) {
+        assertEquals(1, config.logEvery(), "trajectory runs log every step");
+        List<StepReport> steps = new ArrayList<>();
+        List<IntervalReport> logs = new ArrayList<>();
+        trainer.train(dataset(fixture.load("images"), config.seed()), List.of(new TrainingListener() {
+            @Override
+            public void onStep(TrainingRun run, StepReport report) {
+                steps.add(report);
+            }
+
+            @Override
+            public void onLog(TrainingRun run, IntervalReport report) {
+                logs.add(report);
+            }
+        }));
+        assertEquals(config.steps(), steps.size());
+        assertEquals(config.steps(), logs.size());
+        return logs;
+    }
+
+    /**
+     * Checks the learning rate and every {@code loss.*} term of every step (one log report per step); returns the
+     * worst relative difference.
+     */
+    static double checkSteps(String name, SafetensorsReader fixture, List<IntervalReport> reports) {
         double[] lr = values(fixture.load("lr"));
         double worst = 0;
-        for (StepReport report : reports) {
-            int i = (int) report.step() - 1;
-            String at = name + " step " + report.step() + " ";
+        for (IntervalReport report : reports) {
+            assertEquals(report.firstStep(), report.lastStep(), "one step per log report");
+            int i = (int) report.lastStep() - 1;
+            String at = name + " step " + report.lastStep() + " ";
             worst = Math.max(worst, check(at + "lr", lr[i], report.learningRate(), 0.0));
             for (String term : fixture.names()) {
                 if (!term.startsWith("loss.")) {

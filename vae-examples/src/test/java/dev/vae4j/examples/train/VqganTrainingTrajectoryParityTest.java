@@ -1,6 +1,5 @@
 package dev.vae4j.examples.train;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
@@ -9,16 +8,11 @@ import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.nn.Vgg16Features;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
-import dev.vae4j.core.train.StepReport;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.Trainer;
-import dev.vae4j.core.train.TrainingListener;
-import dev.vae4j.core.train.TrainingRun;
 import dev.vae4j.discriminators.VggDiscriminator;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +35,7 @@ class VqganTrainingTrajectoryParityTest {
                 Fixtures.dir("training_vqgan/" + name + ".safetensors"));
              TensorScope scope = new TensorScope()) {
             Recipe recipe = TrajectoryFixture.recipe(fixture.metadata());
-            TrainConfig config = recipe.train();
+            TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), TrajectoryFixture.prefixed(fixture, "init.ae."), true, "init.ae");
             VggDiscriminator discriminator = new VggDiscriminator(Vgg16Features.withWidthDivisor(16), true);
@@ -50,16 +44,7 @@ class VqganTrainingTrajectoryParityTest {
                     Fixtures.dir("training_vqgan/" + fixture.metadata().get("lpips")));
             Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
                     config, runDir);
-            List<StepReport> reports = new ArrayList<>();
-            trainer.train(TrajectoryFixture.dataset(fixture.load("images"), config.seed()),
-                    List.of(new TrainingListener() {
-                        @Override
-                        public void onStep(TrainingRun run, StepReport report) {
-                            reports.add(report);
-                        }
-                    }));
-            assertEquals(config.steps(), reports.size());
-            TrajectoryFixture.checkSteps(name, fixture, reports);
+            TrajectoryFixture.checkSteps(name, fixture, TrajectoryFixture.train(trainer, fixture, config));
             TrajectoryFixture.compare(name + " autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
             TrajectoryFixture.compare(name + " EMA", fixture, "final.ema.", trainer.ema().tensors());
             TrajectoryFixture.compare(name + " discriminator", fixture, "final.disc.", StateDict.of(discriminator));

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
-import dev.vae4j.core.tensor.CudaMemory;
-import dev.vae4j.core.train.StepReport;
+import dev.vae4j.core.train.IntervalReport;
 import dev.vae4j.core.train.TrainingListener;
 import dev.vae4j.core.train.TrainingRun;
 import java.io.IOException;
@@ -20,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends one JSON object per line to {@code <run>/metrics.jsonl}: every step's report
- * ({@code {"kind":"train","step":..,"lr":..,"seconds":..,"skipped":..,<terms>}}, plus {@code peak_cuda_mb}, the
- * CUDA caching allocator's peak allocated MiB since the start, when training on CUDA) and any other record
+ * Appends one JSON object per line to {@code <run>/metrics.jsonl}: every log interval's report
+ * ({@code {"kind":"train","step":<last step>,"steps":<steps averaged>,"lr":..,"seconds":<summed>,"skipped":<count>,
+ * <mean terms>}}, plus {@code peak_cuda_mb}, the CUDA caching allocator's peak allocated MiB since the start, when
+ * training on CUDA) and any other record
  * ({@code validation}, ...) through {@link #append(String, long, Map)}. The file is appended to, so a resumed run
  * continues it; {@link #truncateAfter(long)} first drops what the killed run logged after the resumed checkpoint
  * (and a record cut short by the kill), so no step is recorded twice. Each record is one {@code write} of a whole
@@ -44,15 +44,16 @@ public final class MetricsLog implements TrainingListener {
     }
 
     @Override
-    public void onStep(TrainingRun run, StepReport report) {
+    public void onLog(TrainingRun run, IntervalReport report) {
         ObjectNode line = JSON.createObjectNode();
         line.put("kind", "train");
-        line.put("step", report.step());
+        line.put("step", report.lastStep());
+        line.put("steps", report.steps());
         line.put("lr", report.learningRate());
         line.put("seconds", report.seconds());
-        line.put("skipped", report.skipped());
+        line.put("skipped", report.skippedSteps());
         report.terms().forEach(line::put);
-        long peakCuda = CudaMemory.peakAllocatedBytes(run.config().device());
+        long peakCuda = report.peakCudaBytes();
         if (peakCuda >= 0) {
             line.put("peak_cuda_mb", peakCuda / (1024.0 * 1024.0));
         }
