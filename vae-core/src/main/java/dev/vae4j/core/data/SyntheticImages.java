@@ -78,7 +78,7 @@ public final class SyntheticImages implements ImageDataset {
         if (kind == 0) {
             return;
         }
-        int period = 2 + rng.nextInt(Math.max(1, size / 8));
+        int period = Math.max(4, size / 8) + rng.nextInt(Math.max(1, size / 8));
         Color ink = new Color(color(rng).getRGB() & 0xFFFFFF | 0x60000000, true);
         g.setColor(ink);
         for (int p = 0; p < size; p += 2 * period) {
@@ -103,7 +103,7 @@ public final class SyntheticImages implements ImageDataset {
             case 2 -> g.fill(new Polygon(new int[] {(int) x, (int) (x + r), (int) (x - r)},
                     new int[] {(int) (y - r), (int) (y + r), (int) (y + r)}, 3));
             default -> {
-                g.setStroke(new BasicStroke((float) Math.max(1, size / 32.0 + rng.nextDouble() * size / 16.0)));
+                g.setStroke(new BasicStroke((float) Math.max(2, size / 16.0 + rng.nextDouble() * size / 16.0)));
                 g.drawLine((int) x, (int) y, (int) (rng.nextDouble() * size), (int) (rng.nextDouble() * size));
             }
         }
