@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
 
 /**
  * The built-in dataset, needing no downloads: procedural RGB images — a two-colour linear gradient background,
- * an optional stripe or checker texture, and 1 to 4 antialiased shapes (discs, rectangles, triangles, thick lines)
- * in random colours. Image {@code i} depends only on {@code (seed, i)}; random horizontal flips come from the
- * caller's generator. Smooth regions, sharp edges and fine periodic detail make reconstruction quality visible.
+ * an optional translucent stripe or checker texture (cells of at least 4 px, a bit over 1/8 of the side), and 1 to
+ * 4 antialiased shapes (discs, rectangles, triangles, lines at least 2 px thick) in random colours. Image {@code i}
+ * depends only on {@code (seed, i)}; random horizontal flips come from the caller's generator. Smooth regions, sharp
+ * edges and periodic detail make reconstruction quality visible; the detail is coarse enough for an f4 autoencoder
+ * to reproduce.
  */
 public final class SyntheticImages implements ImageDataset {
     private final int count;
