@@ -58,6 +58,7 @@ import torch
 import torch.nn.functional as F
 import yaml
 from diffusers import AutoencoderKL
+from diffusers.models.autoencoders.vae import DiagonalGaussianDistribution
 from diffusers.training_utils import EMAModel
 from PIL import Image
 from safetensors.torch import save_file
@@ -246,6 +247,9 @@ def train_loop(name, recipe_name, overrides):
         lrs.append(lr)
         x = images[step * batch:(step + 1) * batch].float() / 255 * 2 - 1
         posterior = vae.encode(x).latent_dist
+        if train.get("fixed_variance", 0) > 0:  # vae4j's fixed_variance: the predicted log-variance replaced
+            posterior = DiagonalGaussianDistribution(torch.cat(
+                [posterior.mean, torch.full_like(posterior.mean, math.log(train["fixed_variance"]))], dim=1))
         eps = torch.cat([torch.randn((1,) + tuple(posterior.mean.shape[1:]),
                                      generator=torch.Generator().manual_seed(seed * 1000003 + step * batch + j))
                          for j in range(batch)])
@@ -254,7 +258,8 @@ def train_loop(name, recipe_name, overrides):
 
         # generator (LPIPSWithDiscriminator, optimizer_idx 0), discriminator frozen
         disc.requires_grad_(False)
-        rec = torch.abs(x.contiguous() - xr.contiguous())
+        rec = (x.contiguous() - xr.contiguous()).abs() if objective["pixel"] == "l1" \
+            else (x.contiguous() - xr.contiguous()).square()
         p_loss = lpips_model(x.contiguous(), xr.contiguous()) if lpips_model is not None else torch.zeros(())
         nll_el = (rec + perceptual_weight * p_loss) / torch.exp(logvar) + logvar
         nll = nll_el.sum() / nll_el.shape[0] if objective["normalization"] == "sum_over_batch" else nll_el.mean()

@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
 
 /**
  * The built-in dataset, needing no downloads: procedural RGB images — a two-colour linear gradient background,
- * an optional stripe or checker texture, and 1 to 4 antialiased shapes (discs, rectangles, triangles, thick lines)
- * in random colours. Image {@code i} depends only on {@code (seed, i)}; random horizontal flips come from the
- * caller's generator. Smooth regions, sharp edges and fine periodic detail make reconstruction quality visible.
+ * an optional translucent stripe or checker texture (cells of at least 4 px, a bit over 1/8 of the side), and 1 to
+ * 4 antialiased shapes (discs, rectangles, triangles, lines at least 2 px thick) in random colours. Image {@code i}
+ * depends only on {@code (seed, i)}; random horizontal flips come from the caller's generator. Smooth regions, sharp
+ * edges and periodic detail make reconstruction quality visible; the detail is coarse enough for an f4 autoencoder
+ * to reproduce.
  */
 public final class SyntheticImages implements ImageDataset {
     private final int count;
@@ -78,7 +80,7 @@ public final class SyntheticImages implements ImageDataset {
         if (kind == 0) {
             return;
         }
-        int period = 2 + rng.nextInt(Math.max(1, size / 8));
+        int period = Math.max(4, size / 8) + rng.nextInt(Math.max(1, size / 8));
         Color ink = new Color(color(rng).getRGB() & 0xFFFFFF | 0x60000000, true);
         g.setColor(ink);
         for (int p = 0; p < size; p += 2 * period) {
@@ -103,7 +105,7 @@ public final class SyntheticImages implements ImageDataset {
             case 2 -> g.fill(new Polygon(new int[] {(int) x, (int) (x + r), (int) (x - r)},
                     new int[] {(int) (y - r), (int) (y + r), (int) (y + r)}, 3));
             default -> {
-                g.setStroke(new BasicStroke((float) Math.max(1, size / 32.0 + rng.nextDouble() * size / 16.0)));
+                g.setStroke(new BasicStroke((float) Math.max(2, size / 16.0 + rng.nextDouble() * size / 16.0)));
                 g.drawLine((int) x, (int) y, (int) (rng.nextDouble() * size), (int) (rng.nextDouble() * size));
             }
         }
