@@ -3,8 +3,8 @@ package dev.vae4j.examples.programs;
 import dev.vae4j.core.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.train.OptimizerSettings;
 import dev.vae4j.core.train.IntervalReport;
+import dev.vae4j.core.train.OptimizerSettings;
 import dev.vae4j.core.train.TrainConfig;
 import dev.vae4j.core.train.Trainer;
 import dev.vae4j.core.train.TrainingListener;
@@ -20,8 +20,8 @@ import java.util.List;
 
 /**
  * Example: a {@link TrainingListener} of your own. {@link LossCsv} writes each log interval's averaged loss terms
- * to a CSV file (the run logs every step: {@code logEvery(1)}) and prints a line every {@code every} steps. It is attached to a short run that trains a two-level
- * 8/16-channel KL autoencoder on the built-in synthetic images with LDM's objective without LPIPS and GAN
+ * to a CSV file (the run logs every step: {@code logEvery(1)}) and prints a line every {@code every} steps. It is
+ * attached to a short run that trains a two-level 8/16-channel KL autoencoder on the built-in synthetic images with LDM's objective without LPIPS and GAN
  * (L1 + 1e-6 x KL, summed per pixel over C, H, W and averaged over the batch).
  *
  * <pre>CustomListener OUT_DIR STEPS</pre>
