@@ -153,10 +153,35 @@ def scheduler(optimizer, schedule, total):
     return torch.optim.lr_scheduler.SequentialLR(optimizer, [linear, cosine], milestones=[warm])
 
 
-def adam(parameters, spec):
-    assert spec["type"] == "adam", spec
-    return torch.optim.Adam(parameters, lr=spec["lr"], betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"],
-                            weight_decay=spec["weight_decay"])
+def optimizer(parameters, spec):
+    """torch.optim.Adam or AdamW as a recipe's optimizer section sets it."""
+    kinds = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+    assert spec["type"] in kinds, spec
+    return kinds[spec["type"]](parameters, lr=spec["lr"], betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"],
+                               weight_decay=spec["weight_decay"])
+
+
+def trajectory(tensors, lrs, logs, vae, disc, ema):
+    """Adds a finished loop's ``lr``, ``loss.<term>`` and ``final.ae/disc/ema.*`` to ``tensors`` (loads the EMA)."""
+    tensors["lr"] = torch.tensor(lrs, dtype=torch.float64)
+    for key, values in logs.items():
+        tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
+    tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
+    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
+    if ema is not None:
+        ema.copy_to(vae.parameters())
+        tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
+    return tensors
+
+
+def add_spread(name, tensors, rerun):
+    """Adds ``spread.*``: how far ``rerun`` (the same loop on two threads) drifted from ``tensors`` (one thread)."""
+    for key in [k for k in tensors if k.startswith("final.")]:
+        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
+    for key in [k for k in tensors if k.startswith("loss.")]:
+        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
+        print(f"{name} {key}: PyTorch 1 vs 2 threads, max relative difference "
+              f"{float((tensors['spread.' + key[5:]] / tensors[key].abs().clamp_min(1e-3)).max()):.1e}")
 
 
 def adopt_weight(weight, step, threshold):
@@ -184,12 +209,7 @@ def run_case(name, recipe_name, overrides):
     torch.set_num_threads(2)
     rerun = train_loop(name, recipe_name, overrides)
     torch.set_num_threads(1)
-    for key in [k for k in tensors if k.startswith("final.")]:
-        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
-    for key in [k for k in tensors if k.startswith("loss.")]:
-        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
-        print(f"{name} {key}: PyTorch 1 vs 2 threads, max relative difference "
-              f"{float((tensors['spread.' + key[5:]] / tensors[key].abs().clamp_min(1e-3)).max()):.1e}")
+    add_spread(name, tensors, rerun)
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
     out = OUT_ROOT / f"{name}.safetensors"
     tmp = out.with_suffix(".tmp")
@@ -229,8 +249,8 @@ def train_loop(name, recipe_name, overrides):
 
     vae.train()
     disc.train()
-    opt_g = adam(vae.parameters(), train["generator_optimizer"])
-    opt_d = adam(disc.parameters(), train["discriminator_optimizer"])
+    opt_g = optimizer(vae.parameters(), train["generator_optimizer"])
+    opt_d = optimizer(disc.parameters(), train["discriminator_optimizer"])
     sched_g = scheduler(opt_g, train["schedule"], steps)
     sched_d = scheduler(opt_d, train["schedule"], steps)
     ema = EMAModel(vae.parameters(), decay=train["ema_decay"]) if train["ema_decay"] > 0 else None
@@ -304,15 +324,7 @@ def train_loop(name, recipe_name, overrides):
         sched_d.step()
         print(f"{name} step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items() if v[-1] != 0))
 
-    tensors["lr"] = torch.tensor(lrs, dtype=torch.float64)
-    for key, values in logs.items():
-        tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
-    tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
-    if ema is not None:
-        ema.copy_to(vae.parameters())
-        tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    return tensors
+    return trajectory(tensors, lrs, logs, vae, disc, ema)
 
 
 def main():

@@ -54,7 +54,8 @@ from torchvision.transforms.functional import gaussian_blur
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "vendor" / "open-litevae"), str(HERE / "vendor" / "torch-dwt")]
-from gen_training import adaptive_weight, adopt_weight, crops, factor, merge  # noqa: E402
+from gen_training import (adaptive_weight, adopt_weight, add_spread, crops, factor, merge,  # noqa: E402
+                          optimizer, trajectory)
 from olvae.modules.basicgan.losses import d_hinge_loss, g_hinge_loss  # noqa: E402
 from olvae.modules.distributions import DiagonalGaussianDistribution  # noqa: E402
 from olvae.modules.gigagan.vae_disc import Descriminator  # noqa: E402
@@ -119,12 +120,6 @@ def gaussian_loss(x, xr):
     return (xr - gaussian_blur(xr, [5, 5], [1.0, 1.0]) - (x - gaussian_blur(x, [5, 5], [1.0, 1.0]))).abs().mean()
 
 
-def adamw(parameters, spec):
-    assert spec["type"] == "adamw", spec
-    return torch.optim.AdamW(parameters, lr=spec["lr"], betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"],
-                             weight_decay=spec["weight_decay"])
-
-
 def warmup(optimizer, schedule):
     assert schedule["type"] == "constant", schedule
     warm = schedule["warmup_steps"]
@@ -151,8 +146,8 @@ def train_loop():
 
     vae.train()
     disc.train()
-    opt_g = adamw(vae.parameters(), train["generator_optimizer"])
-    opt_d = adamw(disc.parameters(), train["discriminator_optimizer"])
+    opt_g = optimizer(vae.parameters(), train["generator_optimizer"])
+    opt_d = optimizer(disc.parameters(), train["discriminator_optimizer"])
     sched_g = warmup(opt_g, train["schedule"])
     sched_d = warmup(opt_d, train["schedule"])
     ema = EMAModel(vae.parameters(), decay=train["ema_decay"])
@@ -210,14 +205,7 @@ def train_loop():
         sched_d.step()
         print(f"{NAME} step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items() if v[-1] != 0))
 
-    tensors["lr"] = torch.tensor(lrs, dtype=torch.float64)
-    for key, values in logs.items():
-        tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
-    tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
-    ema.copy_to(vae.parameters())
-    tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    return tensors
+    return trajectory(tensors, lrs, logs, vae, disc, ema)
 
 
 def main():
@@ -228,12 +216,7 @@ def main():
     torch.set_num_threads(2)
     rerun = train_loop()
     torch.set_num_threads(1)
-    for key in [k for k in tensors if k.startswith("final.")]:
-        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
-    for key in [k for k in tensors if k.startswith("loss.")]:
-        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
-        print(f"{key}: PyTorch 1 vs 2 threads, max relative difference "
-              f"{float((tensors['spread.' + key[5:]] / tensors[key].abs().clamp_min(1e-3)).max()):.1e}")
+    add_spread(NAME, tensors, rerun)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tmp = OUT.with_suffix(".tmp")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),

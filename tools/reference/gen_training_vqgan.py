@@ -50,7 +50,8 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_losses import build_lpips  # noqa: E402
-from gen_training import TINY_MODEL, crops, factor, merge, scheduler  # noqa: E402
+from gen_training import (TINY_MODEL, add_spread, crops, factor, merge, optimizer, scheduler,  # noqa: E402
+                          trajectory)
 from gen_vqgan_training import HEAD, import_commit, single_process_group, upstream_block  # noqa: E402
 from upstream import stub_modules, upstream_arg  # noqa: E402
 
@@ -84,12 +85,6 @@ class VggPatchDiscriminator(nn.Module):
         return self.head(self.features(self._scaling[0](x)))
 
 
-def adamw(parameters, spec):
-    assert spec["type"] == "adamw", spec
-    return torch.optim.AdamW(parameters, lr=spec["lr"], betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"],
-                             weight_decay=spec["weight_decay"])
-
-
 def train_loop(upstream):
     trainer, utils = upstream.vae_trainer, upstream.utils
     recipe = merge(yaml.safe_load((RECIPES / f"{RECIPE}.yaml").read_text()), OVERRIDES)
@@ -115,8 +110,8 @@ def train_loop(upstream):
 
     vae.train()
     disc.train()
-    opt_g = adamw(vae.parameters(), train["generator_optimizer"])
-    opt_d = adamw(disc.parameters(), train["discriminator_optimizer"])
+    opt_g = optimizer(vae.parameters(), train["generator_optimizer"])
+    opt_d = optimizer(disc.parameters(), train["discriminator_optimizer"])
     sched_g = scheduler(opt_g, train["schedule"], steps)
     sched_d = scheduler(opt_d, train["schedule"], steps)
     ema = EMAModel(vae.parameters(), decay=train["ema_decay"])
@@ -178,14 +173,7 @@ def train_loop(upstream):
         sched_d.step()
         print(f"step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items()))
 
-    tensors["lr"] = torch.tensor(lrs, dtype=torch.float64)
-    for key, values in logs.items():
-        tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
-    tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
-    ema.copy_to(vae.parameters())
-    tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    return tensors, lpips_weights
+    return trajectory(tensors, lrs, logs, vae, disc, ema), lpips_weights
 
 
 def main():
@@ -204,10 +192,7 @@ def main():
         torch.set_num_threads(1)
     finally:
         dist.destroy_process_group()
-    for key in [k for k in tensors if k.startswith("final.")]:
-        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
-    for key in [k for k in tensors if k.startswith("loss.")]:
-        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
+    add_spread(NAME, tensors, rerun)
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
     out = OUT_ROOT / f"{NAME}.safetensors"
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(out),

@@ -36,7 +36,7 @@ from diffusers.training_utils import EMAModel
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_training import PHOTOS, adam, factor, scheduler  # noqa: E402  (same loop pieces as the fixtures)
+from gen_training import PHOTOS, factor, optimizer, scheduler  # noqa: E402  (same loop pieces as the fixtures)
 from skimage import data as skdata  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +101,7 @@ def train_torch(out, seed, spec):
     vae = AutoencoderKL.from_pretrained(out / f"init-{seed}")
     vae.train()
     images = load_images(out / "data/train")
-    opt = adam(vae.parameters(), train["generator_optimizer"])
+    opt = optimizer(vae.parameters(), train["generator_optimizer"])
     sched = scheduler(opt, train["schedule"], steps)
     ema = EMAModel(vae.parameters(), decay=train["ema_decay"])
     order = torch.Generator().manual_seed(seed)
