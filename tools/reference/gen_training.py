@@ -30,8 +30,10 @@ Writes ``vae-examples/src/test/resources/fixtures/training/<case>.safetensors``:
   loss.<term>       (steps,) float64 every logged term per step (vae4j's names: total, rec, nll, kl, g, d_weight,
                     disc_factor, logvar; d_total, disc, logits_real, logits_fake from disc_start on, else 0)
   final.ae.<key>, final.ema.<key>, final.disc.<key>   weights after the last step
-  spread.<term>     (steps,) float64 |this run - the same loop on two threads|: PyTorch's own float reproducibility
-  spread.final.<part>.<key>   0-d float64 max |difference| of that final tensor between the two runs (parameters
+  spread.<term>     (steps,) float64 max |this run - the same loop under another kernel choice| over the variants of
+                    kernel_variants.py (two threads, MKL's generic BLAS path, AVX-512 ATen/oneDNN kernels, SSE4.1
+                    convolutions): how far PyTorch moves from itself when only its float kernels change
+  spread.final.<part>.<key>   0-d float64 max |difference| of that final tensor over the same runs (parameters
                     whose gradient is zero up to rounding, e.g. attention key biases, random-walk under Adam)
   <case>-lpips.safetensors   the narrow LPIPS network (VGG16 trunk + heads) when the recipe weights LPIPS
   metadata "overrides": JSON of the recipe changes the Java test applies (model config, train, discriminator)
@@ -39,7 +41,8 @@ Writes ``vae-examples/src/test/resources/fixtures/training/<case>.safetensors``:
 CPU, float32, deterministic algorithms: two runs give identical files. Over a few dozen steps at the recipes'
 learning rates float32 rounding grows (the L1 gradient is sign(x - x'), so residuals near 0 flip), and the
 adaptive weight, a ratio of gradient norms, is the most sensitive: the spread tensors measure how far PyTorch
-drifts from itself, which bounds how closely any other implementation can be asked to follow it.
+drifts from itself under the kernels a machine may pick, which bounds how closely any other implementation (vae4j's
+libtorch runs OpenBLAS's kernels where PyTorch runs MKL's) can be asked to follow it.
 """
 
 import json
@@ -67,6 +70,7 @@ from taming.modules.discriminator.model import NLayerDiscriminator, weights_init
 from taming.modules.losses.vqperceptual import hinge_d_loss, vanilla_d_loss
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kernel_variants  # noqa: E402
 from gen_losses import build_lpips  # noqa: E402  (pip lpips with the narrow VGG16 trunk of the loss fixtures)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -174,14 +178,18 @@ def trajectory(tensors, lrs, logs, vae, disc, ema):
     return tensors
 
 
-def add_spread(name, tensors, rerun):
-    """Adds ``spread.*``: how far ``rerun`` (the same loop on two threads) drifted from ``tensors`` (one thread)."""
+def add_spread(name, tensors, reruns):
+    """Adds ``spread.*``: the largest difference of ``reruns`` ({variant: trajectory}, kernel_variants.rerun_all)
+    from ``tensors`` (the fixture run), per loss term and step and per final tensor."""
     for key in [k for k in tensors if k.startswith("final.")]:
-        tensors["spread." + key] = (tensors[key].double() - rerun[key].double()).abs().max()
+        tensors["spread." + key] = torch.stack([(tensors[key].double() - rerun[key].double()).abs().max()
+                                                for rerun in reruns.values()]).max()
     for key in [k for k in tensors if k.startswith("loss.")]:
-        tensors["spread." + key[len("loss."):]] = (tensors[key] - rerun[key]).abs()
-        print(f"{name} {key}: PyTorch 1 vs 2 threads, max relative difference "
-              f"{float((tensors['spread.' + key[5:]] / tensors[key].abs().clamp_min(1e-3)).max()):.1e}")
+        diffs = {variant: (tensors[key] - rerun[key]).abs() for variant, rerun in reruns.items()}
+        tensors["spread." + key[len("loss."):]] = torch.stack(list(diffs.values())).amax(dim=0)
+        scale = tensors[key].abs().clamp_min(1e-3)
+        print(f"{name} {key}: max relative difference from the fixture run: " + ", ".join(
+            f"{variant} {float((d / scale).max()):.1e}" for variant, d in diffs.items()))
 
 
 def adopt_weight(weight, step, threshold):
@@ -203,13 +211,12 @@ def merge(base, override):
 
 
 def run_case(name, recipe_name, overrides):
-    torch.set_num_threads(1)
+    torch.set_num_threads(kernel_variants.threads())
     tensors = train_loop(name, recipe_name, overrides)
-    # The reference's own float reproducibility: the same loop on two threads (another summation order).
-    torch.set_num_threads(2)
-    rerun = train_loop(name, recipe_name, overrides)
-    torch.set_num_threads(1)
-    add_spread(name, tensors, rerun)
+    if kernel_variants.rerun_output():
+        kernel_variants.save_rerun(kernel_variants.rerun_output(), tensors)
+        return
+    add_spread(name, tensors, kernel_variants.rerun_all([__file__, name]))
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
     out = OUT_ROOT / f"{name}.safetensors"
     tmp = out.with_suffix(".tmp")

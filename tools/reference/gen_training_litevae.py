@@ -54,6 +54,7 @@ from torchvision.transforms.functional import gaussian_blur
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "vendor" / "open-litevae"), str(HERE / "vendor" / "torch-dwt")]
+import kernel_variants  # noqa: E402
 from gen_training import (adaptive_weight, adopt_weight, add_spread, crops, factor, merge,  # noqa: E402
                           optimizer, trajectory)
 from olvae.modules.basicgan.losses import d_hinge_loss, g_hinge_loss  # noqa: E402
@@ -210,13 +211,12 @@ def train_loop():
 
 def main():
     torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)
+    torch.set_num_threads(kernel_variants.threads())
     tensors = train_loop()
-    # The reference's own float reproducibility: the same loop on two threads (another summation order).
-    torch.set_num_threads(2)
-    rerun = train_loop()
-    torch.set_num_threads(1)
-    add_spread(NAME, tensors, rerun)
+    if kernel_variants.rerun_output():
+        kernel_variants.save_rerun(kernel_variants.rerun_output(), tensors)
+        return
+    add_spread(NAME, tensors, kernel_variants.rerun_all([__file__]))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tmp = OUT.with_suffix(".tmp")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),

@@ -50,6 +50,7 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_losses import build_lpips  # noqa: E402
+import kernel_variants  # noqa: E402
 from gen_training import (TINY_MODEL, add_spread, crops, factor, merge, optimizer, scheduler,  # noqa: E402
                           trajectory)
 from gen_vqgan_training import HEAD, import_commit, single_process_group, upstream_block  # noqa: E402
@@ -184,15 +185,14 @@ def main():
     upstream = import_commit(repo, HEAD)
     single_process_group()
     try:
-        torch.set_num_threads(1)
+        torch.set_num_threads(kernel_variants.threads())
         tensors, lpips_weights = train_loop(upstream)
-        # The reference's own float reproducibility: the same loop on two threads (another summation order).
-        torch.set_num_threads(2)
-        rerun, _ = train_loop(upstream)
-        torch.set_num_threads(1)
     finally:
         dist.destroy_process_group()
-    add_spread(NAME, tensors, rerun)
+    if kernel_variants.rerun_output():
+        kernel_variants.save_rerun(kernel_variants.rerun_output(), tensors)
+        return
+    add_spread(NAME, tensors, kernel_variants.rerun_all([__file__, "--upstream", str(repo)]))
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
     out = OUT_ROOT / f"{NAME}.safetensors"
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(out),

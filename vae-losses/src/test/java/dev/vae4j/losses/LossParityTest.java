@@ -59,7 +59,8 @@ class LossParityTest {
     static double assertRel(String label, Tensor expected, Tensor actual) {
         double scale = Math.max(1.0, expected.abs().max().item_double());
         double diff = maxAbsDiff(expected, actual);
-        System.out.printf("parity %-44s max|diff| = %.3e  rel %.3e (tol %.0e)%n", label, diff, diff / scale, REL);
+        System.out.printf("parity %-44s max|diff| = %.3e  rel %.3e (tol %.0e) margin %.1fx%n", label, diff,
+                diff / scale, REL, REL * scale / diff);
         assertTrue(diff <= REL * scale, label + ": max|diff| " + diff + " > " + REL * scale);
         return diff;
     }

@@ -33,7 +33,8 @@ class FrechetDistanceParityTest {
 
     private static void assertRelative(String label, double expected, double actual, double tolerance) {
         double rel = Math.abs(expected - actual) / Math.abs(expected);
-        System.out.printf("parity %-48s rel diff = %.3e (tol %.0e)%n", label, rel, tolerance);
+        System.out.printf("parity %-48s rel diff = %.3e (tol %.0e) margin %.1fx%n", label, rel, tolerance,
+                tolerance / rel);
         assertTrue(rel <= tolerance, label + ": expected " + expected + ", got " + actual);
     }
 

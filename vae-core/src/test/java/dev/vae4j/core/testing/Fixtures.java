@@ -72,11 +72,13 @@ public final class Fixtures {
 
     /**
      * Asserts {@code max |expected - actual| <= tolerance} and returns the difference, printing it as a parity
-     * figure ({@code label: max|diff| = ...}).
+     * figure ({@code label: max|diff| = ... margin Nx}, the margin being tolerance / difference, which
+     * {@code tools/ci/parity-margins.sh} collects).
      */
     public static double assertClose(String label, Tensor expected, Tensor actual, double tolerance) {
         double diff = maxAbsDiff(expected, actual);
-        System.out.printf("parity %-48s max|diff| = %.3e (tol %.0e)%n", label, diff, tolerance);
+        System.out.printf("parity %-48s max|diff| = %.3e (tol %.0e) margin %.1fx%n", label, diff, tolerance,
+                tolerance / diff);
         assertTrue(diff <= tolerance, label + ": max|diff| " + diff + " > " + tolerance);
         return diff;
     }
