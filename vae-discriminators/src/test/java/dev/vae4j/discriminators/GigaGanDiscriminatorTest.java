@@ -18,9 +18,11 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** GigaGAN: parity with open-LiteVAE's code, preset size equal to upstream's, keys, head shapes, a training probe. */
+@Tag("parity")
 class GigaGanDiscriminatorTest {
     /** A tiny configuration: 64 px, 4 levels of 16/32/32/32 channels, attention at 16 and 8 with 2 heads. */
     static GigaGanConfig tiny() {

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * train-mode output and input gradient, updated BatchNorm running statistics / ActNorm first-forward
  * initialisation, eval-mode output, all to 1e-5; plus the full preset's size and a short training probe.
  */
+@Tag("parity")
 class PatchGanDiscriminatorTest {
     private static final double TOLERANCE = 1e-5;
 

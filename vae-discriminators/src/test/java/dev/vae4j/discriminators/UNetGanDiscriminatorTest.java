@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * UNetGAN: parity with open-LiteVAE's code, preset sizes equal to upstream's, keys, both heads' shapes, and a short
  * training probe.
  */
+@Tag("parity")
 class UNetGanDiscriminatorTest {
     @BeforeAll
     static void oneThread() {

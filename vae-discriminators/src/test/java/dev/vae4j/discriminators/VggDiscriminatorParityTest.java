@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@link VggPyramidDiscriminator} against HEAD's (five heads, formula weights everywhere, a (2, 3, 32, 48) input):
  * logits and the input gradient of {@code sum(logits^2)}. fp32 on the CPU, 1e-4 absolute.
  */
+@Tag("parity")
 class VggDiscriminatorParityTest {
     private static final double TOLERANCE = 1e-4;
 

@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * cloneofsimo/vqgan-training's VGG discriminator: size, keys, zero-init head, shapes, frozen/trainable trunk and
  * training probe.
  */
+@Tag("parity")
 class VggDiscriminatorTest {
     @BeforeAll
     static void oneThread() {

@@ -14,8 +14,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("parity")
 class HaarDwtTest {
     private static Map<String, Tensor> fixture() {
         try (SafetensorsReader reader = SafetensorsReader.open(Fixtures.dir("dwt").resolve("haar.safetensors"))) {

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Runs only when the folder holding the two files is given: {@code -Dvae4j.taesd.weights=DIR} or the
  * environment variable {@code VAE4J_TAESD_WEIGHTS} (see the fixture folder's README for how to get them).
  */
+@Tag("parity")
 class TaesdRealWeightsTest {
     private static final double TOLERANCE = 1e-4;
 

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * training script; KL, pixel, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors. Every comparison is
  * relative: {@code max|diff| <= 1e-5 * max(1, max|expected|)}, fp32 on the CPU.
  */
+@Tag("parity")
 class LossParityTest {
     private static final double REL = 1e-5;
     private static TensorScope scope;

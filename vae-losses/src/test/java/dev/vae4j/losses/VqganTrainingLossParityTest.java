@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * GAN losses (HEAD bce / {@code -mean}, v0.2 thresholded hinge), HEAD's z penalty and three discriminator steps of HEAD's
  * inline LeCam code, both through the pieces and through {@link GradNormalizedObjective}. Relative 1e-5.
  */
+@Tag("parity")
 class VqganTrainingLossParityTest {
     private static TensorScope scope;
     private static Map<String, Tensor> io;

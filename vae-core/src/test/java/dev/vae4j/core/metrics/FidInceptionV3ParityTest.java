@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The full-width FID Inception against pytorch-fid 0.3.0 {@code InceptionV3([3])} with the fixture's formula
  * weights ({@link FormulaWeights}): pool3 features (magnitudes up to about 60) to 1e-4 absolute.
  */
+@Tag("parity")
 class FidInceptionV3ParityTest {
     @Test
     void pool3FeaturesMatchPytorchFid() {

@@ -11,6 +11,7 @@ import dev.vae4j.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Feature statistics and Frechet distance against pytorch-fid 0.3.0 ({@code np.cov}, scipy {@code sqrtm}), from
  * {@code tools/reference/gen_metrics.py}: statistics to 1e-10, distance to 1e-3 relative.
  */
+@Tag("parity")
 class FrechetDistanceParityTest {
     private static SafetensorsReader fixture() {
         return SafetensorsReader.open(Fixtures.dir("metrics").resolve("frechet_io.safetensors"));

@@ -10,12 +10,14 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * PSNR against skimage and SSIM against pytorch-msssim (valid border) and torchmetrics >= 1.5 (reflect-padded),
  * from {@code tools/reference/gen_metrics.py}; tolerance 1e-5 absolute (dB for PSNR).
  */
+@Tag("parity")
 class MetricsParityTest {
     private static final double TOLERANCE = 1e-5;
 

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * max |diff| <= 1e-4, with weights loaded under diffusers, LDM and legacy names. KL and NLL are sums of
  * C*H*W float32 terms with values of 10^2..10^3, so they get 1e-3 absolute (about 1e-6 relative).
  */
+@Tag("parity")
 class AutoencoderKLParityTest {
     private static final double TOLERANCE = 1e-4;
 

@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Structure, input checking, strict/lenient loading and save/load of {@link AutoencoderKL}. */
+@Tag("parity")
 class AutoencoderKLTest {
     static AutoencoderKLConfig tiny() {
         return new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D", "DownEncoderBlock2D"),

@@ -14,9 +14,11 @@ import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@link DiagonalGaussian}: clamping, seeded sampling, constant variance and the closed forms. */
+@Tag("parity")
 class DiagonalGaussianTest {
     @Test
     void logvarIsClampedToTheDiffusersRange() {

@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.MemoryFormat;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * convolutions; measured 0.049) and <= 0.02 for fp16 (11 bits; measured 0.005), on posterior means and decoded
  * images; channels-last against contiguous to max |diff| <= 1e-5; and diffusers' {@code force_upcast} rule.
  */
+@Tag("parity")
 class InferenceOptionsTest {
     private static final Map<Precision, Double> TOLERANCE = Map.of(Precision.BF16, 0.1, Precision.FP16, 0.02);
     private static final double LAYOUT_TOLERANCE = 1e-5;

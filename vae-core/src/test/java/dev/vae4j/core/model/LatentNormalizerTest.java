@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@link LatentNormalizer} follows the diffusers pipelines' formulas and inverts exactly. */
+@Tag("parity")
 class LatentNormalizerTest {
     @Test
     void shiftAndScaleMatchThePipelines() {

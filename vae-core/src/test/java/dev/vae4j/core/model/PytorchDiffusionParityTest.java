@@ -10,6 +10,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code src/models/vae.py} {@code VAE} at 705b007 ({@code tools/reference/gen_pytorch_diffusion.py}). fp32 on the CPU,
  * max |diff| <= 1e-4 (the Gaussian sample relative to its magnitude).
  */
+@Tag("parity")
 class PytorchDiffusionParityTest {
     private static final double TOLERANCE = 1e-4;
 

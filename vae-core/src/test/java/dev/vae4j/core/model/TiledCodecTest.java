@@ -16,12 +16,14 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link TiledCodec} against diffusers' {@code enable_tiling} path ({@code tools/reference/gen_tiling.py}: the
  * kl4_quant_attn model with 16-pixel tiles on a 40x56 image and a 20x28 latent), to max |diff| <= 1e-4.
  */
+@Tag("parity")
 class TiledCodecTest {
     private static final double TOLERANCE = 1e-4;
     private static final double SEAM_MAX_TOLERANCE = 1.0;

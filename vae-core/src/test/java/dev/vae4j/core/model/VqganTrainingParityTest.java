@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * variance {@code z * (1 + 0.1 * eps)} with the noise it drew, and HEAD's {@code AttnBlock(128)} (two heads of 64)
  * against {@link MultiHeadAttention2D}. fp32 on the CPU, max |diff| <= 1e-4.
  */
+@Tag("parity")
 class VqganTrainingParityTest {
     private static final double TOLERANCE = 1e-4;
 

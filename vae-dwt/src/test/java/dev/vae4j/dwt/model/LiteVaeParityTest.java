@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * open-LiteVAE's own vendored modules (weights under its keys, loaded unrenamed), {@code paper_tiny} from the
  * paper's App. G transcription with the upstream SMC decoder.
  */
+@Tag("parity")
 class LiteVaeParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"open_tiny", "paper_tiny"})

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,10 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the PyTorch loop of {@code tools/reference/gen_training_litevae.py}, whose model (LiteVAE encoder and SMC
  * decoder), posterior, GigaGAN discriminator and hinge losses are open-LiteVAE's own code: same initial weights, same
  * batches in the same order, same posterior noise, tiny widths, 32 px, 20 steps. Every logged term of every step
- * agrees to 1e-4 relative, or to ten times PyTorch's own 1-vs-2-thread drift up to that step (the fixture's
- * {@code spread.*}; the adaptive weight, a ratio of gradient norms, drifts most); the final autoencoder, EMA and
- * discriminator tensors agree to 1e-4, or to ten times PyTorch's own drift for that tensor.
+ * agrees to 1e-4 relative, or to ten times PyTorch's own drift under other float kernels up to that step (the
+ * fixture's {@code spread.*}; the adaptive weight, a ratio of gradient norms, drifts most); the final autoencoder, EMA
+ * and discriminator tensors agree to 1e-4, or to ten times PyTorch's kernel spread for that tensor.
  */
+@Tag("parity")
 class LiteVaeTrajectoryParityTest {
     @Test
     void followsThePyTorchLoop(@TempDir Path runDir) throws IOException {

@@ -32,12 +32,14 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Reading and checking a training-trajectory fixture (the layout of {@code tools/reference/gen_training.py}: images,
  * {@code init.*}, {@code lr}, {@code loss.<term>}, {@code final.*}, {@code spread.*}, metadata {@code recipe} and
  * {@code overrides}). Loss terms must agree to 1e-4 relative (of {@code max(|expected|, 1e-3)}) or to ten times
- * PyTorch's own 1-vs-2-thread drift up to that step; final tensors to 1e-4 or ten times that tensor's drift.
+ * PyTorch's kernel spread up to that step (the largest difference between the fixture run and the same loop under
+ * the kernel variants of {@code tools/reference/kernel_variants.py}); final tensors to 1e-4 or ten times that
+ * tensor's spread. Each check prints its margin (allowed / actual difference, the tightest of the step or tensor).
  */
 final class TrajectoryFixture {
     static final double RELATIVE = 1e-4;
     static final double WEIGHTS = 1e-4;
-    /** How many times PyTorch's own drift (1 vs 2 threads, up to that step) a value may differ by. */
+    /** How many times PyTorch's kernel spread (up to that step) a value may differ by. */
     static final double SPREAD_FACTOR = 10;
 
     private TrajectoryFixture() {

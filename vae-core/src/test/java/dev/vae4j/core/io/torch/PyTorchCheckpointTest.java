@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (protocols 2 and 4) and the legacy format load with the exact dtype, shape, strides, storage offset and bits,
  * shared storages share memory, and Lightning-style checkpoints load into {@link AutoencoderKL}.
  */
+@Tag("parity")
 class PyTorchCheckpointTest {
     private static Path fixture(String name) {
         return Fixtures.dir("torch_checkpoints").resolve(name);

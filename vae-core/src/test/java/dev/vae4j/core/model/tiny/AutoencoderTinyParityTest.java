@@ -11,6 +11,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * channels), taesd3 (16), taef2 (32, FLUX.2's GroupNorm pooling), taesana (f32 encoder and decoder). fp32 on the
  * CPU, max |diff| <= 1e-4 in taesd.py's [0, 1] image range.
  */
+@Tag("parity")
 class AutoencoderTinyParityTest {
     private static final double TOLERANCE = 1e-4;
 

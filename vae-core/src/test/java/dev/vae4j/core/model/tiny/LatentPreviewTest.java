@@ -15,9 +15,11 @@ import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@link LatentPreview}: normalised latents in, the tiny decoder's clamped images out, on schedule. */
+@Tag("parity")
 class LatentPreviewTest {
     private static AutoencoderTinyConfig narrow(double scale, double shift) {
         return new AutoencoderTinyConfig(3, 3, List.of(8, 8, 8, 8), List.of(8, 8, 8, 8), TinyActivation.RELU,
