@@ -8,7 +8,7 @@
 #                               [--size PX] [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark]
 # Environment: PYTHON (interpreter with torch + diffusers; default python3), ROUNDS (default 2),
 #              KEEP (folder for the raw JSON reports; default a temporary folder, deleted at exit).
-# Builds with ./mvnw -q -DskipTests install only if vae-examples/target/{classes,lib} are missing.
+# Builds with ./mvnw -q -DskipTests install only if vae-cli/target/{classes,lib} are missing.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-examples="$root/vae-examples/target"
+examples="$root/vae-cli/target"
 if [ ! -d "$examples/lib" ] || [ ! -d "$examples/classes" ]; then
   echo "building vae4j..." >&2
   (cd "$root" && ./mvnw -q -DskipTests install) >&2
@@ -51,7 +51,7 @@ IFS=',' read -r -a names <<< "$workloads"
 for name in "${names[@]}"; do
   for round in $(seq 1 "$rounds"); do
     echo "[$name] round $round: java" >&2
-    java -Djava.awt.headless=true -cp "$examples/classes:$examples/lib/*" dev.vae4j.examples.BenchCommand \
+    java -Djava.awt.headless=true -cp "$examples/classes:$examples/lib/*" dev.vae4j.cli.BenchCommand \
       --workloads "$name" "${common[@]}" > "$out/java-$name-$round.json"
     echo "[$name] round $round: python" >&2
     "$python" "$root/tools/reference/bench.py" --workloads "$name" "${common[@]}" > "$out/python-$name-$round.json"

@@ -74,7 +74,7 @@ note ""
 note "## Steps"
 
 step build ./mvnw -B -q "${extra[@]}" "${profile[@]}" -DskipTests package
-step cuda-tests ./mvnw -B "${extra[@]}" "${profile[@]}" -pl vae-core test -Dgroups=cuda "${lane[@]}" \
+step cuda-tests ./mvnw -B "${extra[@]}" "${profile[@]}" -pl vae-train -am test -Dgroups=cuda "${lane[@]}" \
   -Dsurefire.failIfNoSpecifiedTests=false
 summary="$(grep -h "Tests run:" "$work/cuda-tests.log" | tail -1 || true)"
 note "  - ${summary:-no test summary}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch/diffusers reference for `vae bench`: the same workloads, shapes, thread count, precision and memory format.
 
-Workloads (names and shapes as dev.vae4j.examples.bench.Workloads; random seeded weights):
+Workloads (names and shapes as dev.vae4j.cli.bench.Workloads; random seeded weights):
   sd-encode             diffusers AutoencoderKL (SD config) encode of (1, 3, S, S) -> posterior mode, S = 256
   sd-decode             decode of a (1, 4, S/8, S/8) latent
   taesd-decode          diffusers AutoencoderTiny (taesd defaults) decode of the same (1, 4, S/8, S/8) latent

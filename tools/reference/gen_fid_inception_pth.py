@@ -7,7 +7,7 @@ checked by loading it strictly into `fid_inception_v3()` itself.
 The values are seeded random. To keep the file small (the real one is 91 MB) every tensor with more than 4096
 elements is a view of one random value per output channel (strides (1, 0, ...)); torch.save stores only that
 storage, and the Java test checks that the converter expands such views.
-Writes vae-examples/src/test/resources/fixtures/fid_pth/{pt_inception_tiny_storage.pth, expected_sums.safetensors}:
+Writes vae-cli/src/test/resources/fixtures/fid_pth/{pt_inception_tiny_storage.pth, expected_sums.safetensors}:
 the second holds each key's sum (float64) for the value check.
 """
 import os
@@ -18,7 +18,7 @@ import torch
 from safetensors.torch import save_file
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "vae-examples/src/test/resources/fixtures/fid_pth"
+OUT = ROOT / "vae-cli/src/test/resources/fixtures/fid_pth"
 FULL_LIMIT = 4096
 
 

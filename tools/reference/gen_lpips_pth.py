@@ -2,7 +2,7 @@
 lpips' heads (lin{k}.model.1.weight), both in torch's legacy (pre-1.6) format like vgg16-397923af.pth and lpips'
 vgg.pth. The tensors are the narrow seeded LPIPS of gen_losses.py (its lpips_weights.safetensors must exist), so the
 Java test can check that `vae convert --to lpips` reproduces that file bit for bit.
-Writes vae-examples/src/test/resources/fixtures/lpips_pth/{vgg16_narrow.pth, lpips_heads.pth}.
+Writes vae-cli/src/test/resources/fixtures/lpips_pth/{vgg16_narrow.pth, lpips_heads.pth}.
 """
 import os
 from collections import OrderedDict
@@ -13,7 +13,7 @@ from safetensors.torch import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "vae-losses/src/test/resources/fixtures/losses/lpips_weights.safetensors"
-OUT = ROOT / "vae-examples/src/test/resources/fixtures/lpips_pth"
+OUT = ROOT / "vae-cli/src/test/resources/fixtures/lpips_pth"
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Parity fixtures for vae4j's image metrics (vae-core ``dev.vae4j.core.metrics``).
+"""Parity fixtures for vae4j's image metrics (vae-core ``dev.vae4j.train.metrics``).
 
 Writes ``vae-core/src/test/resources/fixtures/metrics/metrics_io.safetensors``:
 

@@ -2,7 +2,7 @@
 """Trajectory fixtures: a PyTorch training loop that `vae train`'s Trainer must follow step for step.
 
 For every case in CASES this reads the recipe YAML the Java side uses
-(``vae-examples/src/main/resources/recipes/<recipe>.yaml``), applies the case's overrides (tiny widths, a short
+(``vae-recipes/src/main/resources/recipes/<recipe>.yaml``), applies the case's overrides (tiny widths, a short
 window, the discriminator start inside it), and trains with the reference libraries themselves:
 
 * diffusers ``AutoencoderKL`` (the autoencoder; its ``DiagonalGaussianDistribution`` for the posterior and KL),
@@ -21,7 +21,7 @@ both optimizers; update the EMA. The posterior noise ``eps`` of the sample at gl
 batches are fixed crops of real photographs (scikit-image's bundled data) stored in the fixture in the order they
 are consumed.
 
-Writes ``vae-examples/src/test/resources/fixtures/training/<case>.safetensors``:
+Writes ``vae-recipes/src/test/resources/fixtures/training/<case>.safetensors``:
 
   images            (steps * batch, 3, H, W) uint8 in consumption order (x / 255 * 2 - 1 gives the input)
   init.ae.<key>     initial autoencoder weights (diffusers keys)
@@ -74,8 +74,8 @@ import kernel_variants  # noqa: E402
 from gen_losses import build_lpips  # noqa: E402  (pip lpips with the narrow VGG16 trunk of the loss fixtures)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RECIPES = REPO_ROOT / "vae-examples/src/main/resources/recipes"
-OUT_ROOT = REPO_ROOT / "vae-examples/src/test/resources/fixtures/training"
+RECIPES = REPO_ROOT / "vae-recipes/src/main/resources/recipes"
+OUT_ROOT = REPO_ROOT / "vae-recipes/src/test/resources/fixtures/training"
 LPIPS_WEIGHTS = {}  # the narrow LPIPS network of the current case (gen_losses.build_lpips), written beside it
 PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "ihc.png", "motorcycle_left.png"]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trajectory fixture for LiteVAE's phase-B objective: a PyTorch loop that `vae train`'s Trainer must follow.
 
-Reads the recipe ``vae-examples/src/main/resources/recipes/litevae-b-phase-b.yaml`` (L1, KL 0.01 per sample / N,
+Reads the recipe ``vae-recipes/src/main/resources/recipes/litevae-b-phase-b.yaml`` (L1, KL 0.01 per sample / N,
 wavelet 1.0, Gaussian 0.5, hinge GAN with LDM's adaptive weight 0.5 from step 0, AdamW (0.5, 0.9) 1e-4, constant
 schedule after a linear warm-up, clip 1.0, EMA 0.999) and applies tiny overrides (widths, 32 px, batch 4, 20 steps,
 8 warm-up steps). Built from open-LiteVAE's own code where it has it (``vendor/open-litevae/``, unmodified):
@@ -26,7 +26,7 @@ follows; open-LiteVAE's ``LitEma`` counts its decay warm-up one update earlier, 
 One step: encode once, z = mean + std * eps (eps of sample at data-stream position g drawn from
 ``torch.Generator().manual_seed(seed * 1000003 + g)``, the libtorch generator vae4j seeds), decode; generator loss
 with the discriminator frozen (train mode); discriminator loss on the detached reconstruction (two forwards, real
-then fake); clip, step both, EMA. Writes ``vae-examples/src/test/resources/fixtures/training/litevae_phase_b.safetensors``
+then fake); clip, step both, EMA. Writes ``vae-recipes/src/test/resources/fixtures/training/litevae_phase_b.safetensors``
 in the layout of ``gen_training.py`` (images, init.ae/disc, lr, loss.<term>, final.ae/ema/disc, spread.*), terms
 total, rec, p, nll, kl, g, d_weight, disc_factor, logvar, wave, gauss, d_total, disc, logits_real, logits_fake;
 metadata ``fixture``: JSON of recipe, overrides and ``gigagan`` (the tiny discriminator's ``GigaGanConfig`` fields).
@@ -65,8 +65,8 @@ from olvae.modules.litevae.encoder_model import LiteVAE_Encoder  # noqa: E402
 from torch_dwt.functional import dwt2  # noqa: E402
 
 REPO_ROOT = HERE.parents[1]
-RECIPES = REPO_ROOT / "vae-examples/src/main/resources/recipes"
-OUT = REPO_ROOT / "vae-examples/src/test/resources/fixtures/training/litevae_phase_b.safetensors"
+RECIPES = REPO_ROOT / "vae-recipes/src/main/resources/recipes"
+OUT = REPO_ROOT / "vae-recipes/src/test/resources/fixtures/training/litevae_phase_b.safetensors"
 RECIPE = "litevae-b-phase-b"
 NAME = "litevae_phase_b"
 

@@ -23,7 +23,7 @@ is also where vae4j's VGG discriminator takes its trunk from), the LPIPS of ``ge
 recipe's optimizers and schedule. The per-sample posterior noise, batches, schedule, AdamW and EMA are those of
 ``gen_training.py``.
 
-Writes ``vae-examples/src/test/resources/fixtures/training_vqgan/vqgan_training.safetensors`` (the layout of
+Writes ``vae-recipes/src/test/resources/fixtures/training_vqgan/vqgan_training.safetensors`` (the layout of
 gen_training.py's fixtures: ``images``, ``init.ae.*``, ``init.disc.*``, ``lr``, ``loss.<term>``, ``final.ae|ema|disc.*``,
 ``spread.*``; metadata ``recipe``, ``overrides``, ``lpips``) and ``vqgan_training-lpips.safetensors``.
 """
@@ -57,8 +57,8 @@ from gen_vqgan_training import HEAD, import_commit, single_process_group, upstre
 from upstream import stub_modules, upstream_arg  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RECIPES = REPO_ROOT / "vae-examples/src/main/resources/recipes"
-OUT_ROOT = REPO_ROOT / "vae-examples/src/test/resources/fixtures/training_vqgan"
+RECIPES = REPO_ROOT / "vae-recipes/src/main/resources/recipes"
+OUT_ROOT = REPO_ROOT / "vae-recipes/src/test/resources/fixtures/training_vqgan"
 NAME = "vqgan_training"
 RECIPE = "vqgan-training"
 # Tiny widths, a 20-step window with a 5-step warm-up, a generator learning rate (2e-5) at which the LPIPS term of a

@@ -45,7 +45,7 @@ TRAIN, HELD_OUT, JAVA_VALIDATION = 336, 32, 8
 
 
 def recipe(seed, steps):
-    base = yaml.safe_load((REPO_ROOT / "vae-examples/src/main/resources/recipes/tiny.yaml").read_text())
+    base = yaml.safe_load((REPO_ROOT / "vae-recipes/src/main/resources/recipes/tiny.yaml").read_text())
     base["name"] = f"side-by-side-{seed}"
     base["description"] = "tiny KL-VAE on photo crops, no GAN (side-by-side with PyTorch)"
     base["data"] = {"image_size": SIZE, "random_crop": False, "flip": False}

@@ -6,7 +6,7 @@ import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.OptimizerSettings;
+import dev.vae4j.train.OptimizerSettings;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.Generator;

@@ -1,6 +1,6 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.metrics.Ssim;
+import dev.vae4j.train.metrics.Ssim;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

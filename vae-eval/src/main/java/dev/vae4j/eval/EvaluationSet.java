@@ -1,7 +1,7 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.data.Augmentation;
-import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.train.data.Augmentation;
+import dev.vae4j.train.data.ImageFolderDataset;
 import dev.vae4j.core.io.ImageTensors;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.dist.Collectives;
-import dev.vae4j.core.dist.Reductions;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.Reductions;
 import dev.vae4j.core.io.AtomicFiles;
 
 import static org.bytedeco.pytorch.global.torch.histc;

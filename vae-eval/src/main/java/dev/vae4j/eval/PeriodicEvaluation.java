@@ -1,12 +1,12 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.tensor.Precision;
-import dev.vae4j.core.train.StepReport;
-import dev.vae4j.core.train.TrainingListener;
-import dev.vae4j.core.train.TrainingRun;
-import dev.vae4j.core.train.listeners.MetricsLog;
+import dev.vae4j.train.StepReport;
+import dev.vae4j.train.TrainingListener;
+import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.listeners.MetricsLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.data.ImageArray;
-import dev.vae4j.core.data.ImageFolderDataset;
-import dev.vae4j.core.dist.Collectives;
-import dev.vae4j.core.dist.DistributedContext;
-import dev.vae4j.core.metrics.Psnr;
-import dev.vae4j.core.metrics.Ssim;
-import dev.vae4j.core.metrics.fid.FidInceptionV3;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.DistributedContext;
+import dev.vae4j.train.metrics.Psnr;
+import dev.vae4j.train.metrics.Ssim;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.LatentNormalizer;

@@ -1,10 +1,10 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.dist.Collectives;
+import dev.vae4j.train.dist.Collectives;
 
-import dev.vae4j.core.metrics.FeatureStatistics;
-import dev.vae4j.core.metrics.FrechetDistance;
-import dev.vae4j.core.metrics.fid.FidInceptionV3;
+import dev.vae4j.train.metrics.FeatureStatistics;
+import dev.vae4j.train.metrics.FrechetDistance;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.core.dist.Collectives;
-import dev.vae4j.core.dist.Reductions;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.Reductions;
 
 /**
  * Streaming mean and population standard deviation of scalar values (Welford's update), plus min and max; constant

@@ -2,9 +2,9 @@ package dev.vae4j.losses;
 
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.train.DiscriminatorObjective;
-import dev.vae4j.core.train.GeneratorObjective;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.DiscriminatorObjective;
+import dev.vae4j.train.GeneratorObjective;
+import dev.vae4j.train.LossTerms;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;

@@ -3,7 +3,7 @@ package dev.vae4j.losses;
 import static org.bytedeco.pytorch.global.torch.relu;
 import static org.bytedeco.pytorch.global.torch.stack;
 
-import dev.vae4j.core.train.HostSyncs;
+import dev.vae4j.train.HostSyncs;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;

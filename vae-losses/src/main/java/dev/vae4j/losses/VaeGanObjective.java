@@ -5,9 +5,9 @@ import static org.bytedeco.pytorch.global.torch.full;
 
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.train.DiscriminatorObjective;
-import dev.vae4j.core.train.GeneratorObjective;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.DiscriminatorObjective;
+import dev.vae4j.train.GeneratorObjective;
+import dev.vae4j.train.LossTerms;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.LossTerms;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

@@ -9,7 +9,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.LossTerms;
 import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;

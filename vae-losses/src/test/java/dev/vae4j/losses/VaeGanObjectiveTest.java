@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.LossTerms;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;

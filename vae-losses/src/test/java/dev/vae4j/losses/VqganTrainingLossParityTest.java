@@ -8,7 +8,7 @@ import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
-import dev.vae4j.core.train.LossTerms;
+import dev.vae4j.train.LossTerms;
 import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;

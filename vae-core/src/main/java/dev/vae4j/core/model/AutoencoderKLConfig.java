@@ -93,17 +93,6 @@ public record AutoencoderKLConfig(
     public static final Set<String> DIFFUSERS_BOOKKEEPING = Set.of("_name_or_path", "_use_default_values",
             "_commit_hash");
 
-    /** A diffusers architecture ({@link ArchitectureOptions#DIFFUSERS}); parameters as in the canonical constructor. */
-    public AutoencoderKLConfig(int inChannels, int outChannels, List<String> downBlockTypes, List<String> upBlockTypes,
-            List<Integer> blockOutChannels, int layersPerBlock, String actFn, int latentChannels, int normNumGroups,
-            int sampleSize, double scalingFactor, Double shiftFactor, List<Double> latentsMean, List<Double> latentsStd,
-            boolean forceUpcast, boolean useQuantConv, boolean usePostQuantConv, boolean midBlockAddAttention,
-            Map<String, JsonNode> extras) {
-        this(inChannels, outChannels, downBlockTypes, upBlockTypes, blockOutChannels, layersPerBlock, actFn,
-                latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor, latentsMean, latentsStd,
-                forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras, ArchitectureOptions.DIFFUSERS);
-    }
-
     /** Validates the configuration; throws {@link IllegalArgumentException} naming the field at fault. */
     public AutoencoderKLConfig {
         downBlockTypes = List.copyOf(downBlockTypes);
@@ -438,6 +427,12 @@ public record AutoencoderKLConfig(
         public Builder quantConvs(boolean value) {
             useQuantConv = value;
             usePostQuantConv = value;
+            return this;
+        }
+
+        /** The activation ({@code act_fn}); diffusers' VAEs use {@code silu}, the only one vae4j builds. */
+        public Builder actFn(String value) {
+            actFn = value;
             return this;
         }
 

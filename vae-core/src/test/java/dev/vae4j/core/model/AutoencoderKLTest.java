@@ -11,6 +11,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.TinyModels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("parity")
 class AutoencoderKLTest {
     static AutoencoderKLConfig tiny() {
-        return new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D", "DownEncoderBlock2D"),
-                List.of("UpDecoderBlock2D", "UpDecoderBlock2D"), List.of(8, 16), 1, "silu", 4, 4, 32, 0.5, 0.25,
-                null, null, true, true, true, true, Map.of());
+        return TinyModels.autoencoderKL().build();
     }
 
     @Test
@@ -91,12 +90,10 @@ class AutoencoderKLTest {
     @Test
     void impossibleConfigsAreRejected() {
         IllegalArgumentException groups = assertThrows(IllegalArgumentException.class,
-                () -> new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D"), List.of("UpDecoderBlock2D"),
-                        List.of(12), 1, "silu", 4, 8, 32, 1.0, null, null, null, true, true, true, true, Map.of()));
+                () -> AutoencoderKLConfig.builder(List.of(12), 4).normNumGroups(8).build());
         assertTrue(groups.getMessage().contains("norm_num_groups"), groups.getMessage());
         IllegalArgumentException act = assertThrows(IllegalArgumentException.class,
-                () -> new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D"), List.of("UpDecoderBlock2D"),
-                        List.of(16), 1, "gelu", 4, 8, 32, 1.0, null, null, null, true, true, true, true, Map.of()));
+                () -> AutoencoderKLConfig.builder(List.of(16), 4).normNumGroups(8).actFn("gelu").build());
         assertTrue(act.getMessage().contains("act_fn"), act.getMessage());
     }
 

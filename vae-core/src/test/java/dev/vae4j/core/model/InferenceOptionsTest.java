@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vae4j.core.tensor.MemoryFormats;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.TinyModels;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.InferenceMode;
@@ -35,11 +36,7 @@ class InferenceOptionsTest {
 
     private static AutoencoderKL model(boolean forceUpcast) {
         manual_seed(7);
-        AutoencoderKLConfig t = AutoencoderKLTest.tiny();
-        AutoencoderKL model = new AutoencoderKL(new AutoencoderKLConfig(t.inChannels(), t.outChannels(),
-                t.downBlockTypes(), t.upBlockTypes(), t.blockOutChannels(), t.layersPerBlock(), t.actFn(),
-                t.latentChannels(), t.normNumGroups(), t.sampleSize(), t.scalingFactor(), t.shiftFactor(), null,
-                null, forceUpcast, true, true, true, Map.of()));
+        AutoencoderKL model = new AutoencoderKL(TinyModels.autoencoderKL().forceUpcast(forceUpcast).build());
         model.eval();
         return model;
     }

@@ -4,6 +4,7 @@ import static dev.vae4j.core.testing.Fixtures.assertClose;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.TinyModels;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
@@ -27,11 +28,8 @@ class LatentNormalizerTest {
 
     @Test
     void perChannelStatisticsReplaceTheShift() {
-        AutoencoderKLConfig tiny = AutoencoderKLTest.tiny();
-        AutoencoderKLConfig withStats = new AutoencoderKLConfig(tiny.inChannels(), tiny.outChannels(),
-                tiny.downBlockTypes(), tiny.upBlockTypes(), tiny.blockOutChannels(), tiny.layersPerBlock(),
-                tiny.actFn(), 4, tiny.normNumGroups(), tiny.sampleSize(), 0.5, null, List.of(0.1, 0.2, 0.3, 0.4),
-                List.of(1.0, 2.0, 4.0, 8.0), false, true, true, true, Map.of());
+        AutoencoderKLConfig withStats = TinyModels.autoencoderKL().scaling(0.5, null)
+                .latentStatistics(List.of(0.1, 0.2, 0.3, 0.4), List.of(1.0, 2.0, 4.0, 8.0)).forceUpcast(false).build();
         try (TensorScope scope = new TensorScope()) {
             LatentNormalizer normalizer = LatentNormalizer.of(withStats);
             Tensor z = randn(1, 4, 2, 2);

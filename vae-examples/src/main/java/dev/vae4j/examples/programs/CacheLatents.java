@@ -1,9 +1,9 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.core.cache.LatentCacheOptions;
-import dev.vae4j.core.cache.LatentCacheWriter;
-import dev.vae4j.core.cache.LatentDataset;
-import dev.vae4j.core.data.ImageFiles;
+import dev.vae4j.train.cache.LatentCacheOptions;
+import dev.vae4j.train.cache.LatentCacheWriter;
+import dev.vae4j.train.cache.LatentDataset;
+import dev.vae4j.train.data.ImageFiles;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.InferenceScope;

@@ -1,14 +1,14 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.train.IntervalReport;
-import dev.vae4j.core.train.OptimizerSettings;
-import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.Trainer;
-import dev.vae4j.core.train.TrainingListener;
-import dev.vae4j.core.train.TrainingRun;
+import dev.vae4j.train.IntervalReport;
+import dev.vae4j.train.OptimizerSettings;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.Trainer;
+import dev.vae4j.train.TrainingListener;
+import dev.vae4j.train.TrainingRun;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
 import java.io.IOException;

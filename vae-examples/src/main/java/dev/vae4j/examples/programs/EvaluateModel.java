@@ -1,8 +1,8 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.core.data.Augmentation;
-import dev.vae4j.core.data.ImageFolderDataset;
-import dev.vae4j.core.metrics.Ssim;
+import dev.vae4j.train.data.Augmentation;
+import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.Evaluation;

@@ -1,16 +1,16 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.core.data.Augmentation;
-import dev.vae4j.core.data.ImageFolderDataset;
+import dev.vae4j.train.data.Augmentation;
+import dev.vae4j.train.data.ImageFolderDataset;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
-import dev.vae4j.core.train.GeneratorObjective;
-import dev.vae4j.core.train.LossTerms;
-import dev.vae4j.core.train.OptimizerSettings;
-import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.Trainer;
-import dev.vae4j.core.train.TrainingState;
-import dev.vae4j.core.train.listeners.MetricsLog;
+import dev.vae4j.train.GeneratorObjective;
+import dev.vae4j.train.LossTerms;
+import dev.vae4j.train.OptimizerSettings;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.Trainer;
+import dev.vae4j.train.TrainingState;
+import dev.vae4j.train.listeners.MetricsLog;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.PixelLoss;
 import dev.vae4j.losses.PooledMse;

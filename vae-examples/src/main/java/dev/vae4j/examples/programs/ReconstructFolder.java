@@ -1,7 +1,7 @@
 package dev.vae4j.examples.programs;
 
 import dev.vae4j.core.io.ImageTensors;
-import dev.vae4j.core.metrics.Psnr;
+import dev.vae4j.train.metrics.Psnr;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TiledCodec;
 import dev.vae4j.core.model.TrainableAutoencoder;

@@ -1,13 +1,13 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.core.data.SyntheticImages;
+import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.train.GeneratorObjective;
-import dev.vae4j.core.train.LossTerms;
-import dev.vae4j.core.train.OptimizerSettings;
-import dev.vae4j.core.train.TrainConfig;
-import dev.vae4j.core.train.Trainer;
-import dev.vae4j.core.train.listeners.MetricsLog;
+import dev.vae4j.train.GeneratorObjective;
+import dev.vae4j.train.LossTerms;
+import dev.vae4j.train.OptimizerSettings;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.Trainer;
+import dev.vae4j.train.listeners.MetricsLog;
 import dev.vae4j.dwt.loss.GaussianHighFrequencyLoss;
 import dev.vae4j.dwt.loss.WaveletLoss;
 import dev.vae4j.dwt.model.LiteVae;

@@ -1,0 +1,489 @@
+package dev.vae4j.train;
+
+import dev.vae4j.core.model.TrainableAutoencoder;
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+import static org.bytedeco.pytorch.global.torch.isfinite;
+import static org.bytedeco.pytorch.global.torch.randn;
+import static org.bytedeco.pytorch.global.torch.stack;
+import static org.bytedeco.pytorch.global.torch.zeros;
+
+import dev.vae4j.train.data.BatchLoader;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.data.ImageDataset;
+import dev.vae4j.train.data.ShardedSampler;
+import dev.vae4j.train.dist.DataParallel;
+import dev.vae4j.train.dist.GradientBuckets;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.tensor.Autocast;
+import dev.vae4j.core.tensor.CudnnBenchmark;
+import dev.vae4j.core.tensor.Precision;
+import dev.vae4j.core.tensor.TensorScope;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The VAE/GAN training loop. Each optimizer step encodes a batch once, samples the posterior, decodes, and then
+ * updates the autoencoder with the {@link GeneratorObjective} (discriminator parameters frozen) and/or the
+ * discriminator with the {@link DiscriminatorObjective} on detached reconstructions, according to
+ * {@link TrainConfig#ganUpdates()} and {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches,
+ * clipped on the device, checked for non-finite values (such a step is skipped and counted; too many in a row stop
+ * the run), then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
+ * The loop reads the device once per step (one combined finite flag over the loss totals and gradient norms, which
+ * decides the skip) and once per {@link TrainConfig#logEvery() log interval} (all loss terms, summed on the device,
+ * in one copy); every such read goes through {@link HostSyncs}.
+ * Everything random (data order, augmentation, posterior noise) is a function of (seed, global position of the
+ * sample in the data stream), so a run resumed from a checkpoint continues exactly like the uninterrupted one.
+ *
+ * <p>Data-parallel training ({@link DataParallel}): every rank builds the same trainer; at start rank 0's weights
+ * (autoencoder, discriminator, learned loss parameters, EMA) are broadcast; each rank takes its share of every
+ * global batch ({@link ShardedSampler}); after backward the gradients are averaged over ranks in buckets, so all ranks
+ * apply the same update, and W ranks with batch B follow the same trajectory as one process with batch W * B
+ * (exactly, up to float summation order, for objectives that are means over the batch and without BatchNorm). A
+ * non-finite value on any rank skips the step on all (a rank whose loss is non-finite makes one of its gradients NaN
+ * before they are averaged, so every rank's gradient norm sees it). Reported loss terms are averaged over ranks
+ * once per log interval; only rank 0 writes checkpoints.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Image-decoding threads of the data loader: decoding runs beside libtorch's own threads. */
+    private static final int DECODE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+
+    private final TrainableAutoencoder model;
+    private final Discriminator discriminator;
+    private final GeneratorObjective generatorObjective;
+    private final DiscriminatorObjective discriminatorObjective;
+    private final TrainConfig config;
+    private final Path runDir;
+    private final Device device;
+    private final List<Tensor> generatorParameters;
+    private final List<Tensor> discriminatorParameters;
+    private final Optimizer generatorOptimizer;
+    private final Optimizer discriminatorOptimizer;
+    private final ExponentialMovingAverage ema;
+    private final CheckpointStore checkpoints;
+    private final DataParallel parallel;
+    private final GradientBuckets generatorBuckets;
+    private final GradientBuckets discriminatorBuckets;
+    private final IntervalTerms interval = new IntervalTerms();
+    private TrainingState state = TrainingState.start();
+
+    /**
+     * @param model the autoencoder (moved to the configured device)
+     * @param discriminator the discriminator, or null for reconstruction-only training
+     * @param generatorObjective the autoencoder's loss
+     * @param discriminatorObjective the discriminator's loss (null iff {@code discriminator} is null)
+     * @param config loop hyper-parameters
+     * @param runDir where checkpoints go
+     */
+    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir) {
+        this(model, discriminator, generatorObjective, discriminatorObjective, config, runDir, DataParallel.none());
+    }
+
+    /**
+     * A trainer that is one rank of a data-parallel job ({@code config.batchSize()} is the per-rank batch).
+     *
+     * @param parallel the job's collectives and DDP options
+     */
+    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir, DataParallel parallel) {
+        this.parallel = parallel;
+        if ((discriminator == null) != (discriminatorObjective == null)) {
+            throw new IllegalArgumentException("a discriminator needs a discriminator objective and vice versa");
+        }
+        this.model = model;
+        this.discriminator = discriminator;
+        this.generatorObjective = generatorObjective;
+        this.discriminatorObjective = discriminatorObjective;
+        this.config = config;
+        this.runDir = runDir;
+        this.device = new Device(config.device());
+        model.module().to(device, false);
+        model.module().train(true);
+        List<Tensor> trained = config.decoderOnly() ? model.decoderParameters() : StateDict.parameters(model.module());
+        for (Tensor p : StateDict.parameters(model.module())) {
+            p.requires_grad_(false);
+        }
+        for (Tensor p : trained) {
+            p.requires_grad_(true);
+        }
+        generatorParameters = new ArrayList<>(trained);
+        generatorParameters.addAll(generatorObjective.parameters());
+        generatorOptimizer = config.generator().create(generatorParameters);
+        if (discriminator != null) {
+            discriminator.module().to(device, false);
+            discriminator.module().train(true);
+            discriminatorParameters = StateDict.parameters(discriminator.module());
+            discriminatorOptimizer = discriminatorSettings().create(discriminatorParameters);
+        } else {
+            discriminatorParameters = List.of();
+            discriminatorOptimizer = null;
+        }
+        ema = config.emaDecay() > 0 ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
+                : null;
+        checkpoints = new CheckpointStore(runDir, config.keepCheckpoints());
+        generatorBuckets = parallel.buckets(generatorParameters);
+        discriminatorBuckets = parallel.buckets(discriminatorParameters);
+    }
+
+    /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */
+    public void resume(Path checkpoint) {
+        state = CheckpointStore.load(checkpoint, parts());
+        LOG.info("resumed from {} at step {}", checkpoint, state.step());
+    }
+
+    /** The counters after the latest step. */
+    public TrainingState state() {
+        return state;
+    }
+
+    /** The EMA of the autoencoder weights, or null. */
+    public ExponentialMovingAverage ema() {
+        return ema;
+    }
+
+    /**
+     * Trains until {@link TrainConfig#steps()} on this rank's share of {@code dataset}. Every rank of a job calls
+     * this with the same dataset; listeners run on every rank (give the file-writing ones to rank 0 only), and
+     * {@link TrainingListener#onCheckpoint} is called on rank 0, which alone writes checkpoints.
+     *
+     * @return the final counters
+     */
+    public TrainingState train(ImageDataset dataset, List<TrainingListener> listeners) {
+        try (Steps steps = open(dataset)) {
+            listeners.forEach(l -> l.onStart(run(steps.loader)));
+            while (state.step() < config.steps()) {
+                StepReport report = steps.next();
+                boolean last = state.step() == config.steps();
+                boolean due = last || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
+                if (due || state.step() % config.logEvery() == 0) {
+                    IntervalReport logged = steps.log(report);
+                    listeners.forEach(l -> l.onLog(run(steps.loader), logged));
+                }
+                listeners.forEach(l -> l.onStep(run(steps.loader), report));
+                if (due && parallel.context().writer()) {
+                    Path saved = checkpoints.save(state, parts());
+                    listeners.forEach(l -> l.onCheckpoint(run(steps.loader), saved));
+                }
+            }
+            listeners.forEach(l -> l.onEnd(run(steps.loader)));
+        }
+        return state;
+    }
+
+    /**
+     * Starts stepping through this rank's share of {@code dataset} by hand (what {@link #train} does, without
+     * listeners or checkpoints, and not stopping at {@link TrainConfig#steps()}, which only shapes the learning-rate
+     * schedule): for benchmarks and custom loops. Close it to stop the data loader.
+     */
+    public Steps open(ImageDataset dataset) {
+        int rank = parallel.context().rank();
+        int worldSize = parallel.context().worldSize();
+        broadcastInitialState();
+        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
+                dataset.trainingOrder(config.batchSize() * worldSize));
+        CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
+        return new Steps(new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(), 4,
+                DECODE_WORKERS));
+    }
+
+    /** Optimizer steps taken one at a time from an {@link #open opened} data stream. */
+    public final class Steps implements AutoCloseable {
+        private final BatchLoader loader;
+
+        private Steps(BatchLoader loader) {
+            this.loader = loader;
+        }
+
+        /** One optimizer step (its loss terms join the current log interval). */
+        public StepReport next() {
+            return step(loader);
+        }
+
+        /** Reads the current log interval's terms (one host read), ending it at {@code last}. */
+        public IntervalReport log(StepReport last) {
+            return interval.close(last, parallel.collectives(), config.device());
+        }
+
+        /** Stops the data loader. */
+        @Override
+        public void close() {
+            loader.close();
+        }
+    }
+
+    /** Makes every rank start from rank 0's weights (fresh or resumed), loss parameters and EMA. */
+    private void broadcastInitialState() {
+        List<org.bytedeco.pytorch.Module> modules = new ArrayList<>(List.of(model.module()));
+        if (discriminator != null) {
+            modules.add(discriminator.module());
+        }
+        List<Tensor> extra = new ArrayList<>(generatorObjective.parameters());
+        if (ema != null) {
+            extra.addAll(ema.tensors().values());
+        }
+        parallel.broadcastFromRankZero(modules, extra);
+    }
+
+    /** The discriminator's optimizer settings (the autoencoder's when the config gives none). */
+    private OptimizerSettings discriminatorSettings() {
+        return config.discriminator() == null ? config.generator() : config.discriminator();
+    }
+
+    private TrainingRun run(BatchLoader loader) {
+        return new TrainingRun(model, discriminator, ema, config, runDir, state, loader.skippedFiles());
+    }
+
+    private CheckpointStore.Parts parts() {
+        return new CheckpointStore.Parts(model.module(), ema, discriminator == null ? null : discriminator.module(),
+                generatorOptimizer, discriminatorOptimizer, generatorObjective.parameters());
+    }
+
+    private StepReport step(BatchLoader loader) {
+        long started = System.nanoTime();
+        long step = state.step();
+        boolean ganActive = discriminator != null && step >= config.discStart();
+        boolean alternate = config.ganUpdates() == TrainConfig.GanUpdates.ALTERNATE;
+        boolean updateGenerator = !ganActive || !alternate || step % 2 == 0;
+        boolean updateDiscriminator = ganActive && (!alternate || step % 2 == 1);
+        double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
+        OptimizerSettings.setLearningRate(generatorOptimizer, lr);
+        if (discriminatorOptimizer != null) {
+            OptimizerSettings.setLearningRate(discriminatorOptimizer,
+                    discriminatorSettings().lr() * config.schedule().factor(step, config.steps()));
+        }
+        String nonFinite;
+        long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
+        StepReport report;
+        try (TensorScope scope = new TensorScope()) {
+            parallel.synchronizeBuffers(discriminator == null ? List.of(model.module())
+                    : List.of(model.module(), discriminator.module()));
+            Map<String, Tensor> terms = new LinkedHashMap<>();
+            Map<String, Tensor> checked = new LinkedHashMap<>();
+            for (int m = 0; m < config.gradAccumulation(); m++) {
+                long first = state.samples() + m * globalBatch;
+                microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms, checked);
+            }
+            if (parallel.context().worldSize() > 1) {
+                poisonOnNonFiniteLoss(checked.values(), updateGenerator, updateDiscriminator);
+            }
+            if (updateGenerator) {
+                generatorBuckets.average(parallel.collectives());
+                checked.put("autoencoder gradient norm", clip(generatorParameters));
+            }
+            if (updateDiscriminator) {
+                discriminatorBuckets.average(parallel.collectives());
+                checked.put("discriminator gradient norm", clip(discriminatorParameters));
+            }
+            nonFinite = firstNonFinite(checked);
+            if (nonFinite == null) {
+                if (updateGenerator) {
+                    generatorOptimizer.step();
+                }
+                if (updateDiscriminator) {
+                    discriminatorOptimizer.step();
+                }
+            }
+            generatorOptimizer.zero_grad(true);
+            if (discriminatorOptimizer != null) {
+                discriminatorOptimizer.zero_grad(true);
+            }
+            boolean skipped = nonFinite != null;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            report = new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped,
+                    skipped, seconds);
+            interval.add(report, skipped ? Map.of() : terms);
+        }
+        boolean skipped = report.skipped();
+        int inARow = skipped ? state.nonFiniteInARow() + 1 : 0;
+        if (skipped) {
+            LOG.warn("step {} skipped: non-finite {} ({} in a row)", step + 1, nonFinite, inARow);
+            if (inARow >= config.maxNonFinite()) {
+                throw new NonFiniteLossException(step + 1, inARow, nonFinite);
+            }
+        } else if (ema != null && updateGenerator) {
+            ema.update(model.module(), step + 1);
+        }
+        state = new TrainingState(step + 1, state.skippedSteps() + (skipped ? 1 : 0), inARow,
+                state.seconds() + report.seconds(), state.samples() + config.gradAccumulation() * globalBatch);
+        return report;
+    }
+
+    /**
+     * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the
+     * enabled objectives; adds their terms (weighted by the micro-batch's share, on the device) to {@code terms}
+     * and their totals to {@code checked}.
+     */
+    private void microStep(List<ImageArray> arrays, long first, boolean updateGenerator,
+            boolean updateDiscriminator, Map<String, Tensor> terms, Map<String, Tensor> checked) {
+        long step = state.step();
+        double share = 1.0 / config.gradAccumulation();
+        Tensor inputs = ImageArray.toDevice(arrays, device);
+        DeviceType deviceType = device.type();
+        LatentDistribution posterior;
+        Tensor reconstructions;
+        try (Autocast autocast = new Autocast(deviceType, ScalarType.BFloat16, config.precision() == Precision.BF16)) {
+            if (config.decoderOnly()) {
+                try (NoGradGuard frozenEncoder = new NoGradGuard()) {
+                    posterior = model.encode(inputs);
+                }
+            } else {
+                posterior = model.encode(inputs);
+            }
+            if (config.fixedVariance() > 0) {
+                posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
+            }
+            reconstructions = model.decode(posterior.sample(noise(posterior.mean(), first))).to(ScalarType.Float);
+        }
+        if (updateGenerator) {
+            setRequiresGrad(discriminatorParameters, false);
+            LossTerms loss = generatorObjective.generatorLoss(inputs, reconstructions, posterior, discriminator, step,
+                    model.lastLayerWeight());
+            loss.total().mul(new Scalar(share)).backward();
+            accumulate(terms, loss.terms(), share);
+            accumulate(checked, Map.of("generator loss", loss.total().detach()), 1.0);
+            setRequiresGrad(discriminatorParameters, true);
+        }
+        if (updateDiscriminator) {
+            LossTerms loss = discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator,
+                    step);
+            loss.total().mul(new Scalar(share)).backward();
+            accumulate(terms, loss.terms(), share);
+            accumulate(checked, Map.of("discriminator loss", loss.total().detach()), 1.0);
+        }
+    }
+
+    /**
+     * Standard normal noise of {@code mean}'s shape whose row j is drawn with a generator seeded by (seed, global
+     * position of sample j), so a sample gets the same noise whichever rank and batch it falls in. Drawn on the host
+     * (the generators are CPU ones) and, on CUDA, copied from pinned memory without waiting.
+     */
+    private Tensor noise(Tensor mean, long first) {
+        long[] shape = mean.sizes().vec().get();
+        shape[0] = 1;
+        TensorVector rows = new TensorVector();
+        TensorOptions options = new TensorOptions(ScalarType.Float);
+        int rank = parallel.context().rank();
+        int worldSize = parallel.context().worldSize();
+        for (long j = 0; j < mean.size(0); j++) {
+            long position = ShardedSampler.position(first, rank, worldSize, j);
+            Generator generator = createCPUGenerator(config.seed() * 1_000_003L + position);
+            rows.push_back(randn(shape, new GeneratorOptional(generator), options));
+        }
+        Tensor host = cat(rows);
+        if (!mean.device().is_cuda()) {
+            return host.to(mean.device(), mean.scalar_type());
+        }
+        // pinned and non-blocking: a pageable copy would wait for the device's queue to drain
+        return host.pin_memory().to(mean.device(), mean.scalar_type(), true, false, new MemoryFormatOptional());
+    }
+
+    /**
+     * Scales the gradients of {@code parameters} to total L2 norm at most {@link TrainConfig#gradClip()} on the
+     * device, as {@code torch.nn.utils.clip_grad_norm_} does (the same norms, coefficient
+     * {@code min(1, max / (norm + 1e-6))}), without reading the norm: returns it as a 0-d tensor.
+     */
+    private Tensor clip(List<Tensor> parameters) {
+        TensorVector norms = new TensorVector();
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : parameters) {
+            Tensor g = p.grad();
+            if (g.defined()) {
+                grads.add(g);
+                norms.push_back(g.norm(new Scalar(2.0)));
+            }
+        }
+        if (grads.isEmpty()) {
+            return zeros(new long[] {}, new TensorOptions(ScalarType.Float)).to(device, ScalarType.Float);
+        }
+        Tensor total = stack(norms).norm(new Scalar(2.0));
+        if (config.gradClip() > 0) {
+            Tensor coefficient = total.add(new Scalar(1e-6)).reciprocal().mul(new Scalar(config.gradClip()))
+                    .clamp_max(new Scalar(1.0));
+            grads.forEach(g -> g.mul_(coefficient));
+        }
+        return total;
+    }
+
+    /**
+     * The step's one host read: whether every checked value (loss totals, gradient norms) is finite; null if so,
+     * else the name of the first that is not (a second read, only on such a step), or "value on another rank".
+     */
+    private static String firstNonFinite(Map<String, Tensor> checked) {
+        TensorVector values = new TensorVector();
+        checked.values().forEach(v -> values.push_back(v.to(ScalarType.Double)));
+        Tensor stacked = stack(values);
+        if (HostSyncs.isTrue(isfinite(stacked).all())) {
+            return null;
+        }
+        double[] host = HostSyncs.read(stacked);
+        int i = 0;
+        for (String name : checked.keySet()) {
+            double value = host[i++];
+            if (!Double.isFinite(value)) {
+                return name + " (" + value + ")";
+            }
+        }
+        return "value on another rank";
+    }
+
+    /**
+     * Makes a non-finite loss on this rank non-finite on every rank without a collective of its own: adds
+     * {@code 0 * sum(losses)} (exactly 0 when they are finite, NaN when not) to one gradient of each network being
+     * updated before the gradients are averaged, so every rank's gradient norm check sees it.
+     */
+    private void poisonOnNonFiniteLoss(Iterable<Tensor> losses, boolean generator, boolean discriminator) {
+        Tensor zero = null;
+        for (Tensor loss : losses) {
+            Tensor term = loss.mul(new Scalar(0.0));
+            zero = zero == null ? term : zero.add(term);
+        }
+        if (zero == null) {
+            return;
+        }
+        for (List<Tensor> parameters : List.of(generator ? generatorParameters : List.<Tensor>of(),
+                discriminator ? discriminatorParameters : List.<Tensor>of())) {
+            for (Tensor p : parameters) {
+                if (p.grad().defined()) {
+                    p.grad().add_(zero);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Adds {@code share * value} (on the device, float64) to each named sum. */
+    private static void accumulate(Map<String, Tensor> sums, Map<String, Tensor> values, double share) {
+        values.forEach((name, value) -> {
+            Tensor weighted = value.to(ScalarType.Double).mul(new Scalar(share));
+            sums.merge(name, weighted, Tensor::add);
+        });
+    }
+
+    private static void setRequiresGrad(List<Tensor> parameters, boolean on) {
+        for (Tensor p : parameters) {
+            p.requires_grad_(on);
+        }
+    }
+}

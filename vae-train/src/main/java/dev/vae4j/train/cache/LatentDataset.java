@@ -1,0 +1,198 @@
+package dev.vae4j.train.cache;
+
+import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+import static org.bytedeco.pytorch.global.torch.randn;
+import static org.bytedeco.pytorch.global.torch.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.train.data.EpochOrder;
+import dev.vae4j.core.io.SafetensorsReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Reads a latent cache folder written by {@link LatentCacheWriter} back as batches of latents with their keys and
+ * captions: what a JVM latent-diffusion trainer consumes. An epoch visits every cached sample once in an order
+ * shuffled across all shards (seeded by (seed, epoch)), gathering samples of the same crop shape into batches (a
+ * shape's batch is emitted when full; the partial batches are emitted at the end of the epoch). A latent is the
+ * posterior mean, or a sample {@code mean + exp(logvar / 2) * eps} drawn with a generator seeded by (seed, epoch,
+ * sample) — both in the model's normalised space; when the cache holds flips, each sample takes its mirrored
+ * version with probability 1/2. Shard files are opened on demand and kept open until {@link #close()}; the tensors
+ * of a batch belong to the caller's {@link dev.vae4j.core.tensor.TensorScope}.
+ */
+public final class LatentDataset implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path folder;
+    private final JsonNode index;
+    private final List<Entry> entries;
+    private final Map<Integer, SafetensorsReader> readers = new HashMap<>();
+    private final boolean flips;
+
+    /** One cached sample: its shard, position in the shard, key, caption (or null) and crop shape. */
+    private record Entry(int shard, int position, String key, String caption, String shape) {
+    }
+
+    /**
+     * A batch of latents.
+     *
+     * @param latents (B, L, h, w) float32 in the model's normalised space
+     * @param keys the samples' keys
+     * @param captions the samples' captions (null where a sample has none)
+     */
+    public record Batch(Tensor latents, List<String> keys, List<String> captions) {
+    }
+
+    /** How latents are taken from the cached posteriors. */
+    public enum Mode {
+        /** The posterior mean. */
+        MEAN,
+        /** A sample of the posterior. */
+        SAMPLE
+    }
+
+    private LatentDataset(Path folder, JsonNode index, List<Entry> entries) {
+        this.folder = folder;
+        this.index = index;
+        this.entries = entries;
+        this.flips = index.path("flip").asBoolean(false);
+    }
+
+    /**
+     * Opens the cache in {@code folder} through its {@code index.json} (reading every shard's sample list).
+     *
+     * @throws IllegalArgumentException if the folder has no index (an unfinished cache: resume its writer)
+     */
+    public static LatentDataset open(Path folder) {
+        Path indexFile = folder.resolve(LatentShards.INDEX);
+        if (!Files.isRegularFile(indexFile)) {
+            throw new IllegalArgumentException(folder + " has no " + LatentShards.INDEX + ": not a finished latent"
+                    + " cache (run vae encode --resume on it)");
+        }
+        try {
+            JsonNode index = JSON.readTree(indexFile.toFile());
+            List<Entry> entries = new ArrayList<>();
+            JsonNode shards = index.get("shards");
+            for (int j = 0; j < shards.size(); j++) {
+                try (SafetensorsReader reader = SafetensorsReader.open(folder.resolve(shards.get(j).get("file")
+                        .asText()))) {
+                    JsonNode samples = JSON.readTree(reader.metadata().get("samples"));
+                    for (int i = 0; i < samples.size(); i++) {
+                        JsonNode s = samples.get(i);
+                        entries.add(new Entry(j, i, s.get("key").asText(), s.has("caption")
+                                ? s.get("caption").asText() : null, s.get("bucket").get(0).asInt() + "x"
+                                + s.get("bucket").get(1).asInt()));
+                    }
+                }
+            }
+            return new LatentDataset(folder, index, List.copyOf(entries));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the latent cache in " + folder, e);
+        }
+    }
+
+    /** Number of cached samples. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** The cache's {@code index.json}. */
+    public JsonNode index() {
+        return index;
+    }
+
+    /**
+     * The batches of one epoch, in order.
+     *
+     * @param batchSize samples per batch (partial batches of a shape come at the end)
+     * @param seed shuffle seed
+     * @param epoch epoch number (changes the order)
+     * @param shuffle shuffle across shards (false: cache order)
+     * @return lists of sample indices, one per batch; load each with {@link #batch}
+     */
+    public List<int[]> epoch(int batchSize, long seed, long epoch, boolean shuffle) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        int[] order = (shuffle ? EpochOrder.shuffled() : EpochOrder.sequential()).order(entries.size(), seed, epoch);
+        Map<String, List<Integer>> open = new LinkedHashMap<>();
+        List<int[]> batches = new ArrayList<>();
+        for (int index : order) {
+            List<Integer> group = open.computeIfAbsent(entries.get(index).shape(), s -> new ArrayList<>());
+            group.add(index);
+            if (group.size() == batchSize) {
+                batches.add(group.stream().mapToInt(Integer::intValue).toArray());
+                group.clear();
+            }
+        }
+        open.values().stream().filter(g -> !g.isEmpty())
+                .forEach(g -> batches.add(g.stream().mapToInt(Integer::intValue).toArray()));
+        return batches;
+    }
+
+    /**
+     * Loads the samples {@code indices} (one crop shape) as a batch.
+     *
+     * @param seed noise and flip seed; with the epoch, a sample's noise does not depend on its batch
+     * @param epoch epoch number
+     * @param mode mean or posterior sample
+     * @throws IllegalArgumentException if the samples have different shapes
+     */
+    public Batch batch(int[] indices, long seed, long epoch, Mode mode) {
+        TensorVector rows = new TensorVector();
+        List<String> keys = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        String shape = entries.get(indices[0]).shape();
+        for (int index : indices) {
+            Entry entry = entries.get(index);
+            if (!entry.shape().equals(shape)) {
+                throw new IllegalArgumentException("sample " + entry.key() + " is " + entry.shape() + " but the batch"
+                        + " is " + shape);
+            }
+            long sampleSeed = (seed * 0x9E3779B97F4A7C15L + epoch) * 1_000_003L + index;
+            boolean flip = flips && new SplittableRandom(sampleSeed).nextBoolean();
+            SafetensorsReader reader = reader(entry.shard());
+            String suffix = flip ? "_flip" : "";
+            Tensor mean = reader.load(entry.position() + ".mean" + suffix);
+            if (mode == Mode.SAMPLE) {
+                Tensor logvar = reader.load(entry.position() + ".logvar" + suffix);
+                Generator generator = createCPUGenerator(sampleSeed);
+                Tensor eps = randn(mean.sizes().vec().get(), new GeneratorOptional(generator),
+                        new TensorOptions(torch.ScalarType.Float));
+                mean = mean.add(logvar.mul(new Scalar(0.5)).exp().mul(eps));
+            }
+            rows.push_back(mean);
+            keys.add(entry.key());
+            captions.add(entry.caption());
+        }
+        return new Batch(stack(rows), keys, captions);
+    }
+
+    private synchronized SafetensorsReader reader(int shard) {
+        return readers.computeIfAbsent(shard, j -> SafetensorsReader.open(folder.resolve(
+                index.get("shards").get(j).get("file").asText())));
+    }
+
+    /** Closes the open shard files. */
+    @Override
+    public synchronized void close() {
+        readers.values().forEach(SafetensorsReader::close);
+        readers.clear();
+    }
+}

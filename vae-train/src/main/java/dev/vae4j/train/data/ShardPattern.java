@@ -1,0 +1,103 @@
+package dev.vae4j.train.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Expands WebDataset-style shard patterns into file paths, as the {@code braceexpand} package does for
+ * WebDataset: {@code {000000..000099}} is a numeric range (zero-padded to the width of its first bound),
+ * {@code {a,b,c}} a list; several groups multiply. Several patterns can be given separated by {@code ::}.
+ * A string without braces is one path.
+ */
+public final class ShardPattern {
+    private static final Pattern GROUP = Pattern.compile("\\{([^{}]*)}");
+    private static final Pattern RANGE = Pattern.compile("(\\d+)\\.\\.(\\d+)");
+    private static final int MAX_SHARDS = 10_000_000;
+
+    private ShardPattern() {
+    }
+
+    /** Whether {@code text} names tar shards (a path or pattern ending in {@code .tar}) rather than a folder. */
+    public static boolean isShardPattern(String text) {
+        return text.endsWith(".tar");
+    }
+
+    /**
+     * The paths named by {@code pattern}, in pattern order.
+     *
+     * @throws IllegalArgumentException for a malformed group, a descending range or too many paths
+     */
+    public static List<Path> expand(String pattern) {
+        List<String> out = new ArrayList<>();
+        for (String part : pattern.split("::")) {
+            expandInto(part, out);
+        }
+        return out.stream().map(Path::of).toList();
+    }
+
+    /**
+     * The paths named by {@code pattern}, each checked to be a readable file.
+     *
+     * @throws IllegalArgumentException naming the first missing shard
+     */
+    public static List<Path> existing(String pattern) {
+        List<Path> paths = expand(pattern);
+        for (Path path : paths) {
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("shard " + path + " (from pattern " + pattern + ") does not exist");
+            }
+        }
+        return paths;
+    }
+
+    private static void expandInto(String pattern, List<String> out) {
+        if (pattern.indexOf('{') < 0 && pattern.indexOf('}') < 0) {
+            add(out, pattern, pattern);
+            return;
+        }
+        Matcher group = GROUP.matcher(pattern);
+        if (!group.find()) {
+            throw new IllegalArgumentException("unbalanced braces in shard pattern " + pattern);
+        }
+        String head = pattern.substring(0, group.start());
+        String tail = pattern.substring(group.end());
+        for (String choice : choices(group.group(1), pattern)) {
+            expandInto(head + choice + tail, out);
+        }
+    }
+
+    private static List<String> choices(String body, String pattern) {
+        Matcher range = RANGE.matcher(body);
+        if (range.matches()) {
+            long from = Long.parseLong(range.group(1));
+            long to = Long.parseLong(range.group(2));
+            if (to < from || to - from >= MAX_SHARDS) {
+                throw new IllegalArgumentException("bad range {" + body + "} in shard pattern " + pattern
+                        + ": need first <= last and at most " + MAX_SHARDS + " values");
+            }
+            int width = range.group(1).length();
+            List<String> values = new ArrayList<>();
+            for (long v = from; v <= to; v++) {
+                values.add(String.format("%0" + width + "d", v));
+            }
+            return values;
+        }
+        if (body.contains(",")) {
+            return List.of(body.split(",", -1));
+        }
+        throw new IllegalArgumentException("bad group {" + body + "} in shard pattern " + pattern
+                + ": use {first..last} or {a,b,...}");
+    }
+
+    private static void add(List<String> out, String path, String pattern) {
+        if (out.size() >= MAX_SHARDS) {
+            throw new IllegalArgumentException("shard pattern " + pattern + " names more than " + MAX_SHARDS
+                    + " files");
+        }
+        out.add(path);
+    }
+}
