@@ -49,6 +49,7 @@ final class RecipeEnums {
     }
 
     private static final class SpellingDeserializer extends StdScalarDeserializer<Enum<?>> {
+        private static final long serialVersionUID = 1L;
         private final Class<?> type;
 
         SpellingDeserializer(Class<?> type) {
@@ -65,6 +66,8 @@ final class RecipeEnums {
     }
 
     private static final class SpellingSerializer extends StdScalarSerializer<Enum<?>> {
+        private static final long serialVersionUID = 1L;
+
         @SuppressWarnings({"unchecked", "rawtypes"})
         SpellingSerializer() {
             super((Class) Enum.class);

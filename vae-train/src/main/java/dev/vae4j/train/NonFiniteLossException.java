@@ -4,6 +4,8 @@ import dev.vae4j.core.Vae4jException;
 
 /** Training stopped because too many consecutive steps had a non-finite loss or gradient. */
 public final class NonFiniteLossException extends Vae4jException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * @param step the step at which the run stopped
      * @param inARow consecutive non-finite steps

@@ -4,6 +4,7 @@ import dev.vae4j.core.Vae4jException;
 
 /** Weights could not be loaded strictly into a model; {@link #report()} lists every problem key at once. */
 public final class WeightLoadingException extends Vae4jException {
+    private static final long serialVersionUID = 1L;
     private final transient LoadReport report;
 
     /**

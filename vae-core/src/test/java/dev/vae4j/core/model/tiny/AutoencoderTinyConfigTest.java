@@ -35,7 +35,7 @@ class AutoencoderTinyConfigTest {
                  "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""");
         AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(diffusers);
         assertEquals(AutoencoderTinyConfig.taesd(4), config);
-        assertEquals(config, AutoencoderTinyConfig.fromJson((ObjectNode) JSON.createObjectNode()
+        assertEquals(config, AutoencoderTinyConfig.fromJson(JSON.createObjectNode()
                 .put("_class_name", "AutoencoderTiny")));
         ObjectNode written = config.toJson();
         assertFalse(written.has("use_midblock_gn") || written.has("encoder_stem"), written.toString());
