@@ -19,41 +19,59 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae bench}: runs named workloads (see {@link Workloads}) and prints, per workload, the median, min and
- * max wall time in milliseconds over the timed runs after warm-up, throughput in images/s and peak resident
- * memory in MiB; {@code --json} prints the report as JSON (the schema of {@code tools/reference/bench.py}).
- * {@code --precision} and {@code --channels-last} ({@link FastPathOptions}) apply to every workload.
- * Each workload runs in a fresh child JVM unless {@code --in-process}.
+ * {@code vae bench}: runs named workloads (see {@link Workloads}) and prints, per workload, the median, min and max
+ * wall time in milliseconds over the timed runs after warm-up, throughput in images/s and peak resident memory in MiB;
+ * {@code --json} prints the report as JSON (the schema of {@code tools/reference/bench.py}). {@code --precision} and
+ * {@code --channels-last} ({@link FastPathOptions}) apply to every workload. Each workload runs in a fresh child JVM
+ * unless {@code --in-process}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark named workloads (median/min/max ms, images/s, peak RSS).")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--workloads", split = ",", paramLabel = "NAME",
+    @Option(
+            names = "--workloads",
+            split = ",",
+            paramLabel = "NAME",
             description = "Comma-separated workloads (default: all): sd-encode, sd-decode, taesd-decode,"
                     + " sd-encode-decode, train-step-small, litevae-b-encode, sd-tiled-decode-1024, sd-tiled-encode,"
                     + " sd-tiled-decode.")
     private List<String> workloads = new ArrayList<>();
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            defaultValue = "10",
             description = "Timed runs per workload (default: ${DEFAULT-VALUE}).")
     private int runs;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
+    @Option(
+            names = "--warmup",
+            paramLabel = "W",
+            defaultValue = "2",
             description = "Warm-up runs per workload (default: ${DEFAULT-VALUE}).")
     private int warmup;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "libtorch CPU threads (default: the number of processors).")
     private Integer threads;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+    @Option(
+            names = "--device",
+            paramLabel = "DEV",
+            defaultValue = "cpu",
             description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
     private String device;
 
-    @Option(names = "--size", paramLabel = "PX",
+    @Option(
+            names = "--size",
+            paramLabel = "PX",
             description = "Image side in pixels for every workload but sd-tiled-decode-1024 (default: 256,"
                     + " 64 for train-step-small, 1024 for sd-tiled-encode/sd-tiled-decode).")
     private Integer size;
@@ -61,20 +79,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     private FastPathOptions fastPath = new FastPathOptions();
 
-    @Option(names = "--cudnn-benchmark", description = "Let cuDNN time its convolution algorithms on the warm-up"
-            + " runs and keep the fastest (CUDA only).")
+    @Option(
+            names = "--cudnn-benchmark",
+            description = "Let cuDNN time its convolution algorithms on the warm-up"
+                    + " runs and keep the fastest (CUDA only).")
     private boolean cudnnBenchmark;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
 
-    @Option(names = "--in-process", description = "Run the workloads in this JVM instead of one fresh JVM each"
-            + " (peak RSS then includes what earlier workloads left).")
+    @Option(
+            names = "--in-process",
+            description = "Run the workloads in this JVM instead of one fresh JVM each"
+                    + " (peak RSS then includes what earlier workloads left).")
     private boolean inProcess;
 
     /** Creates the command (picocli instantiates it). */
-    public BenchCommand() {
-    }
+    public BenchCommand() {}
 
     /** Runs {@code bench} on its own (as {@code tools/bench/compare.sh} does); exits with its status. */
     public static void main(String[] args) {
@@ -86,8 +107,14 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings;
         List<Workload> selected = new ArrayList<>();
         try {
-            settings = new BenchSettings(threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                    runs, warmup, device, size, fastPath.options(), cudnnBenchmark);
+            settings = new BenchSettings(
+                    threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+                    runs,
+                    warmup,
+                    device,
+                    size,
+                    fastPath.options(),
+                    cudnnBenchmark);
             for (String name : workloads.isEmpty() ? Workloads.names() : workloads) {
                 selected.add(Workloads.get(name.strip()));
             }

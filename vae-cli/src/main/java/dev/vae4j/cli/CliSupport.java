@@ -3,7 +3,6 @@ package dev.vae4j.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vae4j.train.dist.DistributedException;
 import dev.vae4j.core.io.ImageReadException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.WeightLoadingException;
@@ -11,6 +10,7 @@ import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.Shapes;
+import dev.vae4j.train.dist.DistributedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Helpers shared by the {@code vae} subcommands: model loading, one-line error messages, output file names,
- * the {@code "files"} metadata list, number formatting and progress logging. Not part of the library API.
+ * Helpers shared by the {@code vae} subcommands: model loading, one-line error messages, output file names, the
+ * {@code "files"} metadata list, number formatting and progress logging. Not part of the library API.
  */
 final class CliSupport {
     private static final Logger LOG = LoggerFactory.getLogger(CliSupport.class);
@@ -45,8 +45,7 @@ final class CliSupport {
     /** Metadata key telling whether stored latents are {@code "normalized"} or {@code "raw"}. */
     static final String LATENTS_KEY = "latents";
 
-    private CliSupport() {
-    }
+    private CliSupport() {}
 
     /**
      * Loads a model folder of any registered kind (diffusers {@code AutoencoderKL}, also under {@code vae/}, or
@@ -58,8 +57,12 @@ final class CliSupport {
         TrainableAutoencoder model = Autoencoders.load(dir);
         model.module().eval();
         nonFinite.checkWeights("model " + dir, model.module());
-        LOG.info("loaded model {} (downsampling factor {}, {} latent channels) in {}", dir,
-                model.downsamplingFactor(), model.latentChannels(), seconds(System.nanoTime() - t0));
+        LOG.info(
+                "loaded model {} (downsampling factor {}, {} latent channels) in {}",
+                dir,
+                model.downsamplingFactor(),
+                model.latentChannels(),
+                seconds(System.nanoTime() - t0));
         return model;
     }
 
@@ -119,9 +122,9 @@ final class CliSupport {
     /**
      * PNG names for images that came from {@code sources} (file names): the name with its extension replaced by
      * {@code .png}; where two sources would get the same name, those keep their full name plus {@code .png}
-     * ({@code a.jpg.png}); a name still taken (ignoring case, as some file systems do) gets a number
-     * ({@code a-2.png}). The names are unique, one per source, so no output overwrites another. Only the last path
-     * element of each source is used, so metadata cannot point outside the output folder.
+     * ({@code a.jpg.png}); a name still taken (ignoring case, as some file systems do) gets a number ({@code a-2.png}).
+     * The names are unique, one per source, so no output overwrites another. Only the last path element of each source
+     * is used, so metadata cannot point outside the output folder.
      */
     static List<String> pngNames(List<String> sources) {
         List<String> base = new ArrayList<>(sources.size());
@@ -136,7 +139,8 @@ final class CliSupport {
         Set<String> used = new HashSet<>();
         for (int i = 0; i < base.size(); i++) {
             String name = base.get(i);
-            String candidate = counts.get(stem(name).toLowerCase(Locale.ROOT)) > 1 ? name + ".png" : stem(name) + ".png";
+            String candidate =
+                    counts.get(stem(name).toLowerCase(Locale.ROOT)) > 1 ? name + ".png" : stem(name) + ".png";
             String unique = candidate;
             for (int k = 2; !used.add(unique.toLowerCase(Locale.ROOT)); k++) {
                 unique = stem(candidate) + "-" + k + ".png";
@@ -181,17 +185,17 @@ final class CliSupport {
             return null;
         }
         try {
-            return JSON.readValue(json, new TypeReference<List<String>>() { });
+            return JSON.readValue(json, new TypeReference<List<String>>() {});
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
     /**
-     * The one-line message printed after {@code "vae: error: "}: for the library's own failure families
-     * (bad files, safetensors, images, weights, arguments) their message with line breaks folded into "; "; for
-     * I/O errors a readable account naming the path; for anything else the exception's class and the first line
-     * of its message (native libtorch errors carry a long backtrace).
+     * The one-line message printed after {@code "vae: error: "}: for the library's own failure families (bad files,
+     * safetensors, images, weights, arguments) their message with line breaks folded into "; "; for I/O errors a
+     * readable account naming the path; for anything else the exception's class and the first line of its message
+     * (native libtorch errors carry a long backtrace).
      */
     static String errorMessage(Throwable e) {
         if (e instanceof UncheckedIOException u && u.getCause() != null) {
@@ -204,13 +208,17 @@ final class CliSupport {
             return oneLine(ioMessage(io));
         }
         String message = e.getMessage();
-        boolean known = e instanceof IllegalArgumentException || e instanceof SafetensorsFormatException
-                || e instanceof ImageReadException || e instanceof WeightLoadingException
-                || e instanceof IllegalStateException || e instanceof DistributedException;
+        boolean known = e instanceof IllegalArgumentException
+                || e instanceof SafetensorsFormatException
+                || e instanceof ImageReadException
+                || e instanceof WeightLoadingException
+                || e instanceof IllegalStateException
+                || e instanceof DistributedException;
         if (known && message != null && !message.isBlank()) {
             return oneLine(message);
         }
-        String first = message == null ? "" : message.strip().lines().findFirst().orElse("");
+        String first =
+                message == null ? "" : message.strip().lines().findFirst().orElse("");
         return first.isEmpty() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + first;
     }
 
@@ -266,10 +274,10 @@ final class CliSupport {
                 lastLog = now;
                 double secs = Math.max(1e-9, (now - start) / 1e9);
                 double rate = done / secs;
-                String eta = done >= total || done == 0 ? "" : String.format(Locale.ROOT, ", ETA %.0f s",
-                        (total - done) / rate);
-                LOG.info(String.format(Locale.ROOT, "%s %d/%d images (%.1f images/s%s)", what, done, total, rate,
-                        eta));
+                String eta = done >= total || done == 0
+                        ? ""
+                        : String.format(Locale.ROOT, ", ETA %.0f s", (total - done) / rate);
+                LOG.info(String.format(Locale.ROOT, "%s %d/%d images (%.1f images/s%s)", what, done, total, rate, eta));
             } else {
                 LOG.debug("{} {}/{} images", what, done, total);
             }

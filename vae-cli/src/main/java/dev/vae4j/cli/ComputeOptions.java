@@ -18,10 +18,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code --batch-size}, {@code --threads}, {@code --device}, {@code --precision} and {@code --channels-last}
- * options shared by the commands that run the model. Images are processed {@code batchSize} at a time, each batch
- * in its own tensor scope, so memory does not grow with the number of images; {@code threads} sets libtorch's
- * intra-op thread count; {@code device} is where the model runs (files are read and written on the CPU); the
- * fast-path options are {@link FastPathOptions}.
+ * options shared by the commands that run the model. Images are processed {@code batchSize} at a time, each batch in
+ * its own tensor scope, so memory does not grow with the number of images; {@code threads} sets libtorch's intra-op
+ * thread count; {@code device} is where the model runs (files are read and written on the CPU); the fast-path options
+ * are {@link FastPathOptions}.
  */
 public final class ComputeOptions {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeOptions.class);
@@ -37,7 +37,10 @@ public final class ComputeOptions {
     private String device = "cpu";
 
     /** Sets the number of images per forward pass (at least 1). */
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "1",
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            defaultValue = "1",
             description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     public void setBatchSize(int batchSize) {
         if (batchSize < 1) {
@@ -47,7 +50,9 @@ public final class ComputeOptions {
     }
 
     /** Sets libtorch's intra-op thread count (at least 1). */
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "libtorch CPU threads (default: the number of processors).")
     public void setThreads(int threads) {
         if (threads < 1) {
@@ -56,7 +61,8 @@ public final class ComputeOptions {
         this.threads = threads;
     }
 
-    @Option(names = "--strict",
+    @Option(
+            names = "--strict",
             description = "Make NaN/infinite values in weights, latents or outputs an error (default: a warning).")
     private boolean strict;
 
@@ -66,13 +72,16 @@ public final class ComputeOptions {
     }
 
     /** Sets the device the model runs on: {@code cpu}, {@code cuda} or {@code cuda:N}. */
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+    @Option(
+            names = "--device",
+            paramLabel = "DEV",
+            defaultValue = "cpu",
             description = "cpu, cuda or cuda:N: where the model runs (default: ${DEFAULT-VALUE}).")
     public void setDevice(String device) {
         String name = device.toLowerCase(Locale.ROOT);
         if (!name.equals("cpu") && !name.matches("cuda(:\\d+)?")) {
-            throw new ParameterException(mixee.commandLine(), "--device must be cpu, cuda or cuda:N, got '"
-                    + device + "'");
+            throw new ParameterException(
+                    mixee.commandLine(), "--device must be cpu, cuda or cuda:N, got '" + device + "'");
         }
         this.device = name;
     }

@@ -17,24 +17,36 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae convert}: checkpoint layouts without changing a bit — an LDM/CompVis single file (safetensors or
- * PyTorch {@code .ckpt/.pth}, read without running pickle code) to a diffusers folder, a diffusers folder to an LDM
- * safetensors file, and any checkpoint to safetensors (optionally only the keys under a prefix).
+ * {@code vae convert}: checkpoint layouts without changing a bit — an LDM/CompVis single file (safetensors or PyTorch
+ * {@code .ckpt/.pth}, read without running pickle code) to a diffusers folder, a diffusers folder to an LDM safetensors
+ * file, and any checkpoint to safetensors (optionally only the keys under a prefix).
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
-                "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
-                "taesd.py's encoder/decoder .pth -> an AutoencoderTiny folder (--to autoencoder-tiny --encoder E "
-                        + "--decoder D).",
-                "PyTorch pickles are read with an allow-list: no code in them ever runs."})
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
+            "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
+            "taesd.py's encoder/decoder .pth -> an AutoencoderTiny folder (--to autoencoder-tiny --encoder E "
+                    + "--decoder D).",
+            "PyTorch pickles are read with an allow-list: no code in them ever runs."
+        })
 public final class ConvertCommand implements Callable<Integer> {
     /** Target layouts. */
-    enum Target { DIFFUSERS, LDM, SAFETENSORS, LPIPS, AUTOENCODER_TINY }
+    enum Target {
+        DIFFUSERS,
+        LDM,
+        SAFETENSORS,
+        LPIPS,
+        AUTOENCODER_TINY
+    }
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--input", paramLabel = "IN",
+    @Option(
+            names = "--input",
+            paramLabel = "IN",
             description = "LDM file, diffusers folder, or any .ckpt/.pth/.pt/.bin/.safetensors file (all targets "
                     + "but autoencoder-tiny).")
     private Path input;
@@ -42,36 +54,52 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "Output folder or file.")
     private Path output;
 
-    @Option(names = "--to", paramLabel = "LAYOUT",
+    @Option(
+            names = "--to",
+            paramLabel = "LAYOUT",
             description = "diffusers, ldm, safetensors, lpips or autoencoder-tiny (default: ldm for a folder input, "
                     + "else diffusers).")
     private String to;
 
-    @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "sd",
+    @Option(
+            names = "--config",
+            paramLabel = "PRESET|FILE",
+            defaultValue = "sd",
             description = "Architecture of an LDM file: a preset (sd, sdxl, sd3, flux) or a config.json "
                     + "(default: ${DEFAULT-VALUE}).")
     private String config;
 
-    @Option(names = "--ldm-prefix", paramLabel = "P", defaultValue = "",
+    @Option(
+            names = "--ldm-prefix",
+            paramLabel = "P",
+            defaultValue = "",
             description = "Prefix of the LDM keys written by --to ldm (e.g. first_stage_model.).")
     private String ldmPrefix;
 
-    @Option(names = "--only-prefix", paramLabel = "P",
+    @Option(
+            names = "--only-prefix",
+            paramLabel = "P",
             description = "With --to safetensors: keep only keys under this prefix.")
     private String onlyPrefix;
 
     @Option(names = "--strip-prefix", description = "With --only-prefix: remove the prefix from the kept keys.")
     private boolean stripPrefix;
 
-    @Option(names = "--heads", paramLabel = "FILE",
+    @Option(
+            names = "--heads",
+            paramLabel = "FILE",
             description = "With --to lpips: lpips' vgg.pth (the input is torchvision's VGG16 .pth).")
     private Path heads;
 
-    @Option(names = "--encoder", paramLabel = "FILE",
+    @Option(
+            names = "--encoder",
+            paramLabel = "FILE",
             description = "With --to autoencoder-tiny: taesd.py's encoder .pth (e.g. taef2_encoder.pth).")
     private Path tinyEncoder;
 
-    @Option(names = "--decoder", paramLabel = "FILE",
+    @Option(
+            names = "--decoder",
+            paramLabel = "FILE",
             description = "With --to autoencoder-tiny: taesd.py's decoder .pth (one of --encoder/--decoder alone "
                     + "makes an encoder-only or decoder-only model).")
     private Path tinyDecoder;
@@ -117,14 +145,20 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private int convertTiny(PrintWriter out) {
         if (tinyEncoder == null && tinyDecoder == null) {
-            throw new ParameterException(spec.commandLine(), "--to autoencoder-tiny needs --encoder FILE, "
-                    + "--decoder FILE or both (taesd.py's .pth files)");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--to autoencoder-tiny needs --encoder FILE, " + "--decoder FILE or both (taesd.py's .pth files)");
         }
         AutoencoderTiny model = TaesdCheckpoints.convert(tinyEncoder, tinyDecoder, output);
-        out.printf(Locale.ROOT, "wrote AutoencoderTiny folder %s (%s, %d latent channels, f%d%s%s)%n", output,
-                model.hasEncoder() && model.hasDecoder() ? "encoder and decoder"
+        out.printf(
+                Locale.ROOT,
+                "wrote AutoencoderTiny folder %s (%s, %d latent channels, f%d%s%s)%n",
+                output,
+                model.hasEncoder() && model.hasDecoder()
+                        ? "encoder and decoder"
                         : model.hasEncoder() ? "encoder only" : "decoder only",
-                model.latentChannels(), model.downsamplingFactor(),
+                model.latentChannels(),
+                model.downsamplingFactor(),
                 model.config().useMidblockGn() ? ", GroupNorm pooling" : "",
                 model.config().encoderStem().downsampling() > 1 && model.hasEncoder() ? ", strided stem" : "");
         return 0;
@@ -133,16 +167,17 @@ public final class ConvertCommand implements Callable<Integer> {
     private Target target() {
         if (to == null) {
             if (input == null) {
-                throw new ParameterException(spec.commandLine(), "give --input IN (or --to autoencoder-tiny with "
-                        + "--encoder/--decoder)");
+                throw new ParameterException(
+                        spec.commandLine(), "give --input IN (or --to autoencoder-tiny with " + "--encoder/--decoder)");
             }
             return Files.isDirectory(input) ? Target.LDM : Target.DIFFUSERS;
         }
         try {
             return Target.valueOf(to.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--to must be diffusers, ldm, safetensors, lpips or "
-                    + "autoencoder-tiny, got '" + to + "'");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--to must be diffusers, ldm, safetensors, lpips or " + "autoencoder-tiny, got '" + to + "'");
         }
     }
 

@@ -32,13 +32,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae decode}: latents -> images. Reads the tensor {@code latents} (N, L, h, w) of a {@code .safetensors}
- * file (as written by {@code vae encode}), undoes the model's normalisation unless {@code --raw}, decodes, and
- * writes either a folder of 8-bit PNGs ({@code 000000.png, ...}, or the original names from the file's
- * {@code files} metadata with a {@code .png} extension) or, when the output ends in {@code .safetensors}, a file
- * with the float32 tensor {@code images} (N, C, h*f, w*f) in [-1, 1] (not clamped).
+ * {@code vae decode}: latents -> images. Reads the tensor {@code latents} (N, L, h, w) of a {@code .safetensors} file
+ * (as written by {@code vae encode}), undoes the model's normalisation unless {@code --raw}, decodes, and writes either
+ * a folder of 8-bit PNGs ({@code 000000.png, ...}, or the original names from the file's {@code files} metadata with a
+ * {@code .png} extension) or, when the output ends in {@code .safetensors}, a file with the float32 tensor
+ * {@code images} (N, C, h*f, w*f) in [-1, 1] (not clamped).
  */
-@Command(name = "decode", mixinStandardHelpOptions = true,
+@Command(
+        name = "decode",
+        mixinStandardHelpOptions = true,
         description = "Decode latents (a .safetensors file with 'latents') into PNG images or a .safetensors file.")
 public final class DecodeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeCommand.class);
@@ -55,11 +57,17 @@ public final class DecodeCommand implements Callable<Integer> {
     @Mixin
     private ModelOption modelOption;
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN.safetensors",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "IN.safetensors",
             description = "A .safetensors file with a tensor 'latents' (N, L, h, w).")
     private Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "OUT",
             description = "A folder (created) for PNG files, or a .safetensors file for a tensor 'images'.")
     private Path output;
 
@@ -67,8 +75,7 @@ public final class DecodeCommand implements Callable<Integer> {
     private boolean raw;
 
     /** Creates the command (picocli instantiates it). */
-    public DecodeCommand() {
-    }
+    public DecodeCommand() {}
 
     @Override
     public Integer call() {
@@ -80,8 +87,8 @@ public final class DecodeCommand implements Callable<Integer> {
         // The input and the output location are checked before the model is loaded, so mistakes fail fast.
         try (SafetensorsReader reader = SafetensorsReader.open(input)) {
             if (!reader.contains("latents")) {
-                throw new IllegalArgumentException(input + " has no tensor 'latents' (it has: "
-                        + String.join(", ", reader.names()) + ")");
+                throw new IllegalArgumentException(
+                        input + " has no tensor 'latents' (it has: " + String.join(", ", reader.names()) + ")");
             }
             if (toTensorFile) {
                 CliSupport.createParent(output);
@@ -106,15 +113,21 @@ public final class DecodeCommand implements Callable<Integer> {
             int channels = model.outputChannels();
             List<String> names = null;
             Tensor images = null;
-            List<String> sourceNames = CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
+            List<String> sourceNames =
+                    CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
             if (sourceNames != null && sourceNames.size() != n) {
-                LOG.warn("{}: metadata lists {} file names for {} latents; numbering the outputs instead", input,
-                        sourceNames.size(), n);
+                LOG.warn(
+                        "{}: metadata lists {} file names for {} latents; numbering the outputs instead",
+                        input,
+                        sourceNames.size(),
+                        n);
                 sourceNames = null;
             }
             if (toTensorFile) {
-                images = torch.empty(new long[] {n, channels, latents.size(2) * f, latents.size(3) * f},
-                        new TensorOptions(torch.ScalarType.Float), new MemoryFormatOptional());
+                images = torch.empty(
+                        new long[] {n, channels, latents.size(2) * f, latents.size(3) * f},
+                        new TensorOptions(torch.ScalarType.Float),
+                        new MemoryFormatOptional());
             } else {
                 if (channels != 1 && channels != 3) {
                     throw new IllegalArgumentException("the model decodes " + channels + "-channel images, which PNG"
@@ -129,8 +142,8 @@ public final class DecodeCommand implements Callable<Integer> {
                 try (TensorScope batch = new TensorScope()) {
                     Tensor z = latents.narrow(0, start, count);
                     Tensor decoded = model.decode(raw ? z : normalizer.denormalize(z));
-                    nonFinite.check(String.format(Locale.ROOT, "decoded images %d..%d", start, start + count - 1),
-                            decoded);
+                    nonFinite.check(
+                            String.format(Locale.ROOT, "decoded images %d..%d", start, start + count - 1), decoded);
                     if (images != null) {
                         images.narrow(0, start, count).copy_(decoded);
                     } else {
@@ -158,14 +171,17 @@ public final class DecodeCommand implements Callable<Integer> {
         SafetensorsEntry entry = reader.entry("latents");
         long[] s = entry.shape();
         if (s.length != 4 || s[1] != model.latentChannels() || s[0] == 0 || s[2] == 0 || s[3] == 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor 'latents' has shape %s; the"
-                    + " model needs (N, %d, h, w) with N, h, w > 0", input, Arrays.toString(s),
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s: tensor 'latents' has shape %s; the" + " model needs (N, %d, h, w) with N, h, w > 0",
+                    input,
+                    Arrays.toString(s),
                     model.latentChannels()));
         }
         Tensor latents = reader.load("latents");
         if (!latents.is_floating_point()) {
-            throw new IllegalArgumentException(input + ": tensor 'latents' has dtype " + entry.dtype()
-                    + "; it must be floating point");
+            throw new IllegalArgumentException(
+                    input + ": tensor 'latents' has dtype " + entry.dtype() + "; it must be floating point");
         }
         return latents.to(torch.ScalarType.Float);
     }
@@ -173,8 +189,10 @@ public final class DecodeCommand implements Callable<Integer> {
     private void warnIfScalingDisagrees(Map<String, String> metadata) {
         String stored = metadata.get(CliSupport.LATENTS_KEY);
         if ("raw".equals(stored) && !raw) {
-            LOG.warn("{} holds raw latents (encoded with --raw) but --raw was not given: they will be"
-                    + " denormalized again", input);
+            LOG.warn(
+                    "{} holds raw latents (encoded with --raw) but --raw was not given: they will be"
+                            + " denormalized again",
+                    input);
         } else if ("normalized".equals(stored) && raw) {
             LOG.warn("{} holds normalized latents but --raw was given: they will not be denormalized", input);
         }

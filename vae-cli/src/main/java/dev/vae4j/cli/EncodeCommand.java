@@ -2,8 +2,6 @@ package dev.vae4j.cli;
 
 import static dev.vae4j.cli.CliSupport.shape;
 
-import dev.vae4j.train.data.ImageSource;
-import dev.vae4j.train.dist.DistributedContext;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsEntry;
 import dev.vae4j.core.io.SafetensorsReader;
@@ -13,6 +11,8 @@ import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.data.ImageSource;
+import dev.vae4j.train.dist.DistributedContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +38,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vae encode}: images -> latents. With a folder as {@code --output} (ending with {@code /} or existing) it
- * writes a latent cache of shards from images of any size ({@link LatentCacheCommandOptions}). Otherwise the input is an image file, a folder of images of one size, or a
- * {@code .safetensors} file whose tensor {@code images} is (N, C, H, W) in [-1, 1]. The output
- * {@code .safetensors} file holds float32 tensors {@code latents} (N, L, H/f, W/f) — the posterior mode, or a
- * sample with {@code --sample}, normalised with the model's {@code (z - shift) * scale} unless {@code --raw} —
- * and the posterior's {@code mean} and {@code logvar} (raw, same shape). Its metadata records {@code files} (a
- * JSON list of the input file names, for image inputs), {@code latents} ({@code normalized} or {@code raw}),
- * {@code posterior} ({@code mode} or {@code sample}) and, for samples, {@code seed}.
+ * writes a latent cache of shards from images of any size ({@link LatentCacheCommandOptions}). Otherwise the input is
+ * an image file, a folder of images of one size, or a {@code .safetensors} file whose tensor {@code images} is (N, C,
+ * H, W) in [-1, 1]. The output {@code .safetensors} file holds float32 tensors {@code latents} (N, L, H/f, W/f) — the
+ * posterior mode, or a sample with {@code --sample}, normalised with the model's {@code (z - shift) * scale} unless
+ * {@code --raw} — and the posterior's {@code mean} and {@code logvar} (raw, same shape). Its metadata records
+ * {@code files} (a JSON list of the input file names, for image inputs), {@code latents} ({@code normalized} or
+ * {@code raw}), {@code posterior} ({@code mode} or {@code sample}) and, for samples, {@code seed}.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true,
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
         description = "Encode images into latents (a .safetensors file with latents, mean, logvar).")
 public final class EncodeCommand implements Callable<Integer> {
     @Spec
@@ -61,12 +63,18 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     private ModelOption modelOption;
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "IN",
             description = "An image file, a folder of images of one size, or a .safetensors file with a tensor"
                     + " 'images' (N, C, H, W) in [-1, 1].")
     private Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.safetensors|DIR/",
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "OUT.safetensors|DIR/",
             description = "Output file: tensors latents, mean, logvar (float32); or, ending with / or naming a"
                     + " folder, a latent cache folder of shards + index.json (inputs of any size, see --resolution).")
     private String outputArgument;
@@ -88,7 +96,10 @@ public final class EncodeCommand implements Callable<Integer> {
         boolean sample;
     }
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Seed of the CPU generator for --sample (default: ${DEFAULT-VALUE}).")
     private long seed;
 
@@ -96,8 +107,7 @@ public final class EncodeCommand implements Callable<Integer> {
     private boolean raw;
 
     /** Creates the command (picocli instantiates it). */
-    public EncodeCommand() {
-    }
+    public EncodeCommand() {}
 
     @Override
     public Integer call() {
@@ -138,7 +148,8 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     private void encode(Autoencoder model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {
-        try (InferenceMode guard = new InferenceMode(); TensorScope scope = new TensorScope()) {
+        try (InferenceMode guard = new InferenceMode();
+                TensorScope scope = new TensorScope()) {
             Generator generator = posterior.sample ? torch.createCPUGenerator(seed) : null;
             Encoder encoder = new Encoder(model, generator, raw);
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -163,8 +174,12 @@ public final class EncodeCommand implements Callable<Integer> {
             tensors.put("logvar", result.logvar);
             SafetensorsWriter.write(output, tensors, metadata);
             LatentNormalizer normalizer = model.latentNormalizer();
-            out.printf(Locale.ROOT, "encoded %d image(s) -> %s: latents %s (%s), mean, logvar%n",
-                    result.latents.size(0), output, shape(result.latents),
+            out.printf(
+                    Locale.ROOT,
+                    "encoded %d image(s) -> %s: latents %s (%s), mean, logvar%n",
+                    result.latents.size(0),
+                    output,
+                    shape(result.latents),
                     raw ? "raw" : "normalized: (z - " + normalizer.shift() + ") * " + normalizer.scale());
         }
     }
@@ -190,22 +205,32 @@ public final class EncodeCommand implements Callable<Integer> {
     private Encoded encodeTensorFile(Encoder encoder, SafetensorsReader reader) {
         Autoencoder model = encoder.model;
         if (!reader.contains("images")) {
-            throw new IllegalArgumentException(input + " has no tensor 'images' (it has: "
-                    + String.join(", ", reader.names()) + ")");
+            throw new IllegalArgumentException(
+                    input + " has no tensor 'images' (it has: " + String.join(", ", reader.names()) + ")");
         }
         SafetensorsEntry entry = reader.entry("images");
         long[] s = entry.shape();
         int factor = model.downsamplingFactor();
-        if (s.length != 4 || s[1] != model.imageChannels() || s[0] == 0 || s[2] == 0 || s[3] == 0
-                || s[2] % factor != 0 || s[3] % factor != 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor 'images' has shape %s;"
-                    + " the model needs (N, %d, H, W) with N > 0 and H, W positive multiples of %d",
-                    input, Arrays.toString(s), model.imageChannels(), factor));
+        if (s.length != 4
+                || s[1] != model.imageChannels()
+                || s[0] == 0
+                || s[2] == 0
+                || s[3] == 0
+                || s[2] % factor != 0
+                || s[3] % factor != 0) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s: tensor 'images' has shape %s;"
+                            + " the model needs (N, %d, H, W) with N > 0 and H, W positive multiples of %d",
+                    input,
+                    Arrays.toString(s),
+                    model.imageChannels(),
+                    factor));
         }
         Tensor all = reader.load("images");
         if (!all.is_floating_point()) {
-            throw new IllegalArgumentException(input + ": tensor 'images' has dtype " + entry.dtype()
-                    + "; it must be floating point in [-1, 1]");
+            throw new IllegalArgumentException(
+                    input + ": tensor 'images' has dtype " + entry.dtype() + "; it must be floating point in [-1, 1]");
         }
         compute.nonFinite().check("tensor 'images' of " + input, all);
         long n = s[0];

@@ -1,15 +1,15 @@
 package dev.vae4j.cli;
 
-import dev.vae4j.train.data.ImageFolderDataset;
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.DistributedContext;
-import dev.vae4j.train.dist.ProcessGroupCollectives;
-import dev.vae4j.train.metrics.Ssim;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.EvalReport;
 import dev.vae4j.eval.Evaluation;
 import dev.vae4j.eval.EvaluationSet;
 import dev.vae4j.eval.ReconstructionEvaluator;
+import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.DistributedContext;
+import dev.vae4j.train.dist.ProcessGroupCollectives;
+import dev.vae4j.train.metrics.Ssim;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -27,18 +27,24 @@ import picocli.CommandLine.Spec;
  * decoded and clamped to [-1, 1]. Per image: PSNR (dB, data range 1 after mapping to [0, 1], as skimage), SSIM
  * (pytorch-msssim, or torchmetrics' padded variant with {@code --ssim-padded}) and, given {@code --lpips} weights,
  * LPIPS (VGG); over the set, given {@code --inception} weights, rFID (pytorch-fid's Inception pool3 features of
- * originals vs reconstructions, Frechet distance; the originals' statistics cached in {@code --reference-stats}).
- * The metrics come from {@link ReconstructionEvaluator}, which streams batches through a tensor scope each, so
- * memory does not grow with the number of images.
- * Writes to {@code --output}: {@code eval.json}, {@code worst.png} (the lowest-PSNR reconstructions) and
- * {@code latent_histogram.png} (per-channel distribution of the normalised latents {@code (z - shift) * scale}).
+ * originals vs reconstructions, Frechet distance; the originals' statistics cached in {@code --reference-stats}). The
+ * metrics come from {@link ReconstructionEvaluator}, which streams batches through a tensor scope each, so memory does
+ * not grow with the number of images. Writes to {@code --output}: {@code eval.json}, {@code worst.png} (the lowest-PSNR
+ * reconstructions) and {@code latent_histogram.png} (per-channel distribution of the normalised latents {@code (z -
+ * shift) * scale}).
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measure PSNR, SSIM, LPIPS, rFID and latent statistics of a model on an image folder.",
-                "Under 'vae launch' the ranks share the images and rank 0 writes the results."})
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure PSNR, SSIM, LPIPS, rFID and latent statistics of a model on an image folder.",
+            "Under 'vae launch' the ranks share the images and rank 0 writes the results."
+        })
 public final class EvaluateCommand implements Callable<Integer> {
     /** Crop modes ({@code center} only: deterministic evaluation). */
-    enum Crop { center }
+    enum Crop {
+        center
+    }
 
     @Spec
     private CommandSpec spec;
@@ -49,49 +55,71 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     private ModelOption modelOption;
 
-    @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR", description = "Folder of images.")
+    @Option(
+            names = {"-d", "--data"},
+            required = true,
+            paramLabel = "DIR",
+            description = "Folder of images.")
     private Path data;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "eval",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "DIR",
+            defaultValue = "eval",
             description = "Folder (created) for eval.json and the figures (default: ${DEFAULT-VALUE}).")
     private Path output;
 
-    @Option(names = "--size", paramLabel = "PX", defaultValue = "256",
+    @Option(
+            names = "--size",
+            paramLabel = "PX",
+            defaultValue = "256",
             description = "Square evaluation resolution (default: ${DEFAULT-VALUE}).")
     private int size;
 
-    @Option(names = "--crop", paramLabel = "MODE", defaultValue = "center",
+    @Option(
+            names = "--crop",
+            paramLabel = "MODE",
+            defaultValue = "center",
             description = "Crop after resizing: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Crop crop;
 
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N images (by name).")
     private Integer limit;
 
-    @Option(names = "--lpips", paramLabel = "WEIGHTS",
+    @Option(
+            names = "--lpips",
+            paramLabel = "WEIGHTS",
             description = "LPIPS (VGG) weights as safetensors (see vae convert --to lpips); LPIPS is skipped without.")
     private Path lpipsWeights;
 
-    @Option(names = "--inception", paramLabel = "WEIGHTS",
+    @Option(
+            names = "--inception",
+            paramLabel = "WEIGHTS",
             description = "FID Inception weights as safetensors (pytorch-fid's pt_inception-2015-12-05 .pth through "
                     + "vae convert --to safetensors); rFID is skipped without.")
     private Path inceptionWeights;
 
-    @Option(names = "--reference-stats", paramLabel = "FILE",
+    @Option(
+            names = "--reference-stats",
+            paramLabel = "FILE",
             description = "Cache of the data's Inception statistics: read when present (and computed for the same "
                     + "data, size, crop and count), written otherwise.")
     private Path referenceStats;
 
-    @Option(names = "--ssim-padded",
+    @Option(
+            names = "--ssim-padded",
             description = "SSIM as torchmetrics >= 1.5 (reflect-padded border) instead of pytorch-msssim (valid).")
     private boolean ssimPadded;
 
-    @Option(names = "--worst", paramLabel = "K", defaultValue = "8",
+    @Option(
+            names = "--worst",
+            paramLabel = "K",
+            defaultValue = "8",
             description = "Reconstructions shown in worst.png (default: ${DEFAULT-VALUE}).")
     private int worst;
 
     /** Creates the command (picocli instantiates it). */
-    public EvaluateCommand() {
-    }
+    public EvaluateCommand() {}
 
     @Override
     public Integer call() {
@@ -104,23 +132,37 @@ public final class EvaluateCommand implements Callable<Integer> {
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
                 ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
-        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), "cpu", null,
-                DistributedContext.DEFAULT_TIMEOUT);
+        DistributedContext context =
+                DistributedContext.fromEnvironment(System.getenv(), "cpu", null, DistributedContext.DEFAULT_TIMEOUT);
         CliSupport.Progress progress = new CliSupport.Progress("evaluated", dataset.size());
         Evaluation evaluation;
-        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
-                : Collectives.single()) {
-            evaluation = evaluator.evaluate(model, compute.inferenceOptions(), compute.device(), dataset,
-                    compute.batchSize(), referenceStats, set.cacheKey(), progress::advance, collectives);
+        try (Collectives collectives =
+                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
+            evaluation = evaluator.evaluate(
+                    model,
+                    compute.inferenceOptions(),
+                    compute.device(),
+                    dataset,
+                    compute.batchSize(),
+                    referenceStats,
+                    set.cacheKey(),
+                    progress::advance,
+                    collectives);
         }
         if (!context.writer()) {
             return 0;
         }
         if (resized > 0) {
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "evaluate: %d of %d image(s) were not %dx%d: each was resized (shorter side to %d"
-                    + " px) and centre-cropped before encoding; --size sets the resolution%n", resized, dataset.size(),
-                    size, size, size);
+            err.printf(
+                    Locale.ROOT,
+                    "evaluate: %d of %d image(s) were not %dx%d: each was resized (shorter side to %d"
+                            + " px) and centre-cropped before encoding; --size sets the resolution%n",
+                    resized,
+                    dataset.size(),
+                    size,
+                    size,
+                    size);
             err.flush();
         }
         EvalReport report = evaluation.report();
@@ -143,8 +185,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private void validate() {
         if (size < 11) {
-            throw new ParameterException(spec.commandLine(), "--size must be at least 11 (the SSIM window), got "
-                    + size);
+            throw new ParameterException(
+                    spec.commandLine(), "--size must be at least 11 (the SSIM window), got " + size);
         }
         if (limit != null && limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);

@@ -15,18 +15,23 @@ import picocli.CommandLine.Option;
 public final class FastPathOptions {
     private static final Logger LOG = LoggerFactory.getLogger(FastPathOptions.class);
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32", converter = PrecisionConverter.class,
+    @Option(
+            names = "--precision",
+            paramLabel = "P",
+            defaultValue = "fp32",
+            converter = PrecisionConverter.class,
             description = "fp32, bf16 or fp16 (autocast; default: ${DEFAULT-VALUE}). As in diffusers, fp16 runs"
                     + " in fp32 for models whose config sets force_upcast.")
     private Precision precision = Precision.FP32;
 
-    @Option(names = "--channels-last", description = "Keep weights and activations in the channels-last memory"
-            + " format (same results within 1e-5; often faster convolutions on CPU).")
+    @Option(
+            names = "--channels-last",
+            description = "Keep weights and activations in the channels-last memory"
+                    + " format (same results within 1e-5; often faster convolutions on CPU).")
     private boolean channelsLast;
 
     /** Creates the options (picocli instantiates them). */
-    public FastPathOptions() {
-    }
+    public FastPathOptions() {}
 
     /** The options as given. */
     public InferenceOptions options() {
@@ -38,8 +43,10 @@ public final class FastPathOptions {
         InferenceOptions options = options();
         Precision effective = options.precisionFor(model.forceUpcast());
         if (effective != precision) {
-            LOG.warn("the model's config sets force_upcast: running it in {} instead of {}, as diffusers does",
-                    effective, precision);
+            LOG.warn(
+                    "the model's config sets force_upcast: running it in {} instead of {}, as diffusers does",
+                    effective,
+                    precision);
         }
         LOG.info("inference precision {}, {} memory format", effective, channelsLast ? "channels-last" : "contiguous");
         return options.apply(model);

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The image files named by a command's {@code --input} (one image file, or the images of a folder sorted by
- * name), with their sizes read from the file headers so that problems (unreadable files, sizes the model cannot
- * take, mixed sizes) are reported before any work is done, naming the file at fault.
+ * The image files named by a command's {@code --input} (one image file, or the images of a folder sorted by name), with
+ * their sizes read from the file headers so that problems (unreadable files, sizes the model cannot take, mixed sizes)
+ * are reported before any work is done, naming the file at fault.
  */
 final class ImageInputs {
     private final Path input;
@@ -41,8 +41,8 @@ final class ImageInputs {
         if (folder) {
             files = ImageTensors.listImages(input);
             if (files.isEmpty()) {
-                throw new IllegalArgumentException("input folder " + input + " holds no image files ("
-                        + String.join(", ", extensions()) + ")");
+                throw new IllegalArgumentException(
+                        "input folder " + input + " holds no image files (" + String.join(", ", extensions()) + ")");
             }
         } else {
             files = List.of(input);
@@ -107,9 +107,13 @@ final class ImageInputs {
         for (int i = 0; i < files.size(); i++) {
             ImageTensors.Size s = sizes.get(i);
             if (s.width() % factor != 0 || s.height() % factor != 0) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
+                throw new IllegalArgumentException(String.format(
+                        Locale.ROOT,
                         "image %s is %s px: width and height must be multiples of %d, the model's downsampling"
-                                + " factor", files.get(i), s, factor));
+                                + " factor",
+                        files.get(i),
+                        s,
+                        factor));
             }
         }
     }
@@ -137,8 +141,8 @@ final class ImageInputs {
         List<List<Integer>> batches = new ArrayList<>();
         List<Integer> current = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            if (!current.isEmpty() && (current.size() == batchSize
-                    || !sizes.get(i).equals(sizes.get(current.get(0))))) {
+            if (!current.isEmpty()
+                    && (current.size() == batchSize || !sizes.get(i).equals(sizes.get(current.get(0))))) {
                 batches.add(current);
                 current = new ArrayList<>();
             }

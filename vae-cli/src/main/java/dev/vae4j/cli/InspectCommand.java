@@ -7,11 +7,11 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.MacCounter;
-import dev.vae4j.core.model.LatentNormalizer;
-import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -32,16 +32,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vae inspect --preset NAME | --model DIR | --discriminator NAME}: prints a model's diffusers config (JSON), its
- * latent geometry
- * and the parameter counts of the encoder, decoder, quant convs and the whole model, with thousands separators.
- * A preset builds the model with random weights (the SD preset allocates about 335 MB); a model folder is loaded
- * leniently and the weight-loading report is printed too. A discriminator preset prints its parameters and
+ * latent geometry and the parameter counts of the encoder, decoder, quant convs and the whole model, with thousands
+ * separators. A preset builds the model with random weights (the SD preset allocates about 335 MB); a model folder is
+ * loaded leniently and the weight-loading report is printed too. A discriminator preset prints its parameters and
  * multiply-accumulates at 256x256.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Print a model's config and parameter counts, or a discriminator's parameters and MACs.")
 public final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @Spec
     private CommandSpec spec;
 
@@ -50,34 +52,44 @@ public final class InspectCommand implements Callable<Integer> {
 
     /** Exactly one of {@code --preset} and {@code --model}. */
     static final class Source {
-        @Option(names = "--preset", paramLabel = "NAME", required = true,
+        @Option(
+                names = "--preset",
+                paramLabel = "NAME",
+                required = true,
                 description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, "
                         + "linear-attention-f8c4, litevae-*, or an AutoencoderTiny latent space (taesd, taesdxl, "
                         + "taesd3, taef1, taef2, taesana).")
         String preset;
 
-        @Option(names = "--model", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                required = true,
                 description = "A model folder of any class its config.json names (AutoencoderKL, AutoencoderTiny,"
                         + " LiteVAE), or a pipeline folder with a vae/ subfolder.")
         Path model;
 
-        @Option(names = "--discriminator", paramLabel = "NAME", required = true,
+        @Option(
+                names = "--discriminator",
+                paramLabel = "NAME",
+                required = true,
                 description = "A discriminator preset (patchgan, vgg, unetgan-s, unetgan-m, unetgan-l, gigagan):"
                         + " parameters and multiply-accumulates at 256x256.")
         String discriminator;
     }
 
     /** Creates the command (picocli instantiates it). */
-    public InspectCommand() {
-    }
+    public InspectCommand() {}
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (source.discriminator != null) {
             if (!DiscriminatorPresets.names().contains(source.discriminator)) {
-                throw new ParameterException(spec.commandLine(), "unknown discriminator '" + source.discriminator
-                        + "', expected one of " + DiscriminatorPresets.names());
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "unknown discriminator '" + source.discriminator + "', expected one of "
+                                + DiscriminatorPresets.names());
             }
             try (TensorScope scope = new TensorScope()) {
                 out.println(MacCounter.report(source.discriminator, 256, 256));
@@ -86,8 +98,8 @@ public final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         try (TensorScope scope = new TensorScope()) {
-            if (source.preset != null && !AutoencoderKLConfig.presetNames().contains(
-                    source.preset.toLowerCase(Locale.ROOT))) {
+            if (source.preset != null
+                    && !AutoencoderKLConfig.presetNames().contains(source.preset.toLowerCase(Locale.ROOT))) {
                 ObjectNode config;
                 try {
                     config = Autoencoders.preset(source.preset);
@@ -95,11 +107,21 @@ public final class InspectCommand implements Callable<Integer> {
                     throw new ParameterException(spec.commandLine(), e.getMessage());
                 }
                 TrainableAutoencoder model = Autoencoders.create(config);
-                print(out, model, config, "preset " + source.preset.toLowerCase(Locale.ROOT), "random initialisation",
+                print(
+                        out,
+                        model,
+                        config,
+                        "preset " + source.preset.toLowerCase(Locale.ROOT),
+                        "random initialisation",
                         scaling(model.latentNormalizer()));
             } else if (source.model != null && !isAutoencoderKl(source.model)) {
                 TrainableAutoencoder model = Autoencoders.load(source.model);
-                print(out, model, readConfig(source.model), "model " + source.model, "all tensors loaded (strict)",
+                print(
+                        out,
+                        model,
+                        readConfig(source.model),
+                        "model " + source.model,
+                        "all tensors loaded (strict)",
                         scaling(model.latentNormalizer()));
             } else {
                 inspectAutoencoderKl(out);
@@ -157,14 +179,20 @@ public final class InspectCommand implements Callable<Integer> {
         return name == null || name.asText().equals(AutoencoderKLConfig.CLASS_NAME);
     }
 
-    private static void print(PrintWriter out, Autoencoder model, ObjectNode config, String origin, String weights,
-            String scaling) {
+    private static void print(
+            PrintWriter out, Autoencoder model, ObjectNode config, String origin, String weights, String scaling) {
         out.println(origin);
         out.println(config.toPrettyString());
         out.println();
         int f = model.downsamplingFactor();
-        out.printf(Locale.ROOT, "latents: %d channels, downsampling factor %d (an HxW image gives %d x H/%d x W/%d)%n",
-                model.latentChannels(), f, model.latentChannels(), f, f);
+        out.printf(
+                Locale.ROOT,
+                "latents: %d channels, downsampling factor %d (an HxW image gives %d x H/%d x W/%d)%n",
+                model.latentChannels(),
+                f,
+                model.latentChannels(),
+                f,
+                f);
         out.println("scaling: " + scaling);
         out.println("weights: " + weights);
         out.println();
@@ -179,8 +207,8 @@ public final class InspectCommand implements Callable<Integer> {
         if (model instanceof AutoencoderKL) {
             for (String part : new String[] {"quant_conv", "post_quant_conv"}) {
                 Long n = counts.remove(part);
-                out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", part,
-                        n == null ? "absent" : CliSupport.grouped(n));
+                out.printf(
+                        Locale.ROOT, "  %-16s %" + width + "s%n", part, n == null ? "absent" : CliSupport.grouped(n));
             }
         }
         for (Map.Entry<String, Long> other : counts.entrySet()) {

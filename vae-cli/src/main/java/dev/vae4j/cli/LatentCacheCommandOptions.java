@@ -2,6 +2,7 @@ package dev.vae4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.data.AspectBuckets;
@@ -10,7 +11,6 @@ import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.train.data.ShardPattern;
 import dev.vae4j.train.data.WebDatasetShards;
 import dev.vae4j.train.dist.DistributedContext;
-import dev.vae4j.core.model.Autoencoder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,30 +20,43 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
- * The options of {@code vae encode} when it writes a latent cache folder (when {@code --output} ends with
- * {@code /} or is an existing folder): inputs of any sizes (an image folder or WebDataset tar shards) cropped to
+ * The options of {@code vae encode} when it writes a latent cache folder (when {@code --output} ends with {@code /} or
+ * is an existing folder): inputs of any sizes (an image folder or WebDataset tar shards) cropped to
  * {@code --resolution} squares or aspect buckets, encoded into {@code latents-NNNNNN.safetensors} shards plus
  * {@code index.json} ({@link LatentCacheWriter}); under {@code vae launch} the ranks write disjoint shards.
  */
 final class LatentCacheCommandOptions {
-    @Option(names = "--resolution", paramLabel = "PX",
+    @Option(
+            names = "--resolution",
+            paramLabel = "PX",
             description = "Cache folder output: square crop side (shorter side resized to PX, centre crop), or the"
                     + " bucket area PX² with --buckets.")
     private Integer resolution;
 
-    @Option(names = "--buckets", description = "Cache folder output: SDXL-style aspect-ratio buckets of area"
-            + " about PX²; each image goes to the bucket nearest its aspect ratio.")
+    @Option(
+            names = "--buckets",
+            description = "Cache folder output: SDXL-style aspect-ratio buckets of area"
+                    + " about PX²; each image goes to the bucket nearest its aspect ratio.")
     private boolean buckets;
 
-    @Option(names = "--bucket-step", paramLabel = "N", defaultValue = "64",
+    @Option(
+            names = "--bucket-step",
+            paramLabel = "N",
+            defaultValue = "64",
             description = "Bucket sides are multiples of N px (default: ${DEFAULT-VALUE}).")
     private int bucketStep;
 
-    @Option(names = "--max-aspect", paramLabel = "R", defaultValue = "4",
+    @Option(
+            names = "--max-aspect",
+            paramLabel = "R",
+            defaultValue = "4",
             description = "Largest bucket aspect ratio (default: ${DEFAULT-VALUE}, as SDXL).")
     private double maxAspect;
 
-    @Option(names = "--shard-size", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--shard-size",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Cache folder output: input images per shard file (default: ${DEFAULT-VALUE}).")
     private int shardSize;
 
@@ -53,7 +66,10 @@ final class LatentCacheCommandOptions {
     @Option(names = "--resume", description = "Cache folder output: keep finished shards, redo the others.")
     private boolean resume;
 
-    @Option(names = "--decode-workers", paramLabel = "N", defaultValue = "2",
+    @Option(
+            names = "--decode-workers",
+            paramLabel = "N",
+            defaultValue = "2",
             description = "Threads decoding images ahead of the encoder (default: ${DEFAULT-VALUE}).")
     private int decodeWorkers;
 
@@ -65,8 +81,8 @@ final class LatentCacheCommandOptions {
     /** Checks the options and the folder before the model is loaded; returns the inputs. */
     ImageSource inputs(Path input, Path output, DistributedContext context) {
         if (resolution == null) {
-            throw new IllegalArgumentException("--resolution PX is required when --output is a folder (" + output
-                    + "/)");
+            throw new IllegalArgumentException(
+                    "--resolution PX is required when --output is a folder (" + output + "/)");
         }
         String text = input.toString();
         ImageSource source = ShardPattern.isShardPattern(text) ? WebDatasetShards.open(text) : folder(input);
@@ -88,22 +104,37 @@ final class LatentCacheCommandOptions {
     }
 
     /** Encodes this rank's shards of {@code source} into {@code output}. */
-    void run(Autoencoder model, Path modelDir, ImageSource source, Path output, int batchSize,
-            DistributedContext context, PrintWriter out) {
+    void run(
+            Autoencoder model,
+            Path modelDir,
+            ImageSource source,
+            Path output,
+            int batchSize,
+            DistributedContext context,
+            PrintWriter out) {
         AspectBuckets shapes = buckets ? AspectBuckets.of(resolution, bucketStep, maxAspect) : null;
-        LatentCacheOptions options = new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize,
-                decodeWorkers);
+        LatentCacheOptions options =
+                new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize, decodeWorkers);
         LatentCacheWriter writer = new LatentCacheWriter(model, source, output, options, modelConfig(modelDir));
         CliSupport.Progress progress = new CliSupport.Progress("cached", 1);
-        LatentCacheWriter.Report report = writer.write(context.rank(), context.worldSize(), resume,
-                (done, total) -> progress.advance(done, total));
-        out.printf(Locale.ROOT, "cached %d image(s) into %d shard(s) of %s (%d finished shard(s) kept, %d unreadable"
-                + " input(s) skipped)%s%n", report.encoded(), report.shardsWritten(), output, report.shardsKept(), report.skipped(),
+        LatentCacheWriter.Report report = writer.write(
+                context.rank(), context.worldSize(), resume, (done, total) -> progress.advance(done, total));
+        out.printf(
+                Locale.ROOT,
+                "cached %d image(s) into %d shard(s) of %s (%d finished shard(s) kept, %d unreadable"
+                        + " input(s) skipped)%s%n",
+                report.encoded(),
+                report.shardsWritten(),
+                output,
+                report.shardsKept(),
+                report.skipped(),
                 report.indexWritten() ? "; wrote " + output.resolve("index.json") : "");
     }
 
     private static JsonNode modelConfig(Path modelDir) {
-        for (Path config : new Path[] {modelDir.resolve("config.json"), modelDir.resolve("vae").resolve("config.json")}) {
+        for (Path config : new Path[] {
+            modelDir.resolve("config.json"), modelDir.resolve("vae").resolve("config.json")
+        }) {
             if (Files.isRegularFile(config)) {
                 try {
                     return new ObjectMapper().readTree(config.toFile());

@@ -13,13 +13,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vae launch}: starts {@code --nproc-per-node} JVMs running a {@code vae} command as ranks of one data-parallel
- * job (torchrun's environment variables), prefixes their output with {@code [rank r]}, and when one worker fails
- * stops the others and exits with its code. For several nodes, run it on each with the same {@code --nnodes},
+ * job (torchrun's environment variables), prefixes their output with {@code [rank r]}, and when one worker fails stops
+ * the others and exits with its code. For several nodes, run it on each with the same {@code --nnodes},
  * {@code --master-addr} and {@code --master-port} and that node's {@code --node-rank}.
  */
-@Command(name = "launch", mixinStandardHelpOptions = true,
-        description = {"Run a vae command (usually train) as N data-parallel worker processes per node.",
-                "Example: vae launch --nproc-per-node 2 -- train --recipe tiny --out runs/tiny-ddp"})
+@Command(
+        name = "launch",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a vae command (usually train) as N data-parallel worker processes per node.",
+            "Example: vae launch --nproc-per-node 2 -- train --recipe tiny --out runs/tiny-ddp"
+        })
 public final class LaunchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -30,18 +34,30 @@ public final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--nnodes", paramLabel = "M", defaultValue = "1", description = "Nodes (default: 1).")
     private int nnodes;
 
-    @Option(names = "--node-rank", paramLabel = "R", defaultValue = "0", description = "This node's index (default: 0).")
+    @Option(
+            names = "--node-rank",
+            paramLabel = "R",
+            defaultValue = "0",
+            description = "This node's index (default: 0).")
     private int nodeRank;
 
-    @Option(names = "--master-addr", paramLabel = "HOST", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--master-addr",
+            paramLabel = "HOST",
+            defaultValue = "127.0.0.1",
             description = "Host of rank 0 (default: ${DEFAULT-VALUE}).")
     private String masterAddr;
 
-    @Option(names = "--master-port", paramLabel = "PORT", defaultValue = "29500",
+    @Option(
+            names = "--master-port",
+            paramLabel = "PORT",
+            defaultValue = "29500",
             description = "Rendezvous port on that host (default: ${DEFAULT-VALUE}).")
     private int masterPort;
 
-    @Parameters(paramLabel = "COMMAND", arity = "1..*",
+    @Parameters(
+            paramLabel = "COMMAND",
+            arity = "1..*",
             description = "The vae command and its arguments, after '--' (e.g. -- train --recipe tiny).")
     private List<String> command;
 
@@ -50,8 +66,9 @@ public final class LaunchCommand implements Callable<Integer> {
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();
         return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), line -> {
-            out.println(line);
-            out.flush();
-        }).await();
+                    out.println(line);
+                    out.flush();
+                })
+                .await();
     }
 }

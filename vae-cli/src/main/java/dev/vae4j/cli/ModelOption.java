@@ -10,13 +10,15 @@ import picocli.CommandLine.Option;
  * {@link ComputeOptions} settings applied first, strictly, in eval mode ({@link CliSupport#loadModel}).
  */
 public final class ModelOption {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
+    @Option(
+            names = {"-m", "--model"},
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
     private Path dir;
 
     /** Creates the option (picocli instantiates it). */
-    public ModelOption() {
-    }
+    public ModelOption() {}
 
     /** The model folder. */
     public Path dir() {

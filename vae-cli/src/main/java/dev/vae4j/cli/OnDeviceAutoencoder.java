@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A model whose parameters live on an accelerator, called with CPU tensors (what the image and latent files are
- * read into) and returning CPU tensors: inputs move to the device, results (the posterior's mean and log-variance,
- * decoded images) come back. Shapes are the wrapped model's.
+ * A model whose parameters live on an accelerator, called with CPU tensors (what the image and latent files are read
+ * into) and returning CPU tensors: inputs move to the device, results (the posterior's mean and log-variance, decoded
+ * images) come back. Shapes are the wrapped model's.
  */
 final class OnDeviceAutoencoder extends ForwardingAutoencoder {
     private final Device device;
@@ -34,5 +34,4 @@ final class OnDeviceAutoencoder extends ForwardingAutoencoder {
     public Tensor decode(Tensor latents) {
         return model.decode(latents.to(device, latents.scalar_type())).cpu();
     }
-
 }

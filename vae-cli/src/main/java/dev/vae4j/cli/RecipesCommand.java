@@ -8,15 +8,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code vae recipes}: the built-in training recipes, one per line with its description. */
-@Command(name = "recipes", mixinStandardHelpOptions = true,
+@Command(
+        name = "recipes",
+        mixinStandardHelpOptions = true,
         description = "List the built-in training recipes (vae train --recipe NAME).")
 public final class RecipesCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
     /** Creates the command (picocli instantiates it). */
-    public RecipesCommand() {
-    }
+    public RecipesCommand() {}
 
     @Override
     public Integer call() {

@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * consecutive images of one size). The output is a {@code .png} file for a single input image, otherwise a folder
  * (created) holding one {@code <name>.png} per input image.
  */
-@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+@Command(
+        name = "reconstruct",
+        mixinStandardHelpOptions = true,
         description = "Encode and decode images (autoencoder round trip) and write PNGs.")
 public final class ReconstructCommand implements Callable<Integer> {
     @Spec
@@ -42,32 +44,40 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Mixin
     private ModelOption modelOption;
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "IMG_OR_DIR",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "IMG_OR_DIR",
             description = "An image file or a folder of images.")
     private Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "PNG_OR_DIR",
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "PNG_OR_DIR",
             description = "A .png file (single input image) or a folder (created).")
     private Path output;
 
     @Option(names = "--sample", description = "Decode a posterior sample instead of the mode (see --seed).")
     private boolean sample;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Seed of the CPU generator for --sample (default: ${DEFAULT-VALUE}).")
     private long seed;
 
     /** Creates the command (picocli instantiates it). */
-    public ReconstructCommand() {
-    }
+    public ReconstructCommand() {}
 
     @Override
     public Integer call() {
         ImageInputs images = ImageInputs.resolve(input);
         boolean toFile = CliSupport.hasExtension(output, ".png");
         if (toFile && images.isFolder()) {
-            throw new ParameterException(spec.commandLine(), "--output must be a folder when --input is a folder,"
-                    + " got " + output);
+            throw new ParameterException(
+                    spec.commandLine(), "--output must be a folder when --input is a folder," + " got " + output);
         }
         Path folder = toFile ? output.toAbsolutePath().getParent() : output;
         List<String> names = toFile ? List.of(output.getFileName().toString()) : CliSupport.pngNames(images.names());
@@ -81,8 +91,8 @@ public final class ReconstructCommand implements Callable<Integer> {
         Autoencoder model = modelOption.loadForInference(compute, tile);
         int channels = ImageInputs.channels(model);
         if (model.outputChannels() != 1 && model.outputChannels() != 3) {
-            throw new IllegalArgumentException("the model decodes " + model.outputChannels()
-                    + "-channel images, which PNG cannot hold");
+            throw new IllegalArgumentException(
+                    "the model decodes " + model.outputChannels() + "-channel images, which PNG cannot hold");
         }
         images.requireDivisible(model.downsamplingFactor());
         PrintWriter out = spec.commandLine().getOut();

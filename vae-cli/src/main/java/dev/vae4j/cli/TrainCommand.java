@@ -1,15 +1,15 @@
 package dev.vae4j.cli;
 
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.DataParallel;
-import dev.vae4j.train.dist.DistributedContext;
-import dev.vae4j.train.dist.ProcessGroupCollectives;
 import dev.vae4j.core.tensor.CpuThreads;
-import dev.vae4j.train.TrainConfig;
 import dev.vae4j.recipes.Recipe;
 import dev.vae4j.recipes.RunFolder;
 import dev.vae4j.recipes.TrainingBudget;
 import dev.vae4j.recipes.TrainingSession;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.DataParallel;
+import dev.vae4j.train.dist.DistributedContext;
+import dev.vae4j.train.dist.ProcessGroupCollectives;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,20 +26,29 @@ import picocli.CommandLine.Spec;
  * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the {@code tiny}
  * recipe on the built-in synthetic dataset on the CPU (the embedded default) into {@code runs/tiny}.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train or fine-tune an autoencoder from a recipe (default: 'tiny' on synthetic images).",
-                "Built-in recipes: tiny, ldm-kl-f8, sd-ft-mse. Writes <out>/checkpoints, metrics.jsonl, samples/,",
-                "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
-                "(and <out>/model-ema with EMA)."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train or fine-tune an autoencoder from a recipe (default: 'tiny' on synthetic images).",
+            "Built-in recipes: tiny, ldm-kl-f8, sd-ft-mse. Writes <out>/checkpoints, metrics.jsonl, samples/,",
+            "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
+            "(and <out>/model-ema with EMA)."
+        })
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--recipe", paramLabel = "R", defaultValue = "tiny",
+    @Option(
+            names = "--recipe",
+            paramLabel = "R",
+            defaultValue = "tiny",
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 
-    @Option(names = "--data", paramLabel = "DIR|SHARDS",
+    @Option(
+            names = "--data",
+            paramLabel = "DIR|SHARDS",
             description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
                     + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
@@ -47,20 +56,27 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
 
-    @Option(names = "--overwrite",
+    @Option(
+            names = "--overwrite",
             description = "Replace the run already in the run folder (its checkpoints, model and metrics are deleted).")
     private boolean overwrite;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR",
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
             description = "Continue the latest checkpoint of RUN_DIR with its saved recipe.")
     private Path resume;
 
-    @Option(names = "--init-from", paramLabel = "PATH",
+    @Option(
+            names = "--init-from",
+            paramLabel = "PATH",
             description = "Start from these weights (diffusers folder, checkpoint folder or weights file); "
                     + "optimizers start fresh.")
     private Path initFrom;
 
-    @Option(names = "--teacher", paramLabel = "DIR",
+    @Option(
+            names = "--teacher",
+            paramLabel = "DIR",
             description = "A model folder whose latents the model learns to decode (distillation, e.g. of a tiny "
                     + "decoder; recipe taesd-distill); saved in the run's recipe.")
     private Path teacher;
@@ -74,57 +90,81 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--image-size", paramLabel = "PX", description = "Override the recipe's training resolution.")
     private Integer imageSize;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Override the autoencoder's peak learning rate (the "
-            + "discriminator's too when the recipe gives it no optimizer of its own).")
+    @Option(
+            names = "--lr",
+            paramLabel = "LR",
+            description = "Override the autoencoder's peak learning rate (the "
+                    + "discriminator's too when the recipe gives it no optimizer of its own).")
     private Double learningRate;
 
     @Option(names = "--device", paramLabel = "DEV", description = "cpu or cuda (default: the recipe's, cpu).")
     private String device;
 
-    @Option(names = "--log-every", paramLabel = "N",
+    @Option(
+            names = "--log-every",
+            paramLabel = "N",
             description = "Read and log the averaged loss terms every N steps (default: the recipe's log_every, 10).")
     private Long logEvery;
 
-    @Option(names = "--cudnn-benchmark", description = "Let cuDNN pick the fastest convolution algorithms for the "
-            + "fixed training size (CUDA only; not bit-reproducible between runs).")
+    @Option(
+            names = "--cudnn-benchmark",
+            description = "Let cuDNN pick the fastest convolution algorithms for the "
+                    + "fixed training size (CUDA only; not bit-reproducible between runs).")
     private boolean cudnnBenchmark;
 
-    @Option(names = "--lpips", paramLabel = "FILE",
+    @Option(
+            names = "--lpips",
+            paramLabel = "FILE",
             description = "LPIPS weights (VGG16 features + heads, safetensors) for recipes that weight LPIPS.")
     private Path lpips;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "libtorch CPU threads (default: 1 for images up to 64 px, whose small tensors run fastest "
                     + "on one thread, else the number of processors).")
     private Integer threads;
 
-    @Option(names = "--dist-backend", paramLabel = "B",
+    @Option(
+            names = "--dist-backend",
+            paramLabel = "B",
             description = "Data-parallel backend: gloo or nccl (default: nccl on cuda, gloo on cpu). The job comes "
                     + "from RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (set by 'vae launch' or torchrun-"
                     + "style schedulers); without WORLD_SIZE the run is single-process.")
     private String distBackend;
 
-    @Option(names = "--dist-timeout", paramLabel = "SECONDS", defaultValue = "600",
+    @Option(
+            names = "--dist-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "600",
             description = "Seconds a rank waits for the others (rendezvous, gradient exchange, rank 0's validation) "
                     + "before failing (default: ${DEFAULT-VALUE}).")
     private long distTimeout;
 
-    @Option(names = "--ddp-bucket-mb", paramLabel = "MB", defaultValue = "25",
+    @Option(
+            names = "--ddp-bucket-mb",
+            paramLabel = "MB",
+            defaultValue = "25",
             description = "Gradient all-reduce bucket size in MiB (default: ${DEFAULT-VALUE}).")
     private double bucketMb;
 
-    @Option(names = "--ddp-broadcast-buffers",
+    @Option(
+            names = "--ddp-broadcast-buffers",
             description = "Copy rank 0's buffers (BatchNorm statistics) to all ranks before every step; by default "
                     + "each rank keeps its own.")
     private boolean broadcastBuffers;
 
     @Override
     public Integer call() {
-        Recipe recipe = Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
-        int smallImages = recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
+        Recipe recipe =
+                Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
+        int smallImages =
+                recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
         CpuThreads.configure(threads == null ? smallImages : threads);
         TrainConfig train = recipe.train();
-        train = train.with(steps == null ? train.steps() : steps, batchSize == null ? train.batchSize() : batchSize,
+        train = train.with(
+                steps == null ? train.steps() : steps,
+                batchSize == null ? train.batchSize() : batchSize,
                 device == null ? train.device() : device);
         train = learningRate == null ? train : train.withGeneratorLearningRate(learningRate);
         train = logEvery == null ? train : train.withLogEvery(logEvery);
@@ -143,19 +183,20 @@ public final class TrainCommand implements Callable<Integer> {
         recipe = recipe.withDataSource(source == null ? null : source.toString());
         TrainingBudget.ofThisMachine().check(recipe, source == null);
         long started = System.nanoTime();
-        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), recipe.train().device(),
+        DistributedContext context = DistributedContext.fromEnvironment(
+                System.getenv(),
+                recipe.train().device(),
                 distBackend == null ? null : DistributedContext.Backend.parse(distBackend),
                 Duration.ofSeconds(distTimeout));
         if (context.distributed() && recipe.train().device().equals("cuda")) {
-            recipe = recipe.withTrain(recipe.train().with(recipe.train().steps(), recipe.train().batchSize(),
-                    "cuda:" + context.localRank()));
+            recipe = recipe.withTrain(recipe.train()
+                    .with(recipe.train().steps(), recipe.train().batchSize(), "cuda:" + context.localRank()));
         }
         TrainingSession.Outcome outcome;
-        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
-                : Collectives.single()) {
+        try (Collectives collectives =
+                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips,
-                    parallel)
+            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel)
                     .run(System.err);
         }
         if (!context.writer()) {
@@ -165,7 +206,8 @@ public final class TrainCommand implements Callable<Integer> {
         List<Map<String, Double>> validations = outcome.validations();
         console.println("validation (held-out, posterior mode):");
         for (Map<String, Double> v : List.of(validations.get(0), validations.get(validations.size() - 1))) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  step %6d", v.get("step").longValue()));
+            StringBuilder line = new StringBuilder(
+                    String.format(Locale.ROOT, "  step %6d", v.get("step").longValue()));
             v.forEach((name, value) -> {
                 if (!name.equals("step")) {
                     line.append(String.format(Locale.ROOT, "  %s %.4f", name, value));
@@ -173,21 +215,27 @@ public final class TrainCommand implements Callable<Integer> {
             });
             console.println(line);
         }
-        console.printf(Locale.ROOT, "trained %d steps in %.1f s (%d skipped, %d unreadable files skipped)%n",
-                outcome.state().step(), (System.nanoTime() - started) / 1e9, outcome.state().skippedSteps(),
+        console.printf(
+                Locale.ROOT,
+                "trained %d steps in %.1f s (%d skipped, %d unreadable files skipped)%n",
+                outcome.state().step(),
+                (System.nanoTime() - started) / 1e9,
+                outcome.state().skippedSteps(),
                 outcome.skippedFiles());
-        console.println("model: " + outcome.model() + (outcome.emaModel() == null ? "" : ", EMA: " + outcome.emaModel()));
+        console.println(
+                "model: " + outcome.model() + (outcome.emaModel() == null ? "" : ", EMA: " + outcome.emaModel()));
         return 0;
     }
 
     /**
-     * The absolute data source of the run: {@code --data}, else the recipe's {@code data.source} (on
-     * {@code --resume}, the source the run recorded), else null (synthetic images).
+     * The absolute data source of the run: {@code --data}, else the recipe's {@code data.source} (on {@code --resume},
+     * the source the run recorded), else null (synthetic images).
      *
      * @throws IllegalArgumentException if {@code --data} names another source than the one the resumed run recorded
      */
     private Path dataSource(Recipe recipe) {
-        Path recorded = recipe.data().source() == null ? null
+        Path recorded = recipe.data().source() == null
+                ? null
                 : Path.of(recipe.data().source()).toAbsolutePath().normalize();
         Path given = data == null ? null : data.toAbsolutePath().normalize();
         if (resume != null && given != null && recorded != null && !given.equals(recorded)) {

@@ -16,20 +16,33 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code vae} command line: train, inspect, encode, decode, reconstruct, convert, evaluate, bench and launch
- * (data-parallel workers), with any
- * model folder vae4j loads (diffusers {@code AutoencoderKL}, LiteVAE).
+ * (data-parallel workers), with any model folder vae4j loads (diffusers {@code AutoencoderKL}, LiteVAE).
  *
- * <p>Every command prints through the {@link CommandLine}'s out/err writers, so callers (and tests) can capture
- * them with {@link CommandLine#setOut}/{@link CommandLine#setErr}. Exit codes: 0 success, 1 a failure while
- * running (a missing or unreadable file, a corrupt image or safetensors file, weights that do not fit, a bad
- * value), reported as the single line {@code vae: error: <message>} on stderr (plus the stack trace with
- * {@code --verbose}); 2 a usage error (picocli's message and the usage help).
+ * <p>Every command prints through the {@link CommandLine}'s out/err writers, so callers (and tests) can capture them
+ * with {@link CommandLine#setOut}/{@link CommandLine#setErr}. Exit codes: 0 success, 1 a failure while running (a
+ * missing or unreadable file, a corrupt image or safetensors file, weights that do not fit, a bad value), reported as
+ * the single line {@code vae: error: <message>} on stderr (plus the stack trace with {@code --verbose}); 2 a usage
+ * error (picocli's message and the usage help).
  */
-@Command(name = "vae", mixinStandardHelpOptions = true, versionProvider = VaeCli.Version.class,
-        description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs) on libtorch.",
-        subcommands = {TrainCommand.class, InspectCommand.class, EncodeCommand.class, DecodeCommand.class,
-                ReconstructCommand.class, ConvertCommand.class, EvaluateCommand.class, BenchCommand.class,
-                LaunchCommand.class, RecipesCommand.class, CommandLine.HelpCommand.class})
+@Command(
+        name = "vae",
+        mixinStandardHelpOptions = true,
+        versionProvider = VaeCli.Version.class,
+        description = "Train, fine-tune and run the KL autoencoders of latent diffusion (SD, SDXL, SD3, FLUX VAEs)"
+                + " on libtorch.",
+        subcommands = {
+            TrainCommand.class,
+            InspectCommand.class,
+            EncodeCommand.class,
+            DecodeCommand.class,
+            ReconstructCommand.class,
+            ConvertCommand.class,
+            EvaluateCommand.class,
+            BenchCommand.class,
+            LaunchCommand.class,
+            RecipesCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class VaeCli implements Runnable {
     /** Exit code of a failure while running a command. */
     public static final int EXIT_FAILURE = 1;
@@ -40,11 +53,12 @@ public final class VaeCli implements Runnable {
     private boolean verbose;
 
     /** Creates the top-level command object (picocli's user object). */
-    public VaeCli() {
-    }
+    public VaeCli() {}
 
     /** {@code --verbose}: debug logging and stack traces for errors; accepted before or after the subcommand. */
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--verbose",
+            scope = ScopeType.INHERIT,
             description = "Log debug messages and print the stack trace of errors.")
     public void setVerbose(boolean verbose) {
         this.verbose = verbose;
@@ -58,8 +72,10 @@ public final class VaeCli implements Runnable {
     /** Without a subcommand: a usage error. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: choose one of "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     /**
@@ -71,8 +87,8 @@ public final class VaeCli implements Runnable {
     }
 
     /**
-     * Reports an exception thrown while a command ran: one line {@code vae: error: <message>} on the command's
-     * error writer, the stack trace too when {@code --verbose} was given; returns {@link #EXIT_FAILURE}.
+     * Reports an exception thrown while a command ran: one line {@code vae: error: <message>} on the command's error
+     * writer, the stack trace too when {@code --verbose} was given; returns {@link #EXIT_FAILURE}.
      */
     public static int handleExecutionException(Exception ex, CommandLine commandLine, ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
@@ -119,8 +135,7 @@ public final class VaeCli implements Runnable {
     /** {@code --version}: the vae4j version the build stamped into {@code vae4j-version.properties}. */
     public static final class Version implements IVersionProvider {
         /** Creates the provider (picocli instantiates it). */
-        public Version() {
-        }
+        public Version() {}
 
         @Override
         public String[] getVersion() throws IOException {
@@ -130,8 +145,10 @@ public final class VaeCli implements Runnable {
                     properties.load(in);
                 }
             }
-            return new String[] {"vae4j " + properties.getProperty("version", "(unknown version)")
-                    + " (libtorch via Bytedeco pytorch " + properties.getProperty("pytorch", "?") + ")"};
+            return new String[] {
+                "vae4j " + properties.getProperty("version", "(unknown version)") + " (libtorch via Bytedeco pytorch "
+                        + properties.getProperty("pytorch", "?") + ")"
+            };
         }
     }
 }

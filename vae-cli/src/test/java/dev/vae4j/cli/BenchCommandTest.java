@@ -20,19 +20,41 @@ class BenchCommandTest {
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("--in-process", "--json", "--workloads", "train-step-small", "--size", "16",
-                "--runs", "1", "--warmup", "0", "--threads", "1");
+        int code = cli.execute(
+                "--in-process",
+                "--json",
+                "--workloads",
+                "train-step-small",
+                "--size",
+                "16",
+                "--runs",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "1");
         assertEquals(0, code, "out=" + out + " err=" + err);
         JsonNode report = new ObjectMapper().readTree(out.toString());
-        for (String field : new String[] {"implementation", "device", "threads", "dtype", "memory_format", "runs",
-            "warmup"}) {
+        for (String field :
+                new String[] {"implementation", "device", "threads", "dtype", "memory_format", "runs", "warmup"}) {
             assertTrue(report.has(field), field + " missing: " + report);
         }
         assertEquals("vae4j", report.get("implementation").asText());
         assertEquals(1, report.get("results").size());
         JsonNode result = report.get("results").get(0);
-        for (String field : new String[] {"workload", "description", "input_shape", "images_per_run", "median_ms",
-            "min_ms", "max_ms", "images_per_s", "peak_rss_mb", "peak_cuda_mb", "times_ms"}) {
+        for (String field : new String[] {
+            "workload",
+            "description",
+            "input_shape",
+            "images_per_run",
+            "median_ms",
+            "min_ms",
+            "max_ms",
+            "images_per_s",
+            "peak_rss_mb",
+            "peak_cuda_mb",
+            "times_ms"
+        }) {
             assertTrue(result.has(field), field + " missing: " + result);
         }
         assertEquals("train-step-small", result.get("workload").asText());
@@ -51,12 +73,25 @@ class BenchCommandTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         long readsBefore = HostSyncs.count();
-        int code = cli.execute("--in-process", "--json", "--workloads", "ldm-kl-f8-train-step", "--size", "32",
-                "--runs", "1", "--warmup", "0", "--threads", "1", "--cudnn-benchmark");
+        int code = cli.execute(
+                "--in-process",
+                "--json",
+                "--workloads",
+                "ldm-kl-f8-train-step",
+                "--size",
+                "32",
+                "--runs",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "1",
+                "--cudnn-benchmark");
         assertEquals(0, code, "out=" + out + " err=" + err);
         // the step's non-finite check and the read of its loss terms: LDM's objective reads nothing itself
         assertEquals(2, HostSyncs.count() - readsBefore);
-        JsonNode result = new ObjectMapper().readTree(out.toString()).get("results").get(0);
+        JsonNode result =
+                new ObjectMapper().readTree(out.toString()).get("results").get(0);
         assertEquals("ldm-kl-f8-train-step", result.get("workload").asText());
         assertEquals("[8,3,32,32]", result.get("input_shape").toString());
         assertTrue(result.get("median_ms").asDouble() > 0, result.toString());
@@ -69,8 +104,22 @@ class BenchCommandTest {
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("--in-process", "--json", "--workloads", "train-step-small", "--size", "16",
-                "--runs", "1", "--warmup", "0", "--threads", "1", "--precision", "bf16", "--channels-last");
+        int code = cli.execute(
+                "--in-process",
+                "--json",
+                "--workloads",
+                "train-step-small",
+                "--size",
+                "16",
+                "--runs",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "1",
+                "--precision",
+                "bf16",
+                "--channels-last");
         assertEquals(0, code, "out=" + out + " err=" + err);
         JsonNode report = new ObjectMapper().readTree(out.toString());
         assertEquals("bfloat16", report.get("dtype").asText());

@@ -3,11 +3,7 @@ package dev.vae4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TinyModels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -15,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Random;
 import javax.imageio.ImageIO;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine;
@@ -27,8 +22,7 @@ final class CliTestSupport {
     /** Shift factor of the tiny model (not 0, so the shift is visible). */
     static final double SHIFT = TinyModels.SHIFT;
 
-    private CliTestSupport() {
-    }
+    private CliTestSupport() {}
 
     /** The outcome of one in-process run. */
     record Result(int exitCode, String out, String err) {

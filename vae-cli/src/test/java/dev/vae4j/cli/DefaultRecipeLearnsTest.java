@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main job, {@code vae train} with no recipe (the embedded {@code tiny} recipe on the built-in synthetic
- * images), shortened to its first 60 steps: the training loss falls and the held-out PSNR rises, so a change that
- * stops the default recipe from learning fails here rather than in a user's three-minute run.
+ * images), shortened to its first 60 steps: the training loss falls and the held-out PSNR rises, so a change that stops
+ * the default recipe from learning fails here rather than in a user's three-minute run.
  */
 class DefaultRecipeLearnsTest {
     private static final int STEPS = 60;
@@ -29,8 +29,9 @@ class DefaultRecipeLearnsTest {
         assertEquals(STEPS / LOG_EVERY, train.size(), "log intervals of the default " + LOG_EVERY + " steps");
         double first = train.get(0).get("rec").asDouble();
         double last = train.get(train.size() - 1).get("rec").asDouble();
-        assertTrue(last < 0.8 * first, "mean reconstruction loss of the first and last 10 steps: " + first + " -> "
-                + last);
+        assertTrue(
+                last < 0.8 * first,
+                "mean reconstruction loss of the first and last 10 steps: " + first + " -> " + last);
         List<JsonNode> validation = TrainCommandTest.metrics(run, "validation");
         double before = validation.get(0).get("psnr").asDouble();
         double after = validation.get(validation.size() - 1).get("psnr").asDouble();

@@ -15,16 +15,25 @@ class DeviceOptionTest {
     void reconstructRunsOnTheCpuDevice(@TempDir Path tmp) {
         Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 16, 16, 1);
-        CliTestSupport.run("reconstruct", "--model", model.toString(), "--input", png.toString(), "--output",
-                tmp.resolve("out.png").toString(), "--device", "CPU").assertOk();
+        CliTestSupport.run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        png.toString(),
+                        "--output",
+                        tmp.resolve("out.png").toString(),
+                        "--device",
+                        "CPU")
+                .assertOk();
         assertTrue(Files.isRegularFile(tmp.resolve("out.png")));
     }
 
     @Test
     void anUnknownDeviceIsAUsageError(@TempDir Path tmp) {
         for (String command : new String[] {"encode", "decode", "reconstruct", "evaluate"}) {
-            CliTestSupport.run(command, "--device", "tpu", "--help").assertUsageError(
-                    "--device must be cpu, cuda or cuda:N, got 'tpu'");
+            CliTestSupport.run(command, "--device", "tpu", "--help")
+                    .assertUsageError("--device must be cpu, cuda or cuda:N, got 'tpu'");
         }
     }
 
@@ -33,8 +42,16 @@ class DeviceOptionTest {
         assumeFalse(torch.cuda_is_available(), "this machine has CUDA");
         Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 16, 16, 1);
-        CliTestSupport.run("reconstruct", "--model", model.toString(), "--input", png.toString(), "--output",
-                tmp.resolve("out.png").toString(), "--device", "cuda").assertOneLineError("--device cuda",
-                "CUDA is not available");
+        CliTestSupport.run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        png.toString(),
+                        "--output",
+                        tmp.resolve("out.png").toString(),
+                        "--device",
+                        "cuda")
+                .assertOneLineError("--device cuda", "CUDA is not available");
     }
 }

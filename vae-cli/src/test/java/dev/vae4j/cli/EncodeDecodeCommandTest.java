@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EncodeDecodeCommandTest {
     @TempDir
     static Path shared;
+
     static Path model;
     static Path images;
 
@@ -49,16 +50,18 @@ class EncodeDecodeCommandTest {
 
     private Path encode(String name, String... extra) {
         Path out = dir.resolve(name);
-        String[] base = {"encode", "--model", model.toString(), "--input", images.toString(), "--output",
-                out.toString()};
-        CliTestSupport.Result result = run(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        String[] base = {"encode", "--model", model.toString(), "--input", images.toString(), "--output", out.toString()
+        };
+        CliTestSupport.Result result =
+                run(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
         result.assertOk();
         assertTrue(result.out().contains("encoded 3 image(s)"), result.out());
         return out;
     }
 
     private static float[] tensor(Path file, String name) {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(file)) {
             return values(reader.load(name));
         }
     }
@@ -90,8 +93,16 @@ class EncodeDecodeCommandTest {
         }
 
         Path pngs = dir.resolve("decoded");
-        CliTestSupport.Result decoded = run("decode", "--model", model.toString(), "--input", latents.toString(),
-                "--output", pngs.toString(), "--batch-size", "2");
+        CliTestSupport.Result decoded = run(
+                "decode",
+                "--model",
+                model.toString(),
+                "--input",
+                latents.toString(),
+                "--output",
+                pngs.toString(),
+                "--batch-size",
+                "2");
         decoded.assertOk();
         for (String name : List.of("a.png", "b.png", "c.png")) {
             assertArrayEquals(new int[] {32, 24}, imageSize(pngs.resolve(name)), name);
@@ -99,8 +110,17 @@ class EncodeDecodeCommandTest {
 
         Path tensorOut = dir.resolve("images.safetensors");
         // Same batch size as the PNG decode: kernels may round differently for other batch shapes.
-        run("decode", "--model", model.toString(), "--input", latents.toString(), "--output", tensorOut.toString(),
-                "--batch-size", "2").assertOk();
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        tensorOut.toString(),
+                        "--batch-size",
+                        "2")
+                .assertOk();
         assertArrayEquals(new long[] {3, 3, 24, 32}, tensorShape(tensorOut, "images"));
         // the PNGs are the quantised decoded tensors
         float[] decodedImages = tensor(tensorOut, "images");
@@ -148,8 +168,8 @@ class EncodeDecodeCommandTest {
         Path fromRaw = dir.resolve("from-raw.safetensors");
         run("decode", "--model", model.toString(), "--input", scaled.toString(), "--output", fromScaled.toString())
                 .assertOk();
-        run("decode", "--model", model.toString(), "--input", raw.toString(), "--output", fromRaw.toString(),
-                "--raw").assertOk();
+        run("decode", "--model", model.toString(), "--input", raw.toString(), "--output", fromRaw.toString(), "--raw")
+                .assertOk();
         assertClose(tensor(fromRaw, "images"), tensor(fromScaled, "images"), 1e-4);
     }
 
@@ -177,8 +197,16 @@ class EncodeDecodeCommandTest {
             SafetensorsWriter.write(input, Map.of("images", batch), Map.of());
         }
         Path fromTensor = dir.resolve("from-tensor.safetensors");
-        CliTestSupport.Result result = run("encode", "--model", model.toString(), "--input", input.toString(),
-                "--output", fromTensor.toString(), "--batch-size", "2");
+        CliTestSupport.Result result = run(
+                "encode",
+                "--model",
+                model.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                fromTensor.toString(),
+                "--batch-size",
+                "2");
         result.assertOk();
         assertClose(tensor(fromImages, "latents"), tensor(fromTensor, "latents"), 1e-5);
         try (SafetensorsReader reader = SafetensorsReader.open(fromTensor)) {
@@ -197,7 +225,8 @@ class EncodeDecodeCommandTest {
         run("decode", "--model", model.toString(), "--input", latents.toString(), "--output", out.toString())
                 .assertOk();
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(List.of("000000.png", "000001.png"),
+            assertEquals(
+                    List.of("000000.png", "000001.png"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertArrayEquals(new int[] {12, 10}, imageSize(out.resolve("000001.png")));
@@ -209,7 +238,14 @@ class EncodeDecodeCommandTest {
         try (TensorScope scope = new TensorScope()) {
             SafetensorsWriter.write(latents, Map.of("latents", torch.zeros(1, 3, 4, 4)), Map.of());
         }
-        run("decode", "--model", model.toString(), "--input", latents.toString(), "--output",
-                dir.resolve("o").toString()).assertOneLineError(latents.toString(), "[1, 3, 4, 4]");
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        dir.resolve("o").toString())
+                .assertOneLineError(latents.toString(), "[1, 3, 4, 4]");
     }
 }

@@ -34,7 +34,8 @@ class HostileInferenceInputsTest {
     Path dir;
 
     @Property(tries = 200)
-    void outputNamesAreUniqueOnePerSource(@ForAll @Size(max = 12) List<@StringLength(max = 8) String> stems,
+    void outputNamesAreUniqueOnePerSource(
+            @ForAll @Size(max = 12) List<@StringLength(max = 8) String> stems,
             @ForAll @Size(max = 12) List<Integer> extensionChoice) {
         String[] extensions = {".png", ".PNG", ".jpg", ".png.png", "", "-2.png"};
         List<String> sources = new java.util.ArrayList<>();
@@ -57,12 +58,14 @@ class HostileInferenceInputsTest {
         Path latents = dir.resolve("z.safetensors");
         List<String> files = List.of("x/a.png", "y/a.png", "a.png.png", "A.PNG.png", "a-2.png");
         try (TensorScope scope = new TensorScope()) {
-            SafetensorsWriter.write(latents, Map.of("latents", torch.zeros(files.size(), 4, 4, 4)),
+            SafetensorsWriter.write(
+                    latents,
+                    Map.of("latents", torch.zeros(files.size(), 4, 4, 4)),
                     Map.of("files", CliSupport.toJsonList(files)));
         }
         Path out = dir.resolve("out");
-        CliTestSupport.Result result = CliTestSupport.run("decode", "--model", model.toString(), "--input",
-                latents.toString(), "--output", out.toString());
+        CliTestSupport.Result result = CliTestSupport.run(
+                "decode", "--model", model.toString(), "--input", latents.toString(), "--output", out.toString());
         result.assertOk();
         assertTrue(result.out().contains("5 PNG file(s)"), result.out());
         try (Stream<Path> written = Files.list(out)) {
@@ -79,14 +82,32 @@ class HostileInferenceInputsTest {
             z.view(-1).narrow(0, 3, 2).fill_(new org.bytedeco.pytorch.Scalar(Double.NaN));
             SafetensorsWriter.write(latents, Map.of("latents", z), Map.of());
         }
-        CliTestSupport.run("decode", "--model", model.toString(), "--input", latents.toString(), "--output",
-                dir.resolve("a").toString()).assertOk();
-        CliTestSupport.run("decode", "--model", model.toString(), "--input", latents.toString(), "--output",
-                dir.resolve("b").toString(), "--strict").assertOneLineError("tensor 'latents'", "2 NaN/infinite");
+        CliTestSupport.run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        dir.resolve("a").toString())
+                .assertOk();
+        CliTestSupport.run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        dir.resolve("b").toString(),
+                        "--strict")
+                .assertOneLineError("tensor 'latents'", "2 NaN/infinite");
         Path broken = dir.resolve("broken");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             AutoencoderKL kl = AutoencoderKL.fromPretrained(model);
-            kl.module().named_parameters(true).get("decoder.conv_out.bias")
+            kl.module()
+                    .named_parameters(true)
+                    .get("decoder.conv_out.bias")
                     .fill_(new org.bytedeco.pytorch.Scalar(Double.POSITIVE_INFINITY));
             kl.save(broken);
         }
@@ -94,7 +115,15 @@ class HostileInferenceInputsTest {
         try (TensorScope scope = new TensorScope()) {
             SafetensorsWriter.write(clean, Map.of("latents", torch.zeros(1, 4, 4, 4)), Map.of());
         }
-        CliTestSupport.run("decode", "--model", broken.toString(), "--input", clean.toString(), "--output",
-                dir.resolve("c").toString(), "--strict").assertOneLineError("decoder.conv_out.bias");
+        CliTestSupport.run(
+                        "decode",
+                        "--model",
+                        broken.toString(),
+                        "--input",
+                        clean.toString(),
+                        "--output",
+                        dir.resolve("c").toString(),
+                        "--strict")
+                .assertOneLineError("decoder.conv_out.bias");
     }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vae train} against careless or hostile input: typos in recipes and model configs, sizes the machine cannot
- * hold, run folders that must not be overwritten or escaped, unreadable and oversized images, and a run killed
- * between checkpoints. Each case ends in one {@code vae: error:} line naming the problem, or trains with the bad
- * files skipped and counted.
+ * hold, run folders that must not be overwritten or escaped, unreadable and oversized images, and a run killed between
+ * checkpoints. Each case ends in one {@code vae: error:} line naming the problem, or trains with the bad files skipped
+ * and counted.
  */
 class HostileTrainingInputsTest {
     @TempDir
@@ -35,44 +35,87 @@ class HostileTrainingInputsTest {
 
     @Test
     void typosInTheRecipeOrModelConfigAreErrorsWithASuggestion() throws IOException {
-        CliTestSupport.run("train", "--recipe", recipe("latent_channels: 4", "latent_chanels: 4"), "--out",
-                dir.resolve("a").toString()).assertOneLineError("unknown key 'latent_chanels'",
-                "did you mean 'latent_channels'");
-        CliTestSupport.run("train", "--recipe", recipe("  steps: 60", "  stpes: 60"), "--out",
-                dir.resolve("b").toString()).assertOneLineError("recipe", "train", "unknown key 'stpes'",
-                "did you mean 'steps'");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe("latent_channels: 4", "latent_chanels: 4"),
+                        "--out",
+                        dir.resolve("a").toString())
+                .assertOneLineError("unknown key 'latent_chanels'", "did you mean 'latent_channels'");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe("  steps: 60", "  stpes: 60"),
+                        "--out",
+                        dir.resolve("b").toString())
+                .assertOneLineError("recipe", "train", "unknown key 'stpes'", "did you mean 'steps'");
         assertFalse(Files.exists(dir.resolve("a").resolve("model")), "nothing is trained");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", dir.resolve("a").toString(),
-                "--steps", "1").assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.microRecipe(),
+                        "--out",
+                        dir.resolve("a").toString(),
+                        "--steps",
+                        "1")
+                .assertOk();
     }
 
     @Test
     void sizesTheMachineCannotHoldAreErrorsBeforeAnyAllocation() throws IOException {
-        CliTestSupport.run("train", "--recipe", recipe("image_size: 16", "image_size: 100000"), "--out",
-                dir.resolve("a").toString()).assertOneLineError("data.image_size 100000");
-        CliTestSupport.run("train", "--recipe", recipe("image_size: 16", "image_size: 20000"), "--out",
-                dir.resolve("b").toString(), "--batch-size", "100000").assertOneLineError("train.batch_size");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe("image_size: 16", "image_size: 100000"),
+                        "--out",
+                        dir.resolve("a").toString())
+                .assertOneLineError("data.image_size 100000");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe("image_size: 16", "image_size: 20000"),
+                        "--out",
+                        dir.resolve("b").toString(),
+                        "--batch-size",
+                        "100000")
+                .assertOneLineError("train.batch_size");
         assertFalse(Files.exists(dir.resolve("a")), "no run folder is created");
     }
 
     @Test
     void aRunFolderIsOnlyResumedOrExplicitlyOverwritten() throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps",
-                "2").assertOk();
+        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps", "2")
+                .assertOk();
         deleteTree(run.resolve("checkpoints"));
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps",
-                "3").assertOneLineError("already holds a run", "--overwrite");
+        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps", "3")
+                .assertOneLineError("already holds a run", "--overwrite");
         assertEquals(2, TrainCommandTest.metrics(run, "train").size(), "the first run's log is untouched");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps",
-                "3", "--overwrite").assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.microRecipe(),
+                        "--out",
+                        run.toString(),
+                        "--steps",
+                        "3",
+                        "--overwrite")
+                .assertOk();
         List<JsonNode> steps = TrainCommandTest.metrics(run, "train");
         assertEquals(3, steps.size(), "only the new run is logged");
         Path other = dir.resolve("photos");
         Files.createDirectories(other);
         Files.writeString(other.resolve("notes.txt"), "mine");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", other.toString(),
-                "--steps", "1", "--overwrite").assertOneLineError("not empty", "holds no vae run");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.microRecipe(),
+                        "--out",
+                        other.toString(),
+                        "--steps",
+                        "1",
+                        "--overwrite")
+                .assertOneLineError("not empty", "holds no vae run");
         assertEquals("mine", Files.readString(other.resolve("notes.txt")));
         CliTestSupport.run("train", "--recipe", recipe("name: micro", "name: ../../escaped"), "--steps", "1")
                 .assertOneLineError("recipe name '../../escaped'");
@@ -90,8 +133,16 @@ class HostileTrainingInputsTest {
         Files.write(data.resolve("img11.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         Path run = dir.resolve("run");
         long t0 = System.nanoTime();
-        CliTestSupport.Result result = CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(),
-                "--data", data.toString(), "--out", run.toString(), "--steps", "6");
+        CliTestSupport.Result result = CliTestSupport.run(
+                "train",
+                "--recipe",
+                TrainCommandTest.microRecipe(),
+                "--data",
+                data.toString(),
+                "--out",
+                run.toString(),
+                "--steps",
+                "6");
         result.assertOk();
         assertTrue(result.out().contains("2 unreadable files skipped"), result.out());
         assertTrue(System.nanoTime() - t0 < 120_000_000_000L, "the oversized image is not decoded");
@@ -100,8 +151,9 @@ class HostileTrainingInputsTest {
     @Test
     void aResumeAfterKill9LogsEveryStepOnce() throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps",
-                "20").assertOk();
+        CliTestSupport.run(
+                        "train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(), "--steps", "20")
+                .assertOk();
         // what a run killed at step 23 leaves: records past the step-20 checkpoint, the last one cut short
         StringBuilder lost = new StringBuilder();
         for (int step = 21; step <= 23; step++) {

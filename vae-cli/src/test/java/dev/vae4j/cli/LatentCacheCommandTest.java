@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vae4j.train.dist.WorkerLauncher;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.dist.WorkerLauncher;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vae encode --output DIR/}: a latent cache of 24 images of mixed sizes (32-64 px) plus one unreadable file,
- * in aspect buckets with flips; two ranks under {@code vae launch} write the shards of one process (latents within
- * 1e-5); rank 0 of two killed after its first shard, then a two-rank {@code --resume}, give every image exactly once,
- * equal to the one-process cache, and only complete shards.
+ * {@code vae encode --output DIR/}: a latent cache of 24 images of mixed sizes (32-64 px) plus one unreadable file, in
+ * aspect buckets with flips; two ranks under {@code vae launch} write the shards of one process (latents within 1e-5);
+ * rank 0 of two killed after its first shard, then a two-rank {@code --resume}, give every image exactly once, equal to
+ * the one-process cache, and only complete shards.
  */
 class LatentCacheCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +36,7 @@ class LatentCacheCommandTest {
 
     @TempDir
     static Path dir;
+
     private static Path model;
     private static Path data;
     private static Path single;
@@ -46,8 +47,8 @@ class LatentCacheCommandTest {
         model = CliTestSupport.saveTinyModel(dir.resolve("model"));
         data = Files.createDirectories(dir.resolve("data"));
         for (int i = 0; i < IMAGES; i++) {
-            CliTestSupport.writeImage(data.resolve(String.format("img%02d.png", i)), 32 + (i * 7) % 33,
-                    32 + (i * 13) % 33, i);
+            CliTestSupport.writeImage(
+                    data.resolve(String.format("img%02d.png", i)), 32 + (i * 7) % 33, 32 + (i * 13) % 33, i);
             if (i % 3 == 0) {
                 Files.writeString(data.resolve(String.format("img%02d.txt", i)), "a caption " + i);
             }
@@ -58,9 +59,28 @@ class LatentCacheCommandTest {
     }
 
     private static String[] encode(Path output, String... extra) {
-        List<String> args = new ArrayList<>(List.of("encode", "--model", model.toString(), "--input",
-                data.toString(), "--output", output + "/", "--resolution", "32", "--buckets", "--bucket-step", "8",
-                "--max-aspect", "2", "--shard-size", "5", "--flip", "--batch-size", "3", "--threads", "1"));
+        List<String> args = new ArrayList<>(List.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--input",
+                data.toString(),
+                "--output",
+                output + "/",
+                "--resolution",
+                "32",
+                "--buckets",
+                "--bucket-step",
+                "8",
+                "--max-aspect",
+                "2",
+                "--shard-size",
+                "5",
+                "--flip",
+                "--batch-size",
+                "3",
+                "--threads",
+                "1"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -76,8 +96,8 @@ class LatentCacheCommandTest {
         Map<String, Map<String, float[]>> all = new HashMap<>();
         try (TensorScope scope = new TensorScope()) {
             for (int j = 0; j < 5; j++) {
-                try (SafetensorsReader reader = SafetensorsReader.open(cache.resolve(
-                        String.format("latents-%06d.safetensors", j)))) {
+                try (SafetensorsReader reader =
+                        SafetensorsReader.open(cache.resolve(String.format("latents-%06d.safetensors", j)))) {
                     JsonNode samples = JSON.readTree(reader.metadata().get("samples"));
                     for (int i = 0; i < samples.size(); i++) {
                         Map<String, float[]> tensors = new HashMap<>();
@@ -108,8 +128,8 @@ class LatentCacheCommandTest {
         return values;
     }
 
-    private static void assertSameCache(Map<String, Map<String, float[]>> expected,
-            Map<String, Map<String, float[]>> actual) {
+    private static void assertSameCache(
+            Map<String, Map<String, float[]>> expected, Map<String, Map<String, float[]>> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         for (String key : expected.keySet()) {
             for (String part : expected.get(key).keySet()) {
@@ -147,12 +167,13 @@ class LatentCacheCommandTest {
             assertEquals("a caption 0", first.get("caption").asText());
             int w = first.get("bucket").get(0).asInt();
             int h = first.get("bucket").get(1).asInt();
-            assertArrayEquals(new long[] {4, h / 2, w / 2}, reader.entry("0.mean").shape());
+            assertArrayEquals(
+                    new long[] {4, h / 2, w / 2}, reader.entry("0.mean").shape());
         }
 
         Path pair = dir.resolve("pair");
-        CliTestSupport.Result launched = CliTestSupport.run(concat(new String[] {"launch", "--nproc-per-node", "2",
-            "--master-port", freePort(), "--"}, encode(pair)));
+        CliTestSupport.Result launched = CliTestSupport.run(concat(
+                new String[] {"launch", "--nproc-per-node", "2", "--master-port", freePort(), "--"}, encode(pair)));
         launched.assertOk();
         assertTrue(launched.out().contains("[rank 1] cached"), launched.out());
         assertSameCache(read(single), read(pair));
@@ -168,12 +189,23 @@ class LatentCacheCommandTest {
     void aKilledRankAndAResumeCacheEveryImageExactlyOnce() throws Exception {
         singleRun.assertOk();
         Path killed = dir.resolve("killed");
-        List<String> command = WorkerLauncher.javaCommand(VaeCli.class.getName(), List.of(encode(killed,
-                "--decode-workers", "1")));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> command =
+                WorkerLauncher.javaCommand(VaeCli.class.getName(), List.of(encode(killed, "--decode-workers", "1")));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("killed.log").toFile());
-        builder.environment().putAll(Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0",
-                "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", freePort()));
+        builder.environment()
+                .putAll(Map.of(
+                        "RANK",
+                        "0",
+                        "WORLD_SIZE",
+                        "2",
+                        "LOCAL_RANK",
+                        "0",
+                        "MASTER_ADDR",
+                        "127.0.0.1",
+                        "MASTER_PORT",
+                        freePort()));
         Process process = builder.start();
         Path firstShard = killed.resolve("latents-000000.safetensors");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -181,20 +213,37 @@ class LatentCacheCommandTest {
             Thread.sleep(2);
         }
         process.destroyForcibly().waitFor();
-        assertFalse(Files.exists(killed.resolve("index.json")), "killed after the first shard, before the end: "
-                + Files.readString(dir.resolve("killed.log"), StandardCharsets.UTF_8));
-        CliTestSupport.Result resumed = CliTestSupport.run(concat(new String[] {"launch", "--nproc-per-node", "2",
-            "--master-port", freePort(), "--"}, encode(killed, "--resume")));
+        assertFalse(
+                Files.exists(killed.resolve("index.json")),
+                "killed after the first shard, before the end: "
+                        + Files.readString(dir.resolve("killed.log"), StandardCharsets.UTF_8));
+        CliTestSupport.Result resumed = CliTestSupport.run(concat(
+                new String[] {"launch", "--nproc-per-node", "2", "--master-port", freePort(), "--"},
+                encode(killed, "--resume")));
         resumed.assertOk();
-        assertTrue(java.util.regex.Pattern.compile("\\[rank 0] cached \\d+ image\\(s\\) into \\d shard\\(s\\) of \\S+"
-                + " \\([1-3] finished shard\\(s\\) kept").matcher(resumed.out()).find(), resumed.out());
+        assertTrue(
+                java.util.regex.Pattern.compile("\\[rank 0] cached \\d+ image\\(s\\) into \\d shard\\(s\\) of \\S+"
+                                + " \\([1-3] finished shard\\(s\\) kept")
+                        .matcher(resumed.out())
+                        .find(),
+                resumed.out());
         assertSameCache(read(single), read(killed));
         try (var files = Files.list(killed)) {
-            assertEquals(List.of("index.json", "latents-000000.safetensors", "latents-000001.safetensors",
-                    "latents-000002.safetensors", "latents-000003.safetensors", "latents-000004.safetensors"),
+            assertEquals(
+                    List.of(
+                            "index.json",
+                            "latents-000000.safetensors",
+                            "latents-000001.safetensors",
+                            "latents-000002.safetensors",
+                            "latents-000003.safetensors",
+                            "latents-000004.safetensors"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        assertEquals(24, JSON.readTree(killed.resolve("index.json").toFile()).get("count").asInt());
+        assertEquals(
+                24,
+                JSON.readTree(killed.resolve("index.json").toFile())
+                        .get("count")
+                        .asInt());
     }
 
     private static String[] concat(String[] a, String[] b) {

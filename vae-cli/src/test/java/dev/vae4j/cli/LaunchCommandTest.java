@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.StateDict;
-import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -26,15 +26,32 @@ class LaunchCommandTest {
     }
 
     private static JsonNode state(Path run, String step) throws IOException {
-        return new ObjectMapper().readTree(run.resolve("checkpoints").resolve(step).resolve("state.json").toFile());
+        return new ObjectMapper()
+                .readTree(run.resolve("checkpoints")
+                        .resolve(step)
+                        .resolve("state.json")
+                        .toFile());
     }
 
     @Test
     void twoWorkersTrainAndASingleProcessResumes(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.Result launched = CliTestSupport.run("launch", "--nproc-per-node", "2", "--master-port",
-                freePort(), "--", "train", "--recipe", TrainCommandTest.microRecipe(), "--out", run.toString(),
-                "--steps", "20", "--dist-timeout", "60");
+        CliTestSupport.Result launched = CliTestSupport.run(
+                "launch",
+                "--nproc-per-node",
+                "2",
+                "--master-port",
+                freePort(),
+                "--",
+                "train",
+                "--recipe",
+                TrainCommandTest.microRecipe(),
+                "--out",
+                run.toString(),
+                "--steps",
+                "20",
+                "--dist-timeout",
+                "60");
         launched.assertOk();
         assertTrue(launched.out().contains("[rank 0] trained 20 steps"), launched.out());
         assertTrue(launched.out().contains("2 ranks (gloo), global batch 8"), launched.out());
@@ -46,7 +63,8 @@ class LaunchCommandTest {
         // then batch 4 on one process for 10 more steps
         assertEquals(200, state(run, "step-00000030").get("samples").asLong());
         List<String> steps = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
-                .filter(line -> line.contains("\"kind\":\"train\"")).toList();
+                .filter(line -> line.contains("\"kind\":\"train\""))
+                .toList();
         assertEquals(30, steps.size());
     }
 
@@ -61,18 +79,40 @@ class LaunchCommandTest {
         for (int i = 0; i < 5; i++) {
             CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 20 + 4 * i, 16, i);
         }
-        String[] evaluate = {"evaluate", "--model", model.toString(), "--data", data.toString(), "--size", "16",
-            "--batch-size", "2", "--threads", "1", "--inception", weights.toString(), "--output"};
+        String[] evaluate = {
+            "evaluate",
+            "--model",
+            model.toString(),
+            "--data",
+            data.toString(),
+            "--size",
+            "16",
+            "--batch-size",
+            "2",
+            "--threads",
+            "1",
+            "--inception",
+            weights.toString(),
+            "--output"
+        };
         CliTestSupport.run(concat(evaluate, dir.resolve("single").toString())).assertOk();
-        CliTestSupport.Result launched = CliTestSupport.run(concat(new String[] {"launch", "--nproc-per-node", "2",
-            "--master-port", freePort(), "--"}, concat(evaluate, dir.resolve("pair").toString())));
+        CliTestSupport.Result launched = CliTestSupport.run(concat(
+                new String[] {"launch", "--nproc-per-node", "2", "--master-port", freePort(), "--"},
+                concat(evaluate, dir.resolve("pair").toString())));
         launched.assertOk();
-        JsonNode single = new ObjectMapper().readTree(dir.resolve("single/eval.json").toFile()).get("metrics");
-        JsonNode pair = new ObjectMapper().readTree(dir.resolve("pair/eval.json").toFile()).get("metrics");
+        JsonNode single = new ObjectMapper()
+                .readTree(dir.resolve("single/eval.json").toFile())
+                .get("metrics");
+        JsonNode pair = new ObjectMapper()
+                .readTree(dir.resolve("pair/eval.json").toFile())
+                .get("metrics");
         for (String metric : List.of("psnr", "ssim")) {
             for (String stat : List.of("mean", "std", "min", "max")) {
                 // the ranks' batches group the images differently: float differences only
-                assertEquals(single.get(metric).get(stat).asDouble(), pair.get(metric).get(stat).asDouble(), 1e-6,
+                assertEquals(
+                        single.get(metric).get(stat).asDouble(),
+                        pair.get(metric).get(stat).asDouble(),
+                        1e-6,
                         metric + " " + stat);
             }
         }
@@ -89,8 +129,16 @@ class LaunchCommandTest {
 
     @Test
     void aFailingWorkerFailsTheLaunch(@TempDir Path dir) throws IOException {
-        CliTestSupport.Result launched = CliTestSupport.run("launch", "--nproc-per-node", "2", "--master-port",
-                freePort(), "--", "train", "--recipe", dir.resolve("missing.yaml").toString());
+        CliTestSupport.Result launched = CliTestSupport.run(
+                "launch",
+                "--nproc-per-node",
+                "2",
+                "--master-port",
+                freePort(),
+                "--",
+                "train",
+                "--recipe",
+                dir.resolve("missing.yaml").toString());
         assertNotEquals(0, launched.exitCode(), launched.out());
         // Both workers fail; whichever fails first stops the other, so either rank may be the one that reports.
         assertTrue(launched.out().matches("(?s).*\\[rank [01]\\] vae: error:.*"), launched.out());

@@ -6,19 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.core.io.StateDict;
-import dev.vae4j.train.metrics.Ssim;
-import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.train.TrainingRun;
-import dev.vae4j.train.TrainingState;
-import dev.vae4j.train.listeners.MetricsLog;
 import dev.vae4j.eval.EvaluationSet;
 import dev.vae4j.eval.PeriodicEvaluation;
 import dev.vae4j.eval.ReconstructionEvaluator;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.recipes.Recipe;
+import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.TrainingState;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.listeners.MetricsLog;
+import dev.vae4j.train.metrics.Ssim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,15 +64,27 @@ class PeriodicEvaluationTest {
             StateDict.save(new FidInceptionV3(), inception);
         }
         Path run = dir.resolve("run");
-        Path recipe = recipe(dir, "every: 2", "data: " + data, "limit: 3", "batch_size: 2",
-                "inception: " + inception);
-        CliTestSupport.run("train", "--recipe", recipe.toString(), "--out", run.toString(), "--steps", "4",
-                "--threads", "1").assertOk();
+        Path recipe = recipe(dir, "every: 2", "data: " + data, "limit: 3", "batch_size: 2", "inception: " + inception);
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe.toString(),
+                        "--out",
+                        run.toString(),
+                        "--steps",
+                        "4",
+                        "--threads",
+                        "1")
+                .assertOk();
 
-        assertEquals(Recipe.load(recipe.toString()).evaluation(), Recipe.load(run.resolve("recipe.yaml").toString())
-                .evaluation(), "the run's resolved recipe keeps the section for --resume");
+        assertEquals(
+                Recipe.load(recipe.toString()).evaluation(),
+                Recipe.load(run.resolve("recipe.yaml").toString()).evaluation(),
+                "the run's resolved recipe keeps the section for --resume");
         List<JsonNode> records = TrainCommandTest.metrics(run, "evaluation");
-        assertEquals(List.of(2L, 4L), records.stream().map(r -> r.get("step").asLong()).toList(),
+        assertEquals(
+                List.of(2L, 4L),
+                records.stream().map(r -> r.get("step").asLong()).toList(),
                 "every 2 steps; the last step is not evaluated twice");
         for (JsonNode r : records) {
             assertTrue(r.has("psnr") && r.has("ssim") && r.has("rfid") && !r.has("lpips"), r.toString());
@@ -84,19 +96,43 @@ class PeriodicEvaluationTest {
         assertEquals(3, last.get("images").asInt());
         assertEquals(4, last.get("step").asInt());
         assertFalse(first.get("metrics").get("rfid").get("definition").asText().contains("reference statistics"));
-        assertTrue(last.get("metrics").get("rfid").get("definition").asText().contains("from " + cache),
+        assertTrue(
+                last.get("metrics").get("rfid").get("definition").asText().contains("from " + cache),
                 "the second evaluation reads the cached reference statistics");
-        assertEquals(records.get(1).get("psnr").asDouble(), last.get("metrics").get("psnr").get("mean").asDouble());
+        assertEquals(
+                records.get(1).get("psnr").asDouble(),
+                last.get("metrics").get("psnr").get("mean").asDouble());
 
         // The exported model is the one evaluated at the last step: vae evaluate gives the same numbers.
         Path out = dir.resolve("cli-eval");
-        CliTestSupport.run("evaluate", "--model", run.resolve("model").toString(), "--data", data.toString(),
-                "--size", "16", "--limit", "3", "--batch-size", "2", "--threads", "1", "--inception",
-                inception.toString(), "--reference-stats", cache.toString(), "--output", out.toString()).assertOk();
+        CliTestSupport.run(
+                        "evaluate",
+                        "--model",
+                        run.resolve("model").toString(),
+                        "--data",
+                        data.toString(),
+                        "--size",
+                        "16",
+                        "--limit",
+                        "3",
+                        "--batch-size",
+                        "2",
+                        "--threads",
+                        "1",
+                        "--inception",
+                        inception.toString(),
+                        "--reference-stats",
+                        cache.toString(),
+                        "--output",
+                        out.toString())
+                .assertOk();
         JsonNode cli = JSON.readTree(out.resolve("eval.json").toFile()).get("metrics");
         for (String metric : List.of("psnr", "ssim")) {
-            assertEquals(last.get("metrics").get(metric).get("mean").asDouble(), cli.get(metric).get("mean")
-                    .asDouble(), 1e-6, metric);
+            assertEquals(
+                    last.get("metrics").get(metric).get("mean").asDouble(),
+                    cli.get(metric).get("mean").asDouble(),
+                    1e-6,
+                    metric);
         }
         double rfid = last.get("metrics").get("rfid").get("value").asDouble();
         assertEquals(rfid, cli.get("rfid").get("value").asDouble(), Math.max(1e-9, 1e-6 * Math.abs(rfid)), "rfid");
@@ -111,8 +147,8 @@ class PeriodicEvaluationTest {
             ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID, null, null, 1);
             Path runDir = dir.resolve("run");
             MetricsLog log = new MetricsLog(runDir);
-            TrainingRun run = new TrainingRun(model, null, null, micro.train(), runDir,
-                    new TrainingState(7, 0, 0, 0.0, 0), 0);
+            TrainingRun run =
+                    new TrainingRun(model, null, null, micro.train(), runDir, new TrainingState(7, 0, 0, 0.0, 0), 0);
             Path written = new PeriodicEvaluation(evaluator, set, 2, 5, log, Collectives.single()).evaluate(run);
             assertEquals(runDir.resolve("eval/eval-00000007.json"), written);
             assertTrue(Files.exists(written) && Files.exists(log.file()));
@@ -123,17 +159,50 @@ class PeriodicEvaluationTest {
     @Test
     void badEvaluationSectionsNameTheKey(@TempDir Path dir) throws IOException {
         Path data = images(dir, 1);
-        CliTestSupport.run("train", "--recipe", recipe(dir, "every: 2", "data: " + dir.resolve("missing")).toString(),
-                "--out", dir.resolve("a").toString(), "--steps", "1")
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe(dir, "every: 2", "data: " + dir.resolve("missing"))
+                                .toString(),
+                        "--out",
+                        dir.resolve("a").toString(),
+                        "--steps",
+                        "1")
                 .assertOneLineError("evaluation.data", "missing");
-        CliTestSupport.run("train", "--recipe", recipe(dir, "every: 2", "data: " + data, "size: 17").toString(),
-                "--out", dir.resolve("b").toString(), "--steps", "1")
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe(dir, "every: 2", "data: " + data, "size: 17").toString(),
+                        "--out",
+                        dir.resolve("b").toString(),
+                        "--steps",
+                        "1")
                 .assertOneLineError("evaluation.size 17", "downsampling factor 2");
-        CliTestSupport.run("train", "--recipe", recipe(dir, "every: 0", "data: " + data, "size: 16",
-                "limit: 1").toString(), "--out", dir.resolve("c").toString(), "--steps", "1")
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe(dir, "every: 0", "data: " + data, "size: 16", "limit: 1")
+                                .toString(),
+                        "--out",
+                        dir.resolve("c").toString(),
+                        "--steps",
+                        "1")
                 .assertOneLineError("'every' >= 1");
-        CliTestSupport.run("train", "--recipe", recipe(dir, "every: 1", "data: " + data, "inception: "
-                + dir.resolve("nope.safetensors"), "size: 16", "limit: 1").toString(), "--out",
-                dir.resolve("d").toString(), "--steps", "1").assertOneLineError("nope.safetensors");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        recipe(
+                                        dir,
+                                        "every: 1",
+                                        "data: " + data,
+                                        "inception: " + dir.resolve("nope.safetensors"),
+                                        "size: 16",
+                                        "limit: 1")
+                                .toString(),
+                        "--out",
+                        dir.resolve("d").toString(),
+                        "--steps",
+                        "1")
+                .assertOneLineError("nope.safetensors");
     }
 }

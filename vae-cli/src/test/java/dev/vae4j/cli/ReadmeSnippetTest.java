@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Java snippet and {@code tools/consumer}'s {@code ReadmeSnippet}, which CI compiles and runs against
- * the installed artifacts, hold the same lines: the imports, then the statements between the snippet markers.
+ * The README's Java snippet and {@code tools/consumer}'s {@code ReadmeSnippet}, which CI compiles and runs against the
+ * installed artifacts, hold the same lines: the imports, then the statements between the snippet markers.
  */
 class ReadmeSnippetTest {
     private static final Path ROOT = Path.of("..");
@@ -24,13 +24,16 @@ class ReadmeSnippetTest {
                 .matcher(Files.readString(ROOT.resolve("README.md")));
         assertTrue(block.find(), "README.md has no java code block");
         List<String> snippet = block.group(1).lines().toList();
-        List<String> imports = snippet.stream().filter(l -> l.startsWith("import ")).toList();
+        List<String> imports =
+                snippet.stream().filter(l -> l.startsWith("import ")).toList();
         List<String> statements = snippet.subList(imports.size(), snippet.size()).stream()
-                .dropWhile(String::isEmpty).toList();
+                .dropWhile(String::isEmpty)
+                .toList();
 
-        List<String> consumer = Files.readAllLines(ROOT.resolve(
-                "tools/consumer/src/main/java/example/consumer/ReadmeSnippet.java"));
-        assertEquals(imports, consumer.stream().filter(l -> l.startsWith("import ")).toList());
+        List<String> consumer =
+                Files.readAllLines(ROOT.resolve("tools/consumer/src/main/java/example/consumer/ReadmeSnippet.java"));
+        assertEquals(
+                imports, consumer.stream().filter(l -> l.startsWith("import ")).toList());
         int begin = consumer.indexOf("// ---- README snippet: begin");
         int end = consumer.indexOf("// ---- README snippet: end");
         assertTrue(begin >= 0 && end > begin, "snippet markers missing from ReadmeSnippet.java");

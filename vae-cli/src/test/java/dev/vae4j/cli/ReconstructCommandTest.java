@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReconstructCommandTest {
     @TempDir
     static Path shared;
+
     static Path model;
 
     @TempDir
@@ -34,8 +35,8 @@ class ReconstructCommandTest {
     void singleImageToPngFileOfTheInputSize() {
         Path image = writeImage(dir.resolve("in.png"), 32, 24, 1);
         Path out = dir.resolve("sub").resolve("out.png");
-        CliTestSupport.Result result = run("reconstruct", "--model", model.toString(), "--input", image.toString(),
-                "--output", out.toString());
+        CliTestSupport.Result result = run(
+                "reconstruct", "--model", model.toString(), "--input", image.toString(), "--output", out.toString());
         result.assertOk();
         assertArrayEquals(new int[] {32, 24}, imageSize(out));
         assertTrue(result.out().contains("reconstructed 1 image(s)"), result.out());
@@ -48,10 +49,20 @@ class ReconstructCommandTest {
         writeImage(images.resolve("b.jpg"), 32, 24, 2);
         writeImage(images.resolve("c.png"), 16, 16, 3);
         Path out = dir.resolve("out");
-        run("reconstruct", "--model", model.toString(), "--input", images.toString(), "--output", out.toString(),
-                "--batch-size", "2").assertOk();
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        out.toString(),
+                        "--batch-size",
+                        "2")
+                .assertOk();
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(List.of("a.png", "b.png", "c.png"),
+            assertEquals(
+                    List.of("a.png", "b.png", "c.png"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertArrayEquals(new int[] {16, 16}, imageSize(out.resolve("a.png")));
@@ -65,10 +76,30 @@ class ReconstructCommandTest {
         Path a = dir.resolve("a.png");
         Path b = dir.resolve("b.png");
         Path mode = dir.resolve("mode.png");
-        run("reconstruct", "--model", model.toString(), "--input", image.toString(), "--output", a.toString(),
-                "--sample", "--seed", "3").assertOk();
-        run("reconstruct", "--model", model.toString(), "--input", image.toString(), "--output", b.toString(),
-                "--sample", "--seed", "3").assertOk();
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        a.toString(),
+                        "--sample",
+                        "--seed",
+                        "3")
+                .assertOk();
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        b.toString(),
+                        "--sample",
+                        "--seed",
+                        "3")
+                .assertOk();
         run("reconstruct", "--model", model.toString(), "--input", image.toString(), "--output", mode.toString())
                 .assertOk();
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
@@ -79,10 +110,26 @@ class ReconstructCommandTest {
     void folderInputNeedsAFolderOutput() throws IOException {
         Path images = Files.createDirectory(dir.resolve("images"));
         writeImage(images.resolve("a.png"), 16, 16, 1);
-        assertEquals(2, run("reconstruct", "--model", model.toString(), "--input", images.toString(), "--output",
-                dir.resolve("x.png").toString()).exitCode());
+        assertEquals(
+                2,
+                run(
+                                "reconstruct",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                images.toString(),
+                                "--output",
+                                dir.resolve("x.png").toString())
+                        .exitCode());
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        run("reconstruct", "--model", model.toString(), "--input", empty.toString(), "--output",
-                dir.resolve("o").toString()).assertOneLineError(empty.toString(), "no image files");
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        empty.toString(),
+                        "--output",
+                        dir.resolve("o").toString())
+                .assertOneLineError(empty.toString(), "no image files");
     }
 }

@@ -17,18 +17,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vae train --teacher}: a tiny decoder ({@code taesd-micro} test recipe, AutoencoderTiny f2) distilled from
- * a teacher AutoencoderKL's normalised latents with L1 and a PatchGAN: the reconstruction loss drops, held-out
- * PSNR rises, and the exported model is an AutoencoderTiny folder. Without a teacher the
- * recipe fails in one line before writing anything.
+ * {@code vae train --teacher}: a tiny decoder ({@code taesd-micro} test recipe, AutoencoderTiny f2) distilled from a
+ * teacher AutoencoderKL's normalised latents with L1 and a PatchGAN: the reconstruction loss drops, held-out PSNR
+ * rises, and the exported model is an AutoencoderTiny folder. Without a teacher the recipe fails in one line before
+ * writing anything.
  */
 class TinyDecoderDistillationTest {
     @Test
     void distilsATinyDecoderFromATeachersLatents(@TempDir Path dir) throws IOException {
         Path teacher = CliTestSupport.saveTinyModel(dir.resolve("teacher"));
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.testRecipe("taesd-micro"), "--teacher",
-                teacher.toString(), "--out", run.toString(), "--threads", "2").assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.testRecipe("taesd-micro"),
+                        "--teacher",
+                        teacher.toString(),
+                        "--out",
+                        run.toString(),
+                        "--threads",
+                        "2")
+                .assertOk();
         List<JsonNode> steps = TrainCommandTest.metrics(run, "train");
         double first = mean(steps.subList(0, 5));
         double last = mean(steps.subList(steps.size() - 5, steps.size()));
@@ -50,8 +59,13 @@ class TinyDecoderDistillationTest {
 
     @Test
     void theDistillationRecipeNeedsATeacher(@TempDir Path dir) {
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.testRecipe("taesd-micro"), "--out",
-                dir.resolve("run").toString()).assertOneLineError("--teacher DIR");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.testRecipe("taesd-micro"),
+                        "--out",
+                        dir.resolve("run").toString())
+                .assertOneLineError("--teacher DIR");
         assertFalse(java.nio.file.Files.exists(dir.resolve("run")), "nothing written before the check");
     }
 
@@ -67,6 +81,9 @@ class TinyDecoderDistillationTest {
     }
 
     private static double mean(List<JsonNode> steps) {
-        return steps.stream().mapToDouble(s -> s.get("rec").asDouble()).average().orElseThrow();
+        return steps.stream()
+                .mapToDouble(s -> s.get("rec").asDouble())
+                .average()
+                .orElseThrow();
     }
 }

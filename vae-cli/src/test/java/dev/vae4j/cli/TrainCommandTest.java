@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vae train} end to end on the {@code micro} test recipe (16 px synthetic images, 60 steps, PatchGAN from
- * step 40): held-out PSNR rises by at least 1 dB, the discriminator switches on exactly after {@code disc_start},
- * every output of a run is written, and a resumed run continues where the first stopped.
+ * {@code vae train} end to end on the {@code micro} test recipe (16 px synthetic images, 60 steps, PatchGAN from step
+ * 40): held-out PSNR rises by at least 1 dB, the discriminator switches on exactly after {@code disc_start}, every
+ * output of a run is written, and a resumed run continues where the first stopped.
  */
 class TrainCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +30,10 @@ class TrainCommandTest {
 
     static String testRecipe(String name) {
         try {
-            return Path.of(TrainCommandTest.class.getResource("/recipes/" + name + ".yaml").toURI()).toString();
+            return Path.of(TrainCommandTest.class
+                            .getResource("/recipes/" + name + ".yaml")
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -50,8 +53,8 @@ class TrainCommandTest {
     @Test
     void trainsImprovesAndWritesEveryOutput(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.Result result = CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(),
-                "--threads", "2");
+        CliTestSupport.Result result =
+                CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--threads", "2");
         result.assertOk();
         assertTrue(result.out().contains("validation (held-out, posterior mode)"), result.out());
         List<JsonNode> validation = metrics(run, "validation");
@@ -67,8 +70,13 @@ class TrainCommandTest {
             assertEquals(ganOn ? 1.0 : 0.0, step.get("disc_factor").asDouble(), "disc_factor at " + step.get("step"));
             assertTrue(!ganOn || step.get("d_weight").asDouble() > 0, "adaptive GAN weight at " + step.get("step"));
         }
-        for (String output : List.of("recipe.yaml", "loss.png", "samples/step-00000060.png",
-                "checkpoints/step-00000060/state.json", "checkpoints/step-00000030/state.json", "model/config.json",
+        for (String output : List.of(
+                "recipe.yaml",
+                "loss.png",
+                "samples/step-00000060.png",
+                "checkpoints/step-00000060/state.json",
+                "checkpoints/step-00000030/state.json",
+                "model/config.json",
                 "model-ema/diffusion_pytorch_model.safetensors")) {
             assertTrue(Files.exists(run.resolve(output)), output);
         }
@@ -80,7 +88,8 @@ class TrainCommandTest {
     @Test
     void resumeContinuesTheRunFromItsLastCheckpoint(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "20").assertOk();
+        CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "20")
+                .assertOk();
         CliTestSupport.run("train", "--resume", run.toString(), "--steps", "30").assertOk();
         List<JsonNode> steps = metrics(run, "train");
         assertEquals(30, steps.size());
@@ -104,23 +113,30 @@ class TrainCommandTest {
     @Test
     void trainsOnAspectBucketsAndResumesExactly(@TempDir Path dir) throws IOException {
         Path recipe = dir.resolve("buckets.yaml");
-        Files.writeString(recipe, Files.readString(Path.of(microRecipe())).replace("name: micro", "name: buckets")
-                .replace("  image_size: 16\n", "  image_size: 16\n  buckets: true\n  bucket_step: 4\n  max_aspect: 2\n"));
+        Files.writeString(
+                recipe,
+                Files.readString(Path.of(microRecipe()))
+                        .replace("name: micro", "name: buckets")
+                        .replace(
+                                "  image_size: 16\n",
+                                "  image_size: 16\n  buckets: true\n  bucket_step: 4\n  max_aspect: 2\n"));
         assertTrue(Files.readString(recipe).contains("buckets: true"));
         assertShardTrainingResumesExactly(dir, recipe.toString());
     }
 
     private static void assertShardTrainingResumesExactly(Path dir, String recipe) throws IOException {
-        dev.vae4j.train.testing.TarShardWriter.write(dir.resolve("shards"), 3, 8,
-                new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
+        dev.vae4j.train.testing.TarShardWriter.write(
+                dir.resolve("shards"), 3, 8, new int[][] {{24, 16}, {16, 20}, {16, 16}}, 4);
         String pattern = dir.resolve("shards") + "/shard-{000000..000002}.tar";
         Path straight = dir.resolve("straight");
         Path resumed = dir.resolve("resumed");
-        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", straight.toString(),
-                "--steps", "12").assertOk();
-        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", resumed.toString(),
-                "--steps", "6").assertOk();
-        CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12").assertOk();
+        CliTestSupport.run(
+                        "train", "--recipe", recipe, "--data", pattern, "--out", straight.toString(), "--steps", "12")
+                .assertOk();
+        CliTestSupport.run("train", "--recipe", recipe, "--data", pattern, "--out", resumed.toString(), "--steps", "6")
+                .assertOk();
+        CliTestSupport.run("train", "--resume", resumed.toString(), "--data", pattern, "--steps", "12")
+                .assertOk();
         List<JsonNode> expected = metrics(straight, "train");
         List<JsonNode> actual = metrics(resumed, "train");
         assertEquals(12, actual.size());
@@ -133,14 +149,15 @@ class TrainCommandTest {
 
     /**
      * LiteVAE's two phases at test size (32 px): phase A (no discriminator, wavelet + Gaussian terms) learns (held-out
-     * PSNR up by 0.5 dB; the tiny SMC model learns slowly); phase B (PatchGAN) starts from phase A's final weights — its
-     * first validation equals phase A's last — with fresh optimizers and step count; the exported LiteVAE folder
+     * PSNR up by 0.5 dB; the tiny SMC model learns slowly); phase B (PatchGAN) starts from phase A's final weights —
+     * its first validation equals phase A's last — with fresh optimizers and step count; the exported LiteVAE folder
      * works with {@code vae reconstruct}.
      */
     @Test
     void liteVaePhaseAThenPhaseBFromItsWeights(@TempDir Path dir) throws IOException {
         Path phaseA = dir.resolve("a");
-        CliTestSupport.run("train", "--recipe", testRecipe("litevae-micro-a"), "--out", phaseA.toString()).assertOk();
+        CliTestSupport.run("train", "--recipe", testRecipe("litevae-micro-a"), "--out", phaseA.toString())
+                .assertOk();
         List<JsonNode> validation = metrics(phaseA, "validation");
         double phaseAEnd = validation.get(validation.size() - 1).get("psnr").asDouble();
         assertTrue(phaseAEnd > validation.get(0).get("psnr").asDouble() + 0.5, validation.toString());
@@ -148,18 +165,37 @@ class TrainCommandTest {
         Path phaseB = dir.resolve("b");
         CliTestSupport.run("train", "--recipe", testRecipe("litevae-micro-b"), "--out", phaseB.toString())
                 .assertOneLineError("--init-from");
-        CliTestSupport.run("train", "--recipe", testRecipe("litevae-micro-b"), "--out", phaseB.toString(),
-                "--init-from", phaseA.toString()).assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        testRecipe("litevae-micro-b"),
+                        "--out",
+                        phaseB.toString(),
+                        "--init-from",
+                        phaseA.toString())
+                .assertOk();
         List<JsonNode> steps = metrics(phaseB, "train");
         assertEquals(1, steps.get(0).get("step").asLong(), "phase B restarts its step count");
-        assertTrue(steps.get(0).has("disc") && steps.get(0).has("gauss"), steps.get(0).toString());
-        assertEquals(phaseAEnd, metrics(phaseB, "validation").get(0).get("psnr").asDouble(), 1e-9,
+        assertTrue(
+                steps.get(0).has("disc") && steps.get(0).has("gauss"),
+                steps.get(0).toString());
+        assertEquals(
+                phaseAEnd,
+                metrics(phaseB, "validation").get(0).get("psnr").asDouble(),
+                1e-9,
                 "phase B starts from phase A's final weights");
         Path image = dir.resolve("in.png");
-        javax.imageio.ImageIO.write(new dev.vae4j.train.data.SyntheticImages(1, 32, 9, false).render(0), "png",
-                image.toFile());
-        CliTestSupport.run("reconstruct", "--model", phaseB.resolve("model").toString(), "--input", image.toString(),
-                "--output", dir.resolve("out.png").toString()).assertOk();
+        javax.imageio.ImageIO.write(
+                new dev.vae4j.train.data.SyntheticImages(1, 32, 9, false).render(0), "png", image.toFile());
+        CliTestSupport.run(
+                        "reconstruct",
+                        "--model",
+                        phaseB.resolve("model").toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        dir.resolve("out.png").toString())
+                .assertOk();
         assertTrue(Files.exists(dir.resolve("out.png")));
     }
 
@@ -172,11 +208,27 @@ class TrainCommandTest {
     void gradNormalizedRecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
         Path pth = dev.vae4j.core.testing.Fixtures.dir("lpips_pth");
         Path lpips = dir.resolve("lpips.safetensors");
-        CliTestSupport.run("convert", "--to", "lpips", "--input", pth.resolve("vgg16_narrow.pth").toString(),
-                "--heads", pth.resolve("lpips_heads.pth").toString(), "--output", lpips.toString()).assertOk();
+        CliTestSupport.run(
+                        "convert",
+                        "--to",
+                        "lpips",
+                        "--input",
+                        pth.resolve("vgg16_narrow.pth").toString(),
+                        "--heads",
+                        pth.resolve("lpips_heads.pth").toString(),
+                        "--output",
+                        lpips.toString())
+                .assertOk();
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", testRecipe("grad-normalized-micro"), "--out", run.toString(), "--lpips",
-                lpips.toString()).assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        testRecipe("grad-normalized-micro"),
+                        "--out",
+                        run.toString(),
+                        "--lpips",
+                        lpips.toString())
+                .assertOk();
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
         JsonNode last = validation.get(validation.size() - 1);
@@ -184,7 +236,9 @@ class TrainCommandTest {
         // LPIPS falls while the reconstruction branches lead; from step 20 the GAN branch, at the same gradnorm
         // weight, may raise it again on these 64 images, so the best later evaluation is compared.
         double bestLpips = validation.subList(1, validation.size()).stream()
-                .mapToDouble(v -> v.get("lpips").asDouble()).min().orElseThrow();
+                .mapToDouble(v -> v.get("lpips").asDouble())
+                .min()
+                .orElseThrow();
         assertTrue(bestLpips < first.get("lpips").asDouble(), validation.toString());
         List<JsonNode> steps = metrics(run, "train");
         for (String term : List.of("pooled", "low_pass", "p", "kl")) {
@@ -196,13 +250,26 @@ class TrainCommandTest {
     @Test
     void misuseIsReportedInOneLine(@TempDir Path dir) {
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1").assertOk();
+        CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
+                .assertOk();
         CliTestSupport.run("train", "--recipe", microRecipe(), "--out", run.toString(), "--steps", "1")
                 .assertOneLineError("already holds a run", "--resume", "--overwrite");
-        CliTestSupport.run("train", "--recipe", "sd-ft-mse", "--out", dir.resolve("ft").toString())
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        "sd-ft-mse",
+                        "--out",
+                        dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
         CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");
-        CliTestSupport.run("train", "--recipe", microRecipe(), "--data", dir.resolve("missing").toString(),
-                "--out", dir.resolve("x").toString()).assertOneLineError("missing");
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        microRecipe(),
+                        "--data",
+                        dir.resolve("missing").toString(),
+                        "--out",
+                        dir.resolve("x").toString())
+                .assertOneLineError("missing");
     }
 }

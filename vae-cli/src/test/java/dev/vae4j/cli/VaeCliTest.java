@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VaeCliTest {
     @TempDir
     static Path shared;
+
     static Path model;
 
     @TempDir
@@ -58,35 +59,89 @@ class VaeCliTest {
     void usageErrorsExitTwo() {
         assertEquals(2, run().exitCode());
         assertEquals(2, run("nosuchcommand").exitCode());
-        assertEquals(2, run("encode", "--input", "x.png", "--output", "y.safetensors").exitCode());
+        assertEquals(
+                2,
+                run("encode", "--input", "x.png", "--output", "y.safetensors").exitCode());
         assertEquals(2, run("inspect", "--preset", "sd", "--model", "m").exitCode());
         assertEquals(2, run("inspect", "--preset", "nosuchpreset").exitCode());
-        assertEquals(2, run("encode", "--model", model.toString(), "--input", "x.png", "--output", "y.safetensors",
-                "--batch-size", "0").exitCode());
-        assertEquals(2, run("encode", "--model", model.toString(), "--input", "x.png", "--output", "y.bin")
-                .exitCode());
-        assertEquals(2, run("encode", "--model", model.toString(), "--input", "x.png", "--output", "y.safetensors",
-                "--sample", "--mean").exitCode());
+        assertEquals(
+                2,
+                run(
+                                "encode",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                "x.png",
+                                "--output",
+                                "y.safetensors",
+                                "--batch-size",
+                                "0")
+                        .exitCode());
+        assertEquals(
+                2,
+                run("encode", "--model", model.toString(), "--input", "x.png", "--output", "y.bin")
+                        .exitCode());
+        assertEquals(
+                2,
+                run(
+                                "encode",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                "x.png",
+                                "--output",
+                                "y.safetensors",
+                                "--sample",
+                                "--mean")
+                        .exitCode());
     }
 
     @Test
     void missingInputIsOneLineError() {
         Path missing = dir.resolve("no-such-image.png");
-        run("encode", "--model", model.toString(), "--input", missing.toString(), "--output",
-                dir.resolve("out.safetensors").toString()).assertOneLineError(missing.toString());
-        run("reconstruct", "--model", model.toString(), "--input", missing.toString(), "--output",
-                dir.resolve("out").toString()).assertOneLineError(missing.toString());
+        run(
+                        "encode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        missing.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
+                .assertOneLineError(missing.toString());
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        missing.toString(),
+                        "--output",
+                        dir.resolve("out").toString())
+                .assertOneLineError(missing.toString());
         Path missingLatents = dir.resolve("no-such.safetensors");
-        run("decode", "--model", model.toString(), "--input", missingLatents.toString(), "--output",
-                dir.resolve("out").toString()).assertOneLineError(missingLatents.toString());
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        missingLatents.toString(),
+                        "--output",
+                        dir.resolve("out").toString())
+                .assertOneLineError(missingLatents.toString());
     }
 
     @Test
     void missingModelIsOneLineError() {
         Path image = writeImage(dir.resolve("a.png"), 16, 16, 1);
         Path noModel = dir.resolve("no-model");
-        run("encode", "--model", noModel.toString(), "--input", image.toString(), "--output",
-                dir.resolve("out.safetensors").toString()).assertOneLineError(noModel.toString());
+        run(
+                        "encode",
+                        "--model",
+                        noModel.toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
+                .assertOneLineError(noModel.toString());
         run("inspect", "--model", noModel.toString()).assertOneLineError(noModel.toString());
     }
 
@@ -97,13 +152,27 @@ class VaeCliTest {
         Path corrupt = images.resolve("b.png");
         byte[] bytes = Files.readAllBytes(writeImage(corrupt, 16, 16, 2));
         Files.write(corrupt, Arrays.copyOf(bytes, 40));
-        run("encode", "--model", model.toString(), "--input", images.toString(), "--output",
-                dir.resolve("out.safetensors").toString()).assertOneLineError(corrupt.toString());
+        run(
+                        "encode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
+                .assertOneLineError(corrupt.toString());
         Path text = images.resolve("c.png");
         Files.delete(corrupt);
         Files.writeString(text, "not an image");
-        run("reconstruct", "--model", model.toString(), "--input", images.toString(), "--output",
-                dir.resolve("out").toString()).assertOneLineError(text.toString());
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        dir.resolve("out").toString())
+                .assertOneLineError(text.toString());
         assertFalse(Files.exists(dir.resolve("out.safetensors")));
     }
 
@@ -115,8 +184,15 @@ class VaeCliTest {
         }
         byte[] bytes = Files.readAllBytes(latents);
         Files.write(latents, Arrays.copyOf(bytes, bytes.length - 100));
-        run("decode", "--model", model.toString(), "--input", latents.toString(), "--output",
-                dir.resolve("out").toString()).assertOneLineError(latents.toString());
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        dir.resolve("out").toString())
+                .assertOneLineError(latents.toString());
         // a truncated weights file is reported the same way
         Path brokenModel = saveTinyModel(dir.resolve("broken"));
         Path weights = brokenModel.resolve("diffusion_pytorch_model.safetensors");
@@ -131,20 +207,47 @@ class VaeCliTest {
         try (TensorScope scope = new TensorScope()) {
             SafetensorsWriter.write(file, Map.of("something", torch.zeros(1, 4, 8, 8)), Map.of());
         }
-        run("decode", "--model", model.toString(), "--input", file.toString(), "--output",
-                dir.resolve("out").toString()).assertOneLineError(file.toString(), "'latents'", "something");
-        run("encode", "--model", model.toString(), "--input", file.toString(), "--output",
-                dir.resolve("out.safetensors").toString()).assertOneLineError(file.toString(), "'images'");
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        file.toString(),
+                        "--output",
+                        dir.resolve("out").toString())
+                .assertOneLineError(file.toString(), "'latents'", "something");
+        run(
+                        "encode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        file.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
+                .assertOneLineError(file.toString(), "'images'");
     }
 
     @Test
     void imageSizeNotDivisibleByTheFactorIsOneLineError() {
         Path odd = writeImage(dir.resolve("odd.png"), 15, 16, 3);
-        run("encode", "--model", model.toString(), "--input", odd.toString(), "--output",
-                dir.resolve("out.safetensors").toString())
+        run(
+                        "encode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        odd.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
                 .assertOneLineError(odd.toString(), "15x16", "multiples of 2");
-        run("reconstruct", "--model", model.toString(), "--input", odd.toString(), "--output",
-                dir.resolve("out.png").toString()).assertOneLineError(odd.toString(), "multiples of 2");
+        run(
+                        "reconstruct",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        odd.toString(),
+                        "--output",
+                        dir.resolve("out.png").toString())
+                .assertOneLineError(odd.toString(), "multiples of 2");
     }
 
     @Test
@@ -154,20 +257,41 @@ class VaeCliTest {
         writeImage(images.resolve("b.png"), 16, 16, 2);
         Path other = writeImage(images.resolve("c.png"), 32, 24, 3);
         writeImage(images.resolve("d.png"), 8, 8, 4);
-        run("encode", "--model", model.toString(), "--input", images.toString(), "--output",
-                dir.resolve("out.safetensors").toString()).assertOneLineError(other.toString(), "32x24", "16x16");
+        run(
+                        "encode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        dir.resolve("out.safetensors").toString())
+                .assertOneLineError(other.toString(), "32x24", "16x16");
     }
 
     @Test
     void verbosePrintsTheStackTrace() {
         Path missing = dir.resolve("missing.png");
-        CliTestSupport.Result result = run("--verbose", "encode", "--model", model.toString(), "--input",
-                missing.toString(), "--output", dir.resolve("o.safetensors").toString());
+        CliTestSupport.Result result = run(
+                "--verbose",
+                "encode",
+                "--model",
+                model.toString(),
+                "--input",
+                missing.toString(),
+                "--output",
+                dir.resolve("o.safetensors").toString());
         assertEquals(1, result.exitCode());
         assertTrue(result.err().startsWith("vae: error: "), result.err());
         assertTrue(result.err().contains("\tat dev.vae4j."), result.err());
-        CliTestSupport.Result after = run("encode", "--model", model.toString(), "--input", missing.toString(),
-                "--output", dir.resolve("o.safetensors").toString(), "--verbose");
+        CliTestSupport.Result after = run(
+                "encode",
+                "--model",
+                model.toString(),
+                "--input",
+                missing.toString(),
+                "--output",
+                dir.resolve("o.safetensors").toString(),
+                "--verbose");
         assertTrue(after.err().contains("\tat dev.vae4j."), after.err());
     }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.ArchitectureOptions;
+import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,8 +22,15 @@ class VariantRecipeTrainingTest {
     @Test
     void variantModelTrainsAndReloads(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
-        CliTestSupport.run("train", "--recipe", TrainCommandTest.testRecipe("variants-micro"), "--out",
-                run.toString(), "--threads", "2").assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        TrainCommandTest.testRecipe("variants-micro"),
+                        "--out",
+                        run.toString(),
+                        "--threads",
+                        "2")
+                .assertOk();
         for (JsonNode step : TrainCommandTest.metrics(run, "train")) {
             step.fields().forEachRemaining(field -> {
                 if (field.getValue().isNumber()) {
@@ -37,8 +44,12 @@ class VariantRecipeTrainingTest {
         assertTrue(after > before + 0.5, "PSNR " + before + " -> " + after);
         try (TensorScope scope = new TensorScope()) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(run.resolve("model"));
-            assertEquals(ArchitectureOptions.LatentSampling.MULTIPLICATIVE, model.config().options().latentSampling());
-            assertEquals(ArchitectureOptions.BlockLayout.POST_ACTIVATION, model.config().options().blockLayout());
+            assertEquals(
+                    ArchitectureOptions.LatentSampling.MULTIPLICATIVE,
+                    model.config().options().latentSampling());
+            assertEquals(
+                    ArchitectureOptions.BlockLayout.POST_ACTIVATION,
+                    model.config().options().blockLayout());
         }
     }
 }

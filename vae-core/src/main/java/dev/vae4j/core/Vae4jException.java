@@ -1,9 +1,9 @@
 package dev.vae4j.core;
 
 /**
- * The base type of every exception vae4j throws for a failure of its own (a malformed file, weights that do not
- * fit, a training run that diverged, a worker that failed): catch this to handle them all. Its message names the
- * file, key, shape or value at fault. Invalid arguments are still reported as {@link IllegalArgumentException}.
+ * The base type of every exception vae4j throws for a failure of its own (a malformed file, weights that do not fit, a
+ * training run that diverged, a worker that failed): catch this to handle them all. Its message names the file, key,
+ * shape or value at fault. Invalid arguments are still reported as {@link IllegalArgumentException}.
  */
 public class Vae4jException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * taming's {@code ActNorm} (affine, no logdet): {@code scale * (x + loc)} per channel, with data-dependent
- * initialisation on the first forward in training mode: {@code loc = -mean_c(x)}, {@code scale = 1 / (std_c(x)
- * + 1e-6)} (unbiased std over N, H, W). Keys: {@code loc}, {@code scale} (1, C, 1, 1) parameters and the uint8
- * scalar buffer {@code initialized}. Input (N, C, H, W) -> same shape.
+ * initialisation on the first forward in training mode: {@code loc = -mean_c(x)}, {@code scale = 1 / (std_c(x) + 1e-6)}
+ * (unbiased std over N, H, W). Keys: {@code loc}, {@code scale} (1, C, 1, 1) parameters and the uint8 scalar buffer
+ * {@code initialized}. Input (N, C, H, W) -> same shape.
  */
 public final class ActNorm extends Module {
     private final long channels;
@@ -23,7 +23,8 @@ public final class ActNorm extends Module {
         this.channels = channels;
         this.loc = Registered.parameter(this, "loc", torch.zeros(1, channels, 1, 1));
         this.scale = Registered.parameter(this, "scale", torch.ones(1, channels, 1, 1));
-        this.initialized = Registered.buffer(this, "initialized", torch.zeros(new long[0]).to(torch.ScalarType.Byte));
+        this.initialized =
+                Registered.buffer(this, "initialized", torch.zeros(new long[0]).to(torch.ScalarType.Byte));
     }
 
     /** Whether the data-dependent initialisation has happened (or was loaded). */
@@ -34,8 +35,8 @@ public final class ActNorm extends Module {
     /** (N, C, H, W) -> (N, C, H, W); initialises from {@code x} first if training and not yet initialised. */
     public Tensor forward(Tensor x) {
         if (x.dim() != 4 || x.size(1) != channels) {
-            throw new IllegalArgumentException("ActNorm(" + channels + ") needs (N, " + channels
-                    + ", H, W), got shape " + dev.vae4j.core.tensor.Shapes.describe(x));
+            throw new IllegalArgumentException("ActNorm(" + channels + ") needs (N, " + channels + ", H, W), got shape "
+                    + dev.vae4j.core.tensor.Shapes.describe(x));
         }
         if (is_training() && !isInitialized()) {
             initialize(x);

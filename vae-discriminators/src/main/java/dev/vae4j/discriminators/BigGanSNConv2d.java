@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * BigGAN's {@code SNConv2d}: a square-kernel conv whose weight is divided by its spectral norm (one power
- * iteration per training forward, {@link SpectralNorm#bigGan}). Keys: {@code weight} (out, in, k, k),
- * {@code bias} (out), buffers {@code u0} (1, out) and {@code sv0} (1). Input (N, in, H, W) -> (N, out, H', W').
+ * BigGAN's {@code SNConv2d}: a square-kernel conv whose weight is divided by its spectral norm (one power iteration per
+ * training forward, {@link SpectralNorm#bigGan}). Keys: {@code weight} (out, in, k, k), {@code bias} (out), buffers
+ * {@code u0} (1, out) and {@code sv0} (1). Input (N, in, H, W) -> (N, out, H', W').
  */
 public final class BigGanSNConv2d extends Module {
     private final Tensor weight;
@@ -27,11 +27,12 @@ public final class BigGanSNConv2d extends Module {
      * @param eps the power iteration's normalisation epsilon (BigGAN default 1e-12)
      * @param generator draws the PyTorch-default init and the initial u ~ N(0, 1)
      */
-    public BigGanSNConv2d(long in, long out, long kernel, long stride, long padding, boolean bias, double eps,
-            Generator generator) {
+    public BigGanSNConv2d(
+            long in, long out, long kernel, long stride, long padding, boolean bias, double eps, Generator generator) {
         this.weight = Registered.parameter(this, "weight", torch.empty(out, in, kernel, kernel));
         this.bias = bias ? Registered.parameter(this, "bias", torch.empty(out)) : null;
-        this.u0 = Registered.buffer(this, "u0", torch.empty(1, out).normal_(0.0, 1.0, new GeneratorOptional(generator)));
+        this.u0 =
+                Registered.buffer(this, "u0", torch.empty(1, out).normal_(0.0, 1.0, new GeneratorOptional(generator)));
         this.sv0 = Registered.buffer(this, "sv0", torch.ones(1));
         this.stride = stride;
         this.padding = padding;
@@ -51,7 +52,13 @@ public final class BigGanSNConv2d extends Module {
 
     /** (N, in, H, W) -> (N, out, (H + 2p - k) / s + 1, ...). */
     public Tensor forward(Tensor x) {
-        return conv2d(x, normalizedWeight(), bias == null ? new TensorOptional() : new TensorOptional(bias),
-                new long[] {stride, stride}, new long[] {padding, padding}, new long[] {1, 1}, 1);
+        return conv2d(
+                x,
+                normalizedWeight(),
+                bias == null ? new TensorOptional() : new TensorOptional(bias),
+                new long[] {stride, stride},
+                new long[] {padding, padding},
+                new long[] {1, 1},
+                1);
     }
 }

@@ -24,7 +24,8 @@ public final class BigGanSNLinear extends Module {
     public BigGanSNLinear(long in, long out, double eps, Generator generator) {
         this.weight = Registered.parameter(this, "weight", torch.empty(out, in));
         this.bias = Registered.parameter(this, "bias", torch.empty(out));
-        this.u0 = Registered.buffer(this, "u0", torch.empty(1, out).normal_(0.0, 1.0, new GeneratorOptional(generator)));
+        this.u0 =
+                Registered.buffer(this, "u0", torch.empty(1, out).normal_(0.0, 1.0, new GeneratorOptional(generator)));
         this.sv0 = Registered.buffer(this, "sv0", torch.ones(1));
         this.eps = eps;
         Init.pytorchDefault(weight, bias, in, generator);

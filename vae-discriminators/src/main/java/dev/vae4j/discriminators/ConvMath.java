@@ -2,8 +2,7 @@ package dev.vae4j.discriminators;
 
 /** Output sizes and MAC counts of 2-D convolutions (square kernels, dilation 1). */
 public final class ConvMath {
-    private ConvMath() {
-    }
+    private ConvMath() {}
 
     /** {@code floor((n + 2p - k) / s) + 1}, the output side of a convolution or pooling. */
     public static long out(long n, long kernel, long stride, long padding) {

@@ -8,13 +8,15 @@ import java.util.function.LongFunction;
 
 /**
  * The named discriminator presets of the {@code vae} CLI ({@code --discriminator NAME}):
+ *
  * <ul>
- *   <li>{@code patchgan}: taming NLayerDiscriminator, ndf 64, 3 layers, BatchNorm (2,765,633 params)</li>
+ *   <li>{@code patchgan}: taming NLayerDiscriminator, ndf 64, 3 layers, BatchNorm (2,765,633 params)
  *   <li>{@code vgg}: cloneofsimo/vqgan-training's VGG16 trunk (features[:16], trainable) + zero-init 1x1 head
- *       (1,735,744 params); load torchvision VGG16 weights into {@code features.*} before training</li>
- *   <li>{@code unetgan-s}, {@code unetgan-m}, {@code unetgan-l}: U-Net GAN with D_ch 16 / 32 / 64</li>
- *   <li>{@code gigagan}: open-LiteVAE's GigaGAN-style discriminator (C_base 4096, C_max 256)</li>
+ *       (1,735,744 params); load torchvision VGG16 weights into {@code features.*} before training
+ *   <li>{@code unetgan-s}, {@code unetgan-m}, {@code unetgan-l}: U-Net GAN with D_ch 16 / 32 / 64
+ *   <li>{@code gigagan}: open-LiteVAE's GigaGAN-style discriminator (C_base 4096, C_max 256)
  * </ul>
+ *
  * Every preset takes RGB (N, 3, H, W) in [-1, 1].
  */
 public final class DiscriminatorPresets {
@@ -29,8 +31,7 @@ public final class DiscriminatorPresets {
         PRESETS.put("gigagan", seed -> new GigaGanDiscriminator(GigaGanConfig.openLiteVae(), seed));
     }
 
-    private DiscriminatorPresets() {
-    }
+    private DiscriminatorPresets() {}
 
     /** The preset names, in a stable order. */
     public static List<String> names() {

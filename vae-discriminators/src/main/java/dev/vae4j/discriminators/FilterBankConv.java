@@ -9,12 +9,11 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * open-LiteVAE's {@code AdaptiveConv} with one filter bank and no modulation embedding (the unconditional case):
- * a 1x1 conv whose weight (banks=1, out, in, 1, 1) is wrapped in {@code torch.nn.utils.spectral_norm}; with one bank
- * the weight matrix is 1 x (out*in), so sigma is its Frobenius norm. Keys {@code conv.weight_orig},
- * {@code conv.filterbias} (1, out), buffers {@code conv.weight_u} (1) and {@code conv.weight_v} (out*in). Init as
- * the reference: kaiming-normal with torch's fan_in of a 5-D tensor (out * in), bias 0.
- * Input (N, in, H, W) -> (N, out, H, W).
+ * open-LiteVAE's {@code AdaptiveConv} with one filter bank and no modulation embedding (the unconditional case): a 1x1
+ * conv whose weight (banks=1, out, in, 1, 1) is wrapped in {@code torch.nn.utils.spectral_norm}; with one bank the
+ * weight matrix is 1 x (out*in), so sigma is its Frobenius norm. Keys {@code conv.weight_orig}, {@code conv.filterbias}
+ * (1, out), buffers {@code conv.weight_u} (1) and {@code conv.weight_v} (out*in). Init as the reference: kaiming-normal
+ * with torch's fan_in of a 5-D tensor (out * in), bias 0. Input (N, in, H, W) -> (N, out, H, W).
  */
 public final class FilterBankConv extends Module {
     private static final double EPS = 1e-12;
@@ -40,9 +39,16 @@ public final class FilterBankConv extends Module {
 
     /** (N, in, H, W) -> (N, out, H, W). */
     public Tensor forward(Tensor x) {
-        Tensor w = SpectralNorm.torchStyle(weightOrig, weightU, weightV, is_training(), EPS).select(0, 0);
-        return conv2d(x, w, filterBias == null ? new TensorOptional() : new TensorOptional(filterBias.select(0, 0)),
-                new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1);
+        Tensor w = SpectralNorm.torchStyle(weightOrig, weightU, weightV, is_training(), EPS)
+                .select(0, 0);
+        return conv2d(
+                x,
+                w,
+                filterBias == null ? new TensorOptional() : new TensorOptional(filterBias.select(0, 0)),
+                new long[] {1, 1},
+                new long[] {0, 0},
+                new long[] {1, 1},
+                1);
     }
 
     /** MACs per output pixel. */

@@ -8,28 +8,40 @@ import java.util.Set;
  * and has ch = min(baseChannels / s, maxChannels) channels; there are log2(imageSize) - 2 levels and a final 2x2
  * patch-embedding block with a global predictor.
  *
- * @param inChannels            image channels (3)
- * @param imageSize             the largest input side the levels are built for (power of two, 256)
- * @param baseChannels          C_base (4096)
- * @param maxChannels           C_max (256)
- * @param convBlocks            extra 3x3 conv + BN + LReLU per level after the stride-2 conv (1: "2 blocks" per
- *                              level counting the stride-2 conv, the reading that gives 14.35 M parameters)
- * @param predLayers            1x1 filter-bank conv layers per predictor (4)
- * @param attentionResolutions  nominal sizes s that get a spatial transformer ({8, 16})
- * @param headDim               attention head width (64; heads = ch / headDim)
- * @param attnResGain           weight of the transformer's residual input (0.5)
+ * @param inChannels image channels (3)
+ * @param imageSize the largest input side the levels are built for (power of two, 256)
+ * @param baseChannels C_base (4096)
+ * @param maxChannels C_max (256)
+ * @param convBlocks extra 3x3 conv + BN + LReLU per level after the stride-2 conv (1: "2 blocks" per level counting the
+ *     stride-2 conv, the reading that gives 14.35 M parameters)
+ * @param predLayers 1x1 filter-bank conv layers per predictor (4)
+ * @param attentionResolutions nominal sizes s that get a spatial transformer ({8, 16})
+ * @param headDim attention head width (64; heads = ch / headDim)
+ * @param attnResGain weight of the transformer's residual input (0.5)
  */
-public record GigaGanConfig(int inChannels, int imageSize, int baseChannels, int maxChannels, int convBlocks,
-        int predLayers, Set<Integer> attentionResolutions, int headDim, double attnResGain) {
+public record GigaGanConfig(
+        int inChannels,
+        int imageSize,
+        int baseChannels,
+        int maxChannels,
+        int convBlocks,
+        int predLayers,
+        Set<Integer> attentionResolutions,
+        int headDim,
+        double attnResGain) {
     /** Validates the fields. */
     public GigaGanConfig {
         if (imageSize < 8 || Integer.bitCount(imageSize) != 1) {
             throw new IllegalArgumentException("GigaGAN imageSize must be a power of two >= 8, got " + imageSize);
         }
-        if (inChannels <= 0 || baseChannels <= 0 || maxChannels <= 0 || convBlocks < 0 || predLayers < 1
+        if (inChannels <= 0
+                || baseChannels <= 0
+                || maxChannels <= 0
+                || convBlocks < 0
+                || predLayers < 1
                 || headDim <= 0) {
-            throw new IllegalArgumentException("GigaGAN sizes must be positive, got " + inChannels + ", "
-                    + baseChannels + ", " + maxChannels + ", " + convBlocks + ", " + predLayers + ", " + headDim);
+            throw new IllegalArgumentException("GigaGAN sizes must be positive, got " + inChannels + ", " + baseChannels
+                    + ", " + maxChannels + ", " + convBlocks + ", " + predLayers + ", " + headDim);
         }
         attentionResolutions = Set.copyOf(attentionResolutions);
     }
@@ -143,8 +155,16 @@ public record GigaGanConfig(int inChannels, int imageSize, int baseChannels, int
 
         /** The configuration. */
         public GigaGanConfig build() {
-            return new GigaGanConfig(inChannels, imageSize, baseChannels, maxChannels, convBlocks, predLayers,
-                    attentionResolutions, headDim, attnResGain);
+            return new GigaGanConfig(
+                    inChannels,
+                    imageSize,
+                    baseChannels,
+                    maxChannels,
+                    convBlocks,
+                    predLayers,
+                    attentionResolutions,
+                    headDim,
+                    attnResGain);
         }
     }
 }

@@ -20,19 +20,19 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * open-LiteVAE's GigaGAN-style multi-scale discriminator ({@code Descriminator} in
- * {@code olvae/modules/gigagan/vae_disc.py}, unconditional, {@code msio=True}): per level a
- * {@link GigaGanMultiConv} (stride 2, padding 2), BatchNorm, LReLU(0.1), {@code convBlocks} x [SN Conv3x3, BN,
- * LReLU(0.1)], and at the configured sizes a {@link GigaGanSpatialTransformer}; each level predicts a logit map
- * {@code predictors.l(x) + predskip.l(x)}. A final SN Conv(k2 s2) + LReLU(0.1) turns the last map into a
- * 2x2 patch embedding, flattened to (N, 4C, 1, 1), which a last predictor scores. Keys as in the reference:
- * {@code blocks.<l>.<i>.*}, {@code predictors.<l>.main.<i>.*}, {@code predskip.<l>.*}, {@code predskip.<L>.0.*}.
+ * {@code olvae/modules/gigagan/vae_disc.py}, unconditional, {@code msio=True}): per level a {@link GigaGanMultiConv}
+ * (stride 2, padding 2), BatchNorm, LReLU(0.1), {@code convBlocks} x [SN Conv3x3, BN, LReLU(0.1)], and at the
+ * configured sizes a {@link GigaGanSpatialTransformer}; each level predicts a logit map {@code predictors.l(x) +
+ * predskip.l(x)}. A final SN Conv(k2 s2) + LReLU(0.1) turns the last map into a 2x2 patch embedding, flattened to (N,
+ * 4C, 1, 1), which a last predictor scores. Keys as in the reference: {@code blocks.<l>.<i>.*},
+ * {@code predictors.<l>.main.<i>.*}, {@code predskip.<l>.*}, {@code predskip.<L>.0.*}.
  *
- * <p>Input (N, C, H, W) in [-1, 1]; the first level used is chosen from min(H, W) like the reference chooses it
- * from H (a 256 input starts at level 0: maps 129, 65, 33, 17, 9, 5, then the global logit; a 128 input starts at
- * level 1). Heads: one (N, 1, h_l, w_l) map per level used plus the global (N, 1, 1, 1); {@link #logits} is their
- * per-sample concatenation (N, sum h_l*w_l + 1), whose mean is the reference's mean over its flattened output.
- * For sides that do not end on a 2x2 patch grid the last map is average-pooled to 2x2 (identity for the
- * reference's power-of-two sizes). Sides must be at least 8 and at most {@code imageSize}.
+ * <p>Input (N, C, H, W) in [-1, 1]; the first level used is chosen from min(H, W) like the reference chooses it from H
+ * (a 256 input starts at level 0: maps 129, 65, 33, 17, 9, 5, then the global logit; a 128 input starts at level 1).
+ * Heads: one (N, 1, h_l, w_l) map per level used plus the global (N, 1, 1, 1); {@link #logits} is their per-sample
+ * concatenation (N, sum h_l*w_l + 1), whose mean is the reference's mean over its flattened output. For sides that do
+ * not end on a 2x2 patch grid the last map is average-pooled to 2x2 (identity for the reference's power-of-two sizes).
+ * Sides must be at least 8 and at most {@code imageSize}.
  */
 public final class GigaGanDiscriminator extends Module implements Discriminator, MacCountable {
     private final GigaGanConfig config;
@@ -68,8 +68,8 @@ public final class GigaGanDiscriminator extends Module implements Discriminator,
                 addNormAct(chain, ch);
             }
             if (config.attentionResolutions().contains(config.nominalSize(l))) {
-                GigaGanSpatialTransformer t = new GigaGanSpatialTransformer(ch, (int) (ch / config.headDim()),
-                        config.headDim(), 2, config.attnResGain());
+                GigaGanSpatialTransformer t = new GigaGanSpatialTransformer(
+                        ch, (int) (ch / config.headDim()), config.headDim(), 2, config.attnResGain());
                 attention.add(chain.add(t, t::forward));
             } else {
                 attention.add(null);
@@ -139,7 +139,10 @@ public final class GigaGanDiscriminator extends Module implements Discriminator,
         }
         x = x.reshape(x.size(0), -1, 1, 1);
         int lastIndex = config.levels();
-        out.add(predictors.get(lastIndex).forward(x).add(predskips.get(lastIndex).forward(x)));
+        out.add(predictors
+                .get(lastIndex)
+                .forward(x)
+                .add(predskips.get(lastIndex).forward(x)));
         return out;
     }
 
@@ -183,11 +186,15 @@ public final class GigaGanDiscriminator extends Module implements Discriminator,
     }
 
     private void requireInput(Tensor images) {
-        if (images == null || images.isNull() || !images.defined() || images.dim() != 4
+        if (images == null
+                || images.isNull()
+                || !images.defined()
+                || images.dim() != 4
                 || images.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("GigaGAN input must be (N, " + config.inChannels() + ", H, W), got "
-                    + (images == null || images.isNull() || !images.defined() ? "undefined"
-                    : "shape " + Shapes.describe(images)));
+                    + (images == null || images.isNull() || !images.defined()
+                            ? "undefined"
+                            : "shape " + Shapes.describe(images)));
         }
     }
 }

@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * open-LiteVAE's {@code L2CrossAttention} used as self-attention: queries and keys tied,
- * {@code sim_ij = -|q_i - q_j|^2 / sqrt(d_head)}, softmax over j, times V, then {@code to_out}. Keys {@code to_q},
- * {@code to_v}, {@code to_out.0} (Linear with bias). Input (N, T, dim) tokens -> (N, T, dim).
+ * open-LiteVAE's {@code L2CrossAttention} used as self-attention: queries and keys tied, {@code sim_ij = -|q_i - q_j|^2
+ * / sqrt(d_head)}, softmax over j, times V, then {@code to_out}. Keys {@code to_q}, {@code to_v}, {@code to_out.0}
+ * (Linear with bias). Input (N, T, dim) tokens -> (N, T, dim).
  */
 public final class GigaGanL2Attention extends Module {
     private final LinearImpl toQ;
@@ -24,8 +24,8 @@ public final class GigaGanL2Attention extends Module {
         long inner = heads * headDim;
         this.toQ = register_module("to_q", Layers.linear(dim, inner));
         this.toV = register_module("to_v", Layers.linear(dim, inner));
-        dev.vae4j.core.nn.IndexedModules<LinearImpl> out = register_module("to_out",
-                new dev.vae4j.core.nn.IndexedModules<>());
+        dev.vae4j.core.nn.IndexedModules<LinearImpl> out =
+                register_module("to_out", new dev.vae4j.core.nn.IndexedModules<>());
         this.toOut = out.add(Layers.linear(inner, dim));
         this.toOutList = out;
         this.heads = heads;
@@ -40,8 +40,8 @@ public final class GigaGanL2Attention extends Module {
         Tensor v = splitHeads(toV.forward(x), n, t);
         Tensor ab = q.matmul(q.transpose(-1, -2));
         Tensor aa = q.pow(new Scalar(2.0)).sum(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-        Tensor sim = aa.sub(ab.mul(new Scalar(2.0))).add(aa.transpose(-1, -2))
-                .mul(new Scalar(-1.0 / Math.sqrt(headDim)));
+        Tensor sim =
+                aa.sub(ab.mul(new Scalar(2.0))).add(aa.transpose(-1, -2)).mul(new Scalar(-1.0 / Math.sqrt(headDim)));
         Tensor out = sim.softmax(-1).matmul(v);
         out = out.reshape(n, heads, t, headDim).permute(0, 2, 1, 3).reshape(n, t, heads * headDim);
         return toOut.forward(out);

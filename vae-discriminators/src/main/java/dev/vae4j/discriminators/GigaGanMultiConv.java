@@ -8,11 +8,10 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * open-LiteVAE's {@code MultiConv}, the entry of every GigaGAN level: an image input (its channel count equals
- * the image's) first goes through {@code img_conv} = SN Conv3x3(img -> in, bias) + LReLU(0.1), so any level can
- * start from pixels; then {@code chan_conv} = SN Conv(in -> out, k4 s2 p2, no bias). Keys
- * {@code img_conv.0.weight_orig}, {@code chan_conv.weight_orig}, ... Input (N, img or in, H, W) ->
- * (N, out, H/2 + 1, W/2 + 1) (floor).
+ * open-LiteVAE's {@code MultiConv}, the entry of every GigaGAN level: an image input (its channel count equals the
+ * image's) first goes through {@code img_conv} = SN Conv3x3(img -> in, bias) + LReLU(0.1), so any level can start from
+ * pixels; then {@code chan_conv} = SN Conv(in -> out, k4 s2 p2, no bias). Keys {@code img_conv.0.weight_orig},
+ * {@code chan_conv.weight_orig}, ... Input (N, img or in, H, W) -> (N, out, H/2 + 1, W/2 + 1) (floor).
  */
 public final class GigaGanMultiConv extends Module {
     private final LayerChain imgConv;

@@ -12,8 +12,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * open-LiteVAE's {@code SimplePredictor} (unconditional): {@code main} = FilterBankConv(ch, bias) LReLU(0.2), then
  * {@code layers - 1} x [FilterBankConv(no bias) BatchNorm LReLU(0.2)], then a spectral-normalised 1x1 conv to one
- * channel. Keys {@code main.0.conv.weight_orig}, {@code main.3.running_mean}, ... Input (N, ch, H, W) ->
- * logits (N, 1, H, W).
+ * channel. Keys {@code main.0.conv.weight_orig}, {@code main.3.running_mean}, ... Input (N, ch, H, W) -> logits (N, 1,
+ * H, W).
  */
 public final class GigaGanPredictor extends Module {
     private final LayerChain main;

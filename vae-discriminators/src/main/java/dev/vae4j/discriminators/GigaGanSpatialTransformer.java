@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * open-LiteVAE's GigaGAN {@code SpatialTransformer} ({@code use_linear=True}, depth 2): GroupNorm(32) -> tokens
- * (N, H*W, C) -> Linear {@code proj_in} -> {@link GigaGanTransformerBlock}s -> zero-initialised Linear
- * {@code proj_out} -> back to (N, C, H, W), plus {@code resGain} times the input. Input (N, C, H, W) -> same shape.
+ * open-LiteVAE's GigaGAN {@code SpatialTransformer} ({@code use_linear=True}, depth 2): GroupNorm(32) -> tokens (N,
+ * H*W, C) -> Linear {@code proj_in} -> {@link GigaGanTransformerBlock}s -> zero-initialised Linear {@code proj_out} ->
+ * back to (N, C, H, W), plus {@code resGain} times the input. Input (N, C, H, W) -> same shape.
  */
 public final class GigaGanSpatialTransformer extends Module {
     private final GroupNormImpl norm;
@@ -34,8 +34,7 @@ public final class GigaGanSpatialTransformer extends Module {
         this.resGain = resGain;
         this.norm = register_module("norm", Layers.groupNorm(32, channels, 1e-5));
         this.projIn = register_module("proj_in", Layers.linear(channels, channels));
-        IndexedModules<GigaGanTransformerBlock> list = register_module("transformer_blocks",
-                new IndexedModules<>());
+        IndexedModules<GigaGanTransformerBlock> list = register_module("transformer_blocks", new IndexedModules<>());
         for (int i = 0; i < depth; i++) {
             blocks.add(list.add(new GigaGanTransformerBlock(channels, heads, headDim)));
         }

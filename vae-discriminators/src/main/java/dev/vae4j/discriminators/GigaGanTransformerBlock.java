@@ -13,10 +13,10 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * open-LiteVAE's {@code BasicTransformerBlock} with self-attention disabled (only {@code attn2}, which is L2
- * self-attention when there is no context): {@code x += attn2(ca_norm(x)); x += ff(ff_norm(x))}, where
- * {@code ff = Linear(4d -> d)(GEGLU(d -> 4d))} and GEGLU is {@code a * gelu(b)} of a Linear(d -> 8d) split in two.
- * Keys {@code attn2.*}, {@code ff.net.0.proj}, {@code ff.net.2}, {@code ff_norm}, {@code ca_norm}.
- * Input (N, T, d) -> (N, T, d).
+ * self-attention when there is no context): {@code x += attn2(ca_norm(x)); x += ff(ff_norm(x))}, where {@code ff =
+ * Linear(4d -> d)(GEGLU(d -> 4d))} and GEGLU is {@code a * gelu(b)} of a Linear(d -> 8d) split in two. Keys
+ * {@code attn2.*}, {@code ff.net.0.proj}, {@code ff.net.2}, {@code ff_norm}, {@code ca_norm}. Input (N, T, d) -> (N, T,
+ * d).
  */
 public final class GigaGanTransformerBlock extends Module {
     private final GigaGanL2Attention attn2;

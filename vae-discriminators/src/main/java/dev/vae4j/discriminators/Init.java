@@ -10,12 +10,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Seeded weight initialisers matching {@code torch.nn.init} (same distributions, our generator), applied in
- * place without recording gradients. Shapes: any weight with dim 0 = fan-out, dims 1.. = fan-in.
+ * Seeded weight initialisers matching {@code torch.nn.init} (same distributions, our generator), applied in place
+ * without recording gradients. Shapes: any weight with dim 0 = fan-out, dims 1.. = fan-in.
  */
 public final class Init {
-    private Init() {
-    }
+    private Init() {}
 
     /** {@code normal_(t, mean, std)}. */
     public static void normal(Tensor t, double mean, double std, Generator generator) {
@@ -44,8 +43,8 @@ public final class Init {
     }
 
     /**
-     * PyTorch's default Conv/Linear init: weight kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(fan_in),
-     * 1/sqrt(fan_in)), and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+     * PyTorch's default Conv/Linear init: weight kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+     * and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
      */
     public static void pytorchDefault(Tensor weight, Tensor bias, long fanIn, Generator generator) {
         double bound = 1.0 / Math.sqrt(fanIn);

@@ -7,11 +7,11 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The Java stand-in for PyTorch's {@code nn.Sequential}: each layer takes the next index, layers with parameters
- * are registered under it ({@code "0"}, {@code "2"}, ...) and parameterless ones (LeakyReLU, Identity) only
- * consume it, so a parent registering the chain as {@code main} gets exactly the reference's keys
- * ({@code main.0.weight}, {@code main.3.running_mean}, ...). Shapes are those of the layers; the chain itself
- * adds nothing. Every registered child is kept in a Java list.
+ * The Java stand-in for PyTorch's {@code nn.Sequential}: each layer takes the next index, layers with parameters are
+ * registered under it ({@code "0"}, {@code "2"}, ...) and parameterless ones (LeakyReLU, Identity) only consume it, so
+ * a parent registering the chain as {@code main} gets exactly the reference's keys ({@code main.0.weight},
+ * {@code main.3.running_mean}, ...). Shapes are those of the layers; the chain itself adds nothing. Every registered
+ * child is kept in a Java list.
  */
 public final class LayerChain extends Module {
     private final List<Module> modules = new ArrayList<>();

@@ -5,20 +5,25 @@ import dev.vae4j.core.model.Discriminator;
 import java.util.Locale;
 
 /**
- * Parameter and multiply-accumulate counts of a discriminator at an input size, computed analytically from its
- * layers (see {@link MacCountable} for what is counted), without running it. For the {@code vae inspect} command.
+ * Parameter and multiply-accumulate counts of a discriminator at an input size, computed analytically from its layers
+ * (see {@link MacCountable} for what is counted), without running it. For the {@code vae inspect} command.
  */
 public final class MacCounter {
-    private MacCounter() {
-    }
+    private MacCounter() {}
 
     /** What {@code vae inspect --discriminator} prints for one preset. */
     public record Report(String name, long parameters, long height, long width, long macs) {
         /** One line: {@code patchgan: 2,765,633 parameters, 3.147 GMACs at 256x256}. */
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s: %,d parameters, %.3f GMACs at %dx%d", name, parameters,
-                    macs / 1e9, height, width);
+            return String.format(
+                    Locale.ROOT,
+                    "%s: %,d parameters, %.3f GMACs at %dx%d",
+                    name,
+                    parameters,
+                    macs / 1e9,
+                    height,
+                    width);
         }
     }
 

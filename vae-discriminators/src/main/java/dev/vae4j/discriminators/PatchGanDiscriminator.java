@@ -17,17 +17,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * taming's {@code NLayerDiscriminator} (the pix2pix PatchGAN used by LDM / SD VAEs), layer for layer:
- * {@code Conv(k4 s2 p1) LReLU(0.2)}, then {@code nLayers - 1} x {@code Conv(k4 s2 p1) Norm LReLU}, then
- * {@code Conv(k4 s1 p1) Norm LReLU} and {@code Conv(k4 s1 p1) -> 1}, in one chain registered as {@code main}, so
- * keys are {@code main.0.weight}, {@code main.3.running_mean}, ... like the reference (LeakyReLUs take indices but
- * have no keys). Initialised with taming's {@code weights_init}: conv weights N(0, 0.02), BatchNorm weight
- * N(1, 0.02) and bias 0, conv biases PyTorch's default uniform, ActNorm untouched (loc 0, scale 1 until its
- * first training forward).
+ * taming's {@code NLayerDiscriminator} (the pix2pix PatchGAN used by LDM / SD VAEs), layer for layer: {@code Conv(k4 s2
+ * p1) LReLU(0.2)}, then {@code nLayers - 1} x {@code Conv(k4 s2 p1) Norm LReLU}, then {@code Conv(k4 s1 p1) Norm LReLU}
+ * and {@code Conv(k4 s1 p1) -> 1}, in one chain registered as {@code main}, so keys are {@code main.0.weight},
+ * {@code main.3.running_mean}, ... like the reference (LeakyReLUs take indices but have no keys). Initialised with
+ * taming's {@code weights_init}: conv weights N(0, 0.02), BatchNorm weight N(1, 0.02) and bias 0, conv biases PyTorch's
+ * default uniform, ActNorm untouched (loc 0, scale 1 until its first training forward).
  *
- * <p>Input (N, C, H, W) in [-1, 1] -> logits (N, 1, h, w), with h = H/2^nLayers - 2 for sides divisible by
- * 2^nLayers (256x256 -> 30x30 for 3 layers). BatchNorm uses batch statistics in training mode and running ones
- * in eval mode.
+ * <p>Input (N, C, H, W) in [-1, 1] -> logits (N, 1, h, w), with h = H/2^nLayers - 2 for sides divisible by 2^nLayers
+ * (256x256 -> 30x30 for 3 layers). BatchNorm uses batch statistics in training mode and running ones in eval mode.
  */
 public final class PatchGanDiscriminator extends Module implements Discriminator, MacCountable {
     private static final double INIT_STD = 0.02;
@@ -154,11 +152,16 @@ public final class PatchGanDiscriminator extends Module implements Discriminator
     }
 
     private void requireInput(Tensor images) {
-        if (images == null || images.isNull() || !images.defined() || images.dim() != 4
+        if (images == null
+                || images.isNull()
+                || !images.defined()
+                || images.dim() != 4
                 || images.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("PatchGAN input must be (N, " + config.inChannels()
-                    + ", H, W), got " + (images == null || images.isNull() || !images.defined() ? "undefined"
-                    : "shape " + Shapes.describe(images)));
+                    + ", H, W), got "
+                    + (images == null || images.isNull() || !images.defined()
+                            ? "undefined"
+                            : "shape " + Shapes.describe(images)));
         }
         requireSize(images.size(2), images.size(3));
     }

@@ -4,13 +4,12 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Registers parameters and buffers and returns a stable handle. {@code Module.register_parameter} returns a
- * reference into the module's parameter dictionary, which the next registration may move (the Java wrapper then
- * reads another entry); these helpers copy the handle (same tensor, same storage) right away.
+ * Registers parameters and buffers and returns a stable handle. {@code Module.register_parameter} returns a reference
+ * into the module's parameter dictionary, which the next registration may move (the Java wrapper then reads another
+ * entry); these helpers copy the handle (same tensor, same storage) right away.
  */
 final class Registered {
-    private Registered() {
-    }
+    private Registered() {}
 
     /** {@code module.register_parameter(name, value)} as a stable handle (requires grad). */
     static Tensor parameter(Module module, String name, Tensor value) {

@@ -8,19 +8,17 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One power iteration of spectral normalisation, in the two flavours our reference discriminators use. The
- * weight (out, ...) is viewed as the matrix W (out, rest); the result is W / sigma with sigma estimated from the
- * persistent singular-vector buffers, which are updated (in place, without gradient) only in training mode.
- * Gradients flow through sigma, as in the references.
+ * One power iteration of spectral normalisation, in the two flavours our reference discriminators use. The weight (out,
+ * ...) is viewed as the matrix W (out, rest); the result is W / sigma with sigma estimated from the persistent
+ * singular-vector buffers, which are updated (in place, without gradient) only in training mode. Gradients flow through
+ * sigma, as in the references.
  */
 public final class SpectralNorm {
-    private SpectralNorm() {
-    }
+    private SpectralNorm() {}
 
     /**
-     * BigGAN's {@code SN.W_()} (num_svs = num_itrs = 1): u (1, out) buffer, sv (1) buffer.
-     * v = normalize(u W), u' = normalize(v W^T) without gradient; sigma = v W^T u'^T; in training u &lt;- u',
-     * sv &lt;- sigma.
+     * BigGAN's {@code SN.W_()} (num_svs = num_itrs = 1): u (1, out) buffer, sv (1) buffer. v = normalize(u W), u' =
+     * normalize(v W^T) without gradient; sigma = v W^T u'^T; in training u &lt;- u', sv &lt;- sigma.
      */
     public static Tensor bigGan(Tensor weight, Tensor u, Tensor sv, boolean training, double eps) {
         Tensor w = weight.view(weight.size(0), -1);
@@ -43,8 +41,8 @@ public final class SpectralNorm {
     }
 
     /**
-     * {@code torch.nn.utils.spectral_norm} (dim 0, one iteration): u (h) and v (w) buffers where W is (h, w).
-     * In training v &lt;- normalize(W^T u), u &lt;- normalize(W v) in place; sigma = u . (W v).
+     * {@code torch.nn.utils.spectral_norm} (dim 0, one iteration): u (h) and v (w) buffers where W is (h, w). In
+     * training v &lt;- normalize(W^T u), u &lt;- normalize(W v) in place; sigma = u . (W v).
      */
     public static Tensor torchStyle(Tensor weightOrig, Tensor u, Tensor v, boolean training, double eps) {
         Tensor w = weightOrig.reshape(weightOrig.size(0), -1);

@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * {@code torch.nn.utils.spectral_norm(nn.Conv2d(...))}: keys {@code weight_orig} (out, in, k, k), {@code bias}
- * (out), buffers {@code weight_u} (out) and {@code weight_v} (in*k*k), one power iteration per training forward
+ * {@code torch.nn.utils.spectral_norm(nn.Conv2d(...))}: keys {@code weight_orig} (out, in, k, k), {@code bias} (out),
+ * buffers {@code weight_u} (out) and {@code weight_v} (in*k*k), one power iteration per training forward
  * ({@link SpectralNorm#torchStyle}, eps 1e-12). Input (N, in, H, W) -> (N, out, (H + 2p - k) / s + 1, ...).
  */
 public final class TorchSNConv2d extends Module {
@@ -25,8 +25,7 @@ public final class TorchSNConv2d extends Module {
     private final long padding;
 
     /** @param generator draws the PyTorch-default init and the initial u, v (normalised Gaussians) */
-    public TorchSNConv2d(long in, long out, long kernel, long stride, long padding, boolean bias,
-            Generator generator) {
+    public TorchSNConv2d(long in, long out, long kernel, long stride, long padding, boolean bias, Generator generator) {
         this.weightOrig = Registered.parameter(this, "weight_orig", torch.empty(out, in, kernel, kernel));
         this.bias = bias ? Registered.parameter(this, "bias", torch.empty(out)) : null;
         Init.pytorchDefault(weightOrig, this.bias, in * kernel * kernel, generator);
@@ -44,7 +43,13 @@ public final class TorchSNConv2d extends Module {
     /** (N, in, H, W) -> (N, out, H', W'). */
     public Tensor forward(Tensor x) {
         Tensor w = SpectralNorm.torchStyle(weightOrig, weightU, weightV, is_training(), EPS);
-        return conv2d(x, w, bias == null ? new TensorOptional() : new TensorOptional(bias),
-                new long[] {stride, stride}, new long[] {padding, padding}, new long[] {1, 1}, 1);
+        return conv2d(
+                x,
+                w,
+                bias == null ? new TensorOptional() : new TensorOptional(bias),
+                new long[] {stride, stride},
+                new long[] {padding, padding},
+                new long[] {1, 1},
+                1);
     }
 }

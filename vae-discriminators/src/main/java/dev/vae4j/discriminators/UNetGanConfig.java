@@ -1,20 +1,20 @@
 package dev.vae4j.discriminators;
 
 /**
- * Configuration of the U-Net GAN discriminator (Schoenfeld et al. 2020, BigGAN-based {@code Unet_Discriminator}
- * of boschresearch/unetgan as shipped by open-LiteVAE), always the 256 architecture: 6 down blocks with widths
- * ch * [1, 2, 4, 8, 8, 16], 6 up blocks with ch * [8, 8, 4, 2, 1, 1], no attention, unconditional.
+ * Configuration of the U-Net GAN discriminator (Schoenfeld et al. 2020, BigGAN-based {@code Unet_Discriminator} of
+ * boschresearch/unetgan as shipped by open-LiteVAE), always the 256 architecture: 6 down blocks with widths ch * [1, 2,
+ * 4, 8, 8, 16], 6 up blocks with ch * [8, 8, 4, 2, 1, 1], no attention, unconditional.
  *
  * @param inChannels image channels (3)
- * @param ch         the width multiplier {@code D_ch}
- * @param snEps      the spectral-norm power-iteration epsilon ({@code SN_eps}, 1e-12 in open-LiteVAE)
+ * @param ch the width multiplier {@code D_ch}
+ * @param snEps the spectral-norm power-iteration epsilon ({@code SN_eps}, 1e-12 in open-LiteVAE)
  */
 public record UNetGanConfig(int inChannels, int ch, double snEps) {
     /** Validates the fields. */
     public UNetGanConfig {
         if (inChannels <= 0 || ch <= 0 || !(snEps > 0)) {
-            throw new IllegalArgumentException("UNetGAN needs positive inChannels, ch and snEps, got " + inChannels
-                    + ", " + ch + ", " + snEps);
+            throw new IllegalArgumentException(
+                    "UNetGAN needs positive inChannels, ch and snEps, got " + inChannels + ", " + ch + ", " + snEps);
         }
     }
 

@@ -18,17 +18,17 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The U-Net GAN discriminator (Schoenfeld et al. 2020) as in open-LiteVAE ({@code olvae/modules/unetgan/d_unet.py},
- * resolution-256 architecture, no attention, unconditional): an encoder of 6 {@link UNetGanDBlock}s ending in a
- * global logit {@code linear_middle(sum_HW relu(h))}, and a decoder of 6 {@link UNetGanGBlock}s with skip
- * connections (concatenated before blocks 7..11) ending in a 1x1 conv to a per-pixel logit map. Every conv and
- * linear weight is orthogonally initialised; convs and linears are spectral-normalised (BigGAN flavour) except the
- * final 1x1 conv. Keys as in the reference: {@code blocks.<i>.0.conv1.weight}, {@code blocks.<i>.0.conv1.u0}, ...,
- * {@code blocks.12.weight}, {@code linear_middle.*} and the reference's unused {@code linear.*} (kept for
- * checkpoint and parameter-count compatibility).
+ * resolution-256 architecture, no attention, unconditional): an encoder of 6 {@link UNetGanDBlock}s ending in a global
+ * logit {@code linear_middle(sum_HW relu(h))}, and a decoder of 6 {@link UNetGanGBlock}s with skip connections
+ * (concatenated before blocks 7..11) ending in a 1x1 conv to a per-pixel logit map. Every conv and linear weight is
+ * orthogonally initialised; convs and linears are spectral-normalised (BigGAN flavour) except the final 1x1 conv. Keys
+ * as in the reference: {@code blocks.<i>.0.conv1.weight}, {@code blocks.<i>.0.conv1.u0}, ..., {@code blocks.12.weight},
+ * {@code linear_middle.*} and the reference's unused {@code linear.*} (kept for checkpoint and parameter-count
+ * compatibility).
  *
- * <p>Input (N, C, H, W) in [-1, 1] with H, W >= 64 -> global logits (N, 1) and per-pixel logits (N, 1, H, W).
- * Sides that are multiples of 64 reproduce the reference exactly; other sides work too (the decoder upsamples to
- * each skip's size, nearest-neighbour).
+ * <p>Input (N, C, H, W) in [-1, 1] with H, W >= 64 -> global logits (N, 1) and per-pixel logits (N, 1, H, W). Sides
+ * that are multiples of 64 reproduce the reference exactly; other sides work too (the decoder upsamples to each skip's
+ * size, nearest-neighbour).
  */
 public final class UNetGanDiscriminator extends Module implements Discriminator, MacCountable {
     private static final int DOWN = 6;
@@ -44,8 +44,7 @@ public final class UNetGanDiscriminator extends Module implements Discriminator,
     private final BigGanSNLinear linearMiddle;
 
     /** Both heads of one forward pass. */
-    public record Output(Tensor global, Tensor pixel) {
-    }
+    public record Output(Tensor global, Tensor pixel) {}
 
     /** A freshly initialised discriminator (orthogonal init); {@code seed} drives every random draw. */
     public UNetGanDiscriminator(UNetGanConfig config, long seed) {
@@ -54,8 +53,8 @@ public final class UNetGanDiscriminator extends Module implements Discriminator,
 
     /**
      * @param orthogonalInit the reference's orthogonal init (a QR per weight: tens of seconds for UNetGAN-L on two
-     *                       cores); false keeps PyTorch's default uniform init, for a model that is about to load
-     *                       a checkpoint or is only measured
+     *     cores); false keeps PyTorch's default uniform init, for a model that is about to load a checkpoint or is only
+     *     measured
      */
     public UNetGanDiscriminator(UNetGanConfig config, long seed, boolean orthogonalInit) {
         this.config = config;
@@ -112,8 +111,8 @@ public final class UNetGanDiscriminator extends Module implements Discriminator,
             h = down.get(i).forward(h);
             skips.add(h);
         }
-        Tensor global = linearMiddle.forward(relu(h).sum(new long[] {2, 3}, false,
-                new org.bytedeco.pytorch.ScalarTypeOptional()));
+        Tensor global = linearMiddle.forward(
+                relu(h).sum(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
         for (int j = 0; j < DOWN; j++) {
             if (j > 0) {
                 h = cat(new TensorVector(h, skips.get(DOWN - 1 - j)), 1);
@@ -169,26 +168,31 @@ public final class UNetGanDiscriminator extends Module implements Discriminator,
             long out = config.ch() * OUT_MULT[DOWN + j];
             long th = hs[DOWN - 1 - j];
             long tw = ws[DOWN - 1 - j];
-            total += ConvMath.macs(in, out, 3, th, tw) + ConvMath.macs(out, out, 3, th, tw)
+            total += ConvMath.macs(in, out, 3, th, tw)
+                    + ConvMath.macs(out, out, 3, th, tw)
                     + ConvMath.macs(in, out, 1, th, tw);
         }
         return total + ConvMath.macs(config.ch(), 1, 1, height, width);
     }
 
     private void requireInput(Tensor images) {
-        if (images == null || images.isNull() || !images.defined() || images.dim() != 4
+        if (images == null
+                || images.isNull()
+                || !images.defined()
+                || images.dim() != 4
                 || images.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("UNetGAN input must be (N, " + config.inChannels() + ", H, W), got "
-                    + (images == null || images.isNull() || !images.defined() ? "undefined"
-                    : "shape " + Shapes.describe(images)));
+                    + (images == null || images.isNull() || !images.defined()
+                            ? "undefined"
+                            : "shape " + Shapes.describe(images)));
         }
         requireSize(images.size(2), images.size(3));
     }
 
     private static void requireSize(long height, long width) {
         if (height < 64 || width < 64) {
-            throw new IllegalArgumentException("UNetGAN downsamples 6 times and needs sides >= 64, got "
-                    + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "UNetGAN downsamples 6 times and needs sides >= 64, got " + height + "x" + width);
         }
     }
 }

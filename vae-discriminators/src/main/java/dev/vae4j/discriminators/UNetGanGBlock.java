@@ -8,10 +8,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * U-Net GAN's decoder block {@code GBlock2}: {@code h = conv2(relu(conv1(up(relu(x)))))} plus
- * {@code conv_sc(up(x))} (1x1), where {@code up} is nearest-neighbour upsampling to the size of the skip connection
- * that follows (exactly 2x when the input sides are multiples of 64, as in the reference). Keys {@code conv1},
- * {@code conv2}, {@code conv_sc}. Input (N, in, h, w) -> (N, out, targetH, targetW).
+ * U-Net GAN's decoder block {@code GBlock2}: {@code h = conv2(relu(conv1(up(relu(x)))))} plus {@code conv_sc(up(x))}
+ * (1x1), where {@code up} is nearest-neighbour upsampling to the size of the skip connection that follows (exactly 2x
+ * when the input sides are multiples of 64, as in the reference). Keys {@code conv1}, {@code conv2}, {@code conv_sc}.
+ * Input (N, in, h, w) -> (N, out, targetH, targetW).
  */
 public final class UNetGanGBlock extends Module {
     private final BigGanSNConv2d conv1;

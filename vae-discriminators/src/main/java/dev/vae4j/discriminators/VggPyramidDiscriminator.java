@@ -16,15 +16,17 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * cloneofsimo/vqgan-training HEAD's {@code PatchDiscriminator}: the LPIPS scaling {@code (x - shift) / scale}, the
- * VGG16 trunk up to relu5_3 ({@code features[:30]}, trainable) and one head per stage tap, each reducing its tap to
- * an H/16 x W/16 logit map, summed:
+ * VGG16 trunk up to relu5_3 ({@code features[:30]}, trainable) and one head per stage tap, each reducing its tap to an
+ * H/16 x W/16 logit map, summed:
+ *
  * <ul>
- *   <li>relu1_2 (w1): conv k4 s4 to w1/2, ReLU, conv k4 s4 to 1</li>
- *   <li>relu2_2 (w2): conv k4 s4 to w2/2, ReLU, conv k2 s2 to 1</li>
- *   <li>relu3_3 (w3): conv k2 s2 to w3/2, ReLU, conv k2 s2 to 1</li>
- *   <li>relu4_3 (w4): conv k2 s2 to 1</li>
- *   <li>relu5_3 (w5): conv k1 to 1</li>
+ *   <li>relu1_2 (w1): conv k4 s4 to w1/2, ReLU, conv k4 s4 to 1
+ *   <li>relu2_2 (w2): conv k4 s4 to w2/2, ReLU, conv k2 s2 to 1
+ *   <li>relu3_3 (w3): conv k2 s2 to w3/2, ReLU, conv k2 s2 to 1
+ *   <li>relu4_3 (w4): conv k2 s2 to 1
+ *   <li>relu5_3 (w5): conv k1 to 1
  * </ul>
+ *
  * (the original's 64/32, 128/64, 256/128, 512, 512 at the real widths). Every conv has a bias; the last weight of each
  * head starts at zero, so the first logits are the sum of the last biases. Input (N, 3, H, W) in [-1, 1] with H and W
  * multiples of 16 -> logits (N, 1, H/16, W/16) (the original flattens each head to (N, H/16 * W/16) before summing).
@@ -43,7 +45,7 @@ public final class VggPyramidDiscriminator extends Module implements Discriminat
 
     /**
      * @param features the VGG16 trunk (pretrained weights loaded by the caller, or random for tests); registered as
-     *                 {@code features}; must take 3-channel input; trainable
+     *     {@code features}; must take 3-channel input; trainable
      */
     public VggPyramidDiscriminator(Vgg16Features features) {
         if (features.inChannels() != 3) {
@@ -85,12 +87,20 @@ public final class VggPyramidDiscriminator extends Module implements Discriminat
 
     /** (N, 3, H, W), H and W multiples of 16 -> (N, 1, H/16, W/16). */
     public Tensor forward(Tensor images) {
-        if (images == null || images.isNull() || !images.defined() || images.dim() != 4 || images.size(1) != 3
-                || images.size(2) % 16 != 0 || images.size(3) % 16 != 0 || images.size(2) == 0
+        if (images == null
+                || images.isNull()
+                || !images.defined()
+                || images.dim() != 4
+                || images.size(1) != 3
+                || images.size(2) % 16 != 0
+                || images.size(3) % 16 != 0
+                || images.size(2) == 0
                 || images.size(3) == 0) {
             throw new IllegalArgumentException("VGG pyramid discriminator input must be (N, 3, H, W) with H and W "
-                    + "positive multiples of 16, got " + (images == null || images.isNull() || !images.defined()
-                    ? "undefined" : "shape " + Shapes.describe(images)));
+                    + "positive multiples of 16, got "
+                    + (images == null || images.isNull() || !images.defined()
+                            ? "undefined"
+                            : "shape " + Shapes.describe(images)));
         }
         Tensor shift = torch.tensor(SHIFT).view(1, 3, 1, 1).to(images.device(), images.scalar_type());
         Tensor scale = torch.tensor(SCALE).view(1, 3, 1, 1).to(images.device(), images.scalar_type());

@@ -1,7 +1,7 @@
 /**
- * GAN discriminators for latent-autoencoder training, each a {@link dev.vae4j.core.model.Discriminator} over
- * images (N, C, H, W) in [-1, 1]: {@link dev.vae4j.discriminators.PatchGanDiscriminator} (taming
- * NLayerDiscriminator), {@link dev.vae4j.discriminators.VggDiscriminator} (cloneofsimo/vqgan-training v0.2),
+ * GAN discriminators for latent-autoencoder training, each a {@link dev.vae4j.core.model.Discriminator} over images (N,
+ * C, H, W) in [-1, 1]: {@link dev.vae4j.discriminators.PatchGanDiscriminator} (taming NLayerDiscriminator),
+ * {@link dev.vae4j.discriminators.VggDiscriminator} (cloneofsimo/vqgan-training v0.2),
  * {@link dev.vae4j.discriminators.VggPyramidDiscriminator} (cloneofsimo/vqgan-training HEAD),
  * {@link dev.vae4j.discriminators.UNetGanDiscriminator} (global + per-pixel heads) and
  * {@link dev.vae4j.discriminators.GigaGanDiscriminator} (multi-scale heads). Weights use the references' state-dict
@@ -9,6 +9,7 @@
  * {@link dev.vae4j.discriminators.MacCounter} reports their size.
  *
  * <p><b>Measured against open-LiteVAE's table (256x256, MACs = convs + linears + attention products).</b>
+ *
  * <table>
  *   <caption>parameters and MACs</caption>
  *   <tr><th>preset</th><th>parameters</th><th>table</th><th>GMACs</th><th>table</th></tr>
@@ -19,9 +20,10 @@
  *   <tr><td>gigagan</td><td>14,351,182</td><td>14.38 M</td><td>2.764</td><td>3.23</td></tr>
  *   <tr><td>vgg</td><td>1,735,744</td><td>-</td><td>12.194</td><td>-</td></tr>
  * </table>
+ *
  * UNetGAN's table MACs are 0.6-1.3% above ours (the table's tool presumably also counts pooling or upsampling).
- * GigaGAN's published code with one extra conv per level ("2 blocks" counting the stride-2 conv) gives 14.35 M
- * (0.2% from the table) but 2.76 GMACs; no reading of the code reproduces the table's 3.23 G (two extra convs give
- * 16.3 M / 3.47 G).
+ * GigaGAN's published code with one extra conv per level ("2 blocks" counting the stride-2 conv) gives 14.35 M (0.2%
+ * from the table) but 2.76 GMACs; no reading of the code reproduces the table's 3.23 G (two extra convs give 16.3 M /
+ * 3.47 G).
  */
 package dev.vae4j.discriminators;

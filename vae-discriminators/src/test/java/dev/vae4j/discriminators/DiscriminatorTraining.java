@@ -17,24 +17,28 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The short training probe of the issue: hinge loss on real (blocky noise, sharp edges) vs blurred (3x3 box blur
- * of the same kind of image) tiny batches, then the accuracy of the sign of each image's mean logit on fresh
- * batches, in training mode. A frozen, zero or broken discriminator stays at or below 0.5.
+ * The short training probe of the issue: hinge loss on real (blocky noise, sharp edges) vs blurred (3x3 box blur of the
+ * same kind of image) tiny batches, then the accuracy of the sign of each image's mean logit on fresh batches, in
+ * training mode. A frozen, zero or broken discriminator stays at or below 0.5.
  */
 final class DiscriminatorTraining {
-    private DiscriminatorTraining() {
-    }
+    private DiscriminatorTraining() {}
 
     /** Real images (n, c, size, size) in [-1, 1]: uniform noise at half resolution, nearest-upsampled. */
     static Tensor real(long n, long channels, long size, Generator g) {
-        Tensor half = torch.empty(n, channels, size / 2, size / 2)
-                .uniform_(-1.0, 1.0, new GeneratorOptional(g));
+        Tensor half = torch.empty(n, channels, size / 2, size / 2).uniform_(-1.0, 1.0, new GeneratorOptional(g));
         return upsample_nearest2d(half, size, size);
     }
 
     /** The fake counterpart: a 3x3 box blur (stride 1, zero-free count) of a real image. */
     static Tensor blurred(Tensor real) {
-        return avg_pool2d(real, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, false, false,
+        return avg_pool2d(
+                real,
+                new long[] {3, 3},
+                new long[] {1, 1},
+                new long[] {1, 1},
+                false,
+                false,
                 new org.bytedeco.pytorch.LongOptional());
     }
 
@@ -46,7 +50,8 @@ final class DiscriminatorTraining {
         long n = real.size(0);
         Tensor loss = null;
         for (Tensor head : d.heads(torch.cat(new org.bytedeco.pytorch.TensorVector(real, fake), 0))) {
-            Tensor term = relu(head.narrow(0, 0, n).neg().add(new Scalar(1.0))).mean()
+            Tensor term = relu(head.narrow(0, 0, n).neg().add(new Scalar(1.0)))
+                    .mean()
                     .add(relu(head.narrow(0, n, n).add(new Scalar(1.0))).mean());
             loss = loss == null ? term : loss.add(term);
         }
@@ -54,22 +59,22 @@ final class DiscriminatorTraining {
     }
 
     /**
-     * Trains {@code d} for {@code steps} Adam steps (learning rate {@code lr}, betas 0.5/0.9) and returns its accuracy on 4 fresh
-     * batches: the fraction of real images with mean logit > 0 and blurred ones with mean logit < 0. Accuracy is
-     * measured in training mode, as the GAN loop sees the discriminator, on concatenated real + fake batches.
+     * Trains {@code d} for {@code steps} Adam steps (learning rate {@code lr}, betas 0.5/0.9) and returns its accuracy
+     * on 4 fresh batches: the fraction of real images with mean logit > 0 and blurred ones with mean logit < 0.
+     * Accuracy is measured in training mode, as the GAN loop sees the discriminator, on concatenated real + fake
+     * batches.
      */
-    static double trainAndMeasure(Discriminator d, long channels, long size, long batch, int steps, double lr,
-            long seed) {
+    static double trainAndMeasure(
+            Discriminator d, long channels, long size, long batch, int steps, double lr, long seed) {
         return train(d, channels, size, batch, steps, lr, seed)[0];
     }
 
     /**
-     * Like {@link #trainAndMeasure} but returns {sign accuracy, ranking accuracy}: the second is the fraction of
-     * (real i, blurred i) pairs with score(real) > score(blurred), which needs no bias (ties, e.g. an all-zero
-     * head, count as wrong).
+     * Like {@link #trainAndMeasure} but returns {sign accuracy, ranking accuracy}: the second is the fraction of (real
+     * i, blurred i) pairs with score(real) > score(blurred), which needs no bias (ties, e.g. an all-zero head, count as
+     * wrong).
      */
-    static double[] train(Discriminator d, long channels, long size, long batch, int steps, double lr,
-            long seed) {
+    static double[] train(Discriminator d, long channels, long size, long batch, int steps, double lr, long seed) {
         torch.set_num_threads(1); // tiny ops: one thread avoids OpenMP oversubscription on a busy 2-core machine
         Generator g = torch.createCPUGenerator(seed);
         AdamOptions options = new AdamOptions(lr);
@@ -88,10 +93,13 @@ final class DiscriminatorTraining {
         long correct = 0;
         long ranked = 0;
         long total = 0;
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             for (int b = 0; b < 4; b++) {
-                Tensor both = torch.cat(new org.bytedeco.pytorch.TensorVector(real(batch, channels, size, g),
-                        blurred(real(batch, channels, size, g))), 0);
+                Tensor both = torch.cat(
+                        new org.bytedeco.pytorch.TensorVector(
+                                real(batch, channels, size, g), blurred(real(batch, channels, size, g))),
+                        0);
                 Tensor score = perImage(d.logits(both));
                 Tensor realScore = score.narrow(0, 0, batch);
                 Tensor fakeScore = score.narrow(0, batch, batch);
@@ -105,7 +113,7 @@ final class DiscriminatorTraining {
     }
 
     private static Tensor perImage(Tensor logits) {
-        return logits.reshape(logits.size(0), -1).mean(new long[] {1}, false,
-                new org.bytedeco.pytorch.ScalarTypeOptional());
+        return logits.reshape(logits.size(0), -1)
+                .mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
     }
 }

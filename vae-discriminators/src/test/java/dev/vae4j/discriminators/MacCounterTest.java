@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class MacCounterTest {
     @Test
     void presetsReportTheTable() {
-        assertEquals(List.of("patchgan", "vgg", "unetgan-s", "unetgan-m", "unetgan-l", "gigagan"),
+        assertEquals(
+                List.of("patchgan", "vgg", "unetgan-s", "unetgan-m", "unetgan-l", "gigagan"),
                 DiscriminatorPresets.names());
         double[] tableMacs = {3.15e9, -1, 2.31e9, 9.13e9, 36.34e9, 3.23e9};
         long[] params = {2_765_633L, 1_735_744L, 2_757_075L, 11_020_707L, 44_067_651L, 14_351_182L};

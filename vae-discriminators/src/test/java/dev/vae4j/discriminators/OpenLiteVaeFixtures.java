@@ -15,20 +15,20 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Shared checks for the fixtures of tools/reference/gen_litevae_discriminators.py (open-LiteVAE's UNetGAN and
- * GigaGAN code): preset parameter counts, and comparisons to 1e-4 relative to the expected tensor's largest
- * magnitude (at least 1).
+ * Shared checks for the fixtures of tools/reference/gen_litevae_discriminators.py (open-LiteVAE's UNetGAN and GigaGAN
+ * code): preset parameter counts, and comparisons to 1e-4 relative to the expected tensor's largest magnitude (at least
+ * 1).
  */
 final class OpenLiteVaeFixtures {
     static final double RELATIVE_TOLERANCE = 1e-4;
 
-    private OpenLiteVaeFixtures() {
-    }
+    private OpenLiteVaeFixtures() {}
 
     /** The upstream parameter count of a {@link DiscriminatorPresets} name ({@code parameter_counts.json}). */
     static long parameterCount(String preset) {
         try {
-            JsonNode counts = new ObjectMapper().readTree(Fixtures.dir("parameter_counts.json").toFile());
+            JsonNode counts = new ObjectMapper()
+                    .readTree(Fixtures.dir("parameter_counts.json").toFile());
             assertTrue(counts.has(preset), "parameter_counts.json lacks " + preset);
             return counts.get(preset).asLong();
         } catch (IOException e) {

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * vae4j's VGG discriminators against cloneofsimo/vqgan-training's own {@code utils.PatchDiscriminator}
  * ({@code tools/reference/gen_vqgan_training.py}), full-width VGG16 trunks with formula weights recomputed here
- * ({@link SplitMixUniform}; weights {@code (2u - 1) sqrt(6 / fan_in)}, biases {@code 0.2 (2u - 1)}): {@link
- * VggDiscriminator} against v0.2's ({@code features[:16]}, its 1x1 head from the fixture, a (2, 3, 24, 20) input) and
- * {@link VggPyramidDiscriminator} against HEAD's (five heads, formula weights everywhere, a (2, 3, 32, 48) input):
- * logits and the input gradient of {@code sum(logits^2)}. fp32 on the CPU, 1e-4 absolute.
+ * ({@link SplitMixUniform}; weights {@code (2u - 1) sqrt(6 / fan_in)}, biases {@code 0.2 (2u - 1)}):
+ * {@link VggDiscriminator} against v0.2's ({@code features[:16]}, its 1x1 head from the fixture, a (2, 3, 24, 20)
+ * input) and {@link VggPyramidDiscriminator} against HEAD's (five heads, formula weights everywhere, a (2, 3, 32, 48)
+ * input): logits and the input gradient of {@code sum(logits^2)}. fp32 on the CPU, 1e-4 absolute.
  */
 @Tag("parity")
 class VggDiscriminatorParityTest {
@@ -46,7 +46,8 @@ class VggDiscriminatorParityTest {
     private static void fill(org.bytedeco.pytorch.Module module, Map<String, Tensor> given) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : StateDict.of(module).entrySet()) {
-                Tensor value = given.containsKey(e.getKey()) ? given.get(e.getKey())
+                Tensor value = given.containsKey(e.getKey())
+                        ? given.get(e.getKey())
                         : formula(e.getKey(), e.getValue().sizes().vec().get());
                 e.getValue().copy_(value);
             }
@@ -54,8 +55,8 @@ class VggDiscriminatorParityTest {
     }
 
     private static Map<String, Tensor> fixture(String file) {
-        try (SafetensorsReader io = SafetensorsReader.open(Fixtures.dir("vqgan_training_discriminator")
-                .resolve(file))) {
+        try (SafetensorsReader io = SafetensorsReader.open(
+                Fixtures.dir("vqgan_training_discriminator").resolve(file))) {
             return io.loadAll();
         }
     }
@@ -63,8 +64,12 @@ class VggDiscriminatorParityTest {
     private static void assertLogitsAndGradient(String label, Discriminator disc, Map<String, Tensor> expected) {
         Tensor x = expected.get("input").clone().requires_grad_(true);
         Tensor logits = disc.logits(x);
-        assertClose(label + " logits", expected.get("logits"), logits.reshape(logits.size(0), -1)
-                .reshape(expected.get("logits").sizes()), TOLERANCE);
+        assertClose(
+                label + " logits",
+                expected.get("logits"),
+                logits.reshape(logits.size(0), -1)
+                        .reshape(expected.get("logits").sizes()),
+                TOLERANCE);
         logits.pow(new Scalar(2)).sum().backward();
         assertClose(label + " input gradient", expected.get("input_grad"), x.grad(), TOLERANCE);
     }
@@ -84,8 +89,7 @@ class VggDiscriminatorParityTest {
         try (TensorScope scope = new TensorScope()) {
             VggPyramidDiscriminator disc = VggPyramidDiscriminator.vgg16();
             fill(disc, Map.of());
-            assertLogitsAndGradient("PatchDiscriminator HEAD", disc,
-                    fixture("vgg_pyramid_discriminator.safetensors"));
+            assertLogitsAndGradient("PatchDiscriminator HEAD", disc, fixture("vgg_pyramid_discriminator.safetensors"));
         }
     }
 }

@@ -36,10 +36,14 @@ class VggDiscriminatorTest {
         VggDiscriminator d = VggDiscriminator.vgg16(true);
         assertEquals(1_735_744L, StateDict.parameterCount(d));
         Map<String, Tensor> keys = StateDict.of(d);
-        assertTrue(keys.containsKey("features.0.weight") && keys.containsKey("features.14.bias")
-                && keys.containsKey("head.weight"), keys.keySet().toString());
+        assertTrue(
+                keys.containsKey("features.0.weight")
+                        && keys.containsKey("features.14.bias")
+                        && keys.containsKey("head.weight"),
+                keys.keySet().toString());
         assertFalse(keys.containsKey("features.17.weight"), "layers past relu3_3 are not part of the discriminator");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Tensor logits = d.logits(torch.randn(1, 3, 96, 160));
             assertArrayEquals(new long[] {1, 1, 24, 40}, logits.sizes().vec().get());
             assertClose("zero-initialised head", torch.zeros(1, 1, 24, 40), logits, 0.0);
@@ -53,7 +57,8 @@ class VggDiscriminatorTest {
         VggDiscriminator d = new VggDiscriminator(Vgg16Features.withWidthDivisor(8), trunkTrainable);
         Tensor before = d.features().conv(0).weight().clone();
         double[] accuracy = DiscriminatorTraining.train(d, 3, 32, 8, 50, 1e-3, 9);
-        System.out.printf("VGG (trunk trainable=%s) after 50 steps: sign accuracy %.3f, ranking accuracy %.3f%n",
+        System.out.printf(
+                "VGG (trunk trainable=%s) after 50 steps: sign accuracy %.3f, ranking accuracy %.3f%n",
                 trunkTrainable, accuracy[0], accuracy[1]);
         // the original's head has no bias, so after 50 steps its threshold need not sit at 0: judged by ranking
         // (a frozen-and-zero or broken discriminator ties everything and scores 0)

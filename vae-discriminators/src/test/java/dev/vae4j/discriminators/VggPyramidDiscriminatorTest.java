@@ -22,11 +22,19 @@ class VggPyramidDiscriminatorTest {
         try (TensorScope scope = new TensorScope()) {
             VggPyramidDiscriminator disc = new VggPyramidDiscriminator(Vgg16Features.withWidthDivisor(16));
             var state = StateDict.of(disc);
-            assertTrue(state.containsKey("features.28.weight") && state.containsKey("binary_classifier1.2.bias")
-                    && state.containsKey("binary_classifier5.0.weight"), state.keySet().toString());
+            assertTrue(
+                    state.containsKey("features.28.weight")
+                            && state.containsKey("binary_classifier1.2.bias")
+                            && state.containsKey("binary_classifier5.0.weight"),
+                    state.keySet().toString());
             double biases = 0;
-            for (String last : new String[] {"binary_classifier1.2", "binary_classifier2.2", "binary_classifier3.2",
-                "binary_classifier4.0", "binary_classifier5.0"}) {
+            for (String last : new String[] {
+                "binary_classifier1.2",
+                "binary_classifier2.2",
+                "binary_classifier3.2",
+                "binary_classifier4.0",
+                "binary_classifier5.0"
+            }) {
                 assertEquals(0.0, state.get(last + ".weight").abs().sum().item_double(), last);
                 biases += state.get(last + ".bias").item_double();
             }
@@ -41,8 +49,8 @@ class VggPyramidDiscriminatorTest {
     void refusesSidesThatAreNotMultiplesOf16() {
         try (TensorScope scope = new TensorScope()) {
             VggPyramidDiscriminator disc = new VggPyramidDiscriminator(Vgg16Features.withWidthDivisor(16));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> disc.logits(torch.rand(1, 3, 24, 32)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> disc.logits(torch.rand(1, 3, 24, 32)));
             assertTrue(e.getMessage().contains("multiples of 16"), e.getMessage());
         }
     }

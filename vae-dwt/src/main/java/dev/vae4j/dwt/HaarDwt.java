@@ -14,26 +14,26 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Multi-level 2-D orthonormal Haar wavelet transform as differentiable tensor ops (a fixed 2x2 stride-2 filter
- * bank applied per channel), for any batch size, channel count, dtype and device.
+ * Multi-level 2-D orthonormal Haar wavelet transform as differentiable tensor ops (a fixed 2x2 stride-2 filter bank
+ * applied per channel), for any batch size, channel count, dtype and device.
  *
  * <p>Conventions (equal to PyWavelets {@code dwt2(x, "haar")} over the last two axes, rows = H): on a 2x2 block
- * {@code [[a, b], [c, d]]}, LL = (a+b+c+d)/2, H = (a+b-c-d)/2, V = (a-b+c-d)/2, D = (a-b-c+d)/2. One level maps
- * (N, C, H, W) to a <em>sub-band-major</em> stack (N, 4C, H/2, W/2): channels [0, C) are LL, then the two
- * detail bands in {@link SubbandOrder}, then D. The transform preserves energy and inverts exactly; LL after l
- * levels equals 2^l times the mean of each 2^l x 2^l block.
+ * {@code [[a, b], [c, d]]}, LL = (a+b+c+d)/2, H = (a+b-c-d)/2, V = (a-b+c-d)/2, D = (a-b-c+d)/2. One level maps (N, C,
+ * H, W) to a <em>sub-band-major</em> stack (N, 4C, H/2, W/2): channels [0, C) are LL, then the two detail bands in
+ * {@link SubbandOrder}, then D. The transform preserves energy and inverts exactly; LL after l levels equals 2^l times
+ * the mean of each 2^l x 2^l block.
  *
  * <p>Per-level scaling (the LiteVAE paper's {@code dwt(x, level=l) / 2^l}) applies to the stacks returned by
  * {@link #decompose(Tensor, int)} and is undone by {@link #reconstruct(List)}; {@link #forward(Tensor)} and
- * {@link #inverse(Tensor)} are always unscaled. Odd sizes are rejected with an {@link IllegalArgumentException}
- * (no padding): every level needs even H and W.
+ * {@link #inverse(Tensor)} are always unscaled. Odd sizes are rejected with an {@link IllegalArgumentException} (no
+ * padding): every level needs even H and W.
  */
 public final class HaarDwt {
     private static final float[] PYWT_FILTERS = {
-        0.5f, 0.5f, 0.5f, 0.5f,    // LL
-        0.5f, 0.5f, -0.5f, -0.5f,  // H: high-pass along rows (H), low-pass along columns (W)
-        0.5f, -0.5f, 0.5f, -0.5f,  // V: low-pass along H, high-pass along W
-        0.5f, -0.5f, -0.5f, 0.5f,  // D
+        0.5f, 0.5f, 0.5f, 0.5f, // LL
+        0.5f, 0.5f, -0.5f, -0.5f, // H: high-pass along rows (H), low-pass along columns (W)
+        0.5f, -0.5f, 0.5f, -0.5f, // V: low-pass along H, high-pass along W
+        0.5f, -0.5f, -0.5f, 0.5f, // D
     };
 
     private final SubbandOrder order;
@@ -84,8 +84,14 @@ public final class HaarDwt {
         long c = x.size(1);
         long h = x.size(2) / 2;
         long w = x.size(3) / 2;
-        Tensor out = conv2d(x.reshape(n * c, 1, x.size(2), x.size(3)), filters(x), new TensorOptional(),
-                new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, 1);
+        Tensor out = conv2d(
+                x.reshape(n * c, 1, x.size(2), x.size(3)),
+                filters(x),
+                new TensorOptional(),
+                new long[] {2, 2},
+                new long[] {0, 0},
+                new long[] {1, 1},
+                1);
         return out.reshape(n, c, 4, h, w).permute(0, 2, 1, 3, 4).reshape(n, 4 * c, h, w);
     }
 
@@ -103,14 +109,22 @@ public final class HaarDwt {
         long h = stack.size(2);
         long w = stack.size(3);
         Tensor grouped = stack.reshape(n, 4, c, h, w).permute(0, 2, 1, 3, 4).reshape(n * c, 4, h, w);
-        Tensor out = conv_transpose2d(grouped, filters(stack), new TensorOptional(), new long[] {2, 2},
-                new long[] {0, 0}, new long[] {0, 0}, 1, 1, 1);
+        Tensor out = conv_transpose2d(
+                grouped,
+                filters(stack),
+                new TensorOptional(),
+                new long[] {2, 2},
+                new long[] {0, 0},
+                new long[] {0, 0},
+                1,
+                1,
+                1);
         return out.reshape(n, c, 2 * h, 2 * w);
     }
 
     /**
-     * Levels 1..{@code levels}: element l-1 is the level-l stack (N, 4C, H/2^l, W/2^l) = [LL_l, details_l],
-     * each level computed from the previous LL, divided by 2^l when {@link #levelScaling()}.
+     * Levels 1..{@code levels}: element l-1 is the level-l stack (N, 4C, H/2^l, W/2^l) = [LL_l, details_l], each level
+     * computed from the previous LL, divided by 2^l when {@link #levelScaling()}.
      *
      * @throws IllegalArgumentException if H or W is not divisible by 2^levels, or levels &lt; 1
      */
@@ -136,8 +150,8 @@ public final class HaarDwt {
     }
 
     /**
-     * Inverts {@link #decompose}: uses the coarsest stack's LL and every level's details (the finer LLs are
-     * redundant and ignored). Undoes the per-level scaling when {@link #levelScaling()}.
+     * Inverts {@link #decompose}: uses the coarsest stack's LL and every level's details (the finer LLs are redundant
+     * and ignored). Undoes the per-level scaling when {@link #levelScaling()}.
      *
      * @throws IllegalArgumentException if the stacks' shapes do not form a pyramid
      */
@@ -153,7 +167,10 @@ public final class HaarDwt {
             }
             if (ll != null) {
                 long c = stack.size(1) / 4;
-                if (ll.dim() != 4 || stack.dim() != 4 || ll.size(1) != c || ll.size(2) != stack.size(2)
+                if (ll.dim() != 4
+                        || stack.dim() != 4
+                        || ll.size(1) != c
+                        || ll.size(2) != stack.size(2)
                         || ll.size(3) != stack.size(3)) {
                     throw new IllegalArgumentException("level " + level + " stack " + Shapes.describe(stack)
                             + " does not match the reconstructed LL " + Shapes.describe(ll));

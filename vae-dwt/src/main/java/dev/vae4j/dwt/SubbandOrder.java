@@ -3,9 +3,9 @@ package dev.vae4j.dwt;
 import java.util.Locale;
 
 /**
- * The order of the three detail sub-bands after LL within one Haar level. Both orders put LL first and the
- * diagonal band last; they differ in where pywt's "horizontal" detail cH (high-pass along H, low-pass along W)
- * and "vertical" detail cV (low-pass along H, high-pass along W) go.
+ * The order of the three detail sub-bands after LL within one Haar level. Both orders put LL first and the diagonal
+ * band last; they differ in where pywt's "horizontal" detail cH (high-pass along H, low-pass along W) and "vertical"
+ * detail cV (low-pass along H, high-pass along W) go.
  */
 public enum SubbandOrder {
     /** PyWavelets / ptwt: {@code [LL, H, V, D]} (the LiteVAE paper's pseudocode). */

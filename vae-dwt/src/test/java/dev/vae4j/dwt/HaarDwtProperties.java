@@ -18,9 +18,14 @@ class HaarDwtProperties {
     }
 
     @Property(tries = 40)
-    void perfectReconstruction(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 1, max = 4) int c,
-            @ForAll @IntRange(min = 1, max = 3) int levels, @ForAll @IntRange(min = 1, max = 3) int hBlocks,
-            @ForAll @IntRange(min = 1, max = 3) int wBlocks, @ForAll boolean torchDwtOrder, @ForAll boolean scaled,
+    void perfectReconstruction(
+            @ForAll @IntRange(min = 1, max = 3) int n,
+            @ForAll @IntRange(min = 1, max = 4) int c,
+            @ForAll @IntRange(min = 1, max = 3) int levels,
+            @ForAll @IntRange(min = 1, max = 3) int hBlocks,
+            @ForAll @IntRange(min = 1, max = 3) int wBlocks,
+            @ForAll boolean torchDwtOrder,
+            @ForAll boolean scaled,
             @ForAll long seed) {
         try (TensorScope scope = new TensorScope()) {
             long side = 1L << levels;
@@ -33,13 +38,20 @@ class HaarDwtProperties {
     }
 
     @Property(tries = 40)
-    void energyIsPreserved(@ForAll @IntRange(min = 1, max = 3) int c, @ForAll @IntRange(min = 1, max = 3) int levels,
-            @ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll boolean torchDwtOrder, @ForAll long seed) {
+    void energyIsPreserved(
+            @ForAll @IntRange(min = 1, max = 3) int c,
+            @ForAll @IntRange(min = 1, max = 3) int levels,
+            @ForAll @IntRange(min = 1, max = 3) int blocks,
+            @ForAll boolean torchDwtOrder,
+            @ForAll long seed) {
         try (TensorScope scope = new TensorScope()) {
             long side = 1L << levels;
             Tensor x = TestTensors.randnDouble(seed, 2, c, blocks * side, (blocks + 1) * side);
             List<Tensor> stacks = dwt(torchDwtOrder, false).decompose(x, levels);
-            double coefficients = HaarDwt.lowpass(stacks.get(levels - 1)).pow(new Scalar(2)).sum().item_double();
+            double coefficients = HaarDwt.lowpass(stacks.get(levels - 1))
+                    .pow(new Scalar(2))
+                    .sum()
+                    .item_double();
             for (Tensor stack : stacks) {
                 coefficients += HaarDwt.details(stack).pow(new Scalar(2)).sum().item_double();
             }
@@ -49,23 +61,32 @@ class HaarDwtProperties {
     }
 
     @Property(tries = 30)
-    void levelThreeLowpassOverEightIsTheBlockMean(@ForAll @IntRange(min = 1, max = 3) int c,
-            @ForAll @IntRange(min = 1, max = 3) int hBlocks, @ForAll @IntRange(min = 1, max = 3) int wBlocks,
-            @ForAll boolean torchDwtOrder, @ForAll long seed) {
+    void levelThreeLowpassOverEightIsTheBlockMean(
+            @ForAll @IntRange(min = 1, max = 3) int c,
+            @ForAll @IntRange(min = 1, max = 3) int hBlocks,
+            @ForAll @IntRange(min = 1, max = 3) int wBlocks,
+            @ForAll boolean torchDwtOrder,
+            @ForAll long seed) {
         try (TensorScope scope = new TensorScope()) {
             Tensor x = TestTensors.randnDouble(seed, 1, c, 8L * hBlocks, 8L * wBlocks);
-            Tensor ll3 = HaarDwt.lowpass(dwt(torchDwtOrder, false).decompose(x, 3).get(2));
+            Tensor ll3 =
+                    HaarDwt.lowpass(dwt(torchDwtOrder, false).decompose(x, 3).get(2));
             Tensor blockMean = org.bytedeco.pytorch.global.torch.avg_pool2d(x, 8, 8);
             assertEquals(0.0, Fixtures.maxAbsDiff(blockMean, ll3.div(new Scalar(8.0))), 1e-12);
             // with the paper's scaling, LL3 is the block mean itself
-            Tensor scaledLl3 = HaarDwt.lowpass(dwt(torchDwtOrder, true).decompose(x, 3).get(2));
+            Tensor scaledLl3 =
+                    HaarDwt.lowpass(dwt(torchDwtOrder, true).decompose(x, 3).get(2));
             assertEquals(0.0, Fixtures.maxAbsDiff(blockMean, scaledLl3), 1e-12);
         }
     }
 
     @Property(tries = 30)
-    void isLinear(@ForAll @IntRange(min = 1, max = 2) int levels, @ForAll @IntRange(min = -30, max = 30) int a10,
-            @ForAll @IntRange(min = -30, max = 30) int b10, @ForAll boolean torchDwtOrder, @ForAll boolean scaled,
+    void isLinear(
+            @ForAll @IntRange(min = 1, max = 2) int levels,
+            @ForAll @IntRange(min = -30, max = 30) int a10,
+            @ForAll @IntRange(min = -30, max = 30) int b10,
+            @ForAll boolean torchDwtOrder,
+            @ForAll boolean scaled,
             @ForAll long seed) {
         try (TensorScope scope = new TensorScope()) {
             double a = a10 / 10.0;

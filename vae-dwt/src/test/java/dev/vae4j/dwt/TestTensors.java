@@ -10,8 +10,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Seeded random tensors for the tests. */
 public final class TestTensors {
-    private TestTensors() {
-    }
+    private TestTensors() {}
 
     /** Standard normal float64 tensor of {@code shape} drawn from a CPU generator seeded with {@code seed}. */
     public static Tensor randnDouble(long seed, long... shape) {

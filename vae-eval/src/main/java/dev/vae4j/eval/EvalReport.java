@@ -13,9 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The outcome of an evaluation: per-image metric statistics (PSNR in dB, SSIM, LPIPS), notes on metrics that were
- * not computed, latent statistics and free-form run facts; printed as a console table and written as
- * {@code eval.json}.
+ * The outcome of an evaluation: per-image metric statistics (PSNR in dB, SSIM, LPIPS), notes on metrics that were not
+ * computed, latent statistics and free-form run facts; printed as a console table and written as {@code eval.json}.
  */
 public final class EvalReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,8 +25,7 @@ public final class EvalReport {
     private final Map<String, Double> scalars = new LinkedHashMap<>();
 
     /** An empty report. */
-    public EvalReport() {
-    }
+    public EvalReport() {}
 
     /** Records a run fact (model, data, image count, ...); strings, numbers and lists of strings. */
     public void fact(String key, Object value) {
@@ -56,8 +54,8 @@ public final class EvalReport {
         out.printf(Locale.ROOT, "%-8s %10s %10s %10s %10s%n", "metric", "mean", "std", "min", "max");
         for (Map.Entry<String, RunningStats> e : metrics.entrySet()) {
             RunningStats s = e.getValue();
-            out.printf(Locale.ROOT, "%-8s %10.4f %10.4f %10.4f %10.4f%n", e.getKey(), s.mean(), s.std(), s.min(),
-                    s.max());
+            out.printf(
+                    Locale.ROOT, "%-8s %10.4f %10.4f %10.4f %10.4f%n", e.getKey(), s.mean(), s.std(), s.min(), s.max());
         }
         for (Map.Entry<String, Double> e : scalars.entrySet()) {
             out.printf(Locale.ROOT, "%-8s %10.4f%n", e.getKey(), e.getValue());
@@ -68,8 +66,10 @@ public final class EvalReport {
         out.flush();
     }
 
-    /** Writes {@code eval.json}: facts, {@code metrics.<name>.{mean,std,min,max,count,definition}} per image,
-     * {@code metrics.<name>.{value,definition}} per set, notes, latents. */
+    /**
+     * Writes {@code eval.json}: facts, {@code metrics.<name>.{mean,std,min,max,count,definition}} per image,
+     * {@code metrics.<name>.{value,definition}} per set, notes, latents.
+     */
     public void writeJson(Path file, LatentStats latents, double latentRange, String latentSpace) {
         ObjectNode root = JSON.valueToTree(facts);
         ObjectNode m = root.putObject("metrics");

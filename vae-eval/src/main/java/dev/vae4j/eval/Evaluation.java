@@ -6,35 +6,43 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The outcome of one {@link ReconstructionEvaluator#evaluate} run: per-image PSNR (dB), SSIM and LPIPS statistics,
- * the set's rFID, latent statistics and the worst reconstructions. Holds no tensors.
+ * The outcome of one {@link ReconstructionEvaluator#evaluate} run: per-image PSNR (dB), SSIM and LPIPS statistics, the
+ * set's rFID, latent statistics and the worst reconstructions. Holds no tensors.
  *
- * @param images       images evaluated
- * @param border       the SSIM border handling used
- * @param psnr         per-image PSNR, dB
- * @param ssim         per-image SSIM
- * @param lpips        per-image LPIPS, or null when no LPIPS weights were given
+ * @param images images evaluated
+ * @param border the SSIM border handling used
+ * @param psnr per-image PSNR, dB
+ * @param ssim per-image SSIM
+ * @param lpips per-image LPIPS, or null when no LPIPS weights were given
  * @param lpipsWeights the LPIPS weights file, or null
- * @param rfid         the set's rFID, or why it is missing
- * @param latents      per-channel statistics of the normalised latents
- * @param latentSpace  the normalisation of the latents, {@code (z - shift) * scale}
- * @param worst        the lowest-PSNR reconstructions
- * @param seconds      wall time of the evaluation
+ * @param rfid the set's rFID, or why it is missing
+ * @param latents per-channel statistics of the normalised latents
+ * @param latentSpace the normalisation of the latents, {@code (z - shift) * scale}
+ * @param worst the lowest-PSNR reconstructions
+ * @param seconds wall time of the evaluation
  */
-public record Evaluation(int images, Ssim.Border border, RunningStats psnr, RunningStats ssim, RunningStats lpips,
-        Path lpipsWeights, Rfid rfid, LatentStats latents, String latentSpace, WorstReconstructions worst,
+public record Evaluation(
+        int images,
+        Ssim.Border border,
+        RunningStats psnr,
+        RunningStats ssim,
+        RunningStats lpips,
+        Path lpipsWeights,
+        Rfid rfid,
+        LatentStats latents,
+        String latentSpace,
+        WorstReconstructions worst,
         double seconds) {
 
     /**
      * rFID of the set.
      *
-     * @param value          the Frechet distance (NaN when not computed)
-     * @param images         images whose features were compared
-     * @param cachedFrom     the file the originals' statistics were read from, or null when computed in this run
+     * @param value the Frechet distance (NaN when not computed)
+     * @param images images whose features were compared
+     * @param cachedFrom the file the originals' statistics were read from, or null when computed in this run
      * @param missingBecause why rFID was not computed, or null when it was
      */
-    public record Rfid(double value, long images, Path cachedFrom, String missingBecause) {
-    }
+    public record Rfid(double value, long images, Path cachedFrom, String missingBecause) {}
 
     /**
      * A report holding this evaluation's metrics with their definitions, notes on those not computed and the
@@ -45,9 +53,12 @@ public record Evaluation(int images, Ssim.Border border, RunningStats psnr, Runn
         report.fact("images", images);
         report.fact("seconds", seconds);
         report.metric("psnr", psnr, "dB per image, images mapped from [-1, 1] to [0, 1], data range 1 (skimage)");
-        report.metric("ssim", ssim, border == Ssim.Border.VALID
-                ? "Gaussian 11/1.5, K 0.01/0.03, valid window, data range 1 (pytorch-msssim)"
-                : "Gaussian 11/1.5, K 0.01/0.03, reflect-padded by 5, data range 1 (torchmetrics >= 1.5)");
+        report.metric(
+                "ssim",
+                ssim,
+                border == Ssim.Border.VALID
+                        ? "Gaussian 11/1.5, K 0.01/0.03, valid window, data range 1 (pytorch-msssim)"
+                        : "Gaussian 11/1.5, K 0.01/0.03, reflect-padded by 5, data range 1 (torchmetrics >= 1.5)");
         if (lpips != null) {
             report.metric("lpips", lpips, "LPIPS VGG v0.1 from " + lpipsWeights);
         } else {
@@ -56,9 +67,12 @@ public record Evaluation(int images, Ssim.Border border, RunningStats psnr, Runn
         if (rfid.missingBecause() != null) {
             report.note("rFID not computed: " + rfid.missingBecause());
         } else {
-            report.scalar("rfid", rfid.value(), "pytorch-fid InceptionV3 pool3 (2048-d), originals vs "
-                    + "reconstructions, " + rfid.images() + " images" + (rfid.cachedFrom() != null
-                    ? ", reference statistics from " + rfid.cachedFrom() : ""));
+            report.scalar(
+                    "rfid",
+                    rfid.value(),
+                    "pytorch-fid InceptionV3 pool3 (2048-d), originals vs "
+                            + "reconstructions, " + rfid.images() + " images"
+                            + (rfid.cachedFrom() != null ? ", reference statistics from " + rfid.cachedFrom() : ""));
         }
         return report;
     }

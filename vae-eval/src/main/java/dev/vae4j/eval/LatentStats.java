@@ -1,11 +1,10 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.Reductions;
-import dev.vae4j.core.io.AtomicFiles;
-
 import static org.bytedeco.pytorch.global.torch.histc;
 
+import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.Reductions;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -18,8 +17,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Streaming per-channel statistics of latents (N, C, h, w): mean and population standard deviation per channel
  * (accumulated in float64) and a per-channel histogram with {@code bins} equal bins over [{@code -range},
- * {@code range}] (values outside are counted in the edge bins). Memory is O(C * bins), independent of the number
- * of latents. The histogram figure follows open-LiteVAE's latent-distribution plot: one density curve per channel.
+ * {@code range}] (values outside are counted in the edge bins). Memory is O(C * bins), independent of the number of
+ * latents. The histogram figure follows open-LiteVAE's latent-distribution plot: one density curve per channel.
  */
 public final class LatentStats {
     private final int channels;
@@ -54,7 +53,8 @@ public final class LatentStats {
         long[] dims = {0, 2, 3};
         double[] s = values(z.sum(dims));
         double[] s2 = values(z.mul(z).sum(dims));
-        Tensor clamped = z.clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-range)),
+        Tensor clamped = z.clamp(
+                new org.bytedeco.pytorch.ScalarOptional(new Scalar(-range)),
                 new org.bytedeco.pytorch.ScalarOptional(new Scalar(range)));
         for (int c = 0; c < channels; c++) {
             sum[c] += s[c];
@@ -119,8 +119,13 @@ public final class LatentStats {
 
     /** Writes the per-channel density curves as a PNG. */
     public void writeHistogramPng(Path file) {
-        XYChart chart = new XYChartBuilder().width(800).height(480).title("latent distribution per channel")
-                .xAxisTitle("latent value").yAxisTitle("density").build();
+        XYChart chart = new XYChartBuilder()
+                .width(800)
+                .height(480)
+                .title("latent distribution per channel")
+                .xAxisTitle("latent value")
+                .yAxisTitle("density")
+                .build();
         double width = 2 * range / bins;
         double[] x = new double[bins];
         for (int b = 0; b < bins; b++) {

@@ -1,11 +1,11 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.train.StepReport;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.listeners.MetricsLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,15 +19,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Evaluates the model being trained on a validation image folder every {@code every} steps and after the last step
- * (unless that step was just evaluated), with the same {@link ReconstructionEvaluator} as {@code vae evaluate}:
- * PSNR (dB) and SSIM always, LPIPS and rFID when the evaluator has their weights. Each evaluation is logged, appended
- * to the metrics log as {@code {"kind":"evaluation","step":..,"psnr":..,"ssim":..[,"lpips":..][,"rfid":..]}} and
- * written to {@code <run>/eval/eval-NNNNNNNN.json} (the layout of {@code vae evaluate}'s {@code eval.json}). The
- * Inception statistics of the validation images are computed at the first evaluation and cached in
+ * (unless that step was just evaluated), with the same {@link ReconstructionEvaluator} as {@code vae evaluate}: PSNR
+ * (dB) and SSIM always, LPIPS and rFID when the evaluator has their weights. Each evaluation is logged, appended to the
+ * metrics log as {@code {"kind":"evaluation","step":..,"psnr":..,"ssim":..[,"lpips":..][,"rfid":..]}} and written to
+ * {@code <run>/eval/eval-NNNNNNNN.json} (the layout of {@code vae evaluate}'s {@code eval.json}). The Inception
+ * statistics of the validation images are computed at the first evaluation and cached in
  * {@code <run>/eval/reference-stats.safetensors}, which later evaluations (and resumed runs) read.
  *
- * <p>In a data-parallel job every rank has this listener with the job's {@link Collectives}: the ranks share the
- * images (see {@link ReconstructionEvaluator}) and rank 0 alone logs and writes.
+ * <p>In a data-parallel job every rank has this listener with the job's {@link Collectives}: the ranks share the images
+ * (see {@link ReconstructionEvaluator}) and rank 0 alone logs and writes.
  */
 public final class PeriodicEvaluation implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(PeriodicEvaluation.class);
@@ -48,15 +48,20 @@ public final class PeriodicEvaluation implements TrainingListener {
     private long lastEvaluated = -1;
 
     /**
-     * @param evaluator   the metrics (with the LPIPS and Inception networks it was given)
-     * @param images      the validation images
-     * @param batchSize   images per forward pass
-     * @param every       steps between evaluations (at least 1)
-     * @param log         where records are appended
+     * @param evaluator the metrics (with the LPIPS and Inception networks it was given)
+     * @param images the validation images
+     * @param batchSize images per forward pass
+     * @param every steps between evaluations (at least 1)
+     * @param log where records are appended
      * @param collectives the ranks sharing each evaluation ({@link Collectives#single()} for one process)
      */
-    public PeriodicEvaluation(ReconstructionEvaluator evaluator, EvaluationSet images, int batchSize, long every,
-            MetricsLog log, Collectives collectives) {
+    public PeriodicEvaluation(
+            ReconstructionEvaluator evaluator,
+            EvaluationSet images,
+            int batchSize,
+            long every,
+            MetricsLog log,
+            Collectives collectives) {
         if (every < 1 || batchSize < 1) {
             throw new IllegalArgumentException("evaluation needs every >= 1 and batch size >= 1, got every " + every
                     + ", batch size " + batchSize);
@@ -95,17 +100,30 @@ public final class PeriodicEvaluation implements TrainingListener {
         if (writer) {
             createFolder(folder);
         }
-        Evaluation evaluation = evaluator.evaluate(run.model(), TRAINING_LAYOUT, new Device(run.config().device()),
+        Evaluation evaluation = evaluator.evaluate(
+                run.model(),
+                TRAINING_LAYOUT,
+                new Device(run.config().device()),
                 images.dataset(),
-                batchSize, folder.resolve(REFERENCE_STATS), images.cacheKey(), done -> { }, collectives);
+                batchSize,
+                folder.resolve(REFERENCE_STATS),
+                images.cacheKey(),
+                done -> {},
+                collectives);
         if (!writer) {
             return null;
         }
         Map<String, Double> summary = evaluation.summary();
         StringBuilder numbers = new StringBuilder();
         summary.forEach((name, value) -> numbers.append(String.format(Locale.ROOT, " %s %.4f", name, value)));
-        LOG.info(String.format(Locale.ROOT, "evaluation at step %d on %d images of %s:%s (%.1f s)", step,
-                evaluation.images(), images.folder(), numbers, evaluation.seconds()));
+        LOG.info(String.format(
+                Locale.ROOT,
+                "evaluation at step %d on %d images of %s:%s (%.1f s)",
+                step,
+                evaluation.images(),
+                images.folder(),
+                numbers,
+                evaluation.seconds()));
         log.append("evaluation", step, summary);
         EvalReport report = evaluation.report();
         report.fact("step", step);

@@ -1,19 +1,19 @@
 package dev.vae4j.eval;
 
-import dev.vae4j.train.data.ImageArray;
-import dev.vae4j.train.data.ImageFolderDataset;
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.DistributedContext;
-import dev.vae4j.train.metrics.Psnr;
-import dev.vae4j.train.metrics.Ssim;
-import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.losses.Lpips;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.DistributedContext;
+import dev.vae4j.train.metrics.Psnr;
+import dev.vae4j.train.metrics.Ssim;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,17 +33,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * The evaluation engine shared by {@code vae evaluate} and the training-time {@link PeriodicEvaluation}: streams an
  * image set (RGB, centre-cropped squares in [-1, 1]) through an autoencoder batch by batch, each batch in its own
- * tensor scope under inference mode, and accumulates per image PSNR (dB, data range 1 after mapping to [0, 1]),
- * SSIM and, when LPIPS weights are given, LPIPS (VGG); over the set, when Inception weights are given, rFID; plus
- * per-channel statistics of the normalised latents and the worst reconstructions. Reconstructions are the
- * decoded posterior mode clamped to [-1, 1]. The model runs on its device in eval mode (its previous mode is
- * restored); metrics run on the CPU. Memory does not grow with the number of images. The LPIPS and Inception
- * networks are loaded once, so one evaluator serves many evaluations.
+ * tensor scope under inference mode, and accumulates per image PSNR (dB, data range 1 after mapping to [0, 1]), SSIM
+ * and, when LPIPS weights are given, LPIPS (VGG); over the set, when Inception weights are given, rFID; plus
+ * per-channel statistics of the normalised latents and the worst reconstructions. Reconstructions are the decoded
+ * posterior mode clamped to [-1, 1]. The model runs on its device in eval mode (its previous mode is restored); metrics
+ * run on the CPU. Memory does not grow with the number of images. The LPIPS and Inception networks are loaded once, so
+ * one evaluator serves many evaluations.
  *
- * <p>In a data-parallel job every rank calls {@link #evaluate} together: rank r evaluates images r, r + W, ...,
- * then the per-image statistics, latent statistics and Inception feature statistics are combined across ranks, so
- * every rank returns the metrics of the whole set (the worst reconstructions are those of each rank's own share);
- * only rank 0 writes the reference-statistics cache.
+ * <p>In a data-parallel job every rank calls {@link #evaluate} together: rank r evaluates images r, r + W, ..., then
+ * the per-image statistics, latent statistics and Inception feature statistics are combined across ranks, so every rank
+ * returns the metrics of the whole set (the worst reconstructions are those of each rank's own share); only rank 0
+ * writes the reference-statistics cache.
  */
 public final class ReconstructionEvaluator {
     /** Bins of the per-channel latent histogram. */
@@ -60,10 +60,10 @@ public final class ReconstructionEvaluator {
     /**
      * Loads the metric networks.
      *
-     * @param border           SSIM border handling
-     * @param lpipsWeights     LPIPS (VGG) safetensors, or null to skip LPIPS
+     * @param border SSIM border handling
+     * @param lpipsWeights LPIPS (VGG) safetensors, or null to skip LPIPS
      * @param inceptionWeights FID Inception safetensors (torchvision names), or null to skip rFID
-     * @param worst            reconstructions kept for {@link Evaluation#worst()} (at least 1)
+     * @param worst reconstructions kept for {@link Evaluation#worst()} (at least 1)
      * @throws dev.vae4j.core.io.WeightLoadingException if a weights file does not fit its network
      */
     public ReconstructionEvaluator(Ssim.Border border, Path lpipsWeights, Path inceptionWeights, int worst) {
@@ -82,7 +82,7 @@ public final class ReconstructionEvaluator {
      *
      * @param sizeName how the size was given, for the message ({@code --size}, {@code evaluation.size})
      * @throws IllegalArgumentException if the model is not RGB in and out or the size is not a multiple of its
-     *                                  downsampling factor
+     *     downsampling factor
      */
     public static void requireCompatible(TrainableAutoencoder model, int size, String sizeName) {
         if (model.imageChannels() != 3 || model.outputChannels() != 3) {
@@ -103,26 +103,42 @@ public final class ReconstructionEvaluator {
      * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
      */
     public Evaluation evaluate(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int batchSize) {
-        return evaluate(model, new InferenceOptions(Precision.FP32, false), device, dataset, batchSize, null, Map.of(),
-                done -> { }, Collectives.single());
+        return evaluate(
+                model,
+                new InferenceOptions(Precision.FP32, false),
+                device,
+                dataset,
+                batchSize,
+                null,
+                Map.of(),
+                done -> {},
+                Collectives.single());
     }
 
     /**
      * Evaluates {@code model} on every image of {@code dataset}.
      *
-     * @param options        precision and memory layout of the model's calls (fp32, contiguous during training)
-     * @param device         where the model's parameters live (inputs are moved there)
-     * @param batchSize      images per forward pass
+     * @param options precision and memory layout of the model's calls (fp32, contiguous during training)
+     * @param device where the model's parameters live (inputs are moved there)
+     * @param batchSize images per forward pass
      * @param referenceStats cache of the originals' Inception statistics (read when present and made for
-     *                       {@code cacheKey}, written otherwise), or null; ignored without Inception weights
-     * @param cacheKey       what the reference statistics summarise (data folder, size, crop, image count)
-     * @param progress       told the number of images done (by this rank) after each batch
-     * @param collectives    the ranks sharing the work ({@link Collectives#single()} for one process)
+     *     {@code cacheKey}, written otherwise), or null; ignored without Inception weights
+     * @param cacheKey what the reference statistics summarise (data folder, size, crop, image count)
+     * @param progress told the number of images done (by this rank) after each batch
+     * @param collectives the ranks sharing the work ({@link Collectives#single()} for one process)
      * @throws IllegalArgumentException if {@code referenceStats} exists but was computed for other data
      * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
      */
-    public Evaluation evaluate(TrainableAutoencoder model, InferenceOptions options, Device device, ImageFolderDataset dataset, int batchSize,
-            Path referenceStats, Map<String, String> cacheKey, IntConsumer progress, Collectives collectives) {
+    public Evaluation evaluate(
+            TrainableAutoencoder model,
+            InferenceOptions options,
+            Device device,
+            ImageFolderDataset dataset,
+            int batchSize,
+            Path referenceStats,
+            Map<String, String> cacheKey,
+            IntConsumer progress,
+            Collectives collectives) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
         }
@@ -132,8 +148,9 @@ public final class ReconstructionEvaluator {
         model.module().train(false);
         DistributedContext context = collectives.context();
         Autoencoder runner = options.apply(model);
-        try (RfidAccumulator rfid = inception == null ? null
-                : new RfidAccumulator(inception, referenceStats, cacheKey, context.writer());
+        try (RfidAccumulator rfid = inception == null
+                        ? null
+                        : new RfidAccumulator(inception, referenceStats, cacheKey, context.writer());
                 InferenceMode guard = new InferenceMode()) {
             int[] share = IntStream.iterate(context.rank(), i -> i < dataset.size(), i -> i + context.worldSize())
                     .toArray();
@@ -148,9 +165,17 @@ public final class ReconstructionEvaluator {
             if (rfid != null) {
                 rfid.allReduce(collectives);
             }
-            return new Evaluation(dataset.size(), border, sums.psnr.gather(collectives),
-                    sums.ssim.gather(collectives), lpips == null ? null : sums.lpips.gather(collectives),
-                    lpipsWeights, rfidResult(rfid, referenceStats), sums.latents, latentSpace(model), sums.worst,
+            return new Evaluation(
+                    dataset.size(),
+                    border,
+                    sums.psnr.gather(collectives),
+                    sums.ssim.gather(collectives),
+                    lpips == null ? null : sums.lpips.gather(collectives),
+                    lpipsWeights,
+                    rfidResult(rfid, referenceStats),
+                    sums.latents,
+                    latentSpace(model),
+                    sums.worst,
                     (System.nanoTime() - t0) / 1e9);
         } finally {
             model.module().train(wasTraining);
@@ -170,8 +195,13 @@ public final class ReconstructionEvaluator {
         }
     }
 
-    private void addBatch(Autoencoder model, Device device, ImageFolderDataset dataset, int[] indices,
-            Accumulators sums, RfidAccumulator rfid) {
+    private void addBatch(
+            Autoencoder model,
+            Device device,
+            ImageFolderDataset dataset,
+            int[] indices,
+            Accumulators sums,
+            RfidAccumulator rfid) {
         SplittableRandom centreCropDrawsNothing = new SplittableRandom(0);
         List<ImageArray> arrays = new ArrayList<>();
         for (int i : indices) {
@@ -179,8 +209,10 @@ public final class ReconstructionEvaluator {
         }
         Tensor images = ImageArray.toBatch(arrays);
         Tensor z = model.encode(images.to(device, ScalarType.Float)).mode();
-        Tensor decoded = model.decode(z).to(ScalarType.Float).cpu().clamp(new ScalarOptional(new Scalar(-1.0)),
-                new ScalarOptional(new Scalar(1.0)));
+        Tensor decoded = model.decode(z)
+                .to(ScalarType.Float)
+                .cpu()
+                .clamp(new ScalarOptional(new Scalar(-1.0)), new ScalarOptional(new Scalar(1.0)));
         double[] psnr = doubles(Psnr.perImage(images, decoded));
         sums.psnr.addAll(psnr);
         sums.ssim.addAll(doubles(Ssim.perImage(images, decoded, border)));
@@ -201,8 +233,8 @@ public final class ReconstructionEvaluator {
             return new Evaluation.Rfid(Double.NaN, 0, null, "no Inception weights given");
         }
         if (rfid.count() < 2) {
-            return new Evaluation.Rfid(Double.NaN, rfid.count(), null,
-                    "the covariance needs at least 2 images, got " + rfid.count());
+            return new Evaluation.Rfid(
+                    Double.NaN, rfid.count(), null, "the covariance needs at least 2 images, got " + rfid.count());
         }
         try (TensorScope scope = new TensorScope()) {
             boolean cached = rfid.referenceFromCache();

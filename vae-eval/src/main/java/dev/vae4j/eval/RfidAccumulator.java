@@ -1,19 +1,18 @@
 package dev.vae4j.eval;
 
+import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.train.dist.Collectives;
-
 import dev.vae4j.train.metrics.FeatureStatistics;
 import dev.vae4j.train.metrics.FrechetDistance;
-import dev.vae4j.eval.fid.FidInceptionV3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Streaming rFID: pool3 features of the originals and of the reconstructions (both (N, 3, H, W) in [-1, 1]) folded
- * into {@link FeatureStatistics} batch by batch; the originals' statistics come from a cache file instead when one
- * matching the run exists, and are written to it otherwise. Memory is O(2048^2) whatever the number of images.
+ * Streaming rFID: pool3 features of the originals and of the reconstructions (both (N, 3, H, W) in [-1, 1]) folded into
+ * {@link FeatureStatistics} batch by batch; the originals' statistics come from a cache file instead when one matching
+ * the run exists, and are written to it otherwise. Memory is O(2048^2) whatever the number of images.
  */
 public final class RfidAccumulator implements AutoCloseable {
     private final FidInceptionV3 inception;
@@ -26,9 +25,9 @@ public final class RfidAccumulator implements AutoCloseable {
 
     /**
      * @param inception the FID network
-     * @param cache     reference-statistics file, or null for none
-     * @param cacheKey  what the reference statistics summarise (data folder, size, crop, image count); a cache whose
-     *                  metadata differs is refused
+     * @param cache reference-statistics file, or null for none
+     * @param cacheKey what the reference statistics summarise (data folder, size, crop, image count); a cache whose
+     *     metadata differs is refused
      * @param writesCache whether {@link #distance()} writes an absent cache (one process of a distributed run)
      * @throws IllegalArgumentException if {@code cache} exists but was computed for other data
      */

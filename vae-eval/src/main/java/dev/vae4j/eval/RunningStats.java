@@ -15,8 +15,7 @@ public final class RunningStats {
     private double max = Double.NEGATIVE_INFINITY;
 
     /** Creates empty statistics. */
-    public RunningStats() {
-    }
+    public RunningStats() {}
 
     /** Adds each value. */
     public void addAll(double[] values) {
@@ -41,8 +40,8 @@ public final class RunningStats {
     }
 
     /**
-     * These statistics merged over all ranks of {@code collectives} (each rank having added its own values), by
-     * Chan et al.'s pairwise update; every rank gets the same result.
+     * These statistics merged over all ranks of {@code collectives} (each rank having added its own values), by Chan et
+     * al.'s pairwise update; every rank gets the same result.
      */
     public RunningStats gather(Collectives collectives) {
         RunningStats merged = new RunningStats();

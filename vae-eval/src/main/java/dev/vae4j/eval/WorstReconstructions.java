@@ -14,16 +14,16 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Keeps the {@code capacity} reconstructions with the lowest PSNR seen so far as 8-bit images (never tensors, so no
- * native memory outlives a batch) and writes them as one PNG grid: a row per image, worst first, original on the
- * left, reconstruction on the right, with its name and PSNR.
+ * native memory outlives a batch) and writes them as one PNG grid: a row per image, worst first, original on the left,
+ * reconstruction on the right, with its name and PSNR.
  */
 public final class WorstReconstructions {
     /** One kept pair. */
-    private record Entry(String name, double psnr, BufferedImage original, BufferedImage reconstruction) {
-    }
+    private record Entry(String name, double psnr, BufferedImage original, BufferedImage reconstruction) {}
 
     private final int capacity;
-    private final PriorityQueue<Entry> kept = new PriorityQueue<>(Comparator.comparingDouble(Entry::psnr).reversed());
+    private final PriorityQueue<Entry> kept =
+            new PriorityQueue<>(Comparator.comparingDouble(Entry::psnr).reversed());
 
     /** Keeps at most {@code capacity} (>= 1) pairs. */
     public WorstReconstructions(int capacity) {
@@ -43,7 +43,10 @@ public final class WorstReconstructions {
         if (!wouldKeep(psnr)) {
             return;
         }
-        kept.add(new Entry(name, psnr, ImageTensors.toImage(originals.get(index).cpu()),
+        kept.add(new Entry(
+                name,
+                psnr,
+                ImageTensors.toImage(originals.get(index).cpu()),
                 ImageTensors.toImage(reconstructions.get(index).cpu())));
         if (kept.size() > capacity) {
             kept.poll();

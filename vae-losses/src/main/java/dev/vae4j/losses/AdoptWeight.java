@@ -1,12 +1,11 @@
 package dev.vae4j.losses;
 
 /**
- * taming/LDM {@code adopt_weight}: a weight that is {@code value} (0) before a start step and {@code weight}
- * from it on ({@code step >= threshold}). Used for the discriminator factor with {@code disc_start}.
+ * taming/LDM {@code adopt_weight}: a weight that is {@code value} (0) before a start step and {@code weight} from it on
+ * ({@code step >= threshold}). Used for the discriminator factor with {@code disc_start}.
  */
 public final class AdoptWeight {
-    private AdoptWeight() {
-    }
+    private AdoptWeight() {}
 
     /** {@code step < threshold ? value : weight}. */
     public static double apply(double weight, long step, long threshold, double value) {

@@ -7,11 +7,10 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * taming/LDM discriminator losses on real and fake logits of any shape (means run over all patch logits),
- * a 0-d tensor >= 0:
- * HINGE {@code 0.5 * (mean(relu(1 - real)) + mean(relu(1 + fake)))} (0 once real >= 1 and fake &lt;= -1);
- * VANILLA {@code 0.5 * (mean(softplus(-real)) + mean(softplus(fake)))} (> 0, -> 0 as real -> +inf,
- * fake -> -inf; log 2 at real = fake = 0).
+ * taming/LDM discriminator losses on real and fake logits of any shape (means run over all patch logits), a 0-d tensor
+ * >= 0: HINGE {@code 0.5 * (mean(relu(1 - real)) + mean(relu(1 + fake)))} (0 once real >= 1 and fake &lt;= -1); VANILLA
+ * {@code 0.5 * (mean(softplus(-real)) + mean(softplus(fake)))} (> 0, -> 0 as real -> +inf, fake -> -inf; log 2 at real
+ * = fake = 0).
  */
 public enum DiscriminatorLoss {
     /** {@code hinge_d_loss}. */
@@ -30,7 +29,10 @@ public enum DiscriminatorLoss {
             Tensor fake = relu(logitsFake.add(new Scalar(1.0))).mean();
             return real.add(fake).mul(half);
         }
-        return softplus(logitsReal.neg()).mean().add(softplus(logitsFake).mean()).mul(half);
+        return softplus(logitsReal.neg())
+                .mean()
+                .add(softplus(logitsFake).mean())
+                .mul(half);
     }
 
     /** Parses "hinge" or "vanilla" (case-insensitive). */

@@ -17,9 +17,9 @@ import org.bytedeco.pytorch.TensorTensorHook;
  * HEAD without its all-reduce), over the batch dimension per element ({@link Mode#BATCH}, vqgan-training v0.2's
  * {@code linalg.norm(g, dim=0)}) or per sample ({@link Mode#PER_SAMPLE}).
  *
- * <p>Implemented as a tensor hook on {@code x.view_as(x)} (libtorch's custom autograd functions are not reachable
- * from Java). The hook object is a field, so it lives as long as this {@code GradNorm}: keep the instance
- * reachable while graphs built through it are alive.
+ * <p>Implemented as a tensor hook on {@code x.view_as(x)} (libtorch's custom autograd functions are not reachable from
+ * Java). The hook object is a field, so it lives as long as this {@code GradNorm}: keep the instance reachable while
+ * graphs built through it are alive.
  */
 public final class GradNorm {
     /** The denominator's epsilon. */
@@ -45,7 +45,7 @@ public final class GradNorm {
     }
 
     /**
-     * @param mode   which norm
+     * @param mode which norm
      * @param weight the norm the branch's gradient is scaled to (> 0, finite)
      */
     public GradNorm(Mode mode, double weight) {
@@ -68,8 +68,8 @@ public final class GradNorm {
     }
 
     /**
-     * An identity of {@code x} (same shape and values) whose gradient is normalised; returns {@code x} itself if
-     * it does not require grad (there is then nothing to normalise).
+     * An identity of {@code x} (same shape and values) whose gradient is normalised; returns {@code x} itself if it
+     * does not require grad (there is then nothing to normalise).
      */
     public Tensor apply(Tensor x) {
         if (x == null || x.isNull() || !x.defined()) {
@@ -98,7 +98,8 @@ public final class GradNorm {
                 for (int i = 0; i < dims.length; i++) {
                     dims[i] = i + 1;
                 }
-                norm = dims.length == 0 ? g.abs()
+                norm = dims.length == 0
+                        ? g.abs()
                         : linalg_vector_norm(g, new Scalar(2.0), dims, true, new ScalarTypeOptional());
                 break;
             default:

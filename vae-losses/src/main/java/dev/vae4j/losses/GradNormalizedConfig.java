@@ -3,9 +3,9 @@ package dev.vae4j.losses;
 /**
  * Configuration of {@link GradNormalizedObjective} (cloneofsimo/vqgan-training). Each pixel-space branch reaches the
  * decoder output through its own {@link GradNorm}, whose weight is the norm of the gradient that branch contributes.
- * The builder's defaults are the repository's current objective (HEAD 379fe36 with {@code --disc_type hinge
- * --use_lecam True}, as its {@code scripts/launch_hdr.sh} runs it); its v0.2 objective is pooled/low-pass branches,
- * KL weight 0, z penalty 1, {@code VANILLA} x2 (the BCE sum), {@code THRESHOLDED_HINGE} from step 20, no LeCam,
+ * The builder's defaults are the repository's current objective (HEAD 379fe36 with {@code --disc_type hinge --use_lecam
+ * True}, as its {@code scripts/launch_hdr.sh} runs it); its v0.2 objective is pooled/low-pass branches, KL weight 0, z
+ * penalty 1, {@code VANILLA} x2 (the BCE sum), {@code THRESHOLDED_HINGE} from step 20, no LeCam,
  * {@link GradNorm.Mode#BATCH}.
  *
  * @param poolKernel area-pooling kernel of the pooled MSE (the original: 4)
@@ -28,18 +28,33 @@ package dev.vae4j.losses;
  * @param lecamWeight weight of the unclipped LeCam regulariser in the discriminator loss (HEAD 0.1; 0: off)
  * @param lecamDecay EMA decay of LeCam's logit anchors, updated before the loss (HEAD 0.9)
  */
-public record GradNormalizedConfig(int poolKernel, double pooledWeight, int lowPassKernel, double lowPassCutoff,
-        double lowPassWeight, double perceptualWeight, double klWeight, double ganWeight, double margin,
-        long discStart, GradNorm.Mode mode, double zPenaltyWeight, DiscriminatorLoss discLoss, double discLossScale,
-        VaeGanConfig.GeneratorGan generatorGan, double lecamWeight, double lecamDecay) {
+public record GradNormalizedConfig(
+        int poolKernel,
+        double pooledWeight,
+        int lowPassKernel,
+        double lowPassCutoff,
+        double lowPassWeight,
+        double perceptualWeight,
+        double klWeight,
+        double ganWeight,
+        double margin,
+        long discStart,
+        GradNorm.Mode mode,
+        double zPenaltyWeight,
+        DiscriminatorLoss discLoss,
+        double discLossScale,
+        VaeGanConfig.GeneratorGan generatorGan,
+        double lecamWeight,
+        double lecamDecay) {
 
     /** Validates the weights. */
     public GradNormalizedConfig {
-        for (double w : new double[] {pooledWeight, lowPassWeight, perceptualWeight, klWeight, ganWeight,
-            zPenaltyWeight, lecamWeight}) {
+        for (double w : new double[] {
+            pooledWeight, lowPassWeight, perceptualWeight, klWeight, ganWeight, zPenaltyWeight, lecamWeight
+        }) {
             if (!(w >= 0) || !Double.isFinite(w)) {
-                throw new IllegalArgumentException("grad-normalized objective weights must be finite and >= 0, got "
-                        + w);
+                throw new IllegalArgumentException(
+                        "grad-normalized objective weights must be finite and >= 0, got " + w);
             }
         }
         if (mode == null || discLoss == null || generatorGan == null) {
@@ -47,18 +62,18 @@ public record GradNormalizedConfig(int poolKernel, double pooledWeight, int lowP
                     + "generator GAN loss are required");
         }
         if (!(discLossScale > 0) || !Double.isFinite(discLossScale)) {
-            throw new IllegalArgumentException("grad-normalized objective: disc_loss_scale must be positive, got "
-                    + discLossScale);
+            throw new IllegalArgumentException(
+                    "grad-normalized objective: disc_loss_scale must be positive, got " + discLossScale);
         }
         if (!(lecamDecay >= 0 && lecamDecay < 1)) {
-            throw new IllegalArgumentException("grad-normalized objective: lecam_decay must be in [0, 1), got "
-                    + lecamDecay);
+            throw new IllegalArgumentException(
+                    "grad-normalized objective: lecam_decay must be in [0, 1), got " + lecamDecay);
         }
     }
 
     /**
-     * A builder holding cloneofsimo/vqgan-training HEAD's objective as the {@code vqgan-training} recipe sets it:
-     * LPIPS and GAN branches at gradnorm weight 1 (norm over the whole tensor), no pixel branch (HEAD computes its
+     * A builder holding cloneofsimo/vqgan-training HEAD's objective as the {@code vqgan-training} recipe sets it: LPIPS
+     * and GAN branches at gradnorm weight 1 (norm over the whole tensor), no pixel branch (HEAD computes its
      * reconstruction loss with weight 0), no KL, z penalty 0.1, hinge discriminator loss with unclipped LeCam (weight
      * 0.1, decay 0.9), generator {@code -mean(D(x̂))} from step 0. Pooled/low-pass kernels 4 and 5, cut-off 0.25 and
      * margin 0.1 are kept for when those branches are switched on.
@@ -87,8 +102,7 @@ public record GradNormalizedConfig(int poolKernel, double pooledWeight, int lowP
         private double lecamWeight = 0.1;
         private double lecamDecay = 0.9;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets {@code poolKernel}: area-pooling kernel of the pooled MSE. */
         public Builder poolKernel(int value) {
@@ -194,9 +208,24 @@ public record GradNormalizedConfig(int poolKernel, double pooledWeight, int lowP
 
         /** The configuration. */
         public GradNormalizedConfig build() {
-            return new GradNormalizedConfig(poolKernel, pooledWeight, lowPassKernel, lowPassCutoff, lowPassWeight,
-                    perceptualWeight, klWeight, ganWeight, margin, discStart, mode, zPenaltyWeight, discLoss,
-                    discLossScale, generatorGan, lecamWeight, lecamDecay);
+            return new GradNormalizedConfig(
+                    poolKernel,
+                    pooledWeight,
+                    lowPassKernel,
+                    lowPassCutoff,
+                    lowPassWeight,
+                    perceptualWeight,
+                    klWeight,
+                    ganWeight,
+                    margin,
+                    discStart,
+                    mode,
+                    zPenaltyWeight,
+                    discLoss,
+                    discLossScale,
+                    generatorGan,
+                    lecamWeight,
+                    lecamDecay);
         }
     }
 }

@@ -14,12 +14,13 @@ import org.bytedeco.pytorch.Tensor;
  * cloneofsimo/vqgan-training's VAE/GAN objective (images (N, C, H, W) in [-1, 1]). Generator: the sum of separately
  * gradient-normalised branches on the decoder output — pooled MSE, low-pass MSE, LPIPS and, from {@code discStart}, the
  * configured generator GAN loss ({@code -mean(D(x̂))}, {@code BCE(D(x̂), 1)} or v0.2's thresholded hinge
- * {@code mean(relu(D(x) - D(x̂) - margin))} against detached real logits) — plus, not gradnormed, {@code zPenaltyWeight}
- * times {@code mean(z^2)} of the posterior mean and {@code klWeight} times the KL. Each branch thus sends the decoder a
- * gradient of norm equal to its weight, whatever the scale of its loss. Discriminator: {@code discLossScale} times the
- * hinge or vanilla (BCE) loss on detached reconstructions, plus {@code lecamWeight} times the unclipped LeCam term whose
- * anchors first move to this step's mean logits (vqgan-training HEAD's order; stateful: one objective per run).
- * Logged terms: total, pooled, low_pass, p, kl, z2, g; d_total, logits_real, logits_fake, lecam.
+ * {@code mean(relu(D(x) - D(x̂) - margin))} against detached real logits) — plus, not gradnormed,
+ * {@code zPenaltyWeight} times {@code mean(z^2)} of the posterior mean and {@code klWeight} times the KL. Each branch
+ * thus sends the decoder a gradient of norm equal to its weight, whatever the scale of its loss. Discriminator:
+ * {@code discLossScale} times the hinge or vanilla (BCE) loss on detached reconstructions, plus {@code lecamWeight}
+ * times the unclipped LeCam term whose anchors first move to this step's mean logits (vqgan-training HEAD's order;
+ * stateful: one objective per run). Logged terms: total, pooled, low_pass, p, kl, z2, g; d_total, logits_real,
+ * logits_fake, lecam.
  */
 public final class GradNormalizedObjective implements GeneratorObjective, DiscriminatorObjective {
     private final GradNormalizedConfig config;
@@ -57,8 +58,13 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
     }
 
     @Override
-    public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
-            Discriminator discriminator, long step, Tensor lastLayerWeight) {
+    public LossTerms generatorLoss(
+            Tensor inputs,
+            Tensor reconstructions,
+            LatentDistribution posterior,
+            Discriminator discriminator,
+            long step,
+            Tensor lastLayerWeight) {
         ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
         Map<String, Tensor> terms = new LinkedHashMap<>();
         Tensor klLoss = kl.loss(posterior);
@@ -80,14 +86,15 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
             terms.put("low_pass", loss);
         }
         if (perceptualNorm != null) {
-            Tensor loss = lpips.forward(perceptualNorm.apply(reconstructions), inputs).mean();
+            Tensor loss =
+                    lpips.forward(perceptualNorm.apply(reconstructions), inputs).mean();
             total = total.add(loss);
             terms.put("p", loss);
         }
         if (ganNorm != null && discriminator != null && step >= config.discStart()) {
             Tensor fake = discriminator.logits(ganNorm.apply(reconstructions));
-            Tensor g = config.generatorGan().loss(() -> discriminator.logits(inputs.detach()).detach(), fake,
-                    config.margin());
+            Tensor g = config.generatorGan()
+                    .loss(() -> discriminator.logits(inputs.detach()).detach(), fake, config.margin());
             total = total.add(g);
             terms.put("g", g);
         }
@@ -96,8 +103,7 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
     }
 
     @Override
-    public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator,
-            long step) {
+    public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator, long step) {
         ImageChecks.requirePair(inputs, reconstructions, "grad-normalized objective");
         Tensor logitsReal = discriminator.logits(inputs.detach());
         Tensor logitsFake = discriminator.logits(reconstructions.detach());

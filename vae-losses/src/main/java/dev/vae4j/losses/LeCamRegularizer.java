@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * LeCam regularisation (Tseng et al. 2021), a 0-d tensor >= 0 added to the D loss with a weight, in one of two forms:
- * clipped, as tokenizer repositories use it, {@code mean(relu(D(x) - ema_fake)^2) + mean(relu(ema_real - D(x̂))^2)};
- * or unclipped, as cloneofsimo/vqgan-training HEAD writes it, {@code mean((D(x) - ema_fake)^2) + mean((D(x̂) -
+ * clipped, as tokenizer repositories use it, {@code mean(relu(D(x) - ema_fake)^2) + mean(relu(ema_real - D(x̂))^2)}; or
+ * unclipped, as cloneofsimo/vqgan-training HEAD writes it, {@code mean((D(x) - ema_fake)^2) + mean((D(x̂) -
  * ema_real)^2)}. {@code ema_real}, {@code ema_fake} are exponential moving averages (start 0, no bias correction) of
  * the mean real and fake logits, moved by {@link #update}: {@code ema = decay * ema + (1 - decay) * mean(logits)}
  * (tokenizers update after the step's loss; vqgan-training updates first, so the loss sees this step's logits).
@@ -54,7 +54,8 @@ public final class LeCamRegularizer {
 
     /** Moves the anchors towards this step's mean logits (detached; both read to the host in one copy). */
     public void update(Tensor logitsReal, Tensor logitsFake) {
-        double[] means = HostSyncs.read(stack(new TensorVector(logitsReal.detach().mean().to(ScalarType.Double),
+        double[] means = HostSyncs.read(stack(new TensorVector(
+                logitsReal.detach().mean().to(ScalarType.Double),
                 logitsFake.detach().mean().to(ScalarType.Double))));
         double r = means[0];
         double f = means[1];

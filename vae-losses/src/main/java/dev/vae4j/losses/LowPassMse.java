@@ -12,17 +12,19 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * cloneofsimo/vqgan-training's "low-pass reconstruction loss": MSE between low-pass filtered images (N, C, H, W), a 0-d
  * tensor in squared image units. The filter has two parts, applied per channel:
+ *
  * <ol>
- *   <li>truncation of high frequencies: every 2-D DFT component whose radial frequency
- *       {@code sqrt(fy^2 + fx^2)} (cycles per pixel, fy and fx in [-0.5, 0.5]) exceeds {@code cutoff} is
- *       zeroed ({@code rfft2}, mask, {@code irfft2});</li>
- *   <li>a Laplacian-like smoothing kernel of odd size {@code k}: {@code x + L(x) / |L_centre|} where L is
- *       the original's Laplacian-like kernel (all ones, centre {@code -(#neighbours)}, corners 0 for k >= 5; the 5x5
- *       case is exactly the original's {@code [[0,1,1,1,0],[1,1,1,1,1],[1,1,-20,1,1],...]}), normalised by its size,
- *       i.e. the mean of the neighbourhood; zero padding; {@code k = 1} skips it.</li>
+ *   <li>truncation of high frequencies: every 2-D DFT component whose radial frequency {@code sqrt(fy^2 + fx^2)}
+ *       (cycles per pixel, fy and fx in [-0.5, 0.5]) exceeds {@code cutoff} is zeroed ({@code rfft2}, mask,
+ *       {@code irfft2});
+ *   <li>a Laplacian-like smoothing kernel of odd size {@code k}: {@code x + L(x) / |L_centre|} where L is the
+ *       original's Laplacian-like kernel (all ones, centre {@code -(#neighbours)}, corners 0 for k >= 5; the 5x5 case
+ *       is exactly the original's {@code [[0,1,1,1,0],[1,1,1,1,1],[1,1,-20,1,1],...]}), normalised by its size, i.e.
+ *       the mean of the neighbourhood; zero padding; {@code k = 1} skips it.
  * </ol>
- * Because the truncation comes first, a perturbation made only of frequencies above the cut-off changes the
- * loss by nothing (up to float rounding).
+ *
+ * Because the truncation comes first, a perturbation made only of frequencies above the cut-off changes the loss by
+ * nothing (up to float rounding).
  */
 public final class LowPassMse {
     private final int kernel;
@@ -71,9 +73,18 @@ public final class LowPassMse {
             return filtered;
         }
         long c = x.size(1);
-        Tensor k = smoothingKernel(kernel).to(x.device(), x.scalar_type()).expand(c, 1, kernel, kernel).contiguous();
-        return conv2d(filtered, k, new TensorOptional(), new long[] {1, 1}, new long[] {kernel / 2, kernel / 2},
-                new long[] {1, 1}, c);
+        Tensor k = smoothingKernel(kernel)
+                .to(x.device(), x.scalar_type())
+                .expand(c, 1, kernel, kernel)
+                .contiguous();
+        return conv2d(
+                filtered,
+                k,
+                new TensorOptional(),
+                new long[] {1, 1},
+                new long[] {kernel / 2, kernel / 2},
+                new long[] {1, 1},
+                c);
     }
 
     /** 1 where the rfft2 bin (H, W/2 + 1) has radial frequency &lt;= cutoff, else 0. */

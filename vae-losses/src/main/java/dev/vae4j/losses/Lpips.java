@@ -19,24 +19,27 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * LPIPS (VGG16, version 0.1) exactly as pip {@code lpips} 0.1.4 computes it, frozen and always in eval mode
- * (no dropout). For images x0, x1 (N, 3, H, W) in [-1, 1]:
+ * LPIPS (VGG16, version 0.1) exactly as pip {@code lpips} 0.1.4 computes it, frozen and always in eval mode (no
+ * dropout). For images x0, x1 (N, 3, H, W) in [-1, 1]:
+ *
  * <ol>
- *   <li>scaling layer {@code (x - shift) / scale}, shift (-.030, -.088, -.188), scale (.458, .448, .450);</li>
- *   <li>the five VGG16 taps relu1_2 .. relu5_3 ({@link Vgg16Features#taps(Tensor)});</li>
- *   <li>per tap, channel normalisation {@code f / (sqrt(sum_c f^2) + 1e-10)}, squared difference;</li>
- *   <li>a 1x1 linear head without bias ({@code lin{k}.model.1.weight}, shape (1, w_k, 1, 1));</li>
- *   <li>spatial mean per tap (or, {@code spatial}, bilinear upsampling to H x W with align_corners false),
- *       summed over the five taps.</li>
+ *   <li>scaling layer {@code (x - shift) / scale}, shift (-.030, -.088, -.188), scale (.458, .448, .450);
+ *   <li>the five VGG16 taps relu1_2 .. relu5_3 ({@link Vgg16Features#taps(Tensor)});
+ *   <li>per tap, channel normalisation {@code f / (sqrt(sum_c f^2) + 1e-10)}, squared difference;
+ *   <li>a 1x1 linear head without bias ({@code lin{k}.model.1.weight}, shape (1, w_k, 1, 1));
+ *   <li>spatial mean per tap (or, {@code spatial}, bilinear upsampling to H x W with align_corners false), summed over
+ *       the five taps.
  * </ol>
- * {@link #forward(Tensor, Tensor)} returns (N, 1, 1, 1), {@link #spatialMap(Tensor, Tensor)} (N, 1, H, W);
- * unitless distances >= 0 (with non-negative heads). Parameters are named as in a safetensors file holding
- * torchvision's {@code features.N.weight|bias} and lpips' {@code lin{k}.model.1.weight}. Gradients flow to the
- * images, never to the weights.
+ *
+ * {@link #forward(Tensor, Tensor)} returns (N, 1, 1, 1), {@link #spatialMap(Tensor, Tensor)} (N, 1, H, W); unitless
+ * distances >= 0 (with non-negative heads). Parameters are named as in a safetensors file holding torchvision's
+ * {@code features.N.weight|bias} and lpips' {@code lin{k}.model.1.weight}. Gradients flow to the images, never to the
+ * weights.
  */
 public final class Lpips extends Module {
     /** lpips' normalize_tensor eps. */
     public static final double EPS = 1e-10;
+
     private static final float[] SHIFT = {-.030f, -.088f, -.188f};
     private static final float[] SCALE = {.458f, .448f, .450f};
 
@@ -47,15 +50,16 @@ public final class Lpips extends Module {
     public Lpips(Vgg16Features features) {
         this.features = register_module("features", features);
         for (int k = 0; k < 5; k++) {
-            heads.add(register_module("lin" + k, new LinearHead(features.widths().get(k))));
+            heads.add(
+                    register_module("lin" + k, new LinearHead(features.widths().get(k))));
         }
         freeze();
     }
 
     /**
-     * Loads LPIPS from a safetensors file with {@code features.*} and {@code lin{k}.model.1.weight} (strict: every
-     * key present and shaped right, nothing else). The trunk widths are read from the heads' shapes, so both the
-     * real VGG16 and narrow test trunks load.
+     * Loads LPIPS from a safetensors file with {@code features.*} and {@code lin{k}.model.1.weight} (strict: every key
+     * present and shaped right, nothing else). The trunk widths are read from the heads' shapes, so both the real VGG16
+     * and narrow test trunks load.
      */
     public static Lpips fromSafetensors(Path file) {
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {
@@ -115,8 +119,8 @@ public final class Lpips extends Module {
     private Tensor distance(Tensor x0, Tensor x1, boolean spatial) {
         ImageChecks.requirePair(x0, x1, "LPIPS");
         if (x0.size(1) != 3) {
-            throw new IllegalArgumentException("LPIPS: images must have 3 channels, got "
-                    + dev.vae4j.core.tensor.Shapes.describe(x0));
+            throw new IllegalArgumentException(
+                    "LPIPS: images must have 3 channels, got " + dev.vae4j.core.tensor.Shapes.describe(x0));
         }
         // constants, not buffers: a weights file holds only features.* and lin*.
         Tensor s = perChannel(SHIFT, x0);
@@ -137,7 +141,9 @@ public final class Lpips extends Module {
 
     /** lpips.normalize_tensor: {@code x / (sqrt(sum_c x^2) + eps)}. */
     static Tensor normalize(Tensor x) {
-        Tensor norm = x.pow(new Scalar(2)).sum(new long[] {1}, true, new ScalarTypeOptional()).sqrt();
+        Tensor norm = x.pow(new Scalar(2))
+                .sum(new long[] {1}, true, new ScalarTypeOptional())
+                .sqrt();
         return x.div(norm.add(new Scalar(EPS)));
     }
 

@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Mean pixel loss of images (N, C, H, W): {@code mean(|x - y|)} (L1) or {@code mean((x - y)^2)} (L2/MSE),
- * averaged over every element, a 0-d tensor in squared (L2) or plain (L1) image units.
+ * Mean pixel loss of images (N, C, H, W): {@code mean(|x - y|)} (L1) or {@code mean((x - y)^2)} (L2/MSE), averaged over
+ * every element, a 0-d tensor in squared (L2) or plain (L1) image units.
  */
 public final class PixelLoss {
     private final PixelDistance distance;

@@ -10,11 +10,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * R1 gradient penalty (Mescheder et al. 2018, StyleGAN2-ADA form) for the discriminator:
- * {@code (gamma / 2) * mean_n(sum_{C,H,W} (d sum(D(x)) / d x)^2)} on real images x (N, C, H, W), with the
- * gradient taken with {@code create_graph} so the penalty itself can be back-propagated into D. For a patch
- * discriminator the logits are summed over all patches first. A 0-d tensor >= 0. Lazy regularisation
- * (every k steps, times k) is the training loop's business.
+ * R1 gradient penalty (Mescheder et al. 2018, StyleGAN2-ADA form) for the discriminator: {@code (gamma / 2) *
+ * mean_n(sum_{C,H,W} (d sum(D(x)) / d x)^2)} on real images x (N, C, H, W), with the gradient taken with
+ * {@code create_graph} so the penalty itself can be back-propagated into D. For a patch discriminator the logits are
+ * summed over all patches first. A 0-d tensor >= 0. Lazy regularisation (every k steps, times k) is the training loop's
+ * business.
  */
 public final class R1Penalty {
     private final double gamma;
@@ -32,12 +32,17 @@ public final class R1Penalty {
         ImageChecks.requireImage(reals, "R1");
         Tensor x = reals.detach().requires_grad_(true);
         Tensor logits = discriminator.logits(x);
-        TensorVector grads = grad(new TensorVector(logits.sum()), new TensorVector(x), new TensorVector(),
-                new BoolOptional(true), true, false);
+        TensorVector grads = grad(
+                new TensorVector(logits.sum()),
+                new TensorVector(x),
+                new TensorVector(),
+                new BoolOptional(true),
+                true,
+                false);
         Tensor g = grads.get(0);
         if (g == null || g.isNull() || !g.defined()) {
-            throw new IllegalArgumentException("R1: discriminator logits do not depend on the input "
-                    + Shapes.describe(reals));
+            throw new IllegalArgumentException(
+                    "R1: discriminator logits do not depend on the input " + Shapes.describe(reals));
         }
         return g.square().sum(Shapes.CHW).mean().mul(new Scalar(gamma / 2));
     }

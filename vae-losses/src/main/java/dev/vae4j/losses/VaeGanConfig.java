@@ -5,32 +5,46 @@ import java.util.function.Supplier;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Configuration of {@link VaeGanObjective}; the presets reproduce LDM's {@code LPIPSWithDiscriminator} (kl-f8)
- * and diffusers' AutoencoderKL training script.
+ * Configuration of {@link VaeGanObjective}; the presets reproduce LDM's {@code LPIPSWithDiscriminator} (kl-f8) and
+ * diffusers' AutoencoderKL training script.
  *
- * @param pixelDistance      elementwise reconstruction distance (LDM: L1; diffusers' script: L2)
- * @param perceptualWeight   weight of LPIPS, added to every pixel before normalisation (LDM 1.0; diffusers' script
- * 0.5); 0 skips LPIPS
+ * @param pixelDistance elementwise reconstruction distance (LDM: L1; diffusers' script: L2)
+ * @param perceptualWeight weight of LPIPS, added to every pixel before normalisation (LDM 1.0; diffusers' script 0.5);
+ *     0 skips LPIPS
  * @param perceptualGradient whether LPIPS back-propagates (LDM yes; diffusers' script computes it under no-grad)
- * @param normalization      how the per-pixel NLL becomes a scalar: LDM's {@code sum / N} or the mean over elements
- * @param logvarInit         initial (or fixed) scalar log-variance s of {@code nll = rec / exp(s) + s}
- * @param learnLogvar        whether s is a learnable parameter ({@link VaeGanObjective#parameters()})
- * @param klWeight           weight of the KL term (KL summed over C, H, W, mean over the batch)
- * @param discWeight         LDM's {@code disc_weight}: factor on the adaptive weight, or the fixed GAN weight
- * @param adaptiveWeight     whether the GAN weight is LDM's adaptive weight (else {@code discWeight} itself)
- * @param discFactor         LDM's {@code disc_factor}, applied from {@code discStart} on (0 disables the GAN terms)
- * @param discStart          the first global step with GAN terms ({@code adopt_weight} threshold)
- * @param discLoss           the discriminator loss
- * @param generatorGan       the generator GAN loss
- * @param hingeMargin        margin of {@link GeneratorGan#THRESHOLDED_HINGE}
- * @param r1Gamma            R1 gamma added to the discriminator loss (0: off)
- * @param lecamWeight        LeCam weight added to the discriminator loss (0: off)
- * @param lecamDecay         LeCam EMA decay
+ * @param normalization how the per-pixel NLL becomes a scalar: LDM's {@code sum / N} or the mean over elements
+ * @param logvarInit initial (or fixed) scalar log-variance s of {@code nll = rec / exp(s) + s}
+ * @param learnLogvar whether s is a learnable parameter ({@link VaeGanObjective#parameters()})
+ * @param klWeight weight of the KL term (KL summed over C, H, W, mean over the batch)
+ * @param discWeight LDM's {@code disc_weight}: factor on the adaptive weight, or the fixed GAN weight
+ * @param adaptiveWeight whether the GAN weight is LDM's adaptive weight (else {@code discWeight} itself)
+ * @param discFactor LDM's {@code disc_factor}, applied from {@code discStart} on (0 disables the GAN terms)
+ * @param discStart the first global step with GAN terms ({@code adopt_weight} threshold)
+ * @param discLoss the discriminator loss
+ * @param generatorGan the generator GAN loss
+ * @param hingeMargin margin of {@link GeneratorGan#THRESHOLDED_HINGE}
+ * @param r1Gamma R1 gamma added to the discriminator loss (0: off)
+ * @param lecamWeight LeCam weight added to the discriminator loss (0: off)
+ * @param lecamDecay LeCam EMA decay
  */
-public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight, boolean perceptualGradient,
-        Normalization normalization, double logvarInit, boolean learnLogvar, double klWeight, double discWeight,
-        boolean adaptiveWeight, double discFactor, long discStart, DiscriminatorLoss discLoss,
-        GeneratorGan generatorGan, double hingeMargin, double r1Gamma, double lecamWeight, double lecamDecay) {
+public record VaeGanConfig(
+        PixelDistance pixelDistance,
+        double perceptualWeight,
+        boolean perceptualGradient,
+        Normalization normalization,
+        double logvarInit,
+        boolean learnLogvar,
+        double klWeight,
+        double discWeight,
+        boolean adaptiveWeight,
+        double discFactor,
+        long discStart,
+        DiscriminatorLoss discLoss,
+        GeneratorGan generatorGan,
+        double hingeMargin,
+        double r1Gamma,
+        double lecamWeight,
+        double lecamDecay) {
 
     /** How the per-element NLL (N, C, H, W) is reduced. */
     public enum Normalization {
@@ -75,8 +89,8 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
         requireNonNegative("r1Gamma", r1Gamma);
         requireNonNegative("lecamWeight", lecamWeight);
         if (!Double.isFinite(logvarInit) || !Double.isFinite(hingeMargin)) {
-            throw new IllegalArgumentException("logvarInit and hingeMargin must be finite, got " + logvarInit + ", "
-                    + hingeMargin);
+            throw new IllegalArgumentException(
+                    "logvarInit and hingeMargin must be finite, got " + logvarInit + ", " + hingeMargin);
         }
         if (!(lecamDecay >= 0 && lecamDecay < 1)) {
             throw new IllegalArgumentException("lecamDecay must be in [0, 1), got " + lecamDecay);
@@ -94,42 +108,119 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
 
     /** LDM kl-f8: L1 + 1.0 LPIPS, sum/N, frozen logvar 0, KL 1e-6, adaptive weight x 0.5, hinge, start 50001. */
     public static VaeGanConfig ldm() {
-        return new VaeGanConfig(PixelDistance.L1, 1.0, true, Normalization.SUM_OVER_BATCH, 0.0, false, 1e-6, 0.5,
-                true, 1.0, 50_001, DiscriminatorLoss.HINGE, GeneratorGan.NEGATIVE_MEAN, GeneratorGanLoss.DEFAULT_MARGIN,
-                0.0, 0.0, 0.999);
+        return new VaeGanConfig(
+                PixelDistance.L1,
+                1.0,
+                true,
+                Normalization.SUM_OVER_BATCH,
+                0.0,
+                false,
+                1e-6,
+                0.5,
+                true,
+                1.0,
+                50_001,
+                DiscriminatorLoss.HINGE,
+                GeneratorGan.NEGATIVE_MEAN,
+                GeneratorGanLoss.DEFAULT_MARGIN,
+                0.0,
+                0.0,
+                0.999);
     }
 
     /**
-     * diffusers' AutoencoderKL training script (examples/research_projects/autoencoderkl): MSE + 0.5 LPIPS (means),
-     * KL 1e-6, adaptive weight x 1.0, hinge, start 50001.
+     * diffusers' AutoencoderKL training script (examples/research_projects/autoencoderkl): MSE + 0.5 LPIPS (means), KL
+     * 1e-6, adaptive weight x 1.0, hinge, start 50001.
      */
     public static VaeGanConfig diffusersTrainScript() {
-        return new VaeGanConfig(PixelDistance.L2, 0.5, true, Normalization.MEAN, 0.0, false, 1e-6, 1.0, true, 1.0,
-                50_001, DiscriminatorLoss.HINGE, GeneratorGan.NEGATIVE_MEAN, GeneratorGanLoss.DEFAULT_MARGIN, 0.0,
-                0.0, 0.999);
+        return new VaeGanConfig(
+                PixelDistance.L2,
+                0.5,
+                true,
+                Normalization.MEAN,
+                0.0,
+                false,
+                1e-6,
+                1.0,
+                true,
+                1.0,
+                50_001,
+                DiscriminatorLoss.HINGE,
+                GeneratorGan.NEGATIVE_MEAN,
+                GeneratorGanLoss.DEFAULT_MARGIN,
+                0.0,
+                0.0,
+                0.999);
     }
 
     /** A copy with another discriminator start step. */
     public VaeGanConfig withDiscStart(long step) {
-        return new VaeGanConfig(pixelDistance, perceptualWeight, perceptualGradient, normalization, logvarInit,
-                learnLogvar, klWeight, discWeight, adaptiveWeight, discFactor, step, discLoss, generatorGan,
-                hingeMargin, r1Gamma, lecamWeight, lecamDecay);
+        return new VaeGanConfig(
+                pixelDistance,
+                perceptualWeight,
+                perceptualGradient,
+                normalization,
+                logvarInit,
+                learnLogvar,
+                klWeight,
+                discWeight,
+                adaptiveWeight,
+                discFactor,
+                step,
+                discLoss,
+                generatorGan,
+                hingeMargin,
+                r1Gamma,
+                lecamWeight,
+                lecamDecay);
     }
 
-    /** A copy with other LDM loss weights ({@code logvar_init}, {@code kl_weight}, {@code disc_weight},
-     * {@code perceptual_weight}, {@code disc_factor}) and discriminator loss. */
-    public VaeGanConfig withWeights(double logvar, double kl, double disc, double perceptual, double factor,
-            DiscriminatorLoss loss) {
-        return new VaeGanConfig(pixelDistance, perceptual, perceptualGradient, normalization, logvar, learnLogvar,
-                kl, disc, adaptiveWeight, factor, discStart, loss, generatorGan, hingeMargin, r1Gamma, lecamWeight,
+    /**
+     * A copy with other LDM loss weights ({@code logvar_init}, {@code kl_weight}, {@code disc_weight},
+     * {@code perceptual_weight}, {@code disc_factor}) and discriminator loss.
+     */
+    public VaeGanConfig withWeights(
+            double logvar, double kl, double disc, double perceptual, double factor, DiscriminatorLoss loss) {
+        return new VaeGanConfig(
+                pixelDistance,
+                perceptual,
+                perceptualGradient,
+                normalization,
+                logvar,
+                learnLogvar,
+                kl,
+                disc,
+                adaptiveWeight,
+                factor,
+                discStart,
+                loss,
+                generatorGan,
+                hingeMargin,
+                r1Gamma,
+                lecamWeight,
                 lecamDecay);
     }
 
     /** A copy with a learnable (or frozen) log-variance. */
     public VaeGanConfig withLearnLogvar(boolean learn) {
-        return new VaeGanConfig(pixelDistance, perceptualWeight, perceptualGradient, normalization, logvarInit, learn,
-                klWeight, discWeight, adaptiveWeight, discFactor, discStart, discLoss, generatorGan, hingeMargin,
-                r1Gamma, lecamWeight, lecamDecay);
+        return new VaeGanConfig(
+                pixelDistance,
+                perceptualWeight,
+                perceptualGradient,
+                normalization,
+                logvarInit,
+                learn,
+                klWeight,
+                discWeight,
+                adaptiveWeight,
+                discFactor,
+                discStart,
+                discLoss,
+                generatorGan,
+                hingeMargin,
+                r1Gamma,
+                lecamWeight,
+                lecamDecay);
     }
 
     /**
@@ -284,9 +375,24 @@ public record VaeGanConfig(PixelDistance pixelDistance, double perceptualWeight,
 
         /** The configuration. */
         public VaeGanConfig build() {
-            return new VaeGanConfig(pixelDistance, perceptualWeight, perceptualGradient, normalization, logvarInit,
-                    learnLogvar, klWeight, discWeight, adaptiveWeight, discFactor, discStart, discLoss, generatorGan,
-                    hingeMargin, r1Gamma, lecamWeight, lecamDecay);
+            return new VaeGanConfig(
+                    pixelDistance,
+                    perceptualWeight,
+                    perceptualGradient,
+                    normalization,
+                    logvarInit,
+                    learnLogvar,
+                    klWeight,
+                    discWeight,
+                    adaptiveWeight,
+                    discFactor,
+                    discStart,
+                    discLoss,
+                    generatorGan,
+                    hingeMargin,
+                    r1Gamma,
+                    lecamWeight,
+                    lecamDecay);
         }
     }
 }

@@ -22,19 +22,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * The composite VAE-GAN objective: LDM's {@code LPIPSWithDiscriminator} and diffusers' AutoencoderKL training script,
  * from a {@link VaeGanConfig}. Images (N, C, H, W) in [-1, 1]; LPIPS needs C = 3.
  *
- * <p>Generator ({@code optimizer_idx 0}): with d = pixel distance (N,C,H,W), p = LPIPS (N,1,1,1) broadcast to
- * every pixel, s the scalar log-variance,
- * {@code nll = reduce((d + p_w p) / e^s + s)} (reduce = {@code sum / N} or mean),
- * {@code kl = sum_n KL_n / N}, {@code g = -mean(D(x̂))} (or the thresholded hinge),
- * {@code d_weight = disc_weight * clamp(||∇nll|| / (||∇g|| + 1e-4), 0, 1e4)} at the decoder's last layer
- * (computed whenever disc_factor > 0, as LDM does), {@code disc_factor = adopt_weight(disc_factor, step, disc_start)},
- * {@code total = nll + kl_w kl + d_weight disc_factor g}. Logged terms: total, rec (mean pixel distance), p
- * (mean LPIPS), nll, kl, g, d_weight, disc_factor, logvar. LDM's own {@code rec_loss} log equals rec + p_w p.
+ * <p>Generator ({@code optimizer_idx 0}): with d = pixel distance (N,C,H,W), p = LPIPS (N,1,1,1) broadcast to every
+ * pixel, s the scalar log-variance, {@code nll = reduce((d + p_w p) / e^s + s)} (reduce = {@code sum / N} or mean),
+ * {@code kl = sum_n KL_n / N}, {@code g = -mean(D(x̂))} (or the thresholded hinge), {@code d_weight = disc_weight *
+ * clamp(||∇nll|| / (||∇g|| + 1e-4), 0, 1e4)} at the decoder's last layer (computed whenever disc_factor > 0, as LDM
+ * does), {@code disc_factor = adopt_weight(disc_factor, step, disc_start)}, {@code total = nll + kl_w kl + d_weight
+ * disc_factor g}. Logged terms: total, rec (mean pixel distance), p (mean LPIPS), nll, kl, g, d_weight, disc_factor,
+ * logvar. LDM's own {@code rec_loss} log equals rec + p_w p.
  *
- * <p>Discriminator ({@code optimizer_idx 1}): {@code disc = disc_factor * loss(D(x), D(x̂))} with both images
- * detached and two separate forward calls, plus the optional R1 and LeCam terms. Logged: d_total, disc,
- * logits_real, logits_fake (means), and r1 / lecam when enabled. Without a
- * discriminator the generator has no GAN term (g = 0).
+ * <p>Discriminator ({@code optimizer_idx 1}): {@code disc = disc_factor * loss(D(x), D(x̂))} with both images detached
+ * and two separate forward calls, plus the optional R1 and LeCam terms. Logged: d_total, disc, logits_real, logits_fake
+ * (means), and r1 / lecam when enabled. Without a discriminator the generator has no GAN term (g = 0).
  */
 public final class VaeGanObjective implements GeneratorObjective, DiscriminatorObjective {
     private final VaeGanConfig config;
@@ -48,12 +46,13 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
 
     /**
      * @param config the recipe
-     * @param lpips  the perceptual network (null only when {@code perceptualWeight == 0})
+     * @param lpips the perceptual network (null only when {@code perceptualWeight == 0})
      */
     public VaeGanObjective(VaeGanConfig config, Lpips lpips) {
         this.config = Objects.requireNonNull(config, "config");
         if (lpips == null && config.perceptualWeight() > 0) {
-            throw new IllegalArgumentException("perceptual weight " + config.perceptualWeight() + " needs an LPIPS network");
+            throw new IllegalArgumentException(
+                    "perceptual weight " + config.perceptualWeight() + " needs an LPIPS network");
         }
         this.lpips = lpips;
         this.adaptive = new AdaptiveWeight(config.discWeight());
@@ -87,8 +86,13 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
     }
 
     @Override
-    public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
-            Discriminator discriminator, long step, Tensor lastLayerWeight) {
+    public LossTerms generatorLoss(
+            Tensor inputs,
+            Tensor reconstructions,
+            LatentDistribution posterior,
+            Discriminator discriminator,
+            long step,
+            Tensor lastLayerWeight) {
         ImageChecks.requirePair(inputs, reconstructions, "VAE-GAN objective");
         Objects.requireNonNull(posterior, "posterior");
         long n = inputs.size(0);
@@ -104,7 +108,8 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
         }
         Tensor nllEl = recEl.div(exp(s)).add(s);
         Tensor nll = config.normalization() == VaeGanConfig.Normalization.SUM_OVER_BATCH
-                ? nllEl.sum().div(new Scalar((double) n)) : nllEl.mean();
+                ? nllEl.sum().div(new Scalar((double) n))
+                : nllEl.mean();
         Tensor klLoss = kl.loss(posterior);
 
         // Without a discriminator (reconstruction-only recipes such as sd-ft-mse) there is no GAN term.
@@ -141,8 +146,8 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
 
     private Tensor generatorGan(Tensor inputs, Tensor reconstructions, Discriminator discriminator) {
         Tensor logitsFake = discriminator.logits(reconstructions);
-        return config.generatorGan().loss(() -> discriminator.logits(inputs.detach()), logitsFake,
-                config.hingeMargin());
+        return config.generatorGan()
+                .loss(() -> discriminator.logits(inputs.detach()), logitsFake, config.hingeMargin());
     }
 
     private Tensor perceptual(Tensor inputs, Tensor reconstructions) {
@@ -155,8 +160,7 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
     }
 
     @Override
-    public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator,
-            long step) {
+    public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator, long step) {
         ImageChecks.requirePair(inputs, reconstructions, "VAE-GAN objective");
         Objects.requireNonNull(discriminator, "discriminator");
         Tensor logitsReal = discriminator.logits(inputs.detach());

@@ -40,10 +40,11 @@ class GradNormalizedObjectiveTest {
     private static double gradientNorm(GradNormalizedConfig config, long step, double scale) {
         try (TensorScope scope = new TensorScope()) {
             Tensor x = rand(2, 3, 16, 16).mul(new Scalar(2)).sub(new Scalar(1));
-            Tensor recon = x.add(randn(2, 3, 16, 16).mul(new Scalar(scale))).detach().requires_grad_(true);
+            Tensor recon =
+                    x.add(randn(2, 3, 16, 16).mul(new Scalar(scale))).detach().requires_grad_(true);
             DiagonalGaussian posterior = DiagonalGaussian.fromMoments(randn(2, 8, 4, 4));
-            LossTerms loss = new GradNormalizedObjective(config, null)
-                    .generatorLoss(x, recon, posterior, MEAN_D, step, null);
+            LossTerms loss =
+                    new GradNormalizedObjective(config, null).generatorLoss(x, recon, posterior, MEAN_D, step, null);
             if (!loss.total().requires_grad()) {
                 return 0.0;
             }
@@ -54,9 +55,18 @@ class GradNormalizedObjectiveTest {
 
     /** v0.2's GAN setup (BCE sum, thresholded hinge from step 10), no LPIPS, KL, z penalty or LeCam. */
     private static GradNormalizedConfig branches(double pooled, double lowPass, double gan) {
-        return GradNormalizedConfig.builder().pooledWeight(pooled).lowPassWeight(lowPass).perceptualWeight(0)
-                .ganWeight(gan).discStart(10).zPenaltyWeight(0).lecamWeight(0).discLoss(DiscriminatorLoss.VANILLA)
-                .discLossScale(2.0).generatorGan(VaeGanConfig.GeneratorGan.THRESHOLDED_HINGE).build();
+        return GradNormalizedConfig.builder()
+                .pooledWeight(pooled)
+                .lowPassWeight(lowPass)
+                .perceptualWeight(0)
+                .ganWeight(gan)
+                .discStart(10)
+                .zPenaltyWeight(0)
+                .lecamWeight(0)
+                .discLoss(DiscriminatorLoss.VANILLA)
+                .discLossScale(2.0)
+                .generatorGan(VaeGanConfig.GeneratorGan.THRESHOLDED_HINGE)
+                .build();
     }
 
     @Test
@@ -82,7 +92,9 @@ class GradNormalizedObjectiveTest {
             Tensor x = rand(2, 3, 8, 8);
             Tensor y = rand(2, 3, 8, 8).neg();
             LossTerms d = new GradNormalizedObjective(branches(1, 0, 1), null).discriminatorLoss(x, y, MEAN_D, 0);
-            double expected = softplus(MEAN_D.logits(x).neg()).mean().add(softplus(MEAN_D.logits(y)).mean())
+            double expected = softplus(MEAN_D.logits(x).neg())
+                    .mean()
+                    .add(softplus(MEAN_D.logits(y)).mean())
                     .item_double();
             assertEquals(expected, d.total().item_double(), 1e-6);
             assertFalse(d.terms().containsKey("total"));

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.model.DiagonalGaussian;
-import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.train.LossTerms;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Parity with the references, fixtures from {@code tools/reference/gen_losses.py}: pip {@code lpips} 0.1.4 with a
- * narrow seeded VGG16 trunk and heads; LDM {@code LPIPSWithDiscriminator} math (three configurations, including
- * the adaptive weight, the gradient at the last layer and both discriminator losses) and diffusers' AutoencoderKL
- * training script; KL, pixel, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors. Every comparison is
- * relative: {@code max|diff| <= 1e-5 * max(1, max|expected|)}, fp32 on the CPU.
+ * narrow seeded VGG16 trunk and heads; LDM {@code LPIPSWithDiscriminator} math (three configurations, including the
+ * adaptive weight, the gradient at the last layer and both discriminator losses) and diffusers' AutoencoderKL training
+ * script; KL, pixel, pooled MSE, GAN losses, gradnorm, R1 and LeCam on fixed tensors. Every comparison is relative:
+ * {@code max|diff| <= 1e-5 * max(1, max|expected|)}, fp32 on the CPU.
  */
 @Tag("parity")
 class LossParityTest {
@@ -61,22 +61,26 @@ class LossParityTest {
     static double assertRel(String label, Tensor expected, Tensor actual) {
         double scale = Math.max(1.0, expected.abs().max().item_double());
         double diff = maxAbsDiff(expected, actual);
-        System.out.printf("parity %-44s max|diff| = %.3e  rel %.3e (tol %.0e) margin %.1fx%n", label, diff,
-                diff / scale, REL, REL * scale / diff);
+        System.out.printf(
+                "parity %-44s max|diff| = %.3e  rel %.3e (tol %.0e) margin %.1fx%n",
+                label, diff, diff / scale, REL, REL * scale / diff);
         assertTrue(diff <= REL * scale, label + ": max|diff| " + diff + " > " + REL * scale);
         return diff;
     }
 
     static void assertRel(String label, Tensor expected, double actual) {
-        assertRel(label, expected, torch.tensor(actual).to(torch.ScalarType.Float).reshape());
+        assertRel(
+                label, expected, torch.tensor(actual).to(torch.ScalarType.Float).reshape());
     }
 
     @Test
     void lpipsMatchesPipLpips() {
-        try (TensorScope s = new TensorScope(); NoGradGuard ng = new NoGradGuard()) {
+        try (TensorScope s = new TensorScope();
+                NoGradGuard ng = new NoGradGuard()) {
             assertRel("lpips (2,1,1,1)", lp.get("lpips"), lpips.forward(lp.get("x0"), lp.get("x1")));
             assertRel("lpips odd size", lp.get("lpips_y"), lpips.forward(lp.get("y0"), lp.get("y1")));
-            assertRel("lpips spatial (1,1,36,44)", lp.get("lpips_spatial"), lpips.spatialMap(lp.get("y0"), lp.get("y1")));
+            assertRel(
+                    "lpips spatial (1,1,36,44)", lp.get("lpips_spatial"), lpips.spatialMap(lp.get("y0"), lp.get("y1")));
         }
         try (TensorScope s = new TensorScope()) {
             Tensor x0 = lp.get("x0").clone().requires_grad_(true);
@@ -91,8 +95,10 @@ class LossParityTest {
             try (TensorScope s = new TensorScope()) {
                 VaeGanConfig cfg = switch (name) {
                     case "ldm_hinge", "ldm_before_start" -> VaeGanConfig.ldm().withDiscStart(5);
-                    case "ldm_vanilla_logvar" -> VaeGanConfig.ldm().withDiscStart(0)
-                            .withWeights(0.3, 1e-2, 0.8, 0.7, 0.5, DiscriminatorLoss.VANILLA);
+                    case "ldm_vanilla_logvar" ->
+                        VaeGanConfig.ldm()
+                                .withDiscStart(0)
+                                .withWeights(0.3, 1e-2, 0.8, 0.7, 0.5, DiscriminatorLoss.VANILLA);
                     default -> VaeGanConfig.diffusersTrainScript().withDiscStart(3);
                 };
                 long step = switch (name) {
@@ -104,10 +110,16 @@ class LossParityTest {
                 VaeGanObjective objective = new VaeGanObjective(cfg, lpips);
                 TinyDiscriminator disc = new TinyDiscriminator(ldm, "disc", false);
                 Tensor last = ldm.get("last_w").clone().requires_grad_(true);
-                Tensor recon = conv2d(ldm.get("h"), last, new TensorOptional(ldm.get("last_b")), new long[] {1, 1},
-                        new long[] {1, 1}, new long[] {1, 1}, 1);
-                DiagonalGaussian posterior = DiagonalGaussian.fromMoments(
-                        torch.cat(new org.bytedeco.pytorch.TensorVector(ldm.get("post_mean"), ldm.get("post_logvar")), 1));
+                Tensor recon = conv2d(
+                        ldm.get("h"),
+                        last,
+                        new TensorOptional(ldm.get("last_b")),
+                        new long[] {1, 1},
+                        new long[] {1, 1},
+                        new long[] {1, 1},
+                        1);
+                DiagonalGaussian posterior = DiagonalGaussian.fromMoments(torch.cat(
+                        new org.bytedeco.pytorch.TensorVector(ldm.get("post_mean"), ldm.get("post_logvar")), 1));
                 LossTerms g = objective.generatorLoss(ldm.get("x"), recon, posterior, disc, step, last);
                 for (String term : new String[] {"total", "nll", "rec", "kl", "p", "g", "d_weight", "disc_factor"}) {
                     assertRel(name + " " + term, ldm.get(name + "." + term), g.term(term));
@@ -126,8 +138,13 @@ class LossParityTest {
     @Test
     void smallLossesMatch() {
         try (TensorScope s = new TensorScope()) {
-            assertRel("kl to N(0,I)", small.get("kl_std"), KlDivergence.toStandardNormal(small.get("m1"), small.get("lv1")));
-            assertRel("kl between", small.get("kl_between"),
+            assertRel(
+                    "kl to N(0,I)",
+                    small.get("kl_std"),
+                    KlDivergence.toStandardNormal(small.get("m1"), small.get("lv1")));
+            assertRel(
+                    "kl between",
+                    small.get("kl_between"),
                     KlDivergence.between(small.get("m1"), small.get("lv1"), small.get("m2"), small.get("lv2")));
             Tensor a = small.get("a");
             Tensor b = small.get("b");
@@ -140,18 +157,25 @@ class LossParityTest {
             assertRel("hinge d loss", small.get("hinge_d"), DiscriminatorLoss.HINGE.loss(r, f));
             assertRel("vanilla d loss", small.get("vanilla_d"), DiscriminatorLoss.VANILLA.loss(r, f));
             assertRel("g loss", small.get("g_loss"), GeneratorGanLoss.negativeMean(f));
-            assertRel("thresholded hinge", small.get("thresholded_hinge"), GeneratorGanLoss.thresholdedHinge(r, f, 0.1));
+            assertRel(
+                    "thresholded hinge", small.get("thresholded_hinge"), GeneratorGanLoss.thresholdedHinge(r, f, 0.1));
             for (String mode : new String[] {"whole", "batch"}) {
                 GradNorm gn = new GradNorm(mode.equals("whole") ? GradNorm.Mode.WHOLE : GradNorm.Mode.BATCH, 1.0);
                 Tensor x = small.get("gn_x").clone().requires_grad_(true);
-                small.get("gn_c").mul(gn.apply(x).pow(new org.bytedeco.pytorch.Scalar(2))).sum().backward();
+                small.get("gn_c")
+                        .mul(gn.apply(x).pow(new org.bytedeco.pytorch.Scalar(2)))
+                        .sum()
+                        .backward();
                 assertRel("gradnorm " + mode, small.get("gn_grad_" + mode), x.grad());
             }
             TinyDiscriminator d = new TinyDiscriminator(small, "r1disc", true);
             Tensor r1 = new R1Penalty(10.0).penalty(d, small.get("r1_real"));
             assertRel("r1 gamma 10", small.get("r1_gamma10"), r1);
             r1.backward();
-            assertRel("r1 grad into D", small.get("r1_grad_c1_weight"), d.c1Weight().grad());
+            assertRel(
+                    "r1 grad into D",
+                    small.get("r1_grad_c1_weight"),
+                    d.c1Weight().grad());
             LeCamRegularizer lecam = new LeCamRegularizer(0.9);
             for (int t = 0; t < 3; t++) {
                 Tensor lr = small.get("lecam_real_" + t);

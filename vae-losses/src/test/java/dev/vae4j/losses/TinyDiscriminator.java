@@ -34,7 +34,8 @@ final class TinyDiscriminator implements Discriminator {
 
     @Override
     public Tensor logits(Tensor images) {
-        Tensor h = conv2d(images, w0, new TensorOptional(b0), new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, 1);
+        Tensor h =
+                conv2d(images, w0, new TensorOptional(b0), new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, 1);
         h = leaky_relu(h, new Scalar(0.2));
         return conv2d(h, w1, new TensorOptional(b1), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
     }

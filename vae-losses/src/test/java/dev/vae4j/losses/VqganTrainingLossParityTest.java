@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * cloneofsimo/vqgan-training's objective pieces against its own {@code vae_trainer.py} (HEAD 379fe36 and v0.2 521df37,
  * {@code tools/reference/gen_vqgan_training.py}): gradnorm (HEAD's all-reduced whole-tensor norm with weights 1 and
  * 0.001, v0.2's norm over the batch), the discriminator losses (HEAD bce/hinge halved, v0.2's BCE sum), the generator
- * GAN losses (HEAD bce / {@code -mean}, v0.2 thresholded hinge), HEAD's z penalty and three discriminator steps of HEAD's
- * inline LeCam code, both through the pieces and through {@link GradNormalizedObjective}. Relative 1e-5.
+ * GAN losses (HEAD bce / {@code -mean}, v0.2 thresholded hinge), HEAD's z penalty and three discriminator steps of
+ * HEAD's inline LeCam code, both through the pieces and through {@link GradNormalizedObjective}. Relative 1e-5.
  */
 @Tag("parity")
 class VqganTrainingLossParityTest {
@@ -33,8 +33,8 @@ class VqganTrainingLossParityTest {
     @BeforeAll
     static void load() {
         scope = new TensorScope();
-        try (SafetensorsReader r = SafetensorsReader.open(
-                Fixtures.dir("vqgan_training_losses").resolve("losses.safetensors"))) {
+        try (SafetensorsReader r =
+                SafetensorsReader.open(Fixtures.dir("vqgan_training_losses").resolve("losses.safetensors"))) {
             io = r.loadAll();
         }
     }
@@ -52,8 +52,11 @@ class VqganTrainingLossParityTest {
 
     @Test
     void gradNormMatchesBothVersions() {
-        assertRel("gradnorm HEAD weight 1", io.get("gn_head_grad_1"), gradThrough(new GradNorm(GradNorm.Mode.WHOLE, 1)));
-        assertRel("gradnorm HEAD weight 0.001", io.get("gn_head_grad_0_001"),
+        assertRel(
+                "gradnorm HEAD weight 1", io.get("gn_head_grad_1"), gradThrough(new GradNorm(GradNorm.Mode.WHOLE, 1)));
+        assertRel(
+                "gradnorm HEAD weight 0.001",
+                io.get("gn_head_grad_0_001"),
                 gradThrough(new GradNorm(GradNorm.Mode.WHOLE, 0.001)));
         assertRel("gradnorm v0.2 (batch)", io.get("gn_v02_grad"), gradThrough(new GradNorm(GradNorm.Mode.BATCH, 1)));
     }
@@ -64,11 +67,18 @@ class VqganTrainingLossParityTest {
         Tensor fake = io.get("logits_fake");
         assertRel("D HEAD bce", io.get("d_head_bce"), DiscriminatorLoss.VANILLA.loss(real, fake));
         assertRel("D HEAD hinge", io.get("d_head_hinge"), DiscriminatorLoss.HINGE.loss(real, fake));
-        assertRel("D v0.2 BCE sum", io.get("d_v02"), DiscriminatorLoss.VANILLA.loss(real, fake).mul(new Scalar(2)));
+        assertRel(
+                "D v0.2 BCE sum",
+                io.get("d_v02"),
+                DiscriminatorLoss.VANILLA.loss(real, fake).mul(new Scalar(2)));
         assertRel("G HEAD bce", io.get("g_head_bce"), VaeGanConfig.GeneratorGan.BCE.loss(() -> real, fake, 0.1));
-        assertRel("G HEAD hinge", io.get("g_head_hinge"),
+        assertRel(
+                "G HEAD hinge",
+                io.get("g_head_hinge"),
                 VaeGanConfig.GeneratorGan.NEGATIVE_MEAN.loss(() -> real, fake, 0.1));
-        assertRel("G v0.2 thresholded hinge", io.get("g_v02"),
+        assertRel(
+                "G v0.2 thresholded hinge",
+                io.get("g_v02"),
                 VaeGanConfig.GeneratorGan.THRESHOLDED_HINGE.loss(() -> real, fake, 0.1));
     }
 
@@ -81,7 +91,9 @@ class VqganTrainingLossParityTest {
             lecam.update(real, fake);
             Tensor reg = lecam.regularization(real, fake);
             assertRel("LeCam step " + t, io.get("lecam_loss_" + t), reg);
-            assertRel("hinge + 0.1 LeCam step " + t, io.get("lecam_total_d_" + t),
+            assertRel(
+                    "hinge + 0.1 LeCam step " + t,
+                    io.get("lecam_total_d_" + t),
                     DiscriminatorLoss.HINGE.loss(real, fake).add(reg.mul(new Scalar(0.1))));
             Tensor anchors = io.get("lecam_anchors_" + t);
             assertEquals(anchors.get(0).item_double(), lecam.emaReal(), 1e-6, "real anchor " + t);
@@ -108,8 +120,8 @@ class VqganTrainingLossParityTest {
 
     @Test
     void objectiveMatchesHeadsDiscriminatorStepAndZPenalty() {
-        GradNormalizedObjective objective = new GradNormalizedObjective(GradNormalizedConfig.builder()
-                .perceptualWeight(0).build(), null);
+        GradNormalizedObjective objective = new GradNormalizedObjective(
+                GradNormalizedConfig.builder().perceptualWeight(0).build(), null);
         FixedLogits d = new FixedLogits();
         Tensor ones = io.get("x").abs().add(new Scalar(1));
         for (int t = 0; t < 3; t++) {

@@ -14,13 +14,15 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Training progress on the console with elapsed time, ETA and the main loss terms of the latest log interval (with the peak CUDA memory on CUDA): a progress
- * bar redrawn in place on an interactive terminal; in a non-interactive log (output redirected to a file, a CI
- * job, a batch scheduler) one plain line every {@value #LINE_INTERVAL_SECONDS} seconds and at the last step.
+ * Training progress on the console with elapsed time, ETA and the main loss terms of the latest log interval (with the
+ * peak CUDA memory on CUDA): a progress bar redrawn in place on an interactive terminal; in a non-interactive log
+ * (output redirected to a file, a CI job, a batch scheduler) one plain line every {@value #LINE_INTERVAL_SECONDS}
+ * seconds and at the last step.
  */
 public final class ConsoleProgress implements TrainingListener {
     /** Seconds between progress lines in a non-interactive log. */
     public static final int LINE_INTERVAL_SECONDS = 5;
+
     private static final List<String> SHOWN = List.of("rec", "kl", "p", "g", "d_weight", "disc");
     private final PrintStream out;
     private final boolean interactive;
@@ -58,10 +60,14 @@ public final class ConsoleProgress implements TrainingListener {
         started = clock.getAsLong();
         lastLine = started;
         if (interactive) {
-            bar = new ProgressBarBuilder().setTaskName("train " + run.config().steps() + " steps")
-                    .setInitialMax(run.config().steps()).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(250)
-                    .startsFrom(firstStep, java.time.Duration.ZERO).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName("train " + run.config().steps() + " steps")
+                    .setInitialMax(run.config().steps())
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new ConsoleProgressBarConsumer(out))
+                    .setUpdateIntervalMillis(250)
+                    .startsFrom(firstStep, java.time.Duration.ZERO)
+                    .build();
         }
     }
 
@@ -100,10 +106,18 @@ public final class ConsoleProgress implements TrainingListener {
             lastLine = now;
             double elapsed = (now - started) / 1e9;
             long done = report.step() - firstStep;
-            String eta = done <= 0 || report.step() >= total ? "" : ", ETA " + clockTime(elapsed / done
-                    * (total - report.step()));
-            out.printf(Locale.ROOT, "train step %d/%d (%.0f%%), %s elapsed%s%s%n", report.step(), total,
-                    100.0 * report.step() / total, clockTime(elapsed), eta, extra.isEmpty() ? "" : "," + extra);
+            String eta = done <= 0 || report.step() >= total
+                    ? ""
+                    : ", ETA " + clockTime(elapsed / done * (total - report.step()));
+            out.printf(
+                    Locale.ROOT,
+                    "train step %d/%d (%.0f%%), %s elapsed%s%s%n",
+                    report.step(),
+                    total,
+                    100.0 * report.step() / total,
+                    clockTime(elapsed),
+                    eta,
+                    extra.isEmpty() ? "" : "," + extra);
             out.flush();
         }
     }

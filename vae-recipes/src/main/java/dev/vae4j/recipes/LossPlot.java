@@ -16,8 +16,8 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes {@code <run>/loss.png}, a line chart of the logged loss terms (one point per log interval) over the steps of this process (log-scale
- * y axis for positive terms), every {@code every} steps and at the end.
+ * Writes {@code <run>/loss.png}, a line chart of the logged loss terms (one point per log interval) over the steps of
+ * this process (log-scale y axis for positive terms), every {@code every} steps and at the end.
  */
 public final class LossPlot implements TrainingListener {
     private static final List<String> PLOTTED = List.of("rec", "p", "nll", "g", "disc");
@@ -56,8 +56,13 @@ public final class LossPlot implements TrainingListener {
         if (series.isEmpty()) {
             return;
         }
-        XYChart chart = new XYChartBuilder().width(800).height(480).title("training losses").xAxisTitle("step")
-                .yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder()
+                .width(800)
+                .height(480)
+                .title("training losses")
+                .xAxisTitle("step")
+                .yAxisTitle("loss")
+                .build();
         chart.getStyler().setYAxisLogarithmic(true);
         series.forEach((name, points) -> {
             double[] x = new double[points.size()];

@@ -1,12 +1,12 @@
 package dev.vae4j.recipes;
 
-import dev.vae4j.train.DiscriminatorObjective;
-import dev.vae4j.train.GeneratorObjective;
-import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.GradNormalizedConfig;
 import dev.vae4j.losses.GradNormalizedObjective;
+import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
+import dev.vae4j.train.DiscriminatorObjective;
+import dev.vae4j.train.GeneratorObjective;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Device;
 
@@ -15,8 +15,7 @@ import org.bytedeco.pytorch.Device;
  * {@link GradNormalizedObjective}, plus LiteVAE's wavelet terms when weighted), loading LPIPS when it is weighted.
  */
 final class ObjectiveFactory {
-    private ObjectiveFactory() {
-    }
+    private ObjectiveFactory() {}
 
     /**
      * The generator and discriminator objectives of a run and the LPIPS network they use (null when unweighted).
@@ -25,20 +24,19 @@ final class ObjectiveFactory {
      * @param discriminator the discriminator's loss
      * @param lpips the perceptual network, or null
      */
-    record Objectives(GeneratorObjective generator, DiscriminatorObjective discriminator, Lpips lpips) {
-    }
+    record Objectives(GeneratorObjective generator, DiscriminatorObjective discriminator, Lpips lpips) {}
 
     /**
-     * The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. LPIPS is moved
-     * to the recipe's training device.
+     * The objectives of {@code recipe}; LPIPS weights are required exactly when LPIPS is weighted. LPIPS is moved to
+     * the recipe's training device.
      */
     static Objectives create(Recipe recipe, Path lpipsWeights) {
         return create(recipe, recipe.objective().perceptualWeight() > 0 ? lpips(recipe, lpipsWeights) : null);
     }
 
     /**
-     * The objectives of {@code recipe} around the given perceptual network (null exactly when LPIPS is not
-     * weighted), which is moved to the recipe's training device.
+     * The objectives of {@code recipe} around the given perceptual network (null exactly when LPIPS is not weighted),
+     * which is moved to the recipe's training device.
      */
     static Objectives create(Recipe recipe, Lpips lpips) {
         ObjectiveSpec spec = recipe.objective();
@@ -55,7 +53,8 @@ final class ObjectiveFactory {
 
     /** The grad-normalized objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
     static GradNormalizedConfig gradNormalized(Recipe recipe) {
-        return as(ObjectiveSpec.GradNormalized.class, recipe).config(recipe.train().discStart());
+        return as(ObjectiveSpec.GradNormalized.class, recipe)
+                .config(recipe.train().discStart());
     }
 
     /** The vae-gan objective config of {@code recipe} (disc start taken from the loop's {@code disc_start}). */
@@ -65,8 +64,8 @@ final class ObjectiveFactory {
 
     private static <T extends ObjectiveSpec> T as(Class<T> type, Recipe recipe) {
         if (!type.isInstance(recipe.objective())) {
-            throw new IllegalArgumentException("recipe " + recipe.name() + " has a " + recipe.objective().typeName()
-                    + " objective, not " + type.getSimpleName());
+            throw new IllegalArgumentException("recipe " + recipe.name() + " has a "
+                    + recipe.objective().typeName() + " objective, not " + type.getSimpleName());
         }
         return type.cast(recipe.objective());
     }

@@ -23,15 +23,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A recipe's {@code objective:} section, one record per {@code type}: {@link VaeGan} ({@code vae-gan}, the default:
- * LDM / diffusers / LiteVAE objectives) and {@link GradNormalized} ({@code grad-normalized}: cloneofsimo/vqgan-training).
+ * A recipe's {@code objective:} section, one record per {@code type}: {@link VaeGan} ({@code vae-gan}, the default: LDM
+ * / diffusers / LiteVAE objectives) and {@link GradNormalized} ({@code grad-normalized}: cloneofsimo/vqgan-training).
  * Each record holds exactly the keys its objective reads, so a key of the other type is refused by name. Both add
  * LiteVAE's wavelet and Gaussian high-frequency terms when weighted.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type", defaultImpl = ObjectiveSpec.VaeGan.class)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ObjectiveSpec.VaeGan.class, name = ObjectiveSpec.VAE_GAN),
-    @JsonSubTypes.Type(value = ObjectiveSpec.GradNormalized.class, name = ObjectiveSpec.GRAD_NORMALIZED)})
+    @JsonSubTypes.Type(value = ObjectiveSpec.GradNormalized.class, name = ObjectiveSpec.GRAD_NORMALIZED)
+})
 public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpec.GradNormalized {
     /** The {@code type} of {@link VaeGan}. */
     String VAE_GAN = "vae-gan";
@@ -101,7 +102,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("gaussian_weight") double gaussianWeight,
             @JsonProperty("r1_gamma") double r1Gamma,
             @JsonProperty("lecam_weight") double lecamWeight,
-            @JsonProperty("lecam_decay") Double lecamDecay) implements ObjectiveSpec {
+            @JsonProperty("lecam_decay") Double lecamDecay)
+            implements ObjectiveSpec {
 
         /**
          * The section that reproduces {@code config} (whose {@code discStart} the recipe takes from the loop's
@@ -109,11 +111,25 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
          * {@link VaeGanConfig#toBuilder()}.
          */
         public static VaeGan of(VaeGanConfig config, double waveletWeight, double gaussianWeight) {
-            return new VaeGan(config.pixelDistance(), config.perceptualWeight(), config.perceptualGradient(),
-                    config.normalization(), config.logvarInit(), config.learnLogvar(), config.klWeight(),
-                    config.discWeight(), config.adaptiveWeight(), config.discFactor(), config.discLoss(),
-                    config.generatorGan(), config.hingeMargin(), waveletWeight, gaussianWeight, config.r1Gamma(),
-                    config.lecamWeight(), config.lecamDecay());
+            return new VaeGan(
+                    config.pixelDistance(),
+                    config.perceptualWeight(),
+                    config.perceptualGradient(),
+                    config.normalization(),
+                    config.logvarInit(),
+                    config.learnLogvar(),
+                    config.klWeight(),
+                    config.discWeight(),
+                    config.adaptiveWeight(),
+                    config.discFactor(),
+                    config.discLoss(),
+                    config.generatorGan(),
+                    config.hingeMargin(),
+                    waveletWeight,
+                    gaussianWeight,
+                    config.r1Gamma(),
+                    config.lecamWeight(),
+                    config.lecamDecay());
         }
 
         @Override
@@ -127,11 +143,23 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
          * @throws IllegalArgumentException naming a required key that is absent
          */
         public VaeGanConfig config(long discStart) {
-            return new VaeGanConfig(required(pixel, "pixel"), perceptualWeight,
-                    perceptualGradient == null || perceptualGradient, required(normalization, "normalization"),
-                    logvarInit, learnLogvar, klWeight, discWeight, adaptiveWeight == null || adaptiveWeight,
-                    discFactor, discStart, required(discLoss, "disc_loss"), required(generatorGan, "generator_gan"),
-                    hingeMargin == null ? GeneratorGanLoss.DEFAULT_MARGIN : hingeMargin, r1Gamma, lecamWeight,
+            return new VaeGanConfig(
+                    required(pixel, "pixel"),
+                    perceptualWeight,
+                    perceptualGradient == null || perceptualGradient,
+                    required(normalization, "normalization"),
+                    logvarInit,
+                    learnLogvar,
+                    klWeight,
+                    discWeight,
+                    adaptiveWeight == null || adaptiveWeight,
+                    discFactor,
+                    discStart,
+                    required(discLoss, "disc_loss"),
+                    required(generatorGan, "generator_gan"),
+                    hingeMargin == null ? GeneratorGanLoss.DEFAULT_MARGIN : hingeMargin,
+                    r1Gamma,
+                    lecamWeight,
                     lecamDecay == null ? 0.999 : lecamDecay);
         }
 
@@ -160,10 +188,10 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
      * @param zPenaltyWeight weight of {@code mean(z^2)} of the posterior mean (0: off)
      * @param discLoss {@code hinge} (the default) or {@code vanilla}
      * @param discLossScale factor on the discriminator loss (default 1; cloneofsimo/vqgan-training v0.2's BCE sum is
-     * vanilla x 2)
+     *     vanilla x 2)
      * @param generatorGan {@code negative_mean} (the default), {@code thresholded_hinge} or {@code bce}
-     * @param lecamWeight weight of cloneofsimo/vqgan-training's unclipped LeCam regulariser, anchors updated before
-     * the loss (0: off)
+     * @param lecamWeight weight of cloneofsimo/vqgan-training's unclipped LeCam regulariser, anchors updated before the
+     *     loss (0: off)
      * @param lecamDecay EMA decay of LeCam's logit anchors (default 0.9)
      * @param waveletWeight weight of LiteVAE's wavelet loss (0: off)
      * @param gaussianWeight weight of LiteVAE's Gaussian high-frequency loss (0: off)
@@ -186,7 +214,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("lecam_weight") double lecamWeight,
             @JsonProperty("lecam_decay") Double lecamDecay,
             @JsonProperty("wavelet_weight") double waveletWeight,
-            @JsonProperty("gaussian_weight") double gaussianWeight) implements ObjectiveSpec {
+            @JsonProperty("gaussian_weight") double gaussianWeight)
+            implements ObjectiveSpec {
 
         /**
          * The section that reproduces {@code config} (whose {@code discStart} the recipe takes from the loop's
@@ -194,11 +223,25 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
          * {@link GradNormalizedConfig#builder()}.
          */
         public static GradNormalized of(GradNormalizedConfig config, double waveletWeight, double gaussianWeight) {
-            return new GradNormalized(config.perceptualWeight(), config.klWeight(), config.ganWeight(),
-                    config.margin(), config.poolKernel(), config.pooledWeight(), config.lowPassKernel(),
-                    config.lowPassCutoff(), config.lowPassWeight(), config.mode(), config.zPenaltyWeight(),
-                    config.discLoss(), config.discLossScale(), config.generatorGan(), config.lecamWeight(),
-                    config.lecamDecay(), waveletWeight, gaussianWeight);
+            return new GradNormalized(
+                    config.perceptualWeight(),
+                    config.klWeight(),
+                    config.ganWeight(),
+                    config.margin(),
+                    config.poolKernel(),
+                    config.pooledWeight(),
+                    config.lowPassKernel(),
+                    config.lowPassCutoff(),
+                    config.lowPassWeight(),
+                    config.mode(),
+                    config.zPenaltyWeight(),
+                    config.discLoss(),
+                    config.discLossScale(),
+                    config.generatorGan(),
+                    config.lecamWeight(),
+                    config.lecamDecay(),
+                    waveletWeight,
+                    gaussianWeight);
         }
 
         @Override
@@ -208,13 +251,23 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
 
         /** The objective's configuration, its GAN branch from {@code discStart} (the loop's {@code disc_start}). */
         public GradNormalizedConfig config(long discStart) {
-            return new GradNormalizedConfig(poolKernel <= 0 ? 4 : poolKernel, pooledWeight,
-                    lowPassKernel <= 0 ? 5 : lowPassKernel, lowPassCutoff <= 0 ? 0.25 : lowPassCutoff, lowPassWeight,
-                    perceptualWeight, klWeight, discWeight,
-                    hingeMargin == null ? GeneratorGanLoss.DEFAULT_MARGIN : hingeMargin, discStart,
-                    gradnormMode == null ? GradNorm.Mode.BATCH : gradnormMode, zPenaltyWeight,
-                    discLoss == null ? DiscriminatorLoss.HINGE : discLoss, discLossScale <= 0 ? 1.0 : discLossScale,
-                    generatorGan == null ? VaeGanConfig.GeneratorGan.NEGATIVE_MEAN : generatorGan, lecamWeight,
+            return new GradNormalizedConfig(
+                    poolKernel <= 0 ? 4 : poolKernel,
+                    pooledWeight,
+                    lowPassKernel <= 0 ? 5 : lowPassKernel,
+                    lowPassCutoff <= 0 ? 0.25 : lowPassCutoff,
+                    lowPassWeight,
+                    perceptualWeight,
+                    klWeight,
+                    discWeight,
+                    hingeMargin == null ? GeneratorGanLoss.DEFAULT_MARGIN : hingeMargin,
+                    discStart,
+                    gradnormMode == null ? GradNorm.Mode.BATCH : gradnormMode,
+                    zPenaltyWeight,
+                    discLoss == null ? DiscriminatorLoss.HINGE : discLoss,
+                    discLossScale <= 0 ? 1.0 : discLossScale,
+                    generatorGan == null ? VaeGanConfig.GeneratorGan.NEGATIVE_MEAN : generatorGan,
+                    lecamWeight,
                     lecamDecay == null ? 0.9 : lecamDecay);
         }
     }
@@ -235,8 +288,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
      *
      * @param where the recipe, for messages
      * @return the type's name (lower case), to bind the section with
-     * @throws IllegalArgumentException naming an unknown type, a key of another objective type (and the type that
-     *                                  reads it), or an unknown key (and the closest known one)
+     * @throws IllegalArgumentException naming an unknown type, a key of another objective type (and the type that reads
+     *     it), or an unknown key (and the closest known one)
      */
     static String requireApplicableKeys(JsonNode node, String where) {
         JsonNode typeNode = node.get("type");

@@ -3,18 +3,17 @@ package dev.vae4j.recipes;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.nn.Vgg16Features;
-import dev.vae4j.train.Trainer;
 import dev.vae4j.losses.Lpips;
+import dev.vae4j.train.Trainer;
 import java.nio.file.Path;
 
 /**
- * The trainer a recipe builds ({@code vae train}: its autoencoder, discriminator and objectives) with seeded
- * random weights everywhere, LPIPS included (no weights file needed): what benchmarks time. The weights come from
- * libtorch's global generator seeded with the recipe's seed.
+ * The trainer a recipe builds ({@code vae train}: its autoencoder, discriminator and objectives) with seeded random
+ * weights everywhere, LPIPS included (no weights file needed): what benchmarks time. The weights come from libtorch's
+ * global generator seeded with the recipe's seed.
  */
 public final class RandomInitTrainer {
-    private RandomInitTrainer() {
-    }
+    private RandomInitTrainer() {}
 
     /**
      * @param recipe the recipe (its {@code train:} section configures the loop)
@@ -26,7 +25,12 @@ public final class RandomInitTrainer {
         Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
         Lpips lpips = recipe.objective().perceptualWeight() > 0 ? new Lpips(new Vgg16Features()) : null;
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpips);
-        return new Trainer(model, discriminator, objectives.generator(),
-                discriminator == null ? null : objectives.discriminator(), recipe.train(), runDir);
+        return new Trainer(
+                model,
+                discriminator,
+                objectives.generator(),
+                discriminator == null ? null : objectives.discriminator(),
+                recipe.train(),
+                runDir);
     }
 }

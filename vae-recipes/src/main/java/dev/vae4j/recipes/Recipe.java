@@ -6,18 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.core.io.AtomicFiles;
-import dev.vae4j.train.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.model.TrainableAutoencoder;
-import dev.vae4j.train.LatentDistillation;
-import dev.vae4j.train.TrainConfig;
-import dev.vae4j.train.listeners.MetricsLog;
 import dev.vae4j.eval.EvaluationSet;
 import dev.vae4j.eval.PeriodicEvaluation;
 import dev.vae4j.eval.ReconstructionEvaluator;
+import dev.vae4j.train.LatentDistillation;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.listeners.MetricsLog;
+import dev.vae4j.train.metrics.Ssim;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,30 +56,36 @@ public record Recipe(
         @JsonProperty("evaluation") EvaluationSpec evaluation) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).registerModule(RecipeEnums.module());
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(RecipeEnums.module());
 
     /** Names of the built-in recipes. */
-    public static final List<String> BUILT_IN = List.of("tiny", "ldm-kl-f8", "sd-ft-mse", "vqgan-training",
-            "litevae-b-phase-a", "litevae-b-phase-b", "taesd-distill");
+    public static final List<String> BUILT_IN = List.of(
+            "tiny",
+            "ldm-kl-f8",
+            "sd-ft-mse",
+            "vqgan-training",
+            "litevae-b-phase-a",
+            "litevae-b-phase-b",
+            "taesd-distill");
 
     /** Checks the parts are present. */
     public Recipe {
-        if (name == null || model == null || data == null || train == null || objective == null
-                || validation == null) {
+        if (name == null || model == null || data == null || train == null || objective == null || validation == null) {
             throw new IllegalArgumentException("a recipe needs name, model, data, train, objective and validation");
         }
     }
 
     /**
-     * The autoencoder: a preset name, an inline {@code config.json} object (diffusers {@code AutoencoderKL}, or
-     * LiteVAE with {@code _class_name: LiteVAE}), or (for fine-tuning) a pretrained model folder given on the command
-     * line with {@code --init-from}.
+     * The autoencoder: a preset name, an inline {@code config.json} object (diffusers {@code AutoencoderKL}, or LiteVAE
+     * with {@code _class_name: LiteVAE}), or (for fine-tuning) a pretrained model folder given on the command line with
+     * {@code --init-from}.
      *
      * @param preset a preset of any model format ({@code sd}, {@code flux}, {@code litevae-open-b}, ...), or null
      * @param config an inline {@code config.json} object, or null
      * @param requiresPretrained whether the recipe only makes sense starting from pretrained weights
      * @param teacher a model folder whose latents the model learns to decode ({@link LatentDistillation}; train with
-     *                {@code decoder_only}), or null; {@code vae train --teacher DIR} sets it
+     *     {@code decoder_only}), or null; {@code vae train --teacher DIR} sets it
      * @param requiresTeacher whether the recipe only makes sense with a teacher
      */
     public record ModelSpec(
@@ -102,8 +108,8 @@ public record Recipe(
         }
 
         /**
-         * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the
-         * teacher's latents (the teacher loaded, frozen and moved to {@code device}).
+         * {@code model} itself, or, with a teacher, the {@link LatentDistillation} of {@code model} from the teacher's
+         * latents (the teacher loaded, frozen and moved to {@code device}).
          */
         public TrainableAutoencoder distilled(TrainableAutoencoder model, String device) {
             requireTeacherIfNeeded();
@@ -134,9 +140,9 @@ public record Recipe(
      * @param rescaleMin smallest stochastic rescale factor (1 = off)
      * @param rescaleMax largest stochastic rescale factor
      * @param shuffleBuffer samples in the shuffle buffer of tar-shard data (default 1000)
-     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic
-     *               images); {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the
-     *               absolute source it trained on, which {@code --resume} reuses
+     * @param source the training images: an image folder or a tar-shard pattern (null: the built-in synthetic images);
+     *     {@code vae train --data} overrides it, and a run's {@code recipe.yaml} records the absolute source it trained
+     *     on, which {@code --resume} reuses
      * @param buckets train on SDXL-style aspect-ratio buckets of area image_size² instead of square crops
      * @param bucketStep bucket sides are multiples of this (default 64)
      * @param maxAspect largest bucket aspect ratio (default 4)
@@ -176,8 +182,7 @@ public record Recipe(
             @JsonProperty("type") String type,
             @JsonProperty("ndf") int ndf,
             @JsonProperty("layers") int layers,
-            @JsonProperty("act_norm") boolean actNorm) {
-    }
+            @JsonProperty("act_norm") boolean actNorm) {}
 
     /**
      * Held-out evaluation.
@@ -187,22 +192,21 @@ public record Recipe(
      */
     public record ValidationSpec(
             @JsonProperty("images") int images,
-            @JsonProperty("every") long every) {
-    }
+            @JsonProperty("every") long every) {}
 
     /**
      * Evaluation on a separate image folder during training, as {@code vae evaluate} measures it (see
      * {@link PeriodicEvaluation}): PSNR and SSIM always, LPIPS and rFID when their weights are given. Paths are
      * relative to the working folder.
      *
-     * @param every     steps between evaluations (at least 1; the last step is always evaluated)
-     * @param data      the validation image folder
-     * @param limit     evaluate only the first N images by name (null: all)
-     * @param size      square evaluation resolution in pixels, at least 11 (null: {@code data.image_size})
+     * @param every steps between evaluations (at least 1; the last step is always evaluated)
+     * @param data the validation image folder
+     * @param limit evaluate only the first N images by name (null: all)
+     * @param size square evaluation resolution in pixels, at least 11 (null: {@code data.image_size})
      * @param batchSize images per forward pass (null: {@code train.batch_size})
-     * @param lpips     LPIPS (VGG) safetensors (null: {@code vae train --lpips}, or no LPIPS without it)
+     * @param lpips LPIPS (VGG) safetensors (null: {@code vae train --lpips}, or no LPIPS without it)
      * @param inception FID Inception safetensors, e.g. {@code vae convert --to safetensors} of pytorch-fid's
-     *                  {@code pt_inception-2015-12-05-6726825d.pth} (null: no rFID)
+     *     {@code pt_inception-2015-12-05-6726825d.pth} (null: no rFID)
      */
     public record EvaluationSpec(
             @JsonProperty("every") long every,
@@ -229,16 +233,21 @@ public record Recipe(
          * The training listener: lists the images and loads the metric networks now, so bad paths or weights fail
          * before training starts.
          *
-         * @param model            the model being trained (checked to fit the evaluation size)
-         * @param defaultSize      resolution when {@code size} is absent
+         * @param model the model being trained (checked to fit the evaluation size)
+         * @param defaultSize resolution when {@code size} is absent
          * @param defaultBatchSize batch size when {@code batch_size} is absent
-         * @param defaultLpips     LPIPS weights when {@code lpips} is absent (may be null)
-         * @param log              the run's metrics log (written by rank 0 only)
-         * @param collectives      the ranks sharing each evaluation (see {@link PeriodicEvaluation})
+         * @param defaultLpips LPIPS weights when {@code lpips} is absent (may be null)
+         * @param log the run's metrics log (written by rank 0 only)
+         * @param collectives the ranks sharing each evaluation (see {@link PeriodicEvaluation})
          * @throws IllegalArgumentException naming the recipe key whose folder or size is unusable
          */
-        public PeriodicEvaluation listener(TrainableAutoencoder model, int defaultSize, int defaultBatchSize,
-                Path defaultLpips, MetricsLog log, Collectives collectives) {
+        public PeriodicEvaluation listener(
+                TrainableAutoencoder model,
+                int defaultSize,
+                int defaultBatchSize,
+                Path defaultLpips,
+                MetricsLog log,
+                Collectives collectives) {
             int px = size != null ? size : defaultSize;
             ReconstructionEvaluator.requireCompatible(model, px, "evaluation.size");
             EvaluationSet images;
@@ -247,18 +256,21 @@ public record Recipe(
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("recipe evaluation.data: " + e.getMessage(), e);
             }
-            ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID,
-                    lpips != null ? Path.of(lpips) : defaultLpips, inception != null ? Path.of(inception) : null, 1);
-            return new PeriodicEvaluation(evaluator, images, batchSize != null ? batchSize : defaultBatchSize, every,
-                    log, collectives);
+            ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
+                    Ssim.Border.VALID,
+                    lpips != null ? Path.of(lpips) : defaultLpips,
+                    inception != null ? Path.of(inception) : null,
+                    1);
+            return new PeriodicEvaluation(
+                    evaluator, images, batchSize != null ? batchSize : defaultBatchSize, every, log, collectives);
         }
     }
 
     /**
      * Loads a built-in recipe by name or a recipe file by path.
      *
-     * @throws IllegalArgumentException if there is no such recipe, or it is malformed: an unknown key is named with
-     *                                  its section and the closest known key
+     * @throws IllegalArgumentException if there is no such recipe, or it is malformed: an unknown key is named with its
+     *     section and the closest known key
      */
     public static Recipe load(String nameOrPath) {
         Path path = Path.of(nameOrPath);
@@ -285,8 +297,8 @@ public record Recipe(
      * A recipe from its parsed YAML/JSON tree (as {@link #toJson()} gives it), checked like {@link #load}.
      *
      * @param where the recipe's name or file, for messages
-     * @throws IllegalArgumentException if the tree is not a recipe: unknown keys, keys of another objective type
-     *                                  and unknown enum spellings are named
+     * @throws IllegalArgumentException if the tree is not a recipe: unknown keys, keys of another objective type and
+     *     unknown enum spellings are named
      */
     public static Recipe fromTree(JsonNode tree, String where) {
         if (tree == null || !tree.isObject()) {
@@ -307,8 +319,8 @@ public record Recipe(
 
     /**
      * Checks every key of {@code node} names a component of the record {@code type} (by its {@link JsonProperty}),
-     * recursively through record-typed components, before any value is bound: a typo is reported as itself, not as
-     * the missing value it leaves behind.
+     * recursively through record-typed components, before any value is bound: a typo is reported as itself, not as the
+     * missing value it leaves behind.
      */
     private static void requireKnownKeys(JsonNode node, Class<?> type, String where) {
         if (node == null || !node.isObject() || !type.isRecord()) {
@@ -329,8 +341,8 @@ public record Recipe(
     }
 
     /**
-     * This recipe as JSON (written into the run folder as the resolved configuration, in the spellings it was read
-     * in, so the file loads again).
+     * This recipe as JSON (written into the run folder as the resolved configuration, in the spellings it was read in,
+     * so the file loads again).
      */
     public JsonNode toJson() {
         return YAML.valueToTree(this);
@@ -349,14 +361,26 @@ public record Recipe(
 
     /** A copy whose model learns to decode the latents of the model folder {@code teacherDir}. */
     public Recipe withTeacher(String teacherDir) {
-        return new Recipe(name, description, new ModelSpec(model.preset(), model.config(), model.requiresPretrained(),
-                teacherDir, model.requiresTeacher()), data, train, objective, discriminator, validation, evaluation);
+        return new Recipe(
+                name,
+                description,
+                new ModelSpec(
+                        model.preset(),
+                        model.config(),
+                        model.requiresPretrained(),
+                        teacherDir,
+                        model.requiresTeacher()),
+                data,
+                train,
+                objective,
+                discriminator,
+                validation,
+                evaluation);
     }
 
     /** A copy with another loop configuration (command-line overrides). */
     public Recipe withTrain(TrainConfig newTrain) {
-        return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation,
-                evaluation);
+        return new Recipe(name, description, model, data, newTrain, objective, discriminator, validation, evaluation);
     }
 
     /**
@@ -368,16 +392,34 @@ public record Recipe(
         if (size <= 0) {
             throw new IllegalArgumentException("--image-size must be positive, got " + size);
         }
-        DataSpec resized = new DataSpec(size, data.syntheticCount(), data.randomCrop(), data.flip(), data.rescaleMin(),
-                data.rescaleMax(), data.shuffleBuffer(), data.source(), data.buckets(), data.bucketStep(),
+        DataSpec resized = new DataSpec(
+                size,
+                data.syntheticCount(),
+                data.randomCrop(),
+                data.flip(),
+                data.rescaleMin(),
+                data.rescaleMax(),
+                data.shuffleBuffer(),
+                data.source(),
+                data.buckets(),
+                data.bucketStep(),
                 data.maxAspect());
         return new Recipe(name, description, model, resized, train, objective, discriminator, validation, evaluation);
     }
 
     /** A copy that trains on {@code source} (an image folder or shard pattern; null: synthetic images). */
     public Recipe withDataSource(String source) {
-        DataSpec sourced = new DataSpec(data.imageSize(), data.syntheticCount(), data.randomCrop(), data.flip(),
-                data.rescaleMin(), data.rescaleMax(), data.shuffleBuffer(), source, data.buckets(), data.bucketStep(),
+        DataSpec sourced = new DataSpec(
+                data.imageSize(),
+                data.syntheticCount(),
+                data.randomCrop(),
+                data.flip(),
+                data.rescaleMin(),
+                data.rescaleMax(),
+                data.shuffleBuffer(),
+                source,
+                data.buckets(),
+                data.bucketStep(),
                 data.maxAspect());
         return new Recipe(name, description, model, sourced, train, objective, discriminator, validation, evaluation);
     }

@@ -19,29 +19,33 @@ import dev.vae4j.core.model.ConfigEnums;
 import java.io.IOException;
 
 /**
- * Every enum of a recipe in its recipe spelling, the lower-cased constant name ({@code sum_over_batch},
- * {@code bf16}, {@code adamw}): read case-insensitively through {@link ConfigEnums#parse} (an unknown value names
- * the key and the valid values) and written back the same way, so a recipe written to a run folder reads back
- * unchanged.
+ * Every enum of a recipe in its recipe spelling, the lower-cased constant name ({@code sum_over_batch}, {@code bf16},
+ * {@code adamw}): read case-insensitively through {@link ConfigEnums#parse} (an unknown value names the key and the
+ * valid values) and written back the same way, so a recipe written to a run folder reads back unchanged.
  */
 final class RecipeEnums {
-    private RecipeEnums() {
-    }
+    private RecipeEnums() {}
 
     /** The Jackson module. */
     static SimpleModule module() {
         SimpleModule module = new SimpleModule("recipe-enums");
         module.setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
-            public JsonDeserializer<?> modifyEnumDeserializer(DeserializationConfig config, JavaType type,
-                    BeanDescription description, JsonDeserializer<?> deserializer) {
+            public JsonDeserializer<?> modifyEnumDeserializer(
+                    DeserializationConfig config,
+                    JavaType type,
+                    BeanDescription description,
+                    JsonDeserializer<?> deserializer) {
                 return new SpellingDeserializer(type.getRawClass());
             }
         });
         module.setSerializerModifier(new BeanSerializerModifier() {
             @Override
-            public JsonSerializer<?> modifyEnumSerializer(SerializationConfig config, JavaType type,
-                    BeanDescription description, JsonSerializer<?> serializer) {
+            public JsonSerializer<?> modifyEnumSerializer(
+                    SerializationConfig config,
+                    JavaType type,
+                    BeanDescription description,
+                    JsonSerializer<?> serializer) {
                 return new SpellingSerializer();
             }
         });
@@ -74,8 +78,7 @@ final class RecipeEnums {
         }
 
         @Override
-        public void serialize(Enum<?> value, JsonGenerator generator, SerializerProvider provider)
-                throws IOException {
+        public void serialize(Enum<?> value, JsonGenerator generator, SerializerProvider provider) throws IOException {
             generator.writeString(ConfigEnums.lowerCase(value));
         }
     }

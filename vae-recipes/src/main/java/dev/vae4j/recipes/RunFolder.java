@@ -12,27 +12,26 @@ import java.util.stream.Stream;
 /**
  * The rules protecting run folders: a new run goes into a new or empty folder; a folder that already holds a run
  * ({@link #MARKERS}) is only continued ({@code --resume}) or, with {@code --overwrite}, emptied first, so two runs
- * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} of a run that
- * failed before training (a bad value found while building the model, say) is reused; any other non-empty folder
- * is never touched. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file
- * name so it cannot point elsewhere.
+ * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} of a run that failed
+ * before training (a bad value found while building the model, say) is reused; any other non-empty folder is never
+ * touched. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file name so it cannot
+ * point elsewhere.
  */
 public final class RunFolder {
     /** Entries whose presence marks a folder as holding a run that has trained. */
-    public static final List<String> MARKERS = List.of("metrics.jsonl", "checkpoints", "model", "model-ema",
-            "samples");
+    public static final List<String> MARKERS = List.of("metrics.jsonl", "checkpoints", "model", "model-ema", "samples");
     /** What a run writes before it trains. */
     private static final String RECIPE = "recipe.yaml";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private RunFolder() {
-    }
+    private RunFolder() {}
 
     /**
      * The default run folder of a recipe: {@code runs/<name>}.
      *
      * @throws IllegalArgumentException if the name is not a plain file name (letters, digits, '.', '_', '-', not
-     *                                  starting with '.'), e.g. {@code ../elsewhere} or an absolute path
+     *     starting with '.'), e.g. {@code ../elsewhere} or an absolute path
      */
     public static Path defaultFor(String recipeName) {
         requireValidName(recipeName);
@@ -49,8 +48,8 @@ public final class RunFolder {
     }
 
     /**
-     * Makes {@code runDir} ready for a run: creates it; refuses a folder holding another run unless
-     * {@code resume} (continue it) or {@code overwrite} (empty it first); refuses any other non-empty folder.
+     * Makes {@code runDir} ready for a run: creates it; refuses a folder holding another run unless {@code resume}
+     * (continue it) or {@code overwrite} (empty it first); refuses any other non-empty folder.
      *
      * @throws IllegalArgumentException naming the folder and the options that would proceed
      * @throws UncheckedIOException if the folder cannot be listed, emptied or created
@@ -61,7 +60,9 @@ public final class RunFolder {
                 throw new IllegalArgumentException("run folder " + runDir + " exists and is not a folder");
             }
             if (!resume && Files.isDirectory(runDir) && !isEmpty(runDir)) {
-                List<String> found = MARKERS.stream().filter(m -> Files.exists(runDir.resolve(m))).toList();
+                List<String> found = MARKERS.stream()
+                        .filter(m -> Files.exists(runDir.resolve(m)))
+                        .toList();
                 if (found.isEmpty() && onlyRecipe(runDir)) {
                     return;
                 }

@@ -1,6 +1,5 @@
 package dev.vae4j.recipes;
 
-import dev.vae4j.train.dist.DataParallel;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
@@ -10,20 +9,21 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.TrainableAutoencoder;
-import dev.vae4j.train.CheckpointStore;
-import dev.vae4j.train.TrainConfig;
-import dev.vae4j.train.Trainer;
-import dev.vae4j.train.TrainingListener;
-import dev.vae4j.train.TrainingState;
-import dev.vae4j.train.listeners.ImageMetric;
-import dev.vae4j.train.listeners.MetricsLog;
-import dev.vae4j.train.listeners.SampleGrid;
-import dev.vae4j.train.listeners.Validation;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.PatchGanConfig;
 import dev.vae4j.discriminators.PatchGanDiscriminator;
 import dev.vae4j.discriminators.VggDiscriminator;
 import dev.vae4j.losses.Lpips;
+import dev.vae4j.train.CheckpointStore;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.Trainer;
+import dev.vae4j.train.TrainingListener;
+import dev.vae4j.train.TrainingState;
+import dev.vae4j.train.dist.DataParallel;
+import dev.vae4j.train.listeners.ImageMetric;
+import dev.vae4j.train.listeners.MetricsLog;
+import dev.vae4j.train.listeners.SampleGrid;
+import dev.vae4j.train.listeners.Validation;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +37,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * One {@code vae train} run assembled from a recipe: model (fresh, {@code --init-from} weights, or resumed),
  * discriminator, objective, data and listeners; trains, then exports the final model as diffusers folders
- * ({@code <run>/model} and, with EMA, {@code <run>/model-ema}). In a data-parallel job every rank runs the session
- * with the same arguments (the run folder must be shared by the ranks of all nodes); rank 0 alone prepares the run
- * folder, logs, validates, draws and exports, the other ranks only train.
+ * ({@code <run>/model} and, with EMA, {@code <run>/model-ema}). In a data-parallel job every rank runs the session with
+ * the same arguments (the run folder must be shared by the ranks of all nodes); rank 0 alone prepares the run folder,
+ * logs, validates, draws and exports, the other ranks only train.
  *
  * @param recipe the resolved recipe (written to {@code <run>/recipe.yaml})
  * @param runDir the run folder
@@ -47,18 +47,24 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * @param initFrom weights to start from (diffusers folder, checkpoint folder or weights file), or null
  * @param resume whether to continue the run's latest checkpoint
  * @param overwrite whether a finished or abandoned run already in {@code runDir} may be replaced (see
- *                  {@link RunFolder#prepare})
+ *     {@link RunFolder#prepare})
  * @param lpipsWeights LPIPS safetensors, or null
  * @param parallel the data-parallel job this process belongs to ({@link DataParallel#none()} when alone)
  */
-public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path initFrom, boolean resume,
-        boolean overwrite, Path lpipsWeights, DataParallel parallel) {
+public record TrainingSession(
+        Recipe recipe,
+        Path runDir,
+        Path dataFolder,
+        Path initFrom,
+        boolean resume,
+        boolean overwrite,
+        Path lpipsWeights,
+        DataParallel parallel) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingSession.class);
 
     /** What a finished run reports. */
-    public record Outcome(TrainingState state, List<Map<String, Double>> validations, Path model, Path emaModel,
-            long skippedFiles) {
-    }
+    public record Outcome(
+            TrainingState state, List<Map<String, Double>> validations, Path model, Path emaModel, long skippedFiles) {}
 
     /** Runs the session, drawing progress on {@code console} (rank 0). */
     public Outcome run(PrintStream console) {
@@ -70,16 +76,24 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         parallel.collectives().barrier();
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
-        TrainableAutoencoder model = recipe.model().distilled(buildModel(), recipe.train().device());
+        TrainableAutoencoder model =
+                recipe.model().distilled(buildModel(), recipe.train().device());
         Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
-        Trainer trainer = new Trainer(model, discriminator, objectives.generator(),
-                discriminator == null ? null : objectives.discriminator(), config, runDir, parallel);
+        Trainer trainer = new Trainer(
+                model,
+                discriminator,
+                objectives.generator(),
+                discriminator == null ? null : objectives.discriminator(),
+                config,
+                runDir,
+                parallel);
         MetricsLog log = new MetricsLog(runDir);
         if (resume) {
-            trainer.resume(CheckpointStore.latest(runDir).orElseThrow(() -> new IllegalArgumentException(
-                    "nothing to resume: " + runDir + " has no complete checkpoint")));
+            trainer.resume(CheckpointStore.latest(runDir)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "nothing to resume: " + runDir + " has no complete checkpoint")));
             if (writer) {
                 log.truncateAfter(trainer.state().step());
             }
@@ -87,24 +101,44 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
         TrainingData data = TrainingData.of(recipe, dataFolder);
         List<TrainingListener> listeners = new ArrayList<>();
         if (recipe.evaluation() != null) {
-            listeners.add(recipe.evaluation().listener(model, recipe.data().imageSize(), config.batchSize(),
-                    lpipsWeights, log, parallel.collectives()));
+            listeners.add(recipe.evaluation()
+                    .listener(
+                            model,
+                            recipe.data().imageSize(),
+                            config.batchSize(),
+                            lpipsWeights,
+                            log,
+                            parallel.collectives()));
         }
         if (!writer) {
             return new Outcome(trainer.train(data.train(), listeners), List.of(), null, null, 0);
         }
         console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir
-                + (parallel.context().distributed() ? ", " + parallel.context().worldSize() + " ranks ("
-                + parallel.context().backend() + "), global batch " + recipe.train().batchSize()
-                * parallel.context().worldSize() : ""));
-        console.printf(Locale.ROOT, "model: %s, %,d parameters, discriminator: %s%n",
-                model.getClass().getSimpleName(), StateDict.parameterCount(model.module()),
-                discriminator == null ? "none" : String.format(Locale.ROOT, "%,d parameters",
-                        StateDict.parameterCount(discriminator.module())));
+                + (parallel.context().distributed()
+                        ? ", " + parallel.context().worldSize() + " ranks ("
+                                + parallel.context().backend() + "), global batch "
+                                + recipe.train().batchSize()
+                                        * parallel.context().worldSize()
+                        : ""));
+        console.printf(
+                Locale.ROOT,
+                "model: %s, %,d parameters, discriminator: %s%n",
+                model.getClass().getSimpleName(),
+                StateDict.parameterCount(model.module()),
+                discriminator == null
+                        ? "none"
+                        : String.format(
+                                Locale.ROOT, "%,d parameters", StateDict.parameterCount(discriminator.module())));
         long every = recipe.validation().every();
         Validation validation = new Validation(data.validation(), every, extraMetrics(objectives.lpips()), log);
-        listeners.addAll(List.of(new ConsoleProgress(console), log, validation,
-                new SampleGrid(data.validation().subList(0, Math.min(8, data.validation().size())), every),
+        listeners.addAll(List.of(
+                new ConsoleProgress(console),
+                log,
+                validation,
+                new SampleGrid(
+                        data.validation()
+                                .subList(0, Math.min(8, data.validation().size())),
+                        every),
                 new LossPlot(every)));
         long[] skippedFiles = {0};
         listeners.add(new TrainingListener() {
@@ -132,8 +166,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
     }
 
     /**
-     * The recipe's model: fresh, or with the weights of {@code --init-from} — a model folder (any format), a run
-     * folder (its newest checkpoint), a checkpoint folder, or a weights file (for AutoencoderKL also LDM-named).
+     * The recipe's model: fresh, or with the weights of {@code --init-from} — a model folder (any format), a run folder
+     * (its newest checkpoint), a checkpoint folder, or a weights file (for AutoencoderKL also LDM-named).
      */
     private TrainableAutoencoder buildModel() {
         if (initFrom == null) {
@@ -163,8 +197,8 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
     }
 
     /**
-     * The recipe's discriminator for images of {@code channels} channels (null when it has none), freshly
-     * initialised from the recipe's seed; a VGG discriminator takes its trunk from the LPIPS file when given.
+     * The recipe's discriminator for images of {@code channels} channels (null when it has none), freshly initialised
+     * from the recipe's seed; a VGG discriminator takes its trunk from the LPIPS file when given.
      */
     static Discriminator discriminator(Recipe recipe, int channels, Path lpipsWeights) {
         Recipe.DiscriminatorSpec spec = recipe.discriminator();
@@ -172,17 +206,18 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
             return null;
         }
         if (spec.type().equalsIgnoreCase("patchgan") && spec.ndf() > 0) {
-            return new PatchGanDiscriminator(new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
+            return new PatchGanDiscriminator(
+                    new PatchGanConfig(channels, spec.ndf(), spec.layers(), spec.actNorm()),
                     recipe.train().seed());
         }
-        Discriminator discriminator = DiscriminatorPresets.create(spec.type().toLowerCase(Locale.ROOT),
-                recipe.train().seed());
+        Discriminator discriminator = DiscriminatorPresets.create(
+                spec.type().toLowerCase(Locale.ROOT), recipe.train().seed());
         if (discriminator instanceof VggDiscriminator && lpipsWeights != null) {
             // The LPIPS file carries torchvision's pretrained VGG16 'features.*': the trunk cloneofsimo/vqgan-training
             // starts from.
             try (SafetensorsReader reader = SafetensorsReader.open(lpipsWeights)) {
-                LoadReport report = StateDict.load(discriminator.module(), TensorSource.of(reader), false,
-                        lpipsWeights.toString());
+                LoadReport report =
+                        StateDict.load(discriminator.module(), TensorSource.of(reader), false, lpipsWeights.toString());
                 LOG.info("VGG discriminator trunk: {} tensors from {}", report.loaded(), lpipsWeights);
             }
         }
@@ -194,7 +229,11 @@ public record TrainingSession(Recipe recipe, Path runDir, Path dataFolder, Path 
             return Map.of();
         }
         Device device = lpips.parameters().get(0).device(); // the training device; validation pairs are on the CPU
-        return Map.of("lpips", (reference, test) -> lpips.forward(reference.to(device, ScalarType.Float),
-                test.to(device, ScalarType.Float)).mean().item_double());
+        return Map.of(
+                "lpips",
+                (reference, test) -> lpips.forward(
+                                reference.to(device, ScalarType.Float), test.to(device, ScalarType.Float))
+                        .mean()
+                        .item_double());
     }
 }

@@ -2,10 +2,10 @@ package dev.vae4j.recipes;
 
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.train.GeneratorObjective;
-import dev.vae4j.train.LossTerms;
 import dev.vae4j.dwt.loss.GaussianHighFrequencyLoss;
 import dev.vae4j.dwt.loss.WaveletLoss;
+import dev.vae4j.train.GeneratorObjective;
+import dev.vae4j.train.LossTerms;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * LiteVAE's high-frequency terms added to a generator objective: {@code total + w_wave * wavelet(x, x̂) +
- * w_gauss * gaussian(x, x̂)} (logged as {@code wave} and {@code gauss}). Images (N, C, H, W) in [-1, 1].
+ * LiteVAE's high-frequency terms added to a generator objective: {@code total + w_wave * wavelet(x, x̂) + w_gauss *
+ * gaussian(x, x̂)} (logged as {@code wave} and {@code gauss}). Images (N, C, H, W) in [-1, 1].
  */
 final class WaveletTerms implements GeneratorObjective {
     private final GeneratorObjective base;
@@ -41,8 +41,13 @@ final class WaveletTerms implements GeneratorObjective {
     }
 
     @Override
-    public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
-            Discriminator discriminator, long step, Tensor lastLayerWeight) {
+    public LossTerms generatorLoss(
+            Tensor inputs,
+            Tensor reconstructions,
+            LatentDistribution posterior,
+            Discriminator discriminator,
+            long step,
+            Tensor lastLayerWeight) {
         LossTerms loss = base.generatorLoss(inputs, reconstructions, posterior, discriminator, step, lastLayerWeight);
         Tensor wave = wavelet.compute(inputs, reconstructions);
         Tensor gauss = gaussian.compute(inputs, reconstructions);

@@ -12,11 +12,11 @@ import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
+import dev.vae4j.discriminators.GigaGanConfig;
+import dev.vae4j.discriminators.GigaGanDiscriminator;
 import dev.vae4j.train.IntervalReport;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.Trainer;
-import dev.vae4j.discriminators.GigaGanConfig;
-import dev.vae4j.discriminators.GigaGanDiscriminator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -28,22 +28,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vae train}'s {@link Trainer} with the {@code litevae-b-phase-b} recipe's objective (L1, KL 0.01, wavelet
- * 1.0, Gaussian 0.5, hinge GAN with the adaptive weight 0.5 from step 0), AdamW, warm-up, clipping and EMA follows
- * the PyTorch loop of {@code tools/reference/gen_training_litevae.py}, whose model (LiteVAE encoder and SMC
- * decoder), posterior, GigaGAN discriminator and hinge losses are open-LiteVAE's own code: same initial weights, same
- * batches in the same order, same posterior noise, tiny widths, 32 px, 20 steps. Every logged term of every step
- * agrees to 1e-4 relative, or to ten times PyTorch's own drift under other float kernels up to that step (the
- * fixture's {@code spread.*}; the adaptive weight, a ratio of gradient norms, drifts most); the final autoencoder, EMA
- * and discriminator tensors agree to 1e-4, or to ten times PyTorch's kernel spread for that tensor.
+ * {@code vae train}'s {@link Trainer} with the {@code litevae-b-phase-b} recipe's objective (L1, KL 0.01, wavelet 1.0,
+ * Gaussian 0.5, hinge GAN with the adaptive weight 0.5 from step 0), AdamW, warm-up, clipping and EMA follows the
+ * PyTorch loop of {@code tools/reference/gen_training_litevae.py}, whose model (LiteVAE encoder and SMC decoder),
+ * posterior, GigaGAN discriminator and hinge losses are open-LiteVAE's own code: same initial weights, same batches in
+ * the same order, same posterior noise, tiny widths, 32 px, 20 steps. Every logged term of every step agrees to 1e-4
+ * relative, or to ten times PyTorch's own drift under other float kernels up to that step (the fixture's
+ * {@code spread.*}; the adaptive weight, a ratio of gradient norms, drifts most); the final autoencoder, EMA and
+ * discriminator tensors agree to 1e-4, or to ten times PyTorch's kernel spread for that tensor.
  */
 @Tag("parity")
 class LiteVaeTrajectoryParityTest {
     @Test
     void followsThePyTorchLoop(@TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
-        try (SafetensorsReader fixture = SafetensorsReader.open(
-                Fixtures.dir("training/litevae_phase_b.safetensors"));
+        try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/litevae_phase_b.safetensors"));
                 TensorScope scope = new TensorScope()) {
             JsonNode meta = new ObjectMapper().readTree(fixture.metadata().get("fixture"));
             Recipe recipe = TrajectoryFixture.recipe(meta.get("recipe").asText(), (ObjectNode) meta.get("overrides"));
@@ -54,19 +53,31 @@ class LiteVaeTrajectoryParityTest {
             GigaGanDiscriminator discriminator = new GigaGanDiscriminator(gigagan(meta.get("gigagan")), config.seed());
             StateDict.load(discriminator, TrajectoryFixture.prefixed(fixture, "init.disc."), true, "init.disc");
             ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, (Path) null);
-            Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
-                    config, runDir);
+            Trainer trainer = new Trainer(
+                    model, discriminator, objectives.generator(), objectives.discriminator(), config, runDir);
             List<IntervalReport> logs = TrajectoryFixture.train(trainer, fixture, config);
             Set<String> seen = new HashSet<>();
             logs.forEach(report -> seen.addAll(report.terms().keySet()));
-            assertTrue(seen.containsAll(List.of("total", "rec", "kl", "g", "d_weight", "wave", "gauss", "d_total",
-                    "logits_real", "logits_fake")), "logged terms " + seen);
+            assertTrue(
+                    seen.containsAll(List.of(
+                            "total",
+                            "rec",
+                            "kl",
+                            "g",
+                            "d_weight",
+                            "wave",
+                            "gauss",
+                            "d_total",
+                            "logits_real",
+                            "logits_fake")),
+                    "logged terms " + seen);
             TrajectoryFixture.checkSteps("litevae_phase_b", fixture, logs);
-            TrajectoryFixture.compare("litevae_phase_b autoencoder", fixture, "final.ae.",
-                    StateDict.of(model.module()));
-            TrajectoryFixture.compare("litevae_phase_b EMA", fixture, "final.ema.", trainer.ema().tensors());
-            TrajectoryFixture.compare("litevae_phase_b discriminator", fixture, "final.disc.",
-                    StateDict.of(discriminator));
+            TrajectoryFixture.compare(
+                    "litevae_phase_b autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
+            TrajectoryFixture.compare(
+                    "litevae_phase_b EMA", fixture, "final.ema.", trainer.ema().tensors());
+            TrajectoryFixture.compare(
+                    "litevae_phase_b discriminator", fixture, "final.disc.", StateDict.of(discriminator));
         }
     }
 
@@ -74,8 +85,15 @@ class LiteVaeTrajectoryParityTest {
     private static GigaGanConfig gigagan(JsonNode c) {
         Set<Integer> attention = new HashSet<>();
         c.get("attentionResolutions").forEach(node -> attention.add(node.asInt()));
-        return new GigaGanConfig(c.get("inChannels").asInt(), c.get("imageSize").asInt(), c.get("baseChannels").asInt(),
-                c.get("maxChannels").asInt(), c.get("convBlocks").asInt(), c.get("predLayers").asInt(), attention,
-                c.get("headDim").asInt(), c.get("attnResGain").asDouble());
+        return new GigaGanConfig(
+                c.get("inChannels").asInt(),
+                c.get("imageSize").asInt(),
+                c.get("baseChannels").asInt(),
+                c.get("maxChannels").asInt(),
+                c.get("convBlocks").asInt(),
+                c.get("predLayers").asInt(),
+                attention,
+                c.get("headDim").asInt(),
+                c.get("attnResGain").asDouble());
     }
 }

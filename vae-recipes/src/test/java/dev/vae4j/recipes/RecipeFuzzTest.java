@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /**
  * Jazzer fuzz target for the recipe parser: any bytes as a recipe file either load or fail with one
  * {@link IllegalArgumentException} naming the problem (unknown key, bad value, malformed YAML); anything else is a
- * finding. The regression inputs in {@code src/test/resources/dev/vae4j/recipes/RecipeFuzzTestInputs/recipe/}
- * run in the normal test run; a campaign is documented in the README ("Fuzzing").
+ * finding. The regression inputs in {@code src/test/resources/dev/vae4j/recipes/RecipeFuzzTestInputs/recipe/} run in
+ * the normal test run; a campaign is documented in the README ("Fuzzing").
  */
 class RecipeFuzzTest {
     @FuzzTest(maxDuration = "10m")

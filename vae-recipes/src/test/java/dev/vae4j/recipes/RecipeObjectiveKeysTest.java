@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A recipe's objective section: R1 and LeCam reach the objective; keys of the other objective type, unknown types
- * and unknown enum spellings are refused by name; the {@code vqgan-training} recipe is
+ * A recipe's objective section: R1 and LeCam reach the objective; keys of the other objective type, unknown types and
+ * unknown enum spellings are refused by name; the {@code vqgan-training} recipe is
  * {@link GradNormalizedConfig#builder()}'s defaults; every built-in recipe written out reads back equal, in the
  * spellings it was written in.
  */
@@ -32,33 +32,39 @@ class RecipeObjectiveKeysTest {
 
     @Test
     void r1AndLeCamReachTheObjective(@TempDir Path dir) throws IOException {
-        Recipe recipe = Recipe.load(withObjectiveLines(dir, "micro",
-                "  r1_gamma: 10.0\n  lecam_weight: 0.1\n  lecam_decay: 0.9\n"));
+        Recipe recipe = Recipe.load(
+                withObjectiveLines(dir, "micro", "  r1_gamma: 10.0\n  lecam_weight: 0.1\n  lecam_decay: 0.9\n"));
         VaeGanConfig config = ObjectiveFactory.config(recipe);
         assertEquals(10.0, config.r1Gamma());
         assertEquals(0.1, config.lecamWeight());
         assertEquals(0.9, config.lecamDecay());
-        assertEquals(0.999, ObjectiveFactory.config(Recipe.load(RECIPES.resolve("micro.yaml").toString()))
-                .lecamDecay());
+        assertEquals(
+                0.999,
+                ObjectiveFactory.config(
+                                Recipe.load(RECIPES.resolve("micro.yaml").toString()))
+                        .lecamDecay());
     }
 
     @Test
     void keysOfTheOtherObjectiveTypeAreRefused(@TempDir Path dir) throws IOException {
         String gradNormalized = withObjectiveLines(dir, "grad-normalized-micro", "  pixel: l1\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(gradNormalized));
-        assertTrue(e.getMessage().contains("objective key 'pixel' does not apply to objective type grad-normalized"),
+        assertTrue(
+                e.getMessage().contains("objective key 'pixel' does not apply to objective type grad-normalized"),
                 e.getMessage());
         String vaeGan = withObjectiveLines(dir, "micro", "  pool_kernel: 4\n");
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(vaeGan));
-        assertTrue(e.getMessage().contains("objective key 'pool_kernel' does not apply to objective type vae-gan"),
+        assertTrue(
+                e.getMessage().contains("objective key 'pool_kernel' does not apply to objective type vae-gan"),
                 e.getMessage());
     }
 
     @Test
     void theVqganTrainingRecipeIsTheGradNormalizedBuildersDefaults() {
-        assertEquals(GradNormalizedConfig.builder().build(),
-                ObjectiveFactory.gradNormalized(Recipe.load("vqgan-training")));
-        GradNormalizedConfig changed = GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
+        assertEquals(
+                GradNormalizedConfig.builder().build(), ObjectiveFactory.gradNormalized(Recipe.load("vqgan-training")));
+        GradNormalizedConfig changed =
+                GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
         assertEquals(0.5, changed.pooledWeight());
         assertEquals(3, changed.discStart());
     }
@@ -67,7 +73,8 @@ class RecipeObjectiveKeysTest {
     void unknownTypesAndSpellingsNameTheValidOnes(@TempDir Path dir) throws IOException {
         String unknownType = withObjectiveLines(dir, "micro", "  type: vq-gan\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(unknownType));
-        assertTrue(e.getMessage().contains("unknown objective type 'vq-gan' (one of vae-gan, grad-normalized)"),
+        assertTrue(
+                e.getMessage().contains("unknown objective type 'vq-gan' (one of vae-gan, grad-normalized)"),
                 e.getMessage());
         String text = Files.readString(RECIPES.resolve("micro.yaml"));
         Path badPixel = dir.resolve("bad-pixel.yaml");
@@ -76,18 +83,22 @@ class RecipeObjectiveKeysTest {
         assertTrue(e.getMessage().contains("pixel: unknown value 'l3' (one of l1, l2)"), e.getMessage());
         String typo = withObjectiveLines(dir, "micro", "  lecam_wieght: 0.1\n");
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(typo));
-        assertTrue(e.getMessage().contains("unknown key 'lecam_wieght' (did you mean 'lecam_weight'?)"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("unknown key 'lecam_wieght' (did you mean 'lecam_weight'?)"), e.getMessage());
     }
 
     @Test
     void typesAndSpellingsAreCaseInsensitiveAndWrittenBackInRecipeSpelling(@TempDir Path dir) throws IOException {
         String text = Files.readString(RECIPES.resolve("grad-normalized-micro.yaml"));
         Path file = dir.resolve("upper-case.yaml");
-        Files.writeString(file, text.replace("  type: grad-normalized\n", "  type: Grad-Normalized\n")
-                .replaceAll("gradnorm_mode: \\w+", "gradnorm_mode: PER_SAMPLE"));
+        Files.writeString(
+                file,
+                text.replace("  type: grad-normalized\n", "  type: Grad-Normalized\n")
+                        .replaceAll("gradnorm_mode: \\w+", "gradnorm_mode: PER_SAMPLE"));
         Recipe recipe = Recipe.load(file.toString());
-        assertTrue(recipe.objective() instanceof ObjectiveSpec.GradNormalized, recipe.objective().toString());
+        assertTrue(
+                recipe.objective() instanceof ObjectiveSpec.GradNormalized,
+                recipe.objective().toString());
         String written = recipe.toJson().get("objective").toString();
         assertTrue(written.contains("\"type\":\"grad-normalized\"") && written.contains("\"per_sample\""), written);
     }
@@ -100,16 +111,27 @@ class RecipeObjectiveKeysTest {
             recipe.write(file);
             assertEquals(recipe, Recipe.load(file.toString()), name);
             String text = Files.readString(file);
-            assertTrue(text.contains("precision: \"fp32\"") || text.contains("precision: \"bf16\"")
-                    || text.contains("precision: fp32") || text.contains("precision: bf16"), text);
+            assertTrue(
+                    text.contains("precision: \"fp32\"")
+                            || text.contains("precision: \"bf16\"")
+                            || text.contains("precision: fp32")
+                            || text.contains("precision: bf16"),
+                    text);
         }
     }
 
     @Test
     void sectionsBuiltFromTheLibraryConfigsReproduceThem() {
-        VaeGanConfig vaeGan = VaeGanConfig.ldm().toBuilder().r1Gamma(10).lecamWeight(0.1).discStart(7).build();
+        VaeGanConfig vaeGan = VaeGanConfig.ldm().toBuilder()
+                .r1Gamma(10)
+                .lecamWeight(0.1)
+                .discStart(7)
+                .build();
         assertEquals(vaeGan, ObjectiveSpec.VaeGan.of(vaeGan, 0, 0).config(7));
-        GradNormalizedConfig gradNormalized = GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
-        assertEquals(gradNormalized, ObjectiveSpec.GradNormalized.of(gradNormalized, 0.1, 0.2).config(3));
+        GradNormalizedConfig gradNormalized =
+                GradNormalizedConfig.builder().pooledWeight(0.5).discStart(3).build();
+        assertEquals(
+                gradNormalized,
+                ObjectiveSpec.GradNormalized.of(gradNormalized, 0.1, 0.2).config(3));
     }
 }

@@ -19,9 +19,11 @@ class TrainingBudgetTest {
 
     /** The micro test recipe with {@code from} replaced by {@code to}. */
     private Recipe micro(String from, String to) throws URISyntaxException, IOException {
-        String text = Files.readString(Path.of(TrainingBudgetTest.class.getResource("/recipes/micro.yaml").toURI()));
+        String text = Files.readString(Path.of(
+                TrainingBudgetTest.class.getResource("/recipes/micro.yaml").toURI()));
         assertTrue(text.contains(from), from);
-        Path file = Files.writeString(dir.resolve(Integer.toHexString(to.hashCode()) + ".yaml"), text.replace(from, to));
+        Path file =
+                Files.writeString(dir.resolve(Integer.toHexString(to.hashCode()) + ".yaml"), text.replace(from, to));
         return Recipe.load(file.toString());
     }
 
@@ -29,8 +31,8 @@ class TrainingBudgetTest {
     void aHugeSyntheticCountDoesNotFitTheHeap() throws URISyntaxException, IOException {
         new TrainingBudget(4 * GIB, 16 * GIB).check(micro("synthetic_count: 64", "synthetic_count: 64"), true);
         Recipe huge = micro("synthetic_count: 64", "synthetic_count: 2000000000");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TrainingBudget(4 * GIB, 16 * GIB).check(huge, true));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new TrainingBudget(4 * GIB, 16 * GIB).check(huge, true));
         assertTrue(e.getMessage().contains("data.synthetic_count 2,000,000,000"), e.getMessage());
         new TrainingBudget(4 * GIB, 16 * GIB).check(huge, false); // an image folder: the count is unused
     }
@@ -39,9 +41,10 @@ class TrainingBudgetTest {
     void aBatchOfLargeImagesDoesNotFitTheMachine() throws URISyntaxException, IOException {
         Recipe big = micro("image_size: 16", "image_size: 4096");
         Recipe batch64 = big.withTrain(big.train().with(10, 64, "cpu"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TrainingBudget(1024 * GIB, 16 * GIB).check(batch64, true));
-        assertTrue(e.getMessage().contains("per training step") && e.getMessage().contains("train.batch_size 64"),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new TrainingBudget(1024 * GIB, 16 * GIB).check(batch64, true));
+        assertTrue(
+                e.getMessage().contains("per training step") && e.getMessage().contains("train.batch_size 64"),
                 e.getMessage());
     }
 }

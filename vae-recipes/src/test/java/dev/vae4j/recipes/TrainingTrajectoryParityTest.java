@@ -20,15 +20,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code vae train}'s {@link Trainer}, with a built-in recipe's objective, optimizers, schedule, clipping and EMA,
  * follows a PyTorch training loop step for step ({@code tools/reference/gen_training.py}: diffusers AutoencoderKL,
- * taming PatchGAN, LDM loss math, torch Adam and schedulers, diffusers EMAModel): same initial weights, same
- * batches in the same order, same posterior noise (the fixture's loop draws it from the libtorch generator the
- * trainer seeds per sample). Every logged loss term of every step agrees to 1e-4 relative, or to ten times the
- * largest difference PyTorch shows with itself up to that step when only its float kernels change (the fixture's
- * {@code spread.*}: two threads, MKL's generic BLAS path, AVX-512 and SSE4.1 kernels) where float32 drift makes that
- * larger (the adaptive weight, a ratio of gradient norms of the sign-valued L1 gradient); the final autoencoder, EMA
- * and discriminator weights agree to 1e-4, or to ten times PyTorch's kernel spread for that tensor (parameters with an
- * analytically zero gradient, such as attention key biases, random-walk on rounding noise under Adam). The rule holds
- * whichever OpenBLAS kernel this machine picks.
+ * taming PatchGAN, LDM loss math, torch Adam and schedulers, diffusers EMAModel): same initial weights, same batches in
+ * the same order, same posterior noise (the fixture's loop draws it from the libtorch generator the trainer seeds per
+ * sample). Every logged loss term of every step agrees to 1e-4 relative, or to ten times the largest difference PyTorch
+ * shows with itself up to that step when only its float kernels change (the fixture's {@code spread.*}: two threads,
+ * MKL's generic BLAS path, AVX-512 and SSE4.1 kernels) where float32 drift makes that larger (the adaptive weight, a
+ * ratio of gradient norms of the sign-valued L1 gradient); the final autoencoder, EMA and discriminator weights agree
+ * to 1e-4, or to ten times PyTorch's kernel spread for that tensor (parameters with an analytically zero gradient, such
+ * as attention key biases, random-walk on rounding noise under Adam). The rule holds whichever OpenBLAS kernel this
+ * machine picks.
  */
 @Tag("parity")
 class TrainingTrajectoryParityTest {
@@ -37,26 +37,27 @@ class TrainingTrajectoryParityTest {
     void followsThePyTorchLoop(String name, @TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));
-             TensorScope scope = new TensorScope()) {
+                TensorScope scope = new TensorScope()) {
             Recipe recipe = TrajectoryFixture.recipe(fixture.metadata());
             TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), TrajectoryFixture.prefixed(fixture, "init.ae."), true, "init.ae");
             Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
-            StateDict.load(discriminator.module(), TrajectoryFixture.prefixed(fixture, "init.disc."), true,
-                    "init.disc");
+            StateDict.load(
+                    discriminator.module(), TrajectoryFixture.prefixed(fixture, "init.disc."), true, "init.disc");
             String lpips = fixture.metadata().getOrDefault("lpips", "");
-            ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe,
-                    lpips.isEmpty() ? null : Fixtures.dir("training/" + lpips));
-            Trainer trainer = new Trainer(model, discriminator, objectives.generator(), objectives.discriminator(),
-                    config, runDir);
+            ObjectiveFactory.Objectives objectives =
+                    ObjectiveFactory.create(recipe, lpips.isEmpty() ? null : Fixtures.dir("training/" + lpips));
+            Trainer trainer = new Trainer(
+                    model, discriminator, objectives.generator(), objectives.discriminator(), config, runDir);
             TrajectoryFixture.checkSteps(name, fixture, TrajectoryFixture.train(trainer, fixture, config));
             TrajectoryFixture.compare(name + " autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
             if (config.emaDecay() > 0) {
-                TrajectoryFixture.compare(name + " EMA", fixture, "final.ema.", trainer.ema().tensors());
+                TrajectoryFixture.compare(
+                        name + " EMA", fixture, "final.ema.", trainer.ema().tensors());
             }
-            TrajectoryFixture.compare(name + " discriminator", fixture, "final.disc.",
-                    StateDict.of(discriminator.module()));
+            TrajectoryFixture.compare(
+                    name + " discriminator", fixture, "final.disc.", StateDict.of(discriminator.module()));
         }
     }
 }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.train.data.ImageArray;
-import dev.vae4j.train.data.ImageDataset;
-import dev.vae4j.train.data.ShardedSampler;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.TensorSource;
@@ -19,6 +16,9 @@ import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.Trainer;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.data.ImageDataset;
+import dev.vae4j.train.data.ShardedSampler;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +32,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Reading and checking a training-trajectory fixture (the layout of {@code tools/reference/gen_training.py}: images,
  * {@code init.*}, {@code lr}, {@code loss.<term>}, {@code final.*}, {@code spread.*}, metadata {@code recipe} and
  * {@code overrides}). Loss terms must agree to 1e-4 relative (of {@code max(|expected|, 1e-3)}) or to ten times
- * PyTorch's kernel spread up to that step (the largest difference between the fixture run and the same loop under
- * the kernel variants of {@code tools/reference/kernel_variants.py}); final tensors to 1e-4 or ten times that
- * tensor's spread. Each check prints its margin (allowed / actual difference, the tightest of the step or tensor).
+ * PyTorch's kernel spread up to that step (the largest difference between the fixture run and the same loop under the
+ * kernel variants of {@code tools/reference/kernel_variants.py}); final tensors to 1e-4 or ten times that tensor's
+ * spread. Each check prints its margin (allowed / actual difference, the tightest of the step or tensor).
  */
 final class TrajectoryFixture {
     static final double RELATIVE = 1e-4;
@@ -42,8 +42,7 @@ final class TrajectoryFixture {
     /** How many times PyTorch's kernel spread (up to that step) a value may differ by. */
     static final double SPREAD_FACTOR = 10;
 
-    private TrajectoryFixture() {
-    }
+    private TrajectoryFixture() {}
 
     /** The recipe the fixture names with the fixture's overrides merged into its tree ("model" replaced whole). */
     static Recipe recipe(Map<String, String> metadata) throws IOException {
@@ -60,7 +59,9 @@ final class TrajectoryFixture {
     private static void merge(ObjectNode into, ObjectNode overrides) {
         overrides.fields().forEachRemaining(field -> {
             JsonNode current = into.get(field.getKey());
-            if (field.getValue().isObject() && current != null && current.isObject()
+            if (field.getValue().isObject()
+                    && current != null
+                    && current.isObject()
                     && !field.getKey().equals("model")) {
                 merge((ObjectNode) current, (ObjectNode) field.getValue());
             } else {
@@ -86,8 +87,7 @@ final class TrajectoryFixture {
             for (int j = 0; j < per; j++) {
                 data[j] = ImageTensors.toUnit(all[k * per + j] & 0xff);
             }
-            byIndex[order[k]] = new ImageArray((int) images.size(1), (int) images.size(2), (int) images.size(3),
-                    data);
+            byIndex[order[k]] = new ImageArray((int) images.size(1), (int) images.size(2), (int) images.size(3), data);
         }
         return new ImageDataset() {
             @Override
@@ -143,8 +143,8 @@ final class TrajectoryFixture {
     }
 
     /**
-     * Checks the learning rate and every {@code loss.*} term of every step (one log report per step); returns the
-     * worst relative difference.
+     * Checks the learning rate and every {@code loss.*} term of every step (one log report per step); returns the worst
+     * relative difference.
      */
     static double checkSteps(String name, SafetensorsReader fixture, List<IntervalReport> reports) {
         double[] lr = values(fixture.load("lr"));
@@ -176,8 +176,9 @@ final class TrajectoryFixture {
                 tightest = Math.max(tightest, used(expected, actual, SPREAD_FACTOR * envelope));
             }
         }
-        System.out.printf("parity %-48s max relative diff = %.3e (tol 1e-4, or 10x PyTorch's kernel spread)"
-                + " margin %.1fx%n", name + " loss terms", worst, 1 / tightest);
+        System.out.printf(
+                "parity %-48s max relative diff = %.3e (tol 1e-4, or 10x PyTorch's kernel spread)" + " margin %.1fx%n",
+                name + " loss terms", worst, 1 / tightest);
         return worst;
     }
 
@@ -195,7 +196,10 @@ final class TrajectoryFixture {
             Tensor mine = actual.get(name);
             assertTrue(mine != null, label + ": no tensor " + name);
             double allowed = fixture.contains("spread." + key)
-                    ? Math.max(WEIGHTS, SPREAD_FACTOR * fixture.load("spread." + key).item_double()) : WEIGHTS;
+                    ? Math.max(
+                            WEIGHTS,
+                            SPREAD_FACTOR * fixture.load("spread." + key).item_double())
+                    : WEIGHTS;
             double diff = Fixtures.maxAbsDiff(fixture.load(key), mine);
             assertTrue(diff <= allowed, label + ": max|diff| " + diff + " > " + allowed + " at " + name);
             tightest = Math.max(tightest, diff / allowed);
@@ -206,8 +210,9 @@ final class TrajectoryFixture {
             count++;
         }
         assertTrue(count > 0, label + ": no tensors");
-        System.out.printf("parity %-48s max|diff| = %.3e at %s (tol 1e-4, or 10x PyTorch's kernel spread)"
-                + " margin %.1fx%n", label + " (" + count + " tensors)", worst, worstKey, 1 / tightest);
+        System.out.printf(
+                "parity %-48s max|diff| = %.3e at %s (tol 1e-4, or 10x PyTorch's kernel spread)" + " margin %.1fx%n",
+                label + " (" + count + " tensors)", worst, worstKey, 1 / tightest);
     }
 
     /**
@@ -217,8 +222,10 @@ final class TrajectoryFixture {
     private static double check(String label, double expected, double actual, double allowance) {
         double scale = Math.max(Math.abs(expected), 1e-3);
         double diff = Math.abs(expected - actual);
-        assertTrue(diff <= Math.max(RELATIVE * scale, allowance), label + ": PyTorch " + expected + ", vae4j "
-                + actual + " (allowed " + Math.max(RELATIVE * scale, allowance) + ")");
+        assertTrue(
+                diff <= Math.max(RELATIVE * scale, allowance),
+                label + ": PyTorch " + expected + ", vae4j " + actual + " (allowed "
+                        + Math.max(RELATIVE * scale, allowance) + ")");
         return diff / scale;
     }
 

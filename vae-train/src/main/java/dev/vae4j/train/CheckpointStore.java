@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Training checkpoints under {@code <run>/checkpoints/step-NNNNNNNN/}: autoencoder, EMA and discriminator weights
  * (safetensors, model key names), both optimizers (libtorch archives), the objective's own parameters and
- * {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only when
- * complete, so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is
- * deleted and the failure reported as an {@link UncheckedIOException}. Only the newest {@code keep} are kept.
- * Every file is written from Java (optimizer archives are serialized in memory first), so an I/O error never
- * surfaces as a native exception that would abort the JVM.
+ * {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only when complete,
+ * so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is deleted and the
+ * failure reported as an {@link UncheckedIOException}. Only the newest {@code keep} are kept. Every file is written
+ * from Java (optimizer archives are serialized in memory first), so an I/O error never surfaces as a native exception
+ * that would abort the JVM.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -52,9 +52,13 @@ public final class CheckpointStore {
     }
 
     /** What a checkpoint holds; absent parts are null. */
-    public record Parts(Module autoencoder, ExponentialMovingAverage ema, Module discriminator,
-            Optimizer generatorOptimizer, Optimizer discriminatorOptimizer, List<Tensor> objectiveParameters) {
-    }
+    public record Parts(
+            Module autoencoder,
+            ExponentialMovingAverage ema,
+            Module discriminator,
+            Optimizer generatorOptimizer,
+            Optimizer discriminatorOptimizer,
+            List<Tensor> objectiveParameters) {}
 
     /** Writes checkpoint {@code state.step()} atomically and prunes old ones; returns its folder. */
     public Path save(TrainingState state, Parts parts) {
@@ -65,19 +69,21 @@ public final class CheckpointStore {
             Files.createDirectories(root);
             deleteRecursively(temp);
             Files.createDirectories(temp);
-            SafetensorsWriter.write(temp.resolve("autoencoder.safetensors"), StateDict.of(parts.autoencoder()), Map.of());
+            SafetensorsWriter.write(
+                    temp.resolve("autoencoder.safetensors"), StateDict.of(parts.autoencoder()), Map.of());
             if (parts.ema() != null) {
-                SafetensorsWriter.write(temp.resolve("ema.safetensors"), parts.ema().tensors(), Map.of());
+                SafetensorsWriter.write(
+                        temp.resolve("ema.safetensors"), parts.ema().tensors(), Map.of());
             }
             if (parts.discriminator() != null) {
-                SafetensorsWriter.write(temp.resolve("discriminator.safetensors"), StateDict.of(parts.discriminator()),
-                        Map.of());
+                SafetensorsWriter.write(
+                        temp.resolve("discriminator.safetensors"), StateDict.of(parts.discriminator()), Map.of());
             }
             saveOptimizer(parts.generatorOptimizer(), temp.resolve("generator-optimizer.pt"));
             saveOptimizer(parts.discriminatorOptimizer(), temp.resolve("discriminator-optimizer.pt"));
             if (!parts.objectiveParameters().isEmpty()) {
-                SafetensorsWriter.write(temp.resolve("objective.safetensors"), indexed(parts.objectiveParameters()),
-                        Map.of());
+                SafetensorsWriter.write(
+                        temp.resolve("objective.safetensors"), indexed(parts.objectiveParameters()), Map.of());
             }
             AtomicFiles.write(temp.resolve(STATE), out -> JSON.writeValue(out, state));
             deleteRecursively(target);
@@ -110,7 +116,8 @@ public final class CheckpointStore {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
-        return complete(dir).stream().max(Comparator.comparing(p -> p.getFileName().toString()));
+        return complete(dir).stream()
+                .max(Comparator.comparing(p -> p.getFileName().toString()));
     }
 
     /** Restores every part present in {@code checkpoint} into {@code parts}; returns the saved counters. */
@@ -182,7 +189,9 @@ public final class CheckpointStore {
     private static List<Path> complete(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> p.getFileName().toString().startsWith(PREFIX))
-                    .filter(p -> Files.isRegularFile(p.resolve(STATE))).sorted().toList();
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE)))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
         }

@@ -11,10 +11,10 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * An exponential moving average of a module's parameters, as diffusers' {@code EMAModel} keeps it: after each
- * optimizer step {@code t} counted from {@code startStep}, {@code shadow -= (1 - d) * (shadow - param)} with
- * {@code d = min(decay, (1 + t) / (10 + t))} (and a plain copy for t &lt;= 0). The shadow tensors live outside any
- * step scope and are saved with the model's own key names, so they load like the model.
+ * An exponential moving average of a module's parameters, as diffusers' {@code EMAModel} keeps it: after each optimizer
+ * step {@code t} counted from {@code startStep}, {@code shadow -= (1 - d) * (shadow - param)} with {@code d =
+ * min(decay, (1 + t) / (10 + t))} (and a plain copy for t &lt;= 0). The shadow tensors live outside any step scope and
+ * are saved with the model's own key names, so they load like the model.
  */
 public final class ExponentialMovingAverage {
     private final double decay;
@@ -50,7 +50,8 @@ public final class ExponentialMovingAverage {
     /** Folds the module's current parameters into the average after optimizer step {@code step}. */
     public void update(Module module, long step) {
         double oneMinus = 1.0 - decayAt(step);
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Map<String, Tensor> live = StateDict.of(module);
             for (Map.Entry<String, Tensor> entry : shadow.entrySet()) {
                 Tensor average = entry.getValue();
@@ -67,7 +68,8 @@ public final class ExponentialMovingAverage {
 
     /** Replaces the average with {@code source}'s tensors (resuming). */
     public void load(TensorSource source) {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             for (Map.Entry<String, Tensor> entry : shadow.entrySet()) {
                 entry.getValue().copy_(source.load(entry.getKey()));
             }

@@ -5,16 +5,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The training path's device-to-host reads, counted: every place of the loop, the loss terms and the objectives
- * that needs a device value on the host reads it through here, so a test can count the host synchronisations of
- * a run ({@link #count()} before and after). A read copies the whole tensor at once (one synchronisation however
- * many values it holds).
+ * The training path's device-to-host reads, counted: every place of the loop, the loss terms and the objectives that
+ * needs a device value on the host reads it through here, so a test can count the host synchronisations of a run
+ * ({@link #count()} before and after). A read copies the whole tensor at once (one synchronisation however many values
+ * it holds).
  */
 public final class HostSyncs {
     private static final AtomicLong COUNT = new AtomicLong();
 
-    private HostSyncs() {
-    }
+    private HostSyncs() {}
 
     /** Reads made so far in this JVM (all threads). */
     public static long count() {

@@ -1,9 +1,9 @@
 package dev.vae4j.train;
 
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.Reductions;
 import dev.vae4j.core.tensor.CudaMemory;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.Reductions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The loss terms of the current log interval, summed on the device (float64 0-d tensors owned here, outside any
- * scope) with a host-side count of the steps that logged each; {@link #close} reads all sums in one copy, averages
- * them over the steps and then over the ranks (one collective) and starts the next interval.
+ * The loss terms of the current log interval, summed on the device (float64 0-d tensors owned here, outside any scope)
+ * with a host-side count of the steps that logged each; {@link #close} reads all sums in one copy, averages them over
+ * the steps and then over the ranks (one collective) and starts the next interval.
  */
 final class IntervalTerms {
     private final Map<String, Tensor> sums = new LinkedHashMap<>();
@@ -46,7 +46,8 @@ final class IntervalTerms {
         Map<String, Double> means = new LinkedHashMap<>();
         if (!sums.isEmpty()) {
             try (TensorScope scope = new TensorScope()) {
-                double[] host = HostSyncs.read(torch.stack(new TensorVector(sums.values().toArray(new Tensor[0]))));
+                double[] host = HostSyncs.read(
+                        torch.stack(new TensorVector(sums.values().toArray(new Tensor[0]))));
                 int i = 0;
                 for (String name : sums.keySet()) {
                     means.put(name, host[i++] / counts.get(name));
@@ -56,8 +57,14 @@ final class IntervalTerms {
         if (!means.isEmpty()) { // every rank skipped the same steps: all or none of them take part
             means = Reductions.mean(collectives, means);
         }
-        IntervalReport report = new IntervalReport(firstStep, last.step(), last.learningRate(), means, skipped,
-                seconds, CudaMemory.peakAllocatedBytes(device));
+        IntervalReport report = new IntervalReport(
+                firstStep,
+                last.step(),
+                last.learningRate(),
+                means,
+                skipped,
+                seconds,
+                CudaMemory.peakAllocatedBytes(device));
         sums.values().forEach(Tensor::close);
         sums.clear();
         counts.clear();

@@ -12,13 +12,13 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Distils a student decoder from a frozen teacher VAE's latent space, as TAESD's decoders are made: the training
- * loop sees a model whose {@code encode} is the teacher's (posterior mode, normalised with the teacher's
- * {@link LatentNormalizer} — the latents a diffusion model sees — then mapped into the student's raw latent space
- * with the student's normaliser, without gradients) and whose {@code decode} is the student's, so any objective
- * (pixel, LPIPS, GAN with any discriminator) trains the student's decoder to turn the teacher's latents back into
- * the images. Train with {@code decoder_only} so only the student's decoder is updated; parameters, checkpoints,
- * EMA and {@link #save} are the student's alone. Images (N, C, H, W) in [-1, 1]; latents (N, L, H/f, W/f).
+ * Distils a student decoder from a frozen teacher VAE's latent space, as TAESD's decoders are made: the training loop
+ * sees a model whose {@code encode} is the teacher's (posterior mode, normalised with the teacher's
+ * {@link LatentNormalizer} — the latents a diffusion model sees — then mapped into the student's raw latent space with
+ * the student's normaliser, without gradients) and whose {@code decode} is the student's, so any objective (pixel,
+ * LPIPS, GAN with any discriminator) trains the student's decoder to turn the teacher's latents back into the images.
+ * Train with {@code decoder_only} so only the student's decoder is updated; parameters, checkpoints, EMA and
+ * {@link #save} are the student's alone. Images (N, C, H, W) in [-1, 1]; latents (N, L, H/f, W/f).
  */
 public final class LatentDistillation implements TrainableAutoencoder {
     private final TrainableAutoencoder student;
@@ -60,8 +60,10 @@ public final class LatentDistillation implements TrainableAutoencoder {
     @Override
     public DeterministicLatent encode(Tensor images) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor normalized = teacher.latentNormalizer().normalize(teacher.encode(images).mode());
-            return new DeterministicLatent(student.latentNormalizer().denormalize(normalized).detach());
+            Tensor normalized =
+                    teacher.latentNormalizer().normalize(teacher.encode(images).mode());
+            return new DeterministicLatent(
+                    student.latentNormalizer().denormalize(normalized).detach());
         }
     }
 

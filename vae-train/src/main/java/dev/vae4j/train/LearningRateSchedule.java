@@ -13,7 +13,7 @@ import java.util.List;
  * defaults) and {@code multistep} (times {@code gamma} at each milestone).
  *
  * @param type the schedule's shape (recipe spelling {@code constant}, {@code cosine}, {@code onecycle} or
- *             {@code multistep})
+ *     {@code multistep})
  * @param warmupSteps linear warm-up length in steps (0: none)
  * @param minFactor cosine floor as a fraction of the peak
  * @param milestones multistep milestones (steps)
@@ -75,7 +75,9 @@ public record LearningRateSchedule(
         }
     }
 
-    /** The shape of a schedule: recipe spelling {@code constant}, {@code cosine}, {@code onecycle} or {@code multistep}. */
+    /**
+     * The shape of a schedule: recipe spelling {@code constant}, {@code cosine}, {@code onecycle} or {@code multistep}.
+     */
     public enum Shape {
         /** Linear warm-up, then the peak rate. */
         CONSTANT,

@@ -11,11 +11,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * What an objective returns for one step: the scalar (0-d) {@code total} to call {@code backward()} on, and
- * the named terms to log ({@code "rec"}, {@code "kl"}, {@code "d_weight"}, ...) in insertion order, as detached 0-d
- * tensors on the loss's device. Nothing is read to the host when the result is built: the trainer sums the terms
- * on the device and reads them once per log interval; {@link #values()} reads them all at once (one host
- * synchronisation, counted by {@link HostSyncs}).
+ * What an objective returns for one step: the scalar (0-d) {@code total} to call {@code backward()} on, and the named
+ * terms to log ({@code "rec"}, {@code "kl"}, {@code "d_weight"}, ...) in insertion order, as detached 0-d tensors on
+ * the loss's device. Nothing is read to the host when the result is built: the trainer sums the terms on the device and
+ * reads them once per log interval; {@link #values()} reads them all at once (one host synchronisation, counted by
+ * {@link HostSyncs}).
  *
  * @param total the loss to differentiate, a 0-d floating-point tensor
  * @param terms the logged terms by name, each a 0-d tensor (stored detached; unmodifiable)
@@ -38,8 +38,8 @@ public record LossTerms(Tensor total, Map<String, Tensor> terms) {
     }
 
     /**
-     * A logged constant (a weight, a schedule factor) as a 0-d float64 tensor on {@code like}'s device, created
-     * there without a host-to-device copy.
+     * A logged constant (a weight, a schedule factor) as a 0-d float64 tensor on {@code like}'s device, created there
+     * without a host-to-device copy.
      */
     public static Tensor constant(double value, Tensor like) {
         return like.new_full(new long[] {}, new Scalar(value), new TensorOptions(ScalarType.Double));

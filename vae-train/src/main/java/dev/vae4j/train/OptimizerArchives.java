@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.OutputArchive;
 
 /**
  * libtorch optimizer state &lt;-&gt; bytes in Java memory. libtorch's own file writer throws {@code c10::Error} from a
- * destructor when the disk is full, which aborts the JVM; serializing into memory and letting Java write the file
- * turns every I/O failure into a Java exception. Native errors of the (de)serialization itself are rethrown as
+ * destructor when the disk is full, which aborts the JVM; serializing into memory and letting Java write the file turns
+ * every I/O failure into a Java exception. Native errors of the (de)serialization itself are rethrown as
  * {@link IllegalStateException} / {@link IllegalArgumentException} with their first line.
  */
 final class OptimizerArchives {
@@ -22,8 +22,7 @@ final class OptimizerArchives {
      */
     private static final BytesWriter WRITER = new BytesWriter();
 
-    private OptimizerArchives() {
-    }
+    private OptimizerArchives() {}
 
     /** The optimizer's state in libtorch's archive format (what {@code OutputArchive.save_to(file)} writes). */
     static synchronized byte[] serialize(Optimizer optimizer) {
@@ -58,7 +57,9 @@ final class OptimizerArchives {
 
     private static String firstLine(RuntimeException e) {
         String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message.strip().lines().findFirst().orElse("");
+        return message == null
+                ? e.getClass().getSimpleName()
+                : message.strip().lines().findFirst().orElse("");
     }
 
     /** Collects what libtorch writes into a Java buffer. */

@@ -35,7 +35,10 @@ public record OptimizerSettings(
     /** Validates the values. */
     public OptimizerSettings {
         type = type == null ? Algorithm.ADAM : type;
-        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)
+        if (!(lr > 0)
+                || !(beta1 >= 0 && beta1 < 1)
+                || !(beta2 >= 0 && beta2 < 1)
+                || !(eps > 0)
                 || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("invalid optimizer settings: lr " + lr + ", betas (" + beta1 + ", "
                     + beta2 + "), eps " + eps + ", weight decay " + weightDecay);

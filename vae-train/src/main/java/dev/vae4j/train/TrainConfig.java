@@ -8,8 +8,8 @@ import dev.vae4j.core.tensor.Precision;
 import java.util.Locale;
 
 /**
- * The hyper-parameters of the training loop (what a recipe's {@code train:} section holds). Steps count
- * optimizer updates of the autoencoder; each consumes {@code gradAccumulation} micro-batches of {@code batchSize}.
+ * The hyper-parameters of the training loop (what a recipe's {@code train:} section holds). Steps count optimizer
+ * updates of the autoencoder; each consumes {@code gradAccumulation} micro-batches of {@code batchSize}.
  *
  * @param steps total optimizer steps
  * @param batchSize images per micro-batch (per process)
@@ -23,7 +23,7 @@ import java.util.Locale;
  * @param emaStart step at which the EMA starts averaging
  * @param decoderOnly train only the decoding path (encoder frozen)
  * @param precision {@link Precision#FP32} or {@link Precision#BF16} (autocast); recipe spelling {@code fp32} or
- *                  {@code bf16}
+ *     {@code bf16}
  * @param ganUpdates which network updates at each step
  * @param discStart first step of discriminator updates
  * @param maxNonFinite consecutive non-finite steps tolerated before the run stops
@@ -31,11 +31,11 @@ import java.util.Locale;
  * @param keepCheckpoints checkpoints kept on disk (the newest)
  * @param device {@code cpu} or {@code cuda}
  * @param fixedVariance cloneofsimo/vqgan-training's "constant variance": when > 0 the posterior keeps the encoder's
- *                      mean but this fixed variance replaces the predicted one (0: the predicted variance)
+ *     mean but this fixed variance replaces the predicted one (0: the predicted variance)
  * @param logEvery steps per log interval: the loss terms are read from the device once per interval (and at each
- *                 checkpoint and the last step), averaged over it (0: the default, 10)
- * @param cudnnBenchmark let cuDNN time its convolution algorithms on the first batches and keep the fastest (for
- *                       fixed image sizes; not bit-reproducible between runs); no effect off CUDA
+ *     checkpoint and the last step), averaged over it (0: the default, 10)
+ * @param cudnnBenchmark let cuDNN time its convolution algorithms on the first batches and keep the fastest (for fixed
+ *     image sizes; not bit-reproducible between runs); no effect off CUDA
  */
 public record TrainConfig(
         @JsonProperty("steps") long steps,
@@ -73,7 +73,8 @@ public record TrainConfig(
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
         logEvery = logEvery == 0 ? DEFAULT_LOG_EVERY : logEvery;
         if (steps <= 0 || batchSize <= 0) {
-            throw new IllegalArgumentException("steps and batch_size must be positive, got " + steps + ", " + batchSize);
+            throw new IllegalArgumentException(
+                    "steps and batch_size must be positive, got " + steps + ", " + batchSize);
         }
         if (generator == null) {
             throw new IllegalArgumentException("generator_optimizer is required");
@@ -95,40 +96,116 @@ public record TrainConfig(
 
     /** A copy with other steps, batch size and device (command-line overrides). */
     public TrainConfig with(long newSteps, int newBatchSize, String newDevice) {
-        return new TrainConfig(newSteps, newBatchSize, gradAccumulation, seed, generator, discriminator, schedule,
-                gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, newDevice, fixedVariance, logEvery, cudnnBenchmark);
+        return new TrainConfig(
+                newSteps,
+                newBatchSize,
+                gradAccumulation,
+                seed,
+                generator,
+                discriminator,
+                schedule,
+                gradClip,
+                emaDecay,
+                emaStart,
+                decoderOnly,
+                precision,
+                ganUpdates,
+                discStart,
+                maxNonFinite,
+                checkpointEvery,
+                keepCheckpoints,
+                newDevice,
+                fixedVariance,
+                logEvery,
+                cudnnBenchmark);
     }
 
     /**
-     * A copy whose autoencoder optimizer has peak learning rate {@code lr} (a command-line override; the
-     * discriminator follows when it has no optimizer settings of its own).
+     * A copy whose autoencoder optimizer has peak learning rate {@code lr} (a command-line override; the discriminator
+     * follows when it has no optimizer settings of its own).
      */
     public TrainConfig withGeneratorLearningRate(double lr) {
-        return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator.withLearningRate(lr), discriminator,
-                schedule, gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, device, fixedVariance, logEvery, cudnnBenchmark);
+        return new TrainConfig(
+                steps,
+                batchSize,
+                gradAccumulation,
+                seed,
+                generator.withLearningRate(lr),
+                discriminator,
+                schedule,
+                gradClip,
+                emaDecay,
+                emaStart,
+                decoderOnly,
+                precision,
+                ganUpdates,
+                discStart,
+                maxNonFinite,
+                checkpointEvery,
+                keepCheckpoints,
+                device,
+                fixedVariance,
+                logEvery,
+                cudnnBenchmark);
     }
 
     /** A copy that reads the loss terms every {@code steps} steps (0: the default). */
     public TrainConfig withLogEvery(long steps) {
-        return new TrainConfig(this.steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
-                gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                checkpointEvery, keepCheckpoints, device, fixedVariance, steps, cudnnBenchmark);
+        return new TrainConfig(
+                this.steps,
+                batchSize,
+                gradAccumulation,
+                seed,
+                generator,
+                discriminator,
+                schedule,
+                gradClip,
+                emaDecay,
+                emaStart,
+                decoderOnly,
+                precision,
+                ganUpdates,
+                discStart,
+                maxNonFinite,
+                checkpointEvery,
+                keepCheckpoints,
+                device,
+                fixedVariance,
+                steps,
+                cudnnBenchmark);
     }
 
     /** A copy with cuDNN's benchmark mode on or off (a command-line override). */
     public TrainConfig withCudnnBenchmark(boolean on) {
-        return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule, gradClip,
-                emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite, checkpointEvery,
-                keepCheckpoints, device, fixedVariance, logEvery, on);
+        return new TrainConfig(
+                steps,
+                batchSize,
+                gradAccumulation,
+                seed,
+                generator,
+                discriminator,
+                schedule,
+                gradClip,
+                emaDecay,
+                emaStart,
+                decoderOnly,
+                precision,
+                ganUpdates,
+                discStart,
+                maxNonFinite,
+                checkpointEvery,
+                keepCheckpoints,
+                device,
+                fixedVariance,
+                logEvery,
+                on);
     }
 
     /**
-     * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the
-     * generator's is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from
-     * step 0, 10 non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance, loss terms
-     * read every {@value #DEFAULT_LOG_EVERY} steps, no cuDNN benchmark mode.
+     * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the generator's
+     * is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from step 0, 10
+     * non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance, loss terms read every
+     * {@value #DEFAULT_LOG_EVERY} steps, no cuDNN benchmark mode.
      *
      * @param steps total optimizer steps, > 0
      * @param batchSize images per micro-batch (per process), > 0
@@ -268,9 +345,28 @@ public record TrainConfig(
 
         /** The configuration. */
         public TrainConfig build() {
-            return new TrainConfig(steps, batchSize, gradAccumulation, seed, generator, discriminator, schedule,
-                    gradClip, emaDecay, emaStart, decoderOnly, precision, ganUpdates, discStart, maxNonFinite,
-                    checkpointEvery, keepCheckpoints, device, fixedVariance, logEvery, cudnnBenchmark);
+            return new TrainConfig(
+                    steps,
+                    batchSize,
+                    gradAccumulation,
+                    seed,
+                    generator,
+                    discriminator,
+                    schedule,
+                    gradClip,
+                    emaDecay,
+                    emaStart,
+                    decoderOnly,
+                    precision,
+                    ganUpdates,
+                    discStart,
+                    maxNonFinite,
+                    checkpointEvery,
+                    keepCheckpoints,
+                    device,
+                    fixedVariance,
+                    logEvery,
+                    cudnnBenchmark);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.vae4j.train;
 
-import dev.vae4j.core.model.TrainableAutoencoder;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
 import static org.bytedeco.pytorch.global.torch.isfinite;
@@ -8,20 +7,21 @@ import static org.bytedeco.pytorch.global.torch.randn;
 import static org.bytedeco.pytorch.global.torch.stack;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.DiagonalGaussian;
+import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.LatentDistribution;
+import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.tensor.Autocast;
+import dev.vae4j.core.tensor.CudnnBenchmark;
+import dev.vae4j.core.tensor.Precision;
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.data.BatchLoader;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageDataset;
 import dev.vae4j.train.data.ShardedSampler;
 import dev.vae4j.train.dist.DataParallel;
 import dev.vae4j.train.dist.GradientBuckets;
-import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.model.DiagonalGaussian;
-import dev.vae4j.core.model.Discriminator;
-import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.tensor.Autocast;
-import dev.vae4j.core.tensor.CudnnBenchmark;
-import dev.vae4j.core.tensor.Precision;
-import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,31 +43,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The VAE/GAN training loop. Each optimizer step encodes a batch once, samples the posterior, decodes, and then
- * updates the autoencoder with the {@link GeneratorObjective} (discriminator parameters frozen) and/or the
- * discriminator with the {@link DiscriminatorObjective} on detached reconstructions, according to
- * {@link TrainConfig#ganUpdates()} and {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches,
- * clipped on the device, checked for non-finite values (such a step is skipped and counted; too many in a row stop
- * the run), then applied; the EMA follows each autoencoder update. Each step runs in its own {@link TensorScope}.
- * The loop reads the device once per step (one combined finite flag over the loss totals and gradient norms, which
- * decides the skip) and once per {@link TrainConfig#logEvery() log interval} (all loss terms, summed on the device,
- * in one copy); every such read goes through {@link HostSyncs}.
- * Everything random (data order, augmentation, posterior noise) is a function of (seed, global position of the
- * sample in the data stream), so a run resumed from a checkpoint continues exactly like the uninterrupted one.
+ * The VAE/GAN training loop. Each optimizer step encodes a batch once, samples the posterior, decodes, and then updates
+ * the autoencoder with the {@link GeneratorObjective} (discriminator parameters frozen) and/or the discriminator with
+ * the {@link DiscriminatorObjective} on detached reconstructions, according to {@link TrainConfig#ganUpdates()} and
+ * {@link TrainConfig#discStart()}. Gradients are accumulated over micro-batches, clipped on the device, checked for
+ * non-finite values (such a step is skipped and counted; too many in a row stop the run), then applied; the EMA follows
+ * each autoencoder update. Each step runs in its own {@link TensorScope}. The loop reads the device once per step (one
+ * combined finite flag over the loss totals and gradient norms, which decides the skip) and once per
+ * {@link TrainConfig#logEvery() log interval} (all loss terms, summed on the device, in one copy); every such read goes
+ * through {@link HostSyncs}. Everything random (data order, augmentation, posterior noise) is a function of (seed,
+ * global position of the sample in the data stream), so a run resumed from a checkpoint continues exactly like the
+ * uninterrupted one.
  *
  * <p>Data-parallel training ({@link DataParallel}): every rank builds the same trainer; at start rank 0's weights
- * (autoencoder, discriminator, learned loss parameters, EMA) are broadcast; each rank takes its share of every
- * global batch ({@link ShardedSampler}); after backward the gradients are averaged over ranks in buckets, so all ranks
- * apply the same update, and W ranks with batch B follow the same trajectory as one process with batch W * B
- * (exactly, up to float summation order, for objectives that are means over the batch and without BatchNorm). A
- * non-finite value on any rank skips the step on all (a rank whose loss is non-finite makes one of its gradients NaN
- * before they are averaged, so every rank's gradient norm sees it). Reported loss terms are averaged over ranks
- * once per log interval; only rank 0 writes checkpoints.
+ * (autoencoder, discriminator, learned loss parameters, EMA) are broadcast; each rank takes its share of every global
+ * batch ({@link ShardedSampler}); after backward the gradients are averaged over ranks in buckets, so all ranks apply
+ * the same update, and W ranks with batch B follow the same trajectory as one process with batch W * B (exactly, up to
+ * float summation order, for objectives that are means over the batch and without BatchNorm). A non-finite value on any
+ * rank skips the step on all (a rank whose loss is non-finite makes one of its gradients NaN before they are averaged,
+ * so every rank's gradient norm sees it). Reported loss terms are averaged over ranks once per log interval; only rank
+ * 0 writes checkpoints.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     /** Image-decoding threads of the data loader: decoding runs beside libtorch's own threads. */
-    private static final int DECODE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+    private static final int DECODE_WORKERS =
+            Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
     private final TrainableAutoencoder model;
     private final Discriminator discriminator;
@@ -96,8 +97,13 @@ public final class Trainer {
      * @param config loop hyper-parameters
      * @param runDir where checkpoints go
      */
-    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
-            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir) {
+    public Trainer(
+            TrainableAutoencoder model,
+            Discriminator discriminator,
+            GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective,
+            TrainConfig config,
+            Path runDir) {
         this(model, discriminator, generatorObjective, discriminatorObjective, config, runDir, DataParallel.none());
     }
 
@@ -106,8 +112,14 @@ public final class Trainer {
      *
      * @param parallel the job's collectives and DDP options
      */
-    public Trainer(TrainableAutoencoder model, Discriminator discriminator, GeneratorObjective generatorObjective,
-            DiscriminatorObjective discriminatorObjective, TrainConfig config, Path runDir, DataParallel parallel) {
+    public Trainer(
+            TrainableAutoencoder model,
+            Discriminator discriminator,
+            GeneratorObjective generatorObjective,
+            DiscriminatorObjective discriminatorObjective,
+            TrainConfig config,
+            Path runDir,
+            DataParallel parallel) {
         this.parallel = parallel;
         if ((discriminator == null) != (discriminatorObjective == null)) {
             throw new IllegalArgumentException("a discriminator needs a discriminator objective and vice versa");
@@ -140,7 +152,8 @@ public final class Trainer {
             discriminatorParameters = List.of();
             discriminatorOptimizer = null;
         }
-        ema = config.emaDecay() > 0 ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
+        ema = config.emaDecay() > 0
+                ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
                 : null;
         checkpoints = new CheckpointStore(runDir, config.keepCheckpoints());
         generatorBuckets = parallel.buckets(generatorParameters);
@@ -164,8 +177,8 @@ public final class Trainer {
     }
 
     /**
-     * Trains until {@link TrainConfig#steps()} on this rank's share of {@code dataset}. Every rank of a job calls
-     * this with the same dataset; listeners run on every rank (give the file-writing ones to rank 0 only), and
+     * Trains until {@link TrainConfig#steps()} on this rank's share of {@code dataset}. Every rank of a job calls this
+     * with the same dataset; listeners run on every rank (give the file-writing ones to rank 0 only), and
      * {@link TrainingListener#onCheckpoint} is called on rank 0, which alone writes checkpoints.
      *
      * @return the final counters
@@ -193,19 +206,19 @@ public final class Trainer {
     }
 
     /**
-     * Starts stepping through this rank's share of {@code dataset} by hand (what {@link #train} does, without
-     * listeners or checkpoints, and not stopping at {@link TrainConfig#steps()}, which only shapes the learning-rate
-     * schedule): for benchmarks and custom loops. Close it to stop the data loader.
+     * Starts stepping through this rank's share of {@code dataset} by hand (what {@link #train} does, without listeners
+     * or checkpoints, and not stopping at {@link TrainConfig#steps()}, which only shapes the learning-rate schedule):
+     * for benchmarks and custom loops. Close it to stop the data loader.
      */
     public Steps open(ImageDataset dataset) {
         int rank = parallel.context().rank();
         int worldSize = parallel.context().worldSize();
         broadcastInitialState();
-        ShardedSampler sampler = new ShardedSampler(dataset.size(), rank, worldSize, config.seed(),
-                dataset.trainingOrder(config.batchSize() * worldSize));
+        ShardedSampler sampler = new ShardedSampler(
+                dataset.size(), rank, worldSize, config.seed(), dataset.trainingOrder(config.batchSize() * worldSize));
         CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
-        return new Steps(new BatchLoader(dataset, sampler, config.batchSize(), config.seed(), state.samples(), 4,
-                DECODE_WORKERS));
+        return new Steps(new BatchLoader(
+                dataset, sampler, config.batchSize(), config.seed(), state.samples(), 4, DECODE_WORKERS));
     }
 
     /** Optimizer steps taken one at a time from an {@link #open opened} data stream. */
@@ -256,8 +269,13 @@ public final class Trainer {
     }
 
     private CheckpointStore.Parts parts() {
-        return new CheckpointStore.Parts(model.module(), ema, discriminator == null ? null : discriminator.module(),
-                generatorOptimizer, discriminatorOptimizer, generatorObjective.parameters());
+        return new CheckpointStore.Parts(
+                model.module(),
+                ema,
+                discriminator == null ? null : discriminator.module(),
+                generatorOptimizer,
+                discriminatorOptimizer,
+                generatorObjective.parameters());
     }
 
     private StepReport step(BatchLoader loader) {
@@ -270,15 +288,16 @@ public final class Trainer {
         double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
         OptimizerSettings.setLearningRate(generatorOptimizer, lr);
         if (discriminatorOptimizer != null) {
-            OptimizerSettings.setLearningRate(discriminatorOptimizer,
+            OptimizerSettings.setLearningRate(
+                    discriminatorOptimizer,
                     discriminatorSettings().lr() * config.schedule().factor(step, config.steps()));
         }
         String nonFinite;
         long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
         StepReport report;
         try (TensorScope scope = new TensorScope()) {
-            parallel.synchronizeBuffers(discriminator == null ? List.of(model.module())
-                    : List.of(model.module(), discriminator.module()));
+            parallel.synchronizeBuffers(
+                    discriminator == null ? List.of(model.module()) : List.of(model.module(), discriminator.module()));
             Map<String, Tensor> terms = new LinkedHashMap<>();
             Map<String, Tensor> checked = new LinkedHashMap<>();
             for (int m = 0; m < config.gradAccumulation(); m++) {
@@ -311,8 +330,8 @@ public final class Trainer {
             }
             boolean skipped = nonFinite != null;
             double seconds = (System.nanoTime() - started) / 1e9;
-            report = new StepReport(step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped,
-                    skipped, seconds);
+            report = new StepReport(
+                    step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped, seconds);
             interval.add(report, skipped ? Map.of() : terms);
         }
         boolean skipped = report.skipped();
@@ -325,18 +344,27 @@ public final class Trainer {
         } else if (ema != null && updateGenerator) {
             ema.update(model.module(), step + 1);
         }
-        state = new TrainingState(step + 1, state.skippedSteps() + (skipped ? 1 : 0), inARow,
-                state.seconds() + report.seconds(), state.samples() + config.gradAccumulation() * globalBatch);
+        state = new TrainingState(
+                step + 1,
+                state.skippedSteps() + (skipped ? 1 : 0),
+                inARow,
+                state.seconds() + report.seconds(),
+                state.samples() + config.gradAccumulation() * globalBatch);
         return report;
     }
 
     /**
-     * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the
-     * enabled objectives; adds their terms (weighted by the micro-batch's share, on the device) to {@code terms}
-     * and their totals to {@code checked}.
+     * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the enabled
+     * objectives; adds their terms (weighted by the micro-batch's share, on the device) to {@code terms} and their
+     * totals to {@code checked}.
      */
-    private void microStep(List<ImageArray> arrays, long first, boolean updateGenerator,
-            boolean updateDiscriminator, Map<String, Tensor> terms, Map<String, Tensor> checked) {
+    private void microStep(
+            List<ImageArray> arrays,
+            long first,
+            boolean updateGenerator,
+            boolean updateDiscriminator,
+            Map<String, Tensor> terms,
+            Map<String, Tensor> checked) {
         long step = state.step();
         double share = 1.0 / config.gradAccumulation();
         Tensor inputs = ImageArray.toDevice(arrays, device);
@@ -354,20 +382,21 @@ public final class Trainer {
             if (config.fixedVariance() > 0) {
                 posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
             }
-            reconstructions = model.decode(posterior.sample(noise(posterior.mean(), first))).to(ScalarType.Float);
+            reconstructions = model.decode(posterior.sample(noise(posterior.mean(), first)))
+                    .to(ScalarType.Float);
         }
         if (updateGenerator) {
             setRequiresGrad(discriminatorParameters, false);
-            LossTerms loss = generatorObjective.generatorLoss(inputs, reconstructions, posterior, discriminator, step,
-                    model.lastLayerWeight());
+            LossTerms loss = generatorObjective.generatorLoss(
+                    inputs, reconstructions, posterior, discriminator, step, model.lastLayerWeight());
             loss.total().mul(new Scalar(share)).backward();
             accumulate(terms, loss.terms(), share);
             accumulate(checked, Map.of("generator loss", loss.total().detach()), 1.0);
             setRequiresGrad(discriminatorParameters, true);
         }
         if (updateDiscriminator) {
-            LossTerms loss = discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator,
-                    step);
+            LossTerms loss =
+                    discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator, step);
             loss.total().mul(new Scalar(share)).backward();
             accumulate(terms, loss.terms(), share);
             accumulate(checked, Map.of("discriminator loss", loss.total().detach()), 1.0);
@@ -400,9 +429,9 @@ public final class Trainer {
     }
 
     /**
-     * Scales the gradients of {@code parameters} to total L2 norm at most {@link TrainConfig#gradClip()} on the
-     * device, as {@code torch.nn.utils.clip_grad_norm_} does (the same norms, coefficient
-     * {@code min(1, max / (norm + 1e-6))}), without reading the norm: returns it as a 0-d tensor.
+     * Scales the gradients of {@code parameters} to total L2 norm at most {@link TrainConfig#gradClip()} on the device,
+     * as {@code torch.nn.utils.clip_grad_norm_} does (the same norms, coefficient {@code min(1, max / (norm + 1e-6))}),
+     * without reading the norm: returns it as a 0-d tensor.
      */
     private Tensor clip(List<Tensor> parameters) {
         TensorVector norms = new TensorVector();
@@ -419,7 +448,9 @@ public final class Trainer {
         }
         Tensor total = stack(norms).norm(new Scalar(2.0));
         if (config.gradClip() > 0) {
-            Tensor coefficient = total.add(new Scalar(1e-6)).reciprocal().mul(new Scalar(config.gradClip()))
+            Tensor coefficient = total.add(new Scalar(1e-6))
+                    .reciprocal()
+                    .mul(new Scalar(config.gradClip()))
                     .clamp_max(new Scalar(1.0));
             grads.forEach(g -> g.mul_(coefficient));
         }
@@ -427,8 +458,8 @@ public final class Trainer {
     }
 
     /**
-     * The step's one host read: whether every checked value (loss totals, gradient norms) is finite; null if so,
-     * else the name of the first that is not (a second read, only on such a step), or "value on another rank".
+     * The step's one host read: whether every checked value (loss totals, gradient norms) is finite; null if so, else
+     * the name of the first that is not (a second read, only on such a step), or "value on another rank".
      */
     private static String firstNonFinite(Map<String, Tensor> checked) {
         TensorVector values = new TensorVector();
@@ -449,9 +480,9 @@ public final class Trainer {
     }
 
     /**
-     * Makes a non-finite loss on this rank non-finite on every rank without a collective of its own: adds
-     * {@code 0 * sum(losses)} (exactly 0 when they are finite, NaN when not) to one gradient of each network being
-     * updated before the gradients are averaged, so every rank's gradient norm check sees it.
+     * Makes a non-finite loss on this rank non-finite on every rank without a collective of its own: adds {@code 0 *
+     * sum(losses)} (exactly 0 when they are finite, NaN when not) to one gradient of each network being updated before
+     * the gradients are averaged, so every rank's gradient norm check sees it.
      */
     private void poisonOnNonFiniteLoss(Iterable<Tensor> losses, boolean generator, boolean discriminator) {
         Tensor zero = null;
@@ -462,7 +493,8 @@ public final class Trainer {
         if (zero == null) {
             return;
         }
-        for (List<Tensor> parameters : List.of(generator ? generatorParameters : List.<Tensor>of(),
+        for (List<Tensor> parameters : List.of(
+                generator ? generatorParameters : List.<Tensor>of(),
                 discriminator ? discriminatorParameters : List.<Tensor>of())) {
             for (Tensor p : parameters) {
                 if (p.grad().defined()) {

@@ -15,6 +15,11 @@ import java.nio.file.Path;
  * @param state the counters after the latest step
  * @param skippedFiles unreadable images skipped so far
  */
-public record TrainingRun(TrainableAutoencoder model, Discriminator discriminator, ExponentialMovingAverage ema,
-        TrainConfig config, Path runDir, TrainingState state, long skippedFiles) {
-}
+public record TrainingRun(
+        TrainableAutoencoder model,
+        Discriminator discriminator,
+        ExponentialMovingAverage ema,
+        TrainConfig config,
+        Path runDir,
+        TrainingState state,
+        long skippedFiles) {}

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A checkpoint written to a full disk (a 1 MiB tmpfs: needs root, skipped elsewhere) fails with a Java exception,
- * not a libtorch abort, and leaves the previous checkpoint complete and loadable with no partial folder behind.
- * Optimizer state round-trips through the in-memory archive.
+ * A checkpoint written to a full disk (a 1 MiB tmpfs: needs root, skipped elsewhere) fails with a Java exception, not a
+ * libtorch abort, and leaves the previous checkpoint complete and loadable with no partial folder behind. Optimizer
+ * state round-trips through the in-memory archive.
  */
 class CheckpointDiskFullTest {
     @TempDir
@@ -37,8 +37,8 @@ class CheckpointDiskFullTest {
     @Test
     void aFullDiskFailsTheSaveAndKeepsThePreviousCheckpoint() throws IOException, InterruptedException {
         Path disk = Files.createDirectories(dir.resolve("disk"));
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()),
-                "mounting a tmpfs needs root");
+        Assumptions.assumeTrue(
+                run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
         try (TensorScope scope = new TensorScope()) {
             AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
             List<Tensor> parameters = List.of(model.parameters().get());
@@ -52,9 +52,10 @@ class CheckpointDiskFullTest {
             CheckpointStore store = new CheckpointStore(disk, 3);
             CheckpointStore.Parts parts = new CheckpointStore.Parts(model, null, null, adam, null, List.of());
             Path first = store.save(new TrainingState(1, 0, 0, 1.0, 4), parts);
-            UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                    () -> store.save(new TrainingState(2, 0, 0, 2.0, 8), parts));
-            assertTrue(e.getMessage().contains("step-00000002") && e.getMessage().contains("No space left"),
+            UncheckedIOException e = assertThrows(
+                    UncheckedIOException.class, () -> store.save(new TrainingState(2, 0, 0, 2.0, 8), parts));
+            assertTrue(
+                    e.getMessage().contains("step-00000002") && e.getMessage().contains("No space left"),
                     e.getMessage());
             assertEquals(first, CheckpointStore.latest(disk).orElseThrow());
             try (Stream<Path> entries = Files.list(disk.resolve("checkpoints"))) {
@@ -64,8 +65,8 @@ class CheckpointDiskFullTest {
             AutoencoderKL restoredModel = new AutoencoderKL(TrainerTest.tiny());
             Optimizer restoredAdam = OptimizerSettings.adam(1e-3, 0.9, 0.99)
                     .create(List.of(restoredModel.parameters().get()));
-            TrainingState state = CheckpointStore.load(first, new CheckpointStore.Parts(restoredModel, null, null,
-                    restoredAdam, null, List.of()));
+            TrainingState state = CheckpointStore.load(
+                    first, new CheckpointStore.Parts(restoredModel, null, null, restoredAdam, null, List.of()));
             assertEquals(1, state.step());
             assertArrayEquals(before, values(restoredModel.parameters().get()[0]));
         } finally {

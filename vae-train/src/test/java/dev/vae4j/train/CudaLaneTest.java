@@ -4,10 +4,6 @@ import static dev.vae4j.core.testing.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.train.data.SyntheticImages;
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.DistributedContext;
-import dev.vae4j.train.dist.ProcessGroupCollectives;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
@@ -18,6 +14,10 @@ import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.testing.TestJvm;
+import dev.vae4j.train.data.SyntheticImages;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.DistributedContext;
+import dev.vae4j.train.dist.ProcessGroupCollectives;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,10 +36,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The GPU lane ({@code tools/gpu/check.sh}): the fixtures' fp32 forward, bf16/fp16 autocast, tiled decode, a
- * training run with a checkpoint round trip, and a world-size-1 process group doing every collective the trainer
- * uses, all on CUDA. Skipped without a CUDA device. {@code -Dvae4j.lane.device=cpu} (the script's
- * {@code --dry-run}) runs the same tests on the CPU, with Gloo for the process group, so CI keeps them working.
+ * The GPU lane ({@code tools/gpu/check.sh}): the fixtures' fp32 forward, bf16/fp16 autocast, tiled decode, a training
+ * run with a checkpoint round trip, and a world-size-1 process group doing every collective the trainer uses, all on
+ * CUDA. Skipped without a CUDA device. {@code -Dvae4j.lane.device=cpu} (the script's {@code --dry-run}) runs the same
+ * tests on the CPU, with Gloo for the process group, so CI keeps them working.
  */
 @Tag("cuda")
 class CudaLaneTest {
@@ -47,6 +47,7 @@ class CudaLaneTest {
     private static final String DEVICE = System.getProperty("vae4j.lane.device", "cuda");
     /** fp32 on CUDA against the CPU reference outputs (cuDNN/TF32-free kernels differ in summation order only). */
     private static final double FP32_TOLERANCE = 1e-3;
+
     private static final Map<Precision, Double> AUTOCAST_TOLERANCE = Map.of(Precision.BF16, 0.1, Precision.FP16, 0.02);
     private static final Device CPU = new Device("cpu");
 
@@ -78,30 +79,39 @@ class CudaLaneTest {
     @ValueSource(strings = {"kl4_quant_attn", "kl16_noquant", "kl4_noattn", "gray_in_out"})
     void fp32ForwardMatchesTheReference(String name) {
         Path dir = Fixtures.dir("autoencoder_kl/" + name);
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode();
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
             AutoencoderKL model = fixtureModel(dir);
             Tensor mean = model.encode(onDevice(io.load("input"))).mean();
             assertEquals(!DEVICE.equals("cpu"), mean.is_cuda());
             assertClose(DEVICE + " " + name + " mean", io.load("posterior_mean"), onCpu(mean), FP32_TOLERANCE);
-            assertClose(DEVICE + " " + name + " decoded", io.load("decoded"),
-                    onCpu(model.decode(onDevice(io.load("posterior_sample")))), FP32_TOLERANCE);
+            assertClose(
+                    DEVICE + " " + name + " decoded",
+                    io.load("decoded"),
+                    onCpu(model.decode(onDevice(io.load("posterior_sample")))),
+                    FP32_TOLERANCE);
         }
     }
 
     @Test
     void autocastStaysWithinItsTolerances() {
         Path dir = Fixtures.dir("autoencoder_kl/kl4_quant_attn");
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode();
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
             AutoencoderKL model = fixtureModel(dir);
             Tensor latents = onDevice(io.load("posterior_sample"));
             for (Precision precision : List.of(Precision.BF16, Precision.FP16)) {
                 InferenceAutoencoder fast = new InferenceOptions(precision, false).apply(model);
-                double diff = assertClose(DEVICE + " " + precision + " decoded", io.load("decoded"),
-                        onCpu(fast.decode(latents)), AUTOCAST_TOLERANCE.get(precision));
+                double diff = assertClose(
+                        DEVICE + " " + precision + " decoded",
+                        io.load("decoded"),
+                        onCpu(fast.decode(latents)),
+                        AUTOCAST_TOLERANCE.get(precision));
                 // fp16 runs in fp32 for force_upcast models, as in diffusers; bf16 always applies
-                assertTrue(diff > 0 || precision == Precision.FP16 && model.forceUpcast(),
+                assertTrue(
+                        diff > 0 || precision == Precision.FP16 && model.forceUpcast(),
                         precision + " autocast changed nothing: was it applied?");
             }
         }
@@ -110,7 +120,8 @@ class CudaLaneTest {
     @Test
     void tiledDecodeMatchesTheCpu() {
         Path dir = Fixtures.dir("autoencoder_kl/kl4_noattn");
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             AutoencoderKL cpu = AutoencoderKL.fromPretrained(dir);
             cpu.eval();
             torch.manual_seed(3);
@@ -124,16 +135,46 @@ class CudaLaneTest {
 
     @Test
     void trainingRunsAndItsCheckpointRoundTrips(@TempDir Path runDir) {
-        TrainConfig config = new TrainConfig(4, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
-                TrainConfig.GanUpdates.BOTH, 2, 3, 4, 5, DEVICE, 0.0, 0, false);
+        TrainConfig config = new TrainConfig(
+                4,
+                4,
+                1,
+                42,
+                OptimizerSettings.adam(2e-3, 0.5, 0.9),
+                OptimizerSettings.adam(1e-3, 0.5, 0.9),
+                LearningRateSchedule.constant(2),
+                1.0,
+                0.9,
+                0,
+                false,
+                Precision.FP32,
+                TrainConfig.GanUpdates.BOTH,
+                2,
+                3,
+                4,
+                5,
+                DEVICE,
+                0.0,
+                0,
+                false);
         torch.manual_seed(7);
         AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
-        new Trainer(model, new TestObjectives.PatchConv(), new TestObjectives.MseKl(2), new TestObjectives.Hinge(),
-                config, runDir).train(new SyntheticImages(16, 16, 1, true), List.of());
+        new Trainer(
+                        model,
+                        new TestObjectives.PatchConv(),
+                        new TestObjectives.MseKl(2),
+                        new TestObjectives.Hinge(),
+                        config,
+                        runDir)
+                .train(new SyntheticImages(16, 16, 1, true), List.of());
         AutoencoderKL restored = new AutoencoderKL(TrainerTest.tiny());
-        Trainer resumed = new Trainer(restored, new TestObjectives.PatchConv(), new TestObjectives.MseKl(2),
-                new TestObjectives.Hinge(), config, runDir);
+        Trainer resumed = new Trainer(
+                restored,
+                new TestObjectives.PatchConv(),
+                new TestObjectives.MseKl(2),
+                new TestObjectives.Hinge(),
+                config,
+                runDir);
         resumed.resume(CheckpointStore.latest(runDir).orElseThrow());
         assertEquals(4, resumed.state().step());
         try (TensorScope scope = new TensorScope()) {
@@ -148,11 +189,12 @@ class CudaLaneTest {
 
     @Test
     void aSingleRankProcessGroupRunsEveryCollective() {
-        DistributedContext.Backend backend = DEVICE.equals("cpu") ? DistributedContext.Backend.GLOO
-                : DistributedContext.Backend.NCCL;
-        DistributedContext context = new DistributedContext(0, 1, 0, "127.0.0.1", TestJvm.freePort(), backend,
-                Duration.ofSeconds(60));
-        try (TensorScope scope = new TensorScope(); Collectives collectives = ProcessGroupCollectives.connect(context)) {
+        DistributedContext.Backend backend =
+                DEVICE.equals("cpu") ? DistributedContext.Backend.GLOO : DistributedContext.Backend.NCCL;
+        DistributedContext context =
+                new DistributedContext(0, 1, 0, "127.0.0.1", TestJvm.freePort(), backend, Duration.ofSeconds(60));
+        try (TensorScope scope = new TensorScope();
+                Collectives collectives = ProcessGroupCollectives.connect(context)) {
             Tensor a = onDevice(torch.ones(3));
             Tensor b = onDevice(torch.full(new long[] {4}, new org.bytedeco.pytorch.Scalar(2.0)));
             collectives.allReduceSum(List.of(a, b));

@@ -6,20 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.train.dist.WorkerLauncher;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TestJvm;
+import dev.vae4j.train.dist.WorkerLauncher;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Data-parallel training on Gloo between real processes: two ranks of batch B reach the parameters of one process
- * with batch 2B, a non-finite loss on one rank skips the step on both, and a killed worker brings the job down.
+ * Data-parallel training on Gloo between real processes: two ranks of batch B reach the parameters of one process with
+ * batch 2B, a non-finite loss on one rank skips the step on both, and a killed worker brings the job down.
  */
 class DataParallelTrainingTest {
     private static final double TOLERANCE = 1e-5;
@@ -33,11 +32,16 @@ class DataParallelTrainingTest {
             throws InterruptedException {
         StringBuffer lines = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(processes, 1, 0, "127.0.0.1", TestJvm.freePort());
-        List<String> command = WorkerLauncher.javaCommand(DataParallelTrainingWorker.class.getName(),
-                List.of(out.toString(), Integer.toString(batch), Integer.toString(steps),
-                        Integer.toString(accumulation), Integer.toString(poisonedStep)));
-        int exit = launcher.start(command, Map.of(),
-                line -> lines.append(line).append('\n')).await();
+        List<String> command = WorkerLauncher.javaCommand(
+                DataParallelTrainingWorker.class.getName(),
+                List.of(
+                        out.toString(),
+                        Integer.toString(batch),
+                        Integer.toString(steps),
+                        Integer.toString(accumulation),
+                        Integer.toString(poisonedStep)));
+        int exit = launcher.start(command, Map.of(), line -> lines.append(line).append('\n'))
+                .await();
         String output = lines.toString();
         assertEquals(0, exit, output);
         return output;
@@ -67,9 +71,9 @@ class DataParallelTrainingTest {
     }
 
     /**
-     * A non-finite loss on the last rank only (its gradients finite) skips the step on every rank without a
-     * collective of its own: the pair follows the single process that skipped the same step. Broken: the flag
-     * not reaching rank 0 (rank 0 updates, rank 1 does not, and the weights differ).
+     * A non-finite loss on the last rank only (its gradients finite) skips the step on every rank without a collective
+     * of its own: the pair follows the single process that skipped the same step. Broken: the flag not reaching rank 0
+     * (rank 0 updates, rank 1 does not, and the weights differ).
      */
     @Test
     void aNonFiniteLossOnOneRankSkipsTheStepOnAll(@TempDir Path dir) throws InterruptedException {
@@ -79,8 +83,8 @@ class DataParallelTrainingTest {
         String output = launch(2, pair, 2, 4, 1, 2);
         assertTrue(alone.contains("SKIPPED 2"), alone);
         assertTrue(output.contains("[rank 0] SKIPPED 2") && output.contains("[rank 1] SKIPPED 2"), output);
-        assertFalse(output.contains("SKIPPED 1") || output.contains("SKIPPED 3") || output.contains("SKIPPED 4"),
-                output);
+        assertFalse(
+                output.contains("SKIPPED 1") || output.contains("SKIPPED 3") || output.contains("SKIPPED 4"), output);
         assertSameWeights(single, pair, "autoencoder.safetensors");
         assertSameWeights(single, pair, "discriminator.safetensors");
     }
@@ -99,8 +103,10 @@ class DataParallelTrainingTest {
     void killingOneWorkerStopsTheJobWithAnError(@TempDir Path dir) throws InterruptedException {
         StringBuffer lines = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
-        WorkerLauncher.Workers workers = launcher.start(WorkerLauncher.javaCommand(
-                DataParallelTrainingWorker.class.getName(), List.of(dir.toString(), "2", "100000", "1")), Map.of(),
+        WorkerLauncher.Workers workers = launcher.start(
+                WorkerLauncher.javaCommand(
+                        DataParallelTrainingWorker.class.getName(), List.of(dir.toString(), "2", "100000", "1")),
+                Map.of(),
                 line -> lines.append(line).append('\n'));
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!lines.toString().contains("[rank 1] STEP 2") && System.nanoTime() < deadline) {

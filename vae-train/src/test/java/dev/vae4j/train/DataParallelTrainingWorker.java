@@ -1,30 +1,28 @@
 package dev.vae4j.train;
 
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DataParallel;
 import dev.vae4j.train.dist.DistributedContext;
 import dev.vae4j.train.dist.ProcessGroupCollectives;
-import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.tensor.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 
 /**
- * A training worker for {@link DataParallelTrainingTest}, one rank of a job described by the environment (or a
- * single process without it). Arguments: output folder, per-rank batch size, steps, gradient accumulation, and
- * optionally a step whose generator loss the last rank makes infinite (its gradients stay finite), so only that
- * rank sees the non-finite value.
- * Rank r seeds its fresh weights with 7 + r, so only the start-up broadcast can make the ranks agree. Rank 0 writes
- * {@code autoencoder.safetensors}, {@code discriminator.safetensors} and {@code ema.safetensors} to the output
- * folder; every rank prints {@code STEP n} after each step and {@code SKIPPED n} after a skipped one.
+ * A training worker for {@link DataParallelTrainingTest}, one rank of a job described by the environment (or a single
+ * process without it). Arguments: output folder, per-rank batch size, steps, gradient accumulation, and optionally a
+ * step whose generator loss the last rank makes infinite (its gradients stay finite), so only that rank sees the
+ * non-finite value. Rank r seeds its fresh weights with 7 + r, so only the start-up broadcast can make the ranks agree.
+ * Rank 0 writes {@code autoencoder.safetensors}, {@code discriminator.safetensors} and {@code ema.safetensors} to the
+ * output folder; every rank prints {@code STEP n} after each step and {@code SKIPPED n} after a skipped one.
  */
 public final class DataParallelTrainingWorker {
-    private DataParallelTrainingWorker() {
-    }
+    private DataParallelTrainingWorker() {}
 
     public static void main(String[] args) {
         Path out = Path.of(args[0]);
@@ -32,17 +30,36 @@ public final class DataParallelTrainingWorker {
         long steps = Long.parseLong(args[2]);
         int accumulation = Integer.parseInt(args[3]);
         long poisonedStep = args.length > 4 ? Long.parseLong(args[4]) : 0;
-        DistributedContext context = DistributedContext.fromEnvironment(System.getenv(), "cpu", null,
-                Duration.ofSeconds(20));
-        try (Collectives collectives = context.distributed() ? ProcessGroupCollectives.connect(context)
-                : Collectives.single()) {
+        DistributedContext context =
+                DistributedContext.fromEnvironment(System.getenv(), "cpu", null, Duration.ofSeconds(20));
+        try (Collectives collectives =
+                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
             org.bytedeco.pytorch.global.torch.manual_seed(7 + context.rank());
             AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
             TestObjectives.PatchConv discriminator = new TestObjectives.PatchConv();
             TrainConfig base = TrainerTest.config(steps, 0, 0);
-            TrainConfig config = new TrainConfig(steps, batch, accumulation, base.seed(), base.generator(),
-                    base.discriminator(), base.schedule(), base.gradClip(), base.emaDecay(), base.emaStart(), false,
-                    Precision.FP32, TrainConfig.GanUpdates.BOTH, 0, base.maxNonFinite(), 0, 2, "cpu", 0.0, 1, false);
+            TrainConfig config = new TrainConfig(
+                    steps,
+                    batch,
+                    accumulation,
+                    base.seed(),
+                    base.generator(),
+                    base.discriminator(),
+                    base.schedule(),
+                    base.gradClip(),
+                    base.emaDecay(),
+                    base.emaStart(),
+                    false,
+                    Precision.FP32,
+                    TrainConfig.GanUpdates.BOTH,
+                    0,
+                    base.maxNonFinite(),
+                    0,
+                    2,
+                    "cpu",
+                    0.0,
+                    1,
+                    false);
             // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
             DataParallel parallel = new DataParallel(collectives, 4096, false);
             GeneratorObjective mseKl = new TestObjectives.MseKl(0);
@@ -50,10 +67,11 @@ public final class DataParallelTrainingWorker {
             GeneratorObjective objective = (inputs, reconstructions, posterior, disc, step, lastLayer) -> {
                 LossTerms loss = mseKl.generatorLoss(inputs, reconstructions, posterior, disc, step, lastLayer);
                 return lastRank && step + 1 == poisonedStep
-                        ? new LossTerms(loss.total().add(new Scalar(Double.POSITIVE_INFINITY)), loss.terms()) : loss;
+                        ? new LossTerms(loss.total().add(new Scalar(Double.POSITIVE_INFINITY)), loss.terms())
+                        : loss;
             };
-            Trainer trainer = new Trainer(model, discriminator, objective, new TestObjectives.Hinge(), config,
-                    out.resolve("run"), parallel);
+            Trainer trainer = new Trainer(
+                    model, discriminator, objective, new TestObjectives.Hinge(), config, out.resolve("run"), parallel);
             trainer.train(new SyntheticImages(24, 16, 1, true), List.of(new TrainingListener() {
                 @Override
                 public void onLog(TrainingRun run, IntervalReport report) {

@@ -32,15 +32,33 @@ class LatentDistillationTest {
         json.putArray("block_out_channels").add(8).add(8);
         json.putArray("down_block_types").add("DownEncoderBlock2D").add("DownEncoderBlock2D");
         json.putArray("up_block_types").add("UpDecoderBlock2D").add("UpDecoderBlock2D");
-        json.put("norm_num_groups", 4).put("layers_per_block", 1).put("latent_channels", latentChannels)
-                .put("scaling_factor", 0.5).put("shift_factor", 0.25);
+        json.put("norm_num_groups", 4)
+                .put("layers_per_block", 1)
+                .put("latent_channels", latentChannels)
+                .put("scaling_factor", 0.5)
+                .put("shift_factor", 0.25);
         return new AutoencoderKL(AutoencoderKLConfig.fromJson(json));
     }
 
     private static AutoencoderTiny student(double scale, double shift) {
-        return new AutoencoderTiny(new AutoencoderTinyConfig(3, 3, List.of(8, 8), List.of(8, 8), TinyActivation.RELU,
-                InterpolatingUpsample2D.Mode.NEAREST, 4, 2, List.of(1, 1), List.of(1, 1), 3.0, 0.5, false, scale,
-                shift, false, EncoderStem.CONV));
+        return new AutoencoderTiny(new AutoencoderTinyConfig(
+                3,
+                3,
+                List.of(8, 8),
+                List.of(8, 8),
+                TinyActivation.RELU,
+                InterpolatingUpsample2D.Mode.NEAREST,
+                4,
+                2,
+                List.of(1, 1),
+                List.of(1, 1),
+                3.0,
+                0.5,
+                false,
+                scale,
+                shift,
+                false,
+                EncoderStem.CONV));
     }
 
     @Test
@@ -52,13 +70,16 @@ class LatentDistillationTest {
             LatentDistillation distillation = new LatentDistillation(student, LatentDistillation.frozen(teacher));
             Tensor images = randn(2, 3, 8, 8).tanh();
             Tensor latents = distillation.encode(images).mean();
-            Tensor normalized = teacher.encode(images).mode().sub(new Scalar(0.25)).mul(new Scalar(0.5));
+            Tensor normalized =
+                    teacher.encode(images).mode().sub(new Scalar(0.25)).mul(new Scalar(0.5));
             Tensor expected = normalized.div(new Scalar(2.0)).add(new Scalar(-1.0));
             assertTrue(Fixtures.maxAbsDiff(expected, latents) < 1e-6);
             assertFalse(latents.requires_grad());
             assertEquals(0.0, distillation.encode(images).kl().abs().sum().item_double());
             assertTrue(distillation.decode(latents).requires_grad(), "the student's decoder trains");
-            assertEquals(student.decoderParameters().size(), distillation.decoderParameters().size());
+            assertEquals(
+                    student.decoderParameters().size(),
+                    distillation.decoderParameters().size());
             assertTrue(distillation.module() == student);
         }
     }
@@ -66,8 +87,8 @@ class LatentDistillationTest {
     @Test
     void refusesATeacherOfAnotherLatentSpace() {
         try (TensorScope scope = new TensorScope()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new LatentDistillation(student(1.0, 0.0), teacher(16)));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> new LatentDistillation(student(1.0, 0.0), teacher(16)));
             assertTrue(e.getMessage().contains("16 latent channels at f2"), e.getMessage());
         }
     }

@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OptimizerSettingsTest {
 
     /**
-     * Two steps on one parameter with gradients 1 then 0 move it by exactly
-     * {@code -lr * m / (sqrt(v) + eps)} with {@code m = b1 (1 - b1) / (1 - b1^2)}, {@code v = b2 (1 - b2) / (1 - b2^2)}:
-     * swapped betas give a different second step.
+     * Two steps on one parameter with gradients 1 then 0 move it by exactly {@code -lr * m / (sqrt(v) + eps)} with
+     * {@code m = b1 (1 - b1) / (1 - b1^2)}, {@code v = b2 (1 - b2) / (1 - b2^2)}: swapped betas give a different second
+     * step.
      */
     @ParameterizedTest
     @CsvSource({"adam, 0.5, 0.9", "adam, 0.9, 0.999", "adamw, 0.5, 0.9", "adamw, 0.8, 0.95"})
@@ -25,7 +25,9 @@ class OptimizerSettingsTest {
         try (TensorScope scope = new TensorScope()) {
             Tensor p = zeros(new long[] {1});
             p.requires_grad_(true);
-            Optimizer optimizer = new OptimizerSettings(OptimizerSettings.Algorithm.parse(type), 0.1, beta1, beta2, 1e-8, 0.0).create(List.of(p));
+            Optimizer optimizer = new OptimizerSettings(
+                            OptimizerSettings.Algorithm.parse(type), 0.1, beta1, beta2, 1e-8, 0.0)
+                    .create(List.of(p));
             p.sum().backward();
             optimizer.step();
             double first = p.item_double();

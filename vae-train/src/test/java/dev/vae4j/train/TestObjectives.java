@@ -13,12 +13,11 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Small real objectives for testing the loop in core (the full LDM objective lives in vae-losses): MSE + KL for
- * the autoencoder, plus a hinge GAN term once a discriminator is present, and a one-conv patch discriminator.
+ * Small real objectives for testing the loop in core (the full LDM objective lives in vae-losses): MSE + KL for the
+ * autoencoder, plus a hinge GAN term once a discriminator is present, and a one-conv patch discriminator.
  */
 final class TestObjectives {
-    private TestObjectives() {
-    }
+    private TestObjectives() {}
 
     /** {@code mse + 1e-6 * mean KL (+ 0.1 * -mean D(x̂))}. */
     static final class MseKl implements GeneratorObjective {
@@ -29,8 +28,13 @@ final class TestObjectives {
         }
 
         @Override
-        public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
-                Discriminator discriminator, long step, Tensor lastLayerWeight) {
+        public LossTerms generatorLoss(
+                Tensor inputs,
+                Tensor reconstructions,
+                LatentDistribution posterior,
+                Discriminator discriminator,
+                long step,
+                Tensor lastLayerWeight) {
             Tensor rec = reconstructions.sub(inputs).pow(new Scalar(2)).mean();
             Tensor kl = posterior.kl().mean();
             Tensor total = rec.add(kl.mul(new Scalar(1e-6)));
@@ -49,10 +53,12 @@ final class TestObjectives {
     /** Hinge discriminator loss {@code 0.5 (mean relu(1 - D(x)) + mean relu(1 + D(x̂)))}. */
     static final class Hinge implements DiscriminatorObjective {
         @Override
-        public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator,
-                long step) {
-            Tensor real = relu(discriminator.logits(inputs).neg().add(new Scalar(1.0))).mean();
-            Tensor fake = relu(discriminator.logits(reconstructions).add(new Scalar(1.0))).mean();
+        public LossTerms discriminatorLoss(
+                Tensor inputs, Tensor reconstructions, Discriminator discriminator, long step) {
+            Tensor real = relu(discriminator.logits(inputs).neg().add(new Scalar(1.0)))
+                    .mean();
+            Tensor fake = relu(discriminator.logits(reconstructions).add(new Scalar(1.0)))
+                    .mean();
             Tensor total = real.add(fake).mul(new Scalar(0.5));
             return new LossTerms(total, Map.of("disc", total));
         }

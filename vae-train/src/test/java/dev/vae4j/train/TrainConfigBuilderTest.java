@@ -12,8 +12,8 @@ class TrainConfigBuilderTest {
 
     @Test
     void defaultsAreTheDefaultsOfARecipeThatLeavesKeysOut() {
-        TrainConfig leftOut = new TrainConfig(10, 2, 0, 0, ADAM, null, null, 0, 0, 0, false, null, null, 0, 0, 0, 0,
-                null, 0, 0, false);
+        TrainConfig leftOut = new TrainConfig(
+                10, 2, 0, 0, ADAM, null, null, 0, 0, 0, false, null, null, 0, 0, 0, 0, null, 0, 0, false);
         assertEquals(leftOut, TrainConfig.builder(10, 2, ADAM).build());
     }
 
@@ -21,17 +21,57 @@ class TrainConfigBuilderTest {
     void everySetterLandsInItsComponent() {
         OptimizerSettings disc = OptimizerSettings.adam(2e-4, 0.0, 0.99);
         LearningRateSchedule schedule = LearningRateSchedule.constant(5);
-        TrainConfig built = TrainConfig.builder(100, 4, ADAM).gradAccumulation(3).seed(7).discriminator(disc)
-                .schedule(schedule).gradClip(1.5).ema(0.999, 20).decoderOnly(true).precision(Precision.BF16)
-                .ganUpdates(TrainConfig.GanUpdates.ALTERNATE).discStart(50).maxNonFinite(4).checkpoints(25, 3)
-                .device("cuda").fixedVariance(0.1).logEvery(5).cudnnBenchmark(true).build();
-        assertEquals(new TrainConfig(100, 4, 3, 7, ADAM, disc, schedule, 1.5, 0.999, 20, true, Precision.BF16,
-                TrainConfig.GanUpdates.ALTERNATE, 50, 4, 25, 3, "cuda", 0.1, 5, true), built);
+        TrainConfig built = TrainConfig.builder(100, 4, ADAM)
+                .gradAccumulation(3)
+                .seed(7)
+                .discriminator(disc)
+                .schedule(schedule)
+                .gradClip(1.5)
+                .ema(0.999, 20)
+                .decoderOnly(true)
+                .precision(Precision.BF16)
+                .ganUpdates(TrainConfig.GanUpdates.ALTERNATE)
+                .discStart(50)
+                .maxNonFinite(4)
+                .checkpoints(25, 3)
+                .device("cuda")
+                .fixedVariance(0.1)
+                .logEvery(5)
+                .cudnnBenchmark(true)
+                .build();
+        assertEquals(
+                new TrainConfig(
+                        100,
+                        4,
+                        3,
+                        7,
+                        ADAM,
+                        disc,
+                        schedule,
+                        1.5,
+                        0.999,
+                        20,
+                        true,
+                        Precision.BF16,
+                        TrainConfig.GanUpdates.ALTERNATE,
+                        50,
+                        4,
+                        25,
+                        3,
+                        "cuda",
+                        0.1,
+                        5,
+                        true),
+                built);
     }
 
     @Test
     void buildValidatesLikeTheConstructor() {
-        assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder(10, 2, ADAM).precision(Precision.FP16).build());
-        assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder(0, 2, ADAM).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainConfig.builder(10, 2, ADAM).precision(Precision.FP16).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainConfig.builder(0, 2, ADAM).build());
     }
 }

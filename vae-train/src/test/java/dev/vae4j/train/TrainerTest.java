@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.core.testing.TinyModels;
-import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
@@ -15,6 +13,8 @@ import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.train.data.SyntheticImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +30,36 @@ class TrainerTest {
     private static final SyntheticImages DATA = new SyntheticImages(16, 16, 1, true);
 
     static AutoencoderKLConfig tiny() {
-        return TinyModels.autoencoderKL().sampleSize(16).scaling(1.0, null).midBlockAddAttention(false).build();
+        return TinyModels.autoencoderKL()
+                .sampleSize(16)
+                .scaling(1.0, null)
+                .midBlockAddAttention(false)
+                .build();
     }
 
     static TrainConfig config(long steps, long discStart, long checkpointEvery) {
-        return new TrainConfig(steps, 4, 1, 42, OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9), LearningRateSchedule.constant(2), 1.0, 0.9, 0, false, Precision.FP32,
-                TrainConfig.GanUpdates.BOTH, discStart, 3, checkpointEvery, 5, "cpu", 0.0, 1, false);
+        return new TrainConfig(
+                steps,
+                4,
+                1,
+                42,
+                OptimizerSettings.adam(2e-3, 0.5, 0.9),
+                OptimizerSettings.adam(1e-3, 0.5, 0.9),
+                LearningRateSchedule.constant(2),
+                1.0,
+                0.9,
+                0,
+                false,
+                Precision.FP32,
+                TrainConfig.GanUpdates.BOTH,
+                discStart,
+                3,
+                checkpointEvery,
+                5,
+                "cpu",
+                0.0,
+                1,
+                false);
     }
 
     /** Records every step report and every log interval's terms. */
@@ -58,8 +81,8 @@ class TrainerTest {
     private static Trainer trainer(AutoencoderKL model, TrainConfig config, Path runDir) {
         org.bytedeco.pytorch.global.torch.manual_seed(7);
         TestObjectives.PatchConv disc = new TestObjectives.PatchConv();
-        return new Trainer(model, disc, new TestObjectives.MseKl(config.discStart()), new TestObjectives.Hinge(),
-                config, runDir);
+        return new Trainer(
+                model, disc, new TestObjectives.MseKl(config.discStart()), new TestObjectives.Hinge(), config, runDir);
     }
 
     @Test
@@ -71,8 +94,14 @@ class TrainerTest {
         assertEquals(30, reports.size());
         List<IntervalReport> logs = recorder.logs;
         assertEquals(30, logs.size(), "one log interval per step");
-        double early = logs.subList(0, 5).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
-        double late = logs.subList(25, 30).stream().mapToDouble(r -> r.terms().get("rec")).average().orElseThrow();
+        double early = logs.subList(0, 5).stream()
+                .mapToDouble(r -> r.terms().get("rec"))
+                .average()
+                .orElseThrow();
+        double late = logs.subList(25, 30).stream()
+                .mapToDouble(r -> r.terms().get("rec"))
+                .average()
+                .orElseThrow();
         System.out.printf("trainer: reconstruction MSE %.4f -> %.4f%n", early, late);
         assertTrue(late < 0.8 * early, "reconstruction MSE did not fall: " + early + " -> " + late);
         for (int i = 0; i < reports.size(); i++) {
@@ -133,8 +162,13 @@ class TrainerTest {
     void nonFiniteLossesAreSkippedThenStopTheRun(@TempDir Path runDir) {
         GeneratorObjective poisoned = new GeneratorObjective() {
             @Override
-            public LossTerms generatorLoss(Tensor inputs, Tensor reconstructions, LatentDistribution posterior,
-                    Discriminator discriminator, long step, Tensor lastLayerWeight) {
+            public LossTerms generatorLoss(
+                    Tensor inputs,
+                    Tensor reconstructions,
+                    LatentDistribution posterior,
+                    Discriminator discriminator,
+                    long step,
+                    Tensor lastLayerWeight) {
                 Tensor nan = reconstructions.mean().mul(new org.bytedeco.pytorch.Scalar(Double.NaN));
                 return new LossTerms(nan, Map.of("rec", nan));
             }
@@ -143,8 +177,8 @@ class TrainerTest {
         Map<String, Tensor> before = copy(StateDict.of(model));
         Recorder recorder = new Recorder();
         Trainer trainer = new Trainer(model, null, poisoned, null, config(10, 100, 0), runDir);
-        NonFiniteLossException error = assertThrows(NonFiniteLossException.class,
-                () -> trainer.train(DATA, List.of(recorder)));
+        NonFiniteLossException error =
+                assertThrows(NonFiniteLossException.class, () -> trainer.train(DATA, List.of(recorder)));
         assertTrue(error.getMessage().contains("generator loss"), error.getMessage());
         assertEquals(2, recorder.reports.size());
         assertTrue(recorder.reports.get(0).skipped());

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A whole benchmark report: the settings and one {@link BenchResult} per workload. Its JSON form (snake_case)
- * is the schema shared with {@code tools/reference/bench.py}.
+ * A whole benchmark report: the settings and one {@link BenchResult} per workload. Its JSON form (snake_case) is the
+ * schema shared with {@code tools/reference/bench.py}.
  *
  * @param implementation {@code vae4j} here ({@code pytorch} for the Python reference)
  * @param device {@code cpu} or {@code cuda}
@@ -33,9 +33,15 @@ public record BenchReport(
 
     /** A report of {@code results} measured with {@code settings}. */
     public static BenchReport of(BenchSettings settings, List<BenchResult> results) {
-        return new BenchReport("vae4j", settings.device(), settings.threads(), settings.dtype(),
-                settings.memoryFormat(), settings.runs(),
-                settings.warmup(), List.copyOf(results));
+        return new BenchReport(
+                "vae4j",
+                settings.device(),
+                settings.threads(),
+                settings.dtype(),
+                settings.memoryFormat(),
+                settings.runs(),
+                settings.warmup(),
+                List.copyOf(results));
     }
 
     /** The report as indented JSON. */
@@ -49,16 +55,39 @@ public record BenchReport(
 
     /** The report as a fixed-width table for people. */
     public String toTable() {
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder text = new StringBuilder(String.format(
+                Locale.ROOT,
                 "vae4j bench: %s, %d thread(s), %s, %s, %d warm-up + %d timed run(s), one fresh JVM per workload%n",
-                device, threads, dtype, memoryFormat, warmup, runs));
+                device,
+                threads,
+                dtype,
+                memoryFormat,
+                warmup,
+                runs));
         boolean cuda = device.equals("cuda");
-        text.append(String.format(Locale.ROOT, "%-22s %-18s %10s %10s %10s %9s %12s%s%n", "workload", "input",
-                "median ms", "min ms", "max ms", "img/s", "peak RSS MiB", cuda ? "  peak CUDA MiB" : ""));
+        text.append(String.format(
+                Locale.ROOT,
+                "%-22s %-18s %10s %10s %10s %9s %12s%s%n",
+                "workload",
+                "input",
+                "median ms",
+                "min ms",
+                "max ms",
+                "img/s",
+                "peak RSS MiB",
+                cuda ? "  peak CUDA MiB" : ""));
         for (BenchResult r : results) {
             String shape = r.inputShape().toString().replace(" ", "");
-            text.append(String.format(Locale.ROOT, "%-22s %-18s %10.1f %10.1f %10.1f %9.3f %12.1f%s%n", r.workload(),
-                    shape, r.medianMs(), r.minMs(), r.maxMs(), r.imagesPerSecond(), r.peakRssMb(),
+            text.append(String.format(
+                    Locale.ROOT,
+                    "%-22s %-18s %10.1f %10.1f %10.1f %9.3f %12.1f%s%n",
+                    r.workload(),
+                    shape,
+                    r.medianMs(),
+                    r.minMs(),
+                    r.maxMs(),
+                    r.imagesPerSecond(),
+                    r.peakRssMb(),
                     cuda ? String.format(Locale.ROOT, " %15.1f", r.peakCudaMb()) : ""));
         }
         text.append("peak RSS = VmHWM above the RSS right before the model was built (weights + activations + caches)")

@@ -15,10 +15,10 @@ import java.util.List;
  * @param minMs fastest timed run, milliseconds
  * @param maxMs slowest timed run, milliseconds
  * @param imagesPerSecond {@code imagesPerRun / median} in images per second
- * @param peakRssMb peak resident set size above the RSS right before the model was built (Linux VmHWM), MiB;
- *     weights + activations + allocator caches; -1 where not measurable
- * @param peakCudaMb peak CUDA memory held by tensors during the workload (the caching allocator's peak allocated
- *     bytes, PyTorch's {@code max_memory_allocated}), MiB; -1 on the CPU
+ * @param peakRssMb peak resident set size above the RSS right before the model was built (Linux VmHWM), MiB; weights +
+ *     activations + allocator caches; -1 where not measurable
+ * @param peakCudaMb peak CUDA memory held by tensors during the workload (the caching allocator's peak allocated bytes,
+ *     PyTorch's {@code max_memory_allocated}), MiB; -1 on the CPU
  * @param timesMs every timed run in order, milliseconds
  */
 public record BenchResult(
@@ -32,5 +32,4 @@ public record BenchResult(
         @JsonProperty("images_per_s") double imagesPerSecond,
         @JsonProperty("peak_rss_mb") double peakRssMb,
         @JsonProperty("peak_cuda_mb") double peakCudaMb,
-        @JsonProperty("times_ms") List<Double> timesMs) {
-}
+        @JsonProperty("times_ms") List<Double> timesMs) {}

@@ -22,17 +22,17 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Times workloads: W warm-up runs, then N timed runs, each run in its own {@link TensorScope} (and
  * {@code InferenceMode} for inference workloads). {@link #runForked} runs each workload in a fresh child JVM
- * ({@link BenchChild}) so one workload's allocations cannot inflate another's peak RSS; {@link #runInProcess}
- * runs it here (its peak then also counts memory this JVM held before). libtorch gets {@code threads}
- * intra-op threads and OpenBLAS one (see {@link CpuThreads}).
+ * ({@link BenchChild}) so one workload's allocations cannot inflate another's peak RSS; {@link #runInProcess} runs it
+ * here (its peak then also counts memory this JVM held before). libtorch gets {@code threads} intra-op threads and
+ * OpenBLAS one (see {@link CpuThreads}).
  */
 public final class BenchRunner {
     /** Prefix of the line a child prints its JSON result on. */
     static final String RESULT_PREFIX = "BENCH_RESULT ";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BenchRunner() {
-    }
+    private BenchRunner() {}
 
     /** Runs {@code workload} in this JVM with {@code settings}. */
     public static BenchResult runInProcess(Workload workload, BenchSettings settings) {
@@ -47,8 +47,8 @@ public final class BenchRunner {
         long baseline = ProcStatus.rssBytes();
         double[] millis = new double[settings.runs()];
         try (TensorScope scope = new TensorScope();
-                PreparedWorkload prepared = workload.prepare(size, new Device(settings.device()),
-                        settings.inference())) {
+                PreparedWorkload prepared =
+                        workload.prepare(size, new Device(settings.device()), settings.inference())) {
             for (int i = 0; i < settings.warmup(); i++) {
                 timeOnce(prepared);
             }
@@ -63,8 +63,8 @@ public final class BenchRunner {
     }
 
     /**
-     * Runs each workload in a fresh child JVM with this JVM's class path; child output other than the result
-     * goes to {@code log}.
+     * Runs each workload in a fresh child JVM with this JVM's class path; child output other than the result goes to
+     * {@code log}.
      */
     public static List<BenchResult> runForked(List<Workload> workloads, BenchSettings settings, Consumer<String> log) {
         List<BenchResult> results = new ArrayList<>();
@@ -76,18 +76,27 @@ public final class BenchRunner {
 
     private static BenchResult fork(Workload workload, BenchSettings settings, Consumer<String> log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Djava.awt.headless=true", "-cp",
-                System.getProperty("java.class.path"), BenchChild.class.getName(), workload.name(),
-                Integer.toString(settings.threads()), Integer.toString(settings.runs()),
-                Integer.toString(settings.warmup()), settings.device(),
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Djava.awt.headless=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BenchChild.class.getName(),
+                workload.name(),
+                Integer.toString(settings.threads()),
+                Integer.toString(settings.runs()),
+                Integer.toString(settings.warmup()),
+                settings.device(),
                 settings.size() == null ? "default" : settings.size().toString(),
-                settings.inference().precision().label(), Boolean.toString(settings.inference().channelsLast()),
+                settings.inference().precision().label(),
+                Boolean.toString(settings.inference().channelsLast()),
                 Boolean.toString(settings.cudnnBenchmark())));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             BenchResult result = null;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
                     if (line.startsWith(RESULT_PREFIX)) {
                         result = JSON.readValue(line.substring(RESULT_PREFIX.length()), BenchResult.class);
@@ -98,8 +107,8 @@ public final class BenchRunner {
             }
             int code = process.waitFor();
             if (code != 0 || result == null) {
-                throw new IllegalStateException("benchmark child for " + workload.name() + " failed with exit code "
-                        + code);
+                throw new IllegalStateException(
+                        "benchmark child for " + workload.name() + " failed with exit code " + code);
             }
             return result;
         } catch (IOException e) {
@@ -119,15 +128,24 @@ public final class BenchRunner {
         }
     }
 
-    private static BenchResult summarize(Workload workload, PreparedWorkload prepared, double[] millis,
-            double peakMb, double peakCudaMb) {
+    private static BenchResult summarize(
+            Workload workload, PreparedWorkload prepared, double[] millis, double peakMb, double peakCudaMb) {
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         List<Double> times = Arrays.stream(millis).boxed().toList();
-        return new BenchResult(workload.name(), workload.description(), prepared.inputShape(),
-                prepared.imagesPerRun(), median, sorted[0], sorted[n - 1], prepared.imagesPerRun() * 1000.0 / median,
-                peakMb, peakCudaMb, times);
+        return new BenchResult(
+                workload.name(),
+                workload.description(),
+                prepared.inputShape(),
+                prepared.imagesPerRun(),
+                median,
+                sorted[0],
+                sorted[n - 1],
+                prepared.imagesPerRun() * 1000.0 / median,
+                peakMb,
+                peakCudaMb,
+                times);
     }
 }

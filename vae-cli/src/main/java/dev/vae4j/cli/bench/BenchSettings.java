@@ -13,8 +13,14 @@ import dev.vae4j.core.model.InferenceOptions;
  * @param inference precision and memory format every workload runs with
  * @param cudnnBenchmark cuDNN's benchmark mode (CUDA only)
  */
-public record BenchSettings(int threads, int runs, int warmup, String device, Integer size,
-        InferenceOptions inference, boolean cudnnBenchmark) {
+public record BenchSettings(
+        int threads,
+        int runs,
+        int warmup,
+        String device,
+        Integer size,
+        InferenceOptions inference,
+        boolean cudnnBenchmark) {
     /** Validates the values. */
     public BenchSettings {
         if (threads < 1 || runs < 1 || warmup < 0) {

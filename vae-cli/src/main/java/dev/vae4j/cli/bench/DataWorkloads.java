@@ -1,5 +1,8 @@
 package dev.vae4j.cli.bench;
 
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.data.Augmentation;
@@ -10,9 +13,6 @@ import dev.vae4j.train.data.ImageFiles;
 import dev.vae4j.train.data.ImageSourceDataset;
 import dev.vae4j.train.data.ShardedSampler;
 import dev.vae4j.train.data.SyntheticImages;
-import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.model.InferenceOptions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,25 +30,26 @@ import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.pytorch.Device;
 
 /**
- * The data workloads of {@code vae bench}, on {@link #IMAGES} synthetic images of mixed sizes around the workload
- * size S (from S x S to 2S x 1.5S, drawn by {@link SyntheticImages}) written once to a temporary folder as JPEG
- * (quality 0.9) or PNG; {@code tools/bench/cache_compare.py} runs the PyTorch side of the last two.
+ * The data workloads of {@code vae bench}, on {@link #IMAGES} synthetic images of mixed sizes around the workload size
+ * S (from S x S to 2S x 1.5S, drawn by {@link SyntheticImages}) written once to a temporary folder as JPEG (quality
+ * 0.9) or PNG; {@code tools/bench/cache_compare.py} runs the PyTorch side of the last two.
+ *
  * <ul>
- * <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}: decoding one in-memory
- * file with that ImageIO reader (the JDK's own, or TwelveMonkeys' {@code imageio-jpeg}), one image per run.
- * <li>{@code data-pipeline}: a batch of 8 JPEG files read, decoded, resized (shorter side to S) and centre-cropped to
- * S x S, stacked into a (8, 3, S, S) tensor by the training loader ({@link BatchLoader}, 2 decoding threads).
- * <li>{@code cache-folder}: {@code vae encode --output DIR/} on the 16 JPEG files: decode and crop to S (2 threads),
- * SD-preset encode in batches of 4, two shards of 8 written.
+ *   <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}: decoding one in-memory file
+ *       with that ImageIO reader (the JDK's own, or TwelveMonkeys' {@code imageio-jpeg}), one image per run.
+ *   <li>{@code data-pipeline}: a batch of 8 JPEG files read, decoded, resized (shorter side to S) and centre-cropped to
+ *       S x S, stacked into a (8, 3, S, S) tensor by the training loader ({@link BatchLoader}, 2 decoding threads).
+ *   <li>{@code cache-folder}: {@code vae encode --output DIR/} on the 16 JPEG files: decode and crop to S (2 threads),
+ *       SD-preset encode in batches of 4, two shards of 8 written.
  * </ul>
  */
 final class DataWorkloads {
     /** Images in the synthetic folder. */
     static final int IMAGES = 16;
+
     private static final int BATCH = 8;
 
-    private DataWorkloads() {
-    }
+    private DataWorkloads() {}
 
     /** A folder of {@link #IMAGES} synthetic images in {@code format} ("jpg" or "png"), deleted at exit. */
     static Path folder(int size, String format) {
@@ -57,8 +58,13 @@ final class DataWorkloads {
             for (int i = 0; i < IMAGES; i++) {
                 int w = size + (i * size / IMAGES);
                 int h = size + (i * 7 % IMAGES) * size / (2 * IMAGES);
-                BufferedImage image = new SyntheticImages(1, Math.max(w, h), i, false).render(0).getSubimage(0, 0, w, h);
-                ImageIO.write(image, format, dir.resolve(String.format("img%02d.%s", i, format)).toFile());
+                BufferedImage image = new SyntheticImages(1, Math.max(w, h), i, false)
+                        .render(0)
+                        .getSubimage(0, 0, w, h);
+                ImageIO.write(
+                        image,
+                        format,
+                        dir.resolve(String.format("img%02d.%s", i, format)).toFile());
             }
             deleteOnExit(dir);
             return dir;
@@ -77,7 +83,9 @@ final class DataWorkloads {
         }));
     }
 
-    /** Decoding one file per run with the ImageIO reader of {@code format} whose class name starts with {@code vendor}. */
+    /**
+     * Decoding one file per run with the ImageIO reader of {@code format} whose class name starts with {@code vendor}.
+     */
     static PreparedWorkload decode(int size, String format, String vendor) {
         Path dir = folder(size, format);
         List<byte[]> files = new ArrayList<>();
@@ -138,10 +146,9 @@ final class DataWorkloads {
     /** The training loader's decode + resize + crop + stack of a batch of 8 JPEGs. */
     static PreparedWorkload pipeline(int size) {
         ImageFiles files = new ImageFiles(folder(size, "jpg"));
-        ImageSourceDataset dataset = new ImageSourceDataset(files, 0, files.size(), Augmentation.center(size),
-                EpochOrder.sequential());
-        BatchLoader loader = new BatchLoader(dataset, ShardedSampler.single(files.size(), 0, false), BATCH, 0, 0, 4,
-                2);
+        ImageSourceDataset dataset =
+                new ImageSourceDataset(files, 0, files.size(), Augmentation.center(size), EpochOrder.sequential());
+        BatchLoader loader = new BatchLoader(dataset, ShardedSampler.single(files.size(), 0, false), BATCH, 0, 0, 4, 2);
         return new PreparedWorkload() {
             @Override
             public List<Long> inputShape() {
@@ -195,7 +202,7 @@ final class DataWorkloads {
                 try {
                     Path out = Files.createTempDirectory("vae4j-bench-cache");
                     deleteOnExit(out);
-                    new LatentCacheWriter(model, all, out, cache, null).write(0, 1, false, (done, total) -> { });
+                    new LatentCacheWriter(model, all, out, cache, null).write(0, 1, false, (done, total) -> {});
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -3,9 +3,9 @@ package dev.vae4j.cli.bench;
 import java.util.List;
 
 /**
- * A workload with its model built and its inputs allocated, ready to be timed. {@link #run()} performs one
- * timed operation and returns only once the result is computed (it reads a scalar back to the host, which
- * waits for any device work).
+ * A workload with its model built and its inputs allocated, ready to be timed. {@link #run()} performs one timed
+ * operation and returns only once the result is computed (it reads a scalar back to the host, which waits for any
+ * device work).
  */
 public interface PreparedWorkload extends AutoCloseable {
     /** Shape of the input of one run (images NCHW, or latents NCHW for decoders). */
@@ -22,6 +22,5 @@ public interface PreparedWorkload extends AutoCloseable {
 
     /** Releases what the workload holds beyond native memory (threads); nothing by default. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

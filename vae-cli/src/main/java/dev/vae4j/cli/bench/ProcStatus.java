@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** Resident-memory counters of this process from Linux {@code /proc/self}; -1 bytes elsewhere. */
 final class ProcStatus {
-    private ProcStatus() {
-    }
+    private ProcStatus() {}
 
     /** Resets the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux 4.0+); false if that failed. */
     static boolean resetPeak() {

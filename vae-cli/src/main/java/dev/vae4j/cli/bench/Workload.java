@@ -20,8 +20,8 @@ public interface Workload {
     }
 
     /**
-     * Builds the model (random weights, seeded) and the inputs on {@code device}; runs use {@code options}
-     * (weights prepared once here, autocast and input layout per run).
+     * Builds the model (random weights, seeded) and the inputs on {@code device}; runs use {@code options} (weights
+     * prepared once here, autocast and input layout per run).
      *
      * @param size image side in pixels (latents are {@code size / 8} for the SD preset)
      */

@@ -3,7 +3,6 @@ package dev.vae4j.cli.bench;
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
 import static org.bytedeco.pytorch.global.torch.randn;
 
-import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
@@ -14,18 +13,18 @@ import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.train.OptimizerSettings;
-import dev.vae4j.train.TrainConfig;
-import dev.vae4j.train.Trainer;
 import dev.vae4j.dwt.model.LiteVaeConfig;
 import dev.vae4j.dwt.model.LiteVaeEncoder;
 import dev.vae4j.recipes.RandomInitTrainer;
 import dev.vae4j.recipes.Recipe;
+import dev.vae4j.train.OptimizerSettings;
+import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.Trainer;
+import dev.vae4j.train.data.SyntheticImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,34 +39,35 @@ import org.bytedeco.pytorch.TensorOptions;
 
 /**
  * The built-in workloads, batch 1 unless stated, random seeded weights (timings do not depend on the values).
- * {@code tools/reference/bench.py} runs the same names with the same shapes in PyTorch/diffusers. Every workload
- * runs with the settings' {@link InferenceOptions} (float32 contiguous by default): weights laid out once when
- * prepared, each run's input converted and the op run under autocast ({@link InferenceOptions#run}); the SD
- * preset's {@code force_upcast} makes fp16 run in float32, as in diffusers.
+ * {@code tools/reference/bench.py} runs the same names with the same shapes in PyTorch/diffusers. Every workload runs
+ * with the settings' {@link InferenceOptions} (float32 contiguous by default): weights laid out once when prepared,
+ * each run's input converted and the op run under autocast ({@link InferenceOptions#run}); the SD preset's
+ * {@code force_upcast} makes fp16 run in float32, as in diffusers.
+ *
  * <ul>
- * <li>{@code sd-encode}: SD preset ({@code AutoencoderKLConfig.preset("sd")}) encode of a (1, 3, S, S) image to the
- * posterior mode (quant_conv included); default S = 256.
- * <li>{@code sd-decode}: SD preset decode of a (1, 4, S/8, S/8) latent.
- * <li>{@code taesd-decode}: AutoencoderTiny (taesd.py's 4-channel decoder, {@code AutoencoderTinyConfig.taesd(4)})
- * decode of the same (1, 4, S/8, S/8) latent: the tiny decoder against {@code sd-decode}.
- * <li>{@code sd-encode-decode}: both in sequence.
- * <li>{@code train-step-small}: one training step of a small AutoencoderKL ([32, 64] channels, 1 layer per
- * block, 8 groups, 4 latent channels) on a (2, 3, S, S) batch (tanh of standard normal), default S = 64: forward with a posterior sample,
- * loss = L1 mean + 1e-6 * KL mean, backward, Adam step (lr 1e-4, betas 0.9/0.999), zero grad.
- * <li>{@code ldm-kl-f8-train-step}: one step of {@code vae train --recipe ldm-kl-f8} (the {@link Trainer} itself:
- * SD KL-f8 autoencoder, LPIPS with random VGG16 and heads, PatchGAN, LDM's adaptive GAN weight, both networks
- * updated, Adam) at batch 8 on (8, 3, S, S) synthetic images, default S = 256, encode/decode under bf16 autocast
- * whatever {@code --precision} says, including the data loader's batch and the loss-term read of a log interval of
- * one step.
- * <li>{@code litevae-b-encode}: LiteVAE-B encoder ({@code LiteVaeConfig.preset("open-b")}) moments of a
- * (1, 3, S, S) image.
- * <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
- * (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
- * <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
- * {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
- * <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a
- * (1, 3, S, S) image and decode of a (1, 4, S/8, S/8) latent, default S = 1024; with {@code sd-encode} and
- * {@code sd-decode} at the same {@code --size} they compare tiled and untiled memory.
+ *   <li>{@code sd-encode}: SD preset ({@code AutoencoderKLConfig.preset("sd")}) encode of a (1, 3, S, S) image to the
+ *       posterior mode (quant_conv included); default S = 256.
+ *   <li>{@code sd-decode}: SD preset decode of a (1, 4, S/8, S/8) latent.
+ *   <li>{@code taesd-decode}: AutoencoderTiny (taesd.py's 4-channel decoder, {@code AutoencoderTinyConfig.taesd(4)})
+ *       decode of the same (1, 4, S/8, S/8) latent: the tiny decoder against {@code sd-decode}.
+ *   <li>{@code sd-encode-decode}: both in sequence.
+ *   <li>{@code train-step-small}: one training step of a small AutoencoderKL ([32, 64] channels, 1 layer per block, 8
+ *       groups, 4 latent channels) on a (2, 3, S, S) batch (tanh of standard normal), default S = 64: forward with a
+ *       posterior sample, loss = L1 mean + 1e-6 * KL mean, backward, Adam step (lr 1e-4, betas 0.9/0.999), zero grad.
+ *   <li>{@code ldm-kl-f8-train-step}: one step of {@code vae train --recipe ldm-kl-f8} (the {@link Trainer} itself: SD
+ *       KL-f8 autoencoder, LPIPS with random VGG16 and heads, PatchGAN, LDM's adaptive GAN weight, both networks
+ *       updated, Adam) at batch 8 on (8, 3, S, S) synthetic images, default S = 256, encode/decode under bf16 autocast
+ *       whatever {@code --precision} says, including the data loader's batch and the loss-term read of a log interval
+ *       of one step.
+ *   <li>{@code litevae-b-encode}: LiteVAE-B encoder ({@code LiteVaeConfig.preset("open-b")}) moments of a (1, 3, S, S)
+ *       image.
+ *   <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
+ *       (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ *   <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
+ *       {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
+ *   <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a (1, 3, S, S)
+ *       image and decode of a (1, 4, S/8, S/8) latent, default S = 1024; with {@code sd-encode} and {@code sd-decode}
+ *       at the same {@code --size} they compare tiled and untiled memory.
  * </ul>
  */
 public final class Workloads {
@@ -75,6 +75,7 @@ public final class Workloads {
     public static final int TRAIN_BATCH = 2;
     /** Batch size of {@code ldm-kl-f8-train-step}. */
     public static final int LDM_TRAIN_BATCH = 8;
+
     private static final long SEED = 0;
     private static final Map<String, Workload> ALL = new LinkedHashMap<>();
 
@@ -82,34 +83,59 @@ public final class Workloads {
         add(simple("sd-encode", "SD-preset encode (posterior mode), batch 1", 256, Workloads::sdEncode));
         add(simple("sd-decode", "SD-preset decode, batch 1", 256, Workloads::sdDecode));
         add(simple("taesd-decode", "AutoencoderTiny (taesd) decode, batch 1", 256, Workloads::taesdDecode));
-        add(simple("sd-encode-decode", "SD-preset encode (mode) then decode, batch 1", 256,
-                Workloads::sdEncodeDecode));
-        add(simple("train-step-small", "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch "
-                + TRAIN_BATCH, 64, Workloads::trainStep));
-        add(simple("ldm-kl-f8-train-step", "ldm-kl-f8 training step (SD KL-f8, LPIPS + PatchGAN, both updated), bf16"
-                + " autocast, batch " + LDM_TRAIN_BATCH, 256, Workloads::ldmTrainStep));
-        add(simple("litevae-b-encode", "LiteVAE-B (open-b) encoder moments, batch 1", 256,
-                Workloads::liteVaeEncode));
-        add(new Fixed(simple("sd-tiled-decode-1024", "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
-                1024, Workloads::sdTiledDecode)));
-        add(simple("sd-tiled-encode", "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1", 1024,
+        add(simple("sd-encode-decode", "SD-preset encode (mode) then decode, batch 1", 256, Workloads::sdEncodeDecode));
+        add(simple(
+                "train-step-small",
+                "small AutoencoderKL training step (L1 + 1e-6 KL, Adam), batch " + TRAIN_BATCH,
+                64,
+                Workloads::trainStep));
+        add(simple(
+                "ldm-kl-f8-train-step",
+                "ldm-kl-f8 training step (SD KL-f8, LPIPS + PatchGAN, both updated), bf16" + " autocast, batch "
+                        + LDM_TRAIN_BATCH,
+                256,
+                Workloads::ldmTrainStep));
+        add(simple("litevae-b-encode", "LiteVAE-B (open-b) encoder moments, batch 1", 256, Workloads::liteVaeEncode));
+        add(new Fixed(simple(
+                "sd-tiled-decode-1024",
+                "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
+                1024,
+                Workloads::sdTiledDecode)));
+        add(simple(
+                "sd-tiled-encode",
+                "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1",
+                1024,
                 Workloads::sdTiledEncode));
-        add(simple("sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024,
-                Workloads::sdTiledDecode));
-        add(simple("decode-jpeg-jdk", "JPEG decode, the JDK's ImageIO reader, 1 image", 256,
+        add(simple(
+                "sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024, Workloads::sdTiledDecode));
+        add(simple(
+                "decode-jpeg-jdk",
+                "JPEG decode, the JDK's ImageIO reader, 1 image",
+                256,
                 (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.sun.")));
-        add(simple("decode-jpeg-twelvemonkeys", "JPEG decode, TwelveMonkeys' ImageIO reader, 1 image", 256,
+        add(simple(
+                "decode-jpeg-twelvemonkeys",
+                "JPEG decode, TwelveMonkeys' ImageIO reader, 1 image",
+                256,
                 (size, device, options) -> DataWorkloads.decode(size, "jpg", "com.twelvemonkeys.")));
-        add(simple("decode-png-jdk", "PNG decode, the JDK's ImageIO reader, 1 image", 256,
+        add(simple(
+                "decode-png-jdk",
+                "PNG decode, the JDK's ImageIO reader, 1 image",
+                256,
                 (size, device, options) -> DataWorkloads.decode(size, "png", "com.sun.")));
-        add(simple("data-pipeline", "JPEG decode + resize + centre crop + stack, batch 8, 2 threads", 256,
+        add(simple(
+                "data-pipeline",
+                "JPEG decode + resize + centre crop + stack, batch 8, 2 threads",
+                256,
                 (size, device, options) -> DataWorkloads.pipeline(size)));
-        add(simple("cache-folder", "latent cache of 16 JPEGs (SD preset, crop S, batch 4, 2 decode threads)", 256,
+        add(simple(
+                "cache-folder",
+                "latent cache of 16 JPEGs (SD preset, crop S, batch 4, 2 decode threads)",
+                256,
                 DataWorkloads::cache));
     }
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /** The workload called {@code name}. */
     public static Workload get(String name) {
@@ -127,15 +153,17 @@ public final class Workloads {
 
     /** The small training config: [32, 64] channels, 1 layer per block, 8 groups, 4 latent channels. */
     public static AutoencoderKLConfig smallConfig() {
-        return AutoencoderKLConfig.builder(List.of(32, 64), 4).normNumGroups(8).sampleSize(64).build();
+        return AutoencoderKLConfig.builder(List.of(32, 64), 4)
+                .normNumGroups(8)
+                .sampleSize(64)
+                .build();
     }
 
     private static void add(Workload workload) {
         ALL.put(workload.name(), workload);
     }
 
-    private static Workload simple(String name, String description, int defaultSize,
-            Factory factory) {
+    private static Workload simple(String name, String description, int defaultSize, Factory factory) {
         return new Workload() {
             @Override
             public String name() {
@@ -195,7 +223,11 @@ public final class Workloads {
 
     private static PreparedWorkload sdEncode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
-        return inference(model, options, normal(device, 1, 3, size, size), x -> model.encode(x).mode());
+        return inference(
+                model,
+                options,
+                normal(device, 1, 3, size, size),
+                x -> model.encode(x).mode());
     }
 
     private static PreparedWorkload sdDecode(int size, Device device, InferenceOptions options) {
@@ -210,20 +242,32 @@ public final class Workloads {
         model.eval();
         options.prepare(model);
         int f = model.downsamplingFactor();
-        return new Prepared(model, normal(device, 1, 4, size / f, size / f), 1, true,
-                x -> options.run(x, model.forceUpcast(), model::decode), null);
+        return new Prepared(
+                model,
+                normal(device, 1, 4, size / f, size / f),
+                1,
+                true,
+                x -> options.run(x, model.forceUpcast(), model::decode),
+                null);
     }
 
     private static PreparedWorkload sdEncodeDecode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
-        return inference(model, options, normal(device, 1, 3, size, size),
+        return inference(
+                model,
+                options,
+                normal(device, 1, 3, size, size),
                 x -> model.decode(model.encode(x).mode()));
     }
 
     private static PreparedWorkload sdTiledEncode(int size, Device device, InferenceOptions options) {
         AutoencoderKL model = sdModel(device);
         TiledCodec tiled = TiledCodec.withDefaults(model);
-        return inference(model, options, normal(device, 1, 3, size, size), x -> tiled.encode(x).mode());
+        return inference(
+                model,
+                options,
+                normal(device, 1, 3, size, size),
+                x -> tiled.encode(x).mode());
     }
 
     private static PreparedWorkload sdTiledDecode(int size, Device device, InferenceOptions options) {
@@ -250,24 +294,40 @@ public final class Workloads {
         Optimizer optimizer = OptimizerSettings.adam(1e-4, 0.9, 0.999).create(StateDict.parameters(model));
         Tensor images = normal(device, TRAIN_BATCH, 3, size, size).tanh();
         Generator generator = createCPUGenerator(SEED + 1);
-        return new Prepared(model, images, TRAIN_BATCH, false, x -> options.run(x, model.forceUpcast(), y -> {
-            DiagonalGaussian posterior = model.encode(y);
-            Tensor reconstruction = model.decode(posterior.sample(generator));
-            Tensor loss = reconstruction.sub(y).abs().mean()
-                    .add(posterior.kl().mean().mul(new Scalar(1e-6)));
-            loss.backward();
-            optimizer.step();
-            optimizer.zero_grad(true);
-            return loss;
-        }), optimizer);
+        return new Prepared(
+                model,
+                images,
+                TRAIN_BATCH,
+                false,
+                x -> options.run(x, model.forceUpcast(), y -> {
+                    DiagonalGaussian posterior = model.encode(y);
+                    Tensor reconstruction = model.decode(posterior.sample(generator));
+                    Tensor loss = reconstruction
+                            .sub(y)
+                            .abs()
+                            .mean()
+                            .add(posterior.kl().mean().mul(new Scalar(1e-6)));
+                    loss.backward();
+                    optimizer.step();
+                    optimizer.zero_grad(true);
+                    return loss;
+                }),
+                optimizer);
     }
 
     private static PreparedWorkload ldmTrainStep(int size, Device device, InferenceOptions options) {
         Recipe recipe = Recipe.load("ldm-kl-f8").withImageSize(size);
         TrainConfig base = recipe.train();
-        TrainConfig train = TrainConfig.builder(1_000_000, LDM_TRAIN_BATCH, base.generator()).seed(base.seed())
-                .discriminator(base.discriminator()).schedule(base.schedule()).gradClip(base.gradClip())
-                .precision(Precision.BF16).discStart(0).logEvery(1).device(device.str().getString()).build();
+        TrainConfig train = TrainConfig.builder(1_000_000, LDM_TRAIN_BATCH, base.generator())
+                .seed(base.seed())
+                .discriminator(base.discriminator())
+                .schedule(base.schedule())
+                .gradClip(base.gradClip())
+                .precision(Precision.BF16)
+                .discStart(0)
+                .logEvery(1)
+                .device(device.str().getString())
+                .build();
         Path runDir;
         try {
             runDir = Files.createTempDirectory("vae4j-bench-train-");
@@ -318,11 +378,11 @@ public final class Workloads {
     }
 
     /** An inference workload of an SD-preset op: weights prepared for {@code options}, op run with them. */
-    private static PreparedWorkload inference(AutoencoderKL model, InferenceOptions options, Tensor input,
-            UnaryOperator<Tensor> op) {
+    private static PreparedWorkload inference(
+            AutoencoderKL model, InferenceOptions options, Tensor input, UnaryOperator<Tensor> op) {
         options.prepare(model);
-        return new Prepared(model, input, (int) input.size(0), true, x -> options.run(x, model.forceUpcast(), op),
-                null);
+        return new Prepared(
+                model, input, (int) input.size(0), true, x -> options.run(x, model.forceUpcast(), op), null);
     }
 
     /** Seeded standard-normal tensor of {@code shape} on {@code device}, kept beyond the current scope. */
@@ -334,11 +394,10 @@ public final class Workloads {
         }
     }
 
-    /**
-     * A prepared workload; it holds the model (and optimizer) in fields so they stay reachable while timed.
-     */
-    private record Prepared(Object model, Tensor input, int imagesPerRun, boolean inference,
-            UnaryOperator<Tensor> op, Object optimizer) implements PreparedWorkload {
+    /** A prepared workload; it holds the model (and optimizer) in fields so they stay reachable while timed. */
+    private record Prepared(
+            Object model, Tensor input, int imagesPerRun, boolean inference, UnaryOperator<Tensor> op, Object optimizer)
+            implements PreparedWorkload {
         @Override
         public List<Long> inputShape() {
             return java.util.Arrays.stream(input.sizes().vec().get()).boxed().toList();

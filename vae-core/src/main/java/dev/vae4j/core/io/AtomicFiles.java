@@ -15,10 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 
 /**
- * Writes a file all at once or not at all: the bytes go to a hidden temporary sibling
- * ({@code .<name>.<random>.tmp}), are flushed to the device, and the sibling is renamed over the target. A failure
- * at any point (disk full, permission, an exception of the producer) deletes the sibling and leaves whatever was at
- * the target before untouched; readers never see a half-written file.
+ * Writes a file all at once or not at all: the bytes go to a hidden temporary sibling ({@code .<name>.<random>.tmp}),
+ * are flushed to the device, and the sibling is renamed over the target. A failure at any point (disk full, permission,
+ * an exception of the producer) deletes the sibling and leaves whatever was at the target before untouched; readers
+ * never see a half-written file.
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -37,8 +37,7 @@ public final class AtomicFiles {
         void writeTo(FileChannel channel) throws IOException;
     }
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Writes {@code content} to {@code target} atomically; the parent folder must exist.
@@ -59,21 +58,20 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes what {@code content} puts into a file channel to {@code target} atomically; the parent folder must
-     * exist.
+     * Writes what {@code content} puts into a file channel to {@code target} atomically; the parent folder must exist.
      *
      * @throws UncheckedIOException naming the target when anything fails; the target is then as it was
      */
     public static void writeChannel(Path target, ChannelContent content) {
         if (Files.isDirectory(target)) {
-            throw new UncheckedIOException(new java.nio.file.FileSystemException(target.toString(), null,
-                    "cannot write: the path is a folder"));
+            throw new UncheckedIOException(new java.nio.file.FileSystemException(
+                    target.toString(), null, "cannot write: the path is a folder"));
         }
         Path absolute = target.toAbsolutePath();
         Path temp = temporarySibling(absolute);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 content.writeTo(channel);
                 channel.force(true);
             }

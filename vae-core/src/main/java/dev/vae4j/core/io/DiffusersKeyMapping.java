@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Presents a checkpoint under diffusers {@code AutoencoderKL} key names whatever naming it was saved with:
- * original CompVis/LDM names ({@code encoder.down.0.block.1}, reversed {@code decoder.up.N}, {@code mid.attn_1.q},
+ * Presents a checkpoint under diffusers {@code AutoencoderKL} key names whatever naming it was saved with: original
+ * CompVis/LDM names ({@code encoder.down.0.block.1}, reversed {@code decoder.up.N}, {@code mid.attn_1.q},
  * {@code nin_shortcut}, {@code norm_out}, optionally under a {@code first_stage_model.} or {@code vae.} prefix),
- * pre-0.17 diffusers attention names ({@code query/key/value/proj_attn}), and attention projections stored as
- * 1x1 convolutions ([C, C, 1, 1] is viewed as the Linear weight [C, C]). Training-only LDM entries
- * ({@code loss.*}, {@code model_ema.*}) are dropped; anything else unknown keeps its name so loading reports it.
+ * pre-0.17 diffusers attention names ({@code query/key/value/proj_attn}), and attention projections stored as 1x1
+ * convolutions ([C, C, 1, 1] is viewed as the Linear weight [C, C]). Training-only LDM entries ({@code loss.*},
+ * {@code model_ema.*}) are dropped; anything else unknown keeps its name so loading reports it.
  */
 public final class DiffusersKeyMapping {
     private static final List<String> PREFIXES = List.of("first_stage_model.", "vae.");
@@ -37,8 +37,7 @@ public final class DiffusersKeyMapping {
             rule("\\.attentions\\.(\\d+)\\.value\\.", ".attentions.$1.to_v."),
             rule("\\.attentions\\.(\\d+)\\.proj_attn\\.", ".attentions.$1.to_out.0."));
 
-    private DiffusersKeyMapping() {
-    }
+    private DiffusersKeyMapping() {}
 
     private static Map.Entry<Pattern, String> rule(String regex, String replacement) {
         return Map.entry(Pattern.compile(regex), replacement);
@@ -66,8 +65,10 @@ public final class DiffusersKeyMapping {
     /** {@code source} seen under diffusers names, for a model with {@code levels} resolution levels. */
     public static TensorSource wrap(TensorSource source, int levels) {
         List<String> keys = source.names();
-        String prefix = PREFIXES.stream().filter(p -> keys.stream().anyMatch(k -> k.startsWith(p)))
-                .findFirst().orElse("");
+        String prefix = PREFIXES.stream()
+                .filter(p -> keys.stream().anyMatch(k -> k.startsWith(p)))
+                .findFirst()
+                .orElse("");
         Map<String, String> byTarget = new LinkedHashMap<>();
         for (String key : keys) {
             if (!key.startsWith(prefix)) {

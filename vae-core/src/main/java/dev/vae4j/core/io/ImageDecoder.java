@@ -30,18 +30,18 @@ import org.w3c.dom.Node;
 /**
  * Decodes image files into 8-bit images with the sample values PIL's {@code Image.open(f).convert("RGB")} (or
  * {@code convert("L")} for grayscale files) gives, which is what diffusers trains and runs on:
+ *
  * <ul>
- *   <li>the size is read from the header first and checked against a pixel limit ({@link #maxPixels()}), so a
- *       small file declaring a huge image fails before any pixel memory is allocated;</li>
- *   <li>CMYK and YCCK JPEGs (decoded by the TwelveMonkeys ImageIO plugin) become RGB with PIL's formula
- *       {@code R = (255 - K) - (C * (255 - K)) / 255} (no colour management), Adobe-inverted samples as PIL
- *       reads them;</li>
- *   <li>embedded ICC profiles are ignored, as {@code convert} ignores them: the stored samples are taken as
- *       sRGB;</li>
- *   <li>16-bit RGB samples keep their high byte (PIL's {@code RGB;16B}); 16-bit grayscale samples saturate at
- *       255 (PIL's {@code I;16} to {@code L} conversion clips), which is logged as a warning;</li>
- *   <li>palette images are expanded through the palette, alpha channels are dropped (not composited).</li>
+ *   <li>the size is read from the header first and checked against a pixel limit ({@link #maxPixels()}), so a small
+ *       file declaring a huge image fails before any pixel memory is allocated;
+ *   <li>CMYK and YCCK JPEGs (decoded by the TwelveMonkeys ImageIO plugin) become RGB with PIL's formula {@code R = (255
+ *       - K) - (C * (255 - K)) / 255} (no colour management), Adobe-inverted samples as PIL reads them;
+ *   <li>embedded ICC profiles are ignored, as {@code convert} ignores them: the stored samples are taken as sRGB;
+ *   <li>16-bit RGB samples keep their high byte (PIL's {@code RGB;16B}); 16-bit grayscale samples saturate at 255
+ *       (PIL's {@code I;16} to {@code L} conversion clips), which is logged as a warning;
+ *   <li>palette images are expanded through the palette, alpha channels are dropped (not composited).
  * </ul>
+ *
  * The result is always {@code TYPE_INT_RGB} or, for grayscale files, {@code TYPE_BYTE_GRAY}.
  */
 final class ImageDecoder {
@@ -58,8 +58,7 @@ final class ImageDecoder {
     private static final String JPEG_METADATA = "javax_imageio_jpeg_image_1.0";
     private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.";
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     /** The largest width * height decoded; from {@value #MAX_PIXELS_PROPERTY}, else {@link #DEFAULT_MAX_PIXELS}. */
     static long maxPixels() {
@@ -75,21 +74,27 @@ final class ImageDecoder {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + MAX_PIXELS_PROPERTY + " must be a positive integer, got '" + value
-                + "'");
+        throw new IllegalArgumentException(
+                "-D" + MAX_PIXELS_PROPERTY + " must be a positive integer, got '" + value + "'");
     }
 
     /** The size of an image from its header, without decoding the pixels. */
     static ImageTensors.Size size(Path file) {
         requireReadableFile(file);
-        return withReader(file, () -> ImageIO.createImageInputStream(file.toFile()), "cannot read image header",
+        return withReader(
+                file,
+                () -> ImageIO.createImageInputStream(file.toFile()),
+                "cannot read image header",
                 reader -> header(reader));
     }
 
     /** The size of the image encoded in {@code bytes} (named {@code file} in errors), from its header. */
     static ImageTensors.Size size(Path file, byte[] bytes) {
-        return withReader(file, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)),
-                "cannot read image header", reader -> header(reader));
+        return withReader(
+                file,
+                () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)),
+                "cannot read image header",
+                reader -> header(reader));
     }
 
     /** Decodes {@code file} (see the class comment). */
@@ -109,9 +114,16 @@ final class ImageDecoder {
             long pixels = (long) size.width() * size.height();
             long limit = maxPixels();
             if (pixels > limit) {
-                throw new ImageReadException(file, String.format(Locale.ROOT, "image is %s px (%,d pixels), more than"
-                        + " the limit of %,d pixels (raise it with -D%s=N)", size, pixels, limit,
-                        MAX_PIXELS_PROPERTY));
+                throw new ImageReadException(
+                        file,
+                        String.format(
+                                Locale.ROOT,
+                                "image is %s px (%,d pixels), more than"
+                                        + " the limit of %,d pixels (raise it with -D%s=N)",
+                                size,
+                                pixels,
+                                limit,
+                                MAX_PIXELS_PROPERTY));
             }
             ImageTypeSpecifier raw = reader.getRawImageType(0);
             int space = raw == null ? -1 : raw.getColorModel().getColorSpace().getType();
@@ -189,16 +201,18 @@ final class ImageDecoder {
     }
 
     /**
-     * Whether the JPEG carries Adobe's APP14 marker, whose CMYK samples are stored inverted (PIL then reads them
-     * with its {@code CMYK;I} raw mode).
+     * Whether the JPEG carries Adobe's APP14 marker, whose CMYK samples are stored inverted (PIL then reads them with
+     * its {@code CMYK;I} raw mode).
      */
     private static boolean adobeInverted(ImageReader reader) throws IOException {
         IIOMetadata metadata = reader.getImageMetadata(0);
-        if (metadata == null || !Arrays.asList(metadata.getMetadataFormatNames()).contains(JPEG_METADATA)) {
+        if (metadata == null
+                || !Arrays.asList(metadata.getMetadataFormatNames()).contains(JPEG_METADATA)) {
             return false;
         }
         Node tree = metadata.getAsTree(JPEG_METADATA);
-        return tree instanceof Element root && root.getElementsByTagName("app14Adobe").getLength() > 0;
+        return tree instanceof Element root
+                && root.getElementsByTagName("app14Adobe").getLength() > 0;
     }
 
     /**
@@ -281,8 +295,10 @@ final class ImageDecoder {
                 }
             }
             if (saturated) {
-                LOG.warn("{}: {}-bit grayscale samples above 255 read as 255, as PIL's convert(\"L\"/\"RGB\") does",
-                        file, bits);
+                LOG.warn(
+                        "{}: {}-bit grayscale samples above 255 read as 255, as PIL's convert(\"L\"/\"RGB\") does",
+                        file,
+                        bits);
             }
             return out;
         }

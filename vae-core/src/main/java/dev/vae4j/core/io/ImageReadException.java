@@ -4,9 +4,9 @@ import dev.vae4j.core.Vae4jException;
 import java.nio.file.Path;
 
 /**
- * An image file could not be read: it is missing, is a folder, is in a format javax.imageio cannot decode, is
- * corrupt or truncated, or has a layout vae4j cannot turn into a tensor. The message names the file, as
- * {@code "<file>: <problem>"}, e.g. {@code "photos/a.png: cannot decode image (Error reading PNG metadata)"}.
+ * An image file could not be read: it is missing, is a folder, is in a format javax.imageio cannot decode, is corrupt
+ * or truncated, or has a layout vae4j cannot turn into a tensor. The message names the file, as {@code "<file>:
+ * <problem>"}, e.g. {@code "photos/a.png: cannot decode image (Error reading PNG metadata)"}.
  */
 public final class ImageReadException extends Vae4jException {
     private static final long serialVersionUID = 1L;

@@ -35,27 +35,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Image files &lt;-&gt; float image tensors, with the pixel conventions of diffusers' {@code VaeImageProcessor}.
  *
- * <p><b>Reading</b> (PNG, JPEG, BMP, GIF through {@code javax.imageio}) gives a float32 CPU tensor
- * (1, C, H, W) with values in [-1, 1]: each 8-bit sample x becomes {@code 2 * (x / 255) - 1}, computed in float32
- * in that order, exactly like diffusers' {@code pil_to_numpy} followed by {@code normalize}. With C = 3 every image
- * becomes RGB: grayscale is replicated into the three channels, palette images are expanded and an alpha channel
- * is dropped (not composited), as PIL's {@code convert("RGB")} does. With C = 1 colour images are reduced to luma
- * with PIL's {@code convert("L")} rule {@code (19595 R + 38470 G + 7471 B + 32768) >> 16}. Grayscale files are
- * read from their raw samples (no gamma conversion). Files are decoded by {@link ImageDecoder} with PIL's sample
- * values (CMYK/YCCK JPEGs, ICC profiles, 16-bit samples, palettes) after a header check against
- * {@link #maxPixels()}; a GIF gives its first frame. A decoded {@code BufferedImage} given to {@link #fromImage} or
- * {@link #pixels} with 16-bit gray samples is rounded to 8 bits.
+ * <p><b>Reading</b> (PNG, JPEG, BMP, GIF through {@code javax.imageio}) gives a float32 CPU tensor (1, C, H, W) with
+ * values in [-1, 1]: each 8-bit sample x becomes {@code 2 * (x / 255) - 1}, computed in float32 in that order, exactly
+ * like diffusers' {@code pil_to_numpy} followed by {@code normalize}. With C = 3 every image becomes RGB: grayscale is
+ * replicated into the three channels, palette images are expanded and an alpha channel is dropped (not composited), as
+ * PIL's {@code convert("RGB")} does. With C = 1 colour images are reduced to luma with PIL's {@code convert("L")} rule
+ * {@code (19595 R + 38470 G + 7471 B + 32768) >> 16}. Grayscale files are read from their raw samples (no gamma
+ * conversion). Files are decoded by {@link ImageDecoder} with PIL's sample values (CMYK/YCCK JPEGs, ICC profiles,
+ * 16-bit samples, palettes) after a header check against {@link #maxPixels()}; a GIF gives its first frame. A decoded
+ * {@code BufferedImage} given to {@link #fromImage} or {@link #pixels} with 16-bit gray samples is rounded to 8 bits.
  *
- * <p><b>Writing</b> turns a (C, H, W) or (1, C, H, W) tensor in [-1, 1] (C = 3 for RGB, C = 1 for grayscale; any
- * float dtype, any device) into an 8-bit PNG exactly as {@code VaeImageProcessor.postprocess(output_type="pil")}
- * does: {@code round(clamp(x * 0.5 + 0.5, 0, 1) * 255)} in float32 with round-half-to-even (NaN becomes 0).
+ * <p><b>Writing</b> turns a (C, H, W) or (1, C, H, W) tensor in [-1, 1] (C = 3 for RGB, C = 1 for grayscale; any float
+ * dtype, any device) into an 8-bit PNG exactly as {@code VaeImageProcessor.postprocess(output_type="pil")} does:
+ * {@code round(clamp(x * 0.5 + 0.5, 0, 1) * 255)} in float32 with round-half-to-even (NaN becomes 0).
  *
  * <p>Pixel data crosses JNI once per image: the tensor is filled from, or copied into, one Java {@code float[]}.
  * Tensors created here attach to the caller's innermost {@link TensorScope} like any other new tensor.
  *
  * <p>Every failure to read an image (missing file, folder, unknown format, corrupt or truncated data) throws
- * {@link ImageReadException} naming the file; a failure to write throws {@link UncheckedIOException}. PNGs are
- * written atomically (a temporary sibling renamed into place): a failed write leaves the previous file intact.
+ * {@link ImageReadException} naming the file; a failure to write throws {@link UncheckedIOException}. PNGs are written
+ * atomically (a temporary sibling renamed into place): a failed write leaves the previous file intact.
  */
 public final class ImageTensors {
     /** The file extensions (lower case, without dot) {@link #listImages} and {@link #isImageFile} accept. */
@@ -72,8 +71,7 @@ public final class ImageTensors {
         }
     }
 
-    private ImageTensors() {
-    }
+    private ImageTensors() {}
 
     /**
      * Width and height of an image in pixels.
@@ -102,8 +100,7 @@ public final class ImageTensors {
 
     /**
      * The image files directly inside {@code folder} (not recursive), selected by extension (case-insensitive,
-     * {@link #EXTENSIONS}) and sorted by file name. Hidden files (names starting with '.') and sub-folders are
-     * skipped.
+     * {@link #EXTENSIONS}) and sorted by file name. Hidden files (names starting with '.') and sub-folders are skipped.
      *
      * @throws IllegalArgumentException if {@code folder} does not exist or is not a folder
      * @throws UncheckedIOException if the folder cannot be listed
@@ -162,8 +159,8 @@ public final class ImageTensors {
 
     /**
      * The largest image (width * height) {@link #readImage} decodes: PIL's decompression-bomb limit, 178,956,970
-     * pixels, unless the system property {@code vae4j.image.maxPixels} sets another. The size is checked from the
-     * file header, before any pixel memory is allocated.
+     * pixels, unless the system property {@code vae4j.image.maxPixels} sets another. The size is checked from the file
+     * header, before any pixel memory is allocated.
      */
     public static long maxPixels() {
         return ImageDecoder.maxPixels();
@@ -189,8 +186,8 @@ public final class ImageTensors {
      * Reads images of one size into a batch: a float32 CPU tensor (N, channels, H, W) in [-1, 1], in list order.
      *
      * @param channels 3 for RGB, 1 for grayscale
-     * @throws IllegalArgumentException if the list is empty, {@code channels} is not 1 or 3, or an image's size
-     *                                  differs from the first one's (the message names the first such file)
+     * @throws IllegalArgumentException if the list is empty, {@code channels} is not 1 or 3, or an image's size differs
+     *     from the first one's (the message names the first such file)
      * @throws ImageReadException if a file cannot be read or decoded
      */
     public static Tensor readBatch(List<Path> files, int channels) {
@@ -209,12 +206,14 @@ public final class ImageTensors {
             if (first == null) {
                 first = size;
                 pixels = new float[Math.multiplyExact(channels, Math.multiplyExact(size.width(), size.height()))];
-                batch = torch.empty(new long[] {files.size(), channels, size.height(), size.width()},
-                        new TensorOptions(torch.ScalarType.Float), new MemoryFormatOptional());
+                batch = torch.empty(
+                        new long[] {files.size(), channels, size.height(), size.width()},
+                        new TensorOptions(torch.ScalarType.Float),
+                        new MemoryFormatOptional());
                 data = batch.data_ptr_float();
             } else if (!size.equals(first)) {
-                throw new IllegalArgumentException("image " + file + " is " + size + " px but " + files.get(0)
-                        + " is " + first + " px; all images of a batch must have the same size");
+                throw new IllegalArgumentException("image " + file + " is " + size + " px but " + files.get(0) + " is "
+                        + first + " px; all images of a batch must have the same size");
             }
             toPixels(image, channels, pixels);
             data.position((long) i * pixels.length).put(pixels, 0, pixels.length);
@@ -224,11 +223,11 @@ public final class ImageTensors {
 
     /**
      * Decodes an image file into a {@code TYPE_INT_RGB} or (grayscale files) {@code TYPE_BYTE_GRAY} image with the
-     * 8-bit values PIL's {@code convert("RGB")} gives: CMYK/YCCK JPEGs by PIL's formula, ICC profiles ignored,
-     * 16-bit samples and palettes as PIL reads them (see {@link ImageDecoder}).
+     * 8-bit values PIL's {@code convert("RGB")} gives: CMYK/YCCK JPEGs by PIL's formula, ICC profiles ignored, 16-bit
+     * samples and palettes as PIL reads them (see {@link ImageDecoder}).
      *
      * @throws ImageReadException if the file is missing, a folder, not an image in a supported format, corrupt, or
-     *                            larger than {@link #maxPixels()}
+     *     larger than {@link #maxPixels()}
      */
     public static BufferedImage readImage(Path file) {
         return ImageDecoder.read(file);
@@ -246,29 +245,29 @@ public final class ImageTensors {
         int w = image.getWidth();
         int h = image.getHeight();
         float[] pixels = pixels(image, channels);
-        Tensor t = torch.empty(new long[] {1, channels, h, w}, new TensorOptions(torch.ScalarType.Float),
-                new MemoryFormatOptional());
+        Tensor t = torch.empty(
+                new long[] {1, channels, h, w}, new TensorOptions(torch.ScalarType.Float), new MemoryFormatOptional());
         t.data_ptr_float().put(pixels, 0, pixels.length);
         return t;
     }
 
     /**
-     * The samples of a decoded image as a Java array, CHW order, in [-1, 1], with the rules of the class comment
-     * (no native memory: safe on data-loading threads).
+     * The samples of a decoded image as a Java array, CHW order, in [-1, 1], with the rules of the class comment (no
+     * native memory: safe on data-loading threads).
      *
      * @param channels 3 for RGB, 1 for grayscale
      */
     public static float[] pixels(BufferedImage image, int channels) {
         requireChannels(channels);
-        float[] pixels = new float[Math.multiplyExact(channels, Math.multiplyExact(image.getWidth(),
-                image.getHeight()))];
+        float[] pixels =
+                new float[Math.multiplyExact(channels, Math.multiplyExact(image.getWidth(), image.getHeight()))];
         toPixels(image, channels, pixels);
         return pixels;
     }
 
     /**
-     * Converts an image tensor (C, H, W) or (1, C, H, W) in [-1, 1], C = 3 (RGB) or 1 (grayscale), into an 8-bit
-     * image ({@code TYPE_INT_RGB} or {@code TYPE_BYTE_GRAY}) with {@link #toUint8(float)}.
+     * Converts an image tensor (C, H, W) or (1, C, H, W) in [-1, 1], C = 3 (RGB) or 1 (grayscale), into an 8-bit image
+     * ({@code TYPE_INT_RGB} or {@code TYPE_BYTE_GRAY}) with {@link #toUint8(float)}.
      *
      * @throws IllegalArgumentException for any other shape or a non-floating-point tensor
      */
@@ -279,19 +278,19 @@ public final class ImageTensors {
         int dims = (int) image.dim();
         boolean batched = dims == 4;
         if (!(dims == 3 || (batched && image.size(0) == 1))) {
-            throw new IllegalArgumentException("an image tensor must be (C, H, W) or (1, C, H, W), got shape "
-                    + Shapes.describe(image));
+            throw new IllegalArgumentException(
+                    "an image tensor must be (C, H, W) or (1, C, H, W), got shape " + Shapes.describe(image));
         }
         if (!image.is_floating_point()) {
-            throw new IllegalArgumentException("an image tensor must be floating point in [-1, 1], got "
-                    + image.scalar_type());
+            throw new IllegalArgumentException(
+                    "an image tensor must be floating point in [-1, 1], got " + image.scalar_type());
         }
         long c = image.size(dims - 3);
         long hl = image.size(dims - 2);
         long wl = image.size(dims - 1);
         if (c != 1 && c != 3) {
-            throw new IllegalArgumentException("an image tensor must have 1 or 3 channels, got shape "
-                    + Shapes.describe(image));
+            throw new IllegalArgumentException(
+                    "an image tensor must have 1 or 3 channels, got shape " + Shapes.describe(image));
         }
         if (hl <= 0 || wl <= 0 || hl * wl > Integer.MAX_VALUE / 3) {
             throw new IllegalArgumentException("cannot make an image of shape " + Shapes.describe(image));
@@ -321,8 +320,8 @@ public final class ImageTensors {
     }
 
     /**
-     * Writes an image tensor (C, H, W) or (1, C, H, W) in [-1, 1] as an 8-bit PNG (RGB for C = 3, grayscale for
-     * C = 1), replacing {@code file}. The folder must exist.
+     * Writes an image tensor (C, H, W) or (1, C, H, W) in [-1, 1] as an 8-bit PNG (RGB for C = 3, grayscale for C = 1),
+     * replacing {@code file}. The folder must exist.
      *
      * @throws IllegalArgumentException for a tensor {@link #toImage(Tensor)} rejects
      * @throws UncheckedIOException if the file cannot be written
@@ -380,7 +379,8 @@ public final class ImageTensors {
         int h = image.getHeight();
         int plane = w * h;
         ColorModel cm = image.getColorModel();
-        boolean rawGray = !(cm instanceof IndexColorModel) && cm.getNumColorComponents() == 1
+        boolean rawGray = !(cm instanceof IndexColorModel)
+                && cm.getNumColorComponents() == 1
                 && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         if (rawGray) {
             // Raw samples: getRGB would push a linear-gray image through a gamma conversion.
@@ -423,8 +423,8 @@ public final class ImageTensors {
 
     private static void requireChannels(int channels) {
         if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("images can be read with 1 (grayscale) or 3 (RGB) channels, not "
-                    + channels);
+            throw new IllegalArgumentException(
+                    "images can be read with 1 (grayscale) or 3 (RGB) channels, not " + channels);
         }
     }
 }

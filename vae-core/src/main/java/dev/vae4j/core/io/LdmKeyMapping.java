@@ -11,15 +11,14 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The inverse of {@link DiffusersKeyMapping}: presents diffusers {@code AutoencoderKL} weights under original
  * CompVis/LDM names ({@code encoder.down.0.block.1}, reversed {@code decoder.up.N}, {@code mid.block_1},
- * {@code mid.attn_1.q}, {@code nin_shortcut}, {@code norm_out}), with the mid-block attention projections
- * reshaped from Linear [C, C] to 1x1 convolution [C, C, 1, 1] as LDM stores them
- * ({@code reshape_weight_for_sd} of diffusers' {@code convert_diffusers_to_original_stable_diffusion.py}).
+ * {@code mid.attn_1.q}, {@code nin_shortcut}, {@code norm_out}), with the mid-block attention projections reshaped from
+ * Linear [C, C] to 1x1 convolution [C, C, 1, 1] as LDM stores them ({@code reshape_weight_for_sd} of diffusers'
+ * {@code convert_diffusers_to_original_stable_diffusion.py}).
  */
 public final class LdmKeyMapping {
     private static final Pattern UP_BLOCK =
             Pattern.compile("^decoder\\.up_blocks\\.(\\d+)\\.(resnets\\.(\\d+)|upsamplers\\.0)\\.");
-    private static final Pattern LDM_ATTENTION_WEIGHT =
-            Pattern.compile("\\.mid\\.attn_1\\.(q|k|v|proj_out)\\.weight$");
+    private static final Pattern LDM_ATTENTION_WEIGHT = Pattern.compile("\\.mid\\.attn_1\\.(q|k|v|proj_out)\\.weight$");
     private static final List<Map.Entry<Pattern, String>> RULES = List.of(
             rule("^(encoder|decoder)\\.conv_norm_out\\.", "$1.norm_out."),
             rule("^encoder\\.down_blocks\\.(\\d+)\\.resnets\\.(\\d+)\\.", "encoder.down.$1.block.$2."),
@@ -31,8 +30,7 @@ public final class LdmKeyMapping {
             rule("\\.mid_block\\.attentions\\.0\\.to_out\\.0\\.", ".mid.attn_1.proj_out."),
             rule("\\.conv_shortcut\\.", ".nin_shortcut."));
 
-    private LdmKeyMapping() {
-    }
+    private LdmKeyMapping() {}
 
     private static Map.Entry<Pattern, String> rule(String regex, String replacement) {
         return Map.entry(Pattern.compile(regex), replacement);
@@ -66,9 +64,9 @@ public final class LdmKeyMapping {
     }
 
     /**
-     * {@code diffusers} (current diffusers names, e.g. {@link DiffusersKeyMapping#wrap} of any checkpoint) seen
-     * under LDM names, each prefixed with {@code prefix} ({@code ""} for a standalone VAE file,
-     * {@code "first_stage_model."} for the VAE part of a full SD checkpoint).
+     * {@code diffusers} (current diffusers names, e.g. {@link DiffusersKeyMapping#wrap} of any checkpoint) seen under
+     * LDM names, each prefixed with {@code prefix} ({@code ""} for a standalone VAE file, {@code "first_stage_model."}
+     * for the VAE part of a full SD checkpoint).
      */
     public static TensorSource wrap(TensorSource diffusers, int levels, String prefix) {
         Map<String, String> byTarget = new LinkedHashMap<>();

@@ -3,8 +3,8 @@ package dev.vae4j.core.io;
 import java.util.List;
 
 /**
- * What happened when named tensors were copied into a module: parameters the source lacked, source
- * tensors the module has no parameter for, and tensors whose shapes disagree (as "key: model [..] vs file [..]").
+ * What happened when named tensors were copied into a module: parameters the source lacked, source tensors the module
+ * has no parameter for, and tensors whose shapes disagree (as "key: model [..] vs file [..]").
  *
  * @param missing model keys absent from the source
  * @param unexpected source keys the model does not have
@@ -36,7 +36,11 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Str
 
     private static void append(StringBuilder text, String label, List<String> keys) {
         if (!keys.isEmpty()) {
-            text.append("\n  ").append(keys.size()).append(' ').append(label).append(": ")
+            text.append("\n  ")
+                    .append(keys.size())
+                    .append(' ')
+                    .append(label)
+                    .append(": ")
                     .append(String.join(", ", keys));
         }
     }

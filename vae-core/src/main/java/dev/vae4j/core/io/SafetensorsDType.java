@@ -3,9 +3,9 @@ package dev.vae4j.core.io;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Element types of the safetensors format, in the reference's declaration order, which is increasing alignment
- * order (the writer sorts tensors by this order, descending). Each constant knows its size in bits (4, 6, 8, 16, 32
- * or 64) and, where libtorch has the type, the matching torch {@link ScalarType}.
+ * Element types of the safetensors format, in the reference's declaration order, which is increasing alignment order
+ * (the writer sorts tensors by this order, descending). Each constant knows its size in bits (4, 6, 8, 16, 32 or 64)
+ * and, where libtorch has the type, the matching torch {@link ScalarType}.
  *
  * <p>Types without a libtorch equivalent ({@link #F4}, {@link #F6_E2M3}, {@link #F6_E3M2}) can be listed by
  * {@link SafetensorsReader} but loading them throws {@link SafetensorsFormatException} naming the dtype.

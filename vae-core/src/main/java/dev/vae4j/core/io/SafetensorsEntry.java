@@ -6,13 +6,13 @@ import java.util.Objects;
 /**
  * One tensor's header entry in a safetensors file.
  *
- * @param name  the tensor name (header key)
+ * @param name the tensor name (header key)
  * @param dtype the element type
- * @param shape the dimensions, row-major; {@code []} for a 0-rank scalar; a 0 anywhere means no elements
- *              (the accessor returns a copy)
+ * @param shape the dimensions, row-major; {@code []} for a 0-rank scalar; a 0 anywhere means no elements (the accessor
+ *     returns a copy)
  * @param begin start of the tensor's bytes, relative to the start of the data buffer (not the file), inclusive
- * @param end   end of the tensor's bytes, relative to the start of the data buffer, exclusive; the tensor holds
- *              {@code end - begin} bytes
+ * @param end end of the tensor's bytes, relative to the start of the data buffer, exclusive; the tensor holds
+ *     {@code end - begin} bytes
  */
 public record SafetensorsEntry(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
 
@@ -22,7 +22,8 @@ public record SafetensorsEntry(String name, SafetensorsDType dtype, long[] shape
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();
         if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("tensor '" + name + "': invalid data_offsets [" + begin + ", " + end + "]");
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "': invalid data_offsets [" + begin + ", " + end + "]");
         }
     }
 
@@ -54,8 +55,11 @@ public record SafetensorsEntry(String name, SafetensorsDType dtype, long[] shape
     @Override
     public boolean equals(Object o) {
         return o instanceof SafetensorsEntry e
-                && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
-                && begin == e.begin && end == e.end;
+                && name.equals(e.name)
+                && dtype == e.dtype
+                && Arrays.equals(shape, e.shape)
+                && begin == e.begin
+                && end == e.end;
     }
 
     @Override

@@ -58,7 +58,8 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
     }
 
     private static String decodeUtf8(Path file, ByteBuffer bytes) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder dec = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer out = CharBuffer.allocate(bytes.remaining());
@@ -67,19 +68,19 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
             r = dec.flush(out);
         }
         if (r.isError()) {
-            throw new SafetensorsFormatException(file, "invalid UTF-8 in header at header byte " + bytes.position()
-                    + " (file offset " + (8 + bytes.position()) + ")");
+            throw new SafetensorsFormatException(
+                    file,
+                    "invalid UTF-8 in header at header byte " + bytes.position() + " (file offset "
+                            + (8 + bytes.position()) + ")");
         }
         out.flip();
         return out.toString();
     }
 
     /** A tensor entry as read from JSON, before validation. */
-    private record RawEntry(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
-    }
+    private record RawEntry(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {}
 
-    private record Header(List<RawEntry> tensors, Map<String, String> metadata) {
-    }
+    private record Header(List<RawEntry> tensors, Map<String, String> metadata) {}
 
     private static Header parseHeader(Path file, String text) {
         int first = 0;
@@ -90,8 +91,10 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
             throw new SafetensorsFormatException(file, "invalid JSON in header: the header is empty or all whitespace");
         }
         if (text.charAt(first) != '{') {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: the header must be a JSON object"
-                    + " starting with '{', found '" + printable(text.charAt(first)) + "' at header byte " + first);
+            throw new SafetensorsFormatException(
+                    file,
+                    "invalid JSON in header: the header must be a JSON object" + " starting with '{', found '"
+                            + printable(text.charAt(first)) + "' at header byte " + first);
         }
         List<RawEntry> tensors = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -115,13 +118,16 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
             }
             JsonToken after = p.nextToken();
             if (after != null) {
-                throw new SafetensorsFormatException(file, "invalid JSON in header: trailing characters after the"
-                        + " header object at " + location(p.currentTokenLocation()));
+                throw new SafetensorsFormatException(
+                        file,
+                        "invalid JSON in header: trailing characters after the" + " header object at "
+                                + location(p.currentTokenLocation()));
             }
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage();
             String what = msg != null && msg.toLowerCase(java.util.Locale.ROOT).contains("duplicate")
-                    ? "duplicate key in header: " : "invalid JSON in header: ";
+                    ? "duplicate key in header: "
+                    : "invalid JSON in header: ";
             throw new SafetensorsFormatException(file, what + msg + " at " + location(e.getLocation()), e);
         } catch (IOException e) {
             throw new SafetensorsFormatException(file, "invalid JSON in header: " + e.getMessage(), e);
@@ -135,17 +141,21 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
             return; // Option<HashMap> in the reference: null means no metadata
         }
         if (t != JsonToken.START_OBJECT) {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: " + METADATA_KEY
-                    + " must be an object of string values, found " + describe(t));
+            throw new SafetensorsFormatException(
+                    file,
+                    "invalid JSON in header: " + METADATA_KEY + " must be an object of string values, found "
+                            + describe(t));
         }
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String k = p.currentName();
             checkString(file, k, "metadata key");
             JsonToken v = p.nextToken();
             if (v != JsonToken.VALUE_STRING) {
-                throw new SafetensorsFormatException(file, "invalid JSON in header: metadata value of '" + k
-                        + "' must be a string, found " + describe(v) + " (arbitrary JSON is not allowed in "
-                        + METADATA_KEY + ")");
+                throw new SafetensorsFormatException(
+                        file,
+                        "invalid JSON in header: metadata value of '" + k
+                                + "' must be a string, found " + describe(v) + " (arbitrary JSON is not allowed in "
+                                + METADATA_KEY + ")");
             }
             String value = p.getText();
             checkString(file, value, "metadata value of '" + k + "'");
@@ -156,8 +166,10 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
     private static RawEntry readTensor(Path file, JsonParser p, String name) throws IOException {
         JsonToken t = p.currentToken();
         if (t != JsonToken.START_OBJECT) {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                    + "' must be an object with dtype, shape and data_offsets, found " + describe(t));
+            throw new SafetensorsFormatException(
+                    file,
+                    "invalid JSON in header: tensor '" + name
+                            + "' must be an object with dtype, shape and data_offsets, found " + describe(t));
         }
         String dtype = null;
         long[] shape = null;
@@ -168,8 +180,10 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
             switch (field) {
                 case "dtype" -> {
                     if (v != JsonToken.VALUE_STRING) {
-                        throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                                + "': dtype must be a string, found " + describe(v));
+                        throw new SafetensorsFormatException(
+                                file,
+                                "invalid JSON in header: tensor '" + name + "': dtype must be a string, found "
+                                        + describe(v));
                     }
                     dtype = p.getText();
                 }
@@ -177,26 +191,31 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
                 case "data_offsets" -> {
                     offsets = readSizes(file, p, name, "data_offsets");
                     if (offsets.length != 2) {
-                        throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                                + "': data_offsets must hold exactly 2 integers [begin, end], found "
-                                + offsets.length);
+                        throw new SafetensorsFormatException(
+                                file,
+                                "invalid JSON in header: tensor '" + name
+                                        + "': data_offsets must hold exactly 2 integers [begin, end], found "
+                                        + offsets.length);
                     }
                 }
-                default -> throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                        + "' has unknown field '" + field + "' (allowed: dtype, shape, data_offsets)");
+                default ->
+                    throw new SafetensorsFormatException(
+                            file,
+                            "invalid JSON in header: tensor '" + name + "' has unknown field '" + field
+                                    + "' (allowed: dtype, shape, data_offsets)");
             }
         }
         String missing = dtype == null ? "dtype" : shape == null ? "shape" : offsets == null ? "data_offsets" : null;
         if (missing != null) {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                    + "' is missing field '" + missing + "'");
+            throw new SafetensorsFormatException(
+                    file, "invalid JSON in header: tensor '" + name + "' is missing field '" + missing + "'");
         }
         SafetensorsDType dt;
         try {
             dt = SafetensorsDType.parse(dtype);
         } catch (SafetensorsFormatException e) {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name
-                    + "' has unknown dtype '" + dtype + "'", e);
+            throw new SafetensorsFormatException(
+                    file, "invalid JSON in header: tensor '" + name + "' has unknown dtype '" + dtype + "'", e);
         }
         return new RawEntry(name, dt, shape, offsets[0], offsets[1]);
     }
@@ -204,8 +223,10 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
     /** Reads a JSON array of integers in 0..2^48-1. */
     private static long[] readSizes(Path file, JsonParser p, String name, String field) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw new SafetensorsFormatException(file, "invalid JSON in header: tensor '" + name + "': " + field
-                    + " must be an array of non-negative integers, found " + describe(p.currentToken()));
+            throw new SafetensorsFormatException(
+                    file,
+                    "invalid JSON in header: tensor '" + name + "': " + field
+                            + " must be an array of non-negative integers, found " + describe(p.currentToken()));
         }
         long[] out = new long[4];
         int n = 0;
@@ -216,14 +237,17 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
                 throw new SafetensorsFormatException(file, prefix + "is not an integer: " + p.getText());
             }
             if (t != JsonToken.VALUE_NUMBER_INT) {
-                throw new SafetensorsFormatException(file, prefix + "must be a non-negative integer, found "
-                        + describe(t));
+                throw new SafetensorsFormatException(
+                        file, prefix + "must be a non-negative integer, found " + describe(t));
             }
             JsonParser.NumberType nt = p.getNumberType();
             if (nt == JsonParser.NumberType.BIG_INTEGER) {
                 String s = p.getText();
-                throw new SafetensorsFormatException(file, prefix + (s.startsWith("-") ? "is negative: "
-                        : "overflows (maximum " + MAX_SIZE_VALUE + "): ") + s);
+                throw new SafetensorsFormatException(
+                        file,
+                        prefix
+                                + (s.startsWith("-") ? "is negative: " : "overflows (maximum " + MAX_SIZE_VALUE + "): ")
+                                + s);
             }
             long v = p.getLongValue();
             if (v < 0) {
@@ -249,12 +273,12 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
                     i++;
                     continue;
                 }
-                throw new SafetensorsFormatException(file, "invalid JSON in header: " + what
-                        + " contains an unpaired surrogate escape");
+                throw new SafetensorsFormatException(
+                        file, "invalid JSON in header: " + what + " contains an unpaired surrogate escape");
             }
             if (Character.isLowSurrogate(c)) {
-                throw new SafetensorsFormatException(file, "invalid JSON in header: " + what
-                        + " contains an unpaired surrogate escape");
+                throw new SafetensorsFormatException(
+                        file, "invalid JSON in header: " + what + " contains an unpaired surrogate escape");
             }
         }
     }
@@ -276,14 +300,20 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
                 if (e.end() < e.begin()) {
                     why = "end " + e.end() + " is before begin " + e.begin();
                 } else if (e.begin() > start) {
-                    why = "hole: begin " + e.begin() + " but " + (previous == null ? "the data buffer starts at 0"
-                            : "the previous tensor '" + previous + "' ends at " + start);
+                    why = "hole: begin " + e.begin() + " but "
+                            + (previous == null
+                                    ? "the data buffer starts at 0"
+                                    : "the previous tensor '" + previous + "' ends at " + start);
                 } else {
-                    why = "overlap: begin " + e.begin() + " but " + (previous == null ? "the data buffer starts at 0"
-                            : "the previous tensor '" + previous + "' ends at " + start);
+                    why = "overlap: begin " + e.begin() + " but "
+                            + (previous == null
+                                    ? "the data buffer starts at 0"
+                                    : "the previous tensor '" + previous + "' ends at " + start);
                 }
-                throw new SafetensorsFormatException(file, "invalid offset for tensor '" + e.name()
-                        + "': data_offsets [" + e.begin() + ", " + e.end() + "]: " + why);
+                throw new SafetensorsFormatException(
+                        file,
+                        "invalid offset for tensor '" + e.name() + "': data_offsets [" + e.begin() + ", " + e.end()
+                                + "]: " + why);
             }
             start = e.end();
             previous = e.name();
@@ -295,31 +325,42 @@ record SafetensorsHeader(List<SafetensorsEntry> entries, Map<String, String> met
                 }
                 nbits = Math.multiplyExact(numel, (long) e.dtype().bits());
             } catch (ArithmeticException ex) {
-                throw new SafetensorsFormatException(file, "overflow computing the byte size of tensor '" + e.name()
-                        + "' from shape " + Arrays.toString(e.shape()) + " and dtype " + e.dtype());
+                throw new SafetensorsFormatException(
+                        file,
+                        "overflow computing the byte size of tensor '" + e.name() + "' from shape "
+                                + Arrays.toString(e.shape()) + " and dtype " + e.dtype());
             }
             if (nbits % 8 != 0) {
-                throw new SafetensorsFormatException(file, "misaligned tensor '" + e.name() + "': shape "
-                        + Arrays.toString(e.shape()) + " of " + e.dtype() + " (" + e.dtype().bits()
-                        + " bits) is " + nbits + " bits, not a whole number of bytes");
+                throw new SafetensorsFormatException(
+                        file,
+                        "misaligned tensor '" + e.name() + "': shape "
+                                + Arrays.toString(e.shape()) + " of " + e.dtype() + " ("
+                                + e.dtype().bits()
+                                + " bits) is " + nbits + " bits, not a whole number of bytes");
             }
             long expected = nbits / 8;
             if (e.end() - e.begin() != expected) {
-                throw new SafetensorsFormatException(file, "invalid byte count for tensor '" + e.name() + "': dtype "
-                        + e.dtype() + " with shape " + Arrays.toString(e.shape()) + " needs " + expected
-                        + " bytes but data_offsets [" + e.begin() + ", " + e.end() + "] span "
-                        + (e.end() - e.begin()));
+                throw new SafetensorsFormatException(
+                        file,
+                        "invalid byte count for tensor '" + e.name() + "': dtype "
+                                + e.dtype() + " with shape " + Arrays.toString(e.shape()) + " needs " + expected
+                                + " bytes but data_offsets [" + e.begin() + ", " + e.end() + "] span "
+                                + (e.end() - e.begin()));
             }
             out.add(new SafetensorsEntry(e.name(), e.dtype(), e.shape(), e.begin(), e.end()));
         }
         if (start != bufferLength) {
             if (start > bufferLength) {
-                throw new SafetensorsFormatException(file, "incomplete data buffer (file truncated?): the tensors need "
-                        + start + " data bytes but the file holds only " + bufferLength + " after the header");
+                throw new SafetensorsFormatException(
+                        file,
+                        "incomplete data buffer (file truncated?): the tensors need " + start
+                                + " data bytes but the file holds only " + bufferLength + " after the header");
             }
-            throw new SafetensorsFormatException(file, "incomplete metadata, file not fully covered: the tensors end"
-                    + " at data byte " + start + " but the data buffer holds " + bufferLength + " bytes ("
-                    + (bufferLength - start) + " trailing bytes not covered by any tensor)");
+            throw new SafetensorsFormatException(
+                    file,
+                    "incomplete metadata, file not fully covered: the tensors end"
+                            + " at data byte " + start + " but the data buffer holds " + bufferLength + " bytes ("
+                            + (bufferLength - start) + " trailing bytes not covered by any tensor)");
         }
         return out;
     }

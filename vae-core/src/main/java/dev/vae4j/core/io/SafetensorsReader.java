@@ -29,18 +29,18 @@ import org.bytedeco.pytorch.global.torch;
  * <p>{@link #open} reads and validates the whole header exactly like the Rust reference
  * ({@code SafeTensors::read_metadata} + {@code Metadata::validate}): file shorter than 8 bytes, {@code N >
  * 100_000_000}, {@code N + 8} beyond the file, header not UTF-8, not a JSON object of the expected structure
- * (non-string metadata values, missing or unknown tensor fields, negative / non-integer / over {@code 2^48-1}
- * shape or offset values, {@code data_offsets} not of length 2), duplicate keys, unknown dtypes, offsets that are
- * not contiguous from 0 once sorted by begin (holes, overlaps, {@code end < begin}), byte counts different from
- * {@code numel * bits / 8}, and a data buffer not exactly covered by the tensors (truncated file or trailing
- * bytes) all throw {@link SafetensorsFormatException}. Leading and trailing JSON whitespace in the header is
- * accepted (the writer pads with spaces); nothing else may follow the JSON object.
+ * (non-string metadata values, missing or unknown tensor fields, negative / non-integer / over {@code 2^48-1} shape or
+ * offset values, {@code data_offsets} not of length 2), duplicate keys, unknown dtypes, offsets that are not contiguous
+ * from 0 once sorted by begin (holes, overlaps, {@code end < begin}), byte counts different from {@code numel * bits /
+ * 8}, and a data buffer not exactly covered by the tensors (truncated file or trailing bytes) all throw
+ * {@link SafetensorsFormatException}. Leading and trailing JSON whitespace in the header is accepted (the writer pads
+ * with spaces); nothing else may follow the JSON object.
  *
- * <p>Tensors are read lazily by {@link #load}: each tensor region is read straight from the file into a new
- * libtorch CPU tensor's memory (positional reads, no mapping: mapped pages would stay in the process's resident
- * set until the garbage collector unmaps them). Regions larger than 1 GiB (including tensors over 2 GiB) are read
- * in 1 GiB chunks, so there is no per-tensor size limit. The file stays open until {@link #close}. Instances are safe for
- * concurrent {@link #load} calls.
+ * <p>Tensors are read lazily by {@link #load}: each tensor region is read straight from the file into a new libtorch
+ * CPU tensor's memory (positional reads, no mapping: mapped pages would stay in the process's resident set until the
+ * garbage collector unmaps them). Regions larger than 1 GiB (including tensors over 2 GiB) are read in 1 GiB chunks, so
+ * there is no per-tensor size limit. The file stays open until {@link #close}. Instances are safe for concurrent
+ * {@link #load} calls.
  */
 public final class SafetensorsReader implements AutoCloseable {
     /** Largest accepted header ({@code MAX_HEADER_SIZE} of the reference), in bytes. */
@@ -59,8 +59,13 @@ public final class SafetensorsReader implements AutoCloseable {
     private final Map<String, String> metadata;
     private volatile boolean closed;
 
-    private SafetensorsReader(Path path, FileChannel channel, long fileLength, long dataStart,
-                              List<SafetensorsEntry> sorted, Map<String, String> metadata) {
+    private SafetensorsReader(
+            Path path,
+            FileChannel channel,
+            long fileLength,
+            long dataStart,
+            List<SafetensorsEntry> sorted,
+            Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
         this.fileLength = fileLength;
@@ -79,7 +84,7 @@ public final class SafetensorsReader implements AutoCloseable {
      * {@link #close}.
      *
      * @throws SafetensorsFormatException if the file is not a valid safetensors file
-     * @throws UncheckedIOException       if the file is missing, is a directory, or cannot be read
+     * @throws UncheckedIOException if the file is missing, is a directory, or cannot be read
      */
     public static SafetensorsReader open(Path file) {
         Objects.requireNonNull(file, "file");
@@ -110,19 +115,25 @@ public final class SafetensorsReader implements AutoCloseable {
         try {
             long fileLength = ch.size();
             if (fileLength < 8) {
-                throw new SafetensorsFormatException(file, "header too small: the file has " + fileLength
-                        + " bytes, fewer than the 8-byte header length field");
+                throw new SafetensorsFormatException(
+                        file,
+                        "header too small: the file has " + fileLength
+                                + " bytes, fewer than the 8-byte header length field");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long n = lenBuf.getLong(0);
             if (n < 0 || n > MAX_HEADER_SIZE) {
-                throw new SafetensorsFormatException(file, "header too large: header length "
-                        + Long.toUnsignedString(n) + " exceeds the maximum of " + MAX_HEADER_SIZE + " bytes");
+                throw new SafetensorsFormatException(
+                        file,
+                        "header too large: header length " + Long.toUnsignedString(n) + " exceeds the maximum of "
+                                + MAX_HEADER_SIZE + " bytes");
             }
             if (n + 8 > fileLength) {
-                throw new SafetensorsFormatException(file, "invalid header length: 8 + " + n + " = " + (n + 8)
-                        + " bytes exceeds the file length of " + fileLength + " bytes");
+                throw new SafetensorsFormatException(
+                        file,
+                        "invalid header length: 8 + " + n + " = " + (n + 8) + " bytes exceeds the file length of "
+                                + fileLength + " bytes");
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
             readFully(ch, headerBuf, 8);
@@ -159,8 +170,8 @@ public final class SafetensorsReader implements AutoCloseable {
     public SafetensorsEntry entry(String name) {
         SafetensorsEntry e = entries.get(name);
         if (e == null) {
-            throw new IllegalArgumentException("no tensor '" + name + "' in " + path + " (" + entries.size()
-                    + " tensors)");
+            throw new IllegalArgumentException(
+                    "no tensor '" + name + "' in " + path + " (" + entries.size() + " tensors)");
         }
         return e;
     }
@@ -191,30 +202,32 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     /**
-     * Loads tensor {@code name} into a new CPU tensor with the file's dtype and shape that owns its memory (read straight
-     * from the file into the tensor, no Java heap array). The tensor attaches to the caller's innermost {@link PointerScope},
-     * if any, like any other new tensor.
+     * Loads tensor {@code name} into a new CPU tensor with the file's dtype and shape that owns its memory (read
+     * straight from the file into the tensor, no Java heap array). The tensor attaches to the caller's innermost
+     * {@link PointerScope}, if any, like any other new tensor.
      *
-     * @throws IllegalArgumentException   if the file has no tensor {@code name}
-     * @throws SafetensorsFormatException if the dtype has no libtorch equivalent (F4, F6_*), or the file was
-     *                                    truncated or changed since it was opened
-     * @throws UncheckedIOException       for IO errors
-     * @throws IllegalStateException      if the reader is closed
+     * @throws IllegalArgumentException if the file has no tensor {@code name}
+     * @throws SafetensorsFormatException if the dtype has no libtorch equivalent (F4, F6_*), or the file was truncated
+     *     or changed since it was opened
+     * @throws UncheckedIOException for IO errors
+     * @throws IllegalStateException if the reader is closed
      */
     public Tensor load(String name) {
         ensureOpen();
         SafetensorsEntry e = entry(name);
         torch.ScalarType st = e.dtype().scalarType();
         if (st == null) {
-            throw new SafetensorsFormatException(path, "tensor '" + name + "' has dtype " + e.dtype()
-                    + ", which libtorch cannot represent; it can be listed but not loaded");
+            throw new SafetensorsFormatException(
+                    path,
+                    "tensor '" + name + "' has dtype " + e.dtype()
+                            + ", which libtorch cannot represent; it can be listed but not loaded");
         }
         long n = e.byteLength();
         try (TensorScope scope = new TensorScope()) {
             Tensor t = torch.empty(e.shape(), new TensorOptions(st), new MemoryFormatOptional());
             if (t.nbytes() != n) {
-                throw new IllegalStateException("tensor '" + name + "': libtorch allocated " + t.nbytes()
-                        + " bytes, expected " + n);
+                throw new IllegalStateException(
+                        "tensor '" + name + "': libtorch allocated " + t.nbytes() + " bytes, expected " + n);
             }
             if (n > 0) {
                 copyFromFile(e, t.data_ptr().address(), n);
@@ -227,8 +240,10 @@ public final class SafetensorsReader implements AutoCloseable {
         long position = dataStart + e.begin();
         try {
             if (channel.size() < fileLength) {
-                throw new SafetensorsFormatException(path, "the file was truncated since it was opened ("
-                        + channel.size() + " < " + fileLength + " bytes) while loading tensor '" + e.name() + "'");
+                throw new SafetensorsFormatException(
+                        path,
+                        "the file was truncated since it was opened (" + channel.size() + " < " + fileLength
+                                + " bytes) while loading tensor '" + e.name() + "'");
             }
             int chunk = Math.max(1, SafetensorsNative.chunkBytes);
             long done = 0;
@@ -241,23 +256,25 @@ public final class SafetensorsReader implements AutoCloseable {
         } catch (EOFException ex) {
             throw new SafetensorsFormatException(path, "the file changed while loading tensor '" + e.name() + "'", ex);
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot read tensor '" + e.name() + "' from " + path + ": "
-                    + ex.getMessage(), ex);
+            throw new UncheckedIOException(
+                    "cannot read tensor '" + e.name() + "' from " + path + ": " + ex.getMessage(), ex);
         }
     }
 
     /**
      * Loads every tensor ({@link #load}) into a map in {@link #names()} order.
      *
-     * @throws SafetensorsFormatException if some tensor has a dtype libtorch cannot represent (checked before
-     *                                    anything is loaded)
+     * @throws SafetensorsFormatException if some tensor has a dtype libtorch cannot represent (checked before anything
+     *     is loaded)
      */
     public Map<String, Tensor> loadAll() {
         ensureOpen();
         for (SafetensorsEntry e : entries.values()) {
             if (!e.dtype().hasScalarType()) {
-                throw new SafetensorsFormatException(path, "tensor '" + e.name() + "' has dtype " + e.dtype()
-                        + ", which libtorch cannot represent; it can be listed but not loaded");
+                throw new SafetensorsFormatException(
+                        path,
+                        "tensor '" + e.name() + "' has dtype " + e.dtype()
+                                + ", which libtorch cannot represent; it can be listed but not loaded");
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();

@@ -22,14 +22,14 @@ import org.bytedeco.pytorch.global.torch;
  * Writes named tensors to a safetensors file the way the Rust reference ({@code serialize_to_file}) does.
  *
  * <ul>
- *   <li>Tensors are sorted by dtype alignment descending ({@link SafetensorsDType} declaration order reversed),
- *       then by name (UTF-8 byte order), and written back to back from data offset 0.</li>
- *   <li>The header is compact JSON (serde_json style): {@code __metadata__} first (omitted when the metadata is
- *       null or empty), then {@code {"dtype":..,"shape":[..],"data_offsets":[b,e]}} per tensor in offset order,
- *       padded with spaces to a multiple of 8 bytes.</li>
- *   <li>The file is written to a hidden temp file in the same folder, flushed to disk, and atomically renamed
- *       onto {@code file}: readers never see a partial file, and on any failure the previous file (if any) is
- *       left intact and the temp file is removed.</li>
+ *   <li>Tensors are sorted by dtype alignment descending ({@link SafetensorsDType} declaration order reversed), then by
+ *       name (UTF-8 byte order), and written back to back from data offset 0.
+ *   <li>The header is compact JSON (serde_json style): {@code __metadata__} first (omitted when the metadata is null or
+ *       empty), then {@code {"dtype":..,"shape":[..],"data_offsets":[b,e]}} per tensor in offset order, padded with
+ *       spaces to a multiple of 8 bytes.
+ *   <li>The file is written to a hidden temp file in the same folder, flushed to disk, and atomically renamed onto
+ *       {@code file}: readers never see a partial file, and on any failure the previous file (if any) is left intact
+ *       and the temp file is removed.
  * </ul>
  *
  * <p>Any defined, strided tensor on any device is accepted (CPU, CUDA, non-contiguous views, lazily conjugated or
@@ -37,11 +37,10 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class SafetensorsWriter {
 
-    private SafetensorsWriter() {
-    }
+    private SafetensorsWriter() {}
 
-    private record Item(String name, byte[] nameUtf8, SafetensorsDType dtype, long[] shape, long nbytes, Tensor tensor) {
-    }
+    private record Item(
+            String name, byte[] nameUtf8, SafetensorsDType dtype, long[] shape, long nbytes, Tensor tensor) {}
 
     /** Orders like the reference's {@code prepare}: dtype descending, then name ascending (UTF-8 bytes). */
     private static final Comparator<Item> ORDER = (a, b) -> {
@@ -53,15 +52,15 @@ public final class SafetensorsWriter {
      * Writes {@code tensors} (name to tensor, any iteration order) and optional {@code metadata} to {@code file},
      * replacing an existing file atomically.
      *
-     * @param file     destination; its folder must exist
-     * @param tensors  names to tensors; names must not be {@code "__metadata__"}; tensors must be defined, strided,
-     *                 of a dtype safetensors knows (all but complex-half, quantized and bit types)
+     * @param file destination; its folder must exist
+     * @param tensors names to tensors; names must not be {@code "__metadata__"}; tensors must be defined, strided, of a
+     *     dtype safetensors knows (all but complex-half, quantized and bit types)
      * @param metadata string-to-string metadata stored under {@code __metadata__}, or {@code null} for none
      * @throws IllegalArgumentException if a name, tensor or metadata entry is invalid (nothing is written)
-     * @throws UncheckedIOException     if writing fails, or {@code file} is a directory (the previous file, if any,
-     *                                  is intact and no temp file is left)
-     * @throws RuntimeException         from libtorch if a tensor cannot be copied to the CPU (e.g. a meta tensor);
-     *                                  again the previous file is intact and no temp file is left
+     * @throws UncheckedIOException if writing fails, or {@code file} is a directory (the previous file, if any, is
+     *     intact and no temp file is left)
+     * @throws RuntimeException from libtorch if a tensor cannot be copied to the CPU (e.g. a meta tensor); again the
+     *     previous file is intact and no temp file is left
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Objects.requireNonNull(file, "file");
@@ -73,11 +72,12 @@ public final class SafetensorsWriter {
         items.sort(ORDER);
         byte[] header = header(items, metadata);
         if (header.length > SafetensorsReader.MAX_HEADER_SIZE) {
-            throw new IllegalArgumentException("safetensors header too large: " + header.length + " bytes > "
-                    + SafetensorsReader.MAX_HEADER_SIZE);
+            throw new IllegalArgumentException(
+                    "safetensors header too large: " + header.length + " bytes > " + SafetensorsReader.MAX_HEADER_SIZE);
         }
         AtomicFiles.writeChannel(file, ch -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeFully(ch, len);
             writeFully(ch, ByteBuffer.wrap(header));
             for (Item it : items) {
@@ -98,8 +98,8 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "' is null or undefined");
         }
         if (t.layout().value != torch.Layout.Strided.value) {
-            throw new IllegalArgumentException("tensor '" + name + "' has layout " + t.layout()
-                    + "; only dense (strided) tensors can be written");
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' has layout " + t.layout() + "; only dense (strided) tensors can be written");
         }
         torch.ScalarType st = t.scalar_type().intern();
         SafetensorsDType dtype;
@@ -168,7 +168,11 @@ public final class SafetensorsWriter {
                 }
                 sb.append(it.shape[i]);
             }
-            sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + it.nbytes).append("]}");
+            sb.append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + it.nbytes)
+                    .append("]}");
             offset += it.nbytes;
         }
         sb.append('}');
@@ -179,7 +183,9 @@ public final class SafetensorsWriter {
         return out;
     }
 
-    /** JSON string literal exactly as serde_json writes it (short escapes for \b \t \n \f \r, else lower-case \\u00XX). */
+    /**
+     * JSON string literal exactly as serde_json writes it (short escapes for \b \t \n \f \r, else lower-case \\u00XX).
+     */
     private static void appendString(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -221,8 +227,8 @@ public final class SafetensorsWriter {
                 c = c.cpu().contiguous();
             }
             if (c.nbytes() != it.nbytes || !c.is_contiguous()) {
-                throw new IllegalStateException("tensor '" + it.name + "': expected " + it.nbytes
-                        + " contiguous bytes, got " + c.nbytes());
+                throw new IllegalStateException(
+                        "tensor '" + it.name + "': expected " + it.nbytes + " contiguous bytes, got " + c.nbytes());
             }
             long address = c.data_ptr().address();
             int chunk = Math.max(1, SafetensorsNative.chunkBytes);

@@ -23,8 +23,7 @@ import org.bytedeco.pytorch.Tensor;
  * ({@code encoder.down_blocks.0.resnets.0.norm1.weight}), covering parameters and buffers.
  */
 public final class StateDict {
-    private StateDict() {
-    }
+    private StateDict() {}
 
     /** The module's parameters then buffers by name, in registration order (live tensors, not copies). */
     public static Map<String, Tensor> of(Module module) {
@@ -91,7 +90,7 @@ public final class StateDict {
      * (converting dtype and device), one tensor at a time.
      *
      * @param strict when true, any missing, unexpected or mis-shaped key throws a {@link WeightLoadingException}
-     *               listing all of them, before anything is copied
+     *     listing all of them, before anything is copied
      * @param origin the source's description for messages (a file path)
      * @return the report (clean when strict loading returns)
      */
@@ -118,8 +117,8 @@ public final class StateDict {
     }
 
     /**
-     * Compares the names and shapes {@code expected} (in order) with {@code source}: missing, unexpected and
-     * mis-shaped keys ("key: model [..] vs file [..]"); {@code loaded} counts the keys that match.
+     * Compares the names and shapes {@code expected} (in order) with {@code source}: missing, unexpected and mis-shaped
+     * keys ("key: model [..] vs file [..]"); {@code loaded} counts the keys that match.
      */
     public static LoadReport compare(Map<String, long[]> expected, TensorSource source) {
         Set<String> unexpected = new TreeSet<>(source.names());
@@ -134,7 +133,7 @@ public final class StateDict {
                         + Arrays.toString(source.shape(name)));
             }
         }
-        return new LoadReport(missing, new ArrayList<>(unexpected), mismatched,
-                expected.size() - missing.size() - mismatched.size());
+        return new LoadReport(
+                missing, new ArrayList<>(unexpected), mismatched, expected.size() - missing.size() - mismatched.size());
     }
 }

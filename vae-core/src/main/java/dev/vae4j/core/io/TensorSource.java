@@ -6,8 +6,8 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Named tensors that can be loaded one at a time, so that copying a checkpoint into a model never holds a
- * second full copy of the weights. Shapes are known without loading.
+ * Named tensors that can be loaded one at a time, so that copying a checkpoint into a model never holds a second full
+ * copy of the weights. Shapes are known without loading.
  */
 public interface TensorSource {
     /** The tensor names, in a stable order. */

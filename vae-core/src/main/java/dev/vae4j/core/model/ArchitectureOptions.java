@@ -15,12 +15,12 @@ import java.util.Set;
  * {@link #DIFFUSERS} is diffusers' architecture; a config.json carries a key of this record only when its value differs
  * from that default, so a diffusers config round-trips unchanged.
  *
- * @param blockLayout {@code block_layout}: {@code diffusers} (pre-activation resnets that change channels, the
- *     decoder with one more resnet per level, SiLU before its conv_out) or {@code post_activation}
- *     (stanipov/pytorch-diffusion, after The Annotated Diffusion Model: post-activation resnets {@code conv ->
- *     GroupNorm -> SiLU} at constant channels, the resampler changes channels and is followed by
- *     {@code GroupNorm(max(1, out/4))}, the last level has a 3x3 conv in place of a resampler, {@code layers_per_block}
- *     resnets in the decoder, decoder head {@code GroupNorm -> conv} without SiLU)
+ * @param blockLayout {@code block_layout}: {@code diffusers} (pre-activation resnets that change channels, the decoder
+ *     with one more resnet per level, SiLU before its conv_out) or {@code post_activation} (stanipov/pytorch-diffusion,
+ *     after The Annotated Diffusion Model: post-activation resnets {@code conv -> GroupNorm -> SiLU} at constant
+ *     channels, the resampler changes channels and is followed by {@code GroupNorm(max(1, out/4))}, the last level has
+ *     a 3x3 conv in place of a resampler, {@code layers_per_block} resnets in the decoder, decoder head
+ *     {@code GroupNorm -> conv} without SiLU)
  * @param downBlockAttention {@code down_block_attention}: per encoder level, the attention after its resnets
  * @param upBlockAttention {@code up_block_attention}: per decoder level (widest first), the attention after its resnets
  * @param midBlockAttention {@code mid_block_attention_type}: the kind of the mid-block attention (when
@@ -29,9 +29,9 @@ import java.util.Set;
  * @param linearAttentionHeads {@code linear_attention_heads}: heads of linear attention
  * @param downsample {@code downsample_type}
  * @param upsample {@code upsample_type}
- * @param weightStandardized {@code weight_standardized_convs}: resnet convs, the encoder's and decoder's output
- *     convs, the decoder's input conv, the last level's channel conv and the quant convs standardise their weights
- *     per output channel (stanipov/pytorch-diffusion)
+ * @param weightStandardized {@code weight_standardized_convs}: resnet convs, the encoder's and decoder's output convs,
+ *     the decoder's input conv, the last level's channel conv and the quant convs standardise their weights per output
+ *     channel (stanipov/pytorch-diffusion)
  * @param outputActivation {@code output_activation}: applied to decoded images
  * @param latentSampling {@code latent_sampling}: how the posterior is formed from the encoder output
  * @param latentNoiseStd {@code latent_noise_std}: sigma of the two constant-variance samplings
@@ -54,28 +54,52 @@ public record ArchitectureOptions(
         double normEps) {
 
     /** diffusers' architecture: no option set. Per-level attention lists empty mean "none at every level". */
-    public static final ArchitectureOptions DIFFUSERS = new ArchitectureOptions(BlockLayout.DIFFUSERS, List.of(),
-            List.of(), AttentionKind.SPATIAL, 64, 4, DownsampleKind.CONV, UpsampleKind.NEAREST, false,
-            OutputActivation.NONE, LatentSampling.GAUSSIAN, 0.1, 1e-6);
+    public static final ArchitectureOptions DIFFUSERS = new ArchitectureOptions(
+            BlockLayout.DIFFUSERS,
+            List.of(),
+            List.of(),
+            AttentionKind.SPATIAL,
+            64,
+            4,
+            DownsampleKind.CONV,
+            UpsampleKind.NEAREST,
+            false,
+            OutputActivation.NONE,
+            LatentSampling.GAUSSIAN,
+            0.1,
+            1e-6);
 
     /** The JSON keys of this record. */
-    public static final Set<String> KEYS = Set.of("block_layout", "down_block_attention", "up_block_attention",
-            "mid_block_attention_type", "attention_head_dim", "linear_attention_heads", "downsample_type",
-            "upsample_type", "weight_standardized_convs", "output_activation", "latent_sampling",
-            "latent_noise_std", "norm_eps");
+    public static final Set<String> KEYS = Set.of(
+            "block_layout",
+            "down_block_attention",
+            "up_block_attention",
+            "mid_block_attention_type",
+            "attention_head_dim",
+            "linear_attention_heads",
+            "downsample_type",
+            "upsample_type",
+            "weight_standardized_convs",
+            "output_activation",
+            "latent_sampling",
+            "latent_noise_std",
+            "norm_eps");
 
     /** Normalises the lists; checks what needs no channel counts (see {@link AutoencoderKLConfig} for the rest). */
     public ArchitectureOptions {
         downBlockAttention = List.copyOf(downBlockAttention);
         upBlockAttention = List.copyOf(upBlockAttention);
-        require(midBlockAttention != AttentionKind.NONE, "mid_block_attention_type 'none': use "
-                + "mid_block_add_attention false");
+        require(
+                midBlockAttention != AttentionKind.NONE,
+                "mid_block_attention_type 'none': use " + "mid_block_add_attention false");
         require(attentionHeadDim > 0, "attention_head_dim must be positive, got " + attentionHeadDim);
         require(linearAttentionHeads > 0, "linear_attention_heads must be positive, got " + linearAttentionHeads);
-        require(latentNoiseStd >= 0 && Double.isFinite(latentNoiseStd), "latent_noise_std must be >= 0, got "
-                + latentNoiseStd);
+        require(
+                latentNoiseStd >= 0 && Double.isFinite(latentNoiseStd),
+                "latent_noise_std must be >= 0, got " + latentNoiseStd);
         require(normEps > 0, "norm_eps must be positive, got " + normEps);
-        require(blockLayout == BlockLayout.DIFFUSERS || downsample != DownsampleKind.CONV,
+        require(
+                blockLayout == BlockLayout.DIFFUSERS || downsample != DownsampleKind.CONV,
                 "downsample_type 'conv' (SD's padded strided conv) needs block_layout 'diffusers'");
     }
 
@@ -136,15 +160,23 @@ public record ArchitectureOptions(
     void writeNonDefaults(Map<String, Object> fields) {
         ArchitectureOptions d = DIFFUSERS;
         putIf(fields, blockLayout != d.blockLayout, "block_layout", blockLayout.jsonName());
-        putIf(fields, downBlockAttention.stream().anyMatch(k -> k != AttentionKind.NONE), "down_block_attention",
+        putIf(
+                fields,
+                downBlockAttention.stream().anyMatch(k -> k != AttentionKind.NONE),
+                "down_block_attention",
                 names(downBlockAttention));
-        putIf(fields, upBlockAttention.stream().anyMatch(k -> k != AttentionKind.NONE), "up_block_attention",
+        putIf(
+                fields,
+                upBlockAttention.stream().anyMatch(k -> k != AttentionKind.NONE),
+                "up_block_attention",
                 names(upBlockAttention));
-        putIf(fields, midBlockAttention != d.midBlockAttention, "mid_block_attention_type",
+        putIf(
+                fields,
+                midBlockAttention != d.midBlockAttention,
+                "mid_block_attention_type",
                 midBlockAttention.jsonName());
         putIf(fields, attentionHeadDim != d.attentionHeadDim, "attention_head_dim", attentionHeadDim);
-        putIf(fields, linearAttentionHeads != d.linearAttentionHeads, "linear_attention_heads",
-                linearAttentionHeads);
+        putIf(fields, linearAttentionHeads != d.linearAttentionHeads, "linear_attention_heads", linearAttentionHeads);
         putIf(fields, downsample != d.downsample, "downsample_type", downsample.jsonName());
         putIf(fields, upsample != d.upsample, "upsample_type", upsample.jsonName());
         putIf(fields, weightStandardized, "weight_standardized_convs", true);
@@ -191,8 +223,8 @@ public record ArchitectureOptions(
         for (E constant : type.getEnumConstants()) {
             known.add(constant.jsonName());
         }
-        throw new IllegalArgumentException("AutoencoderKL config: unknown " + key + " '" + value + "' (known: "
-                + known + ")");
+        throw new IllegalArgumentException(
+                "AutoencoderKL config: unknown " + key + " '" + value + "' (known: " + known + ")");
     }
 
     /** An option value with a JSON spelling. */
@@ -203,7 +235,8 @@ public record ArchitectureOptions(
 
     /** How blocks are laid out: diffusers' or the post-activation layout of stanipov/pytorch-diffusion (record doc). */
     public enum BlockLayout implements Named {
-        DIFFUSERS, POST_ACTIVATION;
+        DIFFUSERS,
+        POST_ACTIVATION;
 
         @Override
         public String jsonName() {
@@ -218,7 +251,10 @@ public record ArchitectureOptions(
      * channels and of k over positions).
      */
     public enum AttentionKind implements Named {
-        NONE, SPATIAL, MULTI_HEAD, LINEAR;
+        NONE,
+        SPATIAL,
+        MULTI_HEAD,
+        LINEAR;
 
         @Override
         public String jsonName() {
@@ -231,7 +267,9 @@ public record ArchitectureOptions(
      * (stanipov/pytorch-diffusion).
      */
     public enum DownsampleKind implements Named {
-        CONV, AVG_POOL, MAX_POOL;
+        CONV,
+        AVG_POOL,
+        MAX_POOL;
 
         @Override
         public String jsonName() {
@@ -241,7 +279,9 @@ public record ArchitectureOptions(
 
     /** Upsampling by 2 with {@code nearest}, {@code bilinear} or {@code bicubic} interpolation, then a 3x3 conv. */
     public enum UpsampleKind implements Named {
-        NEAREST, BILINEAR, BICUBIC;
+        NEAREST,
+        BILINEAR,
+        BICUBIC;
 
         @Override
         public String jsonName() {
@@ -250,11 +290,12 @@ public record ArchitectureOptions(
     }
 
     /**
-     * Activation on decoded images: {@code none} or {@code tanh} (stanipov/pytorch-diffusion, for LPIPS on raw
-     * decoder output).
+     * Activation on decoded images: {@code none} or {@code tanh} (stanipov/pytorch-diffusion, for LPIPS on raw decoder
+     * output).
      */
     public enum OutputActivation implements Named {
-        NONE, TANH;
+        NONE,
+        TANH;
 
         @Override
         public String jsonName() {
@@ -268,7 +309,9 @@ public record ArchitectureOptions(
      * eps)}); {@code additive} (encoder emits z only, samples are {@code z + std * eps}).
      */
     public enum LatentSampling implements Named {
-        GAUSSIAN, MULTIPLICATIVE, ADDITIVE;
+        GAUSSIAN,
+        MULTIPLICATIVE,
+        ADDITIVE;
 
         @Override
         public String jsonName() {
@@ -388,9 +431,20 @@ public record ArchitectureOptions(
 
         /** The configuration. */
         public ArchitectureOptions build() {
-            return new ArchitectureOptions(blockLayout, downBlockAttention, upBlockAttention, midBlockAttention,
-                    attentionHeadDim, linearAttentionHeads, downsample, upsample, weightStandardized, outputActivation,
-                    latentSampling, latentNoiseStd, normEps);
+            return new ArchitectureOptions(
+                    blockLayout,
+                    downBlockAttention,
+                    upBlockAttention,
+                    midBlockAttention,
+                    attentionHeadDim,
+                    linearAttentionHeads,
+                    downsample,
+                    upsample,
+                    weightStandardized,
+                    outputActivation,
+                    latentSampling,
+                    latentNoiseStd,
+                    normEps);
         }
     }
 }

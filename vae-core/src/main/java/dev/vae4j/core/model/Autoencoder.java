@@ -6,8 +6,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * What the training loop, the CLI and evaluation need of a latent autoencoder. Images are float
- * (N, C, H, W) in [-1, 1]; latents are (N, L, H/f, W/f) with f = {@link #downsamplingFactor()}.
+ * What the training loop, the CLI and evaluation need of a latent autoencoder. Images are float (N, C, H, W) in [-1,
+ * 1]; latents are (N, L, H/f, W/f) with f = {@link #downsamplingFactor()}.
  */
 public interface Autoencoder {
     /** Encodes images (N, C, H, W) into the posterior over latents. */
@@ -24,8 +24,8 @@ public interface Autoencoder {
     }
 
     /**
-     * The posterior of moments (N, m*L, h, w) as {@link #moments(Tensor)} returns them; the default reads the mean
-     * then the log-variance (a {@link DiagonalGaussian}).
+     * The posterior of moments (N, m*L, h, w) as {@link #moments(Tensor)} returns them; the default reads the mean then
+     * the log-variance (a {@link DiagonalGaussian}).
      */
     default LatentDistribution posterior(Tensor moments) {
         return DiagonalGaussian.fromMoments(moments);
@@ -52,8 +52,8 @@ public interface Autoencoder {
     LatentNormalizer latentNormalizer();
 
     /**
-     * Whether this model must run in float32 when fp16 is asked for (diffusers' {@code force_upcast}, true for
-     * VAEs whose activations overflow float16); false unless the model's configuration says so.
+     * Whether this model must run in float32 when fp16 is asked for (diffusers' {@code force_upcast}, true for VAEs
+     * whose activations overflow float16); false unless the model's configuration says so.
      */
     default boolean forceUpcast() {
         return false;

@@ -5,10 +5,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A kind of autoencoder model folder, discovered with {@link java.util.ServiceLoader}: the folder's
- * {@code config.json} names its class in {@code _class_name} ({@code AutoencoderKL}, {@code LiteVAE}, ...), and the
- * format registered for that name loads it. Modules add formats through
- * {@code META-INF/services/dev.vae4j.core.model.AutoencoderFormat}.
+ * A kind of autoencoder model folder, discovered with {@link java.util.ServiceLoader}: the folder's {@code config.json}
+ * names its class in {@code _class_name} ({@code AutoencoderKL}, {@code LiteVAE}, ...), and the format registered for
+ * that name loads it. Modules add formats through {@code META-INF/services/dev.vae4j.core.model.AutoencoderFormat}.
  */
 public interface AutoencoderFormat {
     /** The {@code _class_name} this format loads. */

@@ -17,12 +17,12 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The KL-regularised autoencoder of latent diffusion, numerically identical to diffusers {@code AutoencoderKL}
- * for every configuration diffusers accepts (SD 1.x/2.x, SDXL, SD3, FLUX.1 and any tiny variant). Parameter names
- * equal diffusers' state-dict keys, so a diffusers {@code diffusion_pytorch_model.safetensors} loads as is.
+ * The KL-regularised autoencoder of latent diffusion, numerically identical to diffusers {@code AutoencoderKL} for
+ * every configuration diffusers accepts (SD 1.x/2.x, SDXL, SD3, FLUX.1 and any tiny variant). Parameter names equal
+ * diffusers' state-dict keys, so a diffusers {@code diffusion_pytorch_model.safetensors} loads as is.
  *
- * <p>Images are float (N, in_channels, H, W) in [-1, 1] with H and W multiples of the downsampling factor f;
- * latents are (N, latent_channels, H/f, W/f). Scaling/shift factors are not applied inside the model: see
+ * <p>Images are float (N, in_channels, H, W) in [-1, 1] with H and W multiples of the downsampling factor f; latents
+ * are (N, latent_channels, H/f, W/f). Scaling/shift factors are not applied inside the model: see
  * {@link #latentNormalizer()}.
  */
 public final class AutoencoderKL extends Module implements TrainableAutoencoder {
@@ -56,8 +56,8 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Loads a diffusers model folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors}), or a
-     * pipeline folder holding them under {@code vae/}. Strict: any missing, unexpected or mis-shaped key throws
+     * Loads a diffusers model folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors}), or a pipeline
+     * folder holding them under {@code vae/}. Strict: any missing, unexpected or mis-shaped key throws
      * {@link dev.vae4j.core.io.WeightLoadingException} listing all of them. Legacy attention names are accepted.
      */
     public static AutoencoderKL fromPretrained(Path dir) {
@@ -73,10 +73,10 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Loads a single-file checkpoint in diffusers, legacy diffusers or LDM/CompVis naming (with or without
-     * the {@code first_stage_model.} prefix) into a model built from {@code config}. Strict. The file may be
-     * safetensors or a PyTorch pickle ({@code .ckpt/.pth/.pt/.bin}, e.g. {@code vae-ft-mse-840000-ema-pruned.ckpt}
-     * or a Lightning checkpoint whose {@code state_dict} holds the weights), read without running any code.
+     * Loads a single-file checkpoint in diffusers, legacy diffusers or LDM/CompVis naming (with or without the
+     * {@code first_stage_model.} prefix) into a model built from {@code config}. Strict. The file may be safetensors or
+     * a PyTorch pickle ({@code .ckpt/.pth/.pt/.bin}, e.g. {@code vae-ft-mse-840000-ema-pruned.ckpt} or a Lightning
+     * checkpoint whose {@code state_dict} holds the weights), read without running any code.
      */
     public static AutoencoderKL fromSingleFile(Path file, AutoencoderKLConfig config) {
         AutoencoderKL model = new AutoencoderKL(config);
@@ -92,7 +92,8 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
      * @param strict throw on any missing, unexpected or mis-shaped key instead of returning the report
      */
     public LoadReport loadWeights(Path file, boolean strict) {
-        try (dev.vae4j.core.io.torch.CheckpointFiles.Opened opened = dev.vae4j.core.io.torch.CheckpointFiles.open(file)) {
+        try (dev.vae4j.core.io.torch.CheckpointFiles.Opened opened =
+                dev.vae4j.core.io.torch.CheckpointFiles.open(file)) {
             TensorSource source = DiffusersKeyMapping.wrap(opened, config.levels());
             return StateDict.load(this, source, strict, file.toString());
         }
@@ -112,8 +113,8 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Writes a diffusers model folder ({@code config.json} and float32 {@code diffusion_pytorch_model.safetensors}
-     * with {@code {"format": "pt"}} metadata) that diffusers' {@code AutoencoderKL.from_pretrained} loads.
+     * Writes a diffusers model folder ({@code config.json} and float32 {@code diffusion_pytorch_model.safetensors} with
+     * {@code {"format": "pt"}} metadata) that diffusers' {@code AutoencoderKL.from_pretrained} loads.
      */
     @Override
     public void save(Path dir) {
@@ -161,10 +162,10 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Encoder plus {@code quant_conv}: images (N, in_channels, H, W) of any size to posterior moments
-     * (N, mL, ceil(H/f), ceil(W/f)), m = 2 for Gaussian sampling (mean, logvar), else 1 (mean). Used by tiling,
-     * whose edge tiles need not be multiples of f. The encoder's intermediate tensors are freed when this returns
-     * (see {@link TensorScope#scoped}).
+     * Encoder plus {@code quant_conv}: images (N, in_channels, H, W) of any size to posterior moments (N, mL,
+     * ceil(H/f), ceil(W/f)), m = 2 for Gaussian sampling (mean, logvar), else 1 (mean). Used by tiling, whose edge
+     * tiles need not be multiples of f. The encoder's intermediate tensors are freed when this returns (see
+     * {@link TensorScope#scoped}).
      */
     @Override
     public Tensor moments(Tensor images) {
@@ -176,16 +177,16 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     }
 
     /**
-     * Decodes raw (unscaled) latents (N, latent_channels, h, w) into images (N, out_channels, h*f, w*f). The
-     * decoder's intermediate tensors are freed when this returns (see {@link TensorScope#scoped}).
+     * Decodes raw (unscaled) latents (N, latent_channels, h, w) into images (N, out_channels, h*f, w*f). The decoder's
+     * intermediate tensors are freed when this returns (see {@link TensorScope#scoped}).
      *
      * @throws IllegalArgumentException for non-4-D input or a wrong channel count
      */
     @Override
     public Tensor decode(Tensor latents) {
         Shapes.requireNchw(latents, "latents", config.latentChannels(), 1);
-        return TensorScope.scoped(() -> decoder.forward(postQuantConv == null ? latents
-                : postQuantConv.forward(latents)));
+        return TensorScope.scoped(
+                () -> decoder.forward(postQuantConv == null ? latents : postQuantConv.forward(latents)));
     }
 
     /** diffusers' default forward: decode the posterior mode. (N, C, H, W) -> (N, out_channels, H, W). */
@@ -255,6 +256,5 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
      * @param model the model (unmatched parameters keep their initial values)
      * @param report missing, unexpected and mis-shaped keys
      */
-    public record Loaded(AutoencoderKL model, LoadReport report) {
-    }
+    public record Loaded(AutoencoderKL model, LoadReport report) {}
 }

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -20,12 +18,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The configuration of a diffusers {@code AutoencoderKL}, read from and written to its {@code config.json}.
- * Fields carry diffusers' names and, when absent from a file, diffusers' constructor defaults. Keys are strict:
- * an unknown key is an error naming it (with the closest known key), except diffusers' bookkeeping keys
+ * The configuration of a diffusers {@code AutoencoderKL}, read from and written to its {@code config.json}. Fields
+ * carry diffusers' names and, when absent from a file, diffusers' constructor defaults. Keys are strict: an unknown key
+ * is an error naming it (with the closest known key), except diffusers' bookkeeping keys
  * ({@link #DIFFUSERS_BOOKKEEPING}, such as {@code _name_or_path}), which are kept verbatim in {@link #extras()} and
- * written back;
- * {@code _diffusers_version} is rewritten as {@link #DIFFUSERS_VERSION}, as diffusers does on save.
+ * written back; {@code _diffusers_version} is rewritten as {@link #DIFFUSERS_VERSION}, as diffusers does on save.
  *
  * @param inChannels image channels (3 for RGB)
  * @param outChannels decoded image channels
@@ -78,20 +75,37 @@ public record AutoencoderKLConfig(
      * {@code from_pretrained} reads what {@link #write(Path)} writes (diffusers itself stamps its own version on save).
      */
     public static final String DIFFUSERS_VERSION = "0.42.1";
+
     private static final String DOWN_BLOCK = "DownEncoderBlock2D";
     private static final String UP_BLOCK = "UpDecoderBlock2D";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final Set<String> MODELLED = Set.of("in_channels", "out_channels", "down_block_types",
-            "up_block_types", "block_out_channels", "layers_per_block", "act_fn", "latent_channels",
-            "norm_num_groups", "sample_size", "scaling_factor", "shift_factor", "latents_mean", "latents_std",
-            "force_upcast", "use_quant_conv", "use_post_quant_conv", "mid_block_add_attention", "_class_name",
+    private static final Set<String> MODELLED = Set.of(
+            "in_channels",
+            "out_channels",
+            "down_block_types",
+            "up_block_types",
+            "block_out_channels",
+            "layers_per_block",
+            "act_fn",
+            "latent_channels",
+            "norm_num_groups",
+            "sample_size",
+            "scaling_factor",
+            "shift_factor",
+            "latents_mean",
+            "latents_std",
+            "force_upcast",
+            "use_quant_conv",
+            "use_post_quant_conv",
+            "mid_block_add_attention",
+            "_class_name",
             "_diffusers_version");
     /**
      * Keys diffusers writes into {@code config.json} files for its own bookkeeping (they are not constructor
      * arguments): accepted, kept in {@link #extras()} and written back. Any other unknown key is an error.
      */
-    public static final Set<String> DIFFUSERS_BOOKKEEPING = Set.of("_name_or_path", "_use_default_values",
-            "_commit_hash");
+    public static final Set<String> DIFFUSERS_BOOKKEEPING =
+            Set.of("_name_or_path", "_use_default_values", "_commit_hash");
 
     /** Validates the configuration; throws {@link IllegalArgumentException} naming the field at fault. */
     public AutoencoderKLConfig {
@@ -108,10 +122,14 @@ public record AutoencoderKLConfig(
         require(layersPerBlock > 0, "layers_per_block must be positive, got " + layersPerBlock);
         require(normNumGroups > 0, "norm_num_groups must be positive, got " + normNumGroups);
         require(!blockOutChannels.isEmpty(), "block_out_channels is empty");
-        require(downBlockTypes.size() == blockOutChannels.size(), "down_block_types has " + downBlockTypes.size()
-                + " entries but block_out_channels has " + blockOutChannels.size());
-        require(upBlockTypes.size() == blockOutChannels.size(), "up_block_types has " + upBlockTypes.size()
-                + " entries but block_out_channels has " + blockOutChannels.size());
+        require(
+                downBlockTypes.size() == blockOutChannels.size(),
+                "down_block_types has " + downBlockTypes.size() + " entries but block_out_channels has "
+                        + blockOutChannels.size());
+        require(
+                upBlockTypes.size() == blockOutChannels.size(),
+                "up_block_types has " + upBlockTypes.size() + " entries but block_out_channels has "
+                        + blockOutChannels.size());
         for (String type : downBlockTypes) {
             require(DOWN_BLOCK.equals(type), "unsupported down block type '" + type + "' (only " + DOWN_BLOCK + ")");
         }
@@ -121,14 +139,18 @@ public record AutoencoderKLConfig(
         String act = actFn.toLowerCase(Locale.ROOT);
         require(act.equals("silu") || act.equals("swish"), "unsupported act_fn '" + actFn + "' (only silu/swish)");
         for (int channels : blockOutChannels) {
-            require(channels > 0 && channels % normNumGroups == 0, "block_out_channels entry " + channels
-                    + " is not a positive multiple of norm_num_groups " + normNumGroups);
+            require(
+                    channels > 0 && channels % normNumGroups == 0,
+                    "block_out_channels entry " + channels + " is not a positive multiple of norm_num_groups "
+                            + normNumGroups);
         }
-        require(scalingFactor > 0 && Double.isFinite(scalingFactor), "scaling_factor must be positive, got "
-                + scalingFactor);
+        require(
+                scalingFactor > 0 && Double.isFinite(scalingFactor),
+                "scaling_factor must be positive, got " + scalingFactor);
         if (latentsMean != null || latentsStd != null) {
             require(latentsMean != null && latentsStd != null, "latents_mean and latents_std must be given together");
-            require(latentsMean.size() == latentChannels && latentsStd.size() == latentChannels,
+            require(
+                    latentsMean.size() == latentChannels && latentsStd.size() == latentChannels,
                     "latents_mean/latents_std need " + latentChannels + " entries (latent_channels)");
         }
         VariantChecks.check(blockOutChannels, normNumGroups, midBlockAddAttention, options);
@@ -136,17 +158,34 @@ public record AutoencoderKLConfig(
 
     /** This config with other architecture options. */
     public AutoencoderKLConfig withOptions(ArchitectureOptions newOptions) {
-        return new AutoencoderKLConfig(inChannels, outChannels, downBlockTypes, upBlockTypes, blockOutChannels,
-                layersPerBlock, actFn, latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor,
-                latentsMean, latentsStd, forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras,
+        return new AutoencoderKLConfig(
+                inChannels,
+                outChannels,
+                downBlockTypes,
+                upBlockTypes,
+                blockOutChannels,
+                layersPerBlock,
+                actFn,
+                latentChannels,
+                normNumGroups,
+                sampleSize,
+                scalingFactor,
+                shiftFactor,
+                latentsMean,
+                latentsStd,
+                forceUpcast,
+                useQuantConv,
+                usePostQuantConv,
+                midBlockAddAttention,
+                extras,
                 newOptions);
     }
 
     /**
      * A builder of a diffusers architecture with {@code blockOutChannels.size()} levels (one
      * {@code DownEncoderBlock2D}/{@code UpDecoderBlock2D} each) and diffusers' constructor defaults for everything
-     * else: RGB in and out, 1 layer per block, SiLU, 32 groups, sample size 32, scaling 0.18215 without shift or
-     * latent statistics, force_upcast, both quant convs, mid-block attention, {@link ArchitectureOptions#DIFFUSERS}.
+     * else: RGB in and out, 1 layer per block, SiLU, 32 groups, sample size 32, scaling 0.18215 without shift or latent
+     * statistics, force_upcast, both quant convs, mid-block attention, {@link ArchitectureOptions#DIFFUSERS}.
      *
      * @param blockOutChannels channels per level, e.g. {@code List.of(128, 256, 512, 512)} for SD
      * @param latentChannels channels of the latent z
@@ -176,13 +215,15 @@ public record AutoencoderKLConfig(
         return 1 << (levels() - 1);
     }
 
-    /**
-     * A config with the SD-style architecture: 4 levels [128, 256, 512, 512], 2 layers per block, 32 groups.
-     */
-    private static AutoencoderKLConfig sdFamily(int latentChannels, int sampleSize, double scaling, Double shift,
-            boolean quantConvs) {
-        return builder(List.of(128, 256, 512, 512), latentChannels).layersPerBlock(2).sampleSize(sampleSize)
-                .scaling(scaling, shift).quantConvs(quantConvs).build();
+    /** A config with the SD-style architecture: 4 levels [128, 256, 512, 512], 2 layers per block, 32 groups. */
+    private static AutoencoderKLConfig sdFamily(
+            int latentChannels, int sampleSize, double scaling, Double shift, boolean quantConvs) {
+        return builder(List.of(128, 256, 512, 512), latentChannels)
+                .layersPerBlock(2)
+                .sampleSize(sampleSize)
+                .scaling(scaling, shift)
+                .quantConvs(quantConvs)
+                .build();
     }
 
     /**
@@ -240,18 +281,18 @@ public record AutoencoderKLConfig(
     public static AutoencoderKLConfig fromJson(ObjectNode root) {
         JsonNode className = root.get("_class_name");
         if (className != null && !CLASS_NAME.equals(className.asText())) {
-            throw new IllegalArgumentException("AutoencoderKL config: _class_name is '" + className.asText()
-                    + "', expected " + CLASS_NAME);
+            throw new IllegalArgumentException(
+                    "AutoencoderKL config: _class_name is '" + className.asText() + "', expected " + CLASS_NAME);
         }
         Map<String, JsonNode> extras = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
             if (DIFFUSERS_BOOKKEEPING.contains(key)) {
                 extras.put(key, field.getValue());
             } else if (!MODELLED.contains(key) && !ArchitectureOptions.KEYS.contains(key)) {
-                throw new IllegalArgumentException(ConfigKeys.unknownKeyMessage("AutoencoderKL config", key,
-                        knownKeys()));
+                throw new IllegalArgumentException(
+                        ConfigKeys.unknownKeyMessage("AutoencoderKL config", key, knownKeys()));
             }
         }
         return new AutoencoderKLConfig(
@@ -451,10 +492,26 @@ public record AutoencoderKLConfig(
         /** The configuration. */
         public AutoencoderKLConfig build() {
             int levels = blockOutChannels == null ? 0 : blockOutChannels.size();
-            return new AutoencoderKLConfig(inChannels, outChannels, Collections.nCopies(levels, DOWN_BLOCK),
-                    Collections.nCopies(levels, UP_BLOCK), blockOutChannels == null ? List.of() : blockOutChannels,
-                    layersPerBlock, actFn, latentChannels, normNumGroups, sampleSize, scalingFactor, shiftFactor,
-                    latentsMean, latentsStd, forceUpcast, useQuantConv, usePostQuantConv, midBlockAddAttention, extras,
+            return new AutoencoderKLConfig(
+                    inChannels,
+                    outChannels,
+                    Collections.nCopies(levels, DOWN_BLOCK),
+                    Collections.nCopies(levels, UP_BLOCK),
+                    blockOutChannels == null ? List.of() : blockOutChannels,
+                    layersPerBlock,
+                    actFn,
+                    latentChannels,
+                    normNumGroups,
+                    sampleSize,
+                    scalingFactor,
+                    shiftFactor,
+                    latentsMean,
+                    latentsStd,
+                    forceUpcast,
+                    useQuantConv,
+                    usePostQuantConv,
+                    midBlockAddAttention,
+                    extras,
                     options);
         }
     }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** The diffusers {@code AutoencoderKL} folder format ({@code config.json} + {@code diffusion_pytorch_model.safetensors}). */
+/**
+ * The diffusers {@code AutoencoderKL} folder format ({@code config.json} +
+ * {@code diffusion_pytorch_model.safetensors}).
+ */
 public final class AutoencoderKLFormat implements AutoencoderFormat {
     @Override
     public String className() {
@@ -24,6 +27,7 @@ public final class AutoencoderKLFormat implements AutoencoderFormat {
     @Override
     public Optional<ObjectNode> preset(String name) {
         return AutoencoderKLConfig.presetNames().contains(name.toLowerCase(java.util.Locale.ROOT))
-                ? Optional.of(AutoencoderKLConfig.preset(name).toJson()) : Optional.empty();
+                ? Optional.of(AutoencoderKLConfig.preset(name).toJson())
+                : Optional.empty();
     }
 }

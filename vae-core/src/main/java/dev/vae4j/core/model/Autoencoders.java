@@ -19,8 +19,7 @@ import java.util.ServiceLoader;
 public final class Autoencoders {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Autoencoders() {
-    }
+    private Autoencoders() {}
 
     /** The registered formats by class name. */
     public static Map<String, AutoencoderFormat> formats() {
@@ -32,12 +31,13 @@ public final class Autoencoders {
     }
 
     /**
-     * A freshly initialised model from a {@code config.json} object; its {@code _class_name} picks the format
-     * (absent: {@code AutoencoderKL}).
+     * A freshly initialised model from a {@code config.json} object; its {@code _class_name} picks the format (absent:
+     * {@code AutoencoderKL}).
      */
     public static TrainableAutoencoder create(ObjectNode config) {
         JsonNode name = config.get("_class_name");
-        return format(name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText(), "config").create(config);
+        return format(name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText(), "config")
+                .create(config);
     }
 
     /** The config object of preset {@code name} of any format ({@code sd}, {@code flux}, {@code litevae-open-b}...). */
@@ -48,16 +48,17 @@ public final class Autoencoders {
                 return config.get();
             }
         }
-        throw new IllegalArgumentException("unknown model preset '" + name + "' (AutoencoderKL: "
-                + AutoencoderKLConfig.presetNames() + "; other formats: " + formats().keySet() + ")");
+        throw new IllegalArgumentException(
+                "unknown model preset '" + name + "' (AutoencoderKL: " + AutoencoderKLConfig.presetNames()
+                        + "; other formats: " + formats().keySet() + ")");
     }
 
     private static AutoencoderFormat format(String className, String where) {
         Map<String, AutoencoderFormat> formats = formats();
         AutoencoderFormat format = formats.get(className);
         if (format == null) {
-            throw new IllegalArgumentException(where + " names model class '" + className + "'; loadable: "
-                    + formats.keySet());
+            throw new IllegalArgumentException(
+                    where + " names model class '" + className + "'; loadable: " + formats.keySet());
         }
         return format;
     }

@@ -45,8 +45,9 @@ final class BlockFactory {
         return switch (kind) {
             case NONE -> null;
             case SPATIAL -> new SelfAttention2D(channels, config.normNumGroups(), options.normEps());
-            case MULTI_HEAD -> new MultiHeadAttention2D(channels, options.attentionHeadDim(), config.normNumGroups(),
-                    options.normEps());
+            case MULTI_HEAD ->
+                new MultiHeadAttention2D(
+                        channels, options.attentionHeadDim(), config.normNumGroups(), options.normEps());
             case LINEAR -> new LinearAttention2D(channels, options.linearAttentionHeads(), options.attentionHeadDim());
         };
     }
@@ -69,13 +70,13 @@ final class BlockFactory {
     /** Doubles the resolution, in -> out channels. */
     Block2D upsampler(long in, long out) {
         return switch (options.upsample()) {
-            case NEAREST -> postActivation
-                    ? new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.NEAREST, true)
-                    : new Upsample2D(in);
+            case NEAREST ->
+                postActivation
+                        ? new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.NEAREST, true)
+                        : new Upsample2D(in);
             case BILINEAR ->
-                    new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BILINEAR, postActivation);
-            case BICUBIC ->
-                    new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BICUBIC, postActivation);
+                new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BILINEAR, postActivation);
+            case BICUBIC -> new InterpolatingUpsample2D(in, out, InterpolatingUpsample2D.Mode.BICUBIC, postActivation);
         };
     }
 

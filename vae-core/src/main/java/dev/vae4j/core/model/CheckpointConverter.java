@@ -18,15 +18,14 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Converts VAE checkpoints between layouts without changing a single bit (dtypes are kept; only names and the
- * attention-weight shapes [C,C] &lt;-&gt; [C,C,1,1] change): an LDM/CompVis single file (safetensors or PyTorch
- * pickle) to a diffusers folder, a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors
- * (optionally only the keys under a prefix). Conversions to or from diffusers names are checked strictly against
- * the {@link AutoencoderKL} built from the config: any missing, unexpected or mis-shaped key throws
+ * attention-weight shapes [C,C] &lt;-&gt; [C,C,1,1] change): an LDM/CompVis single file (safetensors or PyTorch pickle)
+ * to a diffusers folder, a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors (optionally
+ * only the keys under a prefix). Conversions to or from diffusers names are checked strictly against the
+ * {@link AutoencoderKL} built from the config: any missing, unexpected or mis-shaped key throws
  * {@link WeightLoadingException} before anything is written.
  */
 public final class CheckpointConverter {
-    private CheckpointConverter() {
-    }
+    private CheckpointConverter() {}
 
     /**
      * LDM single file (any prefix, {@code loss.*} / {@code model_ema.*} ignored) -> diffusers folder
@@ -43,11 +42,12 @@ public final class CheckpointConverter {
     }
 
     /**
-     * Diffusers folder (or pipeline folder with {@code vae/}) -> LDM safetensors file, every key under
-     * {@code prefix} ({@code ""} for a standalone VAE file, {@code "first_stage_model."} for SD's layout).
+     * Diffusers folder (or pipeline folder with {@code vae/}) -> LDM safetensors file, every key under {@code prefix}
+     * ({@code ""} for a standalone VAE file, {@code "first_stage_model."} for SD's layout).
      */
     public static void diffusersToLdm(Path diffusersDir, Path ldmFile, String prefix) {
-        Path folder = Files.isRegularFile(diffusersDir.resolve(AutoencoderKL.CONFIG_FILE)) ? diffusersDir
+        Path folder = Files.isRegularFile(diffusersDir.resolve(AutoencoderKL.CONFIG_FILE))
+                ? diffusersDir
                 : diffusersDir.resolve("vae");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(folder.resolve(AutoencoderKL.CONFIG_FILE));
         Path weights = folder.resolve(AutoencoderKL.WEIGHTS_FILE);
@@ -64,11 +64,11 @@ public final class CheckpointConverter {
     }
 
     /**
-     * Any checkpoint ({@code .ckpt/.pth/.pt/.bin/.safetensors}) -> safetensors with the same names, dtypes and
-     * values (views are written contiguous, shared storages as separate copies).
+     * Any checkpoint ({@code .ckpt/.pth/.pt/.bin/.safetensors}) -> safetensors with the same names, dtypes and values
+     * (views are written contiguous, shared storages as separate copies).
      *
      * @param onlyPrefix keep only keys starting with this prefix ({@code null} or empty: all)
-     * @param strip      remove {@code onlyPrefix} from the written names
+     * @param strip remove {@code onlyPrefix} from the written names
      * @return the number of tensors written
      * @throws IllegalArgumentException if no key matches {@code onlyPrefix}
      */
@@ -92,7 +92,8 @@ public final class CheckpointConverter {
 
     /**
      * The LPIPS weight file vae-losses loads: torchvision VGG16's {@code features.*} tensors (from e.g.
-     * {@code vgg16-397923af.pth}) plus lpips' heads {@code lin{k}.model.1.weight} (from its {@code weights/v0.1/vgg.pth}).
+     * {@code vgg16-397923af.pth}) plus lpips' heads {@code lin{k}.model.1.weight} (from its
+     * {@code weights/v0.1/vgg.pth}).
      *
      * @return the number of tensors written (26 trunk + 5 heads for the real networks)
      * @throws IllegalArgumentException if either file lacks its part
@@ -128,7 +129,8 @@ public final class CheckpointConverter {
     private static Map<String, Tensor> checkedTensors(TensorSource source, AutoencoderKLConfig config, String origin) {
         Map<String, long[]> expected = new LinkedHashMap<>();
         try (dev.vae4j.core.tensor.TensorScope scope = new dev.vae4j.core.tensor.TensorScope()) {
-            StateDict.of(new AutoencoderKL(config)).forEach((k, v) -> expected.put(k, v.sizes().vec().get()));
+            StateDict.of(new AutoencoderKL(config))
+                    .forEach((k, v) -> expected.put(k, v.sizes().vec().get()));
         }
         LoadReport report = StateDict.compare(expected, source);
         if (!report.clean()) {

@@ -6,15 +6,14 @@ import java.util.Optional;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
- * Strict configuration keys: an unknown key is an error that names it and, when one known key is close (edit
- * distance at most a third of its length, and at least 2), suggests it, e.g.
- * {@code "AutoencoderKL config: unknown key 'latent_chanels' (did you mean 'latent_channels'?)"}.
+ * Strict configuration keys: an unknown key is an error that names it and, when one known key is close (edit distance
+ * at most a third of its length, and at least 2), suggests it, e.g. {@code "AutoencoderKL config: unknown key
+ * 'latent_chanels' (did you mean 'latent_channels'?)"}.
  */
 public final class ConfigKeys {
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
 
-    private ConfigKeys() {
-    }
+    private ConfigKeys() {}
 
     /** The known key closest to {@code key}, if one is close enough to be a likely typo. */
     public static Optional<String> closest(String key, Collection<String> known) {
@@ -27,12 +26,15 @@ public final class ConfigKeys {
     }
 
     /**
-     * The message for an unknown {@code key} in {@code what} ("AutoencoderKL config", "recipe train"): the key, and
-     * the closest known key if any.
+     * The message for an unknown {@code key} in {@code what} ("AutoencoderKL config", "recipe train"): the key, and the
+     * closest known key if any.
      */
     public static String unknownKeyMessage(String what, String key, Collection<String> known) {
-        return what + ": unknown key '" + key + "'" + closest(key, known).map(k -> " (did you mean '" + k + "'?)")
-                .orElse(" (known keys: " + String.join(", ", known.stream().sorted().toList()) + ")");
+        return what + ": unknown key '" + key + "'"
+                + closest(key, known)
+                        .map(k -> " (did you mean '" + k + "'?)")
+                        .orElse(" (known keys: "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
     }
 
     /**
@@ -48,6 +50,5 @@ public final class ConfigKeys {
         }
     }
 
-    private record Scored(String key, int distance) {
-    }
+    private record Scored(String key, int distance) {}
 }

@@ -52,15 +52,21 @@ public final class Decoder extends Module {
                 }
                 Block2D attention = blocks.attention(options.upAttention(i), out);
                 Block2D transition = last ? blocks.conv(out, next, 3) : blocks.upsampler(out, next);
-                upBlocks.add(new LevelBlock2D(resnets, attention,
-                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.UPSAMPLER, transition));
+                upBlocks.add(new LevelBlock2D(
+                        resnets,
+                        attention,
+                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.UPSAMPLER,
+                        transition));
                 in = next;
             } else {
                 for (int j = 0; j <= config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(j == 0 ? in : out, out));
                 }
                 Block2D attention = blocks.attention(options.upAttention(i), out);
-                upBlocks.add(new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.UPSAMPLER,
+                upBlocks.add(new LevelBlock2D(
+                        resnets,
+                        attention,
+                        LevelBlock2D.Transition.UPSAMPLER,
                         last ? null : blocks.upsampler(out, out)));
                 in = out;
             }
@@ -73,8 +79,8 @@ public final class Decoder extends Module {
     }
 
     /**
-     * z (N, L, h, w) -> images (N, out_channels, h*f, w*f). Each block's output is freed once the next block's first step has read it
-     * (see {@link Intermediates}).
+     * z (N, L, h, w) -> images (N, out_channels, h*f, w*f). Each block's output is freed once the next block's first
+     * step has read it (see {@link Intermediates}).
      */
     public Tensor forward(Tensor z) {
         Tensor h = convIn.forward(z);

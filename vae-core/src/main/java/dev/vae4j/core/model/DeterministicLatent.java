@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The "posterior" of a deterministic encoder (diffusers' {@code IdentityDistribution}, used by
- * {@code AutoencoderTiny}): all its mass on one latent z (N, L, h, w). Sampling and the mode return z; the
- * log-variance reads as {@link DiagonalGaussian#LOGVAR_MIN} everywhere (the smallest any posterior reports), and
- * {@link #kl()} is zero, so a KL weight has no effect on a model with such an encoder.
+ * {@code AutoencoderTiny}): all its mass on one latent z (N, L, h, w). Sampling and the mode return z; the log-variance
+ * reads as {@link DiagonalGaussian#LOGVAR_MIN} everywhere (the smallest any posterior reports), and {@link #kl()} is
+ * zero, so a KL weight has no effect on a model with such an encoder.
  */
 public final class DeterministicLatent implements LatentDistribution {
     private final Tensor latents;

@@ -18,15 +18,16 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * diffusers {@code DiagonalGaussianDistribution}: a per-element Gaussian over latents (N, L, h, w) with the
- * log-variance clamped to [-30, 20]. Built from encoder moments (N, 2L, h, w) — first L channels the mean,
- * next L the log-variance — or, for cloneofsimo/vqgan-training's "constant variance", from a mean and a fixed variance,
- * either additive ({@code z + std * eps}) or multiplicative ({@code z * (1 + std * eps)}, the original's code).
+ * log-variance clamped to [-30, 20]. Built from encoder moments (N, 2L, h, w) — first L channels the mean, next L the
+ * log-variance — or, for cloneofsimo/vqgan-training's "constant variance", from a mean and a fixed variance, either
+ * additive ({@code z + std * eps}) or multiplicative ({@code z * (1 + std * eps)}, the original's code).
  */
 public final class DiagonalGaussian implements LatentDistribution {
     /** Lower clamp of the log-variance. */
     public static final double LOGVAR_MIN = -30.0;
     /** Upper clamp of the log-variance. */
     public static final double LOGVAR_MAX = 20.0;
+
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     private final Tensor mean;
@@ -42,7 +43,8 @@ public final class DiagonalGaussian implements LatentDistribution {
     /** @param noiseScale what {@link #sample(Tensor)} multiplies the noise by; null for the std */
     private DiagonalGaussian(Tensor mean, Tensor logvar, Tensor noiseScale) {
         this.mean = mean;
-        this.logvar = clamp(logvar, new ScalarOptional(new Scalar(LOGVAR_MIN)), new ScalarOptional(new Scalar(LOGVAR_MAX)));
+        this.logvar =
+                clamp(logvar, new ScalarOptional(new Scalar(LOGVAR_MIN)), new ScalarOptional(new Scalar(LOGVAR_MAX)));
         this.std = exp(this.logvar.mul(new Scalar(0.5)));
         this.var = exp(this.logvar);
         this.noiseScale = noiseScale == null ? std : noiseScale;
@@ -55,8 +57,8 @@ public final class DiagonalGaussian implements LatentDistribution {
      */
     public static DiagonalGaussian fromMoments(Tensor moments) {
         if (moments.dim() != 4 || moments.size(1) % 2 != 0) {
-            throw new IllegalArgumentException("posterior moments must be (N, 2L, h, w), got "
-                    + Shapes.describe(moments));
+            throw new IllegalArgumentException(
+                    "posterior moments must be (N, 2L, h, w), got " + Shapes.describe(moments));
         }
         TensorVector halves = chunk(moments, 2, 1);
         return new DiagonalGaussian(halves.get(0), halves.get(1));
@@ -70,8 +72,8 @@ public final class DiagonalGaussian implements LatentDistribution {
      */
     public static DiagonalGaussian of(Tensor mean, Tensor logvar) {
         if (!Arrays.equals(mean.sizes().vec().get(), logvar.sizes().vec().get())) {
-            throw new IllegalArgumentException("mean " + Shapes.describe(mean) + " and logvar "
-                    + Shapes.describe(logvar) + " differ in shape");
+            throw new IllegalArgumentException(
+                    "mean " + Shapes.describe(mean) + " and logvar " + Shapes.describe(logvar) + " differ in shape");
         }
         return new DiagonalGaussian(mean, logvar);
     }
@@ -87,8 +89,8 @@ public final class DiagonalGaussian implements LatentDistribution {
     /**
      * cloneofsimo/vqgan-training's multiplicative "constant variance": samples are {@code mean * (1 + relativeStd *
      * eps)}, i.e. a Gaussian with std {@code relativeStd * |mean|} whose noise keeps the sign of the mean, exactly as
-     * the original's code draws it. The log-variance is {@code log((relativeStd * mean)^2)} floored at {@link
-     * #LOGVAR_MIN}.
+     * the original's code draws it. The log-variance is {@code log((relativeStd * mean)^2)} floored at
+     * {@link #LOGVAR_MIN}.
      *
      * @param mean the encoder output z (N, L, h, w)
      * @param relativeStd sigma (0.1 in the original), >= 0
@@ -98,7 +100,9 @@ public final class DiagonalGaussian implements LatentDistribution {
             throw new IllegalArgumentException("relative std must be >= 0 and finite, got " + relativeStd);
         }
         Tensor scale = mean.mul(new Scalar(relativeStd));
-        Tensor logvar = scale.pow(new Scalar(2)).clamp_min(new Scalar(Math.exp(LOGVAR_MIN))).log();
+        Tensor logvar = scale.pow(new Scalar(2))
+                .clamp_min(new Scalar(Math.exp(LOGVAR_MIN)))
+                .log();
         return new DiagonalGaussian(mean, logvar, scale);
     }
 
@@ -130,8 +134,8 @@ public final class DiagonalGaussian implements LatentDistribution {
     @Override
     public Tensor sample(Tensor noise) {
         if (!Arrays.equals(noise.sizes().vec().get(), mean.sizes().vec().get())) {
-            throw new IllegalArgumentException("noise shape " + Shapes.describe(noise) + " differs from the latent "
-                    + Shapes.describe(mean));
+            throw new IllegalArgumentException(
+                    "noise shape " + Shapes.describe(noise) + " differs from the latent " + Shapes.describe(mean));
         }
         return mean.add(noiseScale.mul(noise));
     }
@@ -151,20 +155,35 @@ public final class DiagonalGaussian implements LatentDistribution {
     /** {@code 0.5 * sum(mean^2 + var - 1 - logvar)} over C, H, W: shape (N). */
     @Override
     public Tensor kl() {
-        return mean.pow(new Scalar(2)).add(var).sub(new Scalar(1.0)).sub(logvar)
-                .sum(Shapes.CHW).mul(new Scalar(0.5));
+        return mean.pow(new Scalar(2))
+                .add(var)
+                .sub(new Scalar(1.0))
+                .sub(logvar)
+                .sum(Shapes.CHW)
+                .mul(new Scalar(0.5));
     }
 
     /** KL(this || other), summed over C, H, W: shape (N). */
     public Tensor kl(DiagonalGaussian other) {
         Tensor diff = mean.sub(other.mean);
-        return diff.pow(new Scalar(2)).div(other.var).add(var.div(other.var)).sub(new Scalar(1.0)).sub(logvar)
-                .add(other.logvar).sum(Shapes.CHW).mul(new Scalar(0.5));
+        return diff.pow(new Scalar(2))
+                .div(other.var)
+                .add(var.div(other.var))
+                .sub(new Scalar(1.0))
+                .sub(logvar)
+                .add(other.logvar)
+                .sum(Shapes.CHW)
+                .mul(new Scalar(0.5));
     }
 
     /** Negative log-likelihood of {@code x} (N, L, h, w), summed over C, H, W: shape (N). */
     public Tensor nll(Tensor x) {
-        return x.sub(mean).pow(new Scalar(2)).div(var).add(logvar).add(new Scalar(LOG_2PI))
-                .sum(Shapes.CHW).mul(new Scalar(0.5));
+        return x.sub(mean)
+                .pow(new Scalar(2))
+                .div(var)
+                .add(logvar)
+                .add(new Scalar(LOG_2PI))
+                .sum(Shapes.CHW)
+                .mul(new Scalar(0.5));
     }
 }

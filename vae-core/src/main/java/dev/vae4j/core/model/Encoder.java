@@ -14,12 +14,11 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers VAE {@code Encoder}: conv_in, one {@link LevelBlock2D} per level (all but the last halve the
- * resolution), mid block, GroupNorm, SiLU, conv_out to {@code m * latent_channels} moments (m = 2, mean then
- * logvar, for Gaussian sampling, else 1). In the post-activation layout (stanipov/pytorch-diffusion) a level's resnets
- * keep its input channels and its resampler (or, at the last level, a 3x3 {@code channel_conv}) changes them. The
- * blocks are the ones the config's {@link ArchitectureOptions} select. Input (N, in_channels, H, W) ->
- * (N, mL, H/f, W/f).
+ * diffusers VAE {@code Encoder}: conv_in, one {@link LevelBlock2D} per level (all but the last halve the resolution),
+ * mid block, GroupNorm, SiLU, conv_out to {@code m * latent_channels} moments (m = 2, mean then logvar, for Gaussian
+ * sampling, else 1). In the post-activation layout (stanipov/pytorch-diffusion) a level's resnets keep its input
+ * channels and its resampler (or, at the last level, a 3x3 {@code channel_conv}) changes them. The blocks are the ones
+ * the config's {@link ArchitectureOptions} select. Input (N, in_channels, H, W) -> (N, mL, H/f, W/f).
  */
 public final class Encoder extends Module {
     private final Conv2dImpl convIn;
@@ -46,27 +45,33 @@ public final class Encoder extends Module {
                 }
                 Block2D attention = blocks.attention(options.downAttention(i), previous);
                 Block2D transition = last ? blocks.conv(previous, out, 3) : blocks.downsampler(previous, out);
-                downBlocks.add(new LevelBlock2D(resnets, attention,
-                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.DOWNSAMPLER, transition));
+                downBlocks.add(new LevelBlock2D(
+                        resnets,
+                        attention,
+                        last ? LevelBlock2D.Transition.CHANNEL_CONV : LevelBlock2D.Transition.DOWNSAMPLER,
+                        transition));
             } else {
                 for (int j = 0; j < config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(j == 0 ? previous : out, out));
                 }
                 Block2D attention = blocks.attention(options.downAttention(i), out);
-                downBlocks.add(new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.DOWNSAMPLER,
+                downBlocks.add(new LevelBlock2D(
+                        resnets,
+                        attention,
+                        LevelBlock2D.Transition.DOWNSAMPLER,
                         last ? null : blocks.downsampler(out, out)));
             }
             previous = out;
         }
         midBlock = register_module("mid_block", blocks.midBlock(previous));
         convNormOut = register_module("conv_norm_out", blocks.headNorm(previous));
-        convOut = register_module("conv_out",
-                blocks.conv(previous, (long) options.momentsPerLatent() * config.latentChannels(), 3));
+        convOut = register_module(
+                "conv_out", blocks.conv(previous, (long) options.momentsPerLatent() * config.latentChannels(), 3));
     }
 
     /**
-     * (N, in_channels, H, W) -> moments (N, mL, H/f, W/f). Each block's output is freed once the next block's first step has read it
-     * (see {@link Intermediates}).
+     * (N, in_channels, H, W) -> moments (N, mL, H/f, W/f). Each block's output is freed once the next block's first
+     * step has read it (see {@link Intermediates}).
      */
     public Tensor forward(Tensor x) {
         Tensor h = convIn.forward(x);

@@ -3,9 +3,9 @@ package dev.vae4j.core.model;
 import java.util.Objects;
 
 /**
- * Base of autoencoders that wrap another one and change only how {@code encode}/{@code decode} run (tiling,
- * autocast, another device): the shape contract (image, output and latent channels, downsampling factor), the latent
- * scaling and {@code force_upcast} are the wrapped model's.
+ * Base of autoencoders that wrap another one and change only how {@code encode}/{@code decode} run (tiling, autocast,
+ * another device): the shape contract (image, output and latent channels, downsampling factor), the latent scaling and
+ * {@code force_upcast} are the wrapped model's.
  */
 public abstract class ForwardingAutoencoder implements Autoencoder {
     /** The wrapped model. */

@@ -5,9 +5,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * A model run with {@link InferenceOptions} (made by {@link InferenceOptions#apply}): {@code encode} and
- * {@code decode} take and return the shapes of the wrapped model, and always return float32, contiguous tensors
- * whatever precision and memory format the model computed in. Everything else is the wrapped model's.
+ * A model run with {@link InferenceOptions} (made by {@link InferenceOptions#apply}): {@code encode} and {@code decode}
+ * take and return the shapes of the wrapped model, and always return float32, contiguous tensors whatever precision and
+ * memory format the model computed in. Everything else is the wrapped model's.
  */
 public final class InferenceAutoencoder extends ForwardingAutoencoder {
     private final InferenceOptions options;
@@ -43,5 +43,4 @@ public final class InferenceAutoencoder extends ForwardingAutoencoder {
     private static Tensor float32(Tensor t) {
         return t.to(ScalarType.Float).contiguous();
     }
-
 }

@@ -11,14 +11,14 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The inference fast paths: autocast {@link Precision} and the channels-last memory format. {@link #apply}
- * wraps a model so that {@code encode}/{@code decode} use them and still return float32, contiguous tensors.
+ * The inference fast paths: autocast {@link Precision} and the channels-last memory format. {@link #apply} wraps a
+ * model so that {@code encode}/{@code decode} use them and still return float32, contiguous tensors.
  *
  * <p>{@code force_upcast} follows diffusers' decode path ({@code needs_upcasting = vae.dtype == float16 and
- * vae.config.force_upcast} in the SD/SDXL pipelines): a model whose {@link Autoencoder#forceUpcast()} is true
- * runs in float32 when {@link Precision#FP16} is asked for, because its activations overflow float16; bf16 has
- * float32's range and runs as asked. (diffusers' img2img/inpaint <em>encode</em> helpers upcast for any dtype;
- * the decode rule is the one every text-to-image pipeline applies.)
+ * vae.config.force_upcast} in the SD/SDXL pipelines): a model whose {@link Autoencoder#forceUpcast()} is true runs in
+ * float32 when {@link Precision#FP16} is asked for, because its activations overflow float16; bf16 has float32's range
+ * and runs as asked. (diffusers' img2img/inpaint <em>encode</em> helpers upcast for any dtype; the decode rule is the
+ * one every text-to-image pipeline applies.)
  *
  * @param precision the autocast precision asked for
  * @param channelsLast whether weights and inputs use the channels-last layout (same values within 1e-5)
@@ -50,9 +50,9 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
     }
 
     /**
-     * Runs {@code op} (a model call) on {@code input} the way these options say: input channels-last if asked,
-     * under autocast to {@link #precisionFor(boolean)} on the input's device; returns the result as a float32,
-     * contiguous tensor. The model's weights must have been {@linkplain #prepare prepared}.
+     * Runs {@code op} (a model call) on {@code input} the way these options say: input channels-last if asked, under
+     * autocast to {@link #precisionFor(boolean)} on the input's device; returns the result as a float32, contiguous
+     * tensor. The model's weights must have been {@linkplain #prepare prepared}.
      *
      * @param forceUpcast the model's {@link Autoencoder#forceUpcast()}
      * @throws UnsupportedOperationException when an op has no kernel for the precision on that device
@@ -80,8 +80,8 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
     }
 
     /**
-     * {@code error} unchanged, or, when it says an op lacks a kernel for a low precision (libtorch reports
-     * "not implemented for 'Half'", "Unsupported dtype Half", "Low precision dtypes not supported"), an
+     * {@code error} unchanged, or, when it says an op lacks a kernel for a low precision (libtorch reports "not
+     * implemented for 'Half'", "Unsupported dtype Half", "Low precision dtypes not supported"), an
      * {@link UnsupportedOperationException} that names the precision and what to use instead.
      */
     static RuntimeException unsupported(Precision precision, DeviceType device, RuntimeException error) {
@@ -92,7 +92,9 @@ public record InferenceOptions(Precision precision, boolean channelsLast) {
         }
         String firstLine = message.lines().findFirst().orElse(message);
         String instead = precision == Precision.FP16 ? "bf16 or fp32" : "fp32";
-        return new UnsupportedOperationException(precision + " is not supported on " + device + " by an op of "
-                + "this model (" + firstLine + "); use precision " + instead, error);
+        return new UnsupportedOperationException(
+                precision + " is not supported on " + device + " by an op of " + "this model (" + firstLine
+                        + "); use precision " + instead,
+                error);
     }
 }

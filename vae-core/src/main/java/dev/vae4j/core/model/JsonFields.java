@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Typed reads of config.json fields with fallbacks; errors name the key and the offending value. */
 final class JsonFields {
-    private JsonFields() {
-    }
+    private JsonFields() {}
 
     static JsonNode present(ObjectNode root, String key) {
         JsonNode node = root.get(key);

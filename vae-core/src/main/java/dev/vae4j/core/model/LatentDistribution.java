@@ -4,8 +4,8 @@ import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The posterior q(z|x) an {@link Autoencoder} returns from {@code encode}: a distribution over latents of
- * shape (N, L, h, w). Reductions ({@link #kl()}) sum over C, H, W and return one value per sample (N).
+ * The posterior q(z|x) an {@link Autoencoder} returns from {@code encode}: a distribution over latents of shape (N, L,
+ * h, w). Reductions ({@link #kl()}) sum over C, H, W and return one value per sample (N).
  */
 public interface LatentDistribution {
     /** Mean, (N, L, h, w). */

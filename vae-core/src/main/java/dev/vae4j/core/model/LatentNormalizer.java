@@ -7,10 +7,10 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The latent scaling diffusion pipelines apply around a VAE (diffusers semantics): with a scalar shift,
- * {@code latents = (z - shift) * scale} and back {@code z = latents / scale + shift}; with per-channel
- * statistics (SDXL-family {@code latents_mean}/{@code latents_std}), {@code latents = (z - mean) * scale / std}.
- * Works on (N, L, h, w) tensors; the model itself never applies it.
+ * The latent scaling diffusion pipelines apply around a VAE (diffusers semantics): with a scalar shift, {@code latents
+ * = (z - shift) * scale} and back {@code z = latents / scale + shift}; with per-channel statistics (SDXL-family
+ * {@code latents_mean}/{@code latents_std}), {@code latents = (z - mean) * scale / std}. Works on (N, L, h, w) tensors;
+ * the model itself never applies it.
  */
 public final class LatentNormalizer {
     private final double scale;
@@ -36,8 +36,8 @@ public final class LatentNormalizer {
         if (config.latentsMean() == null) {
             return of(config.scalingFactor(), shift);
         }
-        return new LatentNormalizer(config.scalingFactor(), 0.0, toArray(config.latentsMean()),
-                toArray(config.latentsStd()));
+        return new LatentNormalizer(
+                config.scalingFactor(), 0.0, toArray(config.latentsMean()), toArray(config.latentsStd()));
     }
 
     /** No scaling at all. */
@@ -76,7 +76,8 @@ public final class LatentNormalizer {
         if (channelMean == null) {
             return latents.div(new Scalar(scale)).add(new Scalar(shift));
         }
-        return latents.mul(channelTensor(channelStd, latents)).div(new Scalar(scale))
+        return latents.mul(channelTensor(channelStd, latents))
+                .div(new Scalar(scale))
                 .add(channelTensor(channelMean, latents));
     }
 

@@ -11,14 +11,14 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Tiled encoding and decoding with diffusers' {@code enable_tiling} semantics, so large images run in bounded
- * memory: square tiles of {@code tileSampleSize} pixels ({@code tileSampleSize / f} latent pixels) overlapping by
- * {@code overlapFactor} (0.25 in diffusers), each encoded or decoded on its own, then blended with linear ramps
- * along the overlaps (in place, left-to-right and top-to-bottom exactly like diffusers' {@code blend_v/blend_h})
- * and cropped. Inputs no larger than one tile go through the model untiled, as in diffusers. Works with any
- * {@link Autoencoder}: encoding blends its {@link Autoencoder#moments moments}, decoding its images. It is itself
- * an {@link Autoencoder}, so it can stand in for the model wherever one is expected.
- * Images are (N, C, H, W) with H, W multiples of f; latents (N, L, h, w).
+ * Tiled encoding and decoding with diffusers' {@code enable_tiling} semantics, so large images run in bounded memory:
+ * square tiles of {@code tileSampleSize} pixels ({@code tileSampleSize / f} latent pixels) overlapping by
+ * {@code overlapFactor} (0.25 in diffusers), each encoded or decoded on its own, then blended with linear ramps along
+ * the overlaps (in place, left-to-right and top-to-bottom exactly like diffusers' {@code blend_v/blend_h}) and cropped.
+ * Inputs no larger than one tile go through the model untiled, as in diffusers. Works with any {@link Autoencoder}:
+ * encoding blends its {@link Autoencoder#moments moments}, decoding its images. It is itself an {@link Autoencoder}, so
+ * it can stand in for the model wherever one is expected. Images are (N, C, H, W) with H, W multiples of f; latents (N,
+ * L, h, w).
  */
 public final class TiledCodec extends ForwardingAutoencoder {
     private final int tileSampleSize;

@@ -14,8 +14,8 @@ public abstract class Block2D extends Module {
     public abstract Tensor forward(Tensor x);
 
     /**
-     * {@link #forward} of an input the caller owns and no longer needs (see {@link Intermediates}): it is freed
-     * once read, so a block made of steps frees it after its first step instead of holding it to the end.
+     * {@link #forward} of an input the caller owns and no longer needs (see {@link Intermediates}): it is freed once
+     * read, so a block made of steps frees it after its first step instead of holding it to the end.
      */
     public Tensor forwardOwned(Tensor owned) {
         return Intermediates.consume(owned, forward(owned));

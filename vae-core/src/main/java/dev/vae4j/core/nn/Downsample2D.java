@@ -7,9 +7,8 @@ import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * SD/LDM downsampling: zero-pad one column on the right and one row at the bottom, then a 3x3
- * stride-2 convolution without padding. (N, C, H, W) -> (N, C, H/2, W/2) for even H, W.
- * Parameter names: {@code conv.weight, conv.bias}.
+ * SD/LDM downsampling: zero-pad one column on the right and one row at the bottom, then a 3x3 stride-2 convolution
+ * without padding. (N, C, H, W) -> (N, C, H/2, W/2) for even H, W. Parameter names: {@code conv.weight, conv.bias}.
  */
 public final class Downsample2D extends Block2D {
     private final Conv2dImpl conv;

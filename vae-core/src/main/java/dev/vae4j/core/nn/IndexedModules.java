@@ -6,10 +6,10 @@ import java.util.List;
 import org.bytedeco.pytorch.Module;
 
 /**
- * The Java counterpart of PyTorch's {@code nn.ModuleList}: children registered under the names
- * {@code "0"}, {@code "1"}, ... so parameter keys read {@code down_blocks.0.resnets.1.conv1.weight}.
- * libtorch's own ModuleList cannot hold modules whose {@code forward} is written in Java, so this
- * container keeps the typed children itself (which also keeps them reachable for the GC).
+ * The Java counterpart of PyTorch's {@code nn.ModuleList}: children registered under the names {@code "0"},
+ * {@code "1"}, ... so parameter keys read {@code down_blocks.0.resnets.1.conv1.weight}. libtorch's own ModuleList
+ * cannot hold modules whose {@code forward} is written in Java, so this container keeps the typed children itself
+ * (which also keeps them reachable for the GC).
  *
  * @param <T> the child type
  */

@@ -11,14 +11,18 @@ import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Upsampling by 2 with {@code nearest}, {@code bilinear} or {@code bicubic} interpolation
- * ({@code align_corners=False}, like {@code nn.Upsample(scale_factor=2)}), a 3x3 conv, and optionally
- * {@code GroupNorm(max(1, out/4), out)} (eps 1e-5) as in stanipov/pytorch-diffusion's {@code UpsampleInterp}.
- * (N, in, H, W) -> (N, out, 2H, 2W). Parameter names: {@code conv, norm}.
+ * Upsampling by 2 with {@code nearest}, {@code bilinear} or {@code bicubic} interpolation ({@code align_corners=False},
+ * like {@code nn.Upsample(scale_factor=2)}), a 3x3 conv, and optionally {@code GroupNorm(max(1, out/4), out)} (eps
+ * 1e-5) as in stanipov/pytorch-diffusion's {@code UpsampleInterp}. (N, in, H, W) -> (N, out, 2H, 2W). Parameter names:
+ * {@code conv, norm}.
  */
 public final class InterpolatingUpsample2D extends Block2D {
     /** Interpolation modes. */
-    public enum Mode { NEAREST, BILINEAR, BICUBIC }
+    public enum Mode {
+        NEAREST,
+        BILINEAR,
+        BICUBIC
+    }
 
     private final Mode mode;
     private final Conv2dImpl conv;
@@ -28,7 +32,8 @@ public final class InterpolatingUpsample2D extends Block2D {
     public InterpolatingUpsample2D(long in, long out, Mode mode, boolean normed) {
         this.mode = mode;
         conv = register_module("conv", Layers.conv2d(in, out, 3, 1, 1));
-        norm = normed ? register_module("norm", Layers.groupNorm(Math.max(1, out / 4), out, Layers.TORCH_NORM_EPS))
+        norm = normed
+                ? register_module("norm", Layers.groupNorm(Math.max(1, out / 4), out, Layers.TORCH_NORM_EPS))
                 : null;
     }
 

@@ -9,15 +9,14 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 
 /**
- * Factories for the libtorch leaf layers our blocks are made of, configured like their PyTorch
- * counterparts (square kernels, bias on, PyTorch's default initialisation).
+ * Factories for the libtorch leaf layers our blocks are made of, configured like their PyTorch counterparts (square
+ * kernels, bias on, PyTorch's default initialisation).
  */
 public final class Layers {
     /** PyTorch's default GroupNorm epsilon, used by stanipov/pytorch-diffusion's blocks. */
     public static final double TORCH_NORM_EPS = 1e-5;
 
-    private Layers() {
-    }
+    private Layers() {}
 
     /** {@code nn.Conv2d(in, out, kernel, stride, padding)} with bias; weight shape (out, in, k, k). */
     public static Conv2dImpl conv2d(long in, long out, long kernel, long stride, long padding) {
@@ -43,7 +42,8 @@ public final class Layers {
 
     /** A 3x3/1x1 convolution with bias, weight-standardised when {@code standardized} (see {@link Conv2d}). */
     public static Conv2d conv(long in, long out, long kernel, long stride, long padding, boolean standardized) {
-        return standardized ? new WeightStandardizedConv2d(in, out, kernel, stride, padding)
+        return standardized
+                ? new WeightStandardizedConv2d(in, out, kernel, stride, padding)
                 : new Conv2d(in, out, kernel, stride, padding);
     }
 

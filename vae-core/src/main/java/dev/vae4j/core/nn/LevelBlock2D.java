@@ -6,12 +6,12 @@ import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One resolution level of an encoder or decoder: resnets, an optional attention after them, then an optional
- * transition (a resampler, or the 3x3 conv that changes channels at the post-activation layout's last level). With
- * spatial-free resnets and a {@link Downsample2D}/{@link Upsample2D} this is diffusers' {@code DownEncoderBlock2D}
- * / {@code UpDecoderBlock2D}. Shapes: (N, in, H, W) -> (N, out, H', W') as the children decide.
- * Parameter names: {@code resnets.j.*}, {@code attentions.0.*}, then {@code downsamplers.0.*} /
- * {@code upsamplers.0.*} or {@code channel_conv.*}.
+ * One resolution level of an encoder or decoder: resnets, an optional attention after them, then an optional transition
+ * (a resampler, or the 3x3 conv that changes channels at the post-activation layout's last level). With spatial-free
+ * resnets and a {@link Downsample2D}/{@link Upsample2D} this is diffusers' {@code DownEncoderBlock2D} /
+ * {@code UpDecoderBlock2D}. Shapes: (N, in, H, W) -> (N, out, H', W') as the children decide. Parameter names:
+ * {@code resnets.j.*}, {@code attentions.0.*}, then {@code downsamplers.0.*} / {@code upsamplers.0.*} or
+ * {@code channel_conv.*}.
  */
 public final class LevelBlock2D extends Block2D {
     /** Where a level's transition is registered. */
@@ -44,8 +44,10 @@ public final class LevelBlock2D extends Block2D {
             attentions.add(attention);
         }
         boolean resampler = transition != null && kind != Transition.CHANNEL_CONV;
-        resamplers = resampler ? register_module(kind == Transition.DOWNSAMPLER ? "downsamplers" : "upsamplers",
-                new IndexedModules<>()) : null;
+        resamplers = resampler
+                ? register_module(
+                        kind == Transition.DOWNSAMPLER ? "downsamplers" : "upsamplers", new IndexedModules<>())
+                : null;
         if (resamplers != null) {
             resamplers.add(transition);
         }

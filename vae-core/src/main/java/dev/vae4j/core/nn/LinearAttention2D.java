@@ -11,13 +11,12 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * stanipov/pytorch-diffusion's {@code Residual(PreNorm(dim, LinearAttention(dim, heads, dim_head)))}:
- * {@code x + out_norm(out_proj(attn(norm(x))))} with {@code norm} and {@code out_norm} GroupNorm(1) (eps 1e-5),
- * a bias-free 1x1 conv {@code to_qkv} to 3*heads*dimHead channels, q softmaxed over its channels and scaled by
- * dimHead^-1/2, k softmaxed over positions, {@code context = k v^T} (dimHead x dimHead per head),
- * {@code out = context^T q}, and a 1x1 conv {@code out_proj} with bias back to C. Cost linear in H*W.
- * (N, C, H, W) -> (N, C, H, W). Parameter names: {@code norm, to_qkv, out_proj, out_norm} (seed:
- * {@code fn.norm, fn.fn.to_qkv, fn.fn.to_out.0, fn.fn.to_out.1}).
+ * stanipov/pytorch-diffusion's {@code Residual(PreNorm(dim, LinearAttention(dim, heads, dim_head)))}: {@code x +
+ * out_norm(out_proj(attn(norm(x))))} with {@code norm} and {@code out_norm} GroupNorm(1) (eps 1e-5), a bias-free 1x1
+ * conv {@code to_qkv} to 3*heads*dimHead channels, q softmaxed over its channels and scaled by dimHead^-1/2, k
+ * softmaxed over positions, {@code context = k v^T} (dimHead x dimHead per head), {@code out = context^T q}, and a 1x1
+ * conv {@code out_proj} with bias back to C. Cost linear in H*W. (N, C, H, W) -> (N, C, H, W). Parameter names:
+ * {@code norm, to_qkv, out_proj, out_norm} (seed: {@code fn.norm, fn.fn.to_qkv, fn.fn.to_out.0, fn.fn.to_out.1}).
  */
 public final class LinearAttention2D extends Block2D {
     private final GroupNormImpl norm;

@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * diffusers {@code UNetMidBlock2D} as used in VAEs: resnet -> (attention) -> resnet at constant channels, with
- * whichever resnet and attention kind the configuration selects. (N, C, H, W) -> (N, C, H, W).
- * Parameter names: {@code attentions.0.*} (absent without attention), {@code resnets.0.*}, {@code resnets.1.*}.
+ * whichever resnet and attention kind the configuration selects. (N, C, H, W) -> (N, C, H, W). Parameter names:
+ * {@code attentions.0.*} (absent without attention), {@code resnets.0.*}, {@code resnets.1.*}.
  */
 public final class MidBlock2D extends Block2D {
     private final IndexedModules<Block2D> attentions;

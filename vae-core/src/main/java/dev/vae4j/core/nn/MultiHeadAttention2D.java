@@ -31,8 +31,8 @@ public final class MultiHeadAttention2D extends Block2D {
      */
     public MultiHeadAttention2D(long channels, long headDim, long groups, double eps) {
         if (channels % headDim != 0) {
-            throw new IllegalArgumentException("multi-head attention: " + channels
-                    + " channels are not divisible into heads of " + headDim);
+            throw new IllegalArgumentException(
+                    "multi-head attention: " + channels + " channels are not divisible into heads of " + headDim);
         }
         heads = channels / headDim;
         norm = register_module("norm", Layers.groupNorm(groups, channels, eps));

@@ -24,7 +24,8 @@ public final class PoolDownsample2D extends Block2D {
     public PoolDownsample2D(long in, long out, boolean max, boolean normed) {
         this.max = max;
         conv = register_module("conv", Layers.conv2d(in, out, 3, 1, 1));
-        norm = normed ? register_module("norm", Layers.groupNorm(Math.max(1, out / 4), out, Layers.TORCH_NORM_EPS))
+        norm = normed
+                ? register_module("norm", Layers.groupNorm(Math.max(1, out / 4), out, Layers.TORCH_NORM_EPS))
                 : null;
     }
 

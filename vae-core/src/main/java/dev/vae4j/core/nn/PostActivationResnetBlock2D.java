@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * stanipov/pytorch-diffusion's {@code ResnetBlock} (annotated-diffusion style, no time embedding):
- * {@code block2(block1(x)) + res_conv(x)} with each block a {@link ConvNormAct}; {@code res_conv} is a plain 1x1
- * conv when the channel count changes, the identity otherwise. (N, in, H, W) -> (N, out, H, W).
- * Parameter names: {@code block1.*, block2.*, res_conv}.
+ * {@code block2(block1(x)) + res_conv(x)} with each block a {@link ConvNormAct}; {@code res_conv} is a plain 1x1 conv
+ * when the channel count changes, the identity otherwise. (N, in, H, W) -> (N, out, H, W). Parameter names:
+ * {@code block1.*, block2.*, res_conv}.
  */
 public final class PostActivationResnetBlock2D extends Block2D {
     private final ConvNormAct block1;

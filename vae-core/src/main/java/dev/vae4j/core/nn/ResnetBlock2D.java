@@ -7,10 +7,10 @@ import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers {@code ResnetBlock2D} without time embedding, as used in VAEs:
- * {@code x + conv2(silu(norm2(conv1(silu(norm1(x))))))}, the skip through a 1x1 {@code conv_shortcut}
- * when the channel count changes. Input (N, in, H, W) -> output (N, out, H, W).
- * Parameter names: {@code norm1, conv1, norm2, conv2, conv_shortcut}.
+ * diffusers {@code ResnetBlock2D} without time embedding, as used in VAEs: {@code x +
+ * conv2(silu(norm2(conv1(silu(norm1(x))))))}, the skip through a 1x1 {@code conv_shortcut} when the channel count
+ * changes. Input (N, in, H, W) -> output (N, out, H, W). Parameter names: {@code norm1, conv1, norm2, conv2,
+ * conv_shortcut}.
  */
 public final class ResnetBlock2D extends Block2D {
     private final GroupNormImpl norm1;
@@ -47,9 +47,9 @@ public final class ResnetBlock2D extends Block2D {
     }
 
     /**
-     * The forward pass; each intermediate is freed once read, SiLU and the residual add work in place when autograd
-     * is off ({@link Intermediates}), and {@link #forward} frees anything else when it returns. The shortcut runs
-     * first so that an owned input need not live through the whole block.
+     * The forward pass; each intermediate is freed once read, SiLU and the residual add work in place when autograd is
+     * off ({@link Intermediates}), and {@link #forward} frees anything else when it returns. The shortcut runs first so
+     * that an owned input need not live through the whole block.
      */
     private Tensor compute(Tensor x, boolean owned) {
         Tensor skip = convShortcut == null ? x : convShortcut.forward(x);

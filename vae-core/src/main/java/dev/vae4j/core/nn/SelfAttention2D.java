@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Single-head spatial self-attention of the SD VAE mid block (diffusers {@code Attention} with
  * {@code AttnProcessor2_0}): GroupNorm, q/k/v linear projections over the channel dimension,
- * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(C)), output projection and
- * residual add. (N, C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
+ * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(C)), output projection and residual add.
+ * (N, C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
  */
 public final class SelfAttention2D extends Block2D {
     private final GroupNormImpl groupNorm;

@@ -8,8 +8,8 @@ import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * SD/LDM upsampling: nearest-neighbour 2x (PyTorch's legacy {@code "nearest"}), then a 3x3 convolution.
- * (N, C, H, W) -> (N, C, 2H, 2W). Parameter names: {@code conv.weight, conv.bias}.
+ * SD/LDM upsampling: nearest-neighbour 2x (PyTorch's legacy {@code "nearest"}), then a 3x3 convolution. (N, C, H, W) ->
+ * (N, C, 2H, 2W). Parameter names: {@code conv.weight, conv.bias}.
  */
 public final class Upsample2D extends Block2D {
     private final Conv2dImpl conv;

@@ -12,16 +12,16 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * torchvision {@code vgg16().features} (configuration "D"): 13 3x3 convolutions (padding 1) with ReLU and
- * five 2x2 max-pools, 31 layers indexed 0..30. Convolutions are registered under their torchvision index
- * ({@code 0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28}), so a parent registering this module as
- * {@code features} gets the keys {@code features.0.weight}, {@code features.28.bias}, ... of a torchvision
- * checkpoint. ReLU and pooling layers have no parameters and are applied functionally.
+ * torchvision {@code vgg16().features} (configuration "D"): 13 3x3 convolutions (padding 1) with ReLU and five 2x2
+ * max-pools, 31 layers indexed 0..30. Convolutions are registered under their torchvision index ({@code 0, 2, 5, 7, 10,
+ * 12, 14, 17, 19, 21, 24, 26, 28}), so a parent registering this module as {@code features} gets the keys
+ * {@code features.0.weight}, {@code features.28.bias}, ... of a torchvision checkpoint. ReLU and pooling layers have no
+ * parameters and are applied functionally.
  *
- * <p>Input (N, C_in, H, W) float; {@link #taps(Tensor)} returns the five LPIPS taps relu1_2, relu2_2, relu3_3,
- * relu4_3, relu5_3 of shapes (N, w1, H, W), (N, w2, H/2, W/2), (N, w3, H/4, W/4), (N, w4, H/8, W/8),
- * (N, w5, H/16, W/16) (floor division) where w1..w5 are the stage widths, 64/128/256/512/512 for the real
- * network (14,714,688 parameters). Narrower widths give an identically structured network for tests.
+ * <p>Input (N, C_in, H, W) float; {@link #taps(Tensor)} returns the five LPIPS taps relu1_2, relu2_2, relu3_3, relu4_3,
+ * relu5_3 of shapes (N, w1, H, W), (N, w2, H/2, W/2), (N, w3, H/4, W/4), (N, w4, H/8, W/8), (N, w5, H/16, W/16) (floor
+ * division) where w1..w5 are the stage widths, 64/128/256/512/512 for the real network (14,714,688 parameters).
+ * Narrower widths give an identically structured network for tests.
  */
 public final class Vgg16Features extends Module {
     /** The stage widths of the real VGG16. */
@@ -36,6 +36,7 @@ public final class Vgg16Features extends Module {
     private final List<Integer> widths;
     /** conv by features index; null where the layer is a ReLU or a max-pool. */
     private final Conv2dImpl[] convs = new Conv2dImpl[LAYER_COUNT];
+
     private final boolean[] pools = new boolean[LAYER_COUNT];
 
     /** The real VGG16 trunk on RGB input (widths 64/128/256/512/512). */
@@ -47,7 +48,7 @@ public final class Vgg16Features extends Module {
      * An identically structured trunk with the given stage widths.
      *
      * @param inChannels input channels (3 for RGB)
-     * @param widths     five positive stage widths
+     * @param widths five positive stage widths
      * @throws IllegalArgumentException if there are not five positive widths or inChannels is not positive
      */
     public Vgg16Features(int inChannels, List<Integer> widths) {

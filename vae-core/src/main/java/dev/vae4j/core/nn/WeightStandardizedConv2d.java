@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Weight-standardised convolution (Qiao et al. 2019, as in stanipov/pytorch-diffusion's
- * {@code WeightStandardizedConv2d}): each output channel's kernel is shifted to mean 0 and scaled by
- * {@code rsqrt(var + eps)} (biased variance over in, k, k; eps 1e-5 for float32 inputs, 1e-4 otherwise) before the
- * convolution. Shapes as {@link Conv2d}.
+ * {@code WeightStandardizedConv2d}): each output channel's kernel is shifted to mean 0 and scaled by {@code rsqrt(var +
+ * eps)} (biased variance over in, k, k; eps 1e-5 for float32 inputs, 1e-4 otherwise) before the convolution. Shapes as
+ * {@link Conv2d}.
  */
 public final class WeightStandardizedConv2d extends Conv2d {
     private static final long[] KERNEL_DIMS = {1, 2, 3};

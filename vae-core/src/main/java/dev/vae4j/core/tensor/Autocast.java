@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * libtorch autocast as a try-with-resources block, like {@code torch.autocast(device, dtype)}: inside it, ops
- * that autocast lists run in {@code dtype} (bf16 or fp16) on {@code device}; closing restores the previous
- * setting. There is no gradient scaler in the presets, so use bf16 for training (fp32 range) and fp16 for inference.
+ * libtorch autocast as a try-with-resources block, like {@code torch.autocast(device, dtype)}: inside it, ops that
+ * autocast lists run in {@code dtype} (bf16 or fp16) on {@code device}; closing restores the previous setting. There is
+ * no gradient scaler in the presets, so use bf16 for training (fp32 range) and fp16 for inference.
  */
 public final class Autocast implements AutoCloseable {
     private final DeviceType device;

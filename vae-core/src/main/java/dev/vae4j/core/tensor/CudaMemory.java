@@ -6,14 +6,13 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch_cuda;
 
 /**
- * Peak CUDA memory from the statistics of libtorch's caching allocator: the bytes held by live tensors at their
- * highest since the last {@link #resetPeak}, what PyTorch's {@code torch.cuda.max_memory_allocated} reports (not the
- * allocator's reserved cache). Without CUDA (a CPU build, or no visible GPU) nothing CUDA is loaded: the peak is -1
- * and the reset does nothing.
+ * Peak CUDA memory from the statistics of libtorch's caching allocator: the bytes held by live tensors at their highest
+ * since the last {@link #resetPeak}, what PyTorch's {@code torch.cuda.max_memory_allocated} reports (not the
+ * allocator's reserved cache). Without CUDA (a CPU build, or no visible GPU) nothing CUDA is loaded: the peak is -1 and
+ * the reset does nothing.
  */
 public final class CudaMemory {
-    private CudaMemory() {
-    }
+    private CudaMemory() {}
 
     /** Peak bytes allocated on CUDA device {@code index} since the last reset; -1 without CUDA. */
     public static long peakAllocatedBytes(int index) {
@@ -24,8 +23,8 @@ public final class CudaMemory {
     }
 
     /**
-     * Peak bytes allocated on {@code device} ({@code cuda}, {@code cuda:N}) since the last reset; -1 for a CPU
-     * device or without CUDA.
+     * Peak bytes allocated on {@code device} ({@code cuda}, {@code cuda:N}) since the last reset; -1 for a CPU device
+     * or without CUDA.
      */
     public static long peakAllocatedBytes(String device) {
         if (!device.startsWith("cuda")) {

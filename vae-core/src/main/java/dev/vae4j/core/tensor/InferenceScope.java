@@ -5,9 +5,9 @@ import org.bytedeco.pytorch.InferenceMode;
 
 /**
  * The guard of an inference block: libtorch's {@link InferenceMode} (no autograd graph, no version counters) and a
- * {@link TensorScope} opened together and closed together, so every tensor the block creates is freed when it
- * ends. Results that must outlive the block go through {@link #keep(Pointer)}; they are inference tensors and
- * cannot take part in autograd later. Use with try-with-resources on the thread that runs the block.
+ * {@link TensorScope} opened together and closed together, so every tensor the block creates is freed when it ends.
+ * Results that must outlive the block go through {@link #keep(Pointer)}; they are inference tensors and cannot take
+ * part in autograd later. Use with try-with-resources on the thread that runs the block.
  */
 public final class InferenceScope implements AutoCloseable {
     private final InferenceMode inferenceMode;

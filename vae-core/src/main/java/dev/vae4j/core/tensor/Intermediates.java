@@ -6,19 +6,18 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Eager release of the intermediate activations of a forward pass, so that a block holds no more memory than
- * PyTorch's reference-counted eager mode does, and less when autograd is off: every intermediate is freed as soon
- * as the op that reads it has run, and, under {@code InferenceMode} or no-grad, element-wise ops (SiLU, residual
- * add) write into an intermediate instead of allocating another tensor of the same size.
+ * Eager release of the intermediate activations of a forward pass, so that a block holds no more memory than PyTorch's
+ * reference-counted eager mode does, and less when autograd is off: every intermediate is freed as soon as the op that
+ * reads it has run, and, under {@code InferenceMode} or no-grad, element-wise ops (SiLU, residual add) write into an
+ * intermediate instead of allocating another tensor of the same size.
  *
  * <p>"Owned" below means a tensor the calling forward pass created itself, or was handed as no longer needed
- * ({@code Block2D.forwardOwned}), and nobody else holds: never a parameter, a view of one, or an input the caller
- * still uses. Freeing a Java handle early is safe with autograd on: the graph holds
- * its own references to what backward needs, so training keeps working and gets the same gradients.
+ * ({@code Block2D.forwardOwned}), and nobody else holds: never a parameter, a view of one, or an input the caller still
+ * uses. Freeing a Java handle early is safe with autograd on: the graph holds its own references to what backward
+ * needs, so training keeps working and gets the same gradients.
  */
 public final class Intermediates {
-    private Intermediates() {
-    }
+    private Intermediates() {}
 
     /** Whether ops may overwrite their owned inputs: true when autograd records nothing (inference, no-grad). */
     public static boolean inPlaceAllowed() {
@@ -35,12 +34,13 @@ public final class Intermediates {
     }
 
     /**
-     * {@code owned + other} (same shape): written into {@code owned} when {@link #inPlaceAllowed()} and both have
-     * the same dtype (so the result type is {@code owned}'s), else a new tensor and {@code owned} is freed.
-     * {@code other} is never modified.
+     * {@code owned + other} (same shape): written into {@code owned} when {@link #inPlaceAllowed()} and both have the
+     * same dtype (so the result type is {@code owned}'s), else a new tensor and {@code owned} is freed. {@code other}
+     * is never modified.
      */
     public static Tensor add(Tensor owned, Tensor other) {
-        if (inPlaceAllowed() && owned.scalar_type().value == other.scalar_type().value
+        if (inPlaceAllowed()
+                && owned.scalar_type().value == other.scalar_type().value
                 && Arrays.equals(owned.sizes().vec().get(), other.sizes().vec().get())) {
             owned.add_(other);
             return owned;

@@ -7,13 +7,12 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.MemoryFormat;
 
 /**
- * The channels-last (NHWC-strided) memory format, PyTorch's {@code torch.channels_last}: a 4-D tensor keeps its
- * logical (N, C, H, W) shape but stores the channels of each pixel next to each other, which lets oneDNN run
- * convolutions without reordering. Values and shapes are unchanged; only strides differ.
+ * The channels-last (NHWC-strided) memory format, PyTorch's {@code torch.channels_last}: a 4-D tensor keeps its logical
+ * (N, C, H, W) shape but stores the channels of each pixel next to each other, which lets oneDNN run convolutions
+ * without reordering. Values and shapes are unchanged; only strides differ.
  */
 public final class MemoryFormats {
-    private MemoryFormats() {
-    }
+    private MemoryFormats() {}
 
     /** {@code x} in channels-last layout when 4-D (a copy unless it already is), otherwise {@code x} itself. */
     public static Tensor channelsLast(Tensor x) {
@@ -30,7 +29,8 @@ public final class MemoryFormats {
      * {@code module.to(memory_format=torch.channels_last)}; other tensors are left alone.
      */
     public static void toChannelsLast(Module module) {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             relayout(module.parameters(true));
             relayout(module.buffers(true));
         }

@@ -11,8 +11,7 @@ public final class NativeBytes {
     /** Largest piece moved through one buffer (1 GiB; a Java buffer holds at most 2 GiB). */
     public static final int CHUNK = 1 << 30;
 
-    private NativeBytes() {
-    }
+    private NativeBytes() {}
 
     /** A non-owning pointer at an arbitrary native address (no deallocator: never freed by us). */
     private static final class AddressPointer extends BytePointer {

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds NaN and infinite values in tensors that a user gave or will receive (latents, weights, decoded images):
- * each tensor holding any is reported by name with its count, as a warning or, when strict, as a
+ * Finds NaN and infinite values in tensors that a user gave or will receive (latents, weights, decoded images): each
+ * tensor holding any is reported by name with its count, as a warning or, when strict, as a
  * {@link NonFiniteValueException}. Checking costs one reduction per tensor (no copy of the data to Java).
  */
 public final class NonFiniteValues {
@@ -50,8 +50,8 @@ public final class NonFiniteValues {
             bad = tensor.numel() - torch.isfinite(tensor).sum().item_long();
         }
         if (bad > 0) {
-            report(String.format(Locale.ROOT, "%s holds %,d NaN/infinite value(s) out of %,d", name, bad,
-                    tensor.numel()));
+            report(String.format(
+                    Locale.ROOT, "%s holds %,d NaN/infinite value(s) out of %,d", name, bad, tensor.numel()));
         }
         return bad;
     }
@@ -67,16 +67,19 @@ public final class NonFiniteValues {
         StringBuilder names = new StringBuilder();
         int count = 0;
         try (TensorScope scope = new TensorScope()) {
-            for (StringTensorDict dict : new StringTensorDict[] {module.named_parameters(true),
-                    module.named_buffers(true)}) {
+            for (StringTensorDict dict :
+                    new StringTensorDict[] {module.named_parameters(true), module.named_buffers(true)}) {
                 StringTensorDictItemVector items = dict.items();
                 for (long i = 0; i < items.size(); i++) {
                     StringTensorDictItem item = items.get(i);
                     Tensor t = item.value();
-                    if (t.is_floating_point() && t.numel() > 0 && !torch.isfinite(t).all().item_bool()) {
+                    if (t.is_floating_point()
+                            && t.numel() > 0
+                            && !torch.isfinite(t).all().item_bool()) {
                         count++;
                         if (count <= 5) {
-                            names.append(count > 1 ? ", " : "").append(item.key().getString());
+                            names.append(count > 1 ? ", " : "")
+                                    .append(item.key().getString());
                         }
                     }
                 }

@@ -7,12 +7,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The arithmetic precision of inference: {@link #FP32} (no autocast), or libtorch autocast to {@link #BF16} or
- * {@link #FP16}, where the ops autocast lists (convolutions, matmuls, attention) run in the lower precision and
- * the rest (group norm, softmax) stay in float32, as under {@code torch.autocast(device, dtype)}.
+ * {@link #FP16}, where the ops autocast lists (convolutions, matmuls, attention) run in the lower precision and the
+ * rest (group norm, softmax) stay in float32, as under {@code torch.autocast(device, dtype)}.
  *
- * <p>Low precision pays off on GPUs and on CPUs with native bf16/fp16 arithmetic (AVX512-BF16, AMX). Elsewhere
- * libtorch falls back to slow kernels: on an AVX2-only CPU the SD VAE ran 150-270x slower in bf16 than in
- * float32, in PyTorch as in vae4j.
+ * <p>Low precision pays off on GPUs and on CPUs with native bf16/fp16 arithmetic (AVX512-BF16, AMX). Elsewhere libtorch
+ * falls back to slow kernels: on an AVX2-only CPU the SD VAE ran 150-270x slower in bf16 than in float32, in PyTorch as
+ * in vae4j.
  */
 public enum Precision {
     /** float32 everywhere. */

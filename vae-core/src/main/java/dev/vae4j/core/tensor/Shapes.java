@@ -8,8 +8,7 @@ public final class Shapes {
     /** The reduction dimensions C, H, W of an NCHW tensor. */
     public static final long[] CHW = {1, 2, 3};
 
-    private Shapes() {
-    }
+    private Shapes() {}
 
     /** The shape as {@code [2, 3, 64, 64]}. */
     public static String describe(Tensor t) {
@@ -30,8 +29,7 @@ public final class Shapes {
             throw new IllegalArgumentException(what + " must be 4-D (N, C, H, W), got shape " + describe(t));
         }
         if (t.size(1) != channels) {
-            throw new IllegalArgumentException(what + " must have " + channels + " channels, got shape "
-                    + describe(t));
+            throw new IllegalArgumentException(what + " must have " + channels + " channels, got shape " + describe(t));
         }
         if (t.size(0) == 0 || t.size(2) == 0 || t.size(3) == 0) {
             throw new IllegalArgumentException(what + " is empty: shape " + describe(t));
@@ -51,7 +49,9 @@ public final class Shapes {
      * @param what the metric or loss name for the message
      */
     public static void requireSameShape(Tensor a, Tensor b, String what) {
-        if (a.dim() != 4 || !java.util.Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get())) {
+        if (a.dim() != 4
+                || !java.util.Arrays.equals(
+                        a.sizes().vec().get(), b.sizes().vec().get())) {
             throw new IllegalArgumentException(what + " needs two (N, C, H, W) batches of the same shape, got "
                     + describe(a) + " and " + describe(b));
         }

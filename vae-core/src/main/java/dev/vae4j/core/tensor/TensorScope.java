@@ -5,10 +5,10 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
- * The scoping convention of vae4j: every native object (tensors included) created while a scope is open is
- * freed when it closes, so a training step or an inference call leaves no native memory behind. Results that
- * must outlive the scope are passed to {@link #keep(Pointer)}, which hands them to the enclosing scope (or,
- * at top level, to the garbage collector). Use with try-with-resources, one scope per step.
+ * The scoping convention of vae4j: every native object (tensors included) created while a scope is open is freed when
+ * it closes, so a training step or an inference call leaves no native memory behind. Results that must outlive the
+ * scope are passed to {@link #keep(Pointer)}, which hands them to the enclosing scope (or, at top level, to the garbage
+ * collector). Use with try-with-resources, one scope per step.
  */
 public final class TensorScope implements AutoCloseable {
     private final PointerScope outer;
@@ -21,9 +21,9 @@ public final class TensorScope implements AutoCloseable {
     }
 
     /**
-     * Runs {@code computation} in a nested scope and keeps only its result: every other native object it creates
-     * (the intermediate activations of a forward pass) is freed as soon as it returns, not when the caller's
-     * scope closes. Autograd is unaffected: the graph holds its own references to what backward needs.
+     * Runs {@code computation} in a nested scope and keeps only its result: every other native object it creates (the
+     * intermediate activations of a forward pass) is freed as soon as it returns, not when the caller's scope closes.
+     * Autograd is unaffected: the graph holds its own references to what backward needs.
      */
     public static <P extends Pointer> P scoped(Supplier<P> computation) {
         try (TensorScope scope = new TensorScope()) {

@@ -17,12 +17,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks the SD VAE key table of the reference survey ({@code sd_vae_keys.tsv}: all 248 diffusers keys with
- * shapes, in state_dict order, and their LDM names and shapes) against our model and our LDM mapping.
+ * Checks the SD VAE key table of the reference survey ({@code sd_vae_keys.tsv}: all 248 diffusers keys with shapes, in
+ * state_dict order, and their LDM names and shapes) against our model and our LDM mapping.
  */
 class DiffusersKeyMappingTest {
-    record Row(String diffusers, String shape, String ldm, String ldmShape) {
-    }
+    record Row(String diffusers, String shape, String ldm, String ldmShape) {}
 
     static List<Row> table() throws IOException {
         try (InputStream in = DiffusersKeyMappingTest.class.getResourceAsStream("/sd_vae_keys.tsv")) {
@@ -40,7 +39,8 @@ class DiffusersKeyMappingTest {
         try (TensorScope scope = new TensorScope()) {
             Map<String, Tensor> state = StateDict.of(new AutoencoderKL(AutoencoderKLConfig.preset("sd")));
             Map<String, String> actual = new LinkedHashMap<>();
-            state.forEach((key, tensor) -> actual.put(key, shapeOf(tensor.sizes().vec().get())));
+            state.forEach((key, tensor) ->
+                    actual.put(key, shapeOf(tensor.sizes().vec().get())));
             Map<String, String> expected = new LinkedHashMap<>();
             table().forEach(row -> expected.put(row.diffusers(), row.shape()));
             assertEquals(new ArrayList<>(expected.entrySet()), new ArrayList<>(actual.entrySet()));
@@ -83,8 +83,11 @@ class DiffusersKeyMappingTest {
 
     private static long[] parse(String shape) {
         String inner = shape.substring(1, shape.length() - 1);
-        return inner.isEmpty() ? new long[0] : java.util.Arrays.stream(inner.split(",")).mapToLong(Long::parseLong)
-                .toArray();
+        return inner.isEmpty()
+                ? new long[0]
+                : java.util.Arrays.stream(inner.split(","))
+                        .mapToLong(Long::parseLong)
+                        .toArray();
     }
 
     /** Names and shapes only: enough to test renaming without allocating an 84M-parameter checkpoint. */

@@ -31,12 +31,22 @@ class ImageDecodingTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"cmyk.jpg", "cmyk_icc.jpg", "rgb_icc.png", "rgb_icc.jpg", "rgb16.png", "gray16.png",
-            "palette.png", "palette.gif", "gray_alpha.png"})
+    @ValueSource(
+            strings = {
+                "cmyk.jpg",
+                "cmyk_icc.jpg",
+                "rgb_icc.png",
+                "rgb_icc.jpg",
+                "rgb16.png",
+                "gray16.png",
+                "palette.png",
+                "palette.gif",
+                "gray_alpha.png"
+            })
     void decodesAsPilDoes(String name) {
         Path folder = Fixtures.dir("image_decoding");
         try (TensorScope scope = new TensorScope();
-             SafetensorsReader expected = SafetensorsReader.open(folder.resolve("expected.safetensors"))) {
+                SafetensorsReader expected = SafetensorsReader.open(folder.resolve("expected.safetensors"))) {
             int[] rgb = bytes(expected.load(name + "/rgb"));
             int[] luma = bytes(expected.load(name + "/l"));
             BufferedImage image = ImageTensors.readImage(folder.resolve(name));
@@ -96,11 +106,15 @@ class ImageDecodingTest {
         BufferedImage old = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         ImageTensors.writePng(old, target);
         byte[] before = Files.readAllBytes(target);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFiles.write(target, out -> {
-            out.write(new byte[100]);
-            throw new IOException("No space left on device");
-        }));
-        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("out.png"),
+        UncheckedIOException e = assertThrows(
+                UncheckedIOException.class,
+                () -> AtomicFiles.write(target, out -> {
+                    out.write(new byte[100]);
+                    throw new IOException("No space left on device");
+                }));
+        assertTrue(
+                e.getMessage().contains("No space left on device")
+                        && e.getMessage().contains("out.png"),
                 e.getMessage());
         assertEquals(ByteBuffer.wrap(before), ByteBuffer.wrap(Files.readAllBytes(target)));
         try (var files = Files.list(dir)) {

@@ -164,14 +164,13 @@ class ImageTensorsTest {
         byte[] red = {0, (byte) 128, (byte) 255, 0};
         byte[] green = {0, 0, 0, 0};
         byte[] blue = {(byte) 255, 0, 0, 0};
-        BufferedImage indexed = new BufferedImage(8, 6, BufferedImage.TYPE_BYTE_INDEXED,
-                new IndexColorModel(8, 4, red, green, blue));
+        BufferedImage indexed =
+                new BufferedImage(8, 6, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(8, 4, red, green, blue));
         indexed.getRaster().setSample(1, 1, 0, 1);
         Path gif = write(indexed, "gif", "b.gif");
         Path jpg = write(rgb, "jpg", "c.jpeg");
         try (TensorScope scope = new TensorScope()) {
-            assertArrayEquals(values(ImageTensors.read(write(rgb, "png", "ref.png"))),
-                    values(ImageTensors.read(bmp)));
+            assertArrayEquals(values(ImageTensors.read(write(rgb, "png", "ref.png"))), values(ImageTensors.read(bmp)));
             float[] g = values(ImageTensors.read(gif));
             assertEquals(3 * 48, g.length);
             // pixel (0,0) is palette entry 0 = (0, 0, 255); pixel (1,1) is entry 1 = (128, 0, 0)
@@ -206,8 +205,7 @@ class ImageTensorsTest {
         Files.write(corrupt, broken);
         Path empty = Files.createFile(dir.resolve("empty.jpg"));
         for (Path bad : List.of(text, missing, folder, truncated, corrupt, empty)) {
-            ImageReadException e = assertThrows(ImageReadException.class, () -> ImageTensors.read(bad),
-                    bad.toString());
+            ImageReadException e = assertThrows(ImageReadException.class, () -> ImageTensors.read(bad), bad.toString());
             assertEquals(bad, e.file());
             assertTrue(e.getMessage().startsWith(bad.toString() + ": "), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -237,7 +235,9 @@ class ImageTensorsTest {
         Files.writeString(dir.resolve("readme.txt"), "x");
         Files.writeString(dir.resolve("png"), "x");
         Files.createDirectory(dir.resolve("sub.png"));
-        List<String> names = ImageTensors.listImages(dir).stream().map(p -> p.getFileName().toString()).toList();
+        List<String> names = ImageTensors.listImages(dir).stream()
+                .map(p -> p.getFileName().toString())
+                .toList();
         assertEquals(List.of("a.png", "b.PNG", "c.JpEg", "d.jpg", "e.bmp", "f.GIF"), names);
         assertThrows(IllegalArgumentException.class, () -> ImageTensors.listImages(dir.resolve("readme.txt")));
         assertThrows(IllegalArgumentException.class, () -> ImageTensors.listImages(dir.resolve("nope")));
@@ -258,10 +258,10 @@ class ImageTensorsTest {
             float[] single = values(ImageTensors.read(a));
             assertArrayEquals(single, Arrays.copyOfRange(v, 0, 36));
             assertArrayEquals(single, Arrays.copyOfRange(v, 36, 72));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ImageTensors.readBatch(List.of(a, b, small), 3));
-            assertTrue(e.getMessage().contains(small.toString()) && e.getMessage().contains("2x2"),
-                    e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> ImageTensors.readBatch(List.of(a, b, small), 3));
+            assertTrue(
+                    e.getMessage().contains(small.toString()) && e.getMessage().contains("2x2"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> ImageTensors.readBatch(List.of(), 3));
             assertThrows(IllegalArgumentException.class, () -> ImageTensors.read(a, 2));
         }
@@ -295,7 +295,8 @@ class ImageTensorsTest {
             assertArrayEquals(expected.getRGB(0, 0, 4, 3, null, 0, 4), back.getRGB(0, 0, 4, 3, null, 0, 4));
             // also (C, H, W)
             ImageTensors.writePng(t.get(0), out);
-            assertArrayEquals(expected.getRGB(0, 0, 4, 3, null, 0, 4),
+            assertArrayEquals(
+                    expected.getRGB(0, 0, 4, 3, null, 0, 4),
                     ImageIO.read(out.toFile()).getRGB(0, 0, 4, 3, null, 0, 4));
         }
     }
@@ -317,13 +318,17 @@ class ImageTensorsTest {
     @Test
     void writeRejectsBadShapesAndFolders() {
         try (TensorScope scope = new TensorScope()) {
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> ImageTensors.writePng(torch.zeros(2, 3, 4, 4), dir.resolve("x.png")));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> ImageTensors.writePng(torch.zeros(2, 4, 4), dir.resolve("x.png")));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> ImageTensors.writePng(torch.zeros(4, 4), dir.resolve("x.png")));
-            assertThrows(UncheckedIOException.class,
+            assertThrows(
+                    UncheckedIOException.class,
                     () -> ImageTensors.writePng(torch.zeros(3, 4, 4), dir.resolve("no/such/folder/x.png")));
         }
     }

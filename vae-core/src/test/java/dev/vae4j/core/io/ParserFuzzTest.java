@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.torch.PyTorchCheckpoint;
 import dev.vae4j.core.io.torch.PyTorchFormatException;
-import dev.vae4j.core.io.torch.UnsafePickleException;
 import dev.vae4j.core.io.torch.Unpickler;
+import dev.vae4j.core.io.torch.UnsafePickleException;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
@@ -17,8 +17,8 @@ import java.nio.file.Path;
 
 /**
  * Jazzer fuzz targets for everything that parses untrusted bytes: safetensors files, pickles and torch.save
- * checkpoints, images and model configs. Each target accepts the documented failure of its parser (a format
- * exception naming the problem); anything else (another exception, an error, a hang, a crash) is a finding.
+ * checkpoints, images and model configs. Each target accepts the documented failure of its parser (a format exception
+ * naming the problem); anything else (another exception, an error, a hang, a crash) is a finding.
  *
  * <p>Without {@code JAZZER_FUZZ} (the normal test run) each target replays its committed regression inputs from
  * {@code src/test/resources/dev/vae4j/core/io/ParserFuzzTestInputs/<target>/} in seconds. A campaign on one target
@@ -38,7 +38,8 @@ class ParserFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void safetensors(byte[] data) throws IOException {
         Path file = scratch("t.safetensors", data);
-        try (TensorScope scope = new TensorScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(file)) {
             reader.metadata();
             for (String name : reader.names()) {
                 reader.load(name);
@@ -62,7 +63,8 @@ class ParserFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void torchCheckpoint(byte[] data) throws IOException {
         Path file = scratch("c.pt", data);
-        try (TensorScope scope = new TensorScope(); PyTorchCheckpoint checkpoint = PyTorchCheckpoint.open(file)) {
+        try (TensorScope scope = new TensorScope();
+                PyTorchCheckpoint checkpoint = PyTorchCheckpoint.open(file)) {
             TensorSource tensors = checkpoint.allTensors();
             for (String name : tensors.names()) {
                 tensors.load(name);

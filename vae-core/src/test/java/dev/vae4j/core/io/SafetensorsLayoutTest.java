@@ -28,11 +28,11 @@ class SafetensorsLayoutTest {
     void smallFileIsByteExact() throws IOException {
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> in = new LinkedHashMap<>();
-            in.put("b", fromBytes(hex("0000803f00000040"), torch.ScalarType.Float, 2));   // [1.0, 2.0]
-            in.put("a", fromBytes(hex("00004040"), torch.ScalarType.Float));              // 3.0, 0-d
-            in.put("c", fromBytes(hex("003c"), torch.ScalarType.Half, 1));                // [1.0]
-            in.put("z", fromBytes(hex("010203"), torch.ScalarType.Byte, 3));              // [1, 2, 3]
-            in.put("m", fromBytes(hex("0700000000000000"), torch.ScalarType.Long, 1));    // [7]
+            in.put("b", fromBytes(hex("0000803f00000040"), torch.ScalarType.Float, 2)); // [1.0, 2.0]
+            in.put("a", fromBytes(hex("00004040"), torch.ScalarType.Float)); // 3.0, 0-d
+            in.put("c", fromBytes(hex("003c"), torch.ScalarType.Half, 1)); // [1.0]
+            in.put("z", fromBytes(hex("010203"), torch.ScalarType.Byte, 3)); // [1, 2, 3]
+            in.put("m", fromBytes(hex("0700000000000000"), torch.ScalarType.Long, 1)); // [7]
             Path f = dir.resolve("small.safetensors");
             SafetensorsWriter.write(f, in, Map.of("format", "pt"));
 
@@ -45,9 +45,9 @@ class SafetensorsLayoutTest {
                     + "\"z\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[22,25]}}";
             assertEquals(302, json.length());
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            expected.write(hex("3001000000000000"));                       // N = 304 = 302 rounded up to 8
+            expected.write(hex("3001000000000000")); // N = 304 = 302 rounded up to 8
             expected.write(json.getBytes(StandardCharsets.US_ASCII));
-            expected.write("  ".getBytes(StandardCharsets.US_ASCII));     // 2 spaces of padding
+            expected.write("  ".getBytes(StandardCharsets.US_ASCII)); // 2 spaces of padding
             expected.write(hex("0700000000000000" + "00004040" + "0000803f00000040" + "003c" + "010203"));
             assertEquals(337, expected.size());
             assertArrayEquals(expected.toByteArray(), Files.readAllBytes(f));
@@ -88,7 +88,8 @@ class SafetensorsLayoutTest {
             Path f = dir.resolve("utf8.safetensors");
             SafetensorsWriter.write(f, in, null);
             byte[] bytes = Files.readAllBytes(f);
-            assertArrayEquals(new byte[] {4, 3, 2, 1}, java.util.Arrays.copyOfRange(bytes, bytes.length - 4, bytes.length));
+            assertArrayEquals(
+                    new byte[] {4, 3, 2, 1}, java.util.Arrays.copyOfRange(bytes, bytes.length - 4, bytes.length));
             try (SafetensorsReader r = SafetensorsReader.open(f)) {
                 assertEquals(java.util.List.of("B", "a", "\uff5a", "\ud83d\ude00"), r.names());
             }
@@ -98,14 +99,18 @@ class SafetensorsLayoutTest {
     @Test
     void readsAFileWrittenByTheReferenceImplementation() throws IOException {
         // bytes of safetensors 0.8.0 numpy.save({"b","a","c","z","m"}, metadata={"format":"pt"})
-        String json = "{\"__metadata__\":{\"format\":\"pt\"},\"m\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]},"
-                + "\"c\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[20,22]},"
-                + "\"z\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[22,25]}}  ";
-        Path f = SafetensorsTestSupport.put(dir, "ref.safetensors", SafetensorsTestSupport.rawFile(json,
-                hex("070000000000000000004040" + "0000803f00000040003c010203")));
-        try (PointerScope scope = new PointerScope(); SafetensorsReader r = SafetensorsReader.open(f)) {
+        String json =
+                "{\"__metadata__\":{\"format\":\"pt\"},\"m\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                        + "\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]},"
+                        + "\"c\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[20,22]},"
+                        + "\"z\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[22,25]}}  ";
+        Path f = SafetensorsTestSupport.put(
+                dir,
+                "ref.safetensors",
+                SafetensorsTestSupport.rawFile(json, hex("070000000000000000004040" + "0000803f00000040003c010203")));
+        try (PointerScope scope = new PointerScope();
+                SafetensorsReader r = SafetensorsReader.open(f)) {
             assertEquals(java.util.List.of("m", "a", "b", "c", "z"), r.names());
             assertEquals(Map.of("format", "pt"), r.metadata());
             assertEquals(7L, r.load("m").item_long());
@@ -121,19 +126,26 @@ class SafetensorsLayoutTest {
     void writerRejectsInvalidInputBeforeWritingAnything() {
         try (PointerScope scope = new PointerScope()) {
             Path f = dir.resolve("bad.safetensors");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> SafetensorsWriter.write(f, Map.of("__metadata__", torch.ones(1)), null));
             assertEquals(true, e.getMessage().contains("__metadata__"));
-            e = assertThrows(IllegalArgumentException.class,
+            e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> SafetensorsWriter.write(f, Map.of("undef", new Tensor()), null));
             assertEquals(true, e.getMessage().contains("undef"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(f,
-                    Map.of("chalf", torch.ones(2).to(torch.ScalarType.ComplexHalf)), null));
-            assertEquals(true, e.getMessage().contains("chalf") && e.getMessage().contains("ComplexHalf"), e.getMessage());
+            e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SafetensorsWriter.write(
+                            f, Map.of("chalf", torch.ones(2).to(torch.ScalarType.ComplexHalf)), null));
+            assertEquals(
+                    true, e.getMessage().contains("chalf") && e.getMessage().contains("ComplexHalf"), e.getMessage());
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("k", null);
-            assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(f, Map.of("x", torch.ones(1)), meta));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class, () -> SafetensorsWriter.write(f, Map.of("x", torch.ones(1)), meta));
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> SafetensorsWriter.write(f, Map.of("lone\ud800", torch.ones(1)), null));
             assertEquals(false, Files.exists(f));
         }

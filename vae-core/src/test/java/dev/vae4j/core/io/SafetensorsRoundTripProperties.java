@@ -46,17 +46,27 @@ class SafetensorsRoundTripProperties {
         }
     }
 
-    record Spec(String name, SafetensorsDType dtype, long[] shape, long seed) {
-    }
+    record Spec(String name, SafetensorsDType dtype, long[] shape, long seed) {}
 
     @Provide
     Arbitrary<List<Spec>> specs() {
-        Arbitrary<SafetensorsDType> dtypes = Arbitraries.of(SafetensorsDType.values()).filter(SafetensorsDType::hasScalarType);
-        Arbitrary<long[]> shapes = Arbitraries.longs().between(0, 5).list().ofMaxSize(4)
+        Arbitrary<SafetensorsDType> dtypes =
+                Arbitraries.of(SafetensorsDType.values()).filter(SafetensorsDType::hasScalarType);
+        Arbitrary<long[]> shapes = Arbitraries.longs()
+                .between(0, 5)
+                .list()
+                .ofMaxSize(4)
                 .map(l -> l.stream().mapToLong(Long::longValue).toArray());
         Arbitrary<String> names = Arbitraries.oneOf(
-                Arbitraries.strings().alpha().numeric().withChars('.', '_').ofMinLength(0).ofMaxLength(12),
-                Arbitraries.strings().all().ofMaxLength(6)
+                Arbitraries.strings()
+                        .alpha()
+                        .numeric()
+                        .withChars('.', '_')
+                        .ofMinLength(0)
+                        .ofMaxLength(12),
+                Arbitraries.strings()
+                        .all()
+                        .ofMaxLength(6)
                         .filter(s -> s.codePoints().allMatch(c -> !Character.isSurrogate((char) c) || c > 0xFFFF)
                                 && isWellFormed(s)));
         Arbitrary<Spec> spec = Combinators.combine(names, dtypes, shapes, Arbitraries.longs())
@@ -79,8 +89,9 @@ class SafetensorsRoundTripProperties {
 
     @Provide
     Arbitrary<Map<String, String>> metadata() {
-        return Arbitraries.maps(Arbitraries.strings().alpha().ofMaxLength(5),
-                Arbitraries.strings().all().ofMaxLength(8).filter(SafetensorsRoundTripProperties::isWellFormed))
+        return Arbitraries.maps(
+                        Arbitraries.strings().alpha().ofMaxLength(5),
+                        Arbitraries.strings().all().ofMaxLength(8).filter(SafetensorsRoundTripProperties::isWellFormed))
                 .ofMaxSize(3);
     }
 
@@ -137,9 +148,12 @@ class SafetensorsRoundTripProperties {
                     assertEquals(0, e.begin() % Math.max(1, e.dtype().bits() / 8));
                     if (i > 0) {
                         SafetensorsEntry p = entries.get(i - 1);
-                        assertTrue(p.dtype().compareTo(e.dtype()) > 0 || p.dtype() == e.dtype()
-                                && java.util.Arrays.compareUnsigned(p.name().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                e.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)) < 0);
+                        assertTrue(p.dtype().compareTo(e.dtype()) > 0
+                                || p.dtype() == e.dtype()
+                                        && java.util.Arrays.compareUnsigned(
+                                                        p.name().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                                        e.name().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                                                < 0);
                     }
                 }
                 assertEquals(fileSize, 8 + n + end);

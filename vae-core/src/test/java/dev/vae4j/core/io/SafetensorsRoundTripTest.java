@@ -49,7 +49,10 @@ class SafetensorsRoundTripTest {
             in.put("f32", torch.randn(2, 3, 4));
             in.put("f16", torch.randn(5, 7).to(torch.ScalarType.Half));
             in.put("bf16", torch.randn(3, 1, 2).to(torch.ScalarType.BFloat16));
-            in.put("i64", torch.arange(new Scalar(-6L), new Scalar(6L), new TensorOptions(torch.ScalarType.Long)).view(3, 4));
+            in.put(
+                    "i64",
+                    torch.arange(new Scalar(-6L), new Scalar(6L), new TensorOptions(torch.ScalarType.Long))
+                            .view(3, 4));
             in.put("bool", torch.randn(4, 4).gt(new Scalar(0.0)));
             in.put("u8", torch.arange(new Scalar(250L), new TensorOptions(torch.ScalarType.Byte)));
             in.put("scalar_f32", torch.randn(new long[0]));
@@ -91,10 +94,10 @@ class SafetensorsRoundTripTest {
     void namesAreInDataOffsetOrderAndEntriesDescribeTheLayout() {
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> in = new LinkedHashMap<>();
-            in.put("b", torch.zeros(2));                                    // F32, 8 bytes
-            in.put("a", torch.zeros(3).to(torch.ScalarType.Half));          // F16, 6 bytes
-            in.put("c", torch.zeros(1).to(torch.ScalarType.Double));        // F64, 8 bytes
-            in.put("d", torch.zeros(2));                                    // F32, 8 bytes
+            in.put("b", torch.zeros(2)); // F32, 8 bytes
+            in.put("a", torch.zeros(3).to(torch.ScalarType.Half)); // F16, 6 bytes
+            in.put("c", torch.zeros(1).to(torch.ScalarType.Double)); // F64, 8 bytes
+            in.put("d", torch.zeros(2)); // F32, 8 bytes
             Path f = dir.resolve("order.safetensors");
             SafetensorsWriter.write(f, in, null);
             try (SafetensorsReader r = SafetensorsReader.open(f)) {
@@ -116,8 +119,10 @@ class SafetensorsRoundTripTest {
             Tensor base = torch.randn(4, 6, 5);
             Map<String, Tensor> in = new LinkedHashMap<>();
             in.put("transposed", base.transpose(0, 2));
-            in.put("strided", base.slice(1, new org.bytedeco.pytorch.LongOptional(1),
-                    new org.bytedeco.pytorch.LongOptional(6), 2));
+            in.put(
+                    "strided",
+                    base.slice(
+                            1, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional(6), 2));
             in.put("selected", base.select(2, 3));
             in.put("expanded", torch.randn(1, 3).expand(4, 3));
             in.put("flipped_half", base.flip(0).to(torch.ScalarType.Half).permute(2, 0, 1));
@@ -159,7 +164,9 @@ class SafetensorsRoundTripTest {
             SafetensorsWriter.write(f, in, null);
             try (SafetensorsReader r = SafetensorsReader.open(f)) {
                 for (Map.Entry<String, Tensor> e : in.entrySet()) {
-                    assertEquals(SafetensorsDType.of(e.getValue().scalar_type()), r.entry(e.getKey()).dtype());
+                    assertEquals(
+                            SafetensorsDType.of(e.getValue().scalar_type()),
+                            r.entry(e.getKey()).dtype());
                     assertSameTensor(e.getValue(), r.load(e.getKey()));
                 }
             }
@@ -172,7 +179,8 @@ class SafetensorsRoundTripTest {
         try (PointerScope scope = new PointerScope()) {
             SafetensorsNative.chunkBytes = 7; // forces many map/copy chunks, like a >2 GiB tensor would
             torch.manual_seed(4);
-            Map<String, Tensor> in = Map.of("x", torch.randn(101), "y", torch.randn(3, 3).to(torch.ScalarType.Double));
+            Map<String, Tensor> in =
+                    Map.of("x", torch.randn(101), "y", torch.randn(3, 3).to(torch.ScalarType.Double));
             Path f = dir.resolve("chunks.safetensors");
             SafetensorsWriter.write(f, in, null);
             try (SafetensorsReader r = SafetensorsReader.open(f)) {
@@ -221,9 +229,14 @@ class SafetensorsRoundTripTest {
     @Test
     void listsButRefusesToLoadDtypesLibtorchLacks() {
         // 4 F4 values = 2 bytes; 8 F6_E2M3 values = 6 bytes
-        Path f = put(dir, "f4.safetensors", rawFile("{\"a\":{\"dtype\":\"F4\",\"shape\":[2,2],\"data_offsets\":[0,2]},"
-                + "\"b\":{\"dtype\":\"F6_E2M3\",\"shape\":[8],\"data_offsets\":[2,8]},"
-                + "\"c\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[8,9]}}", new byte[9]));
+        Path f = put(
+                dir,
+                "f4.safetensors",
+                rawFile(
+                        "{\"a\":{\"dtype\":\"F4\",\"shape\":[2,2],\"data_offsets\":[0,2]},"
+                                + "\"b\":{\"dtype\":\"F6_E2M3\",\"shape\":[8],\"data_offsets\":[2,8]},"
+                                + "\"c\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[8,9]}}",
+                        new byte[9]));
         try (SafetensorsReader r = SafetensorsReader.open(f)) {
             assertEquals(List.of("a", "b", "c"), r.names());
             assertEquals(SafetensorsDType.F4, r.entry("a").dtype());
@@ -243,7 +256,8 @@ class SafetensorsRoundTripTest {
         String json = " \n\t {\"y\":{\"data_offsets\":[2,6],\"shape\":[2],\"dtype\":\"I16\"},"
                 + "\"__metadata__\":null,\"x\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}} \r\n   ";
         Path f = put(dir, "ws.safetensors", rawFile(json, data));
-        try (PointerScope scope = new PointerScope(); SafetensorsReader r = SafetensorsReader.open(f)) {
+        try (PointerScope scope = new PointerScope();
+                SafetensorsReader r = SafetensorsReader.open(f)) {
             assertEquals(List.of("x", "y"), r.names());
             assertTrue(r.metadata().isEmpty());
             assertArrayEquals(new byte[] {1, 2}, bytesOf(r.load("x")));

@@ -1,10 +1,10 @@
 package dev.vae4j.core.io;
 
-import dev.vae4j.core.tensor.NativeBytes;
-import dev.vae4j.core.tensor.TensorScope;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.tensor.NativeBytes;
+import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -20,10 +20,11 @@ import org.bytedeco.pytorch.global.torch;
 
 /** Helpers for the safetensors tests: tensors from raw bytes, raw bytes of tensors, hand-built files. */
 final class SafetensorsTestSupport {
-    private SafetensorsTestSupport() {
-    }
+    private SafetensorsTestSupport() {}
 
-    /** A new contiguous CPU tensor of {@code st} and {@code shape} holding exactly {@code data} (little-endian bytes). */
+    /**
+     * A new contiguous CPU tensor of {@code st} and {@code shape} holding exactly {@code data} (little-endian bytes).
+     */
     static Tensor fromBytes(byte[] data, torch.ScalarType st, long... shape) {
         try (TensorScope scope = new TensorScope()) {
             Tensor t = torch.empty(shape, new TensorOptions(st), new MemoryFormatOptional());
@@ -86,7 +87,8 @@ final class SafetensorsTestSupport {
     /** Asserts that opening (and loading everything from) {@code file} throws a format error naming all fragments. */
     static SafetensorsFormatException assertFormatError(Path file, String... fragments) {
         SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class, () -> {
-            try (PointerScope scope = new PointerScope(); SafetensorsReader r = SafetensorsReader.open(file)) {
+            try (PointerScope scope = new PointerScope();
+                    SafetensorsReader r = SafetensorsReader.open(file)) {
                 r.loadAll();
             }
         });

@@ -70,7 +70,8 @@ class SafetensorsWriterTest {
         Path target = Files.createDirectory(dir.resolve("adir"));
         Files.write(target.resolve("inside.txt"), new byte[] {1, 2, 3});
         try (PointerScope scope = new PointerScope()) {
-            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+            UncheckedIOException e = assertThrows(
+                    UncheckedIOException.class,
                     () -> SafetensorsWriter.write(target, Map.of("a", torch.ones(3)), null));
             assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
         }
@@ -86,7 +87,8 @@ class SafetensorsWriterTest {
             SafetensorsWriter.write(f, Map.of("a", torch.ones(3)), Map.of("version", "1"));
             byte[] before = Files.readAllBytes(f);
             // a meta tensor has a shape and dtype but no data: the write fails after the temp file was started
-            Tensor meta = torch.empty(new long[] {4}, new TensorOptions(new Device("meta")), new MemoryFormatOptional());
+            Tensor meta =
+                    torch.empty(new long[] {4}, new TensorOptions(new Device("meta")), new MemoryFormatOptional());
             Map<String, Tensor> in = new LinkedHashMap<>();
             in.put("a", torch.zeros(3));
             in.put("m", meta);
@@ -95,8 +97,10 @@ class SafetensorsWriterTest {
             assertArrayEquals(before, Files.readAllBytes(f));
             assertEquals(List.of("keep.safetensors"), listing());
             // invalid input: rejected up front, file untouched
-            assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(f,
-                    Map.of("q", torch.ones(2).to(torch.ScalarType.ComplexHalf)), null));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SafetensorsWriter.write(
+                            f, Map.of("q", torch.ones(2).to(torch.ScalarType.ComplexHalf)), null));
             assertArrayEquals(before, Files.readAllBytes(f));
             assertEquals(List.of("keep.safetensors"), listing());
         }
@@ -106,8 +110,8 @@ class SafetensorsWriterTest {
     void missingParentFolderIsAnIoError() {
         Path f = dir.resolve("no/such/folder/x.safetensors");
         try (PointerScope scope = new PointerScope()) {
-            UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                    () -> SafetensorsWriter.write(f, Map.of("a", torch.ones(3)), null));
+            UncheckedIOException e = assertThrows(
+                    UncheckedIOException.class, () -> SafetensorsWriter.write(f, Map.of("a", torch.ones(3)), null));
             assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
         }
     }

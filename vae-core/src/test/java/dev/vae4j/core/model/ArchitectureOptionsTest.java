@@ -24,8 +24,13 @@ class ArchitectureOptionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"vqgan_training/ae", "pytorch_diffusion/avg_nearest", "pytorch_diffusion/max_bicubic",
-        "pytorch_diffusion/avg_bilinear"})
+    @ValueSource(
+            strings = {
+                "vqgan_training/ae",
+                "pytorch_diffusion/avg_nearest",
+                "pytorch_diffusion/max_bicubic",
+                "pytorch_diffusion/avg_bilinear"
+            })
     void variantConfigsRoundTripWithTheirExtraFields(String name) throws IOException {
         Path file = Fixtures.dir(name).resolve("config.json");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(file);
@@ -65,34 +70,40 @@ class ArchitectureOptionsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"block_out_channels\": [96], \"norm_num_groups\": 32, \"mid_block_attention_type\": \"multi_head\"}"
-                + "|attention_head_dim 64",
-        "{\"block_out_channels\": [8, 16], \"norm_num_groups\": 4, \"down_block_attention\": [\"linear\"]}"
-                + "|down_block_attention has 1 entries",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"downsample_type\": \"strided\"}"
-                + "|unknown downsample_type 'strided'",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"upsample_type\": \"area\"}"
-                + "|unknown upsample_type 'area'",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"down_block_attention\": [\"flash\"]}"
-                + "|unknown down_block_attention 'flash'",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"block_layout\": \"post_activation\"}"
-                + "|downsample_type 'conv'",
-        "{\"block_out_channels\": [8, 18], \"norm_num_groups\": 2, \"block_layout\": \"post_activation\","
-                + " \"downsample_type\": \"avg_pool\"}|block_out_channels entry 18",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"latent_noise_std\": -1}|latent_noise_std",
-        "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"mid_block_attention_type\": \"none\"}"
-                + "|mid_block_attention_type 'none'",
-        "{\"block_out_channels\": [12], \"norm_num_groups\": 8}|norm_num_groups 8",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"block_out_channels\": [96], \"norm_num_groups\": 32, \"mid_block_attention_type\": \"multi_head\"}"
+                        + "|attention_head_dim 64",
+                "{\"block_out_channels\": [8, 16], \"norm_num_groups\": 4, \"down_block_attention\": [\"linear\"]}"
+                        + "|down_block_attention has 1 entries",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"downsample_type\": \"strided\"}"
+                        + "|unknown downsample_type 'strided'",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"upsample_type\": \"area\"}"
+                        + "|unknown upsample_type 'area'",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"down_block_attention\": [\"flash\"]}"
+                        + "|unknown down_block_attention 'flash'",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"block_layout\": \"post_activation\"}"
+                        + "|downsample_type 'conv'",
+                "{\"block_out_channels\": [8, 18], \"norm_num_groups\": 2, \"block_layout\": \"post_activation\","
+                        + " \"downsample_type\": \"avg_pool\"}|block_out_channels entry 18",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"latent_noise_std\": -1}|latent_noise_std",
+                "{\"block_out_channels\": [8], \"norm_num_groups\": 4, \"mid_block_attention_type\": \"none\"}"
+                        + "|mid_block_attention_type 'none'",
+                "{\"block_out_channels\": [12], \"norm_num_groups\": 8}|norm_num_groups 8",
+            })
     void impossibleCombinationsNameTheField(String json, String message) throws IOException {
         ObjectNode root = (ObjectNode) JSON.readTree(json);
-        root.set("down_block_types", JSON.valueToTree(java.util.Collections.nCopies(
-                root.get("block_out_channels").size(), "DownEncoderBlock2D")));
-        root.set("up_block_types", JSON.valueToTree(java.util.Collections.nCopies(
-                root.get("block_out_channels").size(), "UpDecoderBlock2D")));
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.fromJson(root));
+        root.set(
+                "down_block_types",
+                JSON.valueToTree(java.util.Collections.nCopies(
+                        root.get("block_out_channels").size(), "DownEncoderBlock2D")));
+        root.set(
+                "up_block_types",
+                JSON.valueToTree(java.util.Collections.nCopies(
+                        root.get("block_out_channels").size(), "UpDecoderBlock2D")));
+        IllegalArgumentException error =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(root));
         assertTrue(error.getMessage().contains(message), error.getMessage());
     }
 }

@@ -22,7 +22,8 @@ class AutoencoderKLConfigTest {
     @ValueSource(strings = {"kl4_quant_attn", "kl16_noquant", "kl4_noattn", "gray_in_out"})
     void diffusersConfigRoundTripsUnchanged(String name) throws IOException {
         Path file = Fixtures.dir("autoencoder_kl/" + name).resolve("config.json");
-        assertEquals(JSON.readTree(file.toFile()), AutoencoderKLConfig.read(file).toJson());
+        assertEquals(
+                JSON.readTree(file.toFile()), AutoencoderKLConfig.read(file).toJson());
     }
 
     @ParameterizedTest
@@ -49,13 +50,13 @@ class AutoencoderKLConfigTest {
     void malformedFilesAreClearErrors(@TempDir Path dir) throws IOException {
         Path wrongType = dir.resolve("a.json");
         Files.writeString(wrongType, "{\"latent_channels\": \"four\"}");
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.read(wrongType));
+        IllegalArgumentException type =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.read(wrongType));
         assertTrue(type.getMessage().contains("latent_channels"), type.getMessage());
         Path otherClass = dir.resolve("b.json");
         Files.writeString(otherClass, "{\"_class_name\": \"UNet2DConditionModel\"}");
-        IllegalArgumentException cls = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.read(otherClass));
+        IllegalArgumentException cls =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.read(otherClass));
         assertTrue(cls.getMessage().contains("UNet2DConditionModel"), cls.getMessage());
         Path broken = dir.resolve("c.json");
         Files.writeString(broken, "{\"in_channels\": 3,");

@@ -55,51 +55,72 @@ class AutoencoderKLTest {
     void parameterNamesFollowDiffusers() {
         try (TensorScope scope = new TensorScope()) {
             Map<String, Tensor> names = StateDict.of(new AutoencoderKL(tiny()));
-            for (String key : List.of("encoder.conv_in.weight", "encoder.down_blocks.0.resnets.0.norm1.weight",
-                    "encoder.down_blocks.0.downsamplers.0.conv.weight", "encoder.down_blocks.1.resnets.0.conv_shortcut.bias",
-                    "encoder.mid_block.attentions.0.to_out.0.weight", "encoder.mid_block.resnets.1.conv2.bias",
-                    "encoder.conv_norm_out.weight", "decoder.up_blocks.0.upsamplers.0.conv.weight",
-                    "decoder.up_blocks.1.resnets.1.conv1.weight", "decoder.up_blocks.1.resnets.0.conv_shortcut.weight",
-                    "quant_conv.weight", "post_quant_conv.bias")) {
+            for (String key : List.of(
+                    "encoder.conv_in.weight",
+                    "encoder.down_blocks.0.resnets.0.norm1.weight",
+                    "encoder.down_blocks.0.downsamplers.0.conv.weight",
+                    "encoder.down_blocks.1.resnets.0.conv_shortcut.bias",
+                    "encoder.mid_block.attentions.0.to_out.0.weight",
+                    "encoder.mid_block.resnets.1.conv2.bias",
+                    "encoder.conv_norm_out.weight",
+                    "decoder.up_blocks.0.upsamplers.0.conv.weight",
+                    "decoder.up_blocks.1.resnets.1.conv1.weight",
+                    "decoder.up_blocks.1.resnets.0.conv_shortcut.weight",
+                    "quant_conv.weight",
+                    "post_quant_conv.bias")) {
                 assertTrue(names.containsKey(key), key);
             }
-            assertEquals(List.of(16L, 16L), List.of(names.get("encoder.mid_block.attentions.0.to_q.weight").size(0),
-                    names.get("encoder.mid_block.attentions.0.to_q.weight").size(1)));
+            assertEquals(
+                    List.of(16L, 16L),
+                    List.of(
+                            names.get("encoder.mid_block.attentions.0.to_q.weight")
+                                    .size(0),
+                            names.get("encoder.mid_block.attentions.0.to_q.weight")
+                                    .size(1)));
         }
     }
 
     @Test
     void badInputsNameTheShape() {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             AutoencoderKL model = new AutoencoderKL(tiny());
-            IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
-                    () -> model.encode(randn(1, 4, 8, 8)));
+            IllegalArgumentException channels =
+                    assertThrows(IllegalArgumentException.class, () -> model.encode(randn(1, 4, 8, 8)));
             assertTrue(channels.getMessage().contains("[1, 4, 8, 8]"), channels.getMessage());
-            IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-                    () -> model.encode(randn(3, 8, 8)));
+            IllegalArgumentException rank =
+                    assertThrows(IllegalArgumentException.class, () -> model.encode(randn(3, 8, 8)));
             assertTrue(rank.getMessage().contains("4-D"), rank.getMessage());
-            IllegalArgumentException sides = assertThrows(IllegalArgumentException.class,
-                    () -> model.encode(randn(1, 3, 9, 8)));
+            IllegalArgumentException sides =
+                    assertThrows(IllegalArgumentException.class, () -> model.encode(randn(1, 3, 9, 8)));
             assertTrue(sides.getMessage().contains("multiples of 2"), sides.getMessage());
-            IllegalArgumentException latents = assertThrows(IllegalArgumentException.class,
-                    () -> model.decode(randn(1, 3, 4, 4)));
+            IllegalArgumentException latents =
+                    assertThrows(IllegalArgumentException.class, () -> model.decode(randn(1, 3, 4, 4)));
             assertTrue(latents.getMessage().contains("latents"), latents.getMessage());
         }
     }
 
     @Test
     void impossibleConfigsAreRejected() {
-        IllegalArgumentException groups = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.builder(List.of(12), 4).normNumGroups(8).build());
+        IllegalArgumentException groups = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderKLConfig.builder(List.of(12), 4)
+                        .normNumGroups(8)
+                        .build());
         assertTrue(groups.getMessage().contains("norm_num_groups"), groups.getMessage());
-        IllegalArgumentException act = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.builder(List.of(16), 4).normNumGroups(8).actFn("gelu").build());
+        IllegalArgumentException act = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderKLConfig.builder(List.of(16), 4)
+                        .normNumGroups(8)
+                        .actFn("gelu")
+                        .build());
         assertTrue(act.getMessage().contains("act_fn"), act.getMessage());
     }
 
     @Test
     void saveThenLoadReproducesTheModel(@TempDir Path dir) {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             AutoencoderKL model = new AutoencoderKL(tiny());
             model.save(dir);
             AutoencoderKL loaded = AutoencoderKL.fromPretrained(dir);
@@ -119,10 +140,13 @@ class AutoencoderKLTest {
             weights.put("quant_conv.weight", randn(8, 8, 3, 3));
             Path file = dir.resolve("broken.safetensors");
             SafetensorsWriter.write(file, weights, Map.of());
-            WeightLoadingException error = assertThrows(WeightLoadingException.class,
-                    () -> AutoencoderKL.fromSingleFile(file, tiny()));
+            WeightLoadingException error =
+                    assertThrows(WeightLoadingException.class, () -> AutoencoderKL.fromSingleFile(file, tiny()));
             String message = error.getMessage();
-            for (String key : List.of("encoder.conv_in.bias", "decoder.conv_out.weight", "decoder.extra.weight",
+            for (String key : List.of(
+                    "encoder.conv_in.bias",
+                    "decoder.conv_out.weight",
+                    "decoder.extra.weight",
                     "quant_conv.weight: model [8, 8, 1, 1] vs file [8, 8, 3, 3]")) {
                 assertTrue(message.contains(key), message);
             }
@@ -135,11 +159,11 @@ class AutoencoderKLTest {
 
     @Test
     void missingModelFolderIsAClearError(@TempDir Path dir) {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKL.fromPretrained(dir.resolve("nope")));
+        IllegalArgumentException error =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderKL.fromPretrained(dir.resolve("nope")));
         assertTrue(error.getMessage().contains("nope"), error.getMessage());
-        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKL.fromPretrained(dir));
+        IllegalArgumentException empty =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderKL.fromPretrained(dir));
         assertTrue(empty.getMessage().contains("config.json"), empty.getMessage());
     }
 }

@@ -18,12 +18,15 @@ import org.junit.jupiter.api.Test;
 class ConfigBuildersTest {
     @Test
     void builderDefaultsAreThoseOfAConfigJsonThatLeavesKeysOut() throws Exception {
-        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(
-                "{\"block_out_channels\": [32, 64], \"latent_channels\": 8, \"down_block_types\": "
+        ObjectNode json = (ObjectNode) new ObjectMapper()
+                .readTree("{\"block_out_channels\": [32, 64], \"latent_channels\": 8, \"down_block_types\": "
                         + "[\"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\": "
                         + "[\"UpDecoderBlock2D\", \"UpDecoderBlock2D\"]}");
-        assertEquals(AutoencoderKLConfig.fromJson(json), AutoencoderKLConfig.builder(List.of(32, 64), 8).build());
-        assertEquals(ArchitectureOptions.DIFFUSERS, ArchitectureOptions.builder().build());
+        assertEquals(
+                AutoencoderKLConfig.fromJson(json),
+                AutoencoderKLConfig.builder(List.of(32, 64), 8).build());
+        assertEquals(
+                ArchitectureOptions.DIFFUSERS, ArchitectureOptions.builder().build());
     }
 
     @Test
@@ -33,16 +36,24 @@ class ConfigBuildersTest {
             assertEquals(preset, preset.toBuilder().build(), name);
             assertEquals(preset.options(), preset.options().toBuilder().build(), name);
         }
-        AutoencoderTinyConfig.presets().forEach((name, preset) -> assertEquals(preset, preset.toBuilder().build(),
-                name));
+        AutoencoderTinyConfig.presets()
+                .forEach((name, preset) ->
+                        assertEquals(preset, preset.toBuilder().build(), name));
     }
 
     @Test
     void settersLandAndBlockTypesFollowTheLevels() {
-        AutoencoderKLConfig config = AutoencoderKLConfig.preset("sd").toBuilder().blockOutChannels(List.of(16, 32, 64))
-                .latentChannels(16).normNumGroups(8).scaling(0.5, 0.1).quantConvs(false).midBlockAddAttention(false)
-                .options(ArchitectureOptions.builder().latentSampling(ArchitectureOptions.LatentSampling.MULTIPLICATIVE)
-                        .latentNoiseStd(0.2).build())
+        AutoencoderKLConfig config = AutoencoderKLConfig.preset("sd").toBuilder()
+                .blockOutChannels(List.of(16, 32, 64))
+                .latentChannels(16)
+                .normNumGroups(8)
+                .scaling(0.5, 0.1)
+                .quantConvs(false)
+                .midBlockAddAttention(false)
+                .options(ArchitectureOptions.builder()
+                        .latentSampling(ArchitectureOptions.LatentSampling.MULTIPLICATIVE)
+                        .latentNoiseStd(0.2)
+                        .build())
                 .build();
         assertEquals(3, config.downBlockTypes().size());
         assertEquals(3, config.upBlockTypes().size());
@@ -55,10 +66,17 @@ class ConfigBuildersTest {
 
     @Test
     void buildValidatesLikeTheConstructor() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderKLConfig.builder(List.of(30), 4).normNumGroups(8).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderKLConfig.builder(List.of(30), 4)
+                        .normNumGroups(8)
+                        .build());
         assertTrue(e.getMessage().contains("norm_num_groups"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.builder(List.of(), 4).build());
-        assertThrows(IllegalArgumentException.class, () -> ArchitectureOptions.builder().attentionHeadDim(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderKLConfig.builder(List.of(), 4).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ArchitectureOptions.builder().attentionHeadDim(0).build());
     }
 }

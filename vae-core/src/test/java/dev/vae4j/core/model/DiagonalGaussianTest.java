@@ -23,11 +23,14 @@ class DiagonalGaussianTest {
     @Test
     void logvarIsClampedToTheDiffusersRange() {
         try (TensorScope scope = new TensorScope()) {
-            Tensor moments = cat(new TensorVector(zeros(1, 2, 2, 2), full(new long[] {1, 2, 2, 2}, new Scalar(100.0))), 1);
+            Tensor moments =
+                    cat(new TensorVector(zeros(1, 2, 2, 2), full(new long[] {1, 2, 2, 2}, new Scalar(100.0))), 1);
             DiagonalGaussian high = DiagonalGaussian.fromMoments(moments);
             assertEquals(DiagonalGaussian.LOGVAR_MAX, high.logvar().max().item_double());
             Tensor low = cat(new TensorVector(zeros(1, 2, 2, 2), full(new long[] {1, 2, 2, 2}, new Scalar(-100.0))), 1);
-            assertEquals(DiagonalGaussian.LOGVAR_MIN, DiagonalGaussian.fromMoments(low).logvar().min().item_double());
+            assertEquals(
+                    DiagonalGaussian.LOGVAR_MIN,
+                    DiagonalGaussian.fromMoments(low).logvar().min().item_double());
         }
     }
 

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link InferenceOptions} on a tiny seeded model whose outputs are O(1) (|decoded| <= 1.5): autocast against
- * float32 to max |diff| <= 0.1 for bf16 (8 mantissa bits, ~4e-3 relative error per op, compounded over ~15
- * convolutions; measured 0.049) and <= 0.02 for fp16 (11 bits; measured 0.005), on posterior means and decoded
- * images; channels-last against contiguous to max |diff| <= 1e-5; and diffusers' {@code force_upcast} rule.
+ * {@link InferenceOptions} on a tiny seeded model whose outputs are O(1) (|decoded| <= 1.5): autocast against float32
+ * to max |diff| <= 0.1 for bf16 (8 mantissa bits, ~4e-3 relative error per op, compounded over ~15 convolutions;
+ * measured 0.049) and <= 0.02 for fp16 (11 bits; measured 0.005), on posterior means and decoded images; channels-last
+ * against contiguous to max |diff| <= 1e-5; and diffusers' {@code force_upcast} rule.
  */
 @Tag("parity")
 class InferenceOptionsTest {
@@ -36,7 +36,8 @@ class InferenceOptionsTest {
 
     private static AutoencoderKL model(boolean forceUpcast) {
         manual_seed(7);
-        AutoencoderKL model = new AutoencoderKL(TinyModels.autoencoderKL().forceUpcast(forceUpcast).build());
+        AutoencoderKL model = new AutoencoderKL(
+                TinyModels.autoencoderKL().forceUpcast(forceUpcast).build());
         model.eval();
         return model;
     }
@@ -48,7 +49,8 @@ class InferenceOptionsTest {
 
     @Test
     void lowPrecisionAutocastStaysCloseToFloat32() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             AutoencoderKL model = model(false);
             Tensor x = images();
             Tensor mean = model.encode(x).mean();
@@ -60,8 +62,8 @@ class InferenceOptionsTest {
                 assertEquals(ScalarType.Float.value, posterior.mean().scalar_type().value);
                 assertEquals(ScalarType.Float.value, fastDecoded.scalar_type().value);
                 assertClose(precision + " autocast mean", mean, posterior.mean(), TOLERANCE.get(precision));
-                double decodeDiff = assertClose(precision + " autocast decode", decoded, fastDecoded,
-                        TOLERANCE.get(precision));
+                double decodeDiff =
+                        assertClose(precision + " autocast decode", decoded, fastDecoded, TOLERANCE.get(precision));
                 assertTrue(decodeDiff > 0, precision + " autocast changed nothing: was it applied?");
             }
         }
@@ -69,7 +71,8 @@ class InferenceOptionsTest {
 
     @Test
     void channelsLastEqualsContiguous() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             AutoencoderKL model = model(false);
             Tensor x = images();
             Tensor mean = model.encode(x).mean();
@@ -85,7 +88,8 @@ class InferenceOptionsTest {
 
     @Test
     void forceUpcastRunsFp16AsFloat32ButNotBf16() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             AutoencoderKL model = model(true);
             Tensor latents = model.encode(images()).mean();
             Tensor decoded = model.decode(latents);
@@ -100,10 +104,12 @@ class InferenceOptionsTest {
 
     @Test
     void anOpWithoutAHalfKernelGivesAClearError() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             InferenceOptions fp16 = new InferenceOptions(Precision.FP16, false);
             // CPU autocast leaves linalg_det to its input dtype, and LU has no Half kernel on the CPU.
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+            UnsupportedOperationException e = assertThrows(
+                    UnsupportedOperationException.class,
                     () -> fp16.run(images(), false, t -> linalg_det(t.to(ScalarType.Half))));
             assertTrue(e.getMessage().contains("fp16 is not supported on CPU"), e.getMessage());
             assertTrue(e.getMessage().contains("use precision bf16 or fp32"), e.getMessage());

@@ -28,7 +28,8 @@ class PytorchDiffusionParityTest {
     @ValueSource(strings = {"avg_nearest", "max_bicubic", "avg_bilinear"})
     void autoencoderMatchesVaePy(String name) {
         Path dir = Fixtures.dir("pytorch_diffusion/" + name);
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(dir);
             Map<String, Tensor> expected = io.loadAll();
@@ -37,8 +38,11 @@ class PytorchDiffusionParityTest {
             assertClose(name + " posterior_logvar", expected.get("posterior_logvar"), posterior.logvar(), TOLERANCE);
             // Random weights give log-variances up to ~20 (std e^10), so the sample is compared relative to its size.
             Tensor scale = expected.get("sample").abs().add(new Scalar(1.0));
-            assertClose(name + " sample / (1 + |sample|)", expected.get("sample").div(scale),
-                    posterior.sample(expected.get("noise")).div(scale), TOLERANCE);
+            assertClose(
+                    name + " sample / (1 + |sample|)",
+                    expected.get("sample").div(scale),
+                    posterior.sample(expected.get("noise")).div(scale),
+                    TOLERANCE);
             assertClose(name + " decoded", expected.get("decoded"), model.decode(expected.get("sample")), TOLERANCE);
         }
     }

@@ -22,7 +22,8 @@ class StrictConfigKeysTest {
             "block_out_channels": [128, 256, 512, 512], "in_channels": 3, "out_channels": 3, "act_fn": "silu",
             "layers_per_block": 2, "norm_num_groups": 32""";
     /** The config.json files of stabilityai/sd-vae-ft-mse, SDXL's VAE and FLUX.1's VAE, as published. */
-    private static final List<String> REAL_CONFIGS = List.of("""
+    private static final List<String> REAL_CONFIGS =
+            List.of("""
             {"_class_name": "AutoencoderKL", "_diffusers_version": "0.4.2", %s, "latent_channels": 4,
              "sample_size": 256}""".formatted(BLOCKS), """
             {"_class_name": "AutoencoderKL", "_diffusers_version": "0.20.0.dev0",
@@ -45,7 +46,8 @@ class StrictConfigKeysTest {
             assertEquals(config, AutoencoderKLConfig.fromJson(config.toJson()), text);
         }
         AutoencoderKLConfig flux = AutoencoderKLConfig.fromJson(json(REAL_CONFIGS.get(2)));
-        assertEquals("../checkpoints/flux-dev", flux.extras().get("_name_or_path").asText());
+        assertEquals(
+                "../checkpoints/flux-dev", flux.extras().get("_name_or_path").asText());
         for (String preset : AutoencoderKLConfig.presetNames()) {
             AutoencoderKLConfig.fromJson(AutoencoderKLConfig.preset(preset).toJson());
         }
@@ -53,13 +55,15 @@ class StrictConfigKeysTest {
 
     @Test
     void anUnknownKeyIsNamedWithTheClosestKnownOne() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig
-                .fromJson(json("{\"latent_chanels\": 4, \"in_channels\": 3}")));
-        assertEquals("AutoencoderKL config: unknown key 'latent_chanels' (did you mean 'latent_channels'?)",
-                e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(json(
-                "{\"colour_mode\": \"rgb\"}")));
-        assertTrue(e.getMessage().startsWith("AutoencoderKL config: unknown key 'colour_mode' (known keys: "),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderKLConfig.fromJson(json("{\"latent_chanels\": 4, \"in_channels\": 3}")));
+        assertEquals(
+                "AutoencoderKL config: unknown key 'latent_chanels' (did you mean 'latent_channels'?)", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(json("{\"colour_mode\": \"rgb\"}")));
+        assertTrue(
+                e.getMessage().startsWith("AutoencoderKL config: unknown key 'colour_mode' (known keys: "),
                 e.getMessage());
     }
 
@@ -73,10 +77,11 @@ class StrictConfigKeysTest {
                  "out_channels": 3, "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""";
         AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(json(taesd));
         assertEquals(config, AutoencoderTinyConfig.fromJson(config.toJson()));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AutoencoderTinyConfig
-                .fromJson(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
-        assertEquals("AutoencoderTiny config: unknown key 'latent_shfit' (did you mean 'latent_shift'?)",
-                e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AutoencoderTinyConfig.fromJson(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
+        assertEquals(
+                "AutoencoderTiny config: unknown key 'latent_shfit' (did you mean 'latent_shift'?)", e.getMessage());
     }
 
     @Test

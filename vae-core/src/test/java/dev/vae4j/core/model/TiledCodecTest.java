@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
-import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -32,7 +32,8 @@ class TiledCodecTest {
     @Test
     void tiledEncodeAndDecodeMatchDiffusers() {
         Path dir = Fixtures.dir("autoencoder_kl");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("tiling.safetensors"))) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(dir.resolve("kl4_quant_attn"));
             TiledCodec tiled = new TiledCodec(model, 16, 0.25);
@@ -44,29 +45,31 @@ class TiledCodecTest {
     }
 
     /**
-     * Tiled against untiled decode of a smooth image (a product of low-frequency sines, 64x64 px) with the
-     * seeded tiny model, 48-px tiles and 25% overlap (2x2 tiles): max |diff| <= {@value #SEAM_MAX_TOLERANCE} and
-     * mean |diff| <= {@value #SEAM_MEAN_TOLERANCE} on outputs up to |x| = 2.5 (measured 0.78 and 0.072). Tiles
-     * see their own GroupNorm statistics, attention context and zero padding, and random weights amplify those
-     * differences (16-px tiles give max 2.2), so the bound is loose; that the blending equals diffusers' is
-     * checked to 1e-4 by {@link #tiledEncodeAndDecodeMatchDiffusers()}.
+     * Tiled against untiled decode of a smooth image (a product of low-frequency sines, 64x64 px) with the seeded tiny
+     * model, 48-px tiles and 25% overlap (2x2 tiles): max |diff| <= {@value #SEAM_MAX_TOLERANCE} and mean |diff| <=
+     * {@value #SEAM_MEAN_TOLERANCE} on outputs up to |x| = 2.5 (measured 0.78 and 0.072). Tiles see their own GroupNorm
+     * statistics, attention context and zero padding, and random weights amplify those differences (16-px tiles give
+     * max 2.2), so the bound is loose; that the blending equals diffusers' is checked to 1e-4 by
+     * {@link #tiledEncodeAndDecodeMatchDiffusers()}.
      */
     @Test
     void tiledDecodeOfASmoothImageStaysCloseToUntiled() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             manual_seed(3);
             AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
             Tensor ramp = arange(new Scalar(64)).to(ScalarType.Float).mul(new Scalar(2 * Math.PI / 64));
             Tensor rows = ramp.sin().view(1, 1, 64, 1);
             Tensor cols = ramp.mul(new Scalar(0.5)).cos().view(1, 1, 1, 64);
-            Tensor image = rows.mul(cols).mul(new Scalar(0.8)).expand(1, 3, 64, 64).contiguous();
+            Tensor image =
+                    rows.mul(cols).mul(new Scalar(0.8)).expand(1, 3, 64, 64).contiguous();
             Tensor latents = model.encode(image).mode();
             Tensor untiled = model.decode(latents);
             Tensor tiled = new TiledCodec(model, 48, 0.25).decode(latents);
             double max = assertClose("tiled vs untiled decode (smooth image)", untiled, tiled, SEAM_MAX_TOLERANCE);
             double mean = untiled.sub(tiled).abs().mean().item_double();
-            System.out.printf("tiled vs untiled decode (smooth image): mean |diff| %.3e (tol %.0e)%n", mean,
-                    SEAM_MEAN_TOLERANCE);
+            System.out.printf(
+                    "tiled vs untiled decode (smooth image): mean |diff| %.3e (tol %.0e)%n", mean, SEAM_MEAN_TOLERANCE);
             assertTrue(max > 0, "the decode was not tiled");
             assertTrue(mean <= SEAM_MEAN_TOLERANCE, "mean |diff| " + mean + " > " + SEAM_MEAN_TOLERANCE);
         }
@@ -74,11 +77,16 @@ class TiledCodecTest {
 
     @Test
     void inputsWithinOneTileAreNotTiled() {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
             TiledCodec tiled = new TiledCodec(model, 16, 0.25);
             Tensor images = randn(1, 3, 16, 16);
-            assertClose("untiled encode", model.encode(images).mean(), tiled.encode(images).mean(), 0.0);
+            assertClose(
+                    "untiled encode",
+                    model.encode(images).mean(),
+                    tiled.encode(images).mean(),
+                    0.0);
             Tensor latents = randn(1, 4, 8, 8);
             assertClose("untiled decode", model.decode(latents), tiled.decode(latents), 0.0);
         }
@@ -87,7 +95,8 @@ class TiledCodecTest {
     @Test
     void anyAutoencoderTilesThroughItsPosteriorParameters() {
         Path dir = Fixtures.dir("autoencoder_kl");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("tiling.safetensors"))) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(dir.resolve("kl4_quant_attn"));
             TiledCodec tiled = new TiledCodec(new OnlyTheInterface(model), 16, 0.25);

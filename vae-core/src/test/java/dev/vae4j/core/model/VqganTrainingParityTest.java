@@ -30,14 +30,18 @@ class VqganTrainingParityTest {
     @Test
     void autoencoderMatchesAePy() {
         Path dir = Fixtures.dir("vqgan_training/ae");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
             AutoencoderKL model = AutoencoderKL.fromPretrained(dir);
             Map<String, Tensor> expected = io.loadAll();
             DiagonalGaussian posterior = model.encode(expected.get("input"));
             assertClose("ae.py latent", expected.get("latent"), posterior.mean(), TOLERANCE);
-            assertClose("ae.py v0.2 constant-variance sample", expected.get("sample"),
-                    posterior.sample(expected.get("noise")), TOLERANCE);
+            assertClose(
+                    "ae.py v0.2 constant-variance sample",
+                    expected.get("sample"),
+                    posterior.sample(expected.get("noise")),
+                    TOLERANCE);
             assertClose("ae.py decoded", expected.get("decoded"), model.decode(expected.get("latent")), TOLERANCE);
         }
     }
@@ -45,7 +49,8 @@ class VqganTrainingParityTest {
     @Test
     void multiHeadAttentionMatchesAttnBlock() {
         Path file = Fixtures.dir("vqgan_training/attn_block.safetensors");
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(file)) {
             Map<String, Tensor> tensors = io.loadAll();
             Map<String, Tensor> weights = new HashMap<>();

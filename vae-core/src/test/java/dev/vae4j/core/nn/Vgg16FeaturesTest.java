@@ -35,22 +35,31 @@ class Vgg16FeaturesTest {
                 assertEquals(true, sd.containsKey("features." + i + ".weight"), "features." + i + ".weight");
                 assertEquals(true, sd.containsKey("features." + i + ".bias"), "features." + i + ".bias");
             }
-            assertArrayEquals(new long[] {64, 64, 3, 3}, sd.get("features.28.weight").sizes().vec().get());
+            assertArrayEquals(
+                    new long[] {64, 64, 3, 3},
+                    sd.get("features.28.weight").sizes().vec().get());
         }
     }
 
     @Test
     void tapsHaveTheStageWidthsAndResolutions() {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Vgg16Features vgg = Vgg16Features.withWidthDivisor(16);
             List<Tensor> taps = vgg.taps(torch.randn(2, 3, 32, 48));
             long[][] expected = {{2, 4, 32, 48}, {2, 8, 16, 24}, {2, 16, 8, 12}, {2, 32, 4, 6}, {2, 32, 2, 3}};
             for (int k = 0; k < 5; k++) {
                 assertArrayEquals(expected[k], taps.get(k).sizes().vec().get(), "tap " + k);
             }
-            assertArrayEquals(new long[] {2, 32, 1, 1}, vgg.forward(torch.randn(2, 3, 32, 48)).sizes().vec().get());
-            assertArrayEquals(new long[] {2, 16, 8, 12},
-                    vgg.forwardUntil(torch.randn(2, 3, 32, 48), 16).sizes().vec().get());
+            assertArrayEquals(
+                    new long[] {2, 32, 1, 1},
+                    vgg.forward(torch.randn(2, 3, 32, 48)).sizes().vec().get());
+            assertArrayEquals(
+                    new long[] {2, 16, 8, 12},
+                    vgg.forwardUntil(torch.randn(2, 3, 32, 48), 16)
+                            .sizes()
+                            .vec()
+                            .get());
         }
     }
 

@@ -20,7 +20,8 @@ class IntermediatesTest {
 
     @Test
     void withoutAutogradSiluAndAddReuseTheOwnedTensor() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             Tensor x = input();
             Tensor expected = torch.silu(x).add(x);
             Tensor owned = x.clone();
@@ -49,12 +50,17 @@ class IntermediatesTest {
 
     @Test
     void aDifferentDtypeIsNeverAddedInPlace() {
-        try (TensorScope scope = new TensorScope(); InferenceMode inference = new InferenceMode()) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode inference = new InferenceMode()) {
             Tensor half = input().to(ScalarType.BFloat16);
             Tensor full = input();
             Tensor out = Intermediates.add(half, full);
             assertEquals(ScalarType.Float.value, out.scalar_type().value);
-            assertTrue(out.sub(full.mul(new org.bytedeco.pytorch.Scalar(2.0))).abs().max().item_double() < 0.05);
+            assertTrue(out.sub(full.mul(new org.bytedeco.pytorch.Scalar(2.0)))
+                            .abs()
+                            .max()
+                            .item_double()
+                    < 0.05);
         }
     }
 }

@@ -9,8 +9,7 @@ import java.util.zip.Deflater;
 
 /** Image files crafted byte by byte for tests of hostile input. */
 public final class CraftedImages {
-    private CraftedImages() {
-    }
+    private CraftedImages() {}
 
     /**
      * An 8-bit gray PNG declaring {@code w x h} pixels: complete when small ({@code w * h <= 65536}), else a valid
@@ -19,8 +18,14 @@ public final class CraftedImages {
     public static byte[] png(int w, int h) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(w)
+                .putInt(h)
+                .put((byte) 8)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(out, "IHDR", ihdr.array());
         Deflater deflater = new Deflater();
         deflater.setInput(new byte[(long) w * h <= 1 << 16 ? (w + 1) * h : w + 1]);

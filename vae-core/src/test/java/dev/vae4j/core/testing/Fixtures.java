@@ -10,8 +10,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /** Test helpers shared by the modules: fixture folders and tensor comparison with a stated tolerance. */
 public final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /**
      * The folder (or file) {@code fixtures/<relative>} on the test classpath; from another module's test jar it is
@@ -20,8 +19,8 @@ public final class Fixtures {
     public static Path dir(String relative) {
         URL url = Fixtures.class.getClassLoader().getResource("fixtures/" + relative);
         if (url == null) {
-            throw new IllegalStateException("missing fixture fixtures/" + relative
-                    + " (regenerate with tools/reference/generate_all.sh)");
+            throw new IllegalStateException(
+                    "missing fixture fixtures/" + relative + " (regenerate with tools/reference/generate_all.sh)");
         }
         try {
             if (!"jar".equals(url.getProtocol())) {
@@ -41,7 +40,8 @@ public final class Fixtures {
             Path source = jar.provider().getPath(url.toURI());
             Path target = java.nio.file.Files.createTempDirectory("vae4j-fixture-");
             if (java.nio.file.Files.isRegularFile(source)) {
-                return java.nio.file.Files.copy(source, target.resolve(source.getFileName().toString()));
+                return java.nio.file.Files.copy(
+                        source, target.resolve(source.getFileName().toString()));
             }
             try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(source)) {
                 for (Path p : walk.toList()) {
@@ -71,14 +71,14 @@ public final class Fixtures {
     }
 
     /**
-     * Asserts {@code max |expected - actual| <= tolerance} and returns the difference, printing it as a parity
-     * figure ({@code label: max|diff| = ... margin Nx}, the margin being tolerance / difference, which
+     * Asserts {@code max |expected - actual| <= tolerance} and returns the difference, printing it as a parity figure
+     * ({@code label: max|diff| = ... margin Nx}, the margin being tolerance / difference, which
      * {@code tools/ci/parity-margins.sh} collects).
      */
     public static double assertClose(String label, Tensor expected, Tensor actual, double tolerance) {
         double diff = maxAbsDiff(expected, actual);
-        System.out.printf("parity %-48s max|diff| = %.3e (tol %.0e) margin %.1fx%n", label, diff, tolerance,
-                tolerance / diff);
+        System.out.printf(
+                "parity %-48s max|diff| = %.3e (tol %.0e) margin %.1fx%n", label, diff, tolerance, tolerance / diff);
         assertTrue(diff <= tolerance, label + ": max|diff| " + diff + " > " + tolerance);
         return diff;
     }

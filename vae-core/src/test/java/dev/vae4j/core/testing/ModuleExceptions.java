@@ -13,8 +13,7 @@ import java.util.stream.Stream;
 
 /** Checks that every exception type a module defines extends {@link Vae4jException}. */
 public final class ModuleExceptions {
-    private ModuleExceptions() {
-    }
+    private ModuleExceptions() {}
 
     /**
      * Asserts that every top-level {@code *Exception} class in the classes folder (or jar) holding {@code anchor}
@@ -22,7 +21,8 @@ public final class ModuleExceptions {
      */
     public static List<String> assertAllExtendTheBaseType(Class<?> anchor) {
         try {
-            Path classes = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path classes = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             List<String> names;
             try (Stream<Path> files = Files.walk(classes)) {
                 names = files.map(p -> classes.relativize(p).toString())

@@ -7,8 +7,7 @@ import java.nio.file.Path;
 
 /** Resident set size of this process, read from {@code /proc/self/status} (Linux). */
 public final class ResidentMemory {
-    private ResidentMemory() {
-    }
+    private ResidentMemory() {}
 
     /** Whether RSS can be measured on this OS. */
     public static boolean available() {

@@ -9,8 +9,7 @@ import java.util.zip.CRC32;
  * {@code (crc32(name) << 32) + i}, a double in [0, 1). Lets a fixture describe large weights without storing them.
  */
 public final class SplitMixUniform {
-    private SplitMixUniform() {
-    }
+    private SplitMixUniform() {}
 
     /** u[0..count) for tensor {@code name}. */
     public static double[] of(String name, long count) {

@@ -4,8 +4,7 @@ import java.net.ServerSocket;
 
 /** Helpers for tests that start worker JVMs. */
 public final class TestJvm {
-    private TestJvm() {
-    }
+    private TestJvm() {}
 
     /** A TCP port free at the time of the call. */
     public static int freePort() {

@@ -3,12 +3,12 @@ package dev.vae4j.core.testing;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.tensor.TensorScope;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.awt.image.BufferedImage;
 import javax.imageio.ImageIO;
 
 /**
@@ -23,13 +23,18 @@ public final class TinyModels {
     /** The tiny config's shift factor. */
     public static final double SHIFT = 0.25;
 
-    private TinyModels() {
-    }
+    private TinyModels() {}
 
     /** A builder holding the shared tiny config. */
     public static AutoencoderKLConfig.Builder autoencoderKL() {
-        return AutoencoderKLConfig.builder(List.of(8, 16), 4).layersPerBlock(1).normNumGroups(4).sampleSize(32)
-                .scaling(SCALE, SHIFT).forceUpcast(true).quantConvs(true).midBlockAddAttention(true);
+        return AutoencoderKLConfig.builder(List.of(8, 16), 4)
+                .layersPerBlock(1)
+                .normNumGroups(4)
+                .sampleSize(32)
+                .scaling(SCALE, SHIFT)
+                .forceUpcast(true)
+                .quantConvs(true)
+                .midBlockAddAttention(true);
     }
 
     /** Saves a randomly initialised model of the shared tiny config as a diffusers folder {@code dir}. */

@@ -9,16 +9,16 @@ import dev.vae4j.core.tensor.Shapes;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.DoubleArrayRef;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.bytedeco.pytorch.TensorOptional;
 
 /**
  * LiteVAE's Gaussian high-frequency loss: mean L1 between {@code x - blur(x)} and {@code x̂ - blur(x̂)}, with
- * {@code blur} torchvision's {@code GaussianBlur(kernel_size, sigma)}: a separable normalised Gaussian
- * (taps exp(-n^2 / (2 sigma^2)), n in [-(k-1)/2, (k-1)/2]) applied per channel with reflect padding.
- * Defaults 5x5, sigma 1 (RT4KSR, the paper's source of the term). Adding a constant to an image changes
- * nothing. Inputs (N, C, H, W) with H, W > k/2; output a scalar.
+ * {@code blur} torchvision's {@code GaussianBlur(kernel_size, sigma)}: a separable normalised Gaussian (taps exp(-n^2 /
+ * (2 sigma^2)), n in [-(k-1)/2, (k-1)/2]) applied per channel with reflect padding. Defaults 5x5, sigma 1 (RT4KSR, the
+ * paper's source of the term). Adding a constant to an image changes nothing. Inputs (N, C, H, W) with H, W > k/2;
+ * output a scalar.
  */
 public final class GaussianHighFrequencyLoss {
     private final int kernelSize;
@@ -36,8 +36,8 @@ public final class GaussianHighFrequencyLoss {
      */
     public GaussianHighFrequencyLoss(int kernelSize, double sigma) {
         if (kernelSize < 3 || kernelSize % 2 == 0 || !(sigma > 0)) {
-            throw new IllegalArgumentException("Gaussian loss needs an odd kernel >= 3 and sigma > 0, got "
-                    + kernelSize + ", " + sigma);
+            throw new IllegalArgumentException(
+                    "Gaussian loss needs an odd kernel >= 3 and sigma > 0, got " + kernelSize + ", " + sigma);
         }
         this.kernelSize = kernelSize;
         this.sigma = sigma;
@@ -65,11 +65,12 @@ public final class GaussianHighFrequencyLoss {
         DoublePointer values = new DoublePointer(taps);
         Tensor k1 = tensor(new DoubleArrayRef(values, taps.length), new TensorOptions(ScalarType.Double))
                 .to(x.device(), x.scalar_type());
-        Tensor kernel = k1.view(kernelSize, 1).mul(k1.view(1, kernelSize))
-                .expand(c, 1, kernelSize, kernelSize).contiguous();
+        Tensor kernel = k1.view(kernelSize, 1)
+                .mul(k1.view(1, kernelSize))
+                .expand(c, 1, kernelSize, kernelSize)
+                .contiguous();
         Tensor padded = reflection_pad2d(x, half, half, half, half);
-        return conv2d(padded, kernel, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0},
-                new long[] {1, 1}, c);
+        return conv2d(padded, kernel, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, c);
     }
 
     /** {@code x - blur(x)}. */

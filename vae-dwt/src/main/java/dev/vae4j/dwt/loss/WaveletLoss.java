@@ -8,13 +8,13 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * LiteVAE's wavelet loss: the Charbonnier penalty between the level-1 Haar detail sub-bands (H, V, D) of the
- * image and of its reconstruction, averaged over all detail coefficients. Coefficients are scaled by
- * {@code coefficientScale} first (1/2 by default, as the paper's {@code dwt(x, level=1) / 2}).
+ * LiteVAE's wavelet loss: the Charbonnier penalty between the level-1 Haar detail sub-bands (H, V, D) of the image and
+ * of its reconstruction, averaged over all detail coefficients. Coefficients are scaled by {@code coefficientScale}
+ * first (1/2 by default, as the paper's {@code dwt(x, level=1) / 2}).
  *
- * <p>Penalty: {@code rho(d) = sqrt(d^2 + eps^2) - eps}. The {@code - eps} offset is constant (it changes no
- * gradient) and makes the loss exactly zero for identical images. LL is ignored, so any change that is constant
- * within every 2x2 block leaves the loss unchanged. Inputs (N, C, H, W) with even H and W; output a scalar.
+ * <p>Penalty: {@code rho(d) = sqrt(d^2 + eps^2) - eps}. The {@code - eps} offset is constant (it changes no gradient)
+ * and makes the loss exactly zero for identical images. LL is ignored, so any change that is constant within every 2x2
+ * block leaves the loss unchanged. Inputs (N, C, H, W) with even H and W; output a scalar.
  */
 public final class WaveletLoss {
     /** Default Charbonnier epsilon. */
@@ -37,8 +37,8 @@ public final class WaveletLoss {
      */
     public WaveletLoss(double eps, double coefficientScale) {
         if (!(eps > 0) || !(coefficientScale > 0)) {
-            throw new IllegalArgumentException("wavelet loss needs eps > 0 and scale > 0, got " + eps + ", "
-                    + coefficientScale);
+            throw new IllegalArgumentException(
+                    "wavelet loss needs eps > 0 and scale > 0, got " + eps + ", " + coefficientScale);
         }
         this.eps = eps;
         this.coefficientScale = coefficientScale;
@@ -56,13 +56,19 @@ public final class WaveletLoss {
      */
     public Tensor compute(Tensor target, Tensor reconstruction) {
         requireSameShape(target, reconstruction);
-        Tensor d = HaarDwt.details(dwt.forward(reconstruction)).sub(HaarDwt.details(dwt.forward(target)))
+        Tensor d = HaarDwt.details(dwt.forward(reconstruction))
+                .sub(HaarDwt.details(dwt.forward(target)))
                 .mul(new Scalar(coefficientScale));
-        return d.pow(new Scalar(2)).add(new Scalar(eps * eps)).sqrt().sub(new Scalar(eps)).mean();
+        return d.pow(new Scalar(2))
+                .add(new Scalar(eps * eps))
+                .sqrt()
+                .sub(new Scalar(eps))
+                .mean();
     }
 
     static void requireSameShape(Tensor a, Tensor b) {
-        if (a.dim() != 4 || !Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get())) {
+        if (a.dim() != 4
+                || !Arrays.equals(a.sizes().vec().get(), b.sizes().vec().get())) {
             throw new IllegalArgumentException("loss inputs must be (N, C, H, W) of one shape, got "
                     + Shapes.describe(a) + " and " + Shapes.describe(b));
         }

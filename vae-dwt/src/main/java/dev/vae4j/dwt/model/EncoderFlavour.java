@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** Which UNet blocks a LiteVAE encoder is built from. */
 public enum EncoderFlavour {
-    /** open-LiteVAE: post-norm residual blocks, GroupNorm 8, 1x1 channel transitions ({@link dev.vae4j.dwt.nn.OpenUNet}). */
+    /**
+     * open-LiteVAE: post-norm residual blocks, GroupNorm 8, 1x1 channel transitions
+     * ({@link dev.vae4j.dwt.nn.OpenUNet}).
+     */
     OPEN_LITEVAE("open-litevae"),
     /** The paper's pre-norm ADM-style blocks ({@link dev.vae4j.dwt.nn.PaperUNet}). */
     PAPER("paper");

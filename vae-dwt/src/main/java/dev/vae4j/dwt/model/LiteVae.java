@@ -16,10 +16,10 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * LiteVAE (Sadat et al. 2024): the wavelet {@link LiteVaeEncoder} and the {@link SmcDecoder}, with the diagonal
- * Gaussian posterior of core and no quant convs. Images are float (N, in_channels, H, W) in [-1, 1], H and W
- * multiples of f = 2^L (8); latents (N, n_z, H/f, W/f). Parameter names are open-LiteVAE's
- * ({@code encoder.extractors.0.init_conv.weight}, {@code decoder.up.3.block.0.conv1.scales}, ...), so an
- * open-LiteVAE {@code state_dict} (without its {@code loss.*} keys) loads by name.
+ * Gaussian posterior of core and no quant convs. Images are float (N, in_channels, H, W) in [-1, 1], H and W multiples
+ * of f = 2^L (8); latents (N, n_z, H/f, W/f). Parameter names are open-LiteVAE's
+ * ({@code encoder.extractors.0.init_conv.weight}, {@code decoder.up.3.block.0.conv1.scales}, ...), so an open-LiteVAE
+ * {@code state_dict} (without its {@code loss.*} keys) loads by name.
  *
  * <p>A model folder holds {@value #CONFIG_FILE} ({@link LiteVaeConfig}) and {@value #WEIGHTS_FILE} (float32).
  */

@@ -9,7 +9,6 @@ import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.dwt.SubbandOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The configuration of a {@link LiteVae}, read from and written to its {@code config.json}
- * ({@code "_class_name": "LiteVAE"}, snake_case keys named after the fields below).
+ * The configuration of a {@link LiteVae}, read from and written to its {@code config.json} ({@code "_class_name":
+ * "LiteVAE"}, snake_case keys named after the fields below).
  *
  * @param flavour encoder UNet blocks
  * @param inChannels image channels (3)
@@ -67,6 +66,7 @@ public record LiteVaeConfig(
 
     /** {@code _class_name} of the config file. */
     public static final String CLASS_NAME = "LiteVAE";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Validates; throws {@link IllegalArgumentException} naming the field at fault. */
@@ -79,17 +79,22 @@ public record LiteVaeConfig(
         require(extractorChannels > 0 && aggregatorChannels > 0 && decoderChannels > 0, "widths must be positive");
         require(extractorBlocks > 0 && aggregatorBlocks > 0 && decoderResBlocks > 0, "block counts must be positive");
         require(!extractorMult.isEmpty() && !aggregatorMult.isEmpty(), "extractor/aggregator mult must not be empty");
-        require(decoderMult.size() == waveletLevels + 1, "decoder_mult needs wavelet_levels + 1 = "
-                + (waveletLevels + 1) + " entries (one upsampling per wavelet level), got " + decoderMult);
+        require(
+                decoderMult.size() == waveletLevels + 1,
+                "decoder_mult needs wavelet_levels + 1 = " + (waveletLevels + 1)
+                        + " entries (one upsampling per wavelet level), got " + decoderMult);
         require(normGroups > 0, "norm_groups must be positive");
         if (flavour == EncoderFlavour.OPEN_LITEVAE) {
             for (int m : extractorMult) {
-                require(extractorChannels * m % normGroups == 0, "extractor width " + extractorChannels * m
-                        + " is not divisible by norm_groups " + normGroups);
+                require(
+                        extractorChannels * m % normGroups == 0,
+                        "extractor width " + extractorChannels * m + " is not divisible by norm_groups " + normGroups);
             }
             for (int m : aggregatorMult) {
-                require(aggregatorChannels * m % normGroups == 0, "aggregator width " + aggregatorChannels * m
-                        + " is not divisible by norm_groups " + normGroups);
+                require(
+                        aggregatorChannels * m % normGroups == 0,
+                        "aggregator width " + aggregatorChannels * m + " is not divisible by norm_groups "
+                                + normGroups);
             }
         }
         require(scalingFactor > 0 && Double.isFinite(scalingFactor), "scaling_factor must be positive");
@@ -120,10 +125,9 @@ public record LiteVaeConfig(
     }
 
     /**
-     * Presets at n_z = 12 with the 53.33 M SMC decoder (128, [1, 2, 4, 4], 2 res blocks):
-     * {@code open-s/b/m/l} (open-LiteVAE table: extractor / aggregator C, mult, blocks; torch-dwt order, no
-     * scaling, post-activation decoder) and {@code paper-s/b/m/l} (2 blocks per level, pywt order, 1/2^l scaling,
-     * pre-activation decoder).
+     * Presets at n_z = 12 with the 53.33 M SMC decoder (128, [1, 2, 4, 4], 2 res blocks): {@code open-s/b/m/l}
+     * (open-LiteVAE table: extractor / aggregator C, mult, blocks; torch-dwt order, no scaling, post-activation
+     * decoder) and {@code paper-s/b/m/l} (2 blocks per level, pywt order, 1/2^l scaling, pre-activation decoder).
      */
     public static LiteVaeConfig preset(String name) {
         String key = name.toLowerCase(Locale.ROOT);
@@ -136,8 +140,8 @@ public record LiteVaeConfig(
             case "paper-b" -> paper(32, List.of(1, 2, 3), 32, List.of(1, 2, 3));
             case "paper-m" -> paper(64, List.of(1, 2, 4), 32, List.of(1, 2, 3));
             case "paper-l" -> paper(64, List.of(1, 2, 4), 64, List.of(1, 2, 4));
-            default -> throw new IllegalArgumentException("unknown LiteVAE preset '" + name + "'; known: "
-                    + presetNames());
+            default ->
+                throw new IllegalArgumentException("unknown LiteVAE preset '" + name + "'; known: " + presetNames());
         };
     }
 
@@ -147,13 +151,51 @@ public record LiteVaeConfig(
     }
 
     private static LiteVaeConfig open(int ec, List<Integer> em, int eb, int ac, List<Integer> am, int ab) {
-        return new LiteVaeConfig(EncoderFlavour.OPEN_LITEVAE, 3, 3, 12, 3, SubbandOrder.TORCH_DWT, false,
-                ec, em, eb, ac, am, ab, 8, 128, List.of(1, 2, 4, 4), 2, false, 1.0, 0.0);
+        return new LiteVaeConfig(
+                EncoderFlavour.OPEN_LITEVAE,
+                3,
+                3,
+                12,
+                3,
+                SubbandOrder.TORCH_DWT,
+                false,
+                ec,
+                em,
+                eb,
+                ac,
+                am,
+                ab,
+                8,
+                128,
+                List.of(1, 2, 4, 4),
+                2,
+                false,
+                1.0,
+                0.0);
     }
 
     private static LiteVaeConfig paper(int ec, List<Integer> em, int ac, List<Integer> am) {
-        return new LiteVaeConfig(EncoderFlavour.PAPER, 3, 3, 12, 3, SubbandOrder.PYWT, true,
-                ec, em, 2, ac, am, 2, 32, 128, List.of(1, 2, 4, 4), 2, true, 1.0, 0.0);
+        return new LiteVaeConfig(
+                EncoderFlavour.PAPER,
+                3,
+                3,
+                12,
+                3,
+                SubbandOrder.PYWT,
+                true,
+                ec,
+                em,
+                2,
+                ac,
+                am,
+                2,
+                32,
+                128,
+                List.of(1, 2, 4, 4),
+                2,
+                true,
+                1.0,
+                0.0);
     }
 
     /** Reads a {@code config.json} written by {@link #write(Path)} (or by tools/reference/gen_litevae.py). */
@@ -178,7 +220,9 @@ public record LiteVaeConfig(
     public static boolean isLiteVaeConfig(Path file) {
         try {
             JsonNode root = JSON.readTree(file.toFile());
-            return root != null && root.isObject() && CLASS_NAME.equals(root.path("_class_name").asText());
+            return root != null
+                    && root.isObject()
+                    && CLASS_NAME.equals(root.path("_class_name").asText());
         } catch (IOException e) {
             return false;
         }
@@ -188,18 +232,38 @@ public record LiteVaeConfig(
      * The keys of a LiteVAE {@code config.json}: those {@link #toJson()} writes, {@code _diffusers_version} and
      * diffusers' bookkeeping keys. Any other key is an error.
      */
-    public static final Set<String> KEYS = Set.of("_class_name", "_diffusers_version", "_name_or_path",
-            "_use_default_values", "_commit_hash", "flavour", "in_channels", "out_channels", "latent_channels",
-            "wavelet_levels", "subband_order", "wavelet_level_scaling", "extractor_channels", "extractor_mult",
-            "extractor_blocks", "aggregator_channels", "aggregator_mult", "aggregator_blocks", "norm_groups",
-            "decoder_channels", "decoder_mult", "decoder_res_blocks", "decoder_pre_activation", "scaling_factor",
+    public static final Set<String> KEYS = Set.of(
+            "_class_name",
+            "_diffusers_version",
+            "_name_or_path",
+            "_use_default_values",
+            "_commit_hash",
+            "flavour",
+            "in_channels",
+            "out_channels",
+            "latent_channels",
+            "wavelet_levels",
+            "subband_order",
+            "wavelet_level_scaling",
+            "extractor_channels",
+            "extractor_mult",
+            "extractor_blocks",
+            "aggregator_channels",
+            "aggregator_mult",
+            "aggregator_blocks",
+            "norm_groups",
+            "decoder_channels",
+            "decoder_mult",
+            "decoder_res_blocks",
+            "decoder_pre_activation",
+            "scaling_factor",
             "shift_factor");
 
     /**
      * Parses a config object; every architecture key is required, the factors default to 1 and 0.
      *
-     * @throws IllegalArgumentException naming the key for a missing, malformed or unknown key (with the closest
-     *                                  known one)
+     * @throws IllegalArgumentException naming the key for a missing, malformed or unknown key (with the closest known
+     *     one)
      */
     public static LiteVaeConfig fromJson(ObjectNode root) {
         List<String> keys = new ArrayList<>();
@@ -469,10 +533,27 @@ public record LiteVaeConfig(
 
         /** The configuration. */
         public LiteVaeConfig build() {
-            return new LiteVaeConfig(flavour, inChannels, outChannels, latentChannels, waveletLevels, subbandOrder,
-                    waveletLevelScaling, extractorChannels, extractorMult, extractorBlocks, aggregatorChannels,
-                    aggregatorMult, aggregatorBlocks, normGroups, decoderChannels, decoderMult, decoderResBlocks,
-                    decoderPreActivation, scalingFactor, shiftFactor);
+            return new LiteVaeConfig(
+                    flavour,
+                    inChannels,
+                    outChannels,
+                    latentChannels,
+                    waveletLevels,
+                    subbandOrder,
+                    waveletLevelScaling,
+                    extractorChannels,
+                    extractorMult,
+                    extractorBlocks,
+                    aggregatorChannels,
+                    aggregatorMult,
+                    aggregatorBlocks,
+                    normGroups,
+                    decoderChannels,
+                    decoderMult,
+                    decoderResBlocks,
+                    decoderPreActivation,
+                    scalingFactor,
+                    shiftFactor);
         }
     }
 }

@@ -15,10 +15,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * The LiteVAE encoder: Haar levels l = 1..L of the image, X_l (N, 4C, H/2^l, W/2^l); a feature-extractor UNet
- * per level with its own weights (4C -> 4C, no resampling); average pooling of F_l by 2^(L-l) to H/2^L; channel
- * concatenation (4C L = 36 channels for RGB, L = 3); the aggregator UNet -> moments (N, 2 n_z, H/2^L, W/2^L).
- * No quant convs. Parameter names: {@code extractors.l.*}, {@code aggregator.*} (open-LiteVAE's).
+ * The LiteVAE encoder: Haar levels l = 1..L of the image, X_l (N, 4C, H/2^l, W/2^l); a feature-extractor UNet per level
+ * with its own weights (4C -> 4C, no resampling); average pooling of F_l by 2^(L-l) to H/2^L; channel concatenation (4C
+ * L = 36 channels for RGB, L = 3); the aggregator UNet -> moments (N, 2 n_z, H/2^L, W/2^L). No quant convs. Parameter
+ * names: {@code extractors.l.*}, {@code aggregator.*} (open-LiteVAE's).
  */
 public final class LiteVaeEncoder extends Module {
     private final LiteVaeConfig config;
@@ -33,11 +33,17 @@ public final class LiteVaeEncoder extends Module {
         long sub = config.subbandChannels();
         extractors = register_module("extractors", new IndexedModules<>());
         for (int l = 0; l < config.waveletLevels(); l++) {
-            extractors.add(unet(sub, config.extractorChannels(), sub, config.extractorBlocks(),
-                    config.extractorMult()));
+            extractors.add(
+                    unet(sub, config.extractorChannels(), sub, config.extractorBlocks(), config.extractorMult()));
         }
-        aggregator = register_module("aggregator", unet(sub * config.waveletLevels(), config.aggregatorChannels(),
-                2L * config.latentChannels(), config.aggregatorBlocks(), config.aggregatorMult()));
+        aggregator = register_module(
+                "aggregator",
+                unet(
+                        sub * config.waveletLevels(),
+                        config.aggregatorChannels(),
+                        2L * config.latentChannels(),
+                        config.aggregatorBlocks(),
+                        config.aggregatorMult()));
     }
 
     private FeatureUNet unet(long in, long channels, long out, int blocks, List<Integer> mult) {

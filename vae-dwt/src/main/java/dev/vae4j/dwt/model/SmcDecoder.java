@@ -12,12 +12,12 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * LiteVAE's SMC decoder (open-LiteVAE {@code LiteVAE_Decoder}): the SD-VAE decoder with every Conv+GroupNorm
- * pair an {@link Smc}, the mid Res-Attn-Res replaced by {@code res_blocks + 1} SMC ResNet blocks, and GN_out
- * replaced by an SMC 3x3 before SiLU and the plain {@code conv_out}. 1x1 shortcuts, {@code conv_in}, upsampling
- * convs and {@code conv_out} stay plain convolutions. z (N, n_z, h, w) -> images (N, out, h 2^L, w 2^L).
- * Parameter names: {@code conv_in, mid.i, up.level.block.j, up.level.upsample.conv, conv_norm, conv_out}
- * ({@code up.0} is the finest level). 53,332,642 parameters at 128, [1, 2, 4, 4], 2, n_z 12.
+ * LiteVAE's SMC decoder (open-LiteVAE {@code LiteVAE_Decoder}): the SD-VAE decoder with every Conv+GroupNorm pair an
+ * {@link Smc}, the mid Res-Attn-Res replaced by {@code res_blocks + 1} SMC ResNet blocks, and GN_out replaced by an SMC
+ * 3x3 before SiLU and the plain {@code conv_out}. 1x1 shortcuts, {@code conv_in}, upsampling convs and {@code conv_out}
+ * stay plain convolutions. z (N, n_z, h, w) -> images (N, out, h 2^L, w 2^L). Parameter names: {@code conv_in, mid.i,
+ * up.level.block.j, up.level.upsample.conv, conv_norm, conv_out} ({@code up.0} is the finest level). 53,332,642
+ * parameters at 128, [1, 2, 4, 4], 2, n_z 12.
  */
 public final class SmcDecoder extends Module {
     private final Conv2dImpl convIn;

@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One resolution level of the {@link SmcDecoder}: {@code block.j} SMC ResNet blocks (the first changes the width)
- * and, except at the finest level, {@code upsample} (nearest 2x + plain 3x3 conv, core's {@link Upsample2D}).
- * (N, in, H, W) -> (N, out, 2H, 2W), or (N, out, H, W) without upsampling.
+ * One resolution level of the {@link SmcDecoder}: {@code block.j} SMC ResNet blocks (the first changes the width) and,
+ * except at the finest level, {@code upsample} (nearest 2x + plain 3x3 conv, core's {@link Upsample2D}). (N, in, H, W)
+ * -> (N, out, 2H, 2W), or (N, out, H, W) without upsampling.
  */
 public final class SmcUpLevel extends Module {
     private final IndexedModules<SmcResnetBlock> block;

@@ -4,8 +4,8 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A LiteVAE UNet (feature extractor or aggregator): no spatial resampling, (N, in, H, W) -> (N, out, H, W).
- * Implemented by {@link OpenUNet} (open-LiteVAE blocks) and {@link PaperUNet} (the paper's blocks).
+ * A LiteVAE UNet (feature extractor or aggregator): no spatial resampling, (N, in, H, W) -> (N, out, H, W). Implemented
+ * by {@link OpenUNet} (open-LiteVAE blocks) and {@link PaperUNet} (the paper's blocks).
  */
 public abstract class FeatureUNet extends Module {
     /** (N, in, H, W) -> (N, out, H, W). */

@@ -9,10 +9,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * open-LiteVAE's post-norm residual block: {@code silu(norm2(conv2(silu(norm1(conv1(x)))))) + r(x)}, 3x3
- * convolutions, GroupNorm (eps 1e-5) over the output channels, {@code r} the identity or a 1x1
- * {@code residual_conv} when the channel count changes. (N, in, H, W) -> (N, out, H, W).
- * Parameter names: {@code residual_conv, conv1, conv2, norm1, norm2}.
+ * open-LiteVAE's post-norm residual block: {@code silu(norm2(conv2(silu(norm1(conv1(x)))))) + r(x)}, 3x3 convolutions,
+ * GroupNorm (eps 1e-5) over the output channels, {@code r} the identity or a 1x1 {@code residual_conv} when the channel
+ * count changes. (N, in, H, W) -> (N, out, H, W). Parameter names: {@code residual_conv, conv1, conv2, norm1, norm2}.
  */
 public final class OpenResidualBlock extends Module {
     /** PyTorch's GroupNorm default epsilon. */

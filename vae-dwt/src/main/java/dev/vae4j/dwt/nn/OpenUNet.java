@@ -15,12 +15,11 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * open-LiteVAE's UNet ({@code olvae/modules/litevae/unet_model.py}), with widths h_k = channels * mult[k]:
- * {@code init_conv} 3x3 (in -> h_0); for each k &lt; K-1 {@code blocks} x {@link OpenResidualBlock}(h_k) (each
- * output kept as a skip) then a 1x1 conv h_k -> h_{k+1}; {@code blocks} mid blocks at h_{K-1}; for k = K-2..0 a
- * 1x1 conv h_{k+1} -> h_k then {@code blocks} x block(2 h_k -> h_k) on cat(x, skip); {@code conv_out} 1x1
- * (h_0 -> out). No spatial resampling: (N, in, H, W) -> (N, out, H, W). Parameter names equal open-LiteVAE's:
- * {@code init_conv, down_blocks.k.{0..n-1}, down_blocks.k.n (1x1), mid_block.i, up_blocks.k.0 (1x1),
- * up_blocks.k.{1..n}, conv_out}.
+ * {@code init_conv} 3x3 (in -> h_0); for each k &lt; K-1 {@code blocks} x {@link OpenResidualBlock}(h_k) (each output
+ * kept as a skip) then a 1x1 conv h_k -> h_{k+1}; {@code blocks} mid blocks at h_{K-1}; for k = K-2..0 a 1x1 conv
+ * h_{k+1} -> h_k then {@code blocks} x block(2 h_k -> h_k) on cat(x, skip); {@code conv_out} 1x1 (h_0 -> out). No
+ * spatial resampling: (N, in, H, W) -> (N, out, H, W). Parameter names equal open-LiteVAE's: {@code init_conv,
+ * down_blocks.k.{0..n-1}, down_blocks.k.n (1x1), mid_block.i, up_blocks.k.0 (1x1), up_blocks.k.{1..n}, conv_out}.
  */
 public final class OpenUNet extends FeatureUNet {
     private final long in;
@@ -45,8 +44,8 @@ public final class OpenUNet extends FeatureUNet {
      */
     public OpenUNet(long in, long channels, long out, int blocks, List<Integer> mult, long groups) {
         if (mult.isEmpty() || blocks < 1) {
-            throw new IllegalArgumentException("UNet needs >= 1 multiplier and >= 1 block, got " + mult + ", "
-                    + blocks);
+            throw new IllegalArgumentException(
+                    "UNet needs >= 1 multiplier and >= 1 block, got " + mult + ", " + blocks);
         }
         this.in = in;
         this.out = out;

@@ -9,11 +9,11 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The LiteVAE paper's ADM-style pre-norm residual block (App. G, dropout 0, scale factor 1):
- * {@code skip(x) + conv2(silu(norm2(conv1(silu(norm1(x))))))}, 3x3 convolutions, skip the identity or a 1x1
- * convolution when the channel count changes. GroupNorm (eps 1e-5) uses {@code gcd(groups, channels)} groups,
- * our rule for widths the paper's 32 groups do not divide (e.g. 16 or 48). (N, in, H, W) -> (N, out, H, W).
- * Parameter names (ours; the paper publishes no weights): {@code norm1, conv1, norm2, conv2, skip}.
+ * The LiteVAE paper's ADM-style pre-norm residual block (App. G, dropout 0, scale factor 1): {@code skip(x) +
+ * conv2(silu(norm2(conv1(silu(norm1(x))))))}, 3x3 convolutions, skip the identity or a 1x1 convolution when the channel
+ * count changes. GroupNorm (eps 1e-5) uses {@code gcd(groups, channels)} groups, our rule for widths the paper's 32
+ * groups do not divide (e.g. 16 or 48). (N, in, H, W) -> (N, out, H, W). Parameter names (ours; the paper publishes no
+ * weights): {@code norm1, conv1, norm2, conv2, skip}.
  */
 public final class PaperResBlock extends Module {
     private final GroupNormImpl norm1;

@@ -14,10 +14,10 @@ import org.bytedeco.pytorch.TensorVector;
 
 /**
  * The LiteVAE paper's {@code LiteVAEUNetBlock} (App. G): {@code in_layer} 3x3 (in -> C); for each multiplier m,
- * {@code blocks} x {@link PaperResBlock}(-> C m), each output kept as a skip; two mid blocks; for each multiplier
- * in reverse, {@code blocks} x block(width + skip width -> C m) on cat(h, skip); {@code out_layer} 3x3 (C mult[0] -> out).
- * No spatial resampling: (N, in, H, W) -> (N, out, H, W). Parameter names (ours): {@code in_layer,
- * encoder_blocks.i, mid_blocks.{0,1}, decoder_blocks.i, out_layer}.
+ * {@code blocks} x {@link PaperResBlock}(-> C m), each output kept as a skip; two mid blocks; for each multiplier in
+ * reverse, {@code blocks} x block(width + skip width -> C m) on cat(h, skip); {@code out_layer} 3x3 (C mult[0] -> out).
+ * No spatial resampling: (N, in, H, W) -> (N, out, H, W). Parameter names (ours): {@code in_layer, encoder_blocks.i,
+ * mid_blocks.{0,1}, decoder_blocks.i, out_layer}.
  */
 public final class PaperUNet extends FeatureUNet {
     private final long in;
@@ -38,8 +38,8 @@ public final class PaperUNet extends FeatureUNet {
      */
     public PaperUNet(long in, long channels, long out, int blocks, List<Integer> mult, long groups) {
         if (mult.isEmpty() || blocks < 1) {
-            throw new IllegalArgumentException("UNet needs >= 1 multiplier and >= 1 block, got " + mult + ", "
-                    + blocks);
+            throw new IllegalArgumentException(
+                    "UNet needs >= 1 multiplier and >= 1 block, got " + mult + ", " + blocks);
         }
         this.in = in;
         this.out = out;

@@ -16,20 +16,23 @@ import org.bytedeco.pytorch.TensorOptional;
 /**
  * Self-modulated convolution (LiteVAE Eq. 3), exactly StyleGAN3's {@code modulated_conv2d} with a learned
  * per-input-channel style {@code scales} (I) and a scalar {@code gain}, as open-LiteVAE's {@code SMC}:
+ *
  * <ol>
- * <li>W &larr; W / sqrt(mean over (I, k, k) of W^2), per output filter;</li>
- * <li>s &larr; s / sqrt(mean(s^2));</li>
- * <li>W &larr; W * s (per input channel);</li>
- * <li>W &larr; W / sqrt(sum over (I, k, k) of W^2 + 1e-8), per output filter (demodulation);</li>
- * <li>W &larr; W * gain;</li>
- * <li>y = conv2d(x, W, stride 1, padding k/2) + bias.</li>
+ *   <li>W &larr; W / sqrt(mean over (I, k, k) of W^2), per output filter;
+ *   <li>s &larr; s / sqrt(mean(s^2));
+ *   <li>W &larr; W * s (per input channel);
+ *   <li>W &larr; W / sqrt(sum over (I, k, k) of W^2 + 1e-8), per output filter (demodulation);
+ *   <li>W &larr; W * gain;
+ *   <li>y = conv2d(x, W, stride 1, padding k/2) + bias.
  * </ol>
- * (N, I, H, W) -> (N, O, H, W). Parameters: {@code conv.weight} (O, I, k, k), {@code conv.bias} (O),
- * {@code gain} (1, init 1), {@code scales} (I, init 1); the convolution has PyTorch's default initialisation.
+ *
+ * (N, I, H, W) -> (N, O, H, W). Parameters: {@code conv.weight} (O, I, k, k), {@code conv.bias} (O), {@code gain} (1,
+ * init 1), {@code scales} (I, init 1); the convolution has PyTorch's default initialisation.
  */
 public final class Smc extends Module {
     /** Demodulation epsilon. */
     public static final double EPS = 1e-8;
+
     private static final long[] OIKK = {1, 2, 3};
 
     private final Conv2dImpl conv;
@@ -56,9 +59,9 @@ public final class Smc extends Module {
 
     /**
      * Registers {@code value} and returns our own handle to the registered tensor (same TensorImpl). libtorch's
-     * {@code register_parameter} moves its argument and returns a reference into the module's parameter table,
-     * which dangles once a later registration grows the table; so the reference is copied at once, and the copy is
-     * detached from any open PointerScope so that it lives as long as this module.
+     * {@code register_parameter} moves its argument and returns a reference into the module's parameter table, which
+     * dangles once a later registration grows the table; so the reference is copied at once, and the copy is detached
+     * from any open PointerScope so that it lives as long as this module.
      */
     private Tensor parameter(String name, Tensor value) {
         Tensor handle = new Tensor(register_parameter(name, value));
@@ -73,10 +76,14 @@ public final class Smc extends Module {
     /** The effective unit-norm-times-gain weight (O, I, k, k) of steps 1-5. */
     public Tensor modulatedWeight() {
         Tensor w = conv.weight();
-        w = w.mul(w.pow(new Scalar(2)).mean(OIKK, true, new ScalarTypeOptional()).rsqrt());
+        w = w.mul(
+                w.pow(new Scalar(2)).mean(OIKK, true, new ScalarTypeOptional()).rsqrt());
         Tensor s = scales.mul(scales.pow(new Scalar(2)).mean().rsqrt());
         w = w.mul(s.view(1, -1, 1, 1));
-        Tensor demod = w.pow(new Scalar(2)).sum(OIKK, true, new ScalarTypeOptional()).add(new Scalar(EPS)).rsqrt();
+        Tensor demod = w.pow(new Scalar(2))
+                .sum(OIKK, true, new ScalarTypeOptional())
+                .add(new Scalar(EPS))
+                .rsqrt();
         return w.mul(demod).mul(gain.view(1, 1, 1, 1));
     }
 
@@ -85,8 +92,14 @@ public final class Smc extends Module {
         if (x.dim() != 4 || x.size(1) != in) {
             throw new IllegalArgumentException("SMC expects (N, " + in + ", H, W), got " + Shapes.describe(x));
         }
-        Tensor y = conv2d(x, modulatedWeight(), new TensorOptional(), new long[] {1, 1},
-                new long[] {padding, padding}, new long[] {1, 1}, 1);
+        Tensor y = conv2d(
+                x,
+                modulatedWeight(),
+                new TensorOptional(),
+                new long[] {1, 1},
+                new long[] {padding, padding},
+                new long[] {1, 1},
+                1);
         return y.add(conv.bias().view(1, -1, 1, 1));
     }
 

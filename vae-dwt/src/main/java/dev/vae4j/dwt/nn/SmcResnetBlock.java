@@ -9,10 +9,10 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The SD decoder's ResNet block with every Conv+GroupNorm pair replaced by an {@link Smc}. Post-activation
- * (open-LiteVAE): {@code skip(x) + silu(conv2(silu(conv1(x))))}; pre-activation (the paper's
- * {@code ResBlockWithSMC}): {@code skip(x) + conv2(silu(conv1(silu(x))))}. The skip is the identity, or a plain
- * 1x1 {@code nin_shortcut} convolution when the channel count changes. (N, in, H, W) -> (N, out, H, W).
- * Parameter names: {@code conv1.*}, {@code conv2.*}, {@code nin_shortcut.*}.
+ * (open-LiteVAE): {@code skip(x) + silu(conv2(silu(conv1(x))))}; pre-activation (the paper's {@code ResBlockWithSMC}):
+ * {@code skip(x) + conv2(silu(conv1(silu(x))))}. The skip is the identity, or a plain 1x1 {@code nin_shortcut}
+ * convolution when the channel count changes. (N, in, H, W) -> (N, out, H, W). Parameter names: {@code conv1.*},
+ * {@code conv2.*}, {@code nin_shortcut.*}.
  */
 public final class SmcResnetBlock extends Module {
     private final Smc conv1;

@@ -19,13 +19,20 @@ class LiteVaeConfigBuilderTest {
 
     @Test
     void settersLandAndBuildValidates() {
-        LiteVaeConfig small = LiteVaeConfig.preset("open-s").toBuilder().latentChannels(4).waveletLevels(2)
-                .decoderMult(List.of(1, 2, 2)).decoderChannels(32).build();
+        LiteVaeConfig small = LiteVaeConfig.preset("open-s").toBuilder()
+                .latentChannels(4)
+                .waveletLevels(2)
+                .decoderMult(List.of(1, 2, 2))
+                .decoderChannels(32)
+                .build();
         assertEquals(4, small.latentChannels());
         assertEquals(4, small.downsamplingFactor());
         assertEquals(32, small.decoderChannels());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LiteVaeConfig.preset("open-s").toBuilder().waveletLevels(2).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> LiteVaeConfig.preset("open-s").toBuilder()
+                        .waveletLevels(2)
+                        .build());
         assertTrue(e.getMessage().contains("decoder_mult"), e.getMessage());
     }
 }

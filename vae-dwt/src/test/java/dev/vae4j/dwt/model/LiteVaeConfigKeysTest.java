@@ -16,7 +16,7 @@ class LiteVaeConfigKeysTest {
         assertEquals(preset, LiteVaeConfig.fromJson(json));
         json.set("extractor_chanels", json.get("extractor_channels"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LiteVaeConfig.fromJson(json));
-        assertEquals("LiteVAE config: unknown key 'extractor_chanels' (did you mean 'extractor_channels'?)",
-                e.getMessage());
+        assertEquals(
+                "LiteVAE config: unknown key 'extractor_chanels' (did you mean 'extractor_channels'?)", e.getMessage());
     }
 }

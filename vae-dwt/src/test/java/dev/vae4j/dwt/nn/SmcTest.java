@@ -21,10 +21,13 @@ class SmcTest {
     @Test
     void matchesTheReferenceModulatedConv() {
         try (TensorScope scope = new TensorScope();
-                SafetensorsReader reader = SafetensorsReader.open(Fixtures.dir("litevae").resolve("smc.safetensors"))) {
+                SafetensorsReader reader =
+                        SafetensorsReader.open(Fixtures.dir("litevae").resolve("smc.safetensors"))) {
             Map<String, Tensor> f = reader.loadAll();
             Smc smc = new Smc(6, 5, 3);
-            assertEquals(java.util.Set.of("conv.weight", "conv.bias", "gain", "scales"), StateDict.of(smc).keySet());
+            assertEquals(
+                    java.util.Set.of("conv.weight", "conv.bias", "gain", "scales"),
+                    StateDict.of(smc).keySet());
             f.remove("x");
             f.remove("y");
             StateDict.load(smc, TensorSource.of(f), true, "smc.safetensors");
@@ -37,12 +40,15 @@ class SmcTest {
 
     @Test
     void everyOutputFilterHasNormGainAndScaleOfStylesIsIrrelevant() {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Smc smc = new Smc(4, 3, 3);
             smc.gain().fill_(new Scalar(2.5));
             smc.scales().copy_(TestTensors.randnFloat(5, 4).abs().add(new Scalar(0.1)));
-            Tensor norms = smc.modulatedWeight().pow(new Scalar(2)).sum(new long[] {1, 2, 3}, false,
-                    new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt();
+            Tensor norms = smc.modulatedWeight()
+                    .pow(new Scalar(2))
+                    .sum(new long[] {1, 2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+                    .sqrt();
             for (int o = 0; o < 3; o++) {
                 assertEquals(2.5, norms.get(o).item_double(), 1e-5);
             }

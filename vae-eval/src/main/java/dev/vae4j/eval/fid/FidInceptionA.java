@@ -31,7 +31,6 @@ public final class FidInceptionA extends Module {
     public Tensor forward(Tensor x) {
         Tensor b5 = branch5x5_2.forward(branch5x5_1.forward(x));
         Tensor b3 = branch3x3dbl_3.forward(branch3x3dbl_2.forward(branch3x3dbl_1.forward(x)));
-        return InceptionBlocks.concat(branch1x1.forward(x), b5, b3,
-                branchPool.forward(InceptionBlocks.avgPool3(x)));
+        return InceptionBlocks.concat(branch1x1.forward(x), b5, b3, branchPool.forward(InceptionBlocks.avgPool3(x)));
     }
 }

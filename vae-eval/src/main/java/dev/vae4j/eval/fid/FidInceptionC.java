@@ -37,7 +37,6 @@ public final class FidInceptionC extends Module {
         for (BasicConv2d c : branch7x7dbl) {
             b7dbl = c.forward(b7dbl);
         }
-        return InceptionBlocks.concat(branch1x1.forward(x), b7, b7dbl,
-                branchPool.forward(InceptionBlocks.avgPool3(x)));
+        return InceptionBlocks.concat(branch1x1.forward(x), b7, b7dbl, branchPool.forward(InceptionBlocks.avgPool3(x)));
     }
 }

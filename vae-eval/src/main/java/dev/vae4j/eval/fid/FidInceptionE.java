@@ -5,8 +5,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * pytorch-fid's {@code FIDInceptionE_1} (pool branch: average, {@code count_include_pad=False}) and
- * {@code FIDInceptionE_2} (pool branch: max-pool 3/1/1), both torchvision {@code InceptionE}:
- * (N, in, H, W) -> (N, 2048, H, W).
+ * {@code FIDInceptionE_2} (pool branch: max-pool 3/1/1), both torchvision {@code InceptionE}: (N, in, H, W) -> (N,
+ * 2048, H, W).
  */
 public final class FidInceptionE extends Module {
     private final boolean maxPoolBranch;

@@ -17,13 +17,12 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The FID Inception network exactly as pytorch-fid 0.3.0 builds it ({@code InceptionV3([3])} on
- * {@code fid_inception_v3()}): torchvision Inception3 with FIDInceptionA/C/E_1/E_2 blocks, run to the 2048-d
- * "pool3" features. Input images (N, 3, H, W) in [0, 1] are resized bilinearly to 299 x 299
- * ({@code align_corners=False}), mapped to [-1, 1], passed through the stem, Mixed_5b..Mixed_7c and a global
- * average pool: output (N, 2048), float32. Parameters carry torchvision's names ({@code Conv2d_1a_3x3.conv.weight},
- * {@code Mixed_7c.branch_pool.bn.running_var}, ...), so a safetensors conversion of the user's
- * {@code pt_inception-2015-12-05} state dict loads directly (its {@code fc.*} classifier is ignored). Holds
- * 21.8M parameters; no weights ship with vae4j.
+ * {@code fid_inception_v3()}): torchvision Inception3 with FIDInceptionA/C/E_1/E_2 blocks, run to the 2048-d "pool3"
+ * features. Input images (N, 3, H, W) in [0, 1] are resized bilinearly to 299 x 299 ({@code align_corners=False}),
+ * mapped to [-1, 1], passed through the stem, Mixed_5b..Mixed_7c and a global average pool: output (N, 2048), float32.
+ * Parameters carry torchvision's names ({@code Conv2d_1a_3x3.conv.weight}, {@code Mixed_7c.branch_pool.bn.running_var},
+ * ...), so a safetensors conversion of the user's {@code pt_inception-2015-12-05} state dict loads directly (its
+ * {@code fc.*} classifier is ignored). Holds 21.8M parameters; no weights ship with vae4j.
  */
 public final class FidInceptionV3 extends Module {
     /** Feature dimension of pool3. */
@@ -68,10 +67,10 @@ public final class FidInceptionV3 extends Module {
     }
 
     /**
-     * The network with weights from a safetensors file of torchvision Inception3 names (float32), in eval mode.
-     * Every parameter and BatchNorm running statistic must be present with its shape; {@code fc.*} and
-     * {@code AuxLogits.*} keys are ignored, and BatchNorm {@code num_batches_tracked} counters may be absent (as
-     * PyTorch allows for state dicts saved before they existed; eval mode never reads them).
+     * The network with weights from a safetensors file of torchvision Inception3 names (float32), in eval mode. Every
+     * parameter and BatchNorm running statistic must be present with its shape; {@code fc.*} and {@code AuxLogits.*}
+     * keys are ignored, and BatchNorm {@code num_batches_tracked} counters may be absent (as PyTorch allows for state
+     * dicts saved before they existed; eval mode never reads them).
      *
      * @throws WeightLoadingException naming the missing, mis-shaped or unknown keys
      */
@@ -80,12 +79,14 @@ public final class FidInceptionV3 extends Module {
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {
             LoadReport report = StateDict.load(net, TensorSource.of(reader), false, file.toString());
             List<String> unknown = report.unexpected().stream()
-                    .filter(k -> !k.startsWith("fc.") && !k.startsWith("AuxLogits.")).toList();
+                    .filter(k -> !k.startsWith("fc.") && !k.startsWith("AuxLogits."))
+                    .toList();
             List<String> missing = report.missing().stream()
-                    .filter(k -> !k.endsWith(".num_batches_tracked")).toList();
+                    .filter(k -> !k.endsWith(".num_batches_tracked"))
+                    .toList();
             if (!missing.isEmpty() || !report.mismatched().isEmpty() || !unknown.isEmpty()) {
-                throw new WeightLoadingException(file.toString(), new LoadReport(missing, unknown,
-                        report.mismatched(), report.loaded()));
+                throw new WeightLoadingException(
+                        file.toString(), new LoadReport(missing, unknown, report.mismatched(), report.loaded()));
             }
         }
         net.eval();
@@ -95,8 +96,8 @@ public final class FidInceptionV3 extends Module {
     /** pool3 features of images (N, 3, H, W) in [0, 1] (pytorch-fid's input convention): (N, 2048). */
     public Tensor forward(Tensor unitImages) {
         if (unitImages.dim() != 4 || unitImages.size(1) != 3) {
-            throw new IllegalArgumentException("FID Inception needs RGB images (N, 3, H, W), got "
-                    + Shapes.describe(unitImages));
+            throw new IllegalArgumentException(
+                    "FID Inception needs RGB images (N, 3, H, W), got " + Shapes.describe(unitImages));
         }
         Tensor x = upsample_bilinear2d(unitImages, new long[] {INPUT_SIZE, INPUT_SIZE}, false);
         x = x.mul(new Scalar(2)).sub(new Scalar(1));

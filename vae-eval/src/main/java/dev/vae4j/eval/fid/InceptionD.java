@@ -25,7 +25,7 @@ public final class InceptionD extends Module {
         for (BasicConv2d c : branch7x7x3) {
             b7 = c.forward(b7);
         }
-        return InceptionBlocks.concat(branch3x3_2.forward(branch3x3_1.forward(x)), b7,
-                InceptionBlocks.maxPool3(x, 2, 0));
+        return InceptionBlocks.concat(
+                branch3x3_2.forward(branch3x3_1.forward(x)), b7, InceptionBlocks.maxPool3(x, 2, 0));
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
-import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
@@ -21,28 +20,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The full-width FID Inception against pytorch-fid 0.3.0 {@code InceptionV3([3])} with the fixture's formula
- * weights ({@link FormulaWeights}): pool3 features (magnitudes up to about 60) to 1e-4 absolute.
+ * The full-width FID Inception against pytorch-fid 0.3.0 {@code InceptionV3([3])} with the fixture's formula weights
+ * ({@link FormulaWeights}): pool3 features (magnitudes up to about 60) to 1e-4 absolute.
  */
 @Tag("parity")
 class FidInceptionV3ParityTest {
     @Test
     void pool3FeaturesMatchPytorchFid() {
-        try (TensorScope scope = new TensorScope(); InferenceMode guard = new InferenceMode();
-                SafetensorsReader io = SafetensorsReader.open(
-                        Fixtures.dir("metrics").resolve("fid_inception_io.safetensors"))) {
+        try (TensorScope scope = new TensorScope();
+                InferenceMode guard = new InferenceMode();
+                SafetensorsReader io =
+                        SafetensorsReader.open(Fixtures.dir("metrics").resolve("fid_inception_io.safetensors"))) {
             FidInceptionV3 net = new FidInceptionV3();
             FormulaWeights.fill(net);
             Map<String, Tensor> state = StateDict.of(net);
-            assertClose("fid formula weights conv1a", io.load("conv1a_weight"),
-                    state.get("Conv2d_1a_3x3.conv.weight"), 0.0);
-            assertClose("fid formula weights 7c pool var", io.load("mixed7c_pool_var"),
-                    state.get("Mixed_7c.branch_pool.bn.running_var"), 0.0);
+            assertClose(
+                    "fid formula weights conv1a",
+                    io.load("conv1a_weight"),
+                    state.get("Conv2d_1a_3x3.conv.weight"),
+                    0.0);
+            assertClose(
+                    "fid formula weights 7c pool var",
+                    io.load("mixed7c_pool_var"),
+                    state.get("Mixed_7c.branch_pool.bn.running_var"),
+                    0.0);
             Tensor expected = io.load("features");
             Tensor features = net.forward(io.load("images"));
             double scale = expected.abs().max().item_double();
-            assertClose("fid pool3 features (abs, scale " + Math.round(scale) + ")", expected, features,
-                    1e-4);
+            assertClose("fid pool3 features (abs, scale " + Math.round(scale) + ")", expected, features, 1e-4);
             assertEquals(FidInceptionV3.DIMENSION, features.size(1));
         }
     }
@@ -74,8 +79,8 @@ class FidInceptionV3ParityTest {
             state.remove("Mixed_5b.branch1x1.conv.weight");
             Path partial = dir.resolve("partial.safetensors");
             dev.vae4j.core.io.SafetensorsWriter.write(partial, state, Map.of());
-            WeightLoadingException e = assertThrows(WeightLoadingException.class,
-                    () -> FidInceptionV3.fromSafetensors(partial));
+            WeightLoadingException e =
+                    assertThrows(WeightLoadingException.class, () -> FidInceptionV3.fromSafetensors(partial));
             assertTrue(e.getMessage().contains("Mixed_5b.branch1x1.conv.weight"), e.getMessage());
         }
     }

@@ -9,20 +9,20 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The deterministic weights of tools/reference/gen_metrics.py's FID fixture ({@code formula_value}): element i of
- * tensor {@code name} draws u in [0, 1) from SplitMix64 of {@code (crc32(name) << 32) + i}; conv weights are
- * He-uniform {@code (2u - 1) sqrt(6 / fan_in)}, BN weight and running_var {@code 0.5 + u}, BN bias
- * {@code 0.2 (2u - 1)}, running_mean {@code 0.1 (2u - 1)}; values rounded to float32.
+ * tensor {@code name} draws u in [0, 1) from SplitMix64 of {@code (crc32(name) << 32) + i}; conv weights are He-uniform
+ * {@code (2u - 1) sqrt(6 / fan_in)}, BN weight and running_var {@code 0.5 + u}, BN bias {@code 0.2 (2u - 1)},
+ * running_mean {@code 0.1 (2u - 1)}; values rounded to float32.
  */
 final class FormulaWeights {
-    private FormulaWeights() {
-    }
+    private FormulaWeights() {}
 
     /** Fills every parameter and BatchNorm statistic of {@code module} in place. */
     static void fill(org.bytedeco.pytorch.Module module) {
         try (NoGradGuard guard = new NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : StateDict.of(module).entrySet()) {
                 if (!e.getKey().endsWith("num_batches_tracked")) {
-                    e.getValue().copy_(value(e.getKey(), e.getValue().sizes().vec().get()));
+                    e.getValue()
+                            .copy_(value(e.getKey(), e.getValue().sizes().vec().get()));
                 }
             }
         }

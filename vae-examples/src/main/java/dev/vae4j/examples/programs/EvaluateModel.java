@@ -1,25 +1,24 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.train.data.Augmentation;
-import dev.vae4j.train.data.ImageFolderDataset;
-import dev.vae4j.train.metrics.Ssim;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.Evaluation;
 import dev.vae4j.eval.ReconstructionEvaluator;
+import dev.vae4j.train.data.Augmentation;
+import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.metrics.Ssim;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Device;
 
 /**
  * Example: evaluates an autoencoder on a folder of images with the engine behind {@code vae evaluate}, from the
- * library: each image is resized and centre-cropped to IMAGE_SIZE, reconstructed from the posterior mode, and
- * compared with PSNR and SSIM (plus LPIPS when LPIPS weights are given). Prints the summary and the worst image.
+ * library: each image is resized and centre-cropped to IMAGE_SIZE, reconstructed from the posterior mode, and compared
+ * with PSNR and SSIM (plus LPIPS when LPIPS weights are given). Prints the summary and the worst image.
  *
  * <pre>EvaluateModel MODEL_DIR IMAGES_DIR IMAGE_SIZE [LPIPS_WEIGHTS]</pre>
  */
 public final class EvaluateModel {
-    private EvaluateModel() {
-    }
+    private EvaluateModel() {}
 
     /** Runs the example; see the class comment for the arguments. */
     public static void main(String[] args) {
@@ -27,8 +26,8 @@ public final class EvaluateModel {
             throw new IllegalArgumentException("usage: EvaluateModel MODEL_DIR IMAGES_DIR IMAGE_SIZE [LPIPS_WEIGHTS]");
         }
         TrainableAutoencoder model = Autoencoders.load(Path.of(args[0]));
-        ImageFolderDataset images = new ImageFolderDataset(Path.of(args[1]),
-                Augmentation.center(Integer.parseInt(args[2])));
+        ImageFolderDataset images =
+                new ImageFolderDataset(Path.of(args[1]), Augmentation.center(Integer.parseInt(args[2])));
         Path lpips = args.length > 3 ? Path.of(args[3]) : null;
         ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID, lpips, null, 1);
         Evaluation result = evaluator.evaluate(model, new Device("cpu"), images, 4);

@@ -1,19 +1,19 @@
 package dev.vae4j.examples.programs;
 
-import dev.vae4j.train.data.Augmentation;
-import dev.vae4j.train.data.ImageFolderDataset;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.losses.Lpips;
+import dev.vae4j.losses.PixelLoss;
+import dev.vae4j.losses.PooledMse;
 import dev.vae4j.train.GeneratorObjective;
 import dev.vae4j.train.LossTerms;
 import dev.vae4j.train.OptimizerSettings;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.Trainer;
 import dev.vae4j.train.TrainingState;
+import dev.vae4j.train.data.Augmentation;
+import dev.vae4j.train.data.ImageFolderDataset;
 import dev.vae4j.train.listeners.MetricsLog;
-import dev.vae4j.losses.Lpips;
-import dev.vae4j.losses.PixelLoss;
-import dev.vae4j.losses.PooledMse;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,17 +22,16 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Example: fine-tunes only the decoder of a pretrained autoencoder on a folder of images (the way
- * {@code sd-vae-ft-mse} was made), with a loss composed from vae-losses: L1 + 0.5 x pooled MSE (4x4 average
- * pooling), plus 0.1 x LPIPS when LPIPS weights are given. Writes the tuned model to {@code OUT_DIR/model}.
+ * Example: fine-tunes only the decoder of a pretrained autoencoder on a folder of images (the way {@code sd-vae-ft-mse}
+ * was made), with a loss composed from vae-losses: L1 + 0.5 x pooled MSE (4x4 average pooling), plus 0.1 x LPIPS when
+ * LPIPS weights are given. Writes the tuned model to {@code OUT_DIR/model}.
  *
  * <pre>FineTuneDecoder MODEL_DIR IMAGES_DIR OUT_DIR STEPS IMAGE_SIZE [LPIPS_WEIGHTS]</pre>
  *
  * <p>IMAGE_SIZE is the side of the random crops (a multiple of the model's downsampling factor and of 4).
  */
 public final class FineTuneDecoder {
-    private FineTuneDecoder() {
-    }
+    private FineTuneDecoder() {}
 
     /** Runs the example; see the class comment for the arguments. */
     public static void main(String[] args) {
@@ -65,12 +64,13 @@ public final class FineTuneDecoder {
                 .logEvery(1)
                 .build();
         Trainer trainer = new Trainer(model, null, loss, null, config, out.resolve("checkpoints"));
-        ImageFolderDataset images = new ImageFolderDataset(Path.of(args[1]),
-                Augmentation.training(Integer.parseInt(args[4])));
+        ImageFolderDataset images =
+                new ImageFolderDataset(Path.of(args[1]), Augmentation.training(Integer.parseInt(args[4])));
         MetricsLog log = new MetricsLog(out);
         TrainingState end = trainer.train(images, List.of(log));
         model.save(out.resolve("model"));
-        System.out.printf("fine-tuned the decoder for %d steps; model in %s, losses in %s%n", end.step(),
-                out.resolve("model"), log.file());
+        System.out.printf(
+                "fine-tuned the decoder for %d steps; model in %s, losses in %s%n",
+                end.step(), out.resolve("model"), log.file());
     }
 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.train.cache.LatentDataset;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.train.cache.LatentDataset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,10 +54,17 @@ class ExampleProgramsTest {
         Path model = TinyModels.saveAutoencoderKL(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 2, 48, 40);
         String out = run(ReconstructFolder::main, model, in, tmp.resolve("out"), 16);
-        assertEquals(2, out.lines().filter(l -> l.contains("latents [1, 4, 20, 24]") && l.contains("PSNR")).count(),
+        assertEquals(
+                2,
+                out.lines()
+                        .filter(l -> l.contains("latents [1, 4, 20, 24]") && l.contains("PSNR"))
+                        .count(),
                 out);
         for (String name : List.of("img0.png", "img1.png")) {
-            assertEquals(48, javax.imageio.ImageIO.read(tmp.resolve("out").resolve(name).toFile()).getWidth());
+            assertEquals(
+                    48,
+                    javax.imageio.ImageIO.read(tmp.resolve("out").resolve(name).toFile())
+                            .getWidth());
         }
     }
 
@@ -69,7 +76,8 @@ class ExampleProgramsTest {
         assertTrue(out.contains("fine-tuned the decoder for 2 steps"), out);
         try (TensorScope scope = new TensorScope()) {
             AutoencoderKL before = AutoencoderKL.fromPretrained(model);
-            AutoencoderKL after = AutoencoderKL.fromPretrained(tmp.resolve("run").resolve("model"));
+            AutoencoderKL after =
+                    AutoencoderKL.fromPretrained(tmp.resolve("run").resolve("model"));
             assertTrue(same(before, after, "encoder.conv_in.weight"), "the encoder must stay frozen");
             assertFalse(same(before, after, "decoder.conv_out.weight"), "the decoder must have been trained");
         }
@@ -110,9 +118,15 @@ class ExampleProgramsTest {
         Path cache = tmp.resolve("cache");
         String out = run(CacheLatents::main, model, in, cache, 16);
         assertTrue(out.startsWith("cached the latents of 3 images"), out);
-        assertEquals(List.of(2L, 1L), out.lines().filter(l -> l.contains("-> images"))
-                .map(l -> l.contains("latents [2, 4, 8, 8] -> images [2, 3, 16, 16]") ? 2L
-                        : l.contains("latents [1, 4, 8, 8] -> images [1, 3, 16, 16]") ? 1L : 0L).toList(), out);
+        assertEquals(
+                List.of(2L, 1L),
+                out.lines()
+                        .filter(l -> l.contains("-> images"))
+                        .map(l -> l.contains("latents [2, 4, 8, 8] -> images [2, 3, 16, 16]")
+                                ? 2L
+                                : l.contains("latents [1, 4, 8, 8] -> images [1, 3, 16, 16]") ? 1L : 0L)
+                        .toList(),
+                out);
         try (LatentDataset latents = LatentDataset.open(cache)) {
             assertEquals(3, latents.size());
         }

@@ -16,14 +16,13 @@ import java.util.TreeMap;
  * The {@code index.json} of a latent cache folder, built from its shards' metadata: the writer's settings
  * ({@code format}, {@code inputs}, {@code resolution}, {@code buckets}, {@code flip}, {@code shard_size},
  * {@code latent_channels}, {@code downsampling_factor}, {@code space}, {@code scaling}, {@code model}) plus
- * {@code count} (samples cached), {@code shapes} (per crop shape {@code WxH}: sample count and latent shape
- * [L, h, w]), {@code shards} (file, samples, input range) and {@code skipped} (unreadable inputs and why).
+ * {@code count} (samples cached), {@code shapes} (per crop shape {@code WxH}: sample count and latent shape [L, h, w]),
+ * {@code shards} (file, samples, input range) and {@code skipped} (unreadable inputs and why).
  */
 public final class LatentCacheIndex {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private LatentCacheIndex() {
-    }
+    private LatentCacheIndex() {}
 
     /**
      * Writes {@code folder/index.json} (atomically) if all {@code shards} shard files are present.

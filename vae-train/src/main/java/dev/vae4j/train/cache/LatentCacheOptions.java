@@ -12,8 +12,8 @@ import dev.vae4j.train.data.AspectBuckets;
  * @param batchSize images encoded together (same shape)
  * @param decodeWorkers threads decoding and resizing images ahead of the encoder
  */
-public record LatentCacheOptions(int resolution, AspectBuckets buckets, int shardSize, boolean flip, int batchSize,
-        int decodeWorkers) {
+public record LatentCacheOptions(
+        int resolution, AspectBuckets buckets, int shardSize, boolean flip, int batchSize, int decodeWorkers) {
     /** Validates the ranges. */
     public LatentCacheOptions {
         if (resolution <= 0 || shardSize <= 0 || batchSize <= 0 || decodeWorkers <= 0) {

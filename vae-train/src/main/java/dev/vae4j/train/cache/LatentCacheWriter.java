@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.train.data.ImageArray;
-import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
@@ -15,6 +13,8 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.data.ImageSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -41,17 +41,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a latent cache: the images of an {@link ImageSource} encoded into a folder of safetensors shards
- * ({@link LatentShards} layout) plus an {@code index.json} ({@link LatentCacheIndex}), what a latent-diffusion
- * trainer reads instead of images. Per sample a shard holds float32 tensors {@code <i>.mean} and {@code <i>.logvar}
- * (L, h, w) — the posterior in the model's normalised space: {@code mean' = normalize(mean)} and
- * {@code logvar' = logvar + 2 ln|scale_c|}, so {@code mean' + exp(logvar'/2) * eps} is a normalised latent sample —
- * and with {@code flip} also {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop. The shard's
- * metadata {@code samples} is a JSON list (position i) of {key, input, caption, json, source_size [w, h],
- * resized_size [w, h], crop [left, top, w, h] in the resized image, bucket [w, h]}; {@code skipped} lists the
- * unreadable inputs with the reason. Shards are written atomically; this rank writes shards {@code j} with
- * {@code j % worldSize == rank}; with {@code resume} a shard whose file exists and parses is kept (a killed writer
- * leaves only a hidden temp file, removed here), every other shard is (re)written. The rank that finds every shard
- * present at its end writes the index.
+ * ({@link LatentShards} layout) plus an {@code index.json} ({@link LatentCacheIndex}), what a latent-diffusion trainer
+ * reads instead of images. Per sample a shard holds float32 tensors {@code <i>.mean} and {@code <i>.logvar} (L, h, w) —
+ * the posterior in the model's normalised space: {@code mean' = normalize(mean)} and {@code logvar' = logvar + 2
+ * ln|scale_c|}, so {@code mean' + exp(logvar'/2) * eps} is a normalised latent sample — and with {@code flip} also
+ * {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop. The shard's metadata {@code samples} is a JSON
+ * list (position i) of {key, input, caption, json, source_size [w, h], resized_size [w, h], crop [left, top, w, h] in
+ * the resized image, bucket [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written
+ * atomically; this rank writes shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose
+ * file exists and parses is kept (a killed writer leaves only a hidden temp file, removed here), every other shard is
+ * (re)written. The rank that finds every shard present at its end writes the index.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
@@ -79,8 +78,7 @@ public final class LatentCacheWriter {
      * @param skipped unreadable inputs in the shards written
      * @param indexWritten whether this rank wrote {@code index.json} (all shards were present)
      */
-    public record Report(int shardsWritten, int shardsKept, long encoded, long skipped, boolean indexWritten) {
-    }
+    public record Report(int shardsWritten, int shardsKept, long encoded, long skipped, boolean indexWritten) {}
 
     /**
      * @param model the autoencoder (in eval mode, on its device)
@@ -89,20 +87,24 @@ public final class LatentCacheWriter {
      * @param options crop, buckets, shard size, flip, batching
      * @param modelConfig the model's configuration, copied into the index (may be null)
      */
-    public LatentCacheWriter(Autoencoder model, ImageSource source, Path folder, LatentCacheOptions options,
-            JsonNode modelConfig) {
+    public LatentCacheWriter(
+            Autoencoder model, ImageSource source, Path folder, LatentCacheOptions options, JsonNode modelConfig) {
         this.model = model;
         this.source = source;
         this.folder = folder;
         this.options = options;
         this.modelConfig = modelConfig;
         int factor = model.downsamplingFactor();
-        boolean divisible = options.buckets() == null ? options.resolution() % factor == 0
-                : options.buckets().buckets().stream().allMatch(b -> b.width() % factor == 0 && b.height() % factor == 0);
+        boolean divisible = options.buckets() == null
+                ? options.resolution() % factor == 0
+                : options.buckets().buckets().stream()
+                        .allMatch(b -> b.width() % factor == 0 && b.height() % factor == 0);
         if (!divisible) {
             throw new IllegalArgumentException("crop shapes must be multiples of the model's downsampling factor "
-                    + factor + "; resolution " + options.resolution() + (options.buckets() == null ? ""
-                    : " with buckets " + options.buckets().buckets()) + " is not");
+                    + factor + "; resolution " + options.resolution()
+                    + (options.buckets() == null
+                            ? ""
+                            : " with buckets " + options.buckets().buckets()) + " is not");
         }
     }
 
@@ -193,7 +195,9 @@ public final class LatentCacheWriter {
         header.put("resolution", options.resolution());
         ArrayNode buckets = header.putArray("buckets");
         if (options.buckets() != null) {
-            options.buckets().buckets().forEach(b -> buckets.addArray().add(b.width()).add(b.height()));
+            options.buckets()
+                    .buckets()
+                    .forEach(b -> buckets.addArray().add(b.width()).add(b.height()));
         }
         header.put("flip", options.flip());
         header.put("shard_size", options.shardSize());
@@ -252,7 +256,8 @@ public final class LatentCacheWriter {
     }
 
     /** Encodes shard {@code j}; returns {encoded, skipped}. */
-    private long[] writeShard(int j, String settings, ExecutorService decoders, long doneBefore, long total, Progress progress) {
+    private long[] writeShard(
+            int j, String settings, ExecutorService decoders, long doneBefore, long total, Progress progress) {
         int start = start(j);
         int end = end(j);
         int channels = model.imageChannels();
@@ -306,7 +311,9 @@ public final class LatentCacheWriter {
 
     private void encode(List<PreparedImage> group, Tensor slope, Map<Integer, Tensor[]> posteriors) {
         Tensor[] plain = encode(group.stream().map(PreparedImage::pixels).toList(), slope);
-        Tensor[] flipped = options.flip() ? encode(group.stream().map(PreparedImage::flipped).toList(), slope) : null;
+        Tensor[] flipped = options.flip()
+                ? encode(group.stream().map(PreparedImage::flipped).toList(), slope)
+                : null;
         for (int r = 0; r < group.size(); r++) {
             Tensor[] row = new Tensor[flipped == null ? 2 : 4];
             row[0] = plain[0].get(r).clone();
@@ -323,17 +330,24 @@ public final class LatentCacheWriter {
     private Tensor[] encode(List<ImageArray> images, Tensor slope) {
         LatentDistribution posterior = model.encode(ImageArray.toBatch(images));
         Tensor mean = model.latentNormalizer().normalize(posterior.mean().to(torch.ScalarType.Float));
-        Tensor logvar = posterior.logvar().to(torch.ScalarType.Float).add(log(slope.abs().to(mean.device(), torch.ScalarType.Float))
-                .mul(new Scalar(2.0)));
+        Tensor logvar = posterior
+                .logvar()
+                .to(torch.ScalarType.Float)
+                .add(log(slope.abs().to(mean.device(), torch.ScalarType.Float)).mul(new Scalar(2.0)));
         return new Tensor[] {cpu(mean), cpu(logvar)};
     }
 
     private static Tensor cpu(Tensor t) {
-        return t.to(new Device(torch.DeviceType.CPU), torch.ScalarType.Float, false, false,
-                new MemoryFormatOptional()).contiguous();
+        return t.to(new Device(torch.DeviceType.CPU), torch.ScalarType.Float, false, false, new MemoryFormatOptional())
+                .contiguous();
     }
 
-    private void save(int j, String settings, List<PreparedImage> prepared, Map<Integer, Tensor[]> posteriors, ArrayNode skipped) {
+    private void save(
+            int j,
+            String settings,
+            List<PreparedImage> prepared,
+            Map<Integer, Tensor[]> posteriors,
+            ArrayNode skipped) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ArrayNode samples = JSON.createArrayNode();
         for (int i = 0; i < prepared.size(); i++) {

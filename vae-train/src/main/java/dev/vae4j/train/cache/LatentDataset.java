@@ -6,8 +6,8 @@ import static org.bytedeco.pytorch.global.torch.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vae4j.train.data.EpochOrder;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.train.data.EpochOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,13 +28,13 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Reads a latent cache folder written by {@link LatentCacheWriter} back as batches of latents with their keys and
- * captions: what a JVM latent-diffusion trainer consumes. An epoch visits every cached sample once in an order
- * shuffled across all shards (seeded by (seed, epoch)), gathering samples of the same crop shape into batches (a
- * shape's batch is emitted when full; the partial batches are emitted at the end of the epoch). A latent is the
- * posterior mean, or a sample {@code mean + exp(logvar / 2) * eps} drawn with a generator seeded by (seed, epoch,
- * sample) — both in the model's normalised space; when the cache holds flips, each sample takes its mirrored
- * version with probability 1/2. Shard files are opened on demand and kept open until {@link #close()}; the tensors
- * of a batch belong to the caller's {@link dev.vae4j.core.tensor.TensorScope}.
+ * captions: what a JVM latent-diffusion trainer consumes. An epoch visits every cached sample once in an order shuffled
+ * across all shards (seeded by (seed, epoch)), gathering samples of the same crop shape into batches (a shape's batch
+ * is emitted when full; the partial batches are emitted at the end of the epoch). A latent is the posterior mean, or a
+ * sample {@code mean + exp(logvar / 2) * eps} drawn with a generator seeded by (seed, epoch, sample) — both in the
+ * model's normalised space; when the cache holds flips, each sample takes its mirrored version with probability 1/2.
+ * Shard files are opened on demand and kept open until {@link #close()}; the tensors of a batch belong to the caller's
+ * {@link dev.vae4j.core.tensor.TensorScope}.
  */
 public final class LatentDataset implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,8 +46,7 @@ public final class LatentDataset implements AutoCloseable {
     private final boolean flips;
 
     /** One cached sample: its shard, position in the shard, key, caption (or null) and crop shape. */
-    private record Entry(int shard, int position, String key, String caption, String shape) {
-    }
+    private record Entry(int shard, int position, String key, String caption, String shape) {}
 
     /**
      * A batch of latents.
@@ -56,8 +55,7 @@ public final class LatentDataset implements AutoCloseable {
      * @param keys the samples' keys
      * @param captions the samples' captions (null where a sample has none)
      */
-    public record Batch(Tensor latents, List<String> keys, List<String> captions) {
-    }
+    public record Batch(Tensor latents, List<String> keys, List<String> captions) {}
 
     /** How latents are taken from the cached posteriors. */
     public enum Mode {
@@ -90,14 +88,18 @@ public final class LatentDataset implements AutoCloseable {
             List<Entry> entries = new ArrayList<>();
             JsonNode shards = index.get("shards");
             for (int j = 0; j < shards.size(); j++) {
-                try (SafetensorsReader reader = SafetensorsReader.open(folder.resolve(shards.get(j).get("file")
-                        .asText()))) {
+                try (SafetensorsReader reader = SafetensorsReader.open(
+                        folder.resolve(shards.get(j).get("file").asText()))) {
                     JsonNode samples = JSON.readTree(reader.metadata().get("samples"));
                     for (int i = 0; i < samples.size(); i++) {
                         JsonNode s = samples.get(i);
-                        entries.add(new Entry(j, i, s.get("key").asText(), s.has("caption")
-                                ? s.get("caption").asText() : null, s.get("bucket").get(0).asInt() + "x"
-                                + s.get("bucket").get(1).asInt()));
+                        entries.add(new Entry(
+                                j,
+                                i,
+                                s.get("key").asText(),
+                                s.has("caption") ? s.get("caption").asText() : null,
+                                s.get("bucket").get(0).asInt() + "x"
+                                        + s.get("bucket").get(1).asInt()));
                     }
                 }
             }
@@ -141,7 +143,8 @@ public final class LatentDataset implements AutoCloseable {
                 group.clear();
             }
         }
-        open.values().stream().filter(g -> !g.isEmpty())
+        open.values().stream()
+                .filter(g -> !g.isEmpty())
                 .forEach(g -> batches.add(g.stream().mapToInt(Integer::intValue).toArray()));
         return batches;
     }
@@ -162,8 +165,8 @@ public final class LatentDataset implements AutoCloseable {
         for (int index : indices) {
             Entry entry = entries.get(index);
             if (!entry.shape().equals(shape)) {
-                throw new IllegalArgumentException("sample " + entry.key() + " is " + entry.shape() + " but the batch"
-                        + " is " + shape);
+                throw new IllegalArgumentException(
+                        "sample " + entry.key() + " is " + entry.shape() + " but the batch" + " is " + shape);
             }
             long sampleSeed = (seed * 0x9E3779B97F4A7C15L + epoch) * 1_000_003L + index;
             boolean flip = flips && new SplittableRandom(sampleSeed).nextBoolean();
@@ -173,7 +176,9 @@ public final class LatentDataset implements AutoCloseable {
             if (mode == Mode.SAMPLE) {
                 Tensor logvar = reader.load(entry.position() + ".logvar" + suffix);
                 Generator generator = createCPUGenerator(sampleSeed);
-                Tensor eps = randn(mean.sizes().vec().get(), new GeneratorOptional(generator),
+                Tensor eps = randn(
+                        mean.sizes().vec().get(),
+                        new GeneratorOptional(generator),
                         new TensorOptions(torch.ScalarType.Float));
                 mean = mean.add(logvar.mul(new Scalar(0.5)).exp().mul(eps));
             }
@@ -185,8 +190,10 @@ public final class LatentDataset implements AutoCloseable {
     }
 
     private synchronized SafetensorsReader reader(int shard) {
-        return readers.computeIfAbsent(shard, j -> SafetensorsReader.open(folder.resolve(
-                index.get("shards").get(j).get("file").asText())));
+        return readers.computeIfAbsent(
+                shard,
+                j -> SafetensorsReader.open(
+                        folder.resolve(index.get("shards").get(j).get("file").asText())));
     }
 
     /** Closes the open shard files. */

@@ -13,8 +13,7 @@ public final class LatentShards {
     /** The {@code format} metadata value of shards and index. */
     public static final String FORMAT = "vae4j-latent-cache/1";
 
-    private LatentShards() {
-    }
+    private LatentShards() {}
 
     /** Number of shards for {@code inputs} samples. */
     public static int count(int inputs, int shardSize) {

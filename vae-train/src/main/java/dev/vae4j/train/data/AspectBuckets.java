@@ -34,8 +34,8 @@ public final class AspectBuckets {
 
     /**
      * The buckets for {@code resolution}: for every height h = step, 2 step, ... the widest width w (a multiple of
-     * step) with w * h &lt;= resolution², kept when max(w/h, h/w) &lt;= maxAspect (of two
-     * heights with the same width, the larger).
+     * step) with w * h &lt;= resolution², kept when max(w/h, h/w) &lt;= maxAspect (of two heights with the same width,
+     * the larger).
      *
      * @throws IllegalArgumentException if step does not divide resolution or maxAspect &lt; 1
      */

@@ -4,10 +4,10 @@ import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
 /**
- * Brings a decoded image to the square training resolution: scale so the shorter side covers {@code size}
- * pixels times a stochastic factor drawn uniformly from [{@code rescaleMin}, {@code rescaleMax}] (open-LiteVAE's
- * "stochastic image rescaling"; 1..1 disables it), crop {@code size x size} at the centre or at a random position,
- * then mirror horizontally with probability 1/2 when {@code flip}. Resizing and cropping are {@link ResizeCrop}'s.
+ * Brings a decoded image to the square training resolution: scale so the shorter side covers {@code size} pixels times
+ * a stochastic factor drawn uniformly from [{@code rescaleMin}, {@code rescaleMax}] (open-LiteVAE's "stochastic image
+ * rescaling"; 1..1 disables it), crop {@code size x size} at the centre or at a random position, then mirror
+ * horizontally with probability 1/2 when {@code flip}. Resizing and cropping are {@link ResizeCrop}'s.
  *
  * @param size output side in pixels
  * @param randomCrop random crop position instead of the centre
@@ -43,12 +43,14 @@ public record Augmentation(int size, boolean randomCrop, boolean flip, double re
     }
 
     /**
-     * Applies the augmentation with a {@code width x height} crop instead of the square {@link #size()} (an
-     * aspect bucket's shape), drawing from {@code random} in the same order.
+     * Applies the augmentation with a {@code width x height} crop instead of the square {@link #size()} (an aspect
+     * bucket's shape), drawing from {@code random} in the same order.
      */
     public BufferedImage apply(BufferedImage image, int width, int height, SplittableRandom random) {
-        double extra = rescaleMin == rescaleMax ? rescaleMin : rescaleMin + random.nextDouble() * (rescaleMax - rescaleMin);
-        BufferedImage cropped = ResizeCrop.apply(image, width, height, extra, randomCrop ? random : null).image();
+        double extra =
+                rescaleMin == rescaleMax ? rescaleMin : rescaleMin + random.nextDouble() * (rescaleMax - rescaleMin);
+        BufferedImage cropped = ResizeCrop.apply(image, width, height, extra, randomCrop ? random : null)
+                .image();
         boolean mirror = flip && random.nextBoolean();
         return mirror ? mirror(cropped) : cropped;
     }

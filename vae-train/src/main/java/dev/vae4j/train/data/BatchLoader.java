@@ -17,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes and augments batches on a pool of decoding threads, at most {@code prefetch} batches ahead of the trainer
- * (a bounded queue of pending batches, in order), so the training loop never waits on image decoding. Batches are Java arrays ({@link ImageArray}); the consumer turns them into a
- * tensor inside its own step scope. This rank's k-th sample is the image at global stream position
- * {@code g = sampler.position(first, k)} (see {@link ShardedSampler}), augmented with a generator seeded by
- * (seed, g), so starting at any global position reproduces an uninterrupted run exactly, for any world size. An unreadable image is skipped with one warning per file and
- * replaced by the next image of the epoch order; {@link #skippedFiles()} counts them.
+ * Decodes and augments batches on a pool of decoding threads, at most {@code prefetch} batches ahead of the trainer (a
+ * bounded queue of pending batches, in order), so the training loop never waits on image decoding. Batches are Java
+ * arrays ({@link ImageArray}); the consumer turns them into a tensor inside its own step scope. This rank's k-th sample
+ * is the image at global stream position {@code g = sampler.position(first, k)} (see {@link ShardedSampler}), augmented
+ * with a generator seeded by (seed, g), so starting at any global position reproduces an uninterrupted run exactly, for
+ * any world size. An unreadable image is skipped with one warning per file and replaced by the next image of the epoch
+ * order; {@link #skippedFiles()} counts them.
  */
 public final class BatchLoader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLoader.class);
@@ -48,8 +49,8 @@ public final class BatchLoader implements AutoCloseable {
      * @param firstSample the global stream position to start at (the samples all ranks consumed before)
      * @param prefetch batches decoded ahead (>= 1)
      */
-    public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
-            int prefetch) {
+    public BatchLoader(
+            ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample, int prefetch) {
         this(dataset, sampler, batchSize, seed, firstSample, prefetch, 1);
     }
 
@@ -62,8 +63,14 @@ public final class BatchLoader implements AutoCloseable {
      * @param prefetch batches decoded ahead (>= 1)
      * @param workers decoding threads (>= 1); each decodes whole batches, batches are returned in order
      */
-    public BatchLoader(ImageDataset dataset, ShardedSampler sampler, int batchSize, long seed, long firstSample,
-            int prefetch, int workers) {
+    public BatchLoader(
+            ImageDataset dataset,
+            ShardedSampler sampler,
+            int batchSize,
+            long seed,
+            long firstSample,
+            int prefetch,
+            int workers) {
         if (batchSize <= 0 || prefetch <= 0 || workers <= 0) {
             throw new IllegalArgumentException("batch size, prefetch and workers must be positive, got " + batchSize
                     + ", " + prefetch + ", " + workers);

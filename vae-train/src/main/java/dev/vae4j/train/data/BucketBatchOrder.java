@@ -6,12 +6,11 @@ import java.util.SplittableRandom;
 
 /**
  * An epoch order for aspect-bucket training: every run of {@code globalBatch} consecutive positions (one optimizer
- * micro-step over all ranks) holds images of a single bucket. The images are visited in an inner order (a full
- * shuffle, or the WebDataset shard order), split by bucket keeping that order, cut into chunks of
- * {@code globalBatch} (each bucket's incomplete last chunk is left out this epoch; the inner order changes every
- * epoch, so other images are left out next time), and the chunks are shuffled. With rank r of W taking positions
- * r, r + W, ... and batches of B = globalBatch / W, every rank's batch comes from the same chunk, so all batches of
- * a step share one shape.
+ * micro-step over all ranks) holds images of a single bucket. The images are visited in an inner order (a full shuffle,
+ * or the WebDataset shard order), split by bucket keeping that order, cut into chunks of {@code globalBatch} (each
+ * bucket's incomplete last chunk is left out this epoch; the inner order changes every epoch, so other images are left
+ * out next time), and the chunks are shuffled. With rank r of W taking positions r, r + W, ... and batches of B =
+ * globalBatch / W, every rank's batch comes from the same chunk, so all batches of a step share one shape.
  */
 public final class BucketBatchOrder implements EpochOrder {
     private final EpochOrder inner;

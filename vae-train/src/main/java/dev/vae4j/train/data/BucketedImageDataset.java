@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training images in aspect-ratio buckets: every image of a source range goes to the {@link AspectBuckets} bucket
- * nearest its aspect ratio (sizes read from the headers when the dataset is built; images whose header cannot be
- * read are left out with a warning) and is augmented to that bucket's shape ({@link Augmentation} with a
- * rectangular crop). Training visits it with a {@link BucketBatchOrder}, so each step's batches share one shape.
- * An image whose header reads but whose pixels do not decode is replaced by the loader with the next image of the
- * epoch order, which may belong to another bucket: the batch then fails with an error naming both shapes.
+ * nearest its aspect ratio (sizes read from the headers when the dataset is built; images whose header cannot be read
+ * are left out with a warning) and is augmented to that bucket's shape ({@link Augmentation} with a rectangular crop).
+ * Training visits it with a {@link BucketBatchOrder}, so each step's batches share one shape. An image whose header
+ * reads but whose pixels do not decode is replaced by the loader with the next image of the epoch order, which may
+ * belong to another bucket: the batch then fails with an error naming both shapes.
  */
 public final class BucketedImageDataset implements ImageDataset {
     private static final Logger LOG = LoggerFactory.getLogger(BucketedImageDataset.class);
@@ -37,8 +37,8 @@ public final class BucketedImageDataset implements ImageDataset {
      * @param inner the visiting order before bucketing, over the {@code to - from} samples of the range (e.g.
      *     {@link EpochOrder#shuffled()} or a {@link ShardShuffleOrder}); left-out images are skipped in it
      */
-    public BucketedImageDataset(ImageSource source, int from, int to, AspectBuckets buckets, Augmentation augmentation,
-            EpochOrder inner) {
+    public BucketedImageDataset(
+            ImageSource source, int from, int to, AspectBuckets buckets, Augmentation augmentation, EpochOrder inner) {
         List<Integer> samples = new ArrayList<>();
         List<Integer> bucketIndex = new ArrayList<>();
         this.shapes = buckets.buckets();
@@ -78,8 +78,12 @@ public final class BucketedImageDataset implements ImageDataset {
     @Override
     public ImageArray get(int index, SplittableRandom random) {
         AspectBuckets.Bucket shape = bucket(index);
-        return new ImageArray(3, shape.height(), shape.width(), ImageTensors.pixels(augmentation.apply(
-                source.read(sampleOf[index]), shape.width(), shape.height(), random), 3));
+        return new ImageArray(
+                3,
+                shape.height(),
+                shape.width(),
+                ImageTensors.pixels(
+                        augmentation.apply(source.read(sampleOf[index]), shape.width(), shape.height(), random), 3));
     }
 
     @Override
@@ -90,7 +94,9 @@ public final class BucketedImageDataset implements ImageDataset {
     @Override
     public EpochOrder trainingOrder(int globalBatch) {
         EpochOrder readable = (size, seed, epoch) -> java.util.Arrays.stream(inner.order(rangeSize, seed, epoch))
-                .map(i -> indexOf[i]).filter(i -> i >= 0).toArray();
+                .map(i -> indexOf[i])
+                .filter(i -> i >= 0)
+                .toArray();
         return new BucketBatchOrder(readable, bucketOf, globalBatch);
     }
 }

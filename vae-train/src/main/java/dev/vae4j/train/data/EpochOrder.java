@@ -3,8 +3,8 @@ package dev.vae4j.train.data;
 import java.util.SplittableRandom;
 
 /**
- * The order in which one epoch visits a dataset's indices: a pure function of (seed, epoch), so a run resumed at
- * any global position continues identically. {@link ShardedSampler} maps global stream positions through it.
+ * The order in which one epoch visits a dataset's indices: a pure function of (seed, epoch), so a run resumed at any
+ * global position continues identically. {@link ShardedSampler} maps global stream positions through it.
  */
 @FunctionalInterface
 public interface EpochOrder {
@@ -14,8 +14,8 @@ public interface EpochOrder {
      * @param size number of indices
      * @param seed the run's shuffle seed
      * @param epoch epoch number, from 0
-     * @return {@link #epochLength} distinct indices in [0, size): a permutation of 0..size-1 unless the order
-     *     leaves some out
+     * @return {@link #epochLength} distinct indices in [0, size): a permutation of 0..size-1 unless the order leaves
+     *     some out
      */
     int[] order(int size, long seed, long epoch);
 

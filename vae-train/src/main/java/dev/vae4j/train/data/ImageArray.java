@@ -11,9 +11,9 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * One image on the Java heap: {@code channels * height * width} float samples in [-1, 1], channel-major (CHW).
- * Data loading works on these so background threads never touch native memory; tensors are made in the
- * consumer's scope by {@link #toBatch(List)}.
+ * One image on the Java heap: {@code channels * height * width} float samples in [-1, 1], channel-major (CHW). Data
+ * loading works on these so background threads never touch native memory; tensors are made in the consumer's scope by
+ * {@link #toBatch(List)}.
  *
  * @param channels C
  * @param height H in pixels
@@ -65,7 +65,9 @@ public record ImageArray(int channels, int height, int width, float[] data) {
         if (pinned) {
             options = options.pinned_memory(new BoolOptional(true));
         }
-        Tensor batch = empty(new long[] {images.size(), first.channels, first.height, first.width}, options,
+        Tensor batch = empty(
+                new long[] {images.size(), first.channels, first.height, first.width},
+                options,
                 new MemoryFormatOptional());
         batch.data_ptr_float().put(all, 0, all.length);
         return batch;

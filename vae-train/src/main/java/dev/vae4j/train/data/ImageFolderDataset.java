@@ -50,7 +50,8 @@ public final class ImageFolderDataset implements ImageDataset {
     public ImageArray get(int index, SplittableRandom random) {
         Path file = files.get(index);
         int size = augmentation.size();
-        return new ImageArray(3, size, size, ImageTensors.pixels(augmentation.apply(ImageTensors.readImage(file), random), 3));
+        return new ImageArray(
+                3, size, size, ImageTensors.pixels(augmentation.apply(ImageTensors.readImage(file), random), 3));
     }
 
     @Override

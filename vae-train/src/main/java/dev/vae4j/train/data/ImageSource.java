@@ -3,9 +3,9 @@ package dev.vae4j.train.data;
 import java.awt.image.BufferedImage;
 
 /**
- * An indexed collection of encoded images with a stable key each and optional text carried along (a caption and a
- * JSON document): an image folder ({@link ImageFiles}) or WebDataset tar shards ({@link WebDatasetShards}).
- * Reads are thread-safe, so several decoding threads can share one source.
+ * An indexed collection of encoded images with a stable key each and optional text carried along (a caption and a JSON
+ * document): an image folder ({@link ImageFiles}) or WebDataset tar shards ({@link WebDatasetShards}). Reads are
+ * thread-safe, so several decoding threads can share one source.
  */
 public interface ImageSource {
     /** Number of samples. */

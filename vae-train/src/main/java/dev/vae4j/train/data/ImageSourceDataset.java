@@ -38,8 +38,8 @@ public final class ImageSourceDataset implements ImageDataset {
      * The first {@code count} samples of tar shards in WebDataset order: shards shuffled, then a shuffle buffer of
      * {@code bufferSize} samples.
      */
-    public static ImageSourceDataset shards(WebDatasetShards shards, Augmentation augmentation, int bufferSize,
-            int count) {
+    public static ImageSourceDataset shards(
+            WebDatasetShards shards, Augmentation augmentation, int bufferSize, int count) {
         int[] sizes = shards.shardSizes();
         int left = count;
         for (int s = 0; s < sizes.length; s++) {
@@ -57,8 +57,8 @@ public final class ImageSourceDataset implements ImageDataset {
     @Override
     public ImageArray get(int index, SplittableRandom random) {
         int size = augmentation.size();
-        return new ImageArray(3, size, size, ImageTensors.pixels(augmentation.apply(source.read(from + index),
-                random), 3));
+        return new ImageArray(
+                3, size, size, ImageTensors.pixels(augmentation.apply(source.read(from + index), random), 3));
     }
 
     @Override

@@ -8,18 +8,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Expands WebDataset-style shard patterns into file paths, as the {@code braceexpand} package does for
- * WebDataset: {@code {000000..000099}} is a numeric range (zero-padded to the width of its first bound),
- * {@code {a,b,c}} a list; several groups multiply. Several patterns can be given separated by {@code ::}.
- * A string without braces is one path.
+ * Expands WebDataset-style shard patterns into file paths, as the {@code braceexpand} package does for WebDataset:
+ * {@code {000000..000099}} is a numeric range (zero-padded to the width of its first bound), {@code {a,b,c}} a list;
+ * several groups multiply. Several patterns can be given separated by {@code ::}. A string without braces is one path.
  */
 public final class ShardPattern {
     private static final Pattern GROUP = Pattern.compile("\\{([^{}]*)}");
     private static final Pattern RANGE = Pattern.compile("(\\d+)\\.\\.(\\d+)");
     private static final int MAX_SHARDS = 10_000_000;
 
-    private ShardPattern() {
-    }
+    private ShardPattern() {}
 
     /** Whether {@code text} names tar shards (a path or pattern ending in {@code .tar}) rather than a folder. */
     public static boolean isShardPattern(String text) {
@@ -89,14 +87,14 @@ public final class ShardPattern {
         if (body.contains(",")) {
             return List.of(body.split(",", -1));
         }
-        throw new IllegalArgumentException("bad group {" + body + "} in shard pattern " + pattern
-                + ": use {first..last} or {a,b,...}");
+        throw new IllegalArgumentException(
+                "bad group {" + body + "} in shard pattern " + pattern + ": use {first..last} or {a,b,...}");
     }
 
     private static void add(List<String> out, String path, String pattern) {
         if (out.size() >= MAX_SHARDS) {
-            throw new IllegalArgumentException("shard pattern " + pattern + " names more than " + MAX_SHARDS
-                    + " files");
+            throw new IllegalArgumentException(
+                    "shard pattern " + pattern + " names more than " + MAX_SHARDS + " files");
         }
         out.add(path);
     }

@@ -3,12 +3,11 @@ package dev.vae4j.train.data;
 import java.util.SplittableRandom;
 
 /**
- * The epoch order of a sharded stream, as WebDataset produces it: the shards are shuffled, their samples are read
- * in order, and the stream passes through a bounded shuffle buffer (fill it with {@code bufferSize} samples, then
- * emit a random buffered sample and put the next incoming one in its place; at the end drain the buffer in random
- * order). Only {@code bufferSize} samples are ever in flight, so a reader needs no random access across the whole
- * dataset, and the order is a pure function of (seed, epoch) for exact resumption. Sample indices run through the
- * shards in shard order.
+ * The epoch order of a sharded stream, as WebDataset produces it: the shards are shuffled, their samples are read in
+ * order, and the stream passes through a bounded shuffle buffer (fill it with {@code bufferSize} samples, then emit a
+ * random buffered sample and put the next incoming one in its place; at the end drain the buffer in random order). Only
+ * {@code bufferSize} samples are ever in flight, so a reader needs no random access across the whole dataset, and the
+ * order is a pure function of (seed, epoch) for exact resumption. Sample indices run through the shards in shard order.
  */
 public final class ShardShuffleOrder implements EpochOrder {
     private final int[] shardSizes;

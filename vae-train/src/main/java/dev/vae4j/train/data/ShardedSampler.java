@@ -2,12 +2,12 @@ package dev.vae4j.train.data;
 
 /**
  * Which images each rank visits, as one global stream shared by all ranks: global position {@code g} (counted from 0
- * over all epochs) is image {@code order(g / n)[g % n]} (n: the epoch length), where every epoch's order comes from an {@link EpochOrder}
- * (by default the indices 0..n-1 shuffled with a generator seeded by (seed, epoch), or kept in order). Starting from global position {@code first}, rank
- * {@code r} of {@code W} takes positions {@code first + r}, {@code first + r + W}, ... — so within an epoch the
- * ranks see disjoint images, the {@code W} ranks' batches of {@code B} together are exactly the batch of
- * {@code W * B} a single process would take, and a run resumed at any global position continues identically for
- * any world size.
+ * over all epochs) is image {@code order(g / n)[g % n]} (n: the epoch length), where every epoch's order comes from an
+ * {@link EpochOrder} (by default the indices 0..n-1 shuffled with a generator seeded by (seed, epoch), or kept in
+ * order). Starting from global position {@code first}, rank {@code r} of {@code W} takes positions {@code first + r},
+ * {@code first + r + W}, ... — so within an epoch the ranks see disjoint images, the {@code W} ranks' batches of
+ * {@code B} together are exactly the batch of {@code W * B} a single process would take, and a run resumed at any
+ * global position continues identically for any world size.
  */
 public final class ShardedSampler {
     private final int datasetSize;
@@ -82,8 +82,8 @@ public final class ShardedSampler {
         if (epoch != cachedEpoch) {
             int[] order = epochOrder.order(datasetSize, seed, epoch);
             if (order.length != epochLength) {
-                throw new IllegalStateException("epoch order has " + order.length + " indices, expected "
-                        + epochLength);
+                throw new IllegalStateException(
+                        "epoch order has " + order.length + " indices, expected " + epochLength);
             }
             cachedOrder = order;
             cachedEpoch = epoch;

@@ -13,12 +13,12 @@ import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
 /**
- * The built-in dataset, needing no downloads: procedural RGB images — a two-colour linear gradient background,
- * an optional translucent stripe or checker texture (cells of at least 4 px, a bit over 1/8 of the side), and 1 to
- * 4 antialiased shapes (discs, rectangles, triangles, lines at least 2 px thick) in random colours. Image {@code i}
+ * The built-in dataset, needing no downloads: procedural RGB images — a two-colour linear gradient background, an
+ * optional translucent stripe or checker texture (cells of at least 4 px, a bit over 1/8 of the side), and 1 to 4
+ * antialiased shapes (discs, rectangles, triangles, lines at least 2 px thick) in random colours. Image {@code i}
  * depends only on {@code (seed, i)}; random horizontal flips come from the caller's generator. Smooth regions, sharp
- * edges and periodic detail make reconstruction quality visible; the detail is coarse enough for an f4 autoencoder
- * to reproduce.
+ * edges and periodic detail make reconstruction quality visible; the detail is coarse enough for an f4 autoencoder to
+ * reproduce.
  */
 public final class SyntheticImages implements ImageDataset {
     private final int count;
@@ -34,8 +34,8 @@ public final class SyntheticImages implements ImageDataset {
      */
     public SyntheticImages(int count, int size, long seed, boolean flip) {
         if (count <= 0 || size < 8) {
-            throw new IllegalArgumentException("synthetic images need count > 0 and size >= 8, got count " + count
-                    + ", size " + size);
+            throw new IllegalArgumentException(
+                    "synthetic images need count > 0 and size >= 8, got count " + count + ", size " + size);
         }
         this.count = count;
         this.size = size;
@@ -102,8 +102,11 @@ public final class SyntheticImages implements ImageDataset {
         switch (rng.nextInt(4)) {
             case 0 -> g.fill(new Ellipse2D.Double(x - r, y - r, 2 * r, 2 * r));
             case 1 -> g.fill(new Rectangle2D.Double(x - r, y - r * 0.6, 2 * r, 1.2 * r));
-            case 2 -> g.fill(new Polygon(new int[] {(int) x, (int) (x + r), (int) (x - r)},
-                    new int[] {(int) (y - r), (int) (y + r), (int) (y + r)}, 3));
+            case 2 ->
+                g.fill(new Polygon(
+                        new int[] {(int) x, (int) (x + r), (int) (x - r)},
+                        new int[] {(int) (y - r), (int) (y + r), (int) (y + r)},
+                        3));
             default -> {
                 g.setStroke(new BasicStroke((float) Math.max(2, size / 16.0 + rng.nextDouble() * size / 16.0)));
                 g.drawLine((int) x, (int) y, (int) (rng.nextDouble() * size), (int) (rng.nextDouble() * size));

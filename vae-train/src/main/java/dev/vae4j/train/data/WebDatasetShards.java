@@ -18,12 +18,12 @@ import org.apache.commons.compress.archivers.tar.TarFile;
 /**
  * WebDataset tar shards as an {@link ImageSource}, read in place (nothing is extracted). Opening reads only the tar
  * headers of every shard (Apache Commons Compress {@link TarFile}, data skipped) and groups consecutive entries into
- * samples by key, as WebDataset does: an entry {@code dir/000123.jpg} belongs to sample {@code dir/000123} (the
- * path up to the first dot of the file name) with extension {@code jpg}. A sample's image is its first entry with
- * an image extension (png, jpg, jpeg, bmp, gif); {@code .txt} is its caption and {@code .json} its metadata, other
- * entries are ignored. Samples without an image are skipped and listed in {@link #skipped()}. Afterwards a sample is
- * read with one positional read of its entry's bytes, so any number of threads can decode in parallel.
- * Shards must be uncompressed tar files.
+ * samples by key, as WebDataset does: an entry {@code dir/000123.jpg} belongs to sample {@code dir/000123} (the path up
+ * to the first dot of the file name) with extension {@code jpg}. A sample's image is its first entry with an image
+ * extension (png, jpg, jpeg, bmp, gif); {@code .txt} is its caption and {@code .json} its metadata, other entries are
+ * ignored. Samples without an image are skipped and listed in {@link #skipped()}. Afterwards a sample is read with one
+ * positional read of its entry's bytes, so any number of threads can decode in parallel. Shards must be uncompressed
+ * tar files.
  */
 public final class WebDatasetShards implements ImageSource {
     private final List<Path> shards;
@@ -32,12 +32,10 @@ public final class WebDatasetShards implements ImageSource {
     private final List<String> skipped;
 
     /** One entry's bytes in a shard. */
-    private record Entry(String name, long offset, long size) {
-    }
+    private record Entry(String name, long offset, long size) {}
 
     /** One sample: its shard (index into shards), key and entries (text entries may be null). */
-    private record Sample(int shard, String key, Entry image, Entry caption, Entry json) {
-    }
+    private record Sample(int shard, String key, Entry image, Entry caption, Entry json) {}
 
     private WebDatasetShards(List<Path> shards, List<Sample> samples, int[] shardSizes, List<String> skipped) {
         this.shards = shards;
@@ -49,8 +47,8 @@ public final class WebDatasetShards implements ImageSource {
     /**
      * Indexes the shards named by a pattern ({@link ShardPattern}).
      *
-     * @throws IllegalArgumentException if a shard is missing, is not a readable uncompressed tar, or no shard holds
-     *     an image sample
+     * @throws IllegalArgumentException if a shard is missing, is not a readable uncompressed tar, or no shard holds an
+     *     image sample
      */
     public static WebDatasetShards open(String pattern) {
         return open(ShardPattern.existing(pattern));
@@ -85,8 +83,8 @@ public final class WebDatasetShards implements ImageSource {
         try (TarFile tar = new TarFile(path)) {
             entries = tar.getEntries();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read shard " + path + " as an uncompressed tar file ("
-                    + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    "cannot read shard " + path + " as an uncompressed tar file (" + e.getMessage() + ")", e);
         }
         String key = null;
         List<TarArchiveEntry> group = new ArrayList<>();
@@ -105,8 +103,8 @@ public final class WebDatasetShards implements ImageSource {
         addSample(shard, path, key, group, samples, skipped);
     }
 
-    private static void addSample(int shard, Path path, String key, List<TarArchiveEntry> group,
-            List<Sample> samples, List<String> skipped) {
+    private static void addSample(
+            int shard, Path path, String key, List<TarArchiveEntry> group, List<Sample> samples, List<String> skipped) {
         if (group.isEmpty()) {
             return;
         }
@@ -190,8 +188,8 @@ public final class WebDatasetShards implements ImageSource {
         try {
             return bytes(sample.shard(), sample.image());
         } catch (IOException e) {
-            throw new ImageReadException(location(sample, sample.image()), "cannot read the entry's bytes ("
-                    + e.getMessage() + ")", e);
+            throw new ImageReadException(
+                    location(sample, sample.image()), "cannot read the entry's bytes (" + e.getMessage() + ")", e);
         }
     }
 
@@ -218,8 +216,8 @@ public final class WebDatasetShards implements ImageSource {
         try {
             return new String(bytes(sample.shard(), entry), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new ImageReadException(location(sample, entry), "cannot read the entry's bytes ("
-                    + e.getMessage() + ")", e);
+            throw new ImageReadException(
+                    location(sample, entry), "cannot read the entry's bytes (" + e.getMessage() + ")", e);
         }
     }
 

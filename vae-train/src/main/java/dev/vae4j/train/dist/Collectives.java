@@ -5,8 +5,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The collective operations the training loop needs, on the tensors' own devices. Every rank must call the same
- * operations in the same order with tensors of the same shapes; a peer that dies or hangs makes the call fail
- * with a {@link DistributedException} within the context's timeout.
+ * operations in the same order with tensors of the same shapes; a peer that dies or hangs makes the call fail with a
+ * {@link DistributedException} within the context's timeout.
  */
 public interface Collectives extends AutoCloseable {
     /** This process's place in the job. */
@@ -19,8 +19,8 @@ public interface Collectives extends AutoCloseable {
     void broadcast(List<Tensor> tensors, int root);
 
     /**
-     * Gathers a tensor of the same shape from every rank: returns (worldSize * N, ...) with rank r's rows at
-     * [r * N, (r + 1) * N).
+     * Gathers a tensor of the same shape from every rank: returns (worldSize * N, ...) with rank r's rows at [r * N, (r
+     * + 1) * N).
      */
     Tensor allGather(Tensor tensor);
 

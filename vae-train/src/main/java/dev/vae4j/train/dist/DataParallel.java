@@ -11,10 +11,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The thin DDP helper the trainer uses: the {@link Collectives} of the job plus the two DDP choices. At start every
  * module's parameters and buffers are broadcast from rank 0; after backward the gradients are averaged in buckets
- * ({@link GradientBuckets}). Buffers (BatchNorm running statistics) otherwise stay per rank — each rank normalises
- * with its own batch statistics, as PyTorch's DDP does without SyncBatchNorm — unless {@code broadcastBuffers} is
- * chosen, which copies rank 0's buffers to all ranks before every step (DDP's {@code broadcast_buffers=True}), so
- * every rank evaluates and saves the same statistics.
+ * ({@link GradientBuckets}). Buffers (BatchNorm running statistics) otherwise stay per rank — each rank normalises with
+ * its own batch statistics, as PyTorch's DDP does without SyncBatchNorm — unless {@code broadcastBuffers} is chosen,
+ * which copies rank 0's buffers to all ranks before every step (DDP's {@code broadcast_buffers=True}), so every rank
+ * evaluates and saves the same statistics.
  *
  * @param collectives the job's collectives ({@link Collectives#single()} for one process)
  * @param bucketBytes gradient bucket capacity in bytes
@@ -71,7 +71,8 @@ public record DataParallel(Collectives collectives, long bucketBytes, boolean br
     }
 
     private void broadcast(List<Tensor> tensors) {
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             collectives.broadcast(tensors, 0);
         }
     }

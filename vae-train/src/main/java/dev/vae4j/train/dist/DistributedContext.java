@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where this process stands in a multi-process job, read from the torchrun-style environment variables
- * ({@code RANK}, {@code WORLD_SIZE}, {@code LOCAL_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT}) that our
- * launcher, torchrun, Slurm wrappers or any scheduler set. Without {@code WORLD_SIZE} the process runs alone.
+ * Where this process stands in a multi-process job, read from the torchrun-style environment variables ({@code RANK},
+ * {@code WORLD_SIZE}, {@code LOCAL_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT}) that our launcher, torchrun, Slurm
+ * wrappers or any scheduler set. Without {@code WORLD_SIZE} the process runs alone.
  *
  * @param rank global rank in [0, worldSize)
  * @param worldSize number of processes
@@ -18,8 +18,8 @@ import java.util.Map;
  * @param backend the collective backend
  * @param timeout how long a collective or the rendezvous waits for a peer before failing
  */
-public record DistributedContext(int rank, int worldSize, int localRank, String masterAddr, int masterPort,
-        Backend backend, Duration timeout) {
+public record DistributedContext(
+        int rank, int worldSize, int localRank, String masterAddr, int masterPort, Backend backend, Duration timeout) {
     /** The default collective timeout (PyTorch's Gloo default is 30 minutes; a dead peer should surface sooner). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -56,8 +56,8 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
      * @param timeout collective timeout
      * @throws IllegalArgumentException naming the variable when one is missing or malformed
      */
-    public static DistributedContext fromEnvironment(Map<String, String> env, String device, Backend backend,
-            Duration timeout) {
+    public static DistributedContext fromEnvironment(
+            Map<String, String> env, String device, Backend backend, Duration timeout) {
         boolean cuda = device.toLowerCase(Locale.ROOT).startsWith("cuda");
         Backend chosen = backend != null ? backend : cuda ? Backend.NCCL : Backend.GLOO;
         if (chosen == Backend.NCCL && !cuda) {
@@ -70,15 +70,15 @@ public record DistributedContext(int rank, int worldSize, int localRank, String 
         int rank = integer(env, "RANK", null);
         int localRank = integer(env, "LOCAL_RANK", Integer.toString(rank));
         if (worldSize == 1) {
-            return new DistributedContext(rank, 1, localRank, env.getOrDefault("MASTER_ADDR", "127.0.0.1"), 0,
-                    chosen, timeout);
+            return new DistributedContext(
+                    rank, 1, localRank, env.getOrDefault("MASTER_ADDR", "127.0.0.1"), 0, chosen, timeout);
         }
         String addr = env.get("MASTER_ADDR");
         if (addr == null || addr.isBlank()) {
             throw new IllegalArgumentException("MASTER_ADDR is not set (WORLD_SIZE=" + worldSize + ")");
         }
-        return new DistributedContext(rank, worldSize, localRank, addr, integer(env, "MASTER_PORT", null), chosen,
-                timeout);
+        return new DistributedContext(
+                rank, worldSize, localRank, addr, integer(env, "MASTER_PORT", null), chosen, timeout);
     }
 
     /** Whether more than one process takes part. */

@@ -11,11 +11,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Averages the gradients of a parameter list over all ranks, as PyTorch's DDP reducer does: the gradients are
- * packed into flat buckets of at most {@code bucketBytes} (parameters of one dtype and device per bucket, a larger
- * parameter alone), every bucket is all-reduced (issued together, so the transfers overlap one another), divided by
- * the world size and unpacked into the {@code .grad} tensors. Parameters without a gradient (not used by this
- * step's loss) are left out; every rank must leave out the same ones, which {@link #average} checks.
+ * Averages the gradients of a parameter list over all ranks, as PyTorch's DDP reducer does: the gradients are packed
+ * into flat buckets of at most {@code bucketBytes} (parameters of one dtype and device per bucket, a larger parameter
+ * alone), every bucket is all-reduced (issued together, so the transfers overlap one another), divided by the world
+ * size and unpacked into the {@code .grad} tensors. Parameters without a gradient (not used by this step's loss) are
+ * left out; every rank must leave out the same ones, which {@link #average} checks.
  */
 public final class GradientBuckets {
     private final List<Tensor> parameters;
@@ -39,7 +39,8 @@ public final class GradientBuckets {
         if (worldSize == 1) {
             return 0;
         }
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             List<List<Tensor>> buckets = pack();
             checkSameLayout(collectives, buckets);
             List<Tensor> flat = new ArrayList<>(buckets.size());
@@ -76,9 +77,14 @@ public final class GradientBuckets {
                 continue;
             }
             long size = grad.numel() * grad.element_size();
-            boolean compatible = current.isEmpty() || (current.get(0).grad().scalar_type().value
-                    == grad.scalar_type().value && current.get(0).grad().device().str().getString()
-                    .equals(grad.device().str().getString()));
+            boolean compatible = current.isEmpty()
+                    || (current.get(0).grad().scalar_type().value == grad.scalar_type().value
+                            && current.get(0)
+                                    .grad()
+                                    .device()
+                                    .str()
+                                    .getString()
+                                    .equals(grad.device().str().getString()));
             if (!current.isEmpty() && (!compatible || bytes + size > bucketBytes)) {
                 buckets.add(current);
                 current = new ArrayList<>();

@@ -27,11 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Collectives} on libtorch's c10d engine: rank 0 hosts a {@code TCPStore} at MASTER_ADDR:MASTER_PORT that
- * every rank joins, and a {@code ProcessGroupGloo} (CPU tensors) or {@code ProcessGroupNCCL} (CUDA tensors) runs
- * the collectives. Gloo binds to the interface named by {@code GLOO_SOCKET_IFNAME}, to the loopback interface when
- * the master is local, else to the interface of this host's name (as PyTorch does). Collective timeouts come from
- * the context; a failure is rethrown as a {@link DistributedException} naming the operation and the rank.
+ * {@link Collectives} on libtorch's c10d engine: rank 0 hosts a {@code TCPStore} at MASTER_ADDR:MASTER_PORT that every
+ * rank joins, and a {@code ProcessGroupGloo} (CPU tensors) or {@code ProcessGroupNCCL} (CUDA tensors) runs the
+ * collectives. Gloo binds to the interface named by {@code GLOO_SOCKET_IFNAME}, to the loopback interface when the
+ * master is local, else to the interface of this host's name (as PyTorch does). Collective timeouts come from the
+ * context; a failure is rethrown as a {@link DistributedException} naming the operation and the rank.
  */
 public final class ProcessGroupCollectives implements Collectives {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessGroupCollectives.class);
@@ -56,20 +56,28 @@ public final class ProcessGroupCollectives implements Collectives {
         long millis = context.timeout().toMillis();
         TCPStore store = joinStore(context);
         store.retainReference();
-        Backend group = run(context, "creating the " + context.backend() + " process group",
-                () -> context.backend() == DistributedContext.Backend.NCCL ? nccl(context, store, millis) : gloo(context, store, millis));
+        Backend group = run(
+                context,
+                "creating the " + context.backend() + " process group",
+                () -> context.backend() == DistributedContext.Backend.NCCL
+                        ? nccl(context, store, millis)
+                        : gloo(context, store, millis));
         group.retainReference();
-        LOG.info("{} joined {} process group via {}:{}", context.describe(), context.backend(), context.masterAddr(),
+        LOG.info(
+                "{} joined {} process group via {}:{}",
+                context.describe(),
+                context.backend(),
+                context.masterAddr(),
                 context.masterPort());
         return new ProcessGroupCollectives(context, store, group);
     }
 
     /**
      * Rank 0 opens the store at MASTER_ADDR:MASTER_PORT, the other ranks connect to it, under a watchdog: libtorch's
-     * store client waits without a deadline for the answer of whatever listens there, so a port held by something
-     * that is not rank 0's store would otherwise hang the rank forever. When the store's own timeout (which covers
-     * a master that is not up yet) plus a margin passes, the blocked native call is abandoned on a daemon thread and
-     * a {@link DistributedException} naming the address is thrown.
+     * store client waits without a deadline for the answer of whatever listens there, so a port held by something that
+     * is not rank 0's store would otherwise hang the rank forever. When the store's own timeout (which covers a master
+     * that is not up yet) plus a margin passes, the blocked native call is abandoned on a daemon thread and a
+     * {@link DistributedException} naming the address is thrown.
      */
     private static TCPStore joinStore(DistributedContext context) {
         String address = context.masterAddr() + ":" + context.masterPort();
@@ -78,8 +86,8 @@ public final class ProcessGroupCollectives implements Collectives {
         options.isServer(context.rank() == 0);
         options.waitWorkers(false);
         options.timeout(new Milliseconds(context.timeout().toMillis()));
-        FutureTask<TCPStore> join = new FutureTask<>(() -> run(context, "joining the store at " + address,
-                () -> new TCPStore(context.masterAddr(), options)));
+        FutureTask<TCPStore> join = new FutureTask<>(() ->
+                run(context, "joining the store at " + address, () -> new TCPStore(context.masterAddr(), options)));
         Thread thread = new Thread(join, "vae4j-rendezvous");
         thread.setDaemon(true);
         thread.start();
@@ -87,9 +95,12 @@ public final class ProcessGroupCollectives implements Collectives {
             return join.get(context.timeout().toMillis() + RENDEZVOUS_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             join.cancel(true);
-            throw new DistributedException(context.describe() + ": could not join the rendezvous at " + address
-                    + " within " + context.timeout().toSeconds() + " s (--dist-timeout): nothing answered as rank 0's"
-                    + " store there; check MASTER_ADDR/MASTER_PORT and that rank 0 is running", e);
+            throw new DistributedException(
+                    context.describe() + ": could not join the rendezvous at " + address
+                            + " within " + context.timeout().toSeconds()
+                            + " s (--dist-timeout): nothing answered as rank 0's"
+                            + " store there; check MASTER_ADDR/MASTER_PORT and that rank 0 is running",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DistributedException(context.describe() + ": interrupted while joining " + address, e);
@@ -97,18 +108,20 @@ public final class ProcessGroupCollectives implements Collectives {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new DistributedException(context.describe() + ": cannot join " + address + ": " + e.getCause(),
-                    e.getCause());
+            throw new DistributedException(
+                    context.describe() + ": cannot join " + address + ": " + e.getCause(), e.getCause());
         }
     }
 
     private static Backend gloo(DistributedContext context, TCPStore store, long millis) {
         ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(new Milliseconds(millis));
         String iface = System.getenv("GLOO_SOCKET_IFNAME");
-        options.devices(new GlooDeviceVector(iface != null && !iface.isBlank()
-                ? ProcessGroupGloo.createDeviceForInterface(iface)
-                : loopback(context.masterAddr()) ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1")
-                : ProcessGroupGloo.createDefaultDevice()));
+        options.devices(new GlooDeviceVector(
+                iface != null && !iface.isBlank()
+                        ? ProcessGroupGloo.createDeviceForInterface(iface)
+                        : loopback(context.masterAddr())
+                                ? ProcessGroupGloo.createDeviceForHostname("127.0.0.1")
+                                : ProcessGroupGloo.createDefaultDevice()));
         return new ProcessGroupGloo(store, context.rank(), context.worldSize(), options);
     }
 
@@ -144,8 +157,10 @@ public final class ProcessGroupCollectives implements Collectives {
     public void broadcast(List<Tensor> tensors, int root) {
         List<Work> pending = new ArrayList<>(tensors.size());
         for (Tensor tensor : tensors) {
-            pending.add(run(context, "broadcast", () -> group.broadcast(new TensorVector(tensor),
-                    new BroadcastOptions().rootRank(root))));
+            pending.add(run(
+                    context,
+                    "broadcast",
+                    () -> group.broadcast(new TensorVector(tensor), new BroadcastOptions().rootRank(root))));
         }
         waitAll(pending, "broadcast of " + tensors.size() + " tensors from rank " + root);
     }
@@ -183,9 +198,11 @@ public final class ProcessGroupCollectives implements Collectives {
         try {
             return call.get();
         } catch (RuntimeException e) {
-            throw new DistributedException(context.describe() + ": " + what + " failed (" + context.backend()
-                    + ", timeout " + context.timeout().toSeconds() + " s; a peer may have died or hung): "
-                    + firstLine(e.getMessage()), e);
+            throw new DistributedException(
+                    context.describe() + ": " + what + " failed (" + context.backend()
+                            + ", timeout " + context.timeout().toSeconds() + " s; a peer may have died or hung): "
+                            + firstLine(e.getMessage()),
+                    e);
         }
     }
 

@@ -13,12 +13,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Reductions of small host values (flags, metrics) over all ranks, through one float64 all-reduce on the backend's
- * device ({@link DistributedContext#collectiveDevice()}). Every rank
- * must pass arrays of the same length and maps with the same keys in the same order.
+ * device ({@link DistributedContext#collectiveDevice()}). Every rank must pass arrays of the same length and maps with
+ * the same keys in the same order.
  */
 public final class Reductions {
-    private Reductions() {
-    }
+    private Reductions() {}
 
     /** Element-wise sum over ranks. */
     public static double[] sum(Collectives collectives, double[] values) {
@@ -41,8 +40,10 @@ public final class Reductions {
             return new double[][] {values.clone()};
         }
         try (TensorScope scope = new TensorScope()) {
-            Tensor gathered = collectives.allGather(onBackendDevice(collectives, values, new long[] {1, values.length}))
-                    .cpu().contiguous();
+            Tensor gathered = collectives
+                    .allGather(onBackendDevice(collectives, values, new long[] {1, values.length}))
+                    .cpu()
+                    .contiguous();
             double[][] rows = new double[worldSize][values.length];
             for (int r = 0; r < worldSize; r++) {
                 gathered.select(0, r).contiguous().data_ptr_double().get(rows[r], 0, values.length);
@@ -65,7 +66,8 @@ public final class Reductions {
 
     /** The mean over ranks of each value, keys in {@code values}' order. */
     public static Map<String, Double> mean(Collectives collectives, Map<String, Double> values) {
-        double[] local = values.values().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] local =
+                values.values().stream().mapToDouble(Double::doubleValue).toArray();
         double[] summed = sum(collectives, local);
         Map<String, Double> mean = new LinkedHashMap<>();
         int i = 0;

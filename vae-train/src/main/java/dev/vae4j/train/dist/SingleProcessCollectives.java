@@ -7,8 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 final class SingleProcessCollectives implements Collectives {
     static final SingleProcessCollectives INSTANCE = new SingleProcessCollectives();
 
-    private SingleProcessCollectives() {
-    }
+    private SingleProcessCollectives() {}
 
     @Override
     public DistributedContext context() {
@@ -16,12 +15,10 @@ final class SingleProcessCollectives implements Collectives {
     }
 
     @Override
-    public void allReduceSum(List<Tensor> tensors) {
-    }
+    public void allReduceSum(List<Tensor> tensors) {}
 
     @Override
-    public void broadcast(List<Tensor> tensors, int root) {
-    }
+    public void broadcast(List<Tensor> tensors, int root) {}
 
     @Override
     public Tensor allGather(Tensor tensor) {
@@ -29,10 +26,8 @@ final class SingleProcessCollectives implements Collectives {
     }
 
     @Override
-    public void barrier() {
-    }
+    public void barrier() {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Starts the worker processes of one node the way torchrun does: process {@code l} of node {@code n} gets
- * {@code RANK = n * nprocPerNode + l}, {@code LOCAL_RANK = l}, {@code WORLD_SIZE = nnodes * nprocPerNode},
- * {@code LOCAL_WORLD_SIZE}, {@code GROUP_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT} (and
- * {@code OMP_NUM_THREADS=1} unless set, as torchrun does). Each worker's output lines (stdout and stderr) are passed
- * to a line sink prefixed with {@code [rank r]}, one line at a time. When a worker fails, the others are stopped, and {@link Workers#await()} returns
- * the failing exit code.
+ * Starts the worker processes of one node the way torchrun does: process {@code l} of node {@code n} gets {@code RANK =
+ * n * nprocPerNode + l}, {@code LOCAL_RANK = l}, {@code WORLD_SIZE = nnodes * nprocPerNode}, {@code LOCAL_WORLD_SIZE},
+ * {@code GROUP_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT} (and {@code OMP_NUM_THREADS=1} unless set, as torchrun
+ * does). Each worker's output lines (stdout and stderr) are passed to a line sink prefixed with {@code [rank r]}, one
+ * line at a time. When a worker fails, the others are stopped, and {@link Workers#await()} returns the failing exit
+ * code.
  *
  * @param nprocPerNode workers on this node
  * @param nnodes nodes in the job
@@ -42,8 +42,8 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
     }
 
     /**
-     * The command line that runs {@code mainClass} in a new JVM like this one: this JVM's java binary, options
-     * (except debugger and agent options, whose ports and files one worker per process cannot share) and classpath.
+     * The command line that runs {@code mainClass} in a new JVM like this one: this JVM's java binary, options (except
+     * debugger and agent options, whose ports and files one worker per process cannot share) and classpath.
      */
     public static List<String> javaCommand(String mainClass, List<String> args) {
         List<String> java = new ArrayList<>();
@@ -78,8 +78,8 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         }
 
         /**
-         * Waits for the workers: 0 when all exit with 0; otherwise, as soon as one fails, stops the others and
-         * returns the first failure's exit code.
+         * Waits for the workers: 0 when all exit with 0; otherwise, as soon as one fails, stops the others and returns
+         * the first failure's exit code.
          */
         public int await() throws InterruptedException {
             int failure = 0;
@@ -118,8 +118,8 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
     }
 
     /**
-     * Starts one worker per local rank running {@code command}, passing their output lines to {@code out} (called
-     * from one thread at a time).
+     * Starts one worker per local rank running {@code command}, passing their output lines to {@code out} (called from
+     * one thread at a time).
      *
      * @param command the worker's command line (the same for every rank)
      * @param environment extra environment variables for every worker
@@ -153,18 +153,20 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
     }
 
     private static Thread pump(Process process, String prefix, Consumer<String> out) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    synchronized (out) {
-                        out.accept(prefix + line);
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                            synchronized (out) {
+                                out.accept(prefix + line);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the worker's output closed early (it was killed): nothing more to copy
                     }
-                }
-            } catch (IOException e) {
-                // the worker's output closed early (it was killed): nothing more to copy
-            }
-        }, "vae4j-launch-" + prefix.trim());
+                },
+                "vae4j-launch-" + prefix.trim());
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -22,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * Appends one JSON object per line to {@code <run>/metrics.jsonl}: every log interval's report
  * ({@code {"kind":"train","step":<last step>,"steps":<steps averaged>,"lr":..,"seconds":<summed>,"skipped":<count>,
  * <mean terms>}}, plus {@code peak_cuda_mb}, the CUDA caching allocator's peak allocated MiB since the start, when
- * training on CUDA) and any other record
- * ({@code validation}, ...) through {@link #append(String, long, Map)}. The file is appended to, so a resumed run
- * continues it; {@link #truncateAfter(long)} first drops what the killed run logged after the resumed checkpoint
- * (and a record cut short by the kill), so no step is recorded twice. Each record is one {@code write} of a whole
- * line to a file opened for appending: a crash can cut only the last line short.
+ * training on CUDA) and any other record ({@code validation}, ...) through {@link #append(String, long, Map)}. The file
+ * is appended to, so a resumed run continues it; {@link #truncateAfter(long)} first drops what the killed run logged
+ * after the resumed checkpoint (and a record cut short by the kill), so no step is recorded twice. Each record is one
+ * {@code write} of a whole line to a file opened for appending: a crash can cut only the last line short.
  */
 public final class MetricsLog implements TrainingListener {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,8 +69,8 @@ public final class MetricsLog implements TrainingListener {
     }
 
     /**
-     * Rewrites the log (atomically) without the records of steps after {@code step} and without a last line cut
-     * short by a crash: what a run resumed from checkpoint {@code step} must start from. No file: nothing to do.
+     * Rewrites the log (atomically) without the records of steps after {@code step} and without a last line cut short
+     * by a crash: what a run resumed from checkpoint {@code step} must start from. No file: nothing to do.
      *
      * @return the number of lines dropped
      * @throws UncheckedIOException if the file cannot be read or rewritten (it is then unchanged)
@@ -106,7 +105,8 @@ public final class MetricsLog implements TrainingListener {
     private static long recordStep(String line) {
         try {
             JsonNode node = JSON.readTree(line);
-            return node != null && node.path("step").canConvertToLong() ? node.get("step").longValue()
+            return node != null && node.path("step").canConvertToLong()
+                    ? node.get("step").longValue()
                     : Long.MAX_VALUE;
         } catch (IOException e) {
             return Long.MAX_VALUE;
@@ -116,8 +116,12 @@ public final class MetricsLog implements TrainingListener {
     private void write(ObjectNode line) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file,
+                    JSON.writeValueAsString(line) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
         }

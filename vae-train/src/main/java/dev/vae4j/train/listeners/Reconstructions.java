@@ -1,8 +1,8 @@
 package dev.vae4j.train.listeners;
 
-import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.train.data.ImageArray;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
@@ -11,8 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Reconstructs a fixed batch with the posterior mode, in eval mode and without autograd (diffusers' validation). */
 final class Reconstructions {
-    private Reconstructions() {
-    }
+    private Reconstructions() {}
 
     /** Inputs (N, C, H, W) on the model's device as float32, and their reconstructions, on the CPU. */
     static Tensor[] of(TrainableAutoencoder model, List<ImageArray> batch, Device device) {

@@ -1,11 +1,11 @@
 package dev.vae4j.train.listeners;
 
-import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.StepReport;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.data.ImageArray;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Every {@code every} steps and at the end, writes {@code <run>/samples/step-NNNNNNNN.png}: a grid with the fixed
- * input images in the top row and their posterior-mode reconstructions below.
+ * Every {@code every} steps and at the end, writes {@code <run>/samples/step-NNNNNNNN.png}: a grid with the fixed input
+ * images in the top row and their posterior-mode reconstructions below.
  */
 public final class SampleGrid implements TrainingListener {
     private final List<ImageArray> batch;
@@ -47,9 +47,12 @@ public final class SampleGrid implements TrainingListener {
 
     /** Writes the grid for the current step and returns its path. */
     public Path write(TrainingRun run) {
-        Path file = run.runDir().resolve("samples").resolve(String.format("step-%08d.png", run.state().step()));
+        Path file = run.runDir()
+                .resolve("samples")
+                .resolve(String.format("step-%08d.png", run.state().step()));
         try (TensorScope scope = new TensorScope()) {
-            Tensor[] pair = Reconstructions.of(run.model(), batch, new Device(run.config().device()));
+            Tensor[] pair = Reconstructions.of(
+                    run.model(), batch, new Device(run.config().device()));
             int n = (int) pair[0].size(0);
             int h = (int) pair[0].size(2);
             int w = (int) pair[0].size(3);

@@ -1,12 +1,12 @@
 package dev.vae4j.train.listeners;
 
-import dev.vae4j.train.data.ImageArray;
-import dev.vae4j.train.metrics.Psnr;
-import dev.vae4j.train.metrics.Ssim;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.StepReport;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
+import dev.vae4j.train.data.ImageArray;
+import dev.vae4j.train.metrics.Psnr;
+import dev.vae4j.train.metrics.Ssim;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Validates on a fixed held-out batch at the start, every {@code every} steps and at the end: PSNR (dB) and SSIM of
- * posterior-mode reconstructions, plus any extra metrics (LPIPS when its weights are given). Results go to the
- * metrics log as {@code "kind":"validation"} records and are kept in {@link #history()}.
+ * posterior-mode reconstructions, plus any extra metrics (LPIPS when its weights are given). Results go to the metrics
+ * log as {@code "kind":"validation"} records and are kept in {@link #history()}.
  */
 public final class Validation implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(Validation.class);
@@ -55,7 +55,9 @@ public final class Validation implements TrainingListener {
 
     @Override
     public void onStep(TrainingRun run, StepReport report) {
-        if (every > 0 && report.step() % every == 0 && report.step() < run.config().steps()) {
+        if (every > 0
+                && report.step() % every == 0
+                && report.step() < run.config().steps()) {
             validate(run);
         }
     }
@@ -69,7 +71,8 @@ public final class Validation implements TrainingListener {
     public Map<String, Double> validate(TrainingRun run) {
         Map<String, Double> values = new LinkedHashMap<>();
         try (TensorScope scope = new TensorScope()) {
-            Tensor[] pair = Reconstructions.of(run.model(), batch, new Device(run.config().device()));
+            Tensor[] pair = Reconstructions.of(
+                    run.model(), batch, new Device(run.config().device()));
             values.put("psnr", Psnr.mean(pair[0], pair[1]));
             values.put("ssim", Ssim.mean(pair[0], pair[1]));
             extra.forEach((name, metric) -> values.put(name, metric.mean(pair[0], pair[1])));

@@ -3,12 +3,12 @@ package dev.vae4j.train.metrics;
 import static org.bytedeco.pytorch.global.torch.outer;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
-import dev.vae4j.train.dist.Collectives;
-import dev.vae4j.train.dist.Reductions;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.dist.Collectives;
+import dev.vae4j.train.dist.Reductions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +21,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Streaming Gaussian statistics of feature vectors as pytorch-fid computes them ({@code mu = mean(act, 0)},
- * {@code sigma = np.cov(act, rowvar=False)}, unbiased N-1): feature batches (N, D) are folded into float64 running
- * sums (D) and (D, D), so memory is O(D^2) whatever the number of images, and the sums of several workers add up
- * (gather them with an all-reduce before {@link #mean()}). Save/load as safetensors caches reference-set statistics.
+ * {@code sigma = np.cov(act, rowvar=False)}, unbiased N-1): feature batches (N, D) are folded into float64 running sums
+ * (D) and (D, D), so memory is O(D^2) whatever the number of images, and the sums of several workers add up (gather
+ * them with an all-reduce before {@link #mean()}). Save/load as safetensors caches reference-set statistics.
  */
 public final class FeatureStatistics implements AutoCloseable {
     /** Safetensors names of a statistics file. */
@@ -50,8 +50,8 @@ public final class FeatureStatistics implements AutoCloseable {
     /** Adds a batch of features (N, D) (any float type or device; accumulated on the CPU in float64). */
     public void add(Tensor features) {
         if (features.dim() != 2 || features.size(1) != dimension) {
-            throw new IllegalArgumentException("expected features (N, " + dimension + "), got "
-                    + Shapes.describe(features));
+            throw new IllegalArgumentException(
+                    "expected features (N, " + dimension + "), got " + Shapes.describe(features));
         }
         Tensor f = features.detach().cpu().to(ScalarType.Double);
         sum.add_(f.sum(new long[] {0}));
@@ -70,8 +70,8 @@ public final class FeatureStatistics implements AutoCloseable {
     }
 
     /**
-     * Sums these statistics over all ranks in place: afterwards every rank holds the statistics of all ranks'
-     * features (each rank having added its own share).
+     * Sums these statistics over all ranks in place: afterwards every rank holds the statistics of all ranks' features
+     * (each rank having added its own share).
      */
     public void allReduce(Collectives collectives) {
         if (collectives.context().worldSize() == 1) {
@@ -107,8 +107,8 @@ public final class FeatureStatistics implements AutoCloseable {
     }
 
     /**
-     * Writes {@code mu} and {@code sigma} with string metadata describing what they summarise (data folder, image
-     * size, ...), plus {@code count}.
+     * Writes {@code mu} and {@code sigma} with string metadata describing what they summarise (data folder, image size,
+     * ...), plus {@code count}.
      */
     public void save(Path file, Map<String, String> metadata) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -150,8 +150,8 @@ public final class FeatureStatistics implements AutoCloseable {
 
     private void requireCount(long needed) {
         if (count < needed) {
-            throw new IllegalStateException("feature statistics need at least " + needed + " feature vectors, got "
-                    + count);
+            throw new IllegalStateException(
+                    "feature statistics need at least " + needed + " feature vectors, got " + count);
         }
     }
 

@@ -13,18 +13,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Frechet distance between Gaussians N(mu1, sigma1) and N(mu2, sigma2), as pytorch-fid's
- * {@code calculate_frechet_distance}: {@code |mu1 - mu2|^2 + Tr(sigma1) + Tr(sigma2) - 2 Tr(sqrtm(sigma1 sigma2))}.
- * The trace of the matrix square root is computed robustly in float64 from symmetric eigendecompositions:
- * {@code Tr sqrtm(S1 S2) = Tr sqrt(A S2 A)} with {@code A = sqrtm(S1)}, eigenvalues below zero (rounding of
- * positive semi-definite matrices) clamped to 0. As the reference, a non-finite result is retried with
- * {@code eps * I} added to both covariances.
+ * {@code calculate_frechet_distance}: {@code |mu1 - mu2|^2 + Tr(sigma1) + Tr(sigma2) - 2 Tr(sqrtm(sigma1 sigma2))}. The
+ * trace of the matrix square root is computed robustly in float64 from symmetric eigendecompositions: {@code Tr
+ * sqrtm(S1 S2) = Tr sqrt(A S2 A)} with {@code A = sqrtm(S1)}, eigenvalues below zero (rounding of positive
+ * semi-definite matrices) clamped to 0. As the reference, a non-finite result is retried with {@code eps * I} added to
+ * both covariances.
  */
 public final class FrechetDistance {
     /** The reference's retry offset. */
     public static final double EPS = 1e-6;
 
-    private FrechetDistance() {
-    }
+    private FrechetDistance() {}
 
     /** The distance between two statistics: mu (D), sigma (D, D) each. */
     public static double of(Tensor mu1, Tensor sigma1, Tensor mu2, Tensor sigma2) {

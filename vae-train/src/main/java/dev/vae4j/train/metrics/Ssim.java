@@ -12,12 +12,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Structural similarity after Wang et al. 2004: images (N, C, H, W) in [-1, 1] mapped to [0, 1] (data range 1), an
- * 11-tap Gaussian window with sigma 1.5 applied separably per channel, K1 = 0.01, K2 = 0.03, population (biased)
- * local statistics, computed in float64. {@link Border#VALID} (the default) is pytorch-msssim's {@code ssim}
- * (convolution without padding, map (H-10) x (W-10), averaged per channel then over channels), equal to skimage
- * with {@code gaussian_weights=True, use_sample_covariance=False}. {@link Border#REFLECT_PADDED} is torchmetrics'
- * (>= 1.5) variant: inputs reflect-padded by 5, local variances clamped at 0, the full H x W map averaged.
- * Sides must be at least 11 pixels.
+ * 11-tap Gaussian window with sigma 1.5 applied separably per channel, K1 = 0.01, K2 = 0.03, population (biased) local
+ * statistics, computed in float64. {@link Border#VALID} (the default) is pytorch-msssim's {@code ssim} (convolution
+ * without padding, map (H-10) x (W-10), averaged per channel then over channels), equal to skimage with
+ * {@code gaussian_weights=True, use_sample_covariance=False}. {@link Border#REFLECT_PADDED} is torchmetrics' (>= 1.5)
+ * variant: inputs reflect-padded by 5, local variances clamped at 0, the full H x W map averaged. Sides must be at
+ * least 11 pixels.
  */
 public final class Ssim {
     private static final int WINDOW = 11;
@@ -34,8 +34,7 @@ public final class Ssim {
         REFLECT_PADDED
     }
 
-    private Ssim() {
-    }
+    private Ssim() {}
 
     /** SSIM of each image pair with the {@link Border#VALID} border, shape (N), float64, in [-1, 1]. */
     public static Tensor perImage(Tensor reference, Tensor test) {
@@ -71,8 +70,11 @@ public final class Ssim {
             sigmaX2 = sigmaX2.clamp_min(new Scalar(0.0));
             sigmaY2 = sigmaY2.clamp_min(new Scalar(0.0));
         }
-        Tensor contrast = sigmaXY.mul(new Scalar(2)).add(new Scalar(C2)).div(sigmaX2.add(sigmaY2).add(new Scalar(C2)));
-        Tensor luminance = muXY.mul(new Scalar(2)).add(new Scalar(C1)).div(muX2.add(muY2).add(new Scalar(C1)));
+        Tensor contrast = sigmaXY.mul(new Scalar(2))
+                .add(new Scalar(C2))
+                .div(sigmaX2.add(sigmaY2).add(new Scalar(C2)));
+        Tensor luminance =
+                muXY.mul(new Scalar(2)).add(new Scalar(C1)).div(muX2.add(muY2).add(new Scalar(C1)));
         return luminance.mul(contrast).mean(new long[] {1, 2, 3});
     }
 
@@ -99,11 +101,13 @@ public final class Ssim {
 
     /** Valid separable Gaussian filtering of each channel: (N, C, H, W) -> (N, C, H-10, W-10). */
     private static Tensor blur(Tensor x, Tensor window, long channels) {
-        Tensor vertical = window.view(1, 1, WINDOW, 1).expand(channels, 1, WINDOW, 1).contiguous();
-        Tensor horizontal = window.view(1, 1, 1, WINDOW).expand(channels, 1, 1, WINDOW).contiguous();
-        Tensor h = conv2d(x, vertical, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1},
-                channels);
-        return conv2d(h, horizontal, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1},
-                channels);
+        Tensor vertical =
+                window.view(1, 1, WINDOW, 1).expand(channels, 1, WINDOW, 1).contiguous();
+        Tensor horizontal =
+                window.view(1, 1, 1, WINDOW).expand(channels, 1, 1, WINDOW).contiguous();
+        Tensor h = conv2d(
+                x, vertical, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, channels);
+        return conv2d(
+                h, horizontal, new TensorOptional(), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, channels);
     }
 }

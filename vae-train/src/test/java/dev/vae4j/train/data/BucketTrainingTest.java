@@ -24,15 +24,18 @@ class BucketTrainingTest {
     @Property(tries = 50)
     void everyGlobalBatchIsOneBucketAndNoImageRepeats(
             @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 3) Integer> buckets,
-            @ForAll @IntRange(min = 1, max = 5) int globalBatch, @ForAll long seed) {
+            @ForAll @IntRange(min = 1, max = 5) int globalBatch,
+            @ForAll long seed) {
         int[] bucketOf = buckets.stream().mapToInt(Integer::intValue).toArray();
         int[] counts = new int[4];
         for (int b : bucketOf) {
             counts[b]++;
         }
-        int expected = Arrays.stream(counts).map(c -> c / globalBatch * globalBatch).sum();
+        int expected =
+                Arrays.stream(counts).map(c -> c / globalBatch * globalBatch).sum();
         if (expected == 0) {
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> new BucketBatchOrder(EpochOrder.shuffled(), bucketOf, globalBatch));
             return;
         }
@@ -53,8 +56,8 @@ class BucketTrainingTest {
         TarShardWriter.write(dir, 2, 6, new int[][] {{24, 16}, {16, 24}, {16, 16}}, 1);
         WebDatasetShards shards = WebDatasetShards.open(dir + "/shard-{000000..000001}.tar");
         AspectBuckets buckets = AspectBuckets.of(16, 4, 2);
-        BucketedImageDataset data = new BucketedImageDataset(shards, 0, shards.size(), buckets,
-                Augmentation.training(16), EpochOrder.shuffled());
+        BucketedImageDataset data = new BucketedImageDataset(
+                shards, 0, shards.size(), buckets, Augmentation.training(16), EpochOrder.shuffled());
         assertEquals(new AspectBuckets.Bucket(20, 12), data.bucket(0));
         assertEquals(new AspectBuckets.Bucket(12, 20), data.bucket(1));
         ImageArray wide = data.get(0, new SplittableRandom(1));
@@ -62,8 +65,8 @@ class BucketTrainingTest {
         assertEquals(20, wide.width());
         EpochOrder order = data.trainingOrder(4);
         try (BatchLoader rank0 = new BatchLoader(data, new ShardedSampler(data.size(), 0, 2, 3, order), 2, 3, 0, 2, 2);
-                BatchLoader rank1 = new BatchLoader(data, new ShardedSampler(data.size(), 1, 2, 3, order), 2, 3, 0, 2,
-                        2)) {
+                BatchLoader rank1 =
+                        new BatchLoader(data, new ShardedSampler(data.size(), 1, 2, 3, order), 2, 3, 0, 2, 2)) {
             for (int step = 0; step < 7; step++) {
                 List<ImageArray> a = rank0.next();
                 List<ImageArray> b = rank1.next();

@@ -76,7 +76,10 @@ class DataPipelineTest {
     @Test
     void unreadableImagesAreSkippedOnceAndCounted(@TempDir Path dir) throws IOException {
         for (int i = 0; i < 3; i++) {
-            ImageIO.write(new SyntheticImages(3, 20, 1, false).render(i), "png", dir.resolve("img" + i + ".png").toFile());
+            ImageIO.write(
+                    new SyntheticImages(3, 20, 1, false).render(i),
+                    "png",
+                    dir.resolve("img" + i + ".png").toFile());
         }
         Files.write(dir.resolve("broken.png"), new byte[] {1, 2, 3});
         ImageFolderDataset data = new ImageFolderDataset(dir, Augmentation.training(16));
@@ -92,8 +95,8 @@ class DataPipelineTest {
 
     @Test
     void anEmptyFolderIsAClearError(@TempDir Path dir) {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> new ImageFolderDataset(dir, Augmentation.center(16)));
+        IllegalArgumentException error = assertThrows(
+                IllegalArgumentException.class, () -> new ImageFolderDataset(dir, Augmentation.center(16)));
         assertTrue(error.getMessage().contains(dir.toString()), error.getMessage());
     }
 
@@ -104,7 +107,8 @@ class DataPipelineTest {
         assertEquals(24, out.getWidth());
         assertEquals(24, out.getHeight());
         BufferedImage centre = Augmentation.center(24).apply(wide, new SplittableRandom(4));
-        assertArrayEquals(centre.getRGB(0, 0, 24, 24, null, 0, 24),
+        assertArrayEquals(
+                centre.getRGB(0, 0, 24, 24, null, 0, 24),
                 Augmentation.center(24).apply(wide, new SplittableRandom(99)).getRGB(0, 0, 24, 24, null, 0, 24));
     }
 
@@ -112,9 +116,13 @@ class DataPipelineTest {
     void syntheticImagesAreDeterministicAndVaried() {
         SyntheticImages a = new SyntheticImages(4, 32, 9, false);
         SyntheticImages b = new SyntheticImages(4, 32, 9, false);
-        assertArrayEquals(a.get(2, new SplittableRandom(0)).data(), b.get(2, new SplittableRandom(1)).data());
+        assertArrayEquals(
+                a.get(2, new SplittableRandom(0)).data(),
+                b.get(2, new SplittableRandom(1)).data());
         float[] first = a.get(0, new SplittableRandom(0)).data();
-        assertNotEquals(Arrays.hashCode(first), Arrays.hashCode(a.get(1, new SplittableRandom(0)).data()));
+        assertNotEquals(
+                Arrays.hashCode(first),
+                Arrays.hashCode(a.get(1, new SplittableRandom(0)).data()));
         double min = 1;
         double max = -1;
         for (float v : first) {

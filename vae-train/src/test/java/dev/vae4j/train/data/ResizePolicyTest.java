@@ -23,7 +23,8 @@ class ResizePolicyTest {
         assertTrue(buckets.contains(new AspectBuckets.Bucket(832, 1216)), buckets.toString());
         assertTrue(buckets.contains(new AspectBuckets.Bucket(1344, 768)), buckets.toString());
         for (AspectBuckets.Bucket b : buckets) {
-            assertTrue(b.width() * b.height() <= 1024 * 1024 && b.width() * b.height() > 0.85 * 1024 * 1024, b.toString());
+            assertTrue(
+                    b.width() * b.height() <= 1024 * 1024 && b.width() * b.height() > 0.85 * 1024 * 1024, b.toString());
         }
         assertThrows(IllegalArgumentException.class, () -> AspectBuckets.of(100, 64, 2));
     }
@@ -37,13 +38,20 @@ class ResizePolicyTest {
     }
 
     @Property(tries = 40)
-    void cropCoversTheTargetInsideTheResizedImage(@ForAll @IntRange(min = 1, max = 300) int w,
-            @ForAll @IntRange(min = 1, max = 300) int h, @ForAll @IntRange(min = 1, max = 64) int tw,
-            @ForAll @IntRange(min = 1, max = 64) int th, @ForAll long seed) {
+    void cropCoversTheTargetInsideTheResizedImage(
+            @ForAll @IntRange(min = 1, max = 300) int w,
+            @ForAll @IntRange(min = 1, max = 300) int h,
+            @ForAll @IntRange(min = 1, max = 64) int tw,
+            @ForAll @IntRange(min = 1, max = 64) int th,
+            @ForAll long seed) {
         for (SplittableRandom random : new SplittableRandom[] {null, new SplittableRandom(seed)}) {
             ResizeCrop.Placement p = ResizeCrop.plan(w, h, tw, th, 1.0, random);
-            assertTrue(p.left() >= 0 && p.top() >= 0 && p.left() + tw <= p.resizedWidth()
-                    && p.top() + th <= p.resizedHeight(), p.toString());
+            assertTrue(
+                    p.left() >= 0
+                            && p.top() >= 0
+                            && p.left() + tw <= p.resizedWidth()
+                            && p.top() + th <= p.resizedHeight(),
+                    p.toString());
             assertTrue(p.resizedWidth() == tw || p.resizedHeight() == th, "one side fits exactly: " + p);
         }
     }

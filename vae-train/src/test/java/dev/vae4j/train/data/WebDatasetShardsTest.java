@@ -30,16 +30,20 @@ class WebDatasetShardsTest {
 
     @Test
     void bracePatternsExpandLikeBraceexpand() {
-        assertEquals(List.of(Path.of("d/s-08.tar"), Path.of("d/s-09.tar"), Path.of("d/s-10.tar")),
+        assertEquals(
+                List.of(Path.of("d/s-08.tar"), Path.of("d/s-09.tar"), Path.of("d/s-10.tar")),
                 ShardPattern.expand("d/s-{08..10}.tar"));
-        assertEquals(List.of("a-x-1.tar", "a-x-2.tar", "a-y-1.tar", "a-y-2.tar", "b.tar"),
-                ShardPattern.expand("a-{x,y}-{1..2}.tar::b.tar").stream().map(Path::toString).toList());
+        assertEquals(
+                List.of("a-x-1.tar", "a-x-2.tar", "a-y-1.tar", "a-y-2.tar", "b.tar"),
+                ShardPattern.expand("a-{x,y}-{1..2}.tar::b.tar").stream()
+                        .map(Path::toString)
+                        .toList());
         assertTrue(ShardPattern.isShardPattern("shards/{000000..000099}.tar"));
         assertTrue(!ShardPattern.isShardPattern("images/"));
         assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand("s-{3..1}.tar"));
         assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand("s-{3.tar"));
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> ShardPattern.existing("/nonexistent/s-{0..1}.tar"));
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> ShardPattern.existing("/nonexistent/s-{0..1}.tar"));
         assertTrue(missing.getMessage().contains("/nonexistent/s-0.tar"), missing.getMessage());
     }
 
@@ -47,7 +51,8 @@ class WebDatasetShardsTest {
     void indexesSamplesByKeyWithCaptionsAndSkipsSamplesWithoutImage(@TempDir Path dir) throws IOException {
         List<Path> files = TarShardWriter.write(dir, 2, 3, SIZES, 1);
         Path extra = dir.resolve("extra.tar");
-        try (OutputStream out = Files.newOutputStream(extra); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(extra);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             TarShardWriter.add(tar, "sub/a.seg.txt", "only text".getBytes(StandardCharsets.UTF_8));
             TarShardWriter.add(tar, "sub/b.jpg", "not a jpeg".getBytes(StandardCharsets.UTF_8));
             TarShardWriter.add(tar, "sub/c.png", TarShardWriter.png(8, 8, 3));
@@ -68,15 +73,16 @@ class WebDatasetShardsTest {
         assertEquals(files.get(1).resolve("000005.png").toString(), shards.describe(5));
         Path gz = dir.resolve("bad.tar");
         Files.write(gz, new byte[] {31, -117, 8, 0, 1, 2, 3});
-        IllegalArgumentException notTar = assertThrows(IllegalArgumentException.class,
-                () -> WebDatasetShards.open(List.of(gz)));
+        IllegalArgumentException notTar =
+                assertThrows(IllegalArgumentException.class, () -> WebDatasetShards.open(List.of(gz)));
         assertTrue(notTar.getMessage().contains("bad.tar"), notTar.getMessage());
     }
 
     @Property(tries = 50)
     void shardShuffleIsASeededPermutationWithBoundedDisplacement(
             @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 0, max = 9) Integer> sizes,
-            @ForAll @IntRange(min = 1, max = 8) int buffer, @ForAll long seed) {
+            @ForAll @IntRange(min = 1, max = 8) int buffer,
+            @ForAll long seed) {
         int[] shardSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
         int total = Arrays.stream(shardSizes).sum();
         ShardShuffleOrder order = new ShardShuffleOrder(shardSizes, buffer);
@@ -94,7 +100,8 @@ class WebDatasetShardsTest {
             }
             for (int i = 1; i < total; i++) {
                 boolean sameShard = shardOf[epoch0[i]] == shardOf[epoch0[i - 1]];
-                assertTrue(!sameShard || epoch0[i] == epoch0[i - 1] + 1, "shard order only: " + Arrays.toString(epoch0));
+                assertTrue(
+                        !sameShard || epoch0[i] == epoch0[i - 1] + 1, "shard order only: " + Arrays.toString(epoch0));
             }
         }
     }
@@ -106,7 +113,8 @@ class WebDatasetShardsTest {
         assertNotEquals(Arrays.toString(a), Arrays.toString(order.order(300, 5, 1)));
         // only the buffer's 10 samples are in flight: the first 90 come from the first shard read
         int[] firstShard = {a[0] / 100};
-        long fromFirstShard = Arrays.stream(a, 0, 90).filter(v -> v / 100 == firstShard[0]).count();
+        long fromFirstShard =
+                Arrays.stream(a, 0, 90).filter(v -> v / 100 == firstShard[0]).count();
         assertEquals(90, fromFirstShard);
     }
 

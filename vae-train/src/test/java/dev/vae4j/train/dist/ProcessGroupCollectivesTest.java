@@ -14,9 +14,10 @@ class ProcessGroupCollectivesTest {
     private static String run(String mode, int timeoutSeconds, int[] exit) throws InterruptedException {
         StringBuffer output = new StringBuffer();
         WorkerLauncher launcher = new WorkerLauncher(2, 1, 0, "127.0.0.1", TestJvm.freePort());
-        List<String> command = WorkerLauncher.javaCommand(CollectivesProbe.class.getName(),
-                List.of(mode, Integer.toString(timeoutSeconds)));
-        exit[0] = launcher.start(command, Map.of(), line -> output.append(line).append('\n')).await();
+        List<String> command = WorkerLauncher.javaCommand(
+                CollectivesProbe.class.getName(), List.of(mode, Integer.toString(timeoutSeconds)));
+        exit[0] = launcher.start(command, Map.of(), line -> output.append(line).append('\n'))
+                .await();
         return output.toString();
     }
 
@@ -59,14 +60,31 @@ class ProcessGroupCollectivesTest {
 
     @Test
     void contextReadsTorchrunVariables() {
-        DistributedContext c = DistributedContext.fromEnvironment(Map.of("RANK", "3", "WORLD_SIZE", "4",
-                "LOCAL_RANK", "1", "MASTER_ADDR", "node0", "MASTER_PORT", "29500"), "cpu", null,
+        DistributedContext c = DistributedContext.fromEnvironment(
+                Map.of(
+                        "RANK",
+                        "3",
+                        "WORLD_SIZE",
+                        "4",
+                        "LOCAL_RANK",
+                        "1",
+                        "MASTER_ADDR",
+                        "node0",
+                        "MASTER_PORT",
+                        "29500"),
+                "cpu",
+                null,
                 DistributedContext.DEFAULT_TIMEOUT);
-        assertEquals(List.of(3, 4, 1, "node0", 29500, DistributedContext.Backend.GLOO), List.of(c.rank(), c.worldSize(), c.localRank(),
-                c.masterAddr(), c.masterPort(), c.backend()));
-        assertEquals(DistributedContext.Backend.NCCL, DistributedContext.fromEnvironment(Map.of(), "cuda", null,
-                DistributedContext.DEFAULT_TIMEOUT).backend());
-        assertEquals(1, DistributedContext.fromEnvironment(Map.of(), "cpu", null,
-                DistributedContext.DEFAULT_TIMEOUT).worldSize());
+        assertEquals(
+                List.of(3, 4, 1, "node0", 29500, DistributedContext.Backend.GLOO),
+                List.of(c.rank(), c.worldSize(), c.localRank(), c.masterAddr(), c.masterPort(), c.backend()));
+        assertEquals(
+                DistributedContext.Backend.NCCL,
+                DistributedContext.fromEnvironment(Map.of(), "cuda", null, DistributedContext.DEFAULT_TIMEOUT)
+                        .backend());
+        assertEquals(
+                1,
+                DistributedContext.fromEnvironment(Map.of(), "cpu", null, DistributedContext.DEFAULT_TIMEOUT)
+                        .worldSize());
     }
 }

@@ -29,11 +29,17 @@ class RendezvousTimeoutTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            DistributedContext rank1 = new DistributedContext(1, 2, 0, "127.0.0.1", silent.getLocalPort(),
-                    DistributedContext.Backend.GLOO, Duration.ofSeconds(2));
+            DistributedContext rank1 = new DistributedContext(
+                    1,
+                    2,
+                    0,
+                    "127.0.0.1",
+                    silent.getLocalPort(),
+                    DistributedContext.Backend.GLOO,
+                    Duration.ofSeconds(2));
             long t0 = System.nanoTime();
-            DistributedException e = assertThrows(DistributedException.class,
-                    () -> ProcessGroupCollectives.connect(rank1));
+            DistributedException e =
+                    assertThrows(DistributedException.class, () -> ProcessGroupCollectives.connect(rank1));
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertTrue(e.getMessage().contains("127.0.0.1:" + silent.getLocalPort()), e.getMessage());
             assertTrue(e.getMessage().contains("rank 1/2"), e.getMessage());

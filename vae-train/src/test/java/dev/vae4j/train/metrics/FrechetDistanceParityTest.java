@@ -35,14 +35,15 @@ class FrechetDistanceParityTest {
 
     private static void assertRelative(String label, double expected, double actual, double tolerance) {
         double rel = Math.abs(expected - actual) / Math.abs(expected);
-        System.out.printf("parity %-48s rel diff = %.3e (tol %.0e) margin %.1fx%n", label, rel, tolerance,
-                tolerance / rel);
+        System.out.printf(
+                "parity %-48s rel diff = %.3e (tol %.0e) margin %.1fx%n", label, rel, tolerance, tolerance / rel);
         assertTrue(rel <= tolerance, label + ": expected " + expected + ", got " + actual);
     }
 
     @Test
     void streamedStatisticsAndDistanceMatchPytorchFid() {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture();
                 FeatureStatistics a = streamed(io.load("feat1"), 10);
                 FeatureStatistics b = streamed(io.load("feat2"), 7)) {
             assertClose("fid mu", io.load("mu1"), a.mean(), 1e-10);
@@ -57,7 +58,8 @@ class FrechetDistanceParityTest {
 
     @Test
     void rankDeficientCovariancesMatchPytorchFid() {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture();
                 FeatureStatistics a = streamed(io.load("low1"), 5);
                 FeatureStatistics b = streamed(io.load("low2"), 16)) {
             double fd = FrechetDistance.of(a.mean(), a.covariance(), b.mean(), b.covariance());
@@ -68,7 +70,8 @@ class FrechetDistanceParityTest {
     @Test
     void statisticsRoundTripThroughACacheFile(@TempDir Path dir) {
         Path file = dir.resolve("ref_stats.safetensors");
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture();
                 FeatureStatistics a = streamed(io.load("feat1"), 32)) {
             a.save(file, java.util.Map.of("data", "feat1"));
             assertEquals("feat1", FeatureStatistics.metadata(file).get("data"));
@@ -81,15 +84,16 @@ class FrechetDistanceParityTest {
 
     @Test
     void mismatchedInputsAreRejected(@TempDir Path dir) throws Exception {
-        try (TensorScope scope = new TensorScope(); FeatureStatistics s = new FeatureStatistics(4)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> s.add(org.bytedeco.pytorch.global.torch.zeros(3, 5)));
+        try (TensorScope scope = new TensorScope();
+                FeatureStatistics s = new FeatureStatistics(4)) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> s.add(org.bytedeco.pytorch.global.torch.zeros(3, 5)));
             assertTrue(e.getMessage().contains("(N, 4)"), e.getMessage());
             assertThrows(IllegalStateException.class, s::covariance);
             Path bad = dir.resolve("bad.safetensors");
             Files.copy(Fixtures.dir("metrics").resolve("metrics_io.safetensors"), bad);
-            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                    () -> FeatureStatistics.load(bad));
+            IllegalArgumentException missing =
+                    assertThrows(IllegalArgumentException.class, () -> FeatureStatistics.load(bad));
             assertTrue(missing.getMessage().contains("'mu'"), missing.getMessage());
         }
     }

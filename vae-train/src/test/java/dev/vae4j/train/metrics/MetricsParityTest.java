@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * PSNR against skimage and SSIM against pytorch-msssim (valid border) and torchmetrics >= 1.5 (reflect-padded),
- * from {@code tools/reference/gen_metrics.py}; tolerance 1e-5 absolute (dB for PSNR).
+ * PSNR against skimage and SSIM against pytorch-msssim (valid border) and torchmetrics >= 1.5 (reflect-padded), from
+ * {@code tools/reference/gen_metrics.py}; tolerance 1e-5 absolute (dB for PSNR).
  */
 @Tag("parity")
 class MetricsParityTest {
@@ -27,11 +27,15 @@ class MetricsParityTest {
 
     @Test
     void psnrMatchesSkimage() {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture()) {
-            assertClose("psnr vs skimage", io.load("psnr_skimage"), Psnr.perImage(io.load("a"), io.load("b")),
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture()) {
+            assertClose(
+                    "psnr vs skimage", io.load("psnr_skimage"), Psnr.perImage(io.load("a"), io.load("b")), TOLERANCE);
+            assertClose(
+                    "psnr gray vs skimage",
+                    io.load("psnr_gray"),
+                    Psnr.perImage(io.load("gray_a"), io.load("gray_b")),
                     TOLERANCE);
-            assertClose("psnr gray vs skimage", io.load("psnr_gray"),
-                    Psnr.perImage(io.load("gray_a"), io.load("gray_b")), TOLERANCE);
             double mean = io.load("psnr_skimage").mean().item_double();
             assertEquals(mean, Psnr.mean(io.load("a"), io.load("b")), TOLERANCE);
         }
@@ -39,29 +43,44 @@ class MetricsParityTest {
 
     @Test
     void ssimMatchesPytorchMsssim() {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture()) {
-            assertClose("ssim vs pytorch-msssim", io.load("ssim_msssim"), Ssim.perImage(io.load("a"), io.load("b")),
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture()) {
+            assertClose(
+                    "ssim vs pytorch-msssim",
+                    io.load("ssim_msssim"),
+                    Ssim.perImage(io.load("a"), io.load("b")),
                     TOLERANCE);
-            assertClose("ssim vs skimage gaussian", io.load("ssim_skimage"),
-                    Ssim.perImage(io.load("a"), io.load("b")), TOLERANCE);
-            assertClose("ssim gray vs pytorch-msssim", io.load("ssim_gray"),
-                    Ssim.perImage(io.load("gray_a"), io.load("gray_b")), TOLERANCE);
+            assertClose(
+                    "ssim vs skimage gaussian",
+                    io.load("ssim_skimage"),
+                    Ssim.perImage(io.load("a"), io.load("b")),
+                    TOLERANCE);
+            assertClose(
+                    "ssim gray vs pytorch-msssim",
+                    io.load("ssim_gray"),
+                    Ssim.perImage(io.load("gray_a"), io.load("gray_b")),
+                    TOLERANCE);
         }
     }
 
     @Test
     void paddedSsimMatchesTorchmetrics() {
-        try (TensorScope scope = new TensorScope(); SafetensorsReader io = fixture()) {
-            assertClose("ssim padded vs torchmetrics", io.load("ssim_tm_padded"),
-                    Ssim.perImage(io.load("a"), io.load("b"), Ssim.Border.REFLECT_PADDED), TOLERANCE);
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = fixture()) {
+            assertClose(
+                    "ssim padded vs torchmetrics",
+                    io.load("ssim_tm_padded"),
+                    Ssim.perImage(io.load("a"), io.load("b"), Ssim.Border.REFLECT_PADDED),
+                    TOLERANCE);
         }
     }
 
     @Test
     void identicalImagesGiveInfinitePsnrAndUnitSsim() {
         try (TensorScope scope = new TensorScope()) {
-            Tensor a = torch.rand(2, 3, 16, 16).mul(new org.bytedeco.pytorch.Scalar(2)).sub(
-                    new org.bytedeco.pytorch.Scalar(1));
+            Tensor a = torch.rand(2, 3, 16, 16)
+                    .mul(new org.bytedeco.pytorch.Scalar(2))
+                    .sub(new org.bytedeco.pytorch.Scalar(1));
             assertTrue(Double.isInfinite(Psnr.mean(a, a)));
             assertEquals(1.0, Ssim.mean(a, a), 1e-12);
         }
@@ -73,7 +92,8 @@ class MetricsParityTest {
             Tensor small = torch.zeros(1, 3, 10, 16);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ssim.mean(small, small));
             assertTrue(e.getMessage().contains("11x11"), e.getMessage());
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> Psnr.mean(torch.zeros(1, 3, 16, 16), torch.zeros(1, 3, 16, 8)));
         }
     }

@@ -16,13 +16,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes small WebDataset tar shards for tests: sample {@code k} is a synthetic PNG {@code <key>.png} of a given
- * size plus a caption {@code <key>.txt} ("caption k") and a {@code <key>.json}, keys {@code %06d} numbered across
- * shards.
+ * Writes small WebDataset tar shards for tests: sample {@code k} is a synthetic PNG {@code <key>.png} of a given size
+ * plus a caption {@code <key>.txt} ("caption k") and a {@code <key>.json}, keys {@code %06d} numbered across shards.
  */
 public final class TarShardWriter {
-    private TarShardWriter() {
-    }
+    private TarShardWriter() {}
 
     /**
      * Writes {@code shards} files {@code <dir>/shard-%06d.tar} of {@code perShard} samples each; image {@code k} is

@@ -14,15 +14,14 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Opens any single-file checkpoint as named tensors: safetensors ({@code .safetensors}) or a PyTorch pickle
- * ({@code .ckpt/.pth/.pt/.bin}, zip or legacy format, read safely by {@link PyTorchCheckpoint}). The format is
- * chosen by extension; for other extensions, by the first bytes (zip or legacy torch magic, else safetensors).
- * For a PyTorch checkpoint the source is its state dict ({@code state_dict} of a Lightning checkpoint).
+ * ({@code .ckpt/.pth/.pt/.bin}, zip or legacy format, read safely by {@link PyTorchCheckpoint}). The format is chosen
+ * by extension; for other extensions, by the first bytes (zip or legacy torch magic, else safetensors). For a PyTorch
+ * checkpoint the source is its state dict ({@code state_dict} of a Lightning checkpoint).
  */
 public final class CheckpointFiles {
     private static final List<String> PICKLE_EXTENSIONS = List.of(".ckpt", ".pth", ".pt", ".bin");
 
-    private CheckpointFiles() {
-    }
+    private CheckpointFiles() {}
 
     /** An open checkpoint file: named tensors plus the file handle to close. */
     public interface Opened extends TensorSource, AutoCloseable {
@@ -55,8 +54,8 @@ public final class CheckpointFiles {
      * Opens {@code file}.
      *
      * @throws SafetensorsFormatException or {@link dev.vae4j.core.io.torch.PyTorchFormatException} for a malformed
-     *                                    file, {@link dev.vae4j.core.io.torch.UnsafePickleException} for a pickle
-     *                                    naming a global outside the allow-list
+     *     file, {@link dev.vae4j.core.io.torch.UnsafePickleException} for a pickle naming a global outside the
+     *     allow-list
      */
     public static Opened open(Path file) {
         if (isPyTorch(file)) {

@@ -8,16 +8,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Flattens an unpickled object tree into dotted tensor names: dict keys (strings, integers, or an allow-listed
- * class used as a key) and list / tuple indices joined by {@code .}. Non-tensor leaves are skipped; cycles and
- * nesting deeper than {@value #MAX_DEPTH} are refused. Package-private.
+ * Flattens an unpickled object tree into dotted tensor names: dict keys (strings, integers, or an allow-listed class
+ * used as a key) and list / tuple indices joined by {@code .}. Non-tensor leaves are skipped; cycles and nesting deeper
+ * than {@value #MAX_DEPTH} are refused. Package-private.
  */
 final class CheckpointTree {
     /** Deepest container nesting followed. */
     static final int MAX_DEPTH = 64;
 
-    private CheckpointTree() {
-    }
+    private CheckpointTree() {}
 
     /** Every tensor under {@code root}, by dotted name, in traversal order. */
     static Map<String, TensorRef> flatten(Object root, String origin) {
@@ -26,8 +25,8 @@ final class CheckpointTree {
         return out;
     }
 
-    private static void walk(Object node, String name, int depth, Map<String, TensorRef> out, Set<Object> path,
-                             String origin) {
+    private static void walk(
+            Object node, String name, int depth, Map<String, TensorRef> out, Set<Object> path, String origin) {
         if (node instanceof TensorRef t) {
             if (out.putIfAbsent(name, t) != null) {
                 throw new PyTorchFormatException(origin + ": two tensors flatten to the name '" + name + "'");
@@ -38,8 +37,8 @@ final class CheckpointTree {
             return;
         }
         if (depth >= MAX_DEPTH) {
-            throw new PyTorchFormatException(origin + ": containers nested deeper than " + MAX_DEPTH + " at '"
-                    + name + "'");
+            throw new PyTorchFormatException(
+                    origin + ": containers nested deeper than " + MAX_DEPTH + " at '" + name + "'");
         }
         if (!path.add(node)) {
             throw new PyTorchFormatException(origin + ": the object tree contains itself at '" + name + "'");

@@ -14,11 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads the legacy stream of {@code torch.save} (before 1.6, or {@code _use_new_zipfile_serialization=False}):
- * five pickles back to back — the magic number {@code 0x1950a86a20f9469cfc6c}, the protocol version 1001, a
- * {@code sys_info} dict ({@code little_endian}, type sizes), the object itself with persistent ids
- * {@code ('storage', torch.<T>Storage, key, location, numel, view_metadata)}, and the list of storage keys — then,
- * for each key in that order, an 8-byte little-endian element count and the raw bytes. Package-private.
+ * Reads the legacy stream of {@code torch.save} (before 1.6, or {@code _use_new_zipfile_serialization=False}): five
+ * pickles back to back — the magic number {@code 0x1950a86a20f9469cfc6c}, the protocol version 1001, a {@code sys_info}
+ * dict ({@code little_endian}, type sizes), the object itself with persistent ids {@code ('storage', torch.<T>Storage,
+ * key, location, numel, view_metadata)}, and the list of storage keys — then, for each key in that order, an 8-byte
+ * little-endian element count and the raw bytes. Package-private.
  */
 final class LegacyCheckpointReader implements StorageData {
     /** The magic number the legacy format starts with. */
@@ -30,12 +30,12 @@ final class LegacyCheckpointReader implements StorageData {
     private final FileChannel channel;
     /** Root storages by key: dtype and element count from their first reference. */
     private final Map<String, StorageRef> roots = new LinkedHashMap<>();
+
     private final Map<String, StorageRef> views = new HashMap<>();
     /** Per key: file offset of the raw bytes and their length. */
     private final Map<String, long[]> regions = new HashMap<>();
 
-    record Result(LegacyCheckpointReader data, Object root, boolean bigEndian) {
-    }
+    record Result(LegacyCheckpointReader data, Object root, boolean bigEndian) {}
 
     private LegacyCheckpointReader(Path file, FileChannel channel) {
         this.file = file;
@@ -95,13 +95,13 @@ final class LegacyCheckpointReader implements StorageData {
                 throw new PyTorchFormatException(file + ": storage '" + key + "' listed twice");
             }
             if (fileSize - pos < 8) {
-                throw new PyTorchFormatException(file + ": file ends before the data of storage '" + key
-                        + "' at byte " + pos + " (truncated?)");
+                throw new PyTorchFormatException(
+                        file + ": file ends before the data of storage '" + key + "' at byte " + pos + " (truncated?)");
             }
             long count = readLong(pos);
             if (count != storage.numel()) {
-                throw new PyTorchFormatException(file + ": storage '" + key + "' at byte " + pos + " holds "
-                        + count + " elements, the pickle declared " + storage.numel());
+                throw new PyTorchFormatException(file + ": storage '" + key + "' at byte " + pos + " holds " + count
+                        + " elements, the pickle declared " + storage.numel());
             }
             long nbytes = storage.nbytes();
             if (nbytes > fileSize - pos - 8) {
@@ -122,16 +122,18 @@ final class LegacyCheckpointReader implements StorageData {
 
     private Object persistentLoad(Object pid) {
         if (pid instanceof PyTuple t && t.size() > 0 && "module".equals(ZipCheckpointReader.ascii(t.get(0)))) {
-            throw new UnsafePickleException("module", file + ": refusing a pickled nn.Module class (persistent id"
-                    + " 'module' carries source code); save the state_dict instead");
+            throw new UnsafePickleException(
+                    "module",
+                    file + ": refusing a pickled nn.Module class (persistent id"
+                            + " 'module' carries source code); save the state_dict instead");
         }
         if (!(pid instanceof PyTuple t) || t.size() != 6 || !"storage".equals(ZipCheckpointReader.ascii(t.get(0)))) {
             throw new PyTorchFormatException(file + ": legacy persistent id must be ('storage', type, key,"
                     + " location, numel, view_metadata), got " + Unpickler.typeName(pid));
         }
         if (!(t.get(1) instanceof StorageType type)) {
-            throw new PyTorchFormatException(file + ": persistent id names storage type "
-                    + Unpickler.typeName(t.get(1)) + ", not a torch storage class");
+            throw new PyTorchFormatException(file + ": persistent id names storage type " + Unpickler.typeName(t.get(1))
+                    + ", not a torch storage class");
         }
         String key = ZipCheckpointReader.ascii(t.get(2));
         String location = ZipCheckpointReader.ascii(t.get(3));
@@ -156,21 +158,30 @@ final class LegacyCheckpointReader implements StorageData {
             throw new PyTorchFormatException(file + ": storage '" + key + "' referenced with " + numel + " "
                     + type.dtype().dtypeName() + " elements but first declared with " + root.nbytes() + " bytes");
         }
-        StorageRef ref = root.dtype() == type.dtype() ? root
+        StorageRef ref = root.dtype() == type.dtype()
+                ? root
                 : new StorageRef(key, type.dtype(), root.nbytes() / type.dtype().elementSize(), 0, location);
         Object view = t.get(5);
         if (view == PyNone.NONE) {
             return ref;
         }
-        if (!(view instanceof PyTuple v) || v.size() != 3 || ZipCheckpointReader.ascii(v.get(0)) == null
-                || !(v.get(1) instanceof Long offset) || !(v.get(2) instanceof Long viewSize)
-                || offset < 0 || viewSize < 0 || offset > ref.numel() || viewSize > ref.numel() - offset) {
+        if (!(view instanceof PyTuple v)
+                || v.size() != 3
+                || ZipCheckpointReader.ascii(v.get(0)) == null
+                || !(v.get(1) instanceof Long offset)
+                || !(v.get(2) instanceof Long viewSize)
+                || offset < 0
+                || viewSize < 0
+                || offset > ref.numel()
+                || viewSize > ref.numel() - offset) {
             throw new PyTorchFormatException(file + ": invalid storage view metadata for storage '" + key
                     + "' (must be (key, offset, size) inside its " + ref.numel() + " elements)");
         }
         String viewKey = ZipCheckpointReader.ascii(v.get(0));
-        return views.computeIfAbsent(viewKey, k -> new StorageRef(ref.key(), ref.dtype(), viewSize,
-                offset * ref.dtype().elementSize(), location));
+        return views.computeIfAbsent(
+                viewKey,
+                k -> new StorageRef(
+                        ref.key(), ref.dtype(), viewSize, offset * ref.dtype().elementSize(), location));
     }
 
     private long size() {
@@ -215,8 +226,7 @@ final class LegacyCheckpointReader implements StorageData {
                 while (dst.hasRemaining()) {
                     int r = channel.read(dst, region[0] + done + dst.position());
                     if (r < 0) {
-                        throw new PyTorchFormatException(file + ": file truncated while reading storage '" + key
-                                + "'");
+                        throw new PyTorchFormatException(file + ": file truncated while reading storage '" + key + "'");
                     }
                 }
                 done += len;

@@ -5,40 +5,50 @@ import java.util.Map;
 
 /**
  * The allow-list of globals a checkpoint pickle may name. Anything else ({@code os.system}, {@code builtins.exec},
- * {@code subprocess.Popen}, any unknown class) throws {@link UnsafePickleException} naming {@code module.name} when
- * the GLOBAL / STACK_GLOBAL / INST opcode is read, before anything of it is built.
+ * {@code subprocess.Popen}, any unknown class) throws {@link UnsafePickleException} naming {@code module.name} when the
+ * GLOBAL / STACK_GLOBAL / INST opcode is read, before anything of it is built.
  *
  * <p>Allowed, with the reason:
+ *
  * <ul>
- *   <li>{@code torch._utils._rebuild_tensor_v2}, {@code _rebuild_tensor} (pre-0.4 files),
- *       {@code _rebuild_parameter}, {@code _rebuild_parameter_with_state}: how every tensor and parameter is
- *       pickled; we only record a bounds-checked {@link TensorRef}.</li>
+ *   <li>{@code torch._utils._rebuild_tensor_v2}, {@code _rebuild_tensor} (pre-0.4 files), {@code _rebuild_parameter},
+ *       {@code _rebuild_parameter_with_state}: how every tensor and parameter is pickled; we only record a
+ *       bounds-checked {@link TensorRef}.
  *   <li>{@code torch.<T>Storage}, {@code torch.cuda.<T>Storage} (old GPU saves), {@code torch.UntypedStorage},
- *       {@code torch.storage.UntypedStorage}, and {@code torch.<dtype>}: values naming element types in persistent
- *       ids; never called.</li>
+ *       {@code torch.storage.UntypedStorage}, and {@code torch.<dtype>}: values naming element types in persistent ids;
+ *       never called.
  *   <li>{@code collections.OrderedDict} (every {@code state_dict}), {@code torch.Size}, {@code builtins.set} /
  *       {@code frozenset} (and Python 2 {@code __builtin__}), {@code _codecs.encode} (how protocol 2 writes
- *       {@code bytes}): rebuilt as plain Java collections / byte arrays.</li>
- *   <li>{@code pytorch_lightning.utilities.parsing.AttributeDict}, {@code lightning_fabric.utilities.data.AttributeDict}:
- *       a {@code dict} subclass holding Lightning {@code hyper_parameters}; rebuilt as a {@link PyDict}.</li>
+ *       {@code bytes}): rebuilt as plain Java collections / byte arrays.
+ *   <li>{@code pytorch_lightning.utilities.parsing.AttributeDict},
+ *       {@code lightning_fabric.utilities.data.AttributeDict}: a {@code dict} subclass holding Lightning
+ *       {@code hyper_parameters}; rebuilt as a {@link PyDict}.
  *   <li>{@code argparse.Namespace} (old Lightning {@code hparams}), {@code numpy.core.multiarray.scalar},
  *       {@code numpy._core.multiarray.scalar} and {@code numpy.dtype} (callback scores such as
- *       {@code best_model_score}): kept as opaque {@link PyObject} data; no code of theirs runs.</li>
+ *       {@code best_model_score}): kept as opaque {@link PyObject} data; no code of theirs runs.
  *   <li>{@code pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint} (and the {@code lightning.pytorch}
- *       spelling): Lightning before 1.5 keys {@code callbacks} by this class; allowed only as a {@link PyGlobal}
- *       value; calling it is refused.</li>
+ *       spelling): Lightning before 1.5 keys {@code callbacks} by this class; allowed only as a {@link PyGlobal} value;
+ *       calling it is refused.
  * </ul>
  */
 public final class PickleGlobals {
     /** What an allow-listed callable global does when called. */
     enum Builtin {
-        REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE,
-        ORDERED_DICT, DICT_SUBCLASS, TORCH_SIZE, SET, FROZENSET, CODECS_ENCODE, OPAQUE
+        REBUILD_TENSOR_V2,
+        REBUILD_TENSOR,
+        REBUILD_PARAMETER,
+        REBUILD_PARAMETER_WITH_STATE,
+        ORDERED_DICT,
+        DICT_SUBCLASS,
+        TORCH_SIZE,
+        SET,
+        FROZENSET,
+        CODECS_ENCODE,
+        OPAQUE
     }
 
     /** A callable allow-listed global. */
-    record Callable(PyGlobal global, Builtin builtin) {
-    }
+    record Callable(PyGlobal global, Builtin builtin) {}
 
     private static final Map<String, Object> ALLOWED = new LinkedHashMap<>();
 
@@ -64,20 +74,19 @@ public final class PickleGlobals {
         value("lightning.pytorch.callbacks.model_checkpoint", "ModelCheckpoint");
         for (TorchDtype d : TorchDtype.values()) {
             ALLOWED.put("torch." + d.storageClass(), new StorageType("torch." + d.storageClass(), d, false));
-            ALLOWED.put("torch.cuda." + d.storageClass(),
-                    new StorageType("torch.cuda." + d.storageClass(), d, false));
+            ALLOWED.put("torch.cuda." + d.storageClass(), new StorageType("torch.cuda." + d.storageClass(), d, false));
             ALLOWED.put("torch." + d.dtypeName(), d);
         }
         for (String alias : new String[] {"float", "double", "half", "long", "int", "short"}) {
             ALLOWED.put("torch." + alias, TorchDtype.byDtypeName(alias));
         }
         ALLOWED.put("torch.UntypedStorage", new StorageType("torch.UntypedStorage", TorchDtype.UINT8, true));
-        ALLOWED.put("torch.storage.UntypedStorage",
+        ALLOWED.put(
+                "torch.storage.UntypedStorage",
                 new StorageType("torch.storage.UntypedStorage", TorchDtype.UINT8, true));
     }
 
-    private PickleGlobals() {
-    }
+    private PickleGlobals() {}
 
     private static void callable(String module, String name, Builtin builtin) {
         ALLOWED.put(module + "." + name, new Callable(new PyGlobal(module, name), builtin));
@@ -93,8 +102,8 @@ public final class PickleGlobals {
     }
 
     /**
-     * The value standing for global {@code module.name}: a {@link TorchDtype}, {@link StorageType},
-     * {@link PyGlobal} (value-only class) or a package-private callable.
+     * The value standing for global {@code module.name}: a {@link TorchDtype}, {@link StorageType}, {@link PyGlobal}
+     * (value-only class) or a package-private callable.
      *
      * @throws UnsafePickleException if the global is not allow-listed
      */
@@ -102,8 +111,10 @@ public final class PickleGlobals {
         Object value = ALLOWED.get(module + "." + name);
         if (value == null) {
             String global = module + "." + name;
-            throw new UnsafePickleException(global, origin + ": refusing to unpickle global '" + global
-                    + "': not on the allow-list of tensors, storages, containers and known harmless classes");
+            throw new UnsafePickleException(
+                    global,
+                    origin + ": refusing to unpickle global '" + global
+                            + "': not on the allow-list of tensors, storages, containers and known harmless classes");
         }
         return value;
     }

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Sequential bounded input of a pickle: an in-memory array, or a region of a file read through a small buffer.
- * Every read checks the claimed length against the bytes that remain before allocating anything, so a hostile
- * length can never allocate more than the input holds.
+ * Sequential bounded input of a pickle: an in-memory array, or a region of a file read through a small buffer. Every
+ * read checks the claimed length against the bytes that remain before allocating anything, so a hostile length can
+ * never allocate more than the input holds.
  */
 final class PickleInput {
     private static final int BUFFER = 1 << 16;
@@ -63,12 +63,12 @@ final class PickleInput {
     /** {@code n} bytes, {@code n} checked against what remains. */
     byte[] readBytes(long n, String what) {
         if (n < 0) {
-            throw new PyTorchFormatException(origin + ": negative length " + n + " for " + what + " at byte "
-                    + position());
+            throw new PyTorchFormatException(
+                    origin + ": negative length " + n + " for " + what + " at byte " + position());
         }
         if (n > remaining()) {
-            throw new PyTorchFormatException(origin + ": " + what + " claims " + n + " bytes but only "
-                    + remaining() + " remain at byte " + position() + " (truncated or corrupt pickle)");
+            throw new PyTorchFormatException(origin + ": " + what + " claims " + n + " bytes but only " + remaining()
+                    + " remain at byte " + position() + " (truncated or corrupt pickle)");
         }
         if (n > Integer.MAX_VALUE - 16) {
             throw new PyTorchFormatException(origin + ": " + what + " of " + n + " bytes is too large");
@@ -108,8 +108,8 @@ final class PickleInput {
                 return sb.toString();
             }
             if (sb.length() >= max) {
-                throw new PyTorchFormatException(origin + ": " + what + " longer than " + max + " bytes at byte "
-                        + position());
+                throw new PyTorchFormatException(
+                        origin + ": " + what + " longer than " + max + " bytes at byte " + position());
             }
             sb.append((char) c);
         }
@@ -117,8 +117,8 @@ final class PickleInput {
 
     private void ensure(int n, String what) {
         if (remaining() < n) {
-            throw new PyTorchFormatException(origin + ": unexpected end of pickle at byte " + position()
-                    + " reading " + what + " (truncated file?)");
+            throw new PyTorchFormatException(origin + ": unexpected end of pickle at byte " + position() + " reading "
+                    + what + " (truncated file?)");
         }
         if (buffer.remaining() < n) {
             fill();

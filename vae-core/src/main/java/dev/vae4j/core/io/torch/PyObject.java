@@ -3,9 +3,9 @@ package dev.vae4j.core.io.torch;
 import java.util.List;
 
 /**
- * An opaque instance of an allow-listed harmless class ({@code argparse.Namespace}, numpy scalars and dtypes):
- * the class name, the constructor arguments and the state the pickle gave it, kept as data. No Python or Java
- * code of that class runs.
+ * An opaque instance of an allow-listed harmless class ({@code argparse.Namespace}, numpy scalars and dtypes): the
+ * class name, the constructor arguments and the state the pickle gave it, kept as data. No Python or Java code of that
+ * class runs.
  */
 public final class PyObject {
     private final PyGlobal type;

@@ -1,7 +1,7 @@
 package dev.vae4j.core.io.torch;
 
-import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,15 +20,15 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A PyTorch checkpoint written by {@code torch.save} ({@code .pt/.pth/.ckpt/.bin}), read safely: the zip format
- * (1.6+) or the legacy stream, detected from the first bytes. The pickle is run by {@link Unpickler} with the
- * allow-list of {@link PickleGlobals}; no code from the file ever runs.
+ * A PyTorch checkpoint written by {@code torch.save} ({@code .pt/.pth/.ckpt/.bin}), read safely: the zip format (1.6+)
+ * or the legacy stream, detected from the first bytes. The pickle is run by {@link Unpickler} with the allow-list of
+ * {@link PickleGlobals}; no code from the file ever runs.
  *
  * <p>{@link #root()} is the object tree; {@link #tensors()} is the state dict (the {@code state_dict} entry of a
- * Lightning checkpoint, or the whole object of a plain state dict) as a {@link TensorSource} with dotted names.
- * Tensors are loaded lazily onto the CPU with the saved dtype, shape, strides and storage offset; each storage is
- * read once and every tensor viewing it shares its memory. Storages stay cached until {@link #close}; tensors
- * already returned stay valid after it. Thread-safe.
+ * Lightning checkpoint, or the whole object of a plain state dict) as a {@link TensorSource} with dotted names. Tensors
+ * are loaded lazily onto the CPU with the saved dtype, shape, strides and storage offset; each storage is read once and
+ * every tensor viewing it shares its memory. Storages stay cached until {@link #close}; tensors already returned stay
+ * valid after it. Thread-safe.
  */
 public final class PyTorchCheckpoint implements AutoCloseable {
     /** The two on-disk formats of {@code torch.save}. */
@@ -56,12 +56,12 @@ public final class PyTorchCheckpoint implements AutoCloseable {
     }
 
     /**
-     * Opens and unpickles {@code file}, validating every storage reference and tensor view against the file.
-     * No tensor data is read yet.
+     * Opens and unpickles {@code file}, validating every storage reference and tensor view against the file. No tensor
+     * data is read yet.
      *
      * @throws PyTorchFormatException for a file that is not a well-formed torch.save checkpoint
-     * @throws UnsafePickleException  if the pickle names a global outside the allow-list
-     * @throws UncheckedIOException   if the file cannot be read
+     * @throws UnsafePickleException if the pickle names a global outside the allow-list
+     * @throws UncheckedIOException if the file cannot be read
      */
     public static PyTorchCheckpoint open(Path file) {
         Objects.requireNonNull(file, "file");
@@ -120,8 +120,8 @@ public final class PyTorchCheckpoint implements AutoCloseable {
     }
 
     /**
-     * The model weights: the {@code state_dict} entry when the root is a dict holding one (Lightning, LDM), else
-     * every tensor of the root, as dotted names.
+     * The model weights: the {@code state_dict} entry when the root is a dict holding one (Lightning, LDM), else every
+     * tensor of the root, as dotted names.
      */
     public TensorSource tensors() {
         Object weights = root;
@@ -165,8 +165,8 @@ public final class PyTorchCheckpoint implements AutoCloseable {
     }
 
     /**
-     * Loads {@code ref} as a CPU tensor with its dtype, shape, strides and storage offset, a view sharing memory
-     * with every other tensor of the same storage. Attaches to the caller's innermost {@link PointerScope}.
+     * Loads {@code ref} as a CPU tensor with its dtype, shape, strides and storage offset, a view sharing memory with
+     * every other tensor of the same storage. Attaches to the caller's innermost {@link PointerScope}.
      */
     public synchronized Tensor load(TensorRef ref) {
         if (closed) {
@@ -175,9 +175,10 @@ public final class PyTorchCheckpoint implements AutoCloseable {
         try (TensorScope scope = new TensorScope()) {
             StorageRef s = ref.storage();
             Tensor bytes = storage(s);
-            Tensor typed = bytes.narrow(0, s.byteOffset(), s.nbytes()).view(s.dtype().scalarType());
-            Tensor view = typed.as_strided(ref.size(), ref.stride(),
-                    new org.bytedeco.pytorch.LongOptional(ref.offset()));
+            Tensor typed =
+                    bytes.narrow(0, s.byteOffset(), s.nbytes()).view(s.dtype().scalarType());
+            Tensor view =
+                    typed.as_strided(ref.size(), ref.stride(), new org.bytedeco.pytorch.LongOptional(ref.offset()));
             return scope.keep(view);
         }
     }
@@ -190,8 +191,8 @@ public final class PyTorchCheckpoint implements AutoCloseable {
         }
         long nbytes = data.size(s.key());
         try (PointerScope scope = new PointerScope()) {
-            Tensor t = torch.empty(new long[] {nbytes}, new TensorOptions(torch.ScalarType.Byte),
-                    new MemoryFormatOptional());
+            Tensor t = torch.empty(
+                    new long[] {nbytes}, new TensorOptions(torch.ScalarType.Byte), new MemoryFormatOptional());
             if (nbytes > 0) {
                 data.copy(s.key(), t.data_ptr().address(), nbytes);
             }

@@ -18,15 +18,20 @@ final class Reducers {
     /** Most dimensions accepted for a tensor. */
     static final int MAX_DIMS = 64;
 
-    private Reducers() {
-    }
+    private Reducers() {}
 
     static Object call(Unpickler vm, PickleGlobals.Callable callable, List<Object> args) {
         String name = callable.global().qualifiedName();
         return switch (callable.builtin()) {
             case REBUILD_TENSOR_V2 -> {
                 arity(vm, name, args, 6, 7);
-                yield tensor(vm, name, args.get(0), args.get(1), args.get(2), args.get(3),
+                yield tensor(
+                        vm,
+                        name,
+                        args.get(0),
+                        args.get(1),
+                        args.get(2),
+                        args.get(3),
                         bool(vm, name, args.get(4), "requires_grad"));
             }
             case REBUILD_TENSOR -> {
@@ -150,8 +155,14 @@ final class Reducers {
     }
 
     /** A tensor view, bounds-checked: sizes/strides/offset non-negative, largest index inside the storage. */
-    private static TensorRef tensor(Unpickler vm, String name, Object storage, Object offsetObj, Object sizeObj,
-                                    Object strideObj, boolean requiresGrad) {
+    private static TensorRef tensor(
+            Unpickler vm,
+            String name,
+            Object storage,
+            Object offsetObj,
+            Object sizeObj,
+            Object strideObj,
+            boolean requiresGrad) {
         if (!(storage instanceof StorageRef s)) {
             throw vm.fail(name + ": storage must come from a persistent id, got " + Unpickler.typeName(storage));
         }

@@ -4,8 +4,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The tensor element types a PyTorch checkpoint may name, with their legacy typed-storage class
- * ({@code torch.FloatStorage}), their {@code torch} dtype name ({@code torch.float32}), element size in bytes
- * and libtorch scalar type.
+ * ({@code torch.FloatStorage}), their {@code torch} dtype name ({@code torch.float32}), element size in bytes and
+ * libtorch scalar type.
  */
 public enum TorchDtype {
     /** {@code torch.float32}. */

@@ -14,17 +14,16 @@ import java.util.function.Function;
 
 /**
  * A pickle virtual machine that only builds data: the opcodes of protocols 0-5 that {@code torch.save} and the
- * checkpoints around it emit (protocol 2 by default, 4 with FRAME / MEMOIZE / STACK_GLOBAL / SHORT_BINUNICODE),
- * globals resolved through the allow-list of {@link PickleGlobals}, and persistent ids handed to a loader.
- * Python objects become {@link PyNone}, {@link Boolean}, {@link Long} / {@link BigInteger}, {@link Double},
- * {@link String}, {@code byte[]}, {@link PyList}, {@link PyTuple}, {@link PyDict}, {@link Set},
- * {@link TensorRef}, {@link StorageRef}, {@link TorchDtype}, {@link StorageType}, {@link PyGlobal} and
- * {@link PyObject}. Nothing is ever executed.
+ * checkpoints around it emit (protocol 2 by default, 4 with FRAME / MEMOIZE / STACK_GLOBAL / SHORT_BINUNICODE), globals
+ * resolved through the allow-list of {@link PickleGlobals}, and persistent ids handed to a loader. Python objects
+ * become {@link PyNone}, {@link Boolean}, {@link Long} / {@link BigInteger}, {@link Double}, {@link String},
+ * {@code byte[]}, {@link PyList}, {@link PyTuple}, {@link PyDict}, {@link Set}, {@link TensorRef}, {@link StorageRef},
+ * {@link TorchDtype}, {@link StorageType}, {@link PyGlobal} and {@link PyObject}. Nothing is ever executed.
  *
- * <p>Bounds: lengths are checked against the remaining input before allocation; memo indices must exist;
- * MARK nesting is limited to {@value #MAX_MARK_DEPTH}, tuple nesting to {@value #MAX_TUPLE_DEPTH} and integers
- * to {@value #MAX_INT_BYTES} bytes; dict keys and set members must be hashable (no lists or dicts). Any
- * violation is a {@link PyTorchFormatException} naming the origin, the byte offset and the opcode.
+ * <p>Bounds: lengths are checked against the remaining input before allocation; memo indices must exist; MARK nesting
+ * is limited to {@value #MAX_MARK_DEPTH}, tuple nesting to {@value #MAX_TUPLE_DEPTH} and integers to
+ * {@value #MAX_INT_BYTES} bytes; dict keys and set members must be hashable (no lists or dicts). Any violation is a
+ * {@link PyTorchFormatException} naming the origin, the byte offset and the opcode.
  */
 public final class Unpickler {
     /** Deepest MARK nesting accepted. */
@@ -33,6 +32,7 @@ public final class Unpickler {
     public static final int MAX_TUPLE_DEPTH = 256;
     /** Longest LONG1/LONG4 integer accepted, in bytes. */
     public static final int MAX_INT_BYTES = 1024;
+
     private static final int MAX_LINE = 4096;
 
     private final PickleInput in;
@@ -56,7 +56,7 @@ public final class Unpickler {
      *
      * @param origin names the input in messages (a file, a record)
      * @throws PyTorchFormatException for a malformed pickle
-     * @throws UnsafePickleException  for a global outside the allow-list
+     * @throws UnsafePickleException for a global outside the allow-list
      */
     public static Object load(byte[] bytes, String origin) {
         return new Unpickler(PickleInput.of(bytes, origin), null, origin).load();
@@ -66,7 +66,7 @@ public final class Unpickler {
      * Unpickles {@code bytes}, handing each persistent id (a tuple) to {@code persistentLoad}.
      *
      * @throws PyTorchFormatException for a malformed pickle
-     * @throws UnsafePickleException  for a global outside the allow-list
+     * @throws UnsafePickleException for a global outside the allow-list
      */
     public static Object load(byte[] bytes, String origin, Function<Object, Object> persistentLoad) {
         return new Unpickler(PickleInput.of(bytes, origin), persistentLoad, origin).load();
@@ -142,12 +142,11 @@ public final class Unpickler {
             case 'F' -> push(parseFloat(in.readLine(MAX_LINE, "FLOAT")));
             case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.readLittleEndian(8, "BINFLOAT"))));
             case 'X' -> push(utf8(in.readBytes(in.readLittleEndian(4, "BINUNICODE length"), "BINUNICODE")));
-            case 0x8c -> push(utf8(in.readBytes(in.readLittleEndian(1, "SHORT_BINUNICODE length"),
-                    "SHORT_BINUNICODE")));
+            case 0x8c ->
+                push(utf8(in.readBytes(in.readLittleEndian(1, "SHORT_BINUNICODE length"), "SHORT_BINUNICODE")));
             case 0x8d -> push(utf8(in.readBytes(in.readLittleEndian(8, "BINUNICODE8 length"), "BINUNICODE8")));
             case 'T' -> push(latin1(in.readBytes((int) in.readLittleEndian(4, "BINSTRING length"), "BINSTRING")));
-            case 'U' -> push(latin1(in.readBytes(in.readLittleEndian(1, "SHORT_BINSTRING length"),
-                    "SHORT_BINSTRING")));
+            case 'U' -> push(latin1(in.readBytes(in.readLittleEndian(1, "SHORT_BINSTRING length"), "SHORT_BINSTRING")));
             case 'B' -> push(in.readBytes(in.readLittleEndian(4, "BINBYTES length"), "BINBYTES"));
             case 'C' -> push(in.readBytes(in.readLittleEndian(1, "SHORT_BINBYTES length"), "SHORT_BINBYTES"));
             case 0x8e, 0x96 -> push(in.readBytes(in.readLittleEndian(8, "BINBYTES8 length"), "BINBYTES8"));
@@ -273,8 +272,11 @@ public final class Unpickler {
             case 'r' -> memo.put(in.readLittleEndian(4, "LONG_BINPUT index"), peek());
             case 'p' -> memo.put(parseIndex(in.readLine(MAX_LINE, "PUT index")), peek());
             case 0x94 -> memo.put((long) memo.size(), peek());
-            case 0x82, 0x83, 0x84 -> throw new UnsafePickleException("copyreg extension", origin
-                    + ": refusing copyreg extension code (opcode " + describeOpcode(op) + ") at byte " + opcodeStart);
+            case 0x82, 0x83, 0x84 ->
+                throw new UnsafePickleException(
+                        "copyreg extension",
+                        origin + ": refusing copyreg extension code (opcode " + describeOpcode(op) + ") at byte "
+                                + opcodeStart);
             default -> throw fail("unknown or unsupported opcode");
         }
     }
@@ -284,12 +286,14 @@ public final class Unpickler {
             return Reducers.call(this, c, args);
         }
         if (callable instanceof PyGlobal g) {
-            throw new UnsafePickleException(g.qualifiedName(), origin + ": refusing to call '" + g.qualifiedName()
-                    + "': it is allowed only as a value");
+            throw new UnsafePickleException(
+                    g.qualifiedName(),
+                    origin + ": refusing to call '" + g.qualifiedName() + "': it is allowed only as a value");
         }
         if (callable instanceof StorageType s) {
-            throw new UnsafePickleException(s.name(), origin + ": refusing to call '" + s.name()
-                    + "': storages are only read through persistent ids");
+            throw new UnsafePickleException(
+                    s.name(),
+                    origin + ": refusing to call '" + s.name() + "': storages are only read through persistent ids");
         }
         throw fail("cannot call a " + typeName(callable));
     }
@@ -304,8 +308,8 @@ public final class Unpickler {
                 }
                 d.attributes().put(key, e.getValue());
             }
-        } else if (target instanceof TensorRef && (state instanceof PyDict s && s.isEmpty()
-                || state instanceof PyTuple t && t.size() == 0)) {
+        } else if (target instanceof TensorRef
+                && (state instanceof PyDict s && s.isEmpty() || state instanceof PyTuple t && t.size() == 0)) {
             return; // an empty Parameter / tensor state
         } else {
             throw fail("BUILD of " + typeName(state) + " on " + typeName(target) + " is not supported");
@@ -461,9 +465,12 @@ public final class Unpickler {
 
     private String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw fail("string is not valid UTF-8");
         }

@@ -13,7 +13,7 @@ public final class UnsafePickleException extends Vae4jException {
     private final String global;
 
     /**
-     * @param global  the refused global as {@code module.name}
+     * @param global the refused global as {@code module.name}
      * @param message the full message (names the file and the global)
      */
     public UnsafePickleException(String global, String message) {

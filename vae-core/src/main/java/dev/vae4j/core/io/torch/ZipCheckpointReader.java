@@ -18,10 +18,10 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * Reads the zip format of {@code torch.save} (PyTorch 1.6+): {@code <folder>/data.pkl} (the pickle; the folder
- * name varies: {@code archive} or the file's stem), {@code <folder>/byteorder} ({@code little} / {@code big},
- * absent in old files: little), and one record {@code <folder>/data/<key>} of raw bytes per storage. Persistent
- * ids are {@code ('storage', torch.<T>Storage | torch.UntypedStorage, key, location, numel)}. Package-private.
+ * Reads the zip format of {@code torch.save} (PyTorch 1.6+): {@code <folder>/data.pkl} (the pickle; the folder name
+ * varies: {@code archive} or the file's stem), {@code <folder>/byteorder} ({@code little} / {@code big}, absent in old
+ * files: little), and one record {@code <folder>/data/<key>} of raw bytes per storage. Persistent ids are
+ * {@code ('storage', torch.<T>Storage | torch.UntypedStorage, key, location, numel)}. Package-private.
  */
 final class ZipCheckpointReader implements StorageData {
     /** Largest {@code data.pkl} accepted (the pickle only, not the tensor data). */
@@ -35,8 +35,7 @@ final class ZipCheckpointReader implements StorageData {
     private final Map<String, Long> declared = new HashMap<>();
 
     /** The parsed archive: the object tree and whether storages are big-endian. */
-    record Result(ZipCheckpointReader data, Object root, boolean bigEndian) {
-    }
+    record Result(ZipCheckpointReader data, Object root, boolean bigEndian) {}
 
     private ZipCheckpointReader(Path file, ZipFile zip, String prefix) {
         this.file = file;
@@ -49,8 +48,8 @@ final class ZipCheckpointReader implements StorageData {
         try {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new PyTorchFormatException(file + ": not a readable zip archive (truncated or corrupt): "
-                    + e.getMessage(), e);
+            throw new PyTorchFormatException(
+                    file + ": not a readable zip archive (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
         }
@@ -111,8 +110,9 @@ final class ZipCheckpointReader implements StorageData {
         return switch (order) {
             case "little" -> false;
             case "big" -> true;
-            default -> throw new PyTorchFormatException(file + ": " + prefix + "byteorder is '" + order
-                    + "', expected 'little' or 'big'");
+            default ->
+                throw new PyTorchFormatException(
+                        file + ": " + prefix + "byteorder is '" + order + "', expected 'little' or 'big'");
         };
     }
 
@@ -124,8 +124,8 @@ final class ZipCheckpointReader implements StorageData {
     private byte[] readEntry(ZipEntry entry, long limit, String what) {
         long size = checkedSize(entry);
         if (size > limit) {
-            throw new PyTorchFormatException(file + ": " + prefix + what + " declares " + size
-                    + " bytes (limit " + limit + ")");
+            throw new PyTorchFormatException(
+                    file + ": " + prefix + what + " declares " + size + " bytes (limit " + limit + ")");
         }
         byte[] out = new byte[(int) size];
         try (InputStream in = zip.getInputStream(entry)) {
@@ -133,8 +133,8 @@ final class ZipCheckpointReader implements StorageData {
             while (done < out.length) {
                 int r = in.read(out, done, out.length - done);
                 if (r < 0) {
-                    throw new PyTorchFormatException(file + ": " + prefix + what + " ends after " + done + " of "
-                            + size + " bytes");
+                    throw new PyTorchFormatException(
+                            file + ": " + prefix + what + " ends after " + done + " of " + size + " bytes");
                 }
                 done += r;
             }
@@ -163,12 +163,13 @@ final class ZipCheckpointReader implements StorageData {
     /** ('storage', storage type, key, location, numel) -> a checked {@link StorageRef}. */
     private Object persistentLoad(Object pid) {
         if (!(pid instanceof PyTuple t) || t.size() != 5 || !"storage".equals(ascii(t.get(0)))) {
-            throw new PyTorchFormatException(file + ": persistent id must be ('storage', type, key, location,"
-                    + " numel), got " + Unpickler.typeName(pid) + (pid instanceof PyTuple tt ? " of " + tt.size() : ""));
+            throw new PyTorchFormatException(
+                    file + ": persistent id must be ('storage', type, key, location," + " numel), got "
+                            + Unpickler.typeName(pid) + (pid instanceof PyTuple tt ? " of " + tt.size() : ""));
         }
         if (!(t.get(1) instanceof StorageType type)) {
-            throw new PyTorchFormatException(file + ": persistent id names storage type "
-                    + Unpickler.typeName(t.get(1)) + ", not a torch storage class");
+            throw new PyTorchFormatException(file + ": persistent id names storage type " + Unpickler.typeName(t.get(1))
+                    + ", not a torch storage class");
         }
         String key = ascii(t.get(2));
         String location = ascii(t.get(3));
@@ -230,16 +231,16 @@ final class ZipCheckpointReader implements StorageData {
                 int want = (int) Math.min(chunk.length, nbytes - done);
                 int r = in.read(chunk, 0, want);
                 if (r < 0) {
-                    throw new PyTorchFormatException(file + ": record " + record.getName() + " ends after " + done
-                            + " of " + nbytes + " bytes");
+                    throw new PyTorchFormatException(
+                            file + ": record " + record.getName() + " ends after " + done + " of " + nbytes + " bytes");
                 }
                 ByteBuffer dst = NativeBytes.view(address + done, r);
                 dst.put(chunk, 0, r);
                 done += r;
             }
         } catch (ZipException e) {
-            throw new PyTorchFormatException(file + ": corrupt zip record " + record.getName() + ": "
-                    + e.getMessage(), e);
+            throw new PyTorchFormatException(
+                    file + ": corrupt zip record " + record.getName() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + record.getName() + " of " + file, e);
         }

@@ -16,16 +16,16 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers' {@code AutoencoderTiny}: TAESD (madebyollin/taesd), a tiny distilled encoder and decoder in the
- * latent space of a big VAE, for fast previews and as a cheap stand-in VAE. Images are float (N, 3, H, W) in
- * [-1, 1] like every vae4j model; latents (N, L, H/f, W/f). The encoder is deterministic: {@link #encode} returns
- * a {@link DeterministicLatent}.
+ * diffusers' {@code AutoencoderTiny}: TAESD (madebyollin/taesd), a tiny distilled encoder and decoder in the latent
+ * space of a big VAE, for fast previews and as a cheap stand-in VAE. Images are float (N, 3, H, W) in [-1, 1] like
+ * every vae4j model; latents (N, L, H/f, W/f). The encoder is deterministic: {@link #encode} returns a
+ * {@link DeterministicLatent}.
  *
  * <p><b>Latent scale.</b> taesd.py's weights work on the latents the diffusion model sees — the big VAE's latents
- * <i>after</i> its scaling/shift (SD's {@code z * 0.18215}, FLUX.1's {@code (z - 0.1159) * 0.3611}) — and their
- * config says {@code scaling_factor 1.0, shift_factor 0.0}. So, exactly as with the big VAE, pass latents through
- * {@link #latentNormalizer()} ({@code denormalize} before {@link #decode}, {@code normalize} after {@link #encode})
- * and the same normalised latents work with both models; {@link LatentPreview} does this.
+ * <i>after</i> its scaling/shift (SD's {@code z * 0.18215}, FLUX.1's {@code (z - 0.1159) * 0.3611}) — and their config
+ * says {@code scaling_factor 1.0, shift_factor 0.0}. So, exactly as with the big VAE, pass latents through
+ * {@link #latentNormalizer()} ({@code denormalize} before {@link #decode}, {@code normalize} after {@link #encode}) and
+ * the same normalised latents work with both models; {@link LatentPreview} does this.
  *
  * <p><b>Halves.</b> A model may hold only its encoder or only its decoder (taesd.py ships them as two files, and
  * previews need only the decoder); using the missing half throws {@link IllegalStateException}.
@@ -73,8 +73,8 @@ public final class AutoencoderTiny extends Module implements TrainableAutoencode
 
     /**
      * Loads a model folder ({@value #CONFIG_FILE} + {@value #WEIGHTS_FILE}) with the halves its weights hold; strict:
-     * any missing, unexpected or mis-shaped key throws {@link dev.vae4j.core.io.WeightLoadingException} listing all
-     * of them.
+     * any missing, unexpected or mis-shaped key throws {@link dev.vae4j.core.io.WeightLoadingException} listing all of
+     * them.
      *
      * @throws IllegalArgumentException if the folder or its files are missing or the weights hold neither half
      */
@@ -155,8 +155,8 @@ public final class AutoencoderTiny extends Module implements TrainableAutoencode
     }
 
     /**
-     * Images (N, in, H, W) in [-1, 1], H and W multiples of f -> the point posterior at latents (N, L, H/f, W/f),
-     * in the model's raw latent space (see the class doc for the scale).
+     * Images (N, in, H, W) in [-1, 1], H and W multiples of f -> the point posterior at latents (N, L, H/f, W/f), in
+     * the model's raw latent space (see the class doc for the scale).
      *
      * @throws IllegalArgumentException for a wrong shape
      * @throws IllegalStateException without an encoder
@@ -182,7 +182,8 @@ public final class AutoencoderTiny extends Module implements TrainableAutoencode
      * {@code clamp(z / (2 latent_magnitude) + latent_shift, 0, 1)}, e.g. to store them as an 8-bit image.
      */
     public Tensor toUnitRange(Tensor latents) {
-        return latents.div(new Scalar(2 * config.latentMagnitude())).add(new Scalar(config.latentShift()))
+        return latents.div(new Scalar(2 * config.latentMagnitude()))
+                .add(new Scalar(config.latentShift()))
                 .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
     }
 

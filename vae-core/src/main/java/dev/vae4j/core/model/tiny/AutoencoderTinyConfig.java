@@ -19,15 +19,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The configuration of an {@link AutoencoderTiny}: diffusers' {@code AutoencoderTiny} {@code config.json} keys
- * (same names, same defaults, so a diffusers folder such as {@code madebyollin/taesd} round-trips unchanged) plus
- * two vae4j keys for the taesd.py variants diffusers cannot express, written only when they differ from the
- * default: {@code use_midblock_gn} (FLUX.2's GroupNorm pooling branch in the blocks of the deepest level) and
+ * The configuration of an {@link AutoencoderTiny}: diffusers' {@code AutoencoderTiny} {@code config.json} keys (same
+ * names, same defaults, so a diffusers folder such as {@code madebyollin/taesd} round-trips unchanged) plus two vae4j
+ * keys for the taesd.py variants diffusers cannot express, written only when they differ from the default:
+ * {@code use_midblock_gn} (FLUX.2's GroupNorm pooling branch in the blocks of the deepest level) and
  * {@code encoder_stem} ({@link EncoderStem}: the f32 encoder's strided stem).
  *
- * <p>The decoder's conv after level i maps {@code decoder_block_out_channels[i]} to
- * {@code decoder_block_out_channels[i + 1]} (diffusers keeps the width, which is the same thing when all levels
- * are equally wide); that is what taesd.py's {@code F32Decoder} (256, 128, 64, 64, 64, 64) needs.
+ * <p>The decoder's conv after level i maps {@code decoder_block_out_channels[i]} to {@code decoder_block_out_channels[i
+ * + 1]} (diffusers keeps the width, which is the same thing when all levels are equally wide); that is what taesd.py's
+ * {@code F32Decoder} (256, 128, 64, 64, 64, 64) needs.
  *
  * @param inChannels image channels of the encoder
  * @param outChannels image channels of the decoder
@@ -42,8 +42,8 @@ import java.util.Set;
  * @param latentMagnitude {@code latent_magnitude} of {@link AutoencoderTiny#toUnitRange}
  * @param latentShift {@code latent_shift} of {@link AutoencoderTiny#toUnitRange}
  * @param forceUpcast diffusers' {@code force_upcast}
- * @param scalingFactor the pipeline's latent scale (1.0 for taesd.py's weights, whose latents are already the
- *                      diffusion model's)
+ * @param scalingFactor the pipeline's latent scale (1.0 for taesd.py's weights, whose latents are already the diffusion
+ *     model's)
  * @param shiftFactor the pipeline's latent shift (0.0 likewise)
  * @param useMidblockGn FLUX.2's GroupNorm pooling in the blocks of the deepest level of both halves
  * @param encoderStem the encoder's first layers
@@ -69,6 +69,7 @@ public record AutoencoderTinyConfig(
 
     /** The {@code _class_name} of the config. */
     public static final String CLASS_NAME = "AutoencoderTiny";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<Integer> WIDTHS = List.of(64, 64, 64, 64);
 
@@ -126,9 +127,24 @@ public record AutoencoderTinyConfig(
      * diffusers' {@code AutoencoderTiny} (widths 64, blocks (1, 3, 3, 3) / (3, 3, 3, 1), f8).
      */
     public static AutoencoderTinyConfig taesd(int latentChannels) {
-        return new AutoencoderTinyConfig(3, 3, WIDTHS, WIDTHS, TinyActivation.RELU,
-                InterpolatingUpsample2D.Mode.NEAREST, latentChannels, 2, List.of(1, 3, 3, 3), List.of(3, 3, 3, 1), 3.0,
-                0.5, false, 1.0, 0.0, false, EncoderStem.CONV);
+        return new AutoencoderTinyConfig(
+                3,
+                3,
+                WIDTHS,
+                WIDTHS,
+                TinyActivation.RELU,
+                InterpolatingUpsample2D.Mode.NEAREST,
+                latentChannels,
+                2,
+                List.of(1, 3, 3, 3),
+                List.of(3, 3, 3, 1),
+                3.0,
+                0.5,
+                false,
+                1.0,
+                0.0,
+                false,
+                EncoderStem.CONV);
     }
 
     /** taesd.py's {@code flux_2} variant: 32 latent channels, GroupNorm pooling in the deepest level. */
@@ -138,14 +154,18 @@ public record AutoencoderTinyConfig(
 
     /** taesd.py's {@code f32} variant (Sana's DC-AE f32c32): {@code F32Encoder} and {@code F32Decoder}. */
     public static AutoencoderTinyConfig taesana() {
-        return taesd(32).toBuilder().decoderBlockOutChannels(List.of(256, 128, 64, 64, 64, 64))
-                .numDecoderBlocks(List.of(3, 3, 3, 3, 3, 1)).encoderStem(EncoderStem.STRIDED_PAIR).build();
+        return taesd(32).toBuilder()
+                .decoderBlockOutChannels(List.of(256, 128, 64, 64, 64, 64))
+                .numDecoderBlocks(List.of(3, 3, 3, 3, 3, 1))
+                .encoderStem(EncoderStem.STRIDED_PAIR)
+                .build();
     }
 
     /** Presets by name: the latent spaces of taesd.py's published weights. */
     public static Map<String, AutoencoderTinyConfig> presets() {
-        return Map.of("taesd", taesd(4), "taesdxl", taesd(4), "taesd3", taesd(16), "taef1", taesd(16),
-                "taef2", taef2(), "taesana", taesana());
+        return Map.of(
+                "taesd", taesd(4), "taesdxl", taesd(4), "taesd3", taesd(16), "taef1", taesd(16), "taef2", taef2(),
+                "taesana", taesana());
     }
 
     /**
@@ -179,14 +199,33 @@ public record AutoencoderTinyConfig(
 
     /**
      * The keys {@link #fromJson} accepts: diffusers' {@code AutoencoderTiny} arguments (and the
-     * {@code block_out_channels} diffusers registers), vae4j's additions and diffusers' bookkeeping keys. Any other
-     * key is an error naming it and the closest known key.
+     * {@code block_out_channels} diffusers registers), vae4j's additions and diffusers' bookkeeping keys. Any other key
+     * is an error naming it and the closest known key.
      */
-    public static final Set<String> KEYS = Set.of("_class_name", "_diffusers_version", "_name_or_path",
-            "_use_default_values", "_commit_hash", "in_channels", "out_channels", "block_out_channels",
-            "encoder_block_out_channels", "decoder_block_out_channels", "act_fn", "upsample_fn", "latent_channels",
-            "upsampling_scaling_factor", "num_encoder_blocks", "num_decoder_blocks", "latent_magnitude",
-            "latent_shift", "force_upcast", "scaling_factor", "shift_factor", "use_midblock_gn", "encoder_stem");
+    public static final Set<String> KEYS = Set.of(
+            "_class_name",
+            "_diffusers_version",
+            "_name_or_path",
+            "_use_default_values",
+            "_commit_hash",
+            "in_channels",
+            "out_channels",
+            "block_out_channels",
+            "encoder_block_out_channels",
+            "decoder_block_out_channels",
+            "act_fn",
+            "upsample_fn",
+            "latent_channels",
+            "upsampling_scaling_factor",
+            "num_encoder_blocks",
+            "num_decoder_blocks",
+            "latent_magnitude",
+            "latent_shift",
+            "force_upcast",
+            "scaling_factor",
+            "shift_factor",
+            "use_midblock_gn",
+            "encoder_stem");
 
     /**
      * Reads a config.json object; absent keys take diffusers' defaults.
@@ -283,8 +322,10 @@ public record AutoencoderTinyConfig(
         try {
             return InterpolatingUpsample2D.Mode.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("AutoencoderTiny config: upsample_fn '" + name
-                    + "' is not supported (nearest, bilinear or bicubic)", e);
+            throw new IllegalArgumentException(
+                    "AutoencoderTiny config: upsample_fn '" + name
+                            + "' is not supported (nearest, bilinear or bicubic)",
+                    e);
         }
     }
 
@@ -503,10 +544,24 @@ public record AutoencoderTinyConfig(
 
         /** The configuration. */
         public AutoencoderTinyConfig build() {
-            return new AutoencoderTinyConfig(inChannels, outChannels, encoderBlockOutChannels, decoderBlockOutChannels,
-                    activation, upsampleMode, latentChannels, upsamplingScalingFactor, numEncoderBlocks,
-                    numDecoderBlocks, latentMagnitude, latentShift, forceUpcast, scalingFactor, shiftFactor,
-                    useMidblockGn, encoderStem);
+            return new AutoencoderTinyConfig(
+                    inChannels,
+                    outChannels,
+                    encoderBlockOutChannels,
+                    decoderBlockOutChannels,
+                    activation,
+                    upsampleMode,
+                    latentChannels,
+                    upsamplingScalingFactor,
+                    numEncoderBlocks,
+                    numDecoderBlocks,
+                    latentMagnitude,
+                    latentShift,
+                    forceUpcast,
+                    scalingFactor,
+                    shiftFactor,
+                    useMidblockGn,
+                    encoderStem);
         }
     }
 }

@@ -9,10 +9,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * taesd.py's FLUX.2 mid-block branch ({@code Block.pool}): 1x1 conv C -> 4C (no bias), {@code GroupNorm(4, 4C)}
- * (eps 1e-5), ReLU, 1x1 conv 4C -> C (no bias); the block adds it to its input. The GroupNorm's statistics over
- * whole feature maps give the block a global view. (N, C, H, W) -> (N, C, H, W). Parameter names:
- * {@code 0.weight, 1.weight, 1.bias, 3.weight}.
+ * taesd.py's FLUX.2 mid-block branch ({@code Block.pool}): 1x1 conv C -> 4C (no bias), {@code GroupNorm(4, 4C)} (eps
+ * 1e-5), ReLU, 1x1 conv 4C -> C (no bias); the block adds it to its input. The GroupNorm's statistics over whole
+ * feature maps give the block a global view. (N, C, H, W) -> (N, C, H, W). Parameter names: {@code 0.weight, 1.weight,
+ * 1.bias, 3.weight}.
  */
 final class GroupNormPool extends Module {
     private static final int GROUPS = 4;

@@ -10,21 +10,21 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Cheap previews of a big VAE's latents with the tiny decoder trained for its latent space (taesd for SD1/2,
- * taesdxl for SDXL, taesd3 for SD3, taef1 for FLUX.1, taef2 for FLUX.2), e.g. every N steps of a diffusion
- * sampler: the decoder is ~1.2 M parameters against the SD decoder's 49.5 M.
+ * Cheap previews of a big VAE's latents with the tiny decoder trained for its latent space (taesd for SD1/2, taesdxl
+ * for SDXL, taesd3 for SD3, taef1 for FLUX.1, taef2 for FLUX.2), e.g. every N steps of a diffusion sampler: the decoder
+ * is ~1.2 M parameters against the SD decoder's 49.5 M.
  *
  * <p>Latents are given <b>normalised</b>, exactly as the diffusion model sees them and as the big VAE's
- * {@link dev.vae4j.core.model.LatentNormalizer#normalize} (and {@code vae encode} without {@code --raw}) writes
- * them; the preview undoes the tiny model's own normalisation (identity for taesd.py's weights) before decoding.
- * Images come back (N, 3, fh, fw) in [-1, 1] (clamped), like every vae4j decoder's, on the latents' device.
+ * {@link dev.vae4j.core.model.LatentNormalizer#normalize} (and {@code vae encode} without {@code --raw}) writes them;
+ * the preview undoes the tiny model's own normalisation (identity for taesd.py's weights) before decoding. Images come
+ * back (N, 3, fh, fw) in [-1, 1] (clamped), like every vae4j decoder's, on the latents' device.
  */
 public final class LatentPreview {
     private final AutoencoderTiny tiny;
     private final int every;
 
     /**
-     * @param tiny  a model holding its decoder (an encoder is not needed)
+     * @param tiny a model holding its decoder (an encoder is not needed)
      * @param every preview every {@code every} steps (see {@link #atStep}); at least 1
      * @throws IllegalStateException if the model has no decoder
      * @throws IllegalArgumentException if {@code every < 1}

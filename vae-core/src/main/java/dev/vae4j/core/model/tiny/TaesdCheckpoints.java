@@ -1,7 +1,7 @@
 package dev.vae4j.core.model.tiny;
 
-import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,16 +18,15 @@ import org.bytedeco.pytorch.Tensor;
  * {@code nn.Sequential} encoder and decoder, keys {@code 0.weight}, {@code 1.conv.0.weight}, ...) to an
  * {@link AutoencoderTiny}. The architecture is read from the keys and shapes, so every variant of taesd.py loads
  * without naming it: the widths and block counts of each level (a conv without bias starts a level), the latent
- * channels, FLUX.2's GroupNorm pooling ({@code pool.*} keys) and the f32 encoder's strided stem (two convs before
- * the first block). Keys become diffusers' names: encoder index i -> {@code encoder.layers.i}, decoder index i ->
- * {@code decoder.layers.(i-1)} (taesd.py's decoder starts with its parameter-free clamp). The files are read by
- * vae4j's allow-listed unpickler ({@link CheckpointFiles}); safetensors files with the same keys work too.
+ * channels, FLUX.2's GroupNorm pooling ({@code pool.*} keys) and the f32 encoder's strided stem (two convs before the
+ * first block). Keys become diffusers' names: encoder index i -> {@code encoder.layers.i}, decoder index i ->
+ * {@code decoder.layers.(i-1)} (taesd.py's decoder starts with its parameter-free clamp). The files are read by vae4j's
+ * allow-listed unpickler ({@link CheckpointFiles}); safetensors files with the same keys work too.
  */
 public final class TaesdCheckpoints {
     private static final Pattern KEY = Pattern.compile("(\\d+)\\.(.+)");
 
-    private TaesdCheckpoints() {
-    }
+    private TaesdCheckpoints() {}
 
     /** One parametered entry of the {@code nn.Sequential}: its index and its tensors' shapes by suffix. */
     private record Entry(int index, Map<String, long[]> shapes) {
@@ -58,8 +57,13 @@ public final class TaesdCheckpoints {
     }
 
     /** The architecture of one half as read from its keys. */
-    private record Half(List<Integer> widths, List<Integer> blocks, List<Boolean> pooledLevels, int firstIn,
-            int lastOut, EncoderStem stem) {
+    private record Half(
+            List<Integer> widths,
+            List<Integer> blocks,
+            List<Boolean> pooledLevels,
+            int firstIn,
+            int lastOut,
+            EncoderStem stem) {
         boolean anyPooled() {
             return pooledLevels.contains(true);
         }
@@ -114,8 +118,8 @@ public final class TaesdCheckpoints {
      * @param decoderName the decoder source's name for messages
      * @param origin what the model comes from, named when a missing half is used
      */
-    public static AutoencoderTiny fromStateDicts(TensorSource encoder, String encoderName, TensorSource decoder,
-            String decoderName, String origin) {
+    public static AutoencoderTiny fromStateDicts(
+            TensorSource encoder, String encoderName, TensorSource decoder, String decoderName, String origin) {
         AutoencoderTinyConfig config = inferConfig(encoder, encoderName, decoder, decoderName);
         AutoencoderTiny model = new AutoencoderTiny(config, encoder != null, decoder != null, origin);
         Map<String, Tensor> renamed = new LinkedHashMap<>();
@@ -132,11 +136,11 @@ public final class TaesdCheckpoints {
     /**
      * The configuration the state dicts describe (a missing half takes taesd.py's defaults).
      *
-     * @throws IllegalArgumentException naming the file whose keys are not a taesd.py layout, or halves that do not
-     *                                  fit together (latent channels, pooling)
+     * @throws IllegalArgumentException naming the file whose keys are not a taesd.py layout, or halves that do not fit
+     *     together (latent channels, pooling)
      */
-    public static AutoencoderTinyConfig inferConfig(TensorSource encoder, String encoderName, TensorSource decoder,
-            String decoderName) {
+    public static AutoencoderTinyConfig inferConfig(
+            TensorSource encoder, String encoderName, TensorSource decoder, String decoderName) {
         AutoencoderTinyConfig defaults = AutoencoderTinyConfig.taesd(4);
         Half enc = encoder == null ? null : readEncoder(entries(encoder, encoderName), encoderName);
         Half dec = decoder == null ? null : readDecoder(entries(decoder, decoderName), decoderName);
@@ -153,12 +157,17 @@ public final class TaesdCheckpoints {
                 dec != null ? dec.lastOut() : defaults.outChannels(),
                 enc != null ? enc.widths() : defaults.encoderBlockOutChannels(),
                 dec != null ? dec.widths() : defaults.decoderBlockOutChannels(),
-                TinyActivation.RELU, defaults.upsampleMode(),
+                TinyActivation.RELU,
+                defaults.upsampleMode(),
                 enc != null ? enc.lastOut() : dec.firstIn(),
                 2,
                 enc != null ? enc.blocks() : defaults.numEncoderBlocks(),
                 dec != null ? dec.blocks() : defaults.numDecoderBlocks(),
-                defaults.latentMagnitude(), defaults.latentShift(), false, 1.0, 0.0,
+                defaults.latentMagnitude(),
+                defaults.latentShift(),
+                false,
+                1.0,
+                0.0,
                 (enc != null && enc.anyPooled()) || (dec != null && dec.anyPooled()),
                 enc != null ? enc.stem() : EncoderStem.CONV);
     }
@@ -168,8 +177,8 @@ public final class TaesdCheckpoints {
         for (String name : source.names()) {
             Matcher m = KEY.matcher(name);
             if (!m.matches()) {
-                throw new IllegalArgumentException(file + " is not a taesd.py state dict: key '" + name
-                        + "' does not start with a layer index");
+                throw new IllegalArgumentException(
+                        file + " is not a taesd.py state dict: key '" + name + "' does not start with a layer index");
             }
             byIndex.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new LinkedHashMap<>())
                     .put(m.group(2), source.shape(name));
@@ -185,7 +194,9 @@ public final class TaesdCheckpoints {
     private static Half readEncoder(List<Entry> entries, String file) {
         Entry first = entries.get(0);
         first.weight(file);
-        boolean strided = entries.size() > 1 && !entries.get(1).isBlock() && first.hasBias()
+        boolean strided = entries.size() > 1
+                && !entries.get(1).isBlock()
+                && first.hasBias()
                 && entries.get(1).hasBias();
         int start = strided ? 2 : 1;
         Entry stemOut = entries.get(start - 1);
@@ -194,8 +205,12 @@ public final class TaesdCheckpoints {
             throw new IllegalArgumentException(file + " is not a taesd.py encoder: its last layer " + last.index()
                     + " is not the conv to the latent channels");
         }
-        Half half = levels(entries.subList(start, entries.size() - 1), stemOut.out(file),
-                (int) first.weight(file)[1], last.out(file), strided ? EncoderStem.STRIDED_PAIR : EncoderStem.CONV,
+        Half half = levels(
+                entries.subList(start, entries.size() - 1),
+                stemOut.out(file),
+                (int) first.weight(file)[1],
+                last.out(file),
+                strided ? EncoderStem.STRIDED_PAIR : EncoderStem.CONV,
                 file);
         checkPooling(half.pooledLevels(), half.pooledLevels().size() - 1, file);
         return half;
@@ -212,15 +227,20 @@ public final class TaesdCheckpoints {
             throw new IllegalArgumentException(file + " is not a taesd.py decoder: its last layer " + last.index()
                     + " is not the conv to the image channels");
         }
-        Half half = levels(entries.subList(1, entries.size() - 1), first.out(file), (int) first.weight(file)[1],
-                last.out(file), EncoderStem.CONV, file);
+        Half half = levels(
+                entries.subList(1, entries.size() - 1),
+                first.out(file),
+                (int) first.weight(file)[1],
+                last.out(file),
+                EncoderStem.CONV,
+                file);
         checkPooling(half.pooledLevels(), 0, file);
         return half;
     }
 
     /** Levels from the entries between the first and the last conv: a conv without bias starts the next level. */
-    private static Half levels(List<Entry> middle, int firstWidth, int firstIn, int lastOut, EncoderStem stem,
-            String file) {
+    private static Half levels(
+            List<Entry> middle, int firstWidth, int firstIn, int lastOut, EncoderStem stem, String file) {
         List<Integer> widths = new ArrayList<>(List.of(firstWidth));
         List<Integer> blocks = new ArrayList<>(List.of(0));
         List<Boolean> pooled = new ArrayList<>(List.of(false));

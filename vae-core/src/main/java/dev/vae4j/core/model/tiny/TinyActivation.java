@@ -10,12 +10,15 @@ import java.util.Locale;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The {@code act_fn} of an {@link AutoencoderTinyConfig}: the activation between the convolutions of a tiny block
- * and after the decoder's input conv, as diffusers' {@code get_activation} names them ({@code swish} is
- * {@code silu}). The block's final fuse is always ReLU, as in diffusers and taesd.py. Element-wise, any shape.
+ * The {@code act_fn} of an {@link AutoencoderTinyConfig}: the activation between the convolutions of a tiny block and
+ * after the decoder's input conv, as diffusers' {@code get_activation} names them ({@code swish} is {@code silu}). The
+ * block's final fuse is always ReLU, as in diffusers and taesd.py. Element-wise, any shape.
  */
 public enum TinyActivation {
-    RELU, SILU, GELU, MISH;
+    RELU,
+    SILU,
+    GELU,
+    MISH;
 
     /** Applies the activation. */
     public Tensor apply(Tensor x) {

@@ -10,11 +10,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers' {@code AutoencoderTinyBlock} (taesd.py's {@code Block}):
- * {@code relu(conv(x) + skip(x))} with {@code conv} = 3x3 conv, act, 3x3 conv, act, 3x3 conv (with bias) and
- * {@code skip} a 1x1 conv without bias when the width changes (the identity otherwise); with the FLUX.2 option
- * the input first becomes {@code x + pool(x)} ({@link GroupNormPool}). (N, in, H, W) -> (N, out, H, W).
- * Parameter names: {@code conv.0, conv.2, conv.4, skip, pool.*}.
+ * diffusers' {@code AutoencoderTinyBlock} (taesd.py's {@code Block}): {@code relu(conv(x) + skip(x))} with {@code conv}
+ * = 3x3 conv, act, 3x3 conv, act, 3x3 conv (with bias) and {@code skip} a 1x1 conv without bias when the width changes
+ * (the identity otherwise); with the FLUX.2 option the input first becomes {@code x + pool(x)} ({@link GroupNormPool}).
+ * (N, in, H, W) -> (N, out, H, W). Parameter names: {@code conv.0, conv.2, conv.4, skip, pool.*}.
  */
 final class TinyBlock extends Block2D {
     private final TinyActivation activation;

@@ -12,13 +12,13 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers' {@code DecoderTiny} (taesd.py's {@code Decoder} and {@code F32Decoder}): the soft clamp
- * {@code tanh(z / 3) * 3}, a 3x3 conv to the first width and the activation, then per level i
- * {@code num_decoder_blocks[i]} {@link TinyBlock}s followed, except after the last level, by an upsampling and a
- * 3x3 conv without bias to the next level's width; the last level ends in a 3x3 conv (with bias) to the image
- * channels. Latents (N, L, h, w) -> images (N, out, fh, fw) in about [-1, 1] (taesd.py's [0, 1] output mapped as
- * diffusers does). Parameter names: {@code layers.<i>.*}, taesd.py's {@code nn.Sequential} index minus one
- * (diffusers applies the clamp outside the sequence).
+ * diffusers' {@code DecoderTiny} (taesd.py's {@code Decoder} and {@code F32Decoder}): the soft clamp {@code tanh(z / 3)
+ * * 3}, a 3x3 conv to the first width and the activation, then per level i {@code num_decoder_blocks[i]}
+ * {@link TinyBlock}s followed, except after the last level, by an upsampling and a 3x3 conv without bias to the next
+ * level's width; the last level ends in a 3x3 conv (with bias) to the image channels. Latents (N, L, h, w) -> images
+ * (N, out, fh, fw) in about [-1, 1] (taesd.py's [0, 1] output mapped as diffusers does). Parameter names:
+ * {@code layers.<i>.*}, taesd.py's {@code nn.Sequential} index minus one (diffusers applies the clamp outside the
+ * sequence).
  */
 public final class TinyDecoder extends Module {
     private static final double CLAMP = 3.0;

@@ -14,8 +14,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * diffusers' {@code EncoderTiny} (taesd.py's {@code Encoder}, {@code F32Encoder} with the strided stem): the
  * {@link EncoderStem}, then per level i a 3x3 stride-2 conv without bias (levels after the first) and
- * {@code num_encoder_blocks[i]} {@link TinyBlock}s, then a 3x3 conv to the latent channels. Images (N, in, H, W)
- * in [-1, 1] (mapped to taesd.py's [0, 1] first, as diffusers does) -> latents (N, L, H/f, W/f) with f =
+ * {@code num_encoder_blocks[i]} {@link TinyBlock}s, then a 3x3 conv to the latent channels. Images (N, in, H, W) in
+ * [-1, 1] (mapped to taesd.py's [0, 1] first, as diffusers does) -> latents (N, L, H/f, W/f) with f =
  * {@link AutoencoderTinyConfig#encoderDownsampling()}. Parameter names: {@code layers.<i>.*} with taesd.py's
  * {@code nn.Sequential} indices.
  */
@@ -63,6 +63,7 @@ public final class TinyEncoder extends Module {
      */
     public Tensor forward(Tensor images) {
         Shapes.requireNchw(images, "images", config.inChannels(), config.encoderDownsampling());
-        return TensorScope.scoped(() -> layers.forward(images.add(new Scalar(1.0)).div(new Scalar(2.0))));
+        return TensorScope.scoped(
+                () -> layers.forward(images.add(new Scalar(1.0)).div(new Scalar(2.0))));
     }
 }

@@ -8,10 +8,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The Java counterpart of the {@code nn.Sequential} diffusers' {@code EncoderTiny}/{@code DecoderTiny} and
- * taesd.py keep their layers in: every step takes one index, and the steps with parameters are registered under
- * it ({@code layers.4.conv.0.weight}), parameter-free steps (activations, upsampling) leave their index unused,
- * so the keys match the reference's {@code state_dict} exactly. (N, C, H, W) -> (N, C', H', W').
+ * The Java counterpart of the {@code nn.Sequential} diffusers' {@code EncoderTiny}/{@code DecoderTiny} and taesd.py
+ * keep their layers in: every step takes one index, and the steps with parameters are registered under it
+ * ({@code layers.4.conv.0.weight}), parameter-free steps (activations, upsampling) leave their index unused, so the
+ * keys match the reference's {@code state_dict} exactly. (N, C, H, W) -> (N, C', H', W').
  */
 final class TinyLayers extends Module {
     private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();

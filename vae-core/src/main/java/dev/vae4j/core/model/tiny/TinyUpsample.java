@@ -9,8 +9,8 @@ import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * {@code nn.Upsample(scale_factor=f, mode=m)} of the tiny decoder (align_corners False):
- * (N, C, H, W) -> (N, C, fH, fW).
+ * {@code nn.Upsample(scale_factor=f, mode=m)} of the tiny decoder (align_corners False): (N, C, H, W) -> (N, C, fH,
+ * fW).
  *
  * @param mode the interpolation
  * @param factor the integer scale factor

@@ -41,9 +41,10 @@ class CheckpointConverterTest {
         try (TensorScope scope = new TensorScope();
                 SafetensorsReader original = SafetensorsReader.open(dir.resolve("ldm.safetensors"));
                 SafetensorsReader back = SafetensorsReader.open(tmp.resolve("ldm.safetensors"));
-                SafetensorsReader diffusers = SafetensorsReader.open(dir.resolve("diffusion_pytorch_model.safetensors"));
-                SafetensorsReader converted = SafetensorsReader.open(
-                        tmp.resolve("diffusers/diffusion_pytorch_model.safetensors"))) {
+                SafetensorsReader diffusers =
+                        SafetensorsReader.open(dir.resolve("diffusion_pytorch_model.safetensors"));
+                SafetensorsReader converted =
+                        SafetensorsReader.open(tmp.resolve("diffusers/diffusion_pytorch_model.safetensors"))) {
             List<String> vaeKeys = new ArrayList<>();
             for (String key : original.names()) {
                 if (key.startsWith(prefix) && !key.startsWith("loss.") && !key.startsWith("model_ema.")) {
@@ -69,14 +70,16 @@ class CheckpointConverterTest {
         Path ckpt = Fixtures.dir("torch_checkpoints").resolve("lightning_zip.ckpt");
         int n = CheckpointConverter.toSafetensors(ckpt, tmp.resolve("vae.safetensors"), "first_stage_model.", true);
         Path ldm = Fixtures.dir("autoencoder_kl/kl4_quant_attn").resolve("ldm.safetensors");
-        try (TensorScope scope = new TensorScope(); SafetensorsReader out = SafetensorsReader.open(tmp.resolve("vae.safetensors"));
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader out = SafetensorsReader.open(tmp.resolve("vae.safetensors"));
                 SafetensorsReader original = SafetensorsReader.open(ldm)) {
             assertEquals(124, n);
             for (String key : out.names()) {
                 assertBitEqual(key, original.load("first_stage_model." + key), out.load(key));
             }
         }
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CheckpointConverter.toSafetensors(ckpt, tmp.resolve("x.safetensors"), "nope.", false));
     }
 
@@ -85,7 +88,8 @@ class CheckpointConverterTest {
     void anyPickleConvertsToSafetensors(String file) {
         Path in = Fixtures.dir("torch_checkpoints").resolve(file);
         CheckpointConverter.toSafetensors(in, tmp.resolve("out.safetensors"), null, false);
-        try (TensorScope scope = new TensorScope(); SafetensorsReader out = SafetensorsReader.open(tmp.resolve("out.safetensors"));
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader out = SafetensorsReader.open(tmp.resolve("out.safetensors"));
                 SafetensorsReader expected = SafetensorsReader.open(
                         Fixtures.dir("torch_checkpoints").resolve("plain_expected.safetensors"))) {
             assertEquals(expected.names().size(), out.names().size());
@@ -98,9 +102,10 @@ class CheckpointConverterTest {
     @Test
     void wrongConfigIsRefusedWithTheKeysAtFault() {
         Path dir = Fixtures.dir("autoencoder_kl/kl4_noattn");
-        AutoencoderKLConfig other = AutoencoderKLConfig.read(Fixtures.dir("autoencoder_kl/kl4_quant_attn")
-                .resolve("config.json"));
-        WeightLoadingException e = assertThrows(WeightLoadingException.class,
+        AutoencoderKLConfig other = AutoencoderKLConfig.read(
+                Fixtures.dir("autoencoder_kl/kl4_quant_attn").resolve("config.json"));
+        WeightLoadingException e = assertThrows(
+                WeightLoadingException.class,
                 () -> CheckpointConverter.ldmToDiffusers(dir.resolve("ldm.safetensors"), other, tmp.resolve("d")));
         assertTrue(e.getMessage().contains("mid_block.attentions.0.to_q.weight"), e.getMessage());
     }
@@ -134,7 +139,11 @@ class CheckpointConverterTest {
     private static void assertBitEqual(String key, Tensor expected, Tensor actual) {
         assertEquals(expected.scalar_type().value, actual.scalar_type().value, key + " dtype");
         assertArrayEquals(expected.sizes().vec().get(), actual.sizes().vec().get(), key + " shape");
-        assertTrue(expected.contiguous().reshape(-1).view(org.bytedeco.pytorch.global.torch.ScalarType.Byte)
-                .equal(actual.contiguous().reshape(-1).view(org.bytedeco.pytorch.global.torch.ScalarType.Byte)), key + " bits");
+        assertTrue(
+                expected.contiguous()
+                        .reshape(-1)
+                        .view(org.bytedeco.pytorch.global.torch.ScalarType.Byte)
+                        .equal(actual.contiguous().reshape(-1).view(org.bytedeco.pytorch.global.torch.ScalarType.Byte)),
+                key + " bits");
     }
 }

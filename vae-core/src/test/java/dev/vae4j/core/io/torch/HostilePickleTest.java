@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +71,8 @@ class HostilePickleTest {
     })
     void hostileCheckpointsAreRefused(String file, String message) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> {
-            try (TensorScope scope = new TensorScope(); PyTorchCheckpoint ckpt = PyTorchCheckpoint.open(hostile(file))) {
+            try (TensorScope scope = new TensorScope();
+                    PyTorchCheckpoint ckpt = PyTorchCheckpoint.open(hostile(file))) {
                 for (String name : ckpt.allTensors().names()) {
                     ckpt.allTensors().load(name);
                 }
@@ -84,8 +85,8 @@ class HostilePickleTest {
 
     @Test
     void systemCallInsideAZipCheckpointIsRefusedBeforeAnythingIsBuilt() {
-        UnsafePickleException e = assertThrows(UnsafePickleException.class,
-                () -> PyTorchCheckpoint.open(hostile("os_system_in_zip.pt")));
+        UnsafePickleException e =
+                assertThrows(UnsafePickleException.class, () -> PyTorchCheckpoint.open(hostile("os_system_in_zip.pt")));
         assertEquals("os.system", e.global());
     }
 

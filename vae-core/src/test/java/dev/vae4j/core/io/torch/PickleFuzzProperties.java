@@ -1,7 +1,7 @@
 package dev.vae4j.core.io.torch;
 
-import dev.vae4j.core.testing.Fixtures;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,7 +29,8 @@ class PickleFuzzProperties {
     }
 
     private static byte[] dataPkl() {
-        try (ZipFile zip = new ZipFile(Fixtures.dir("torch_checkpoints").resolve("lightning_zip.ckpt").toFile())) {
+        try (ZipFile zip = new ZipFile(
+                Fixtures.dir("torch_checkpoints").resolve("lightning_zip.ckpt").toFile())) {
             return zip.getInputStream(zip.getEntry("archive/data.pkl")).readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -46,8 +47,10 @@ class PickleFuzzProperties {
     }
 
     @Property(tries = 2000)
-    void mutatedPicklesFailCleanly(@ForAll @Size(max = 6) int[] positions, @ForAll @Size(max = 6) byte[] values,
-                                   @ForAll @IntRange(min = 0, max = 100000) int cut) {
+    void mutatedPicklesFailCleanly(
+            @ForAll @Size(max = 6) int[] positions,
+            @ForAll @Size(max = 6) byte[] values,
+            @ForAll @IntRange(min = 0, max = 100000) int cut) {
         byte[] bytes = mutate(PICKLE, positions, values, cut);
         try {
             Unpickler.load(bytes, "fuzz", pid -> new StorageRef("0", TorchDtype.FLOAT32, 1 << 20, 0, "cpu"));
@@ -57,8 +60,11 @@ class PickleFuzzProperties {
     }
 
     @Property(tries = 300)
-    void mutatedLegacyFilesFailCleanly(@ForAll @Size(max = 4) int[] positions, @ForAll @Size(max = 4) byte[] values,
-                                       @ForAll @IntRange(min = 0, max = 4000) int cut) throws IOException {
+    void mutatedLegacyFilesFailCleanly(
+            @ForAll @Size(max = 4) int[] positions,
+            @ForAll @Size(max = 4) byte[] values,
+            @ForAll @IntRange(min = 0, max = 4000) int cut)
+            throws IOException {
         Path file = Files.createTempFile("fuzz", ".pt");
         try (TensorScope scope = new TensorScope()) {
             Files.write(file, mutate(LEGACY, positions, values, cut));

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Checkpoints written by {@code torch.save} ({@code tools/reference/gen_torch_checkpoints.py}) in the zip format
- * (protocols 2 and 4) and the legacy format load with the exact dtype, shape, strides, storage offset and bits,
- * shared storages share memory, and Lightning-style checkpoints load into {@link AutoencoderKL}.
+ * (protocols 2 and 4) and the legacy format load with the exact dtype, shape, strides, storage offset and bits, shared
+ * storages share memory, and Lightning-style checkpoints load into {@link AutoencoderKL}.
  */
 @Tag("parity")
 class PyTorchCheckpointTest {
@@ -36,9 +36,11 @@ class PyTorchCheckpointTest {
     @ParameterizedTest
     @ValueSource(strings = {"plain_zip.pt", "plain_legacy.pt", "plain_zip_p4.pt"})
     void plainStateDictLoadsBitForBitWithStridesAndOffsets(String file) {
-        try (TensorScope scope = new TensorScope(); PyTorchCheckpoint ckpt = PyTorchCheckpoint.open(fixture(file));
+        try (TensorScope scope = new TensorScope();
+                PyTorchCheckpoint ckpt = PyTorchCheckpoint.open(fixture(file));
                 SafetensorsReader expected = SafetensorsReader.open(fixture("plain_expected.safetensors"))) {
-            assertEquals(file.contains("legacy") ? PyTorchCheckpoint.Format.LEGACY : PyTorchCheckpoint.Format.ZIP,
+            assertEquals(
+                    file.contains("legacy") ? PyTorchCheckpoint.Format.LEGACY : PyTorchCheckpoint.Format.ZIP,
                     ckpt.format());
             TensorSource source = ckpt.tensors();
             List<String> names = new ArrayList<>(source.names());
@@ -84,11 +86,15 @@ class PyTorchCheckpointTest {
             assertEquals(10L, root.get("global_step"));
             PyDict callbacks = assertInstanceOf(PyDict.class, root.get("callbacks"));
             Object key = callbacks.keySet().iterator().next();
-            assertEquals("pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
+            assertEquals(
+                    "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
                     assertInstanceOf(PyGlobal.class, key).qualifiedName());
             PyDict state = (PyDict) callbacks.get(key);
-            assertEquals("numpy._core.multiarray.scalar",
-                    assertInstanceOf(PyObject.class, state.get("best_model_score")).type().qualifiedName());
+            assertEquals(
+                    "numpy._core.multiarray.scalar",
+                    assertInstanceOf(PyObject.class, state.get("best_model_score"))
+                            .type()
+                            .qualifiedName());
             PyObject hparams = assertInstanceOf(PyObject.class, root.get("hyper_parameters"));
             assertEquals("argparse.Namespace", hparams.type().qualifiedName());
             assertEquals(4L, ((PyDict) hparams.state()).get("embed_dim"));
@@ -104,7 +110,8 @@ class PyTorchCheckpointTest {
     void lightningCheckpointLoadsIntoAutoencoderKL(String spec) {
         String[] parts = spec.split(":");
         Path dir = Fixtures.dir("autoencoder_kl/" + parts[1]);
-        try (TensorScope scope = new TensorScope(); NoGradGuard noGrad = new NoGradGuard();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
             AutoencoderKLConfig config = AutoencoderKLConfig.read(dir.resolve("config.json"));
             AutoencoderKL model = AutoencoderKL.fromSingleFile(fixture(parts[0]), config);

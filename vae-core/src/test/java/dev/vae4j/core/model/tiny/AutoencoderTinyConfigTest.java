@@ -35,15 +35,17 @@ class AutoencoderTinyConfigTest {
                  "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""");
         AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(diffusers);
         assertEquals(AutoencoderTinyConfig.taesd(4), config);
-        assertEquals(config, AutoencoderTinyConfig.fromJson(JSON.createObjectNode()
-                .put("_class_name", "AutoencoderTiny")));
+        assertEquals(
+                config, AutoencoderTinyConfig.fromJson(JSON.createObjectNode().put("_class_name", "AutoencoderTiny")));
         ObjectNode written = config.toJson();
         assertFalse(written.has("use_midblock_gn") || written.has("encoder_stem"), written.toString());
         for (AutoencoderTinyConfig preset : AutoencoderTinyConfig.presets().values()) {
             assertEquals(preset, AutoencoderTinyConfig.fromJson(preset.toJson()));
         }
         assertTrue(AutoencoderTinyConfig.taef2().toJson().get("use_midblock_gn").booleanValue());
-        assertEquals("strided_pair", AutoencoderTinyConfig.taesana().toJson().get("encoder_stem").asText());
+        assertEquals(
+                "strided_pair",
+                AutoencoderTinyConfig.taesana().toJson().get("encoder_stem").asText());
         assertEquals(32, AutoencoderTinyConfig.taesana().encoderDownsampling());
         assertEquals(32, AutoencoderTinyConfig.taesana().decoderUpsampling());
     }
@@ -54,8 +56,8 @@ class AutoencoderTinyConfigTest {
         assertMessage("upsample_fn 'area'", json("upsample_fn", "\"area\""));
         assertMessage("latent_channels must be >= 1", json("latent_channels", "0"));
         assertMessage("num_encoder_blocks [1, 3]", json("num_encoder_blocks", "[1, 3]"));
-        assertMessage("encoder_block_out_channels must be a list of integers", json("encoder_block_out_channels",
-                "64"));
+        assertMessage(
+                "encoder_block_out_channels must be a list of integers", json("encoder_block_out_channels", "64"));
         assertMessage("scaling_factor must be positive", json("scaling_factor", "0"));
         assertMessage("encoder_stem 'pixel_unshuffle'", json("encoder_stem", "\"pixel_unshuffle\""));
     }
@@ -66,19 +68,37 @@ class AutoencoderTinyConfigTest {
             AutoencoderTiny taesd = new AutoencoderTiny(AutoencoderTinyConfig.taesd(4));
             assertEquals(1_222_532, StateDict.parameterCount(taesd.encoder()));
             assertEquals(1_222_531, StateDict.parameterCount(taesd.decoder()));
-            AutoencoderTinyConfig mismatched = new AutoencoderTinyConfig(3, 3, List.of(8, 8), List.of(8, 8, 8),
-                    TinyActivation.RELU, dev.vae4j.core.nn.InterpolatingUpsample2D.Mode.NEAREST, 4, 2, List.of(1, 1),
-                    List.of(1, 1, 1), 3.0, 0.5, false, 1.0, 0.0, false, EncoderStem.CONV);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new AutoencoderTiny(mismatched));
+            AutoencoderTinyConfig mismatched = new AutoencoderTinyConfig(
+                    3,
+                    3,
+                    List.of(8, 8),
+                    List.of(8, 8, 8),
+                    TinyActivation.RELU,
+                    dev.vae4j.core.nn.InterpolatingUpsample2D.Mode.NEAREST,
+                    4,
+                    2,
+                    List.of(1, 1),
+                    List.of(1, 1, 1),
+                    3.0,
+                    0.5,
+                    false,
+                    1.0,
+                    0.0,
+                    false,
+                    EncoderStem.CONV);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> new AutoencoderTiny(mismatched));
             assertTrue(e.getMessage().contains("downsamples by 2 but the decoder upsamples by 4"), e.getMessage());
             AutoencoderTiny encoderOnly = new AutoencoderTiny(mismatched, true, false, "enc.pth");
             encoderOnly.save(dir);
             AutoencoderTiny reloaded = AutoencoderTiny.fromPretrained(dir);
             assertTrue(reloaded.hasEncoder() && !reloaded.hasDecoder());
-            IllegalStateException missing = assertThrows(IllegalStateException.class,
+            IllegalStateException missing = assertThrows(
+                    IllegalStateException.class,
                     () -> reloaded.decode(org.bytedeco.pytorch.global.torch.zeros(1, 4, 2, 2)));
-            assertTrue(missing.getMessage().contains(dir.toString()) && missing.getMessage().contains("--decoder"),
+            assertTrue(
+                    missing.getMessage().contains(dir.toString())
+                            && missing.getMessage().contains("--decoder"),
                     missing.getMessage());
         }
     }
@@ -92,8 +112,8 @@ class AutoencoderTinyConfigTest {
     }
 
     private static void assertMessage(String fragment, ObjectNode config) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AutoencoderTinyConfig.fromJson(config));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> AutoencoderTinyConfig.fromJson(config));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 }

@@ -20,8 +20,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * weights, {@code randn * 0.1} for 1-D tensors), as the script fills taesd.py's modules.
  */
 public final class TaesdWeights {
-    private TaesdWeights() {
-    }
+    private TaesdWeights() {}
 
     /**
      * taesd.py's state dict of one half of {@code config}, named as taesd.py names it ({@code 3.conv.0.weight}).
@@ -35,22 +34,27 @@ public final class TaesdWeights {
         StateDict.of(model).forEach((name, tensor) -> {
             String rest = name.substring((half + ".layers.").length());
             int dot = rest.indexOf('.');
-            shapes.put((Integer.parseInt(rest.substring(0, dot)) + shift) + rest.substring(dot),
+            shapes.put(
+                    (Integer.parseInt(rest.substring(0, dot)) + shift) + rest.substring(dot),
                     tensor.sizes().vec().get());
         });
         Generator generator = createCPUGenerator(seed);
         Map<String, Tensor> weights = new TreeMap<>();
         shapes.forEach((name, shape) -> {
             double scale = shape.length == 4 ? 1.0 / Math.sqrt(shape[1] * shape[2] * shape[3]) : 0.1;
-            weights.put(name, randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float))
-                    .mul(new Scalar(scale)));
+            weights.put(
+                    name,
+                    randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float))
+                            .mul(new Scalar(scale)));
         });
         return weights;
     }
 
     /** Sum of |w| over every tensor, in float64 (the script's check value). */
     public static double absSum(Map<String, Tensor> weights) {
-        return weights.values().stream().mapToDouble(t -> t.to(ScalarType.Double).abs().sum().item_double()).sum();
+        return weights.values().stream()
+                .mapToDouble(t -> t.to(ScalarType.Double).abs().sum().item_double())
+                .sum();
     }
 
     /** The weights as a tensor source. */
