@@ -3,14 +3,12 @@ package dev.vae4j.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vae4j.core.io.ImageReadException;
-import dev.vae4j.core.io.SafetensorsFormatException;
-import dev.vae4j.core.io.WeightLoadingException;
+import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.Vae4jException;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.Shapes;
-import dev.vae4j.train.dist.DistributedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -198,6 +196,9 @@ final class CliSupport {
      * (native libtorch errors carry a long backtrace).
      */
     static String errorMessage(Throwable e) {
+        if (e instanceof FileAccessException f && f.getCause() != null) {
+            return oneLine(f.getMessage());
+        }
         if (e instanceof UncheckedIOException u && u.getCause() != null) {
             IOException cause = u.getCause();
             String own = u.getMessage();
@@ -209,11 +210,8 @@ final class CliSupport {
         }
         String message = e.getMessage();
         boolean known = e instanceof IllegalArgumentException
-                || e instanceof SafetensorsFormatException
-                || e instanceof ImageReadException
-                || e instanceof WeightLoadingException
-                || e instanceof IllegalStateException
-                || e instanceof DistributedException;
+                || e instanceof Vae4jException
+                || e instanceof IllegalStateException;
         if (known && message != null && !message.isBlank()) {
             return oneLine(message);
         }

@@ -1,5 +1,6 @@
 package dev.vae4j.eval;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.train.StepReport;
@@ -8,7 +9,6 @@ import dev.vae4j.train.TrainingRun;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.listeners.MetricsLog;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -140,7 +140,7 @@ public final class PeriodicEvaluation implements TrainingListener {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create evaluation folder " + folder + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot create evaluation folder " + folder + ": " + e.getMessage(), e);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.nn.Vgg16Features;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +75,8 @@ public final class Lpips extends Module {
             Lpips lpips = new Lpips(new Vgg16Features(3, widths));
             LoadReport report = StateDict.load(lpips, TensorSource.of(reader), true, file.toString());
             if (report.loaded() != 31) {
-                throw new IllegalStateException("LPIPS: loaded " + report.loaded() + " of 31 tensors from " + file);
+                throw new WeightLoadingException(
+                        file + " (LPIPS needs 31 tensors, loaded " + report.loaded() + ")", report);
             }
             lpips.freeze();
             return lpips;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
@@ -20,7 +21,6 @@ import dev.vae4j.train.listeners.MetricsLog;
 import dev.vae4j.train.metrics.Ssim;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -354,7 +354,7 @@ public record Recipe(
         try {
             text = YAML.writeValueAsString(toJson());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode recipe " + name + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot encode recipe " + name + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(file, text);
     }

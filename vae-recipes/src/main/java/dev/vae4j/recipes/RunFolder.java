@@ -1,7 +1,7 @@
 package dev.vae4j.recipes;
 
+import dev.vae4j.core.FileAccessException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -52,7 +52,7 @@ public final class RunFolder {
      * (continue it) or {@code overwrite} (empty it first); refuses any other non-empty folder.
      *
      * @throws IllegalArgumentException naming the folder and the options that would proceed
-     * @throws UncheckedIOException if the folder cannot be listed, emptied or created
+     * @throws FileAccessException if the folder cannot be listed, emptied or created
      */
     public static void prepare(Path runDir, boolean resume, boolean overwrite) {
         try {
@@ -79,7 +79,7 @@ public final class RunFolder {
             }
             Files.createDirectories(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare run folder " + runDir + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot prepare run folder " + runDir + ": " + e.getMessage(), e);
         }
     }
 

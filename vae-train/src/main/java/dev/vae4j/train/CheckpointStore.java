@@ -2,13 +2,13 @@ package dev.vae4j.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * (safetensors, model key names), both optimizers (libtorch archives), the objective's own parameters and
  * {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only when complete,
  * so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is deleted and the
- * failure reported as an {@link UncheckedIOException}. Only the newest {@code keep} are kept. Every file is written
- * from Java (optimizer archives are serialized in memory first), so an I/O error never surfaces as a native exception
- * that would abort the JVM.
+ * failure reported as an {@link FileAccessException}. Only the newest {@code keep} are kept. Every file is written from
+ * Java (optimizer archives are serialized in memory first), so an I/O error never surfaces as a native exception that
+ * would abort the JVM.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -90,9 +90,9 @@ public final class CheckpointStore {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
-        } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e.getCause());
+            throw new FileAccessException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        } catch (FileAccessException e) {
+            throw new FileAccessException("cannot write checkpoint " + target + ": " + e.getMessage(), e.getCause());
         } finally {
             if (!moved) {
                 discard(temp);
@@ -149,7 +149,7 @@ public final class CheckpointStore {
         try {
             return JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainingState.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + checkpoint.resolve(STATE) + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read " + checkpoint.resolve(STATE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -173,7 +173,7 @@ public final class CheckpointStore {
             try {
                 OptimizerArchives.deserialize(optimizer, Files.readAllBytes(file), file);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read optimizer state " + file + ": " + e.getMessage(), e);
+                throw new FileAccessException("cannot read optimizer state " + file + ": " + e.getMessage(), e);
             }
         }
     }
@@ -193,7 +193,7 @@ public final class CheckpointStore {
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vae4j.train;
 
+import dev.vae4j.core.Vae4jException;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.BytePointer;
@@ -33,7 +34,7 @@ final class OptimizerArchives {
             archive.save_to(WRITER);
             return WRITER.bytes.toByteArray();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot serialize optimizer state: " + firstLine(e), e);
+            throw new Vae4jException("cannot serialize optimizer state: " + firstLine(e), e);
         } finally {
             WRITER.bytes.reset();
         }

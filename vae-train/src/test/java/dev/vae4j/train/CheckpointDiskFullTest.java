@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,8 +52,8 @@ class CheckpointDiskFullTest {
             CheckpointStore store = new CheckpointStore(disk, 3);
             CheckpointStore.Parts parts = new CheckpointStore.Parts(model, null, null, adam, null, List.of());
             Path first = store.save(new TrainingState(1, 0, 0, 1.0, 4), parts);
-            UncheckedIOException e = assertThrows(
-                    UncheckedIOException.class, () -> store.save(new TrainingState(2, 0, 0, 2.0, 8), parts));
+            FileAccessException e = assertThrows(
+                    FileAccessException.class, () -> store.save(new TrainingState(2, 0, 0, 2.0, 8), parts));
             assertTrue(
                     e.getMessage().contains("step-00000002") && e.getMessage().contains("No space left"),
                     e.getMessage());

@@ -1,16 +1,21 @@
 package dev.vae4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.testing.ModuleExceptions;
-import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Every exception type vae-train defines extends {@code Vae4jException}, as vae-core's do. */
+/** vae-train keeps vae-core's exception contract ({@link ModuleExceptions}). */
 class TrainExceptionsTest {
     @Test
     void everyExceptionTypeOfTheModuleExtendsTheBaseType() {
-        List<String> names = ModuleExceptions.assertAllExtendTheBaseType(Trainer.class);
-        assertFalse(names.isEmpty(), "expected vae-train's exception types");
+        assertFalse(ModuleExceptions.assertAllExtendTheBaseType(Trainer.class).isEmpty());
+    }
+
+    @Test
+    void thePublicApiThrowsWhatTheContractSays() {
+        assertTrue(ModuleExceptions.assertPublicApiFollowsTheContract(Trainer.class, Path.of("src/main/java")) > 100);
     }
 }

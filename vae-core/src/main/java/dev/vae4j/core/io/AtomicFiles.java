@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.FileAccessException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +43,7 @@ public final class AtomicFiles {
     /**
      * Writes {@code content} to {@code target} atomically; the parent folder must exist.
      *
-     * @throws UncheckedIOException naming the target when anything fails; the target is then as it was
+     * @throws FileAccessException naming the target when anything fails; the target is then as it was
      */
     public static void write(Path target, Content content) {
         writeChannel(target, channel -> {
@@ -60,12 +61,14 @@ public final class AtomicFiles {
     /**
      * Writes what {@code content} puts into a file channel to {@code target} atomically; the parent folder must exist.
      *
-     * @throws UncheckedIOException naming the target when anything fails; the target is then as it was
+     * @throws FileAccessException naming the target when anything fails; the target is then as it was
      */
     public static void writeChannel(Path target, ChannelContent content) {
         if (Files.isDirectory(target)) {
-            throw new UncheckedIOException(new java.nio.file.FileSystemException(
-                    target.toString(), null, "cannot write: the path is a folder"));
+            throw new FileAccessException(
+                    "cannot write " + target,
+                    new java.nio.file.FileSystemException(
+                            target.toString(), null, "cannot write: the path is a folder"));
         }
         Path absolute = target.toAbsolutePath();
         Path temp = temporarySibling(absolute);
@@ -78,11 +81,13 @@ public final class AtomicFiles {
             moveIntoPlace(temp, absolute);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
-            if (e instanceof UncheckedIOException u) {
-                throw u;
+            if (e instanceof FileAccessException f) {
+                throw f;
             }
-            IOException cause = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-            throw new UncheckedIOException("cannot write " + target + ": " + reason(cause), cause);
+            IOException cause = e instanceof IOException io
+                    ? io
+                    : e instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
+            throw new FileAccessException("cannot write " + target + ": " + reason(cause), cause);
         }
     }
 

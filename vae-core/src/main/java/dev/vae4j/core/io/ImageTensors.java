@@ -1,5 +1,6 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.tensor.TensorScope;
 import java.awt.color.ColorSpace;
@@ -10,7 +11,6 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Tensors created here attach to the caller's innermost {@link TensorScope} like any other new tensor.
  *
  * <p>Every failure to read an image (missing file, folder, unknown format, corrupt or truncated data) throws
- * {@link ImageReadException} naming the file; a failure to write throws {@link UncheckedIOException}. PNGs are written
+ * {@link ImageReadException} naming the file; a failure to write throws {@link FileAccessException}. PNGs are written
  * atomically (a temporary sibling renamed into place): a failed write leaves the previous file intact.
  */
 public final class ImageTensors {
@@ -103,7 +103,7 @@ public final class ImageTensors {
      * {@link #EXTENSIONS}) and sorted by file name. Hidden files (names starting with '.') and sub-folders are skipped.
      *
      * @throws IllegalArgumentException if {@code folder} does not exist or is not a folder
-     * @throws UncheckedIOException if the folder cannot be listed
+     * @throws FileAccessException if the folder cannot be listed
      */
     public static List<Path> listImages(Path folder) {
         if (!Files.isDirectory(folder)) {
@@ -121,7 +121,7 @@ public final class ImageTensors {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list image folder " + folder + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot list image folder " + folder + ": " + e.getMessage(), e);
         }
         images.sort(Comparator.comparing(p -> p.getFileName().toString()));
         LOG.debug("{}: {} image files, {} other entries skipped", folder, images.size(), skipped);
@@ -324,7 +324,7 @@ public final class ImageTensors {
      * replacing {@code file}. The folder must exist.
      *
      * @throws IllegalArgumentException for a tensor {@link #toImage(Tensor)} rejects
-     * @throws UncheckedIOException if the file cannot be written
+     * @throws FileAccessException if the file cannot be written
      */
     public static void writePng(Tensor image, Path file) {
         writePng(toImage(image), file);
@@ -333,7 +333,7 @@ public final class ImageTensors {
     /**
      * Writes an image as PNG, replacing {@code file}. The folder must exist.
      *
-     * @throws UncheckedIOException if the file cannot be written
+     * @throws FileAccessException if the file cannot be written
      */
     public static void writePng(BufferedImage image, Path file) {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");

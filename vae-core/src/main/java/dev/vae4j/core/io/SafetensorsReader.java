@@ -1,10 +1,10 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.NativeBytes;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -84,20 +84,22 @@ public final class SafetensorsReader implements AutoCloseable {
      * {@link #close}.
      *
      * @throws SafetensorsFormatException if the file is not a valid safetensors file
-     * @throws UncheckedIOException if the file is missing, is a directory, or cannot be read
+     * @throws FileAccessException if the file is missing, is a directory, or cannot be read
      */
     public static SafetensorsReader open(Path file) {
         Objects.requireNonNull(file, "file");
         if (Files.isDirectory(file)) {
-            throw new UncheckedIOException(new IOException("safetensors path is a directory, not a file: " + file));
+            throw new FileAccessException(
+                    "safetensors path is a directory, not a file: " + file,
+                    new java.nio.file.NotDirectoryException(file.toString()));
         }
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("safetensors file not found: " + file, e);
+            throw new FileAccessException("safetensors file not found: " + file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open safetensors file " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot open safetensors file " + file + ": " + e.getMessage(), e);
         }
         try {
             return readHeader(file, ch);
@@ -142,7 +144,7 @@ public final class SafetensorsReader implements AutoCloseable {
             SafetensorsHeader header = SafetensorsHeader.parse(file, headerBuf, fileLength - dataStart);
             return new SafetensorsReader(file, ch, fileLength, dataStart, header.entries(), header.metadata());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -209,7 +211,7 @@ public final class SafetensorsReader implements AutoCloseable {
      * @throws IllegalArgumentException if the file has no tensor {@code name}
      * @throws SafetensorsFormatException if the dtype has no libtorch equivalent (F4, F6_*), or the file was truncated
      *     or changed since it was opened
-     * @throws UncheckedIOException for IO errors
+     * @throws FileAccessException for IO errors
      * @throws IllegalStateException if the reader is closed
      */
     public Tensor load(String name) {
@@ -256,7 +258,7 @@ public final class SafetensorsReader implements AutoCloseable {
         } catch (EOFException ex) {
             throw new SafetensorsFormatException(path, "the file changed while loading tensor '" + e.name() + "'", ex);
         } catch (IOException ex) {
-            throw new UncheckedIOException(
+            throw new FileAccessException(
                     "cannot read tensor '" + e.name() + "' from " + path + ": " + ex.getMessage(), ex);
         }
     }
@@ -300,7 +302,7 @@ public final class SafetensorsReader implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + path, e);
+            throw new FileAccessException("cannot close " + path, e);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -57,10 +57,9 @@ public final class SafetensorsWriter {
      *     dtype safetensors knows (all but complex-half, quantized and bit types)
      * @param metadata string-to-string metadata stored under {@code __metadata__}, or {@code null} for none
      * @throws IllegalArgumentException if a name, tensor or metadata entry is invalid (nothing is written)
-     * @throws UncheckedIOException if writing fails, or {@code file} is a directory (the previous file, if any, is
-     *     intact and no temp file is left)
-     * @throws RuntimeException from libtorch if a tensor cannot be copied to the CPU (e.g. a meta tensor); again the
-     *     previous file is intact and no temp file is left
+     * @throws FileAccessException if writing fails, {@code file} is a directory, or libtorch cannot copy a tensor to
+     *     the CPU (e.g. a meta tensor, named in the message): the previous file, if any, is intact and no temp file is
+     *     left
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Objects.requireNonNull(file, "file");

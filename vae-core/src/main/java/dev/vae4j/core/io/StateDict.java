@@ -1,8 +1,8 @@
 package dev.vae4j.core.io;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ public final class StateDict {
                 Files.createDirectories(parent);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create folder for " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot create folder for " + file + ": " + e.getMessage(), e);
         }
         SafetensorsWriter.write(file, of(module), Map.of("format", "pt"));
     }

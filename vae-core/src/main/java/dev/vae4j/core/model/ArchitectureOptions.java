@@ -140,20 +140,21 @@ public record ArchitectureOptions(
     /** Reads the options from a config object; absent keys take the {@link #DIFFUSERS} values. */
     static ArchitectureOptions fromJson(ObjectNode root) {
         ArchitectureOptions d = DIFFUSERS;
+        ConfigFields f = ConfigFields.of(root, "AutoencoderKL config");
         return new ArchitectureOptions(
                 named(BlockLayout.class, root, "block_layout", d.blockLayout),
                 attentionList(root, "down_block_attention"),
                 attentionList(root, "up_block_attention"),
                 named(AttentionKind.class, root, "mid_block_attention_type", d.midBlockAttention),
-                JsonFields.intField(root, "attention_head_dim", d.attentionHeadDim),
-                JsonFields.intField(root, "linear_attention_heads", d.linearAttentionHeads),
+                f.integer("attention_head_dim", d.attentionHeadDim),
+                f.integer("linear_attention_heads", d.linearAttentionHeads),
                 named(DownsampleKind.class, root, "downsample_type", d.downsample),
                 named(UpsampleKind.class, root, "upsample_type", d.upsample),
-                JsonFields.boolField(root, "weight_standardized_convs", d.weightStandardized),
+                f.bool("weight_standardized_convs", d.weightStandardized),
                 named(OutputActivation.class, root, "output_activation", d.outputActivation),
                 named(LatentSampling.class, root, "latent_sampling", d.latentSampling),
-                JsonFields.doubleField(root, "latent_noise_std", d.latentNoiseStd),
-                JsonFields.doubleField(root, "norm_eps", d.normEps));
+                f.number("latent_noise_std", d.latentNoiseStd),
+                f.number("norm_eps", d.normEps));
     }
 
     /** Puts every option that differs from {@link #DIFFUSERS} into {@code fields} under its JSON name. */
@@ -197,7 +198,7 @@ public record ArchitectureOptions(
     }
 
     private static List<AttentionKind> attentionList(ObjectNode root, String key) {
-        JsonNode node = JsonFields.present(root, key);
+        JsonNode node = ConfigFields.of(root, "AutoencoderKL config").present(key);
         if (node == null) {
             return List.of();
         }
@@ -208,7 +209,7 @@ public record ArchitectureOptions(
     }
 
     private static <E extends Enum<E> & Named> E named(Class<E> type, ObjectNode root, String key, E fallback) {
-        JsonNode node = JsonFields.present(root, key);
+        JsonNode node = ConfigFields.of(root, "AutoencoderKL config").present(key);
         return node == null ? fallback : parse(type, key, node.asText());
     }
 

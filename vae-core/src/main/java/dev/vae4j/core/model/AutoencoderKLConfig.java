@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
@@ -247,22 +247,14 @@ public record AutoencoderKLConfig(
         return List.of("sd", "sdxl", "sd3", "flux", "vqgan-training-f8c16", "linear-attention-f8c4");
     }
 
-    /** Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults. */
+    /**
+     * Reads a diffusers {@code config.json}; missing keys take diffusers' constructor defaults.
+     *
+     * @throws dev.vae4j.core.FileAccessException if the file cannot be read
+     * @throws ConfigFormatException naming the file and key if it is not a valid AutoencoderKL config
+     */
     public static AutoencoderKLConfig read(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read AutoencoderKL config " + file + ": " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("AutoencoderKL config " + file + " is not a JSON object");
-        }
-        try {
-            return fromJson((ObjectNode) root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFields.read(file, "AutoencoderKL config", AutoencoderKLConfig::fromJson);
     }
 
     /** Every key {@link #fromJson} accepts. */
@@ -276,14 +268,14 @@ public record AutoencoderKLConfig(
     /**
      * Parses a diffusers config object; missing keys take diffusers' constructor defaults.
      *
-     * @throws IllegalArgumentException naming the key for an unknown key (with the closest known one) or a bad value
+     * @throws ConfigFormatException naming the key for an unknown key (with the closest known one) or a bad value
      */
     public static AutoencoderKLConfig fromJson(ObjectNode root) {
+        ConfigFields f = ConfigFields.of(root, "AutoencoderKL config");
         JsonNode className = root.get("_class_name");
-        if (className != null && !CLASS_NAME.equals(className.asText())) {
-            throw new IllegalArgumentException(
-                    "AutoencoderKL config: _class_name is '" + className.asText() + "', expected " + CLASS_NAME);
-        }
+        f.require(
+                className == null || CLASS_NAME.equals(className.asText()),
+                "_class_name is '" + (className == null ? "" : className.asText()) + "', expected " + CLASS_NAME);
         Map<String, JsonNode> extras = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -291,31 +283,30 @@ public record AutoencoderKLConfig(
             if (DIFFUSERS_BOOKKEEPING.contains(key)) {
                 extras.put(key, field.getValue());
             } else if (!MODELLED.contains(key) && !ArchitectureOptions.KEYS.contains(key)) {
-                throw new IllegalArgumentException(
-                        ConfigKeys.unknownKeyMessage("AutoencoderKL config", key, knownKeys()));
+                throw new ConfigFormatException(ConfigKeys.unknownKeyMessage("AutoencoderKL config", key, knownKeys()));
             }
         }
-        return new AutoencoderKLConfig(
-                JsonFields.intField(root, "in_channels", 3),
-                JsonFields.intField(root, "out_channels", 3),
-                JsonFields.stringList(root, "down_block_types", List.of(DOWN_BLOCK)),
-                JsonFields.stringList(root, "up_block_types", List.of(UP_BLOCK)),
-                JsonFields.intList(root, "block_out_channels", List.of(64)),
-                JsonFields.intField(root, "layers_per_block", 1),
-                JsonFields.textField(root, "act_fn", "silu"),
-                JsonFields.intField(root, "latent_channels", 4),
-                JsonFields.intField(root, "norm_num_groups", 32),
-                JsonFields.intField(root, "sample_size", 32),
-                JsonFields.doubleField(root, "scaling_factor", 0.18215),
-                JsonFields.nullableDouble(root, "shift_factor"),
-                JsonFields.doubleList(root, "latents_mean"),
-                JsonFields.doubleList(root, "latents_std"),
-                JsonFields.boolField(root, "force_upcast", true),
-                JsonFields.boolField(root, "use_quant_conv", true),
-                JsonFields.boolField(root, "use_post_quant_conv", true),
-                JsonFields.boolField(root, "mid_block_add_attention", true),
+        return ConfigFields.construct(() -> new AutoencoderKLConfig(
+                f.integer("in_channels", 3),
+                f.integer("out_channels", 3),
+                f.texts("down_block_types", List.of(DOWN_BLOCK)),
+                f.texts("up_block_types", List.of(UP_BLOCK)),
+                f.integers("block_out_channels", List.of(64)),
+                f.integer("layers_per_block", 1),
+                f.text("act_fn", "silu"),
+                f.integer("latent_channels", 4),
+                f.integer("norm_num_groups", 32),
+                f.integer("sample_size", 32),
+                f.number("scaling_factor", 0.18215),
+                f.optionalNumber("shift_factor"),
+                f.numbers("latents_mean"),
+                f.numbers("latents_std"),
+                f.bool("force_upcast", true),
+                f.bool("use_quant_conv", true),
+                f.bool("use_post_quant_conv", true),
+                f.bool("mid_block_add_attention", true),
                 extras,
-                ArchitectureOptions.fromJson(root));
+                ArchitectureOptions.fromJson(root)));
     }
 
     /** This config as a diffusers config object (keys sorted, as diffusers writes them). */
@@ -352,7 +343,7 @@ public record AutoencoderKLConfig(
         try {
             text = JSON.writeValueAsString(toJson()) + "\n";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode AutoencoderKL config " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot encode AutoencoderKL config " + file + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(file, text);
     }

@@ -3,8 +3,8 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -85,7 +85,7 @@ public final class Autoencoders {
             JsonNode name = root == null ? null : root.get("_class_name");
             className = name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + config + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read " + config + ": " + e.getMessage(), e);
         }
         return format(className, config.toString()).load(folder);
     }

@@ -1,5 +1,6 @@
 package dev.vae4j.core.model;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LdmKeyMapping;
 import dev.vae4j.core.io.LoadReport;
@@ -9,7 +10,6 @@ import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.io.torch.CheckpointFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -147,7 +147,7 @@ public final class CheckpointConverter {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot create " + dir + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.vae4j.core.tensor;
 
+import dev.vae4j.core.Vae4jException;
 import java.util.Locale;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
@@ -26,7 +27,7 @@ public final class NonFiniteValues {
     }
 
     /** A NaN or infinite value was found in strict mode; the message names the tensor and the count. */
-    public static final class NonFiniteValueException extends IllegalStateException {
+    public static final class NonFiniteValueException extends Vae4jException {
         private static final long serialVersionUID = 1L;
 
         NonFiniteValueException(String message) {

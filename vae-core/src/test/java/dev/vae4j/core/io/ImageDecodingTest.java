@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.CraftedImages;
 import dev.vae4j.core.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,8 +106,8 @@ class ImageDecodingTest {
         BufferedImage old = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         ImageTensors.writePng(old, target);
         byte[] before = Files.readAllBytes(target);
-        UncheckedIOException e = assertThrows(
-                UncheckedIOException.class,
+        FileAccessException e = assertThrows(
+                FileAccessException.class,
                 () -> AtomicFiles.write(target, out -> {
                     out.write(new byte[100]);
                     throw new IOException("No space left on device");

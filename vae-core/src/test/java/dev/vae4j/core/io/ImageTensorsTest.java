@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.TensorScope;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -328,7 +328,7 @@ class ImageTensorsTest {
                     IllegalArgumentException.class,
                     () -> ImageTensors.writePng(torch.zeros(4, 4), dir.resolve("x.png")));
             assertThrows(
-                    UncheckedIOException.class,
+                    FileAccessException.class,
                     () -> ImageTensors.writePng(torch.zeros(3, 4, 4), dir.resolve("no/such/folder/x.png")));
         }
     }

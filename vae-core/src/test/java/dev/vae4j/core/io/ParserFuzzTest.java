@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.torch.PyTorchCheckpoint;
 import dev.vae4j.core.io.torch.PyTorchFormatException;
 import dev.vae4j.core.io.torch.Unpickler;
@@ -11,7 +12,6 @@ import dev.vae4j.core.io.torch.UnsafePickleException;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,7 +44,7 @@ class ParserFuzzTest {
             for (String name : reader.names()) {
                 reader.load(name);
             }
-        } catch (SafetensorsFormatException | UncheckedIOException expected) {
+        } catch (SafetensorsFormatException | FileAccessException expected) {
             // a clear error naming the file and the problem
         } finally {
             Files.deleteIfExists(file);
@@ -69,7 +69,7 @@ class ParserFuzzTest {
             for (String name : tensors.names()) {
                 tensors.load(name);
             }
-        } catch (PyTorchFormatException | UnsafePickleException | UncheckedIOException expected) {
+        } catch (PyTorchFormatException | UnsafePickleException | FileAccessException expected) {
             // not a well-formed, allowed torch.save file
         } finally {
             Files.deleteIfExists(file);

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.FileAccessException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -293,9 +293,9 @@ class SafetensorsRoundTripTest {
         assertThrows(IllegalStateException.class, () -> r.load("present"));
 
         Path nowhere = dir.resolve("nope/missing.safetensors");
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> SafetensorsReader.open(nowhere));
+        FileAccessException e = assertThrows(FileAccessException.class, () -> SafetensorsReader.open(nowhere));
         assertTrue(e.getMessage().contains(nowhere.toString()) && e.getMessage().contains("not found"), e.getMessage());
-        e = assertThrows(UncheckedIOException.class, () -> SafetensorsReader.open(dir));
+        e = assertThrows(FileAccessException.class, () -> SafetensorsReader.open(dir));
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     }
 

@@ -102,8 +102,8 @@ class ArchitectureOptionsTest {
                 "up_block_types",
                 JSON.valueToTree(java.util.Collections.nCopies(
                         root.get("block_out_channels").size(), "UpDecoderBlock2D")));
-        IllegalArgumentException error =
-                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(root));
+        ConfigFormatException error =
+                assertThrows(ConfigFormatException.class, () -> AutoencoderKLConfig.fromJson(root));
         assertTrue(error.getMessage().contains(message), error.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,16 +51,19 @@ class AutoencoderKLConfigTest {
     void malformedFilesAreClearErrors(@TempDir Path dir) throws IOException {
         Path wrongType = dir.resolve("a.json");
         Files.writeString(wrongType, "{\"latent_channels\": \"four\"}");
-        IllegalArgumentException type =
-                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.read(wrongType));
+        ConfigFormatException type =
+                assertThrows(ConfigFormatException.class, () -> AutoencoderKLConfig.read(wrongType));
         assertTrue(type.getMessage().contains("latent_channels"), type.getMessage());
         Path otherClass = dir.resolve("b.json");
         Files.writeString(otherClass, "{\"_class_name\": \"UNet2DConditionModel\"}");
-        IllegalArgumentException cls =
-                assertThrows(IllegalArgumentException.class, () -> AutoencoderKLConfig.read(otherClass));
+        ConfigFormatException cls =
+                assertThrows(ConfigFormatException.class, () -> AutoencoderKLConfig.read(otherClass));
         assertTrue(cls.getMessage().contains("UNet2DConditionModel"), cls.getMessage());
         Path broken = dir.resolve("c.json");
         Files.writeString(broken, "{\"in_channels\": 3,");
-        assertThrows(java.io.UncheckedIOException.class, () -> AutoencoderKLConfig.read(broken));
+        ConfigFormatException syntax =
+                assertThrows(ConfigFormatException.class, () -> AutoencoderKLConfig.read(broken));
+        assertTrue(syntax.getMessage().contains("not valid JSON"), syntax.getMessage());
+        assertThrows(FileAccessException.class, () -> AutoencoderKLConfig.read(dir.resolve("missing.json")));
     }
 }

@@ -55,13 +55,13 @@ class StrictConfigKeysTest {
 
     @Test
     void anUnknownKeyIsNamedWithTheClosestKnownOne() throws IOException {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
+        ConfigFormatException e = assertThrows(
+                ConfigFormatException.class,
                 () -> AutoencoderKLConfig.fromJson(json("{\"latent_chanels\": 4, \"in_channels\": 3}")));
         assertEquals(
                 "AutoencoderKL config: unknown key 'latent_chanels' (did you mean 'latent_channels'?)", e.getMessage());
         e = assertThrows(
-                IllegalArgumentException.class, () -> AutoencoderKLConfig.fromJson(json("{\"colour_mode\": \"rgb\"}")));
+                ConfigFormatException.class, () -> AutoencoderKLConfig.fromJson(json("{\"colour_mode\": \"rgb\"}")));
         assertTrue(
                 e.getMessage().startsWith("AutoencoderKL config: unknown key 'colour_mode' (known keys: "),
                 e.getMessage());
@@ -77,8 +77,8 @@ class StrictConfigKeysTest {
                  "out_channels": 3, "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""";
         AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(json(taesd));
         assertEquals(config, AutoencoderTinyConfig.fromJson(config.toJson()));
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
+        ConfigFormatException e = assertThrows(
+                ConfigFormatException.class,
                 () -> AutoencoderTinyConfig.fromJson(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
         assertEquals(
                 "AutoencoderTiny config: unknown key 'latent_shfit' (did you mean 'latent_shift'?)", e.getMessage());

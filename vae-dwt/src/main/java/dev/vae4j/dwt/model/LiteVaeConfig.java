@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
-import dev.vae4j.core.model.ConfigKeys;
+import dev.vae4j.core.model.ConfigFields;
+import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.dwt.SubbandOrder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -198,22 +198,14 @@ public record LiteVaeConfig(
                 0.0);
     }
 
-    /** Reads a {@code config.json} written by {@link #write(Path)} (or by tools/reference/gen_litevae.py). */
+    /**
+     * Reads a {@code config.json} written by {@link #write(Path)} (or by tools/reference/gen_litevae.py).
+     *
+     * @throws dev.vae4j.core.FileAccessException if the file cannot be read
+     * @throws ConfigFormatException naming the file and key if it is not a valid LiteVAE config
+     */
     public static LiteVaeConfig read(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read LiteVAE config " + file + ": " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("LiteVAE config " + file + " is not a JSON object");
-        }
-        try {
-            return fromJson((ObjectNode) root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
+        return ConfigFields.read(file, "LiteVAE config", LiteVaeConfig::fromJson);
     }
 
     /** Whether {@code file} is a JSON object whose {@code _class_name} is {@value #CLASS_NAME}. */
@@ -262,36 +254,34 @@ public record LiteVaeConfig(
     /**
      * Parses a config object; every architecture key is required, the factors default to 1 and 0.
      *
-     * @throws IllegalArgumentException naming the key for a missing, malformed or unknown key (with the closest known
-     *     one)
+     * @throws ConfigFormatException naming the key for a missing, malformed or unknown key (with the closest known one)
      */
     public static LiteVaeConfig fromJson(ObjectNode root) {
-        List<String> keys = new ArrayList<>();
-        root.fieldNames().forEachRemaining(keys::add);
-        ConfigKeys.requireKnown("LiteVAE config", keys, KEYS);
-        String className = root.path("_class_name").asText(CLASS_NAME);
-        require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
-        return new LiteVaeConfig(
-                EncoderFlavour.fromId(text(root, "flavour")),
-                integer(root, "in_channels"),
-                integer(root, "out_channels"),
-                integer(root, "latent_channels"),
-                integer(root, "wavelet_levels"),
-                SubbandOrder.fromId(text(root, "subband_order")),
-                bool(root, "wavelet_level_scaling"),
-                integer(root, "extractor_channels"),
-                ints(root, "extractor_mult"),
-                integer(root, "extractor_blocks"),
-                integer(root, "aggregator_channels"),
-                ints(root, "aggregator_mult"),
-                integer(root, "aggregator_blocks"),
-                integer(root, "norm_groups"),
-                integer(root, "decoder_channels"),
-                ints(root, "decoder_mult"),
-                integer(root, "decoder_res_blocks"),
-                bool(root, "decoder_pre_activation"),
-                root.path("scaling_factor").asDouble(1.0),
-                root.path("shift_factor").asDouble(0.0));
+        ConfigFields f = ConfigFields.of(root, "LiteVAE config");
+        f.requireKnownKeys(KEYS);
+        String className = f.text("_class_name", CLASS_NAME);
+        f.require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
+        return ConfigFields.construct(() -> new LiteVaeConfig(
+                EncoderFlavour.fromId(f.text("flavour")),
+                f.integer("in_channels"),
+                f.integer("out_channels"),
+                f.integer("latent_channels"),
+                f.integer("wavelet_levels"),
+                SubbandOrder.fromId(f.text("subband_order")),
+                f.bool("wavelet_level_scaling"),
+                f.integer("extractor_channels"),
+                f.integers("extractor_mult"),
+                f.integer("extractor_blocks"),
+                f.integer("aggregator_channels"),
+                f.integers("aggregator_mult"),
+                f.integer("aggregator_blocks"),
+                f.integer("norm_groups"),
+                f.integer("decoder_channels"),
+                f.integers("decoder_mult"),
+                f.integer("decoder_res_blocks"),
+                f.bool("decoder_pre_activation"),
+                f.number("scaling_factor", 1.0),
+                f.number("shift_factor", 0.0)));
     }
 
     /** This config as a JSON object (keys sorted). */
@@ -327,42 +317,9 @@ public record LiteVaeConfig(
         try {
             text = JSON.writeValueAsString(toJson()) + "\n";
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode LiteVAE config " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot encode LiteVAE config " + file + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(file, text);
-    }
-
-    private static JsonNode field(ObjectNode root, String key) {
-        JsonNode node = root.get(key);
-        require(node != null && !node.isNull(), "missing key " + key);
-        return node;
-    }
-
-    private static String text(ObjectNode root, String key) {
-        return field(root, key).asText();
-    }
-
-    private static int integer(ObjectNode root, String key) {
-        JsonNode node = field(root, key);
-        require(node.isIntegralNumber() && node.canConvertToInt(), key + " must be an integer, got " + node);
-        return node.intValue();
-    }
-
-    private static boolean bool(ObjectNode root, String key) {
-        JsonNode node = field(root, key);
-        require(node.isBoolean(), key + " must be true/false, got " + node);
-        return node.booleanValue();
-    }
-
-    private static List<Integer> ints(ObjectNode root, String key) {
-        JsonNode node = field(root, key);
-        require(node.isArray(), key + " must be a list, got " + node);
-        List<Integer> values = new ArrayList<>();
-        for (JsonNode item : node) {
-            require(item.isIntegralNumber() && item.canConvertToInt(), key + " holds a non-integer " + item);
-            values.add(item.intValue());
-        }
-        return values;
     }
 
     /** Builds a {@link LiteVaeConfig} by name; {@link #build()} validates like the record's constructor. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.model.ConfigFormatException;
 import org.junit.jupiter.api.Test;
 
 /** LiteVAE config keys are strict like AutoencoderKL's; diffusers' bookkeeping keys are accepted. */
@@ -15,7 +16,7 @@ class LiteVaeConfigKeysTest {
         json.put("_name_or_path", "runs/litevae/model");
         assertEquals(preset, LiteVaeConfig.fromJson(json));
         json.set("extractor_chanels", json.get("extractor_channels"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LiteVaeConfig.fromJson(json));
+        ConfigFormatException e = assertThrows(ConfigFormatException.class, () -> LiteVaeConfig.fromJson(json));
         assertEquals(
                 "LiteVAE config: unknown key 'extractor_chanels' (did you mean 'extractor_channels'?)", e.getMessage());
     }

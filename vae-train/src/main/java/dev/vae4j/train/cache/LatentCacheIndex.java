@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ public final class LatentCacheIndex {
         try {
             return JSON.readTree(text == null ? "[]" : text);
         } catch (IOException e) {
-            throw new IllegalStateException(file + ": unreadable cache metadata (" + e.getMessage() + ")", e);
+            throw new SafetensorsFormatException(file, "unreadable cache metadata (" + e.getMessage() + ")", e);
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
@@ -16,7 +17,6 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +128,7 @@ public final class LatentCacheWriter {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + folder, e);
+            throw new FileAccessException("cannot list " + folder, e);
         }
     }
 
@@ -145,7 +145,7 @@ public final class LatentCacheWriter {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + folder, e);
+            throw new FileAccessException("cannot create " + folder, e);
         }
         int shards = LatentShards.count(source.size(), options.shardSize());
         String settings = indexHeader().toString();
@@ -233,7 +233,7 @@ public final class LatentCacheWriter {
         String written;
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {
             written = reader.metadata().get("cache");
-        } catch (SafetensorsFormatException | UncheckedIOException e) {
+        } catch (SafetensorsFormatException | FileAccessException e) {
             LOG.warn("redoing shard {}: {}", file, e.getMessage());
             return false;
         }
@@ -251,7 +251,7 @@ public final class LatentCacheWriter {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean temporary files of " + file, e);
+            throw new FileAccessException("cannot clean temporary files of " + file, e);
         }
     }
 

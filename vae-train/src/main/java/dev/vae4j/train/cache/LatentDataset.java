@@ -6,10 +6,10 @@ import static org.bytedeco.pytorch.global.torch.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.train.data.EpochOrder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ public final class LatentDataset implements AutoCloseable {
             }
             return new LatentDataset(folder, index, List.copyOf(entries));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the latent cache in " + folder, e);
+            throw new FileAccessException("cannot read the latent cache in " + folder, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vae4j.train.data;
 
+import dev.vae4j.core.Vae4jException;
 import dev.vae4j.core.io.ImageReadException;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +135,7 @@ public final class BatchLoader implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException("no readable image left in the dataset (" + skipped.get() + " skipped)");
+        throw new Vae4jException("no readable image left in the dataset (" + skipped.get() + " skipped)");
     }
 
     /** The next batch (blocks until decoded); rethrows a failure of the background thread. */

@@ -1,9 +1,9 @@
 package dev.vae4j.train.data;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.ImageTensors;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public final class ImageFiles implements ImageSource {
         try {
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new FileAccessException("cannot read " + file, e);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.vae4j.train.data;
 
+import dev.vae4j.core.FileAccessException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
 import net.coobird.thumbnailator.Thumbnails;
 
@@ -63,7 +63,7 @@ public final class ResizeCrop {
         try {
             return Thumbnails.of(image).forceSize(width, height).asBufferedImage();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot resize image to " + width + "x" + height, e);
+            throw new FileAccessException("cannot resize image to " + width + "x" + height, e);
         }
     }
 }

@@ -111,10 +111,13 @@ public final class GradientBuckets {
         double[] total = Reductions.sum(collectives, local);
         int worldSize = collectives.context().worldSize();
         if (total[0] != local[0] * worldSize || total[1] != local[1] * worldSize) {
-            throw new IllegalStateException(collectives.context().describe() + ": ranks disagree on which parameters "
-                    + "have gradients (" + buckets.size() + " buckets, " + elements + " elements here; sums over "
-                    + "ranks " + (long) total[0] + ", " + (long) total[1] + "): every rank must use the same "
-                    + "parameters in its loss");
+            throw new DistributedException(
+                    collectives.context().describe() + ": ranks disagree on which parameters "
+                            + "have gradients (" + buckets.size() + " buckets, " + elements
+                            + " elements here; sums over "
+                            + "ranks " + (long) total[0] + ", " + (long) total[1] + "): every rank must use the same "
+                            + "parameters in its loss",
+                    null);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.vae4j.train.dist;
 
+import dev.vae4j.core.FileAccessException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -147,7 +147,7 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
             }
         } catch (IOException e) {
             processes.forEach(Process::destroyForcibly);
-            throw new UncheckedIOException("cannot start worker " + command + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot start worker " + command + ": " + e.getMessage(), e);
         }
         return new Workers(processes, pumps, out);
     }

@@ -3,12 +3,12 @@ package dev.vae4j.train.listeners;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.train.IntervalReport;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public final class MetricsLog implements TrainingListener {
      * by a crash: what a run resumed from checkpoint {@code step} must start from. No file: nothing to do.
      *
      * @return the number of lines dropped
-     * @throws UncheckedIOException if the file cannot be read or rewritten (it is then unchanged)
+     * @throws FileAccessException if the file cannot be read or rewritten (it is then unchanged)
      */
     public int truncateAfter(long step) {
         if (!Files.isRegularFile(file)) {
@@ -83,7 +83,7 @@ public final class MetricsLog implements TrainingListener {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
         }
         StringBuilder kept = new StringBuilder();
         int dropped = 0;
@@ -123,7 +123,7 @@ public final class MetricsLog implements TrainingListener {
                     StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
 }

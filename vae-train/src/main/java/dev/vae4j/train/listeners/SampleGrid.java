@@ -1,5 +1,6 @@
 package dev.vae4j.train.listeners;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.StepReport;
@@ -9,7 +10,6 @@ import dev.vae4j.train.data.ImageArray;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,7 +66,7 @@ public final class SampleGrid implements TrainingListener {
             Files.createDirectories(file.getParent());
             ImageTensors.writePng(grid, file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write sample grid " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot write sample grid " + file + ": " + e.getMessage(), e);
         }
         return file;
     }

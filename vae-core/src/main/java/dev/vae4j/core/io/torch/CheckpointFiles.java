@@ -1,11 +1,11 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.TensorSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +45,7 @@ public final class CheckpointFiles {
                 return false;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return head[0] == 'P' && head[1] == 'K' || (head[0] & 0xff) == 0x80;
     }

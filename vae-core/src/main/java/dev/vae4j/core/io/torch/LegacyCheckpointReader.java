@@ -1,8 +1,8 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,7 +47,7 @@ final class LegacyCheckpointReader implements StorageData {
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot open " + file + ": " + e.getMessage(), e);
         }
         try {
             LegacyCheckpointReader reader = new LegacyCheckpointReader(file, channel);
@@ -188,7 +188,7 @@ final class LegacyCheckpointReader implements StorageData {
         try {
             return channel.size();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new FileAccessException("cannot read " + file, e);
         }
     }
 
@@ -201,7 +201,7 @@ final class LegacyCheckpointReader implements StorageData {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new FileAccessException("cannot read " + file, e);
         }
         return b.getLong(0);
     }
@@ -232,7 +232,7 @@ final class LegacyCheckpointReader implements StorageData {
                 done += len;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read storage '" + key + "' of " + file, e);
+            throw new FileAccessException("cannot read storage '" + key + "' of " + file, e);
         }
     }
 
@@ -241,7 +241,7 @@ final class LegacyCheckpointReader implements StorageData {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + file, e);
+            throw new FileAccessException("cannot close " + file, e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.FileAccessException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
@@ -40,7 +40,7 @@ final class PickleInput {
             buffer.limit(0);
             return new PickleInput(origin, channel, buffer, start, channel.size());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + origin, e);
+            throw new FileAccessException("cannot read " + origin, e);
         }
     }
 
@@ -141,7 +141,7 @@ final class PickleInput {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + origin, e);
+            throw new FileAccessException("cannot read " + origin, e);
         }
         buffer.flip();
         bufferStart = pos;

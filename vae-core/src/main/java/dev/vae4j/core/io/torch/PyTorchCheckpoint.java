@@ -1,10 +1,10 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class PyTorchCheckpoint implements AutoCloseable {
      *
      * @throws PyTorchFormatException for a file that is not a well-formed torch.save checkpoint
      * @throws UnsafePickleException if the pickle names a global outside the allow-list
-     * @throws UncheckedIOException if the file cannot be read
+     * @throws FileAccessException if the file cannot be read
      */
     public static PyTorchCheckpoint open(Path file) {
         Objects.requireNonNull(file, "file");
@@ -90,9 +90,9 @@ public final class PyTorchCheckpoint implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, 4);
         } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("checkpoint file not found: " + file, e);
+            throw new FileAccessException("checkpoint file not found: " + file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             return Format.ZIP;

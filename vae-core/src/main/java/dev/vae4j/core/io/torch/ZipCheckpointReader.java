@@ -1,9 +1,9 @@
 package dev.vae4j.core.io.torch;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.tensor.NativeBytes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ final class ZipCheckpointReader implements StorageData {
             throw new PyTorchFormatException(
                     file + ": not a readable zip archive (truncated or corrupt): " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot open " + file + ": " + e.getMessage(), e);
         }
         try {
             ZipCheckpointReader reader = new ZipCheckpointReader(file, zip, findPrefix(file, zip));
@@ -141,7 +141,7 @@ final class ZipCheckpointReader implements StorageData {
         } catch (ZipException e) {
             throw new PyTorchFormatException(file + ": corrupt zip record " + prefix + what + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + prefix + what + " of " + file, e);
+            throw new FileAccessException("cannot read " + prefix + what + " of " + file, e);
         }
         return out;
     }
@@ -242,7 +242,7 @@ final class ZipCheckpointReader implements StorageData {
             throw new PyTorchFormatException(
                     file + ": corrupt zip record " + record.getName() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + record.getName() + " of " + file, e);
+            throw new FileAccessException("cannot read " + record.getName() + " of " + file, e);
         }
     }
 
@@ -251,7 +251,7 @@ final class ZipCheckpointReader implements StorageData {
         try {
             zip.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + file, e);
+            throw new FileAccessException("cannot close " + file, e);
         }
     }
 }

@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
-import dev.vae4j.core.model.ConfigKeys;
+import dev.vae4j.core.model.ConfigFields;
+import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.nn.InterpolatingUpsample2D;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -230,48 +230,40 @@ public record AutoencoderTinyConfig(
     /**
      * Reads a config.json object; absent keys take diffusers' defaults.
      *
-     * @throws IllegalArgumentException naming a key of the wrong type or value, or an unknown key
+     * @throws ConfigFormatException naming a key of the wrong type or value, or an unknown key
      */
     public static AutoencoderTinyConfig fromJson(ObjectNode root) {
-        List<String> keys = new ArrayList<>();
-        root.fieldNames().forEachRemaining(keys::add);
-        ConfigKeys.requireKnown("AutoencoderTiny config", keys, KEYS);
+        ConfigFields f = ConfigFields.of(root, "AutoencoderTiny config");
+        f.requireKnownKeys(KEYS);
         AutoencoderTinyConfig d = taesd(4);
-        return new AutoencoderTinyConfig(
-                intField(root, "in_channels", d.inChannels),
-                intField(root, "out_channels", d.outChannels),
-                intList(root, "encoder_block_out_channels", d.encoderBlockOutChannels),
-                intList(root, "decoder_block_out_channels", d.decoderBlockOutChannels),
-                TinyActivation.parse(textField(root, "act_fn", d.activation.jsonName())),
-                upsampleMode(textField(root, "upsample_fn", "nearest")),
-                intField(root, "latent_channels", d.latentChannels),
-                intField(root, "upsampling_scaling_factor", d.upsamplingScalingFactor),
-                intList(root, "num_encoder_blocks", d.numEncoderBlocks),
-                intList(root, "num_decoder_blocks", d.numDecoderBlocks),
-                doubleField(root, "latent_magnitude", d.latentMagnitude),
-                doubleField(root, "latent_shift", d.latentShift),
-                boolField(root, "force_upcast", d.forceUpcast),
-                doubleField(root, "scaling_factor", d.scalingFactor),
-                doubleField(root, "shift_factor", d.shiftFactor),
-                boolField(root, "use_midblock_gn", false),
-                EncoderStem.parse(textField(root, "encoder_stem", EncoderStem.CONV.jsonName())));
+        return ConfigFields.construct(() -> new AutoencoderTinyConfig(
+                f.integer("in_channels", d.inChannels),
+                f.integer("out_channels", d.outChannels),
+                f.integers("encoder_block_out_channels", d.encoderBlockOutChannels),
+                f.integers("decoder_block_out_channels", d.decoderBlockOutChannels),
+                TinyActivation.parse(f.text("act_fn", d.activation.jsonName())),
+                upsampleMode(f.text("upsample_fn", "nearest")),
+                f.integer("latent_channels", d.latentChannels),
+                f.integer("upsampling_scaling_factor", d.upsamplingScalingFactor),
+                f.integers("num_encoder_blocks", d.numEncoderBlocks),
+                f.integers("num_decoder_blocks", d.numDecoderBlocks),
+                f.number("latent_magnitude", d.latentMagnitude),
+                f.number("latent_shift", d.latentShift),
+                f.bool("force_upcast", d.forceUpcast),
+                f.number("scaling_factor", d.scalingFactor),
+                f.number("shift_factor", d.shiftFactor),
+                f.bool("use_midblock_gn", false),
+                EncoderStem.parse(f.text("encoder_stem", EncoderStem.CONV.jsonName()))));
     }
 
     /**
      * Reads a config.json file.
      *
-     * @throws IllegalArgumentException if it is not a JSON object or a key is invalid
+     * @throws dev.vae4j.core.FileAccessException if the file cannot be read
+     * @throws ConfigFormatException naming the file and key if it is not a valid AutoencoderTiny config
      */
     public static AutoencoderTinyConfig read(Path file) {
-        try {
-            JsonNode root = JSON.readTree(file.toFile());
-            if (!(root instanceof ObjectNode object)) {
-                throw new IllegalArgumentException(file + " is not a JSON object");
-            }
-            return fromJson(object);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return ConfigFields.read(file, "AutoencoderTiny config", AutoencoderTinyConfig::fromJson);
     }
 
     /** The config.json object diffusers writes, plus the vae4j keys when they differ from the default. */
@@ -310,7 +302,7 @@ public record AutoencoderTinyConfig(
             Files.createDirectories(abs.getParent());
             AtomicFiles.writeString(abs, JSON.writeValueAsString(toJson()) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new FileAccessException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -327,77 +319,6 @@ public record AutoencoderTinyConfig(
                             + "' is not supported (nearest, bilinear or bicubic)",
                     e);
         }
-    }
-
-    private static JsonNode present(ObjectNode root, String key) {
-        JsonNode node = root.get(key);
-        return node == null || node.isNull() ? null : node;
-    }
-
-    private static IllegalArgumentException wrongType(String key, String what, JsonNode node) {
-        return new IllegalArgumentException("AutoencoderTiny config: " + key + " must be " + what + ", got " + node);
-    }
-
-    private static int intField(ObjectNode root, String key, int fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw wrongType(key, "an integer", node);
-        }
-        return node.intValue();
-    }
-
-    private static double doubleField(ObjectNode root, String key, double fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isNumber()) {
-            throw wrongType(key, "a number", node);
-        }
-        return node.doubleValue();
-    }
-
-    private static boolean boolField(ObjectNode root, String key, boolean fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isBoolean()) {
-            throw wrongType(key, "true or false", node);
-        }
-        return node.booleanValue();
-    }
-
-    private static String textField(ObjectNode root, String key, String fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isTextual()) {
-            throw wrongType(key, "a string", node);
-        }
-        return node.textValue();
-    }
-
-    private static List<Integer> intList(ObjectNode root, String key, List<Integer> fallback) {
-        JsonNode node = present(root, key);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.isArray()) {
-            throw wrongType(key, "a list of integers", node);
-        }
-        List<Integer> values = new ArrayList<>();
-        for (JsonNode item : node) {
-            if (!item.isIntegralNumber() || !item.canConvertToInt()) {
-                throw wrongType(key, "a list of integers", node);
-            }
-            values.add(item.intValue());
-        }
-        return values;
     }
 
     /** Builds a {@link AutoencoderTinyConfig} by name; {@link #build()} validates like the record's constructor. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -112,8 +113,8 @@ class AutoencoderTinyConfigTest {
     }
 
     private static void assertMessage(String fragment, ObjectNode config) {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> AutoencoderTinyConfig.fromJson(config));
+        ConfigFormatException e =
+                assertThrows(ConfigFormatException.class, () -> AutoencoderTinyConfig.fromJson(config));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 }
