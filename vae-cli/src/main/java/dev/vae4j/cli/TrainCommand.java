@@ -161,14 +161,26 @@ public final class TrainCommand implements Callable<Integer> {
         int smallImages =
                 recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
         CpuThreads.configure(threads == null ? smallImages : threads);
-        TrainConfig train = recipe.train();
-        train = train.with(
-                steps == null ? train.steps() : steps,
-                batchSize == null ? train.batchSize() : batchSize,
-                device == null ? train.device() : device);
-        train = learningRate == null ? train : train.withGeneratorLearningRate(learningRate);
-        train = logEvery == null ? train : train.withLogEvery(logEvery);
-        recipe = recipe.withTrain(cudnnBenchmark ? train.withCudnnBenchmark(true) : train);
+        TrainConfig.Builder train = recipe.train().toBuilder();
+        if (steps != null) {
+            train.steps(steps);
+        }
+        if (batchSize != null) {
+            train.batchSize(batchSize);
+        }
+        if (device != null) {
+            train.device(device);
+        }
+        if (learningRate != null) {
+            train.generatorLearningRate(learningRate);
+        }
+        if (logEvery != null) {
+            train.logEvery(logEvery);
+        }
+        if (cudnnBenchmark) {
+            train.cudnnBenchmark(true);
+        }
+        recipe = recipe.withTrain(train.build());
         if (imageSize != null) {
             recipe = recipe.withImageSize(imageSize);
         }
@@ -189,8 +201,9 @@ public final class TrainCommand implements Callable<Integer> {
                 distBackend == null ? null : DistributedContext.Backend.parse(distBackend),
                 Duration.ofSeconds(distTimeout));
         if (context.distributed() && recipe.train().device().equals("cuda")) {
-            recipe = recipe.withTrain(recipe.train()
-                    .with(recipe.train().steps(), recipe.train().batchSize(), "cuda:" + context.localRank()));
+            recipe = recipe.withTrain(recipe.train().toBuilder()
+                    .device("cuda:" + context.localRank())
+                    .build());
         }
         TrainingSession.Outcome outcome;
         try (Collectives collectives =

@@ -7,6 +7,7 @@ import dev.vae4j.train.GeneratorObjective;
 import dev.vae4j.train.LossTerms;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -55,6 +56,12 @@ public final class GradNormalizedObjective implements GeneratorObjective, Discri
 
     private GradNorm branch(double weight) {
         return weight > 0 ? new GradNorm(config.mode(), weight) : null;
+    }
+
+    /** The configured discriminator start, when the GAN branch is on (its weight is positive). */
+    @Override
+    public OptionalLong ganStart() {
+        return ganNorm != null ? OptionalLong.of(config.discStart()) : OptionalLong.empty();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -80,6 +81,12 @@ public final class VaeGanObjective implements GeneratorObjective, DiscriminatorO
     }
 
     /** The log-variance parameter when it is learnable, else nothing. */
+    /** LDM's {@code disc_start}, when the GAN term is on ({@code disc_factor > 0}). */
+    @Override
+    public OptionalLong ganStart() {
+        return config.discFactor() > 0 ? OptionalLong.of(config.discStart()) : OptionalLong.empty();
+    }
+
     @Override
     public List<Tensor> parameters() {
         return config.learnLogvar() ? List.of(logvar) : List.of();

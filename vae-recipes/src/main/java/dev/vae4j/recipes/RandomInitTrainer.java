@@ -25,12 +25,10 @@ public final class RandomInitTrainer {
         Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
         Lpips lpips = recipe.objective().perceptualWeight() > 0 ? new Lpips(new Vgg16Features()) : null;
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpips);
-        return new Trainer(
-                model,
-                discriminator,
-                objectives.generator(),
-                discriminator == null ? null : objectives.discriminator(),
-                recipe.train(),
-                runDir);
+        Trainer.Builder trainer = Trainer.builder(model, objectives.generator(), recipe.train(), runDir);
+        if (discriminator != null) {
+            trainer.adversary(discriminator, objectives.discriminator());
+        }
+        return trainer.build();
     }
 }

@@ -81,14 +81,12 @@ public record TrainingSession(
         Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
-        Trainer trainer = new Trainer(
-                model,
-                discriminator,
-                objectives.generator(),
-                discriminator == null ? null : objectives.discriminator(),
-                config,
-                runDir,
-                parallel);
+        Trainer.Builder parts =
+                Trainer.builder(model, objectives.generator(), config, runDir).parallel(parallel);
+        if (discriminator != null) {
+            parts.adversary(discriminator, objectives.discriminator());
+        }
+        Trainer trainer = parts.build();
         MetricsLog log = new MetricsLog(runDir);
         if (resume) {
             trainer.resume(CheckpointStore.latest(runDir)

@@ -47,14 +47,15 @@ class LiteVaeTrajectoryParityTest {
             JsonNode meta = new ObjectMapper().readTree(fixture.metadata().get("fixture"));
             Recipe recipe = TrajectoryFixture.recipe(meta.get("recipe").asText(), (ObjectNode) meta.get("overrides"));
             assertEquals("gigagan", recipe.discriminator().type());
-            TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
+            TrainConfig config = recipe.train().toBuilder().logEvery(1).build(); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), TrajectoryFixture.prefixed(fixture, "init.ae."), true, "init.ae");
             GigaGanDiscriminator discriminator = new GigaGanDiscriminator(gigagan(meta.get("gigagan")), config.seed());
             StateDict.load(discriminator, TrajectoryFixture.prefixed(fixture, "init.disc."), true, "init.disc");
             ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, (Path) null);
-            Trainer trainer = new Trainer(
-                    model, discriminator, objectives.generator(), objectives.discriminator(), config, runDir);
+            Trainer trainer = Trainer.builder(model, objectives.generator(), config, runDir)
+                    .adversary(discriminator, objectives.discriminator())
+                    .build();
             List<IntervalReport> logs = TrajectoryFixture.train(trainer, fixture, config);
             Set<String> seen = new HashSet<>();
             logs.forEach(report -> seen.addAll(report.terms().keySet()));

@@ -40,7 +40,8 @@ class TrainingBudgetTest {
     @Test
     void aBatchOfLargeImagesDoesNotFitTheMachine() throws URISyntaxException, IOException {
         Recipe big = micro("image_size: 16", "image_size: 4096");
-        Recipe batch64 = big.withTrain(big.train().with(10, 64, "cpu"));
+        Recipe batch64 = big.withTrain(
+                big.train().toBuilder().steps(10).batchSize(64).device("cpu").build());
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> new TrainingBudget(1024 * GIB, 16 * GIB).check(batch64, true));
         assertTrue(

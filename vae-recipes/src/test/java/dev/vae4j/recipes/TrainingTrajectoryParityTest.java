@@ -39,7 +39,7 @@ class TrainingTrajectoryParityTest {
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));
                 TensorScope scope = new TensorScope()) {
             Recipe recipe = TrajectoryFixture.recipe(fixture.metadata());
-            TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
+            TrainConfig config = recipe.train().toBuilder().logEvery(1).build(); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), TrajectoryFixture.prefixed(fixture, "init.ae."), true, "init.ae");
             Discriminator discriminator = TrainingSession.discriminator(recipe, model.outputChannels(), null);
@@ -48,8 +48,9 @@ class TrainingTrajectoryParityTest {
             String lpips = fixture.metadata().getOrDefault("lpips", "");
             ObjectiveFactory.Objectives objectives =
                     ObjectiveFactory.create(recipe, lpips.isEmpty() ? null : Fixtures.dir("training/" + lpips));
-            Trainer trainer = new Trainer(
-                    model, discriminator, objectives.generator(), objectives.discriminator(), config, runDir);
+            Trainer trainer = Trainer.builder(model, objectives.generator(), config, runDir)
+                    .adversary(discriminator, objectives.discriminator())
+                    .build();
             TrajectoryFixture.checkSteps(name, fixture, TrajectoryFixture.train(trainer, fixture, config));
             TrajectoryFixture.compare(name + " autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
             if (config.emaDecay() > 0) {

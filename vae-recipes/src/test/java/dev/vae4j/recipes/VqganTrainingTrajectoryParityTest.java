@@ -36,15 +36,16 @@ class VqganTrainingTrajectoryParityTest {
                         SafetensorsReader.open(Fixtures.dir("training_vqgan/" + name + ".safetensors"));
                 TensorScope scope = new TensorScope()) {
             Recipe recipe = TrajectoryFixture.recipe(fixture.metadata());
-            TrainConfig config = recipe.train().withLogEvery(1); // the loss terms of every step
+            TrainConfig config = recipe.train().toBuilder().logEvery(1).build(); // the loss terms of every step
             TrainableAutoencoder model = Autoencoders.create(recipe.model().config());
             StateDict.load(model.module(), TrajectoryFixture.prefixed(fixture, "init.ae."), true, "init.ae");
             VggDiscriminator discriminator = new VggDiscriminator(Vgg16Features.withWidthDivisor(16), true);
             StateDict.load(discriminator, TrajectoryFixture.prefixed(fixture, "init.disc."), true, "init.disc");
             ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(
                     recipe, Fixtures.dir("training_vqgan/" + fixture.metadata().get("lpips")));
-            Trainer trainer = new Trainer(
-                    model, discriminator, objectives.generator(), objectives.discriminator(), config, runDir);
+            Trainer trainer = Trainer.builder(model, objectives.generator(), config, runDir)
+                    .adversary(discriminator, objectives.discriminator())
+                    .build();
             TrajectoryFixture.checkSteps(name, fixture, TrajectoryFixture.train(trainer, fixture, config));
             TrajectoryFixture.compare(name + " autoencoder", fixture, "final.ae.", StateDict.of(model.module()));
             TrajectoryFixture.compare(

@@ -3,6 +3,7 @@ package dev.vae4j.train;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import java.util.List;
+import java.util.OptionalLong;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -30,6 +31,14 @@ public interface GeneratorObjective {
             Discriminator discriminator,
             long step,
             Tensor lastLayerWeight);
+
+    /**
+     * The first step whose loss uses the discriminator, when the objective has a GAN term: the trainer checks that it
+     * starts training the discriminator at the same step.
+     */
+    default OptionalLong ganStart() {
+        return OptionalLong.empty();
+    }
 
     /** Parameters the objective itself learns (a learnable log-variance); add them to the generator optimizer. */
     default List<Tensor> parameters() {

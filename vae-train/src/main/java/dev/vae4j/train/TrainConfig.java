@@ -1,8 +1,11 @@
 package dev.vae4j.train;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import dev.vae4j.core.model.ConfigEnums;
 import dev.vae4j.core.tensor.Precision;
 import java.util.Locale;
@@ -33,10 +36,11 @@ import java.util.Locale;
  * @param fixedVariance cloneofsimo/vqgan-training's "constant variance": when > 0 the posterior keeps the encoder's
  *     mean but this fixed variance replaces the predicted one (0: the predicted variance)
  * @param logEvery steps per log interval: the loss terms are read from the device once per interval (and at each
- *     checkpoint and the last step), averaged over it (0: the default, 10)
+ *     checkpoint and the last step), averaged over it
  * @param cudnnBenchmark let cuDNN time its convolution algorithms on the first batches and keep the fastest (for fixed
  *     image sizes; not bit-reproducible between runs); no effect off CUDA
  */
+@JsonDeserialize(builder = TrainConfig.Builder.class)
 public record TrainConfig(
         @JsonProperty("steps") long steps,
         @JsonProperty("batch_size") int batchSize,
@@ -62,22 +66,28 @@ public record TrainConfig(
     /** Steps per log interval when the recipe gives none. */
     public static final long DEFAULT_LOG_EVERY = 10;
 
-    /** Fills defaults and validates. */
+    /**
+     * Validates; every component is required ({@link #builder} holds the defaults, and a recipe's {@code train:}
+     * section is read through it).
+     */
     public TrainConfig {
-        gradAccumulation = Math.max(1, gradAccumulation);
-        schedule = schedule == null ? LearningRateSchedule.constant(0) : schedule;
-        precision = precision == null ? Precision.FP32 : precision;
-        ganUpdates = ganUpdates == null ? GanUpdates.BOTH : ganUpdates;
-        maxNonFinite = maxNonFinite <= 0 ? 10 : maxNonFinite;
-        keepCheckpoints = keepCheckpoints <= 0 ? 2 : keepCheckpoints;
-        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
-        logEvery = logEvery == 0 ? DEFAULT_LOG_EVERY : logEvery;
         if (steps <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException(
                     "steps and batch_size must be positive, got " + steps + ", " + batchSize);
         }
-        if (generator == null) {
-            throw new IllegalArgumentException("generator_optimizer is required");
+        requireNonNull(generator, "generator_optimizer");
+        requireNonNull(schedule, "schedule");
+        requireNonNull(precision, "precision");
+        requireNonNull(ganUpdates, "gan_updates");
+        requireNonNull(device, "device");
+        device = device.toLowerCase(Locale.ROOT);
+        requireAtLeastOne(gradAccumulation, "grad_accumulation");
+        requireAtLeastOne(maxNonFinite, "max_non_finite");
+        requireAtLeastOne(keepCheckpoints, "keep_checkpoints");
+        requireAtLeastOne(logEvery, "log_every");
+        if (discStart < 0 || emaStart < 0 || checkpointEvery < 0) {
+            throw new IllegalArgumentException("disc_start, ema_start and checkpoint_every must be >= 0, got "
+                    + discStart + ", " + emaStart + ", " + checkpointEvery);
         }
         if (precision == Precision.FP16) {
             throw new IllegalArgumentException("training precision must be fp32 or bf16, got fp16 (float16 training "
@@ -86,124 +96,31 @@ public record TrainConfig(
         if (!(fixedVariance >= 0) || !Double.isFinite(fixedVariance)) {
             throw new IllegalArgumentException("fixed_variance must be >= 0, got " + fixedVariance);
         }
-        if (logEvery < 0) {
-            throw new IllegalArgumentException("log_every must be >= 0, got " + logEvery);
-        }
         if (!(emaDecay >= 0 && emaDecay < 1) || gradClip < 0) {
             throw new IllegalArgumentException("invalid ema_decay " + emaDecay + " or grad_clip " + gradClip);
         }
     }
 
-    /** A copy with other steps, batch size and device (command-line overrides). */
-    public TrainConfig with(long newSteps, int newBatchSize, String newDevice) {
-        return new TrainConfig(
-                newSteps,
-                newBatchSize,
-                gradAccumulation,
-                seed,
-                generator,
-                discriminator,
-                schedule,
-                gradClip,
-                emaDecay,
-                emaStart,
-                decoderOnly,
-                precision,
-                ganUpdates,
-                discStart,
-                maxNonFinite,
-                checkpointEvery,
-                keepCheckpoints,
-                newDevice,
-                fixedVariance,
-                logEvery,
-                cudnnBenchmark);
+    private static void requireNonNull(Object value, String key) {
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+    }
+
+    private static void requireAtLeastOne(long value, String key) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be >= 1, got " + value);
+        }
+    }
+
+    /** A builder holding this configuration, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
-     * A copy whose autoencoder optimizer has peak learning rate {@code lr} (a command-line override; the discriminator
-     * follows when it has no optimizer settings of its own).
-     */
-    public TrainConfig withGeneratorLearningRate(double lr) {
-        return new TrainConfig(
-                steps,
-                batchSize,
-                gradAccumulation,
-                seed,
-                generator.withLearningRate(lr),
-                discriminator,
-                schedule,
-                gradClip,
-                emaDecay,
-                emaStart,
-                decoderOnly,
-                precision,
-                ganUpdates,
-                discStart,
-                maxNonFinite,
-                checkpointEvery,
-                keepCheckpoints,
-                device,
-                fixedVariance,
-                logEvery,
-                cudnnBenchmark);
-    }
-
-    /** A copy that reads the loss terms every {@code steps} steps (0: the default). */
-    public TrainConfig withLogEvery(long steps) {
-        return new TrainConfig(
-                this.steps,
-                batchSize,
-                gradAccumulation,
-                seed,
-                generator,
-                discriminator,
-                schedule,
-                gradClip,
-                emaDecay,
-                emaStart,
-                decoderOnly,
-                precision,
-                ganUpdates,
-                discStart,
-                maxNonFinite,
-                checkpointEvery,
-                keepCheckpoints,
-                device,
-                fixedVariance,
-                steps,
-                cudnnBenchmark);
-    }
-
-    /** A copy with cuDNN's benchmark mode on or off (a command-line override). */
-    public TrainConfig withCudnnBenchmark(boolean on) {
-        return new TrainConfig(
-                steps,
-                batchSize,
-                gradAccumulation,
-                seed,
-                generator,
-                discriminator,
-                schedule,
-                gradClip,
-                emaDecay,
-                emaStart,
-                decoderOnly,
-                precision,
-                ganUpdates,
-                discStart,
-                maxNonFinite,
-                checkpointEvery,
-                keepCheckpoints,
-                device,
-                fixedVariance,
-                logEvery,
-                on);
-    }
-
-    /**
-     * A builder with the recipe defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the generator's
-     * is used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from step 0, 10
+     * A builder with the defaults: 1 micro-batch per step, seed 0, no discriminator optimizer (the generator's is
+     * used), constant rate, no clipping, no EMA, fp32, both networks every step, discriminator from step 0, 10
      * non-finite steps tolerated, checkpoints only at the end (2 kept), CPU, predicted variance, loss terms read every
      * {@value #DEFAULT_LOG_EVERY} steps, no cuDNN benchmark mode.
      *
@@ -215,15 +132,21 @@ public record TrainConfig(
         return new Builder(steps, batchSize, generator);
     }
 
-    /** Builds a {@link TrainConfig} by name; {@link #build()} validates like the record's constructor. */
+    /**
+     * Builds a {@link TrainConfig} by name, starting from the defaults (the only place they are stated);
+     * {@link #build()} validates like the record's constructor. A recipe's {@code train:} section is read through it,
+     * key by key.
+     */
+    @JsonPOJOBuilder(withPrefix = "")
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public static final class Builder {
-        private final long steps;
-        private final int batchSize;
-        private final OptimizerSettings generator;
+        private long steps;
+        private int batchSize;
+        private OptimizerSettings generator;
         private int gradAccumulation = 1;
         private long seed;
         private OptimizerSettings discriminator;
-        private LearningRateSchedule schedule;
+        private LearningRateSchedule schedule = LearningRateSchedule.constant(0);
         private double gradClip;
         private double emaDecay;
         private long emaStart;
@@ -236,8 +159,11 @@ public record TrainConfig(
         private int keepCheckpoints = 2;
         private String device = "cpu";
         private double fixedVariance;
-        private long logEvery;
+        private long logEvery = DEFAULT_LOG_EVERY;
         private boolean cudnnBenchmark;
+
+        /** For Jackson: a recipe's {@code train:} section names steps, batch_size and generator_optimizer itself. */
+        private Builder() {}
 
         private Builder(long steps, int batchSize, OptimizerSettings generator) {
             this.steps = steps;
@@ -245,31 +171,87 @@ public record TrainConfig(
             this.generator = generator;
         }
 
-        /** Micro-batches per optimizer step. */
+        private Builder(TrainConfig from) {
+            steps = from.steps;
+            batchSize = from.batchSize;
+            generator = from.generator;
+            gradAccumulation = from.gradAccumulation;
+            seed = from.seed;
+            discriminator = from.discriminator;
+            schedule = from.schedule;
+            gradClip = from.gradClip;
+            emaDecay = from.emaDecay;
+            emaStart = from.emaStart;
+            decoderOnly = from.decoderOnly;
+            precision = from.precision;
+            ganUpdates = from.ganUpdates;
+            discStart = from.discStart;
+            maxNonFinite = from.maxNonFinite;
+            checkpointEvery = from.checkpointEvery;
+            keepCheckpoints = from.keepCheckpoints;
+            device = from.device;
+            fixedVariance = from.fixedVariance;
+            logEvery = from.logEvery;
+            cudnnBenchmark = from.cudnnBenchmark;
+        }
+
+        /** Total optimizer steps, > 0. */
+        @JsonProperty("steps")
+        public Builder steps(long value) {
+            this.steps = value;
+            return this;
+        }
+
+        /** Images per micro-batch (per process), > 0. */
+        @JsonProperty("batch_size")
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        /** The autoencoder's optimizer. */
+        @JsonProperty("generator_optimizer")
+        public Builder generator(OptimizerSettings settings) {
+            this.generator = settings;
+            return this;
+        }
+
+        /** The autoencoder's optimizer with peak learning rate {@code lr} (the discriminator's follows when unset). */
+        public Builder generatorLearningRate(double lr) {
+            this.generator = generator.withLearningRate(lr);
+            return this;
+        }
+
+        /** Micro-batches per optimizer step (default 1). */
+        @JsonProperty("grad_accumulation")
         public Builder gradAccumulation(int microBatches) {
             this.gradAccumulation = microBatches;
             return this;
         }
 
-        /** Seed of data order, augmentation and posterior sampling. */
+        /** Seed of data order, augmentation and posterior sampling (default 0). */
+        @JsonProperty("seed")
         public Builder seed(long value) {
             this.seed = value;
             return this;
         }
 
-        /** The discriminator's optimizer. */
+        /** The discriminator's optimizer (default: the generator's settings). */
+        @JsonProperty("discriminator_optimizer")
         public Builder discriminator(OptimizerSettings settings) {
             this.discriminator = settings;
             return this;
         }
 
-        /** Learning-rate schedule of both optimizers. */
+        /** Learning-rate schedule of both optimizers (default constant, no warm-up). */
+        @JsonProperty("schedule")
         public Builder schedule(LearningRateSchedule value) {
             this.schedule = value;
             return this;
         }
 
-        /** Maximum global gradient norm (0: no clipping). */
+        /** Maximum global gradient norm (default 0: no clipping). */
+        @JsonProperty("grad_clip")
         public Builder gradClip(double maxNorm) {
             this.gradClip = maxNorm;
             return this;
@@ -282,62 +264,95 @@ public record TrainConfig(
             return this;
         }
 
-        /** Trains only the decoding path (encoder frozen). */
+        @JsonProperty("ema_decay")
+        private Builder emaDecay(double decay) {
+            this.emaDecay = decay;
+            return this;
+        }
+
+        @JsonProperty("ema_start")
+        private Builder emaStart(long step) {
+            this.emaStart = step;
+            return this;
+        }
+
+        /** Trains only the decoding path, encoder frozen (default false). */
+        @JsonProperty("decoder_only")
         public Builder decoderOnly(boolean value) {
             this.decoderOnly = value;
             return this;
         }
 
-        /** {@link Precision#FP32} or {@link Precision#BF16} (autocast). */
+        /** {@link Precision#FP32} (default) or {@link Precision#BF16} (autocast). */
+        @JsonProperty("precision")
         public Builder precision(Precision value) {
             this.precision = value;
             return this;
         }
 
-        /** Which network updates at each step. */
+        /** Which network updates at each step (default both). */
+        @JsonProperty("gan_updates")
         public Builder ganUpdates(GanUpdates value) {
             this.ganUpdates = value;
             return this;
         }
 
-        /** First step of discriminator updates. */
+        /** First step of discriminator updates (default 0). */
+        @JsonProperty("disc_start")
         public Builder discStart(long step) {
             this.discStart = step;
             return this;
         }
 
-        /** Consecutive non-finite steps tolerated before the run stops. */
+        /** Consecutive non-finite steps tolerated before the run stops (default 10). */
+        @JsonProperty("max_non_finite")
         public Builder maxNonFinite(int steps) {
             this.maxNonFinite = steps;
             return this;
         }
 
-        /** A checkpoint every {@code every} steps (0: only at the end), the newest {@code keep} kept. */
+        /** A checkpoint every {@code every} steps (0: only at the end), the newest {@code keep} kept (default 2). */
         public Builder checkpoints(long every, int keep) {
             this.checkpointEvery = every;
             this.keepCheckpoints = keep;
             return this;
         }
 
-        /** {@code cpu} or {@code cuda}. */
+        @JsonProperty("checkpoint_every")
+        private Builder checkpointEvery(long every) {
+            this.checkpointEvery = every;
+            return this;
+        }
+
+        @JsonProperty("keep_checkpoints")
+        private Builder keepCheckpoints(int keep) {
+            this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /** {@code cpu} (default), {@code cuda} or {@code cuda:N}. */
+        @JsonProperty("device")
         public Builder device(String value) {
             this.device = value;
             return this;
         }
 
-        /** Fixed posterior variance (> 0) in place of the predicted one. */
+        /** Fixed posterior variance (> 0) in place of the predicted one (default 0: the predicted one). */
+        @JsonProperty("fixed_variance")
         public Builder fixedVariance(double variance) {
             this.fixedVariance = variance;
             return this;
         }
 
-        /** Steps per log interval (0: {@value TrainConfig#DEFAULT_LOG_EVERY}). */
+        /** Steps per log interval (default {@value TrainConfig#DEFAULT_LOG_EVERY}). */
+        @JsonProperty("log_every")
         public Builder logEvery(long steps) {
             this.logEvery = steps;
             return this;
         }
 
-        /** cuDNN's benchmark mode (CUDA only). */
+        /** cuDNN's benchmark mode, CUDA only (default off). */
+        @JsonProperty("cudnn_benchmark")
         public Builder cudnnBenchmark(boolean on) {
             this.cudnnBenchmark = on;
             return this;

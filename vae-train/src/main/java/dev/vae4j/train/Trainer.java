@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
@@ -90,46 +91,80 @@ public final class Trainer {
     private TrainingState state = TrainingState.start();
 
     /**
+     * A trainer of {@code model} with {@code objective}; add a discriminator with {@link Builder#adversary} and make it
+     * one rank of a data-parallel job with {@link Builder#parallel}.
+     *
      * @param model the autoencoder (moved to the configured device)
-     * @param discriminator the discriminator, or null for reconstruction-only training
-     * @param generatorObjective the autoencoder's loss
-     * @param discriminatorObjective the discriminator's loss (null iff {@code discriminator} is null)
+     * @param objective the autoencoder's loss
      * @param config loop hyper-parameters
      * @param runDir where checkpoints go
      */
-    public Trainer(
-            TrainableAutoencoder model,
-            Discriminator discriminator,
-            GeneratorObjective generatorObjective,
-            DiscriminatorObjective discriminatorObjective,
-            TrainConfig config,
-            Path runDir) {
-        this(model, discriminator, generatorObjective, discriminatorObjective, config, runDir, DataParallel.none());
+    public static Builder builder(
+            TrainableAutoencoder model, GeneratorObjective objective, TrainConfig config, Path runDir) {
+        return new Builder(model, objective, config, runDir);
     }
 
-    /**
-     * A trainer that is one rank of a data-parallel job ({@code config.batchSize()} is the per-rank batch).
-     *
-     * @param parallel the job's collectives and DDP options
-     */
-    public Trainer(
-            TrainableAutoencoder model,
-            Discriminator discriminator,
-            GeneratorObjective generatorObjective,
-            DiscriminatorObjective discriminatorObjective,
-            TrainConfig config,
-            Path runDir,
-            DataParallel parallel) {
-        this.parallel = parallel;
-        if ((discriminator == null) != (discriminatorObjective == null)) {
-            throw new IllegalArgumentException("a discriminator needs a discriminator objective and vice versa");
+    /** The parts of a {@link Trainer}: the required ones given to {@link Trainer#builder}, the optional ones here. */
+    public static final class Builder {
+        private final TrainableAutoencoder model;
+        private final GeneratorObjective objective;
+        private final TrainConfig config;
+        private final Path runDir;
+        private Adversary adversary;
+        private DataParallel parallel = DataParallel.none();
+
+        private Builder(TrainableAutoencoder model, GeneratorObjective objective, TrainConfig config, Path runDir) {
+            if (model == null || objective == null || config == null || runDir == null) {
+                throw new IllegalArgumentException("a trainer needs a model, an objective, a config and a run folder");
+            }
+            this.model = model;
+            this.objective = objective;
+            this.config = config;
+            this.runDir = runDir;
         }
-        this.model = model;
-        this.discriminator = discriminator;
-        this.generatorObjective = generatorObjective;
-        this.discriminatorObjective = discriminatorObjective;
-        this.config = config;
-        this.runDir = runDir;
+
+        /** Trains {@code discriminator} with {@code discriminatorObjective} beside the autoencoder. */
+        public Builder adversary(Discriminator discriminator, DiscriminatorObjective discriminatorObjective) {
+            return adversary(new Adversary(discriminator, discriminatorObjective));
+        }
+
+        /** Trains {@code value}'s discriminator beside the autoencoder. */
+        public Builder adversary(Adversary value) {
+            this.adversary = value;
+            return this;
+        }
+
+        /** Makes the trainer one rank of a data-parallel job ({@code config.batchSize()} is then per rank). */
+        public Builder parallel(DataParallel value) {
+            this.parallel = value;
+            return this;
+        }
+
+        /**
+         * The trainer.
+         *
+         * @throws IllegalArgumentException if the objective starts its GAN term at another step than the loop starts
+         *     training the discriminator ({@link TrainConfig#discStart()})
+         */
+        public Trainer build() {
+            OptionalLong ganStart = objective.ganStart();
+            if (adversary != null && ganStart.isPresent() && ganStart.getAsLong() != config.discStart()) {
+                throw new IllegalArgumentException("the objective starts its GAN term at step " + ganStart.getAsLong()
+                        + " but the loop trains the discriminator from step " + config.discStart()
+                        + " (disc_start): give both the same step");
+            }
+            return new Trainer(this);
+        }
+    }
+
+    private Trainer(Builder parts) {
+        this.parallel = parts.parallel;
+        this.model = parts.model;
+        this.discriminator = parts.adversary == null ? null : parts.adversary.discriminator();
+        this.generatorObjective = parts.objective;
+        this.discriminatorObjective = parts.adversary == null ? null : parts.adversary.objective();
+        this.config = parts.config;
+        this.runDir = parts.runDir;
         this.device = new Device(config.device());
         model.module().to(device, false);
         model.module().train(true);

@@ -135,46 +135,27 @@ class CudaLaneTest {
 
     @Test
     void trainingRunsAndItsCheckpointRoundTrips(@TempDir Path runDir) {
-        TrainConfig config = new TrainConfig(
-                4,
-                4,
-                1,
-                42,
-                OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9),
-                LearningRateSchedule.constant(2),
-                1.0,
-                0.9,
-                0,
-                false,
-                Precision.FP32,
-                TrainConfig.GanUpdates.BOTH,
-                2,
-                3,
-                4,
-                5,
-                DEVICE,
-                0.0,
-                0,
-                false);
+        TrainConfig config = TrainConfig.builder(4, 4, OptimizerSettings.adam(2e-3, 0.5, 0.9))
+                .seed(42)
+                .discriminator(OptimizerSettings.adam(1e-3, 0.5, 0.9))
+                .schedule(LearningRateSchedule.constant(2))
+                .gradClip(1.0)
+                .ema(0.9, 0)
+                .discStart(2)
+                .maxNonFinite(3)
+                .checkpoints(4, 5)
+                .device(DEVICE)
+                .build();
         torch.manual_seed(7);
         AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
-        new Trainer(
-                        model,
-                        new TestObjectives.PatchConv(),
-                        new TestObjectives.MseKl(2),
-                        new TestObjectives.Hinge(),
-                        config,
-                        runDir)
+        Trainer.builder(model, new TestObjectives.MseKl(2), config, runDir)
+                .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
+                .build()
                 .train(new SyntheticImages(16, 16, 1, true), List.of());
         AutoencoderKL restored = new AutoencoderKL(TrainerTest.tiny());
-        Trainer resumed = new Trainer(
-                restored,
-                new TestObjectives.PatchConv(),
-                new TestObjectives.MseKl(2),
-                new TestObjectives.Hinge(),
-                config,
-                runDir);
+        Trainer resumed = Trainer.builder(restored, new TestObjectives.MseKl(2), config, runDir)
+                .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
+                .build();
         resumed.resume(CheckpointStore.latest(runDir).orElseThrow());
         assertEquals(4, resumed.state().step());
         try (TensorScope scope = new TensorScope()) {

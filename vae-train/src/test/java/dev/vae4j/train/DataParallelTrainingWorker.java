@@ -38,28 +38,20 @@ public final class DataParallelTrainingWorker {
             AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
             TestObjectives.PatchConv discriminator = new TestObjectives.PatchConv();
             TrainConfig base = TrainerTest.config(steps, 0, 0);
-            TrainConfig config = new TrainConfig(
-                    steps,
-                    batch,
-                    accumulation,
-                    base.seed(),
-                    base.generator(),
-                    base.discriminator(),
-                    base.schedule(),
-                    base.gradClip(),
-                    base.emaDecay(),
-                    base.emaStart(),
-                    false,
-                    Precision.FP32,
-                    TrainConfig.GanUpdates.BOTH,
-                    0,
-                    base.maxNonFinite(),
-                    0,
-                    2,
-                    "cpu",
-                    0.0,
-                    1,
-                    false);
+            TrainConfig config = base.toBuilder()
+                    .steps(steps)
+                    .batchSize(batch)
+                    .gradAccumulation(accumulation)
+                    .decoderOnly(false)
+                    .precision(Precision.FP32)
+                    .ganUpdates(TrainConfig.GanUpdates.BOTH)
+                    .discStart(0)
+                    .checkpoints(0, 2)
+                    .device("cpu")
+                    .fixedVariance(0.0)
+                    .logEvery(1)
+                    .cudnnBenchmark(false)
+                    .build();
             // 4 KiB buckets: the tiny model's gradients travel in many buckets, as a real model's do.
             DataParallel parallel = new DataParallel(collectives, 4096, false);
             GeneratorObjective mseKl = new TestObjectives.MseKl(0);
@@ -70,8 +62,10 @@ public final class DataParallelTrainingWorker {
                         ? new LossTerms(loss.total().add(new Scalar(Double.POSITIVE_INFINITY)), loss.terms())
                         : loss;
             };
-            Trainer trainer = new Trainer(
-                    model, discriminator, objective, new TestObjectives.Hinge(), config, out.resolve("run"), parallel);
+            Trainer trainer = Trainer.builder(model, objective, config, out.resolve("run"))
+                    .adversary(discriminator, new TestObjectives.Hinge())
+                    .parallel(parallel)
+                    .build();
             trainer.train(new SyntheticImages(24, 16, 1, true), List.of(new TrainingListener() {
                 @Override
                 public void onLog(TrainingRun run, IntervalReport report) {

@@ -33,13 +33,9 @@ class HostSyncCountTest {
         org.bytedeco.pytorch.global.torch.manual_seed(11);
         AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
         org.bytedeco.pytorch.global.torch.manual_seed(7);
-        Trainer trainer = new Trainer(
-                model,
-                new TestObjectives.PatchConv(),
-                new TestObjectives.MseKl(config.discStart()),
-                new TestObjectives.Hinge(),
-                config,
-                runDir);
+        Trainer trainer = Trainer.builder(model, new TestObjectives.MseKl(config.discStart()), config, runDir)
+                .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
+                .build();
         TrainerTest.Recorder recorder = new TrainerTest.Recorder();
         trainer.train(DATA, List.of(recorder));
         return recorder;

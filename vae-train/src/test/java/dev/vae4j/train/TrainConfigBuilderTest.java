@@ -2,19 +2,75 @@ package dev.vae4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.tensor.Precision;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-/** {@link TrainConfig.Builder}: its defaults are the record's (a recipe that leaves keys out), setters land. */
+/**
+ * {@link TrainConfig.Builder} is the one source of defaults: a recipe's {@code train:} section that leaves keys out is
+ * read through it, {@link TrainConfig#toBuilder()} round-trips, setters land, and the record itself takes no 0 for a
+ * default.
+ */
 class TrainConfigBuilderTest {
     private static final OptimizerSettings ADAM = OptimizerSettings.adam(1e-4, 0.5, 0.9);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void defaultsAreTheDefaultsOfARecipeThatLeavesKeysOut() {
-        TrainConfig leftOut = new TrainConfig(
-                10, 2, 0, 0, ADAM, null, null, 0, 0, 0, false, null, null, 0, 0, 0, 0, null, 0, 0, false);
-        assertEquals(leftOut, TrainConfig.builder(10, 2, ADAM).build());
+    void aSectionThatLeavesKeysOutTakesTheBuilderDefaults() throws IOException {
+        ObjectNode section = JSON.createObjectNode().put("steps", 10).put("batch_size", 2);
+        section.set("generator_optimizer", JSON.valueToTree(ADAM));
+        TrainConfig read = JSON.treeToValue(section, TrainConfig.class);
+        assertEquals(TrainConfig.builder(10, 2, ADAM).build(), read);
+        assertEquals(TrainConfig.DEFAULT_LOG_EVERY, read.logEvery());
+        assertEquals(read, JSON.treeToValue(JSON.valueToTree(read), TrainConfig.class));
+        section.put("log_evry", 3);
+        assertThrows(IOException.class, () -> JSON.treeToValue(section, TrainConfig.class));
+    }
+
+    @Test
+    void toBuilderRoundTripsAndChangesOnlyWhatIsSet() {
+        TrainConfig config = TrainConfig.builder(100, 4, ADAM)
+                .seed(7)
+                .ema(0.999, 20)
+                .logEvery(5)
+                .build();
+        assertEquals(config, config.toBuilder().build());
+        TrainConfig longer = config.toBuilder().steps(200).build();
+        assertEquals(200, longer.steps());
+        assertEquals(config, longer.toBuilder().steps(100).build());
+    }
+
+    @Test
+    void zeroIsRejectedRatherThanTakenForADefault() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new TrainConfig(
+                        10,
+                        2,
+                        1,
+                        0,
+                        ADAM,
+                        null,
+                        LearningRateSchedule.constant(0),
+                        0,
+                        0,
+                        0,
+                        false,
+                        Precision.FP32,
+                        TrainConfig.GanUpdates.BOTH,
+                        0,
+                        10,
+                        0,
+                        2,
+                        "cpu",
+                        0,
+                        0,
+                        false));
+        assertTrue(e.getMessage().contains("log_every"), e.getMessage());
     }
 
     @Test

@@ -11,7 +11,6 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TinyModels;
 import dev.vae4j.train.data.SyntheticImages;
@@ -38,28 +37,17 @@ class TrainerTest {
     }
 
     static TrainConfig config(long steps, long discStart, long checkpointEvery) {
-        return new TrainConfig(
-                steps,
-                4,
-                1,
-                42,
-                OptimizerSettings.adam(2e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9),
-                LearningRateSchedule.constant(2),
-                1.0,
-                0.9,
-                0,
-                false,
-                Precision.FP32,
-                TrainConfig.GanUpdates.BOTH,
-                discStart,
-                3,
-                checkpointEvery,
-                5,
-                "cpu",
-                0.0,
-                1,
-                false);
+        return TrainConfig.builder(steps, 4, OptimizerSettings.adam(2e-3, 0.5, 0.9))
+                .seed(42)
+                .discriminator(OptimizerSettings.adam(1e-3, 0.5, 0.9))
+                .schedule(LearningRateSchedule.constant(2))
+                .gradClip(1.0)
+                .ema(0.9, 0)
+                .discStart(discStart)
+                .maxNonFinite(3)
+                .checkpoints(checkpointEvery, 5)
+                .logEvery(1)
+                .build();
     }
 
     /** Records every step report and every log interval's terms. */
@@ -81,8 +69,9 @@ class TrainerTest {
     private static Trainer trainer(AutoencoderKL model, TrainConfig config, Path runDir) {
         org.bytedeco.pytorch.global.torch.manual_seed(7);
         TestObjectives.PatchConv disc = new TestObjectives.PatchConv();
-        return new Trainer(
-                model, disc, new TestObjectives.MseKl(config.discStart()), new TestObjectives.Hinge(), config, runDir);
+        return Trainer.builder(model, new TestObjectives.MseKl(config.discStart()), config, runDir)
+                .adversary(disc, new TestObjectives.Hinge())
+                .build();
     }
 
     @Test
@@ -176,7 +165,8 @@ class TrainerTest {
         AutoencoderKL model = new AutoencoderKL(tiny());
         Map<String, Tensor> before = copy(StateDict.of(model));
         Recorder recorder = new Recorder();
-        Trainer trainer = new Trainer(model, null, poisoned, null, config(10, 100, 0), runDir);
+        Trainer trainer =
+                Trainer.builder(model, poisoned, config(10, 100, 0), runDir).build();
         NonFiniteLossException error =
                 assertThrows(NonFiniteLossException.class, () -> trainer.train(DATA, List.of(recorder)));
         assertTrue(error.getMessage().contains("generator loss"), error.getMessage());

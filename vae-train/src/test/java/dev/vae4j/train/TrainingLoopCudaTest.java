@@ -52,13 +52,10 @@ class TrainingLoopCudaTest {
                 .device(DEVICE)
                 .build();
         torch.manual_seed(7);
-        Trainer trainer = new Trainer(
-                new AutoencoderKL(TrainerTest.tiny()),
-                new TestObjectives.PatchConv(),
-                new TestObjectives.MseKl(2),
-                new TestObjectives.Hinge(),
-                config,
-                runDir);
+        Trainer trainer = Trainer.builder(
+                        new AutoencoderKL(TrainerTest.tiny()), new TestObjectives.MseKl(2), config, runDir)
+                .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
+                .build();
         TrainerTest.Recorder recorder = new TrainerTest.Recorder();
         long before = HostSyncs.count();
         trainer.train(new SyntheticImages(16, 16, 1, true), List.of(recorder));

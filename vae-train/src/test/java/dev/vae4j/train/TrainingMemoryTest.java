@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.testing.ResidentMemory;
 import dev.vae4j.core.testing.TinyModels;
 import dev.vae4j.train.data.SyntheticImages;
@@ -29,28 +28,15 @@ class TrainingMemoryTest {
                 .sampleSize(16)
                 .scaling(1.0, null)
                 .build();
-        TrainConfig loop = new TrainConfig(
-                1000,
-                2,
-                1,
-                5,
-                OptimizerSettings.adam(1e-3, 0.5, 0.9),
-                OptimizerSettings.adam(1e-3, 0.5, 0.9),
-                LearningRateSchedule.constant(0),
-                1.0,
-                0.99,
-                0,
-                false,
-                Precision.FP32,
-                TrainConfig.GanUpdates.BOTH,
-                100,
-                3,
-                0,
-                1,
-                "cpu",
-                0.0,
-                0,
-                false);
+        TrainConfig loop = TrainConfig.builder(1000, 2, OptimizerSettings.adam(1e-3, 0.5, 0.9))
+                .seed(5)
+                .discriminator(OptimizerSettings.adam(1e-3, 0.5, 0.9))
+                .gradClip(1.0)
+                .ema(0.99, 0)
+                .discStart(100)
+                .maxNonFinite(3)
+                .checkpoints(0, 1)
+                .build();
         List<Double> samples = new ArrayList<>();
         TrainingListener sampler = new TrainingListener() {
             @Override
@@ -61,13 +47,9 @@ class TrainingMemoryTest {
                 }
             }
         };
-        new Trainer(
-                        new AutoencoderKL(config),
-                        new TestObjectives.PatchConv(),
-                        new TestObjectives.MseKl(100),
-                        new TestObjectives.Hinge(),
-                        loop,
-                        runDir)
+        Trainer.builder(new AutoencoderKL(config), new TestObjectives.MseKl(100), loop, runDir)
+                .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
+                .build()
                 .train(new SyntheticImages(32, 8, 2, true), List.of(sampler));
         double afterWarmUp = samples.get(1);
         // The last three samples' median: one sample can catch a transient (GC, allocator) spike.

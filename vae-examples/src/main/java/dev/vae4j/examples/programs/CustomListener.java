@@ -97,7 +97,8 @@ public final class CustomListener {
         TrainConfig config = TrainConfig.builder(Long.parseLong(args[1]), 4, OptimizerSettings.adam(1e-3, 0.5, 0.9))
                 .logEvery(1)
                 .build();
-        new Trainer(model, null, objective, null, config, out.resolve("checkpoints"))
+        Trainer.builder(model, objective, config, out.resolve("checkpoints"))
+                .build()
                 .train(new SyntheticImages(32, 32, 0, true), List.of(new LossCsv(out.resolve("losses.csv"), 5)));
     }
 }

@@ -63,7 +63,8 @@ public final class FineTuneDecoder {
                 .decoderOnly(true)
                 .logEvery(1)
                 .build();
-        Trainer trainer = new Trainer(model, null, loss, null, config, out.resolve("checkpoints"));
+        Trainer trainer =
+                Trainer.builder(model, loss, config, out.resolve("checkpoints")).build();
         ImageFolderDataset images =
                 new ImageFolderDataset(Path.of(args[1]), Augmentation.training(Integer.parseInt(args[4])));
         MetricsLog log = new MetricsLog(out);

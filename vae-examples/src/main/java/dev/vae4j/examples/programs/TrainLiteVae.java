@@ -76,7 +76,8 @@ public final class TrainLiteVae {
                 .logEvery(1)
                 .build();
         MetricsLog log = new MetricsLog(out);
-        new Trainer(model, null, loss, null, config, out.resolve("checkpoints"))
+        Trainer.builder(model, loss, config, out.resolve("checkpoints"))
+                .build()
                 .train(new SyntheticImages(64, size, 0, true), List.of(log));
         model.save(out.resolve("model"));
         System.out.printf(
