@@ -3,6 +3,7 @@ package dev.vae4j.cli;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.EvalReport;
 import dev.vae4j.eval.Evaluation;
+import dev.vae4j.eval.EvaluationOptions;
 import dev.vae4j.eval.EvaluationSet;
 import dev.vae4j.eval.ReconstructionEvaluator;
 import dev.vae4j.train.data.ImageFolderDataset;
@@ -130,24 +131,28 @@ public final class EvaluateCommand implements Callable<Integer> {
         CliSupport.createFolder(output);
         TrainableAutoencoder model = modelOption.loadOnDevice(compute);
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
-        ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
-                ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID, lpipsWeights, inceptionWeights, worst);
         DistributedContext context =
                 DistributedContext.fromEnvironment(System.getenv(), "cpu", null, DistributedContext.DEFAULT_TIMEOUT);
         CliSupport.Progress progress = new CliSupport.Progress("evaluated", dataset.size());
         Evaluation evaluation;
-        try (Collectives collectives =
-                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
+        try (ReconstructionEvaluator evaluator = ReconstructionEvaluator.builder()
+                        .ssimBorder(ssimPadded ? Ssim.Border.REFLECT_PADDED : Ssim.Border.VALID)
+                        .lpips(lpipsWeights)
+                        .inception(inceptionWeights)
+                        .worst(worst)
+                        .build();
+                Collectives collectives =
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
             evaluation = evaluator.evaluate(
                     model,
-                    compute.inferenceOptions(),
-                    compute.device(),
                     dataset,
-                    compute.batchSize(),
-                    referenceStats,
-                    set.cacheKey(),
-                    progress::advance,
-                    collectives);
+                    EvaluationOptions.defaults()
+                            .withInference(compute.inferenceOptions())
+                            .withDevice(compute.device())
+                            .withBatchSize(compute.batchSize())
+                            .withReferenceStats(referenceStats, set.cacheKey())
+                            .withProgress(progress::advance)
+                            .withCollectives(collectives));
         }
         if (!context.writer()) {
             return 0;

@@ -18,7 +18,6 @@ import dev.vae4j.train.TrainingRun;
 import dev.vae4j.train.TrainingState;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.listeners.MetricsLog;
-import dev.vae4j.train.metrics.Ssim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,7 +143,8 @@ class PeriodicEvaluationTest {
             AutoencoderKL model = new AutoencoderKL(CliTestSupport.tinyConfig());
             Recipe micro = Recipe.load(TrainCommandTest.microRecipe());
             EvaluationSet set = EvaluationSet.of(images(dir, 2), 16, null);
-            ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID, null, null, 1);
+            ReconstructionEvaluator evaluator =
+                    ReconstructionEvaluator.builder().worst(1).build();
             Path runDir = dir.resolve("run");
             MetricsLog log = new MetricsLog(runDir);
             TrainingRun run =

@@ -48,7 +48,8 @@ public final class PeriodicEvaluation implements TrainingListener {
     private long lastEvaluated = -1;
 
     /**
-     * @param evaluator the metrics (with the LPIPS and Inception networks it was given)
+     * @param evaluator the metrics (with the LPIPS and Inception networks it was given); the listener uses it for the
+     *     whole run and closes it at the end
      * @param images the validation images
      * @param batchSize images per forward pass
      * @param every steps between evaluations (at least 1)
@@ -83,8 +84,12 @@ public final class PeriodicEvaluation implements TrainingListener {
 
     @Override
     public void onEnd(TrainingRun run) {
-        if (run.state().step() != lastEvaluated) {
-            evaluate(run);
+        try {
+            if (run.state().step() != lastEvaluated) {
+                evaluate(run);
+            }
+        } finally {
+            evaluator.close();
         }
     }
 
@@ -102,14 +107,13 @@ public final class PeriodicEvaluation implements TrainingListener {
         }
         Evaluation evaluation = evaluator.evaluate(
                 run.model(),
-                TRAINING_LAYOUT,
-                new Device(run.config().device()),
                 images.dataset(),
-                batchSize,
-                folder.resolve(REFERENCE_STATS),
-                images.cacheKey(),
-                done -> {},
-                collectives);
+                EvaluationOptions.defaults()
+                        .withInference(TRAINING_LAYOUT)
+                        .withDevice(new Device(run.config().device()))
+                        .withBatchSize(batchSize)
+                        .withReferenceStats(folder.resolve(REFERENCE_STATS), images.cacheKey())
+                        .withCollectives(collectives));
         if (!writer) {
             return null;
         }

@@ -1,15 +1,13 @@
 package dev.vae4j.eval;
 
 import dev.vae4j.core.model.Autoencoder;
-import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.TrainableAutoencoder;
-import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.train.data.ImageArray;
-import dev.vae4j.train.data.ImageFolderDataset;
+import dev.vae4j.train.data.ImageDataset;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DistributedContext;
 import dev.vae4j.train.metrics.Psnr;
@@ -19,9 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
@@ -45,7 +41,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * returns the metrics of the whole set (the worst reconstructions are those of each rank's own share); only rank 0
  * writes the reference-statistics cache.
  */
-public final class ReconstructionEvaluator {
+public final class ReconstructionEvaluator implements AutoCloseable {
     /** Bins of the per-channel latent histogram. */
     public static final int HISTOGRAM_BINS = 80;
     /** The latent histogram covers [-range, range]. */
@@ -57,24 +53,77 @@ public final class ReconstructionEvaluator {
     private final FidInceptionV3 inception;
     private final int worst;
 
-    /**
-     * Loads the metric networks.
-     *
-     * @param border SSIM border handling
-     * @param lpipsWeights LPIPS (VGG) safetensors, or null to skip LPIPS
-     * @param inceptionWeights FID Inception safetensors (torchvision names), or null to skip rFID
-     * @param worst reconstructions kept for {@link Evaluation#worst()} (at least 1)
-     * @throws dev.vae4j.core.io.WeightLoadingException if a weights file does not fit its network
-     */
-    public ReconstructionEvaluator(Ssim.Border border, Path lpipsWeights, Path inceptionWeights, int worst) {
-        if (worst < 1) {
-            throw new IllegalArgumentException("number of worst reconstructions must be at least 1, got " + worst);
+    private ReconstructionEvaluator(Builder options) {
+        this.border = options.border;
+        this.lpipsWeights = options.lpips;
+        this.lpips = options.lpips == null ? null : Lpips.fromSafetensors(options.lpips);
+        this.inception = options.inception == null ? null : FidInceptionV3.fromSafetensors(options.inception);
+        this.worst = options.worst;
+    }
+
+    /** An evaluator of PSNR and SSIM (valid border), keeping the 8 worst reconstructions; add LPIPS and rFID to it. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a {@link ReconstructionEvaluator} measures; {@link #build()} loads the metric networks. */
+    public static final class Builder {
+        private Ssim.Border border = Ssim.Border.VALID;
+        private Path lpips;
+        private Path inception;
+        private int worst = 8;
+
+        private Builder() {}
+
+        /** SSIM border handling (default {@link Ssim.Border#VALID}, as skimage). */
+        public Builder ssimBorder(Ssim.Border value) {
+            this.border = value;
+            return this;
         }
-        this.border = border;
-        this.lpipsWeights = lpipsWeights;
-        this.lpips = lpipsWeights == null ? null : Lpips.fromSafetensors(lpipsWeights);
-        this.inception = inceptionWeights == null ? null : FidInceptionV3.fromSafetensors(inceptionWeights);
-        this.worst = worst;
+
+        /** Also LPIPS (VGG), with the weights of this safetensors file ({@code vae convert --to lpips}). */
+        public Builder lpips(Path weights) {
+            this.lpips = weights;
+            return this;
+        }
+
+        /** Also rFID, with the FID Inception weights of this safetensors file (torchvision names). */
+        public Builder inception(Path weights) {
+            this.inception = weights;
+            return this;
+        }
+
+        /** Reconstructions kept for {@link Evaluation#worst()} (at least 1; default 8). */
+        public Builder worst(int count) {
+            this.worst = count;
+            return this;
+        }
+
+        /**
+         * Loads the metric networks.
+         *
+         * @throws dev.vae4j.core.io.WeightLoadingException if a weights file does not fit its network
+         */
+        public ReconstructionEvaluator build() {
+            if (border == null) {
+                throw new IllegalArgumentException("the SSIM border is required");
+            }
+            if (worst < 1) {
+                throw new IllegalArgumentException("number of worst reconstructions must be at least 1, got " + worst);
+            }
+            return new ReconstructionEvaluator(this);
+        }
+    }
+
+    /** Frees the native memory of the LPIPS and Inception networks; the evaluator cannot be used afterwards. */
+    @Override
+    public void close() {
+        if (lpips != null) {
+            lpips.close();
+        }
+        if (inception != null) {
+            inception.close();
+        }
     }
 
     /**
@@ -96,61 +145,28 @@ public final class ReconstructionEvaluator {
     }
 
     /**
-     * Evaluates {@code model} (on {@code device}) on every image of {@code dataset} in this process, in float32,
-     * without an Inception statistics cache: the call for a program that only wants the numbers.
-     *
-     * @param batchSize images per forward pass
-     * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
-     */
-    public Evaluation evaluate(TrainableAutoencoder model, Device device, ImageFolderDataset dataset, int batchSize) {
-        return evaluate(
-                model,
-                new InferenceOptions(Precision.FP32, false),
-                device,
-                dataset,
-                batchSize,
-                null,
-                Map.of(),
-                done -> {},
-                Collectives.single());
-    }
-
-    /**
      * Evaluates {@code model} on every image of {@code dataset}.
      *
-     * @param options precision and memory layout of the model's calls (fp32, contiguous during training)
-     * @param device where the model's parameters live (inputs are moved there)
-     * @param batchSize images per forward pass
-     * @param referenceStats cache of the originals' Inception statistics (read when present and made for
-     *     {@code cacheKey}, written otherwise), or null; ignored without Inception weights
-     * @param cacheKey what the reference statistics summarise (data folder, size, crop, image count)
-     * @param progress told the number of images done (by this rank) after each batch
-     * @param collectives the ranks sharing the work ({@link Collectives#single()} for one process)
-     * @throws IllegalArgumentException if {@code referenceStats} exists but was computed for other data
+     * @param dataset RGB images, each cropped to the evaluation size (e.g. {@link EvaluationSet#dataset()})
+     * @param options precision, device, batch size, statistics cache, progress and ranks
+     *     ({@link EvaluationOptions#defaults()}: float32 on the CPU, one process)
+     * @throws IllegalArgumentException if {@code options.referenceStats()} exists but was computed for other data
      * @throws dev.vae4j.core.io.ImageReadException naming an image that cannot be decoded
      */
-    public Evaluation evaluate(
-            TrainableAutoencoder model,
-            InferenceOptions options,
-            Device device,
-            ImageFolderDataset dataset,
-            int batchSize,
-            Path referenceStats,
-            Map<String, String> cacheKey,
-            IntConsumer progress,
-            Collectives collectives) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + batchSize);
-        }
+    public Evaluation evaluate(TrainableAutoencoder model, ImageDataset dataset, EvaluationOptions options) {
+        Device device = options.device();
+        int batchSize = options.batchSize();
+        Path referenceStats = options.referenceStats();
+        Collectives collectives = options.collectives();
         long t0 = System.nanoTime();
         Accumulators sums = new Accumulators(model.latentChannels());
         boolean wasTraining = model.module().is_training();
         model.module().train(false);
         DistributedContext context = collectives.context();
-        Autoencoder runner = options.apply(model);
+        Autoencoder runner = options.inference().apply(model);
         try (RfidAccumulator rfid = inception == null
                         ? null
-                        : new RfidAccumulator(inception, referenceStats, cacheKey, context.writer());
+                        : new RfidAccumulator(inception, referenceStats, options.cacheKey(), context.writer());
                 InferenceMode guard = new InferenceMode()) {
             int[] share = IntStream.iterate(context.rank(), i -> i < dataset.size(), i -> i + context.worldSize())
                     .toArray();
@@ -159,7 +175,7 @@ public final class ReconstructionEvaluator {
                 try (TensorScope step = new TensorScope()) {
                     addBatch(runner, device, dataset, Arrays.copyOfRange(share, start, end), sums, rfid);
                 }
-                progress.accept(end);
+                options.progress().accept(end);
             }
             sums.latents.allReduce(collectives);
             if (rfid != null) {
@@ -198,7 +214,7 @@ public final class ReconstructionEvaluator {
     private void addBatch(
             Autoencoder model,
             Device device,
-            ImageFolderDataset dataset,
+            ImageDataset dataset,
             int[] indices,
             Accumulators sums,
             RfidAccumulator rfid) {

@@ -18,7 +18,6 @@ import dev.vae4j.train.LatentDistillation;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.listeners.MetricsLog;
-import dev.vae4j.train.metrics.Ssim;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
@@ -256,11 +255,11 @@ public record Recipe(
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("recipe evaluation.data: " + e.getMessage(), e);
             }
-            ReconstructionEvaluator evaluator = new ReconstructionEvaluator(
-                    Ssim.Border.VALID,
-                    lpips != null ? Path.of(lpips) : defaultLpips,
-                    inception != null ? Path.of(inception) : null,
-                    1);
+            ReconstructionEvaluator evaluator = ReconstructionEvaluator.builder()
+                    .lpips(lpips != null ? Path.of(lpips) : defaultLpips)
+                    .inception(inception != null ? Path.of(inception) : null)
+                    .worst(1)
+                    .build();
             return new PeriodicEvaluation(
                     evaluator, images, batchSize != null ? batchSize : defaultBatchSize, every, log, collectives);
         }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -134,21 +136,30 @@ public final class ModuleExceptions {
         }
     }
 
+    /** The binary names of the classes in a classes folder or jar (anonymous classes left out). */
     private static List<String> classNames(Path classes) {
-        if (!Files.isDirectory(classes)) {
-            throw new IllegalStateException(classes + " is not a classes folder (run the tests from the reactor)");
-        }
-        try (Stream<Path> files = Files.walk(classes)) {
-            return files.map(p -> classes.relativize(p).toString())
-                    .filter(n -> n.endsWith(".class")
-                            && !n.endsWith("package-info.class")
-                            && !n.endsWith("module-info.class"))
-                    .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.'))
-                    .filter(n -> !n.matches(".*\\$\\d+.*"))
-                    .toList();
+        List<String> entries;
+        try {
+            if (Files.isDirectory(classes)) {
+                try (Stream<Path> files = Files.walk(classes)) {
+                    entries = files.map(p -> classes.relativize(p).toString()).toList();
+                }
+            } else {
+                try (JarFile jar = new JarFile(classes.toFile())) {
+                    entries = jar.stream().map(JarEntry::getName).toList();
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return entries.stream()
+                .filter(n -> n.endsWith(".class")
+                        && !n.endsWith("package-info.class")
+                        && !n.endsWith("module-info.class")
+                        && !n.startsWith("META-INF/"))
+                .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.'))
+                .filter(n -> !n.matches(".*\\$\\d+.*"))
+                .toList();
     }
 
     private static Class<?> load(String name) {

@@ -3,12 +3,11 @@ package dev.vae4j.examples.programs;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.Evaluation;
+import dev.vae4j.eval.EvaluationOptions;
 import dev.vae4j.eval.ReconstructionEvaluator;
 import dev.vae4j.train.data.Augmentation;
 import dev.vae4j.train.data.ImageFolderDataset;
-import dev.vae4j.train.metrics.Ssim;
 import java.nio.file.Path;
-import org.bytedeco.pytorch.Device;
 
 /**
  * Example: evaluates an autoencoder on a folder of images with the engine behind {@code vae evaluate}, from the
@@ -29,8 +28,12 @@ public final class EvaluateModel {
         ImageFolderDataset images =
                 new ImageFolderDataset(Path.of(args[1]), Augmentation.center(Integer.parseInt(args[2])));
         Path lpips = args.length > 3 ? Path.of(args[3]) : null;
-        ReconstructionEvaluator evaluator = new ReconstructionEvaluator(Ssim.Border.VALID, lpips, null, 1);
-        Evaluation result = evaluator.evaluate(model, new Device("cpu"), images, 4);
+        Evaluation result;
+        try (ReconstructionEvaluator evaluator =
+                ReconstructionEvaluator.builder().lpips(lpips).worst(1).build()) {
+            result = evaluator.evaluate(
+                    model, images, EvaluationOptions.defaults().withBatchSize(4));
+        }
         System.out.printf("%d images in %.1f s%n", result.images(), result.seconds());
         result.summary().forEach((metric, mean) -> System.out.printf("  %-5s %.4f%n", metric, mean));
         System.out.println("lowest PSNR: " + result.worst().names());
