@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch;
  * (1, out), buffers {@code conv.weight_u} (1) and {@code conv.weight_v} (out*in). Init as the reference: kaiming-normal
  * with torch's fan_in of a 5-D tensor (out * in), bias 0. Input (N, in, H, W) -> (N, out, H, W).
  */
-public final class FilterBankConv extends Module {
+final class FilterBankConv extends Module {
     private static final double EPS = 1e-12;
     private final Module conv;
     private final Tensor weightOrig;

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * / sqrt(d_head)}, softmax over j, times V, then {@code to_out}. Keys {@code to_q}, {@code to_v}, {@code to_out.0}
  * (Linear with bias). Input (N, T, dim) tokens -> (N, T, dim).
  */
-public final class GigaGanL2Attention extends Module {
+final class GigaGanL2Attention extends Module {
     private final LinearImpl toQ;
     private final LinearImpl toV;
     private final LinearImpl toOut;

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * pixels; then {@code chan_conv} = SN Conv(in -> out, k4 s2 p2, no bias). Keys {@code img_conv.0.weight_orig},
  * {@code chan_conv.weight_orig}, ... Input (N, img or in, H, W) -> (N, out, H/2 + 1, W/2 + 1) (floor).
  */
-public final class GigaGanMultiConv extends Module {
+final class GigaGanMultiConv extends Module {
     private final LayerChain imgConv;
     private final TorchSNConv2d imgConvLayer;
     private final TorchSNConv2d chanConv;

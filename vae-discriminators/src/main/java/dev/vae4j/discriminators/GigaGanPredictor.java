@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * channel. Keys {@code main.0.conv.weight_orig}, {@code main.3.running_mean}, ... Input (N, ch, H, W) -> logits (N, 1,
  * H, W).
  */
-public final class GigaGanPredictor extends Module {
+final class GigaGanPredictor extends Module {
     private final LayerChain main;
     private final long channels;
     private final int layers;

@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.Tensor;
  * H*W, C) -> Linear {@code proj_in} -> {@link GigaGanTransformerBlock}s -> zero-initialised Linear {@code proj_out} ->
  * back to (N, C, H, W), plus {@code resGain} times the input. Input (N, C, H, W) -> same shape.
  */
-public final class GigaGanSpatialTransformer extends Module {
+final class GigaGanSpatialTransformer extends Module {
     private final GroupNormImpl norm;
     private final LinearImpl projIn;
     private final LinearImpl projOut;

@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.TensorVector;
  * {@code attn2.*}, {@code ff.net.0.proj}, {@code ff.net.2}, {@code ff_norm}, {@code ca_norm}. Input (N, T, d) -> (N, T,
  * d).
  */
-public final class GigaGanTransformerBlock extends Module {
+final class GigaGanTransformerBlock extends Module {
     private final GigaGanL2Attention attn2;
     private final LinearImpl geglu;
     private final LinearImpl ffOut;

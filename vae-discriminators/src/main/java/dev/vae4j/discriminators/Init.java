@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.global.torch;
  * Seeded weight initialisers matching {@code torch.nn.init} (same distributions, our generator), applied in place
  * without recording gradients. Shapes: any weight with dim 0 = fan-out, dims 1.. = fan-in.
  */
-public final class Init {
+final class Init {
     private Init() {}
 
     /** {@code normal_(t, mean, std)}. */

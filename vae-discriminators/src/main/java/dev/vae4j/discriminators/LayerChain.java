@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code main.3.running_mean}, ...). Shapes are those of the layers; the chain itself adds nothing. Every registered
  * child is kept in a Java list.
  */
-public final class LayerChain extends Module {
+final class LayerChain extends Module {
     private final List<Module> modules = new ArrayList<>();
     private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
     private int nextIndex;

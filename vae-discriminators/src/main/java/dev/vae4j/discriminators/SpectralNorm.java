@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * singular-vector buffers, which are updated (in place, without gradient) only in training mode. Gradients flow through
  * sigma, as in the references.
  */
-public final class SpectralNorm {
+final class SpectralNorm {
     private SpectralNorm() {}
 
     /**

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch;
  * buffers {@code weight_u} (out) and {@code weight_v} (in*k*k), one power iteration per training forward
  * ({@link SpectralNorm#torchStyle}, eps 1e-12). Input (N, in, H, W) -> (N, out, (H + 2p - k) / s + 1, ...).
  */
-public final class TorchSNConv2d extends Module {
+final class TorchSNConv2d extends Module {
     private static final double EPS = 1e-12;
     private final Tensor weightOrig;
     private final Tensor bias;

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code a} is ReLU when pre-activated, identity otherwise. Keys {@code conv1}, {@code conv2}, {@code conv_sc}
  * (spectral-normalised, BigGAN flavour). Input (N, in, H, W) -> (N, out, floor(H/2), floor(W/2)).
  */
-public final class UNetGanDBlock extends Module {
+final class UNetGanDBlock extends Module {
     private final BigGanSNConv2d conv1;
     private final BigGanSNConv2d conv2;
     private final BigGanSNConv2d convSc;

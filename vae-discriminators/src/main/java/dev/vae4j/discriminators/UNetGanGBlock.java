@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * when the input sides are multiples of 64, as in the reference). Keys {@code conv1}, {@code conv2}, {@code conv_sc}.
  * Input (N, in, h, w) -> (N, out, targetH, targetW).
  */
-public final class UNetGanGBlock extends Module {
+final class UNetGanGBlock extends Module {
     private final BigGanSNConv2d conv1;
     private final BigGanSNConv2d conv2;
     private final BigGanSNConv2d convSc;

@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@link FeatureStatistics} batch by batch; the originals' statistics come from a cache file instead when one matching
  * the run exists, and are written to it otherwise. Memory is O(2048^2) whatever the number of images.
  */
-public final class RfidAccumulator implements AutoCloseable {
+final class RfidAccumulator implements AutoCloseable {
     private final FidInceptionV3 inception;
     private final Path cache;
     private final Map<String, String> cacheKey;

@@ -21,7 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
  * batch 2B, a non-finite loss on one rank skips the step on both, and a killed worker brings the job down.
  */
 class DataParallelTrainingTest {
-    private static final double TOLERANCE = 1e-5;
+    /**
+     * Two ranks and one process differ only in the summation order of their reductions, and Adam normalises every
+     * update to about the learning rate: where a gradient is near zero, that order alone can move a parameter by up to
+     * lr per step (measured: 9.5e-6 with OpenBLAS's Haswell kernels, 4.5e-6 with its AVX-512 ones). The pair must agree
+     * with the single process to 1% of the furthest Adam can move a parameter in these runs (lr 2e-3, 5 steps); a
+     * missed gradient average or a step skipped on one rank moves weights by about lr per step.
+     */
+    private static final double TOLERANCE = 0.01 * 2e-3 * 5;
 
     private static String launch(int processes, Path out, int batch, int steps, int accumulation)
             throws InterruptedException {

@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * eps)} (biased variance over in, k, k; eps 1e-5 for float32 inputs, 1e-4 otherwise) before the convolution. Shapes as
  * {@link Conv2d}.
  */
-public final class WeightStandardizedConv2d extends Conv2d {
+final class WeightStandardizedConv2d extends Conv2d {
     private static final long[] KERNEL_DIMS = {1, 2, 3};
 
     /** Initialised like {@code nn.Conv2d}. */

@@ -66,11 +66,14 @@ class TiledCodecTest {
             Tensor latents = model.encode(image).mode();
             Tensor untiled = model.decode(latents);
             Tensor tiled = new TiledCodec(model, 48, 0.25).decode(latents);
-            double max = assertClose("tiled vs untiled decode (smooth image)", untiled, tiled, SEAM_MAX_TOLERANCE);
+            // not a float-parity figure: the difference is what tiling does (the same 0.778 under every BLAS kernel)
+            double max = Fixtures.maxAbsDiff(untiled, tiled);
             double mean = untiled.sub(tiled).abs().mean().item_double();
             System.out.printf(
-                    "tiled vs untiled decode (smooth image): mean |diff| %.3e (tol %.0e)%n", mean, SEAM_MEAN_TOLERANCE);
+                    "tiled vs untiled decode (smooth image): max |diff| %.3e (tol %.0e), mean |diff| %.3e (tol %.0e)%n",
+                    max, SEAM_MAX_TOLERANCE, mean, SEAM_MEAN_TOLERANCE);
             assertTrue(max > 0, "the decode was not tiled");
+            assertTrue(max <= SEAM_MAX_TOLERANCE, "max |diff| " + max + " > " + SEAM_MAX_TOLERANCE);
             assertTrue(mean <= SEAM_MEAN_TOLERANCE, "mean |diff| " + mean + " > " + SEAM_MEAN_TOLERANCE);
         }
     }

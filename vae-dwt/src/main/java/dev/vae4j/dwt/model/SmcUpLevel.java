@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * except at the finest level, {@code upsample} (nearest 2x + plain 3x3 conv, core's {@link Upsample2D}). (N, in, H, W)
  * -> (N, out, 2H, 2W), or (N, out, H, W) without upsampling.
  */
-public final class SmcUpLevel extends Module {
+final class SmcUpLevel extends Module {
     private final IndexedModules<SmcResnetBlock> block;
     private final Upsample2D upsample;
 

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * GroupNorm (eps 1e-5) over the output channels, {@code r} the identity or a 1x1 {@code residual_conv} when the channel
  * count changes. (N, in, H, W) -> (N, out, H, W). Parameter names: {@code residual_conv, conv1, conv2, norm1, norm2}.
  */
-public final class OpenResidualBlock extends Module {
+final class OpenResidualBlock extends Module {
     /** PyTorch's GroupNorm default epsilon. */
     public static final double NORM_EPS = 1e-5;
 

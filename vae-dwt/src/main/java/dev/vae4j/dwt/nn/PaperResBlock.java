@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * groups do not divide (e.g. 16 or 48). (N, in, H, W) -> (N, out, H, W). Parameter names (ours; the paper publishes no
  * weights): {@code norm1, conv1, norm2, conv2, skip}.
  */
-public final class PaperResBlock extends Module {
+final class PaperResBlock extends Module {
     private final GroupNormImpl norm1;
     private final Conv2dImpl conv1;
     private final GroupNormImpl norm2;

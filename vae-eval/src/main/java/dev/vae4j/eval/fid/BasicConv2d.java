@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.Tensor;
  * torchvision Inception's {@code BasicConv2d}: {@code conv} (no bias) -> {@code bn} (eps 0.001) -> ReLU, with kernel
  * (kh, kw), stride and padding (ph, pw); (N, in, H, W) -> (N, out, H', W').
  */
-public final class BasicConv2d extends Module {
+final class BasicConv2d extends Module {
     private final Conv2dImpl conv;
     private final BatchNorm2dImpl bn;
 

@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.Tensor;
  * pytorch-fid's {@code FIDInceptionA} (torchvision {@code InceptionA} whose pool branch averages with
  * {@code count_include_pad=False}): (N, in, H, W) -> (N, 224 + poolFeatures, H, W).
  */
-public final class FidInceptionA extends Module {
+final class FidInceptionA extends Module {
     private final BasicConv2d branch1x1;
     private final BasicConv2d branch5x5_1;
     private final BasicConv2d branch5x5_2;

@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.Tensor;
  * pytorch-fid's {@code FIDInceptionC} (torchvision {@code InceptionC}, factorised 7x7 convolutions, pool branch
  * averaging with {@code count_include_pad=False}): (N, in, H, W) -> (N, 768, H, W).
  */
-public final class FidInceptionC extends Module {
+final class FidInceptionC extends Module {
     private final BasicConv2d branch1x1;
     private final BasicConv2d[] branch7x7 = new BasicConv2d[3];
     private final BasicConv2d[] branch7x7dbl = new BasicConv2d[5];

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code FIDInceptionE_2} (pool branch: max-pool 3/1/1), both torchvision {@code InceptionE}: (N, in, H, W) -> (N,
  * 2048, H, W).
  */
-public final class FidInceptionE extends Module {
+final class FidInceptionE extends Module {
     private final boolean maxPoolBranch;
     private final BasicConv2d branch1x1;
     private final BasicConv2d branch3x3_1;

@@ -4,7 +4,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /** torchvision {@code InceptionB} (grid reduction): (N, in, H, W) -> (N, 480 + in, (H-3)/2+1, (W-3)/2+1). */
-public final class InceptionB extends Module {
+final class InceptionB extends Module {
     private final BasicConv2d branch3x3;
     private final BasicConv2d branch3x3dbl_1;
     private final BasicConv2d branch3x3dbl_2;

@@ -4,7 +4,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /** torchvision {@code InceptionD} (grid reduction): (N, in, H, W) -> (N, 512 + in, (H-3)/2+1, (W-3)/2+1). */
-public final class InceptionD extends Module {
+final class InceptionD extends Module {
     private final BasicConv2d branch3x3_1;
     private final BasicConv2d branch3x3_2;
     private final BasicConv2d[] branch7x7x3 = new BasicConv2d[4];

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * {@code count} (samples cached), {@code shapes} (per crop shape {@code WxH}: sample count and latent shape [L, h, w]),
  * {@code shards} (file, samples, input range) and {@code skipped} (unreadable inputs and why).
  */
-public final class LatentCacheIndex {
+final class LatentCacheIndex {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LatentCacheIndex() {}

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * {@code j} is the file {@code latents-%06d.safetensors} and belongs to rank {@code j % worldSize}, so any number of
  * ranks write disjoint shards whose union is what one process writes.
  */
-public final class LatentShards {
+final class LatentShards {
     /** The index file of a cache folder. */
     public static final String INDEX = "index.json";
     /** The {@code format} metadata value of shards and index. */

@@ -31,7 +31,7 @@ import java.util.Map;
  *       calling it is refused.
  * </ul>
  */
-public final class PickleGlobals {
+final class PickleGlobals {
     /** What an allow-listed callable global does when called. */
     enum Builtin {
         REBUILD_TENSOR_V2,

@@ -7,7 +7,7 @@ import java.util.Map;
  * A Python {@code dict} or {@code collections.OrderedDict} of an unpickled object tree, in insertion order. Attributes
  * set on the dict object itself (PyTorch's {@code state_dict()._metadata}) are kept apart in {@link #attributes()}.
  */
-public final class PyDict extends LinkedHashMap<Object, Object> {
+final class PyDict extends LinkedHashMap<Object, Object> {
     private static final long serialVersionUID = 1L;
 
     private final Map<String, Object> attributes = new LinkedHashMap<>();

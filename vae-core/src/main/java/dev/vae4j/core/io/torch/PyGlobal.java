@@ -7,7 +7,7 @@ package dev.vae4j.core.io.torch;
  * @param module the Python module, e.g. {@code pytorch_lightning.callbacks.model_checkpoint}
  * @param name the qualified name in the module, e.g. {@code ModelCheckpoint}
  */
-public record PyGlobal(String module, String name) {
+record PyGlobal(String module, String name) {
     /** {@code module.name}. */
     public String qualifiedName() {
         return module + "." + name;

@@ -3,7 +3,7 @@ package dev.vae4j.core.io.torch;
 import java.util.ArrayList;
 
 /** A Python list of an unpickled object tree (identity equality: lists may contain themselves). */
-public final class PyList extends ArrayList<Object> {
+final class PyList extends ArrayList<Object> {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -1,7 +1,7 @@
 package dev.vae4j.core.io.torch;
 
 /** Python's {@code None} in an unpickled object tree (Java {@code null} is never used). */
-public enum PyNone {
+enum PyNone {
     /** The single value. */
     NONE;
 

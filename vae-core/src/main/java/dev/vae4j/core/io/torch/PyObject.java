@@ -7,7 +7,7 @@ import java.util.List;
  * class name, the constructor arguments and the state the pickle gave it, kept as data. No Python or Java code of that
  * class runs.
  */
-public final class PyObject {
+final class PyObject {
     private final PyGlobal type;
     private final List<Object> args;
     private Object state = PyNone.NONE;

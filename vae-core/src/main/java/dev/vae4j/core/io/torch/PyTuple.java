@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** A Python tuple of an unpickled object tree (immutable, value equality; nesting depth is bounded). */
-public final class PyTuple {
+final class PyTuple {
     private final List<Object> items;
     private final int depth;
 

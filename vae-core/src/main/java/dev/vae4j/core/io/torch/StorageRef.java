@@ -11,7 +11,7 @@ package dev.vae4j.core.io.torch;
  * @param byteOffset offset of this storage in the record, in bytes (0 except for legacy views)
  * @param location device tag as saved ({@code cpu}, {@code cuda:0}); data are always loaded to the CPU
  */
-public record StorageRef(String key, TorchDtype dtype, long numel, long byteOffset, String location) {
+record StorageRef(String key, TorchDtype dtype, long numel, long byteOffset, String location) {
     /** {@code numel * elementSize}. */
     public long nbytes() {
         return numel * dtype.elementSize();

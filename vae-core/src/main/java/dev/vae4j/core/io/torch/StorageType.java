@@ -8,4 +8,4 @@ package dev.vae4j.core.io.torch;
  * @param dtype the element type
  * @param untyped whether this is {@code UntypedStorage}
  */
-public record StorageType(String name, TorchDtype dtype, boolean untyped) {}
+record StorageType(String name, TorchDtype dtype, boolean untyped) {}

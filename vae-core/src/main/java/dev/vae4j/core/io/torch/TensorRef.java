@@ -12,8 +12,7 @@ package dev.vae4j.core.io.torch;
  * @param requiresGrad the saved {@code requires_grad} flag
  * @param parameter whether it was saved as an {@code nn.Parameter}
  */
-public record TensorRef(
-        StorageRef storage, long offset, long[] size, long[] stride, boolean requiresGrad, boolean parameter) {
+record TensorRef(StorageRef storage, long offset, long[] size, long[] stride, boolean requiresGrad, boolean parameter) {
     /** The element type. */
     public TorchDtype dtype() {
         return storage.dtype();

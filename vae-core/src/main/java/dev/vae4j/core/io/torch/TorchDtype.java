@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * ({@code torch.FloatStorage}), their {@code torch} dtype name ({@code torch.float32}), element size in bytes and
  * libtorch scalar type.
  */
-public enum TorchDtype {
+enum TorchDtype {
     /** {@code torch.float32}. */
     FLOAT32("FloatStorage", "float32", 4, ScalarType.Float),
     /** {@code torch.float64}. */

@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code layers.<i>.*}, taesd.py's {@code nn.Sequential} index minus one (diffusers applies the clamp outside the
  * sequence).
  */
-public final class TinyDecoder extends Module {
+final class TinyDecoder extends Module {
     private static final double CLAMP = 3.0;
     private final AutoencoderTinyConfig config;
     private final TinyLayers layers;

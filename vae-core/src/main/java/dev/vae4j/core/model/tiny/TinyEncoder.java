@@ -19,7 +19,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@link AutoencoderTinyConfig#encoderDownsampling()}. Parameter names: {@code layers.<i>.*} with taesd.py's
  * {@code nn.Sequential} indices.
  */
-public final class TinyEncoder extends Module {
+final class TinyEncoder extends Module {
     private final AutoencoderTinyConfig config;
     private final TinyLayers layers;
 
