@@ -8,10 +8,10 @@
    ``OUT/data/train`` and ``OUT/data/val``. The Java run holds out the last ``validation.images`` files of its
    folder, so ``train/`` also holds 8 of the held-out crops, named to sort last (``zz-*``); neither side trains on
    them.
-2. Recipe ``OUT/recipe-<seed>.yaml``: the ``tiny`` model, L1 + 1e-6 KL, no discriminator, Adam 2e-3 (0.5, 0.9),
+2. Recipe ``OUT/recipe-<seed>.yaml``: the ``kl-f4-small`` model, L1 + 1e-6 KL, no discriminator, Adam 2e-3 (0.5, 0.9),
    20-step warm-up then cosine to 0.1, clip 1.0, batch 8, EMA 0.99, no augmentation.
 3. Per seed: diffusers ``AutoencoderKL`` initialised with ``torch.manual_seed(seed)`` and saved as a diffusers folder
-   (``OUT/init-<seed>``) that both sides start from; the PyTorch loop (the same loop as ``gen_training.py``)
+   (``OUT/init-<seed>``) that both sides start from; the PyTorch loop (the same loop as ``gen_trajectory.py``)
    trains it into ``OUT/torch-<seed>/model``; ``./vae train --init-from`` trains it into ``OUT/java-<seed>/model``.
 4. Both final models (live weights) are scored by ``./vae evaluate --size 32`` on ``OUT/data/val``; the table and
    ``OUT/summary.json`` give PSNR/SSIM per run and the means.
@@ -36,7 +36,7 @@ from diffusers.training_utils import EMAModel
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_training import PHOTOS, factor, optimizer, scheduler  # noqa: E402  (same loop pieces as the fixtures)
+from gen_trajectory import PHOTOS, factor, optimizer, scheduler  # noqa: E402  (same loop pieces as the fixtures)
 from skimage import data as skdata  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ TRAIN, HELD_OUT, JAVA_VALIDATION = 336, 32, 8
 
 
 def recipe(seed, steps):
-    base = yaml.safe_load((REPO_ROOT / "vae-recipes/src/main/resources/recipes/tiny.yaml").read_text())
+    base = yaml.safe_load((REPO_ROOT / "vae-recipes/src/main/resources/recipes/kl-f4-small.yaml").read_text())
     base["name"] = f"side-by-side-{seed}"
     base["description"] = "tiny KL-VAE on photo crops, no GAN (side-by-side with PyTorch)"
     base["data"] = {"image_size": SIZE, "random_crop": False, "flip": False}

@@ -7,14 +7,14 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.ConfigFields;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.MacCounter;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -158,16 +158,11 @@ public final class InspectCommand implements Callable<Integer> {
 
     /** The config.json of a model folder (or of its vae/ subfolder), for models of any class. */
     private static Path configFile(Path dir) {
-        Path config = dir.resolve(AutoencoderKL.CONFIG_FILE);
-        return Files.isRegularFile(config) ? config : dir.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE);
+        return ModelFolder.config(dir);
     }
 
     private static ObjectNode readConfig(Path dir) {
-        try {
-            return (ObjectNode) JSON.readTree(configFile(dir).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + configFile(dir) + ": " + e.getMessage(), e);
-        }
+        return ConfigFields.readObject(configFile(dir), "model config");
     }
 
     /** Whether the folder's config names AutoencoderKL (or no class, which diffusers reads as AutoencoderKL). */

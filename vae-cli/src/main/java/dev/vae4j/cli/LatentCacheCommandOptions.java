@@ -1,8 +1,9 @@
 package dev.vae4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.model.Autoencoder;
+import dev.vae4j.core.model.ConfigFields;
+import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.data.AspectBuckets;
@@ -11,9 +12,7 @@ import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.train.data.ShardPattern;
 import dev.vae4j.train.data.WebDatasetShards;
 import dev.vae4j.train.dist.DistributedContext;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -132,17 +131,8 @@ final class LatentCacheCommandOptions {
     }
 
     private static JsonNode modelConfig(Path modelDir) {
-        for (Path config : new Path[] {
-            modelDir.resolve("config.json"), modelDir.resolve("vae").resolve("config.json")
-        }) {
-            if (Files.isRegularFile(config)) {
-                try {
-                    return new ObjectMapper().readTree(config.toFile());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + config, e);
-                }
-            }
-        }
-        return null;
+        return ModelFolder.find(modelDir)
+                .map(folder -> ConfigFields.readObject(folder.resolve(ModelFolder.CONFIG_FILE), "model config"))
+                .orElse(null);
     }
 }

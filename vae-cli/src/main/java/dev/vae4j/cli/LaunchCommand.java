@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Run a vae command (usually train) as N data-parallel worker processes per node.",
-            "Example: vae launch --nproc-per-node 2 -- train --recipe tiny --out runs/tiny-ddp"
+            "Example: vae launch --nproc-per-node 2 -- train --recipe kl-f4-small --out runs/small-ddp"
         })
 public final class LaunchCommand implements Callable<Integer> {
     @Spec
@@ -58,7 +58,7 @@ public final class LaunchCommand implements Callable<Integer> {
     @Parameters(
             paramLabel = "COMMAND",
             arity = "1..*",
-            description = "The vae command and its arguments, after '--' (e.g. -- train --recipe tiny).")
+            description = "The vae command and its arguments, after '--' (e.g. -- train --recipe kl-f4-small).")
     private List<String> command;
 
     @Override

@@ -23,15 +23,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the {@code tiny}
- * recipe on the built-in synthetic dataset on the CPU (the embedded default) into {@code runs/tiny}.
+ * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the
+ * {@code kl-f4-small} recipe on the built-in synthetic dataset on the CPU (the embedded default) into
+ * {@code runs/kl-f4-small}.
  */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train or fine-tune an autoencoder from a recipe (default: 'tiny' on synthetic images).",
-            "Built-in recipes: tiny, ldm-kl-f8, sd-ft-mse. Writes <out>/checkpoints, metrics.jsonl, samples/,",
+            "Train or fine-tune an autoencoder from a recipe (default: 'kl-f4-small' on synthetic images).",
+            "Built-in recipes: kl-f4-small, ldm-kl-f8, sd-ft-mse, ... (vae recipes). Writes <out>/checkpoints, metrics.jsonl, samples/,",
             "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
             "(and <out>/model-ema with EMA)."
         })
@@ -42,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--recipe",
             paramLabel = "R",
-            defaultValue = "tiny",
+            defaultValue = "kl-f4-small",
             description = "Built-in recipe name or a recipe YAML file (default: ${DEFAULT-VALUE}).")
     private String recipeName;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKLConfig;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,9 +18,9 @@ import picocli.CommandLine;
 /** Tiny models, tiny images and an in-process runner for the CLI tests. */
 final class CliTestSupport {
     /** Scaling factor of the tiny model (not 1, so normalisation is visible). */
-    static final double SCALE = TinyModels.SCALE;
+    static final double SCALE = TestModels.SCALE;
     /** Shift factor of the tiny model (not 0, so the shift is visible). */
-    static final double SHIFT = TinyModels.SHIFT;
+    static final double SHIFT = TestModels.SHIFT;
 
     private CliTestSupport() {}
 
@@ -60,19 +60,19 @@ final class CliTestSupport {
         return new Result(code, out.toString(), err.toString());
     }
 
-    /** The shared tiny config ({@link TinyModels#autoencoderKL()}). */
-    static AutoencoderKLConfig tinyConfig() {
-        return TinyModels.autoencoderKL().build();
+    /** The shared tiny config ({@link TestModels#autoencoderKL()}). */
+    static AutoencoderKLConfig testModelConfig() {
+        return TestModels.autoencoderKL().build();
     }
 
     /** Saves a randomly initialised tiny model as a diffusers folder {@code dir}. */
-    static Path saveTinyModel(Path dir) {
-        return TinyModels.saveAutoencoderKL(dir);
+    static Path saveTestModel(Path dir) {
+        return TestModels.saveAutoencoderKL(dir);
     }
 
     /** Writes a {@code width} x {@code height} RGB PNG of seeded random colours. */
     static Path writeImage(Path file, int width, int height, long seed) {
-        return TinyModels.writeImage(file, width, height, seed);
+        return TestModels.writeImage(file, width, height, seed);
     }
 
     /** A tensor's shape. */

@@ -159,7 +159,7 @@ class ConvertCommandTest {
         CliTestSupport.Result evaluated = CliTestSupport.run(
                 "evaluate",
                 "--model",
-                CliTestSupport.saveTinyModel(dir.resolve("model")).toString(),
+                CliTestSupport.saveTestModel(dir.resolve("model")).toString(),
                 "--data",
                 data.toString(),
                 "--size",

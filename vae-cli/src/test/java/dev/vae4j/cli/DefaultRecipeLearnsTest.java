@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's main job, {@code vae train} with no recipe (the embedded {@code tiny} recipe on the built-in synthetic
- * images), shortened to its first 60 steps: the training loss falls and the held-out PSNR rises, so a change that stops
- * the default recipe from learning fails here rather than in a user's three-minute run.
+ * The README's main job, {@code vae train} with no recipe (the embedded {@code kl-f4-small} recipe on the built-in
+ * synthetic images), shortened to its first 60 steps: the training loss falls and the held-out PSNR rises, so a change
+ * that stops the default recipe from learning fails here rather than in a user's three-minute run.
  */
 class DefaultRecipeLearnsTest {
     private static final int STEPS = 60;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeviceOptionTest {
     @Test
     void reconstructRunsOnTheCpuDevice(@TempDir Path tmp) {
-        Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 16, 16, 1);
         CliTestSupport.run(
                         "reconstruct",
@@ -40,7 +40,7 @@ class DeviceOptionTest {
     @Test
     void cudaWithoutCudaIsAOneLineError(@TempDir Path tmp) {
         assumeFalse(torch.cuda_is_available(), "this machine has CUDA");
-        Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 16, 16, 1);
         CliTestSupport.run(
                         "reconstruct",

@@ -40,7 +40,7 @@ class EncodeDecodeCommandTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        model = CliTestSupport.saveTinyModel(shared.resolve("tiny"));
+        model = CliTestSupport.saveTestModel(shared.resolve("model"));
         images = Files.createDirectory(shared.resolve("images"));
         writeImage(images.resolve("b.png"), 32, 24, 2);
         writeImage(images.resolve("a.png"), 32, 24, 1);

@@ -57,7 +57,7 @@ class EvaluateCommandTest {
 
     @Test
     void writesMetricsFiguresAndLatentStatistics(@TempDir Path dir) throws IOException {
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path data = images(dir, 5);
         Path out = dir.resolve("eval");
         CliTestSupport.Result result = evaluate(
@@ -130,7 +130,7 @@ class EvaluateCommandTest {
                         "--output",
                         lpips.toString())
                 .assertOk();
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path out = dir.resolve("eval");
         evaluate(
                         "--model",
@@ -158,7 +158,7 @@ class EvaluateCommandTest {
         try (TensorScope scope = new TensorScope()) {
             StateDict.save(new FidInceptionV3(), weights);
         }
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path data = images(dir, 2);
         Path cache = dir.resolve("ref_stats.safetensors");
         double[] rfid = new double[2];
@@ -212,7 +212,7 @@ class EvaluateCommandTest {
 
     @Test
     void badArgumentsNameTheProblem(@TempDir Path dir) throws IOException {
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path data = images(dir, 1);
         evaluate("--model", model.toString(), "--data", data.toString(), "--size", "8")
                 .assertUsageError("--size must be at least 11");

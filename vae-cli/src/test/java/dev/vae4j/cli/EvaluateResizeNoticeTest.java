@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluateResizeNoticeTest {
     @Test
     void evaluateSaysWhenItResizes(@TempDir Path tmp) throws IOException {
-        Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(tmp.resolve("model"));
         Path data = Files.createDirectories(tmp.resolve("data"));
         CliTestSupport.writeImage(data.resolve("a.png"), 16, 16, 1);
         CliTestSupport.writeImage(data.resolve("b.png"), 24, 20, 2);

@@ -54,7 +54,7 @@ class HostileInferenceInputsTest {
 
     @Test
     void collidingSourceNamesStillGiveOneFilePerLatent() throws IOException {
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path latents = dir.resolve("z.safetensors");
         List<String> files = List.of("x/a.png", "y/a.png", "a.png.png", "A.PNG.png", "a-2.png");
         try (TensorScope scope = new TensorScope()) {
@@ -75,7 +75,7 @@ class HostileInferenceInputsTest {
 
     @Test
     void nonFiniteLatentsAndWeightsWarnOrFailWithStrict() throws IOException {
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path latents = dir.resolve("z.safetensors");
         try (TensorScope scope = new TensorScope()) {
             Tensor z = torch.zeros(1, 4, 4, 4);

@@ -52,10 +52,10 @@ class InspectCommandTest {
 
     @Test
     void modelFolderIsLoadedAndCounted() {
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("pipeline").resolve("vae"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("pipeline").resolve("vae"));
         long expected;
         try (TensorScope scope = new TensorScope()) {
-            expected = StateDict.parameterCount(new AutoencoderKL(CliTestSupport.tinyConfig()));
+            expected = StateDict.parameterCount(new AutoencoderKL(CliTestSupport.testModelConfig()));
         }
         // the pipeline folder (with vae/) works as well as the model folder
         for (Path folder : new Path[] {model, model.getParent()}) {

@@ -44,7 +44,7 @@ class LatentCacheCommandTest {
 
     @BeforeAll
     static void inputs() throws IOException {
-        model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        model = CliTestSupport.saveTestModel(dir.resolve("model"));
         data = Files.createDirectories(dir.resolve("data"));
         for (int i = 0; i < IMAGES; i++) {
             CliTestSupport.writeImage(

@@ -74,7 +74,7 @@ class LaunchCommandTest {
         try (TensorScope scope = new TensorScope()) {
             StateDict.save(new FidInceptionV3(), weights);
         }
-        Path model = CliTestSupport.saveTinyModel(dir.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
         Path data = Files.createDirectories(dir.resolve("data"));
         for (int i = 0; i < 5; i++) {
             CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 20 + 4 * i, 16, i);

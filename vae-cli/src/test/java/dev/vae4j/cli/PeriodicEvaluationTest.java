@@ -140,7 +140,7 @@ class PeriodicEvaluationTest {
     @Test
     void anEvaluationWritesItsRecordAndRestoresTrainingMode(@TempDir Path dir) {
         try (TensorScope scope = new TensorScope()) {
-            AutoencoderKL model = new AutoencoderKL(CliTestSupport.tinyConfig());
+            AutoencoderKL model = new AutoencoderKL(CliTestSupport.testModelConfig());
             Recipe micro = Recipe.load(TrainCommandTest.microRecipe());
             EvaluationSet set = EvaluationSet.of(images(dir, 2), 16, null);
             ReconstructionEvaluator evaluator =

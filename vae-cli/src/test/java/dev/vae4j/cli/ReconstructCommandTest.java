@@ -28,7 +28,7 @@ class ReconstructCommandTest {
 
     @BeforeAll
     static void createModel() {
-        model = CliTestSupport.saveTinyModel(shared.resolve("tiny"));
+        model = CliTestSupport.saveTestModel(shared.resolve("model"));
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TileOptionTest {
     @Test
     void encodeWithTilesGivesTheTiledCodecsLatents(@TempDir Path tmp) {
-        Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 48, 40, 3);
         Path out = tmp.resolve("latents.safetensors");
         CliTestSupport.run(
@@ -54,7 +54,7 @@ class TileOptionTest {
 
     @Test
     void tilesThatDoNotFitTheModelAreErrors(@TempDir Path tmp) {
-        Path model = CliTestSupport.saveTinyModel(tmp.resolve("model"));
+        Path model = CliTestSupport.saveTestModel(tmp.resolve("model"));
         Path png = CliTestSupport.writeImage(tmp.resolve("a.png"), 16, 16, 1);
         CliTestSupport.run(
                         "reconstruct",

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TinyDecoderDistillationTest {
     @Test
     void distilsATinyDecoderFromATeachersLatents(@TempDir Path dir) throws IOException {
-        Path teacher = CliTestSupport.saveTinyModel(dir.resolve("teacher"));
+        Path teacher = CliTestSupport.saveTestModel(dir.resolve("teacher"));
         Path run = dir.resolve("run");
         CliTestSupport.run(
                         "train",

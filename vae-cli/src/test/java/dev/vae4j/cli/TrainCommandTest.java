@@ -261,7 +261,7 @@ class TrainCommandTest {
                         "--out",
                         dir.resolve("ft").toString())
                 .assertOneLineError("--init-from");
-        CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "tiny");
+        CliTestSupport.run("train", "--recipe", "no-such-recipe").assertOneLineError("no-such-recipe", "kl-f4-small");
         CliTestSupport.run(
                         "train",
                         "--recipe",

@@ -1,7 +1,7 @@
 package dev.vae4j.cli;
 
 import static dev.vae4j.cli.CliTestSupport.run;
-import static dev.vae4j.cli.CliTestSupport.saveTinyModel;
+import static dev.vae4j.cli.CliTestSupport.saveTestModel;
 import static dev.vae4j.cli.CliTestSupport.writeImage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +33,7 @@ class VaeCliTest {
 
     @BeforeAll
     static void createModel() {
-        model = saveTinyModel(shared.resolve("tiny"));
+        model = saveTestModel(shared.resolve("model"));
     }
 
     @ParameterizedTest
@@ -194,7 +194,7 @@ class VaeCliTest {
                         dir.resolve("out").toString())
                 .assertOneLineError(latents.toString());
         // a truncated weights file is reported the same way
-        Path brokenModel = saveTinyModel(dir.resolve("broken"));
+        Path brokenModel = saveTestModel(dir.resolve("broken"));
         Path weights = brokenModel.resolve("diffusion_pytorch_model.safetensors");
         byte[] w = Files.readAllBytes(weights);
         Files.write(weights, Arrays.copyOf(w, w.length / 2));

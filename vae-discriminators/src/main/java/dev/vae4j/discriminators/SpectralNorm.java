@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One power iteration of spectral normalisation, in the two flavours our reference discriminators use. The weight (out,
+ * One power iteration of spectral normalisation, in the two flavors our reference discriminators use. The weight (out,
  * ...) is viewed as the matrix W (out, rest); the result is W / sigma with sigma estimated from the persistent
  * singular-vector buffers, which are updated (in place, without gradient) only in training mode. Gradients flow through
  * sigma, as in the references.

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * BigGAN's wide residual {@code DBlock} with 2x2 average-pool downsampling: {@code h = conv2(relu(conv1(a(x))))}
  * pooled, plus a learnable 1x1 shortcut (conv then pool when pre-activated, pool then conv for the first block);
  * {@code a} is ReLU when pre-activated, identity otherwise. Keys {@code conv1}, {@code conv2}, {@code conv_sc}
- * (spectral-normalised, BigGAN flavour). Input (N, in, H, W) -> (N, out, floor(H/2), floor(W/2)).
+ * (spectral-normalised, BigGAN flavor). Input (N, in, H, W) -> (N, out, floor(H/2), floor(W/2)).
  */
 final class UNetGanDBlock extends Module {
     private final BigGanSNConv2d conv1;

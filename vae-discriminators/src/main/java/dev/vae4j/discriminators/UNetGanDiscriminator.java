@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch;
  * resolution-256 architecture, no attention, unconditional): an encoder of 6 {@link UNetGanDBlock}s ending in a global
  * logit {@code linear_middle(sum_HW relu(h))}, and a decoder of 6 {@link UNetGanGBlock}s with skip connections
  * (concatenated before blocks 7..11) ending in a 1x1 conv to a per-pixel logit map. Every conv and linear weight is
- * orthogonally initialised; convs and linears are spectral-normalised (BigGAN flavour) except the final 1x1 conv. Keys
+ * orthogonally initialised; convs and linears are spectral-normalised (BigGAN flavor) except the final 1x1 conv. Keys
  * as in the reference: {@code blocks.<i>.0.conv1.weight}, {@code blocks.<i>.0.conv1.u0}, ..., {@code blocks.12.weight},
  * {@code linear_middle.*} and the reference's unused {@code linear.*} (kept for checkpoint and parameter-count
  * compatibility).

@@ -218,10 +218,10 @@ public final class ReconstructionEvaluator implements AutoCloseable {
             int[] indices,
             Accumulators sums,
             RfidAccumulator rfid) {
-        SplittableRandom centreCropDrawsNothing = new SplittableRandom(0);
+        SplittableRandom centerCropDrawsNothing = new SplittableRandom(0);
         List<ImageArray> arrays = new ArrayList<>();
         for (int i : indices) {
-            arrays.add(dataset.get(i, centreCropDrawsNothing));
+            arrays.add(dataset.get(i, centerCropDrawsNothing));
         }
         Tensor images = ImageArray.toBatch(arrays);
         Tensor z = model.encode(images.to(device, ScalarType.Float)).mode();

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.metrics.Psnr;
 import dev.vae4j.train.metrics.Ssim;
@@ -36,14 +36,14 @@ class ReconstructionEvaluatorTest {
     void metricsAreThoseOfTheDecodedPosteriorMode(@TempDir Path dir) throws Exception {
         Path folder = Files.createDirectories(dir.resolve("images"));
         for (int i = 0; i < 5; i++) {
-            TinyModels.writeImage(folder.resolve("img" + i + ".png"), SIZE, SIZE, 11 + i);
+            TestModels.writeImage(folder.resolve("img" + i + ".png"), SIZE, SIZE, 11 + i);
         }
         EvaluationSet set = EvaluationSet.of(folder, SIZE, null);
         try (TensorScope scope = new TensorScope();
                 ReconstructionEvaluator evaluator =
                         ReconstructionEvaluator.builder().worst(2).build()) {
             torch.manual_seed(3);
-            AutoencoderKL model = new AutoencoderKL(TinyModels.autoencoderKL().build());
+            AutoencoderKL model = new AutoencoderKL(TestModels.autoencoderKL().build());
             model.train(true);
             Evaluation byTwo = evaluator.evaluate(
                     model, set.dataset(), EvaluationOptions.defaults().withBatchSize(2));

@@ -60,7 +60,7 @@ public record Recipe(
 
     /** Names of the built-in recipes. */
     public static final List<String> BUILT_IN = List.of(
-            "tiny",
+            "kl-f4-small",
             "ldm-kl-f8",
             "sd-ft-mse",
             "vqgan-training",

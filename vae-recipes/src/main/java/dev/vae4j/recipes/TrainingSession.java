@@ -8,6 +8,7 @@ import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
+import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.discriminators.DiscriminatorPresets;
 import dev.vae4j.discriminators.PatchGanConfig;
@@ -175,8 +176,7 @@ public record TrainingSession(
             }
             return recipe.model().build();
         }
-        if (Files.isRegularFile(initFrom.resolve(AutoencoderKL.CONFIG_FILE))
-                || Files.isRegularFile(initFrom.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE))) {
+        if (ModelFolder.find(initFrom).isPresent()) {
             return Autoencoders.load(initFrom);
         }
         TrainableAutoencoder model = recipe.model().build();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vae train}'s {@link Trainer} with the {@code litevae-b-phase-b} recipe's objective (L1, KL 0.01, wavelet 1.0,
  * Gaussian 0.5, hinge GAN with the adaptive weight 0.5 from step 0), AdamW, warm-up, clipping and EMA follows the
- * PyTorch loop of {@code tools/reference/gen_training_litevae.py}, whose model (LiteVAE encoder and SMC decoder),
+ * PyTorch loop of {@code tools/reference/gen_trajectory_litevae.py}, whose model (LiteVAE encoder and SMC decoder),
  * posterior, GigaGAN discriminator and hinge losses are open-LiteVAE's own code: same initial weights, same batches in
  * the same order, same posterior noise, tiny widths, 32 px, 20 steps. Every logged term of every step agrees to 1e-4
  * relative, or to ten times PyTorch's own drift under other float kernels up to that step (the fixture's

@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Reading and checking a training-trajectory fixture (the layout of {@code tools/reference/gen_training.py}: images,
+ * Reading and checking a training-trajectory fixture (the layout of {@code tools/reference/gen_trajectory.py}: images,
  * {@code init.*}, {@code lr}, {@code loss.<term>}, {@code final.*}, {@code spread.*}, metadata {@code recipe} and
  * {@code overrides}). Loss terms must agree to 1e-4 relative (of {@code max(|expected|, 1e-3)}) or to ten times
  * PyTorch's kernel spread up to that step (the largest difference between the fixture run and the same loop under the

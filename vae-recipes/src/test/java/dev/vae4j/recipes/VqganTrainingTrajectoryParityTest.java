@@ -20,11 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vae train}'s {@link Trainer} with the {@code vqgan-training} recipe's objective (gradnormed LPIPS and
  * {@code -mean(D(x̂))}, z penalty, hinge + unclipped LeCam), AdamW optimizers, schedule, clipping and EMA follows a
- * PyTorch loop whose objective is cloneofsimo/vqgan-training's own code ({@code tools/reference/gen_training_vqgan.py}:
- * its {@code gradnorm}, {@code vae_loss_function}, generator branch and discriminator step with LeCam, run from the
- * upstream file) for 20 steps at tiny widths: same weights, batches and posterior noise; every logged term to 1e-4
- * relative or ten times PyTorch's own drift under other float kernels, and the final autoencoder, EMA and discriminator
- * weights. The discriminator is the recipe's VGG discriminator on the narrow (/16) VGG16 trunk of the LPIPS fixture.
+ * PyTorch loop whose objective is cloneofsimo/vqgan-training's own code
+ * ({@code tools/reference/gen_trajectory_vqgan_training.py}: its {@code gradnorm}, {@code vae_loss_function}, generator
+ * branch and discriminator step with LeCam, run from the upstream file) for 20 steps at tiny widths: same weights,
+ * batches and posterior noise; every logged term to 1e-4 relative or ten times PyTorch's own drift under other float
+ * kernels, and the final autoencoder, EMA and discriminator weights. The discriminator is the recipe's VGG
+ * discriminator on the narrow (/16) VGG16 trunk of the LPIPS fixture.
  */
 @Tag("parity")
 class VqganTrainingTrajectoryParityTest {

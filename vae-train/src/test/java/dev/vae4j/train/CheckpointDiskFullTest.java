@@ -40,7 +40,7 @@ class CheckpointDiskFullTest {
         Assumptions.assumeTrue(
                 run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()), "mounting a tmpfs needs root");
         try (TensorScope scope = new TensorScope()) {
-            AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
+            AutoencoderKL model = new AutoencoderKL(TrainerTest.modelConfig());
             List<Tensor> parameters = List.of(model.parameters().get());
             Optimizer adam = OptimizerSettings.adam(1e-3, 0.9, 0.99).create(parameters);
             Tensor loss = parameters.get(0).square().sum();
@@ -62,7 +62,7 @@ class CheckpointDiskFullTest {
                 assertEquals(List.of(first), entries.toList(), "no partial checkpoint is left");
             }
             float[] before = values(parameters.get(0));
-            AutoencoderKL restoredModel = new AutoencoderKL(TrainerTest.tiny());
+            AutoencoderKL restoredModel = new AutoencoderKL(TrainerTest.modelConfig());
             Optimizer restoredAdam = OptimizerSettings.adam(1e-3, 0.9, 0.99)
                     .create(List.of(restoredModel.parameters().get()));
             TrainingState state = CheckpointStore.load(

@@ -147,12 +147,12 @@ class CudaLaneTest {
                 .device(DEVICE)
                 .build();
         torch.manual_seed(7);
-        AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
+        AutoencoderKL model = new AutoencoderKL(TrainerTest.modelConfig());
         Trainer.builder(model, new TestObjectives.MseKl(2), config, runDir)
                 .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
                 .build()
                 .train(new SyntheticImages(16, 16, 1, true), List.of());
-        AutoencoderKL restored = new AutoencoderKL(TrainerTest.tiny());
+        AutoencoderKL restored = new AutoencoderKL(TrainerTest.modelConfig());
         Trainer resumed = Trainer.builder(restored, new TestObjectives.MseKl(2), config, runDir)
                 .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
                 .build();

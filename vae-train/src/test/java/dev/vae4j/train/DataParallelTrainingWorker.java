@@ -35,7 +35,7 @@ public final class DataParallelTrainingWorker {
         try (Collectives collectives =
                 context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
             org.bytedeco.pytorch.global.torch.manual_seed(7 + context.rank());
-            AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
+            AutoencoderKL model = new AutoencoderKL(TrainerTest.modelConfig());
             TestObjectives.PatchConv discriminator = new TestObjectives.PatchConv();
             TrainConfig base = TrainerTest.config(steps, 0, 0);
             TrainConfig config = base.toBuilder()

@@ -31,7 +31,7 @@ class HostSyncCountTest {
 
     private static TrainerTest.Recorder train(TrainConfig config, Path runDir) {
         org.bytedeco.pytorch.global.torch.manual_seed(11);
-        AutoencoderKL model = new AutoencoderKL(TrainerTest.tiny());
+        AutoencoderKL model = new AutoencoderKL(TrainerTest.modelConfig());
         org.bytedeco.pytorch.global.torch.manual_seed(7);
         Trainer trainer = Trainer.builder(model, new TestObjectives.MseKl(config.discStart()), config, runDir)
                 .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())

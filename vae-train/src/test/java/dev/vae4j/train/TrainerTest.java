@@ -12,7 +12,7 @@ import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Discriminator;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.data.SyntheticImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
     private static final SyntheticImages DATA = new SyntheticImages(16, 16, 1, true);
 
-    static AutoencoderKLConfig tiny() {
-        return TinyModels.autoencoderKL()
+    static AutoencoderKLConfig modelConfig() {
+        return TestModels.autoencoderKL()
                 .sampleSize(16)
                 .scaling(1.0, null)
                 .midBlockAddAttention(false)
@@ -78,7 +78,7 @@ class TrainerTest {
     void reconstructionLossFallsAndTheDiscriminatorStartsOnTime(@TempDir Path runDir) {
         Recorder recorder = new Recorder();
         org.bytedeco.pytorch.global.torch.manual_seed(11);
-        trainer(new AutoencoderKL(tiny()), config(30, 20, 0), runDir).train(DATA, List.of(recorder));
+        trainer(new AutoencoderKL(modelConfig()), config(30, 20, 0), runDir).train(DATA, List.of(recorder));
         List<StepReport> reports = recorder.reports;
         assertEquals(30, reports.size());
         List<IntervalReport> logs = recorder.logs;
@@ -106,14 +106,14 @@ class TrainerTest {
     @Test
     void aResumedRunMatchesTheUninterruptedRunStepForStep(@TempDir Path dir) {
         Recorder uninterrupted = new Recorder();
-        AutoencoderKL full = new AutoencoderKL(tiny());
+        AutoencoderKL full = new AutoencoderKL(modelConfig());
         Map<String, Tensor> initial = copy(StateDict.of(full));
         trainer(full, config(8, 4, 4), dir.resolve("a")).train(DATA, List.of(uninterrupted));
 
-        AutoencoderKL first = new AutoencoderKL(tiny());
+        AutoencoderKL first = new AutoencoderKL(modelConfig());
         StateDict.load(first, dev.vae4j.core.io.TensorSource.of(initial), true, "initial");
         trainer(first, config(4, 4, 4), dir.resolve("b")).train(DATA, List.of());
-        AutoencoderKL second = new AutoencoderKL(tiny());
+        AutoencoderKL second = new AutoencoderKL(modelConfig());
         Trainer resumed = trainer(second, config(8, 4, 4), dir.resolve("b"));
         resumed.resume(CheckpointStore.latest(dir.resolve("b")).orElseThrow());
         Recorder rest = new Recorder();
@@ -133,13 +133,13 @@ class TrainerTest {
 
     @Test
     void aCrashWhileSavingLeavesThePreviousCheckpointUsable(@TempDir Path runDir) throws IOException {
-        trainer(new AutoencoderKL(tiny()), config(4, 100, 2), runDir).train(DATA, List.of());
+        trainer(new AutoencoderKL(modelConfig()), config(4, 100, 2), runDir).train(DATA, List.of());
         Path partial = runDir.resolve("checkpoints/.tmp-step-00000006");
         Files.createDirectories(partial);
         Files.write(partial.resolve("autoencoder.safetensors"), new byte[] {1, 2, 3});
         Path latest = CheckpointStore.latest(runDir).orElseThrow();
         assertEquals("step-00000004", latest.getFileName().toString());
-        Trainer again = trainer(new AutoencoderKL(tiny()), config(6, 100, 2), runDir);
+        Trainer again = trainer(new AutoencoderKL(modelConfig()), config(6, 100, 2), runDir);
         again.resume(latest);
         assertEquals(4, again.state().step());
         again.train(DATA, List.of());
@@ -162,7 +162,7 @@ class TrainerTest {
                 return new LossTerms(nan, Map.of("rec", nan));
             }
         };
-        AutoencoderKL model = new AutoencoderKL(tiny());
+        AutoencoderKL model = new AutoencoderKL(modelConfig());
         Map<String, Tensor> before = copy(StateDict.of(model));
         Recorder recorder = new Recorder();
         Trainer trainer =

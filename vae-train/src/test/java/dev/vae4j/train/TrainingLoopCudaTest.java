@@ -53,7 +53,7 @@ class TrainingLoopCudaTest {
                 .build();
         torch.manual_seed(7);
         Trainer trainer = Trainer.builder(
-                        new AutoencoderKL(TrainerTest.tiny()), new TestObjectives.MseKl(2), config, runDir)
+                        new AutoencoderKL(TrainerTest.modelConfig()), new TestObjectives.MseKl(2), config, runDir)
                 .adversary(new TestObjectives.PatchConv(), new TestObjectives.Hinge())
                 .build();
         TrainerTest.Recorder recorder = new TrainerTest.Recorder();

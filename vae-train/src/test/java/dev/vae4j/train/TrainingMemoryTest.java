@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.testing.ResidentMemory;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.data.SyntheticImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ class TrainingMemoryTest {
     @Test
     void residentMemoryStaysFlatOver1000Steps(@TempDir Path runDir) {
         Assumptions.assumeTrue(ResidentMemory.available(), "RSS is read from /proc");
-        AutoencoderKLConfig config = TinyModels.autoencoderKL()
+        AutoencoderKLConfig config = TestModels.autoencoderKL()
                 .blockOutChannels(List.of(8, 8))
                 .sampleSize(16)
                 .scaling(1.0, null)

@@ -31,7 +31,7 @@ import org.bytedeco.pytorch.TensorOptions;
 /**
  * CPU benchmark of image encoders at 256x256, batch 1, float32, under {@code InferenceMode}: the SD-VAE encoder (the
  * baseline, {@code AutoencoderKLConfig.preset("sd")}, moments without quant_conv) against the LiteVAE-S and LiteVAE-B
- * encoders (open-LiteVAE presets; paper-flavour B as well). Randomly initialised weights: the timings do not depend on
+ * encoders (open-LiteVAE presets; paper-flavor B as well). Randomly initialised weights: the timings do not depend on
  * the values.
  *
  * <p>Every encoder runs in its own fresh child JVM (so one model's allocations cannot inflate another's peak): W

@@ -311,7 +311,7 @@ final class ImageDecoder {
                     raster.getSamples(0, y, w, 1, b, bands[b]);
                     int bits = cm.getComponentSize(b);
                     for (int x = 0; x < w; x++) {
-                        bands[b][x] = eightBitColour(bands[b][x], bits);
+                        bands[b][x] = eightBitColor(bands[b][x], bits);
                     }
                 }
                 for (int x = 0; x < w; x++) {
@@ -339,7 +339,7 @@ final class ImageDecoder {
     }
 
     /** PIL's reading of a colour sample of {@code bits} bits as 8 bits: the high byte above 8 bits. */
-    private static int eightBitColour(int sample, int bits) {
+    private static int eightBitColor(int sample, int bits) {
         if (bits == 8) {
             return sample;
         }

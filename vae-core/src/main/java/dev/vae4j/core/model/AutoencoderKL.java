@@ -8,7 +8,6 @@ import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.tensor.TensorScope;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +65,7 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
 
     /** Like {@link #fromPretrained(Path)} but lenient: loads what matches and returns the report of the rest. */
     public static Loaded loadPretrained(Path dir, boolean strict) {
-        Path folder = modelFolder(dir);
+        Path folder = ModelFolder.resolve(dir);
         AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.read(folder.resolve(CONFIG_FILE)));
         LoadReport report = model.loadWeights(folder.resolve(WEIGHTS_FILE), strict);
         return new Loaded(model, report);
@@ -97,19 +96,6 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
             TensorSource source = DiffusersKeyMapping.wrap(opened, config.levels());
             return StateDict.load(this, source, strict, file.toString());
         }
-    }
-
-    private static Path modelFolder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model folder " + dir + " does not exist or is not a directory");
-        }
-        if (Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
-            return dir;
-        }
-        if (Files.isRegularFile(dir.resolve("vae").resolve(CONFIG_FILE))) {
-            return dir.resolve("vae");
-        }
-        throw new IllegalArgumentException("no " + CONFIG_FILE + " in " + dir + " or " + dir.resolve("vae"));
     }
 
     /**

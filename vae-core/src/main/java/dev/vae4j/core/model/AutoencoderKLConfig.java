@@ -42,7 +42,8 @@ import java.util.TreeSet;
  * @param useQuantConv whether the 1x1 {@code quant_conv} exists
  * @param usePostQuantConv whether the 1x1 {@code post_quant_conv} exists
  * @param midBlockAddAttention whether the mid blocks hold self-attention
- * @param extras unmodelled keys of the source file, written back unchanged
+ * @param extras unmodelled keys of the source file (diffusers' bookkeeping), each with its value as JSON text, written
+ *     back unchanged
  * @param options the non-diffusers architecture options (upstream trainers' variants), written only where they differ
  *     from {@link ArchitectureOptions#DIFFUSERS}
  */
@@ -65,7 +66,7 @@ public record AutoencoderKLConfig(
         boolean useQuantConv,
         boolean usePostQuantConv,
         boolean midBlockAddAttention,
-        Map<String, JsonNode> extras,
+        Map<String, String> extras,
         ArchitectureOptions options) {
 
     /** Class name diffusers expects in {@code _class_name}. */
@@ -276,12 +277,12 @@ public record AutoencoderKLConfig(
         f.require(
                 className == null || CLASS_NAME.equals(className.asText()),
                 "_class_name is '" + (className == null ? "" : className.asText()) + "', expected " + CLASS_NAME);
-        Map<String, JsonNode> extras = new TreeMap<>();
+        Map<String, String> extras = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
             if (DIFFUSERS_BOOKKEEPING.contains(key)) {
-                extras.put(key, field.getValue());
+                extras.put(key, field.getValue().toString());
             } else if (!MODELLED.contains(key) && !ArchitectureOptions.KEYS.contains(key)) {
                 throw new ConfigFormatException(ConfigKeys.unknownKeyMessage("AutoencoderKL config", key, knownKeys()));
             }
@@ -309,12 +310,20 @@ public record AutoencoderKLConfig(
                 ArchitectureOptions.fromJson(root)));
     }
 
+    private static JsonNode parseJson(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("AutoencoderKL config: an extra key holds invalid JSON " + json, e);
+        }
+    }
+
     /** This config as a diffusers config object (keys sorted, as diffusers writes them). */
     public ObjectNode toJson() {
         Map<String, Object> fields = new TreeMap<>();
         fields.put("_class_name", CLASS_NAME);
         fields.put("_diffusers_version", DIFFUSERS_VERSION);
-        fields.putAll(extras);
+        extras.forEach((key, json) -> fields.put(key, parseJson(json)));
         fields.put("in_channels", inChannels);
         fields.put("out_channels", outChannels);
         fields.put("down_block_types", downBlockTypes);
@@ -369,7 +378,7 @@ public record AutoencoderKLConfig(
         private boolean useQuantConv = true;
         private boolean usePostQuantConv = true;
         private boolean midBlockAddAttention = true;
-        private Map<String, JsonNode> extras = Map.of();
+        private Map<String, String> extras = Map.of();
         private ArchitectureOptions options = ArchitectureOptions.DIFFUSERS;
 
         private Builder(List<Integer> blockOutChannels, int latentChannels) {

@@ -3,9 +3,6 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.core.FileAccessException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,24 +66,10 @@ public final class Autoencoders {
      * @throws IllegalArgumentException if the folder has no config or names a class no format loads
      */
     public static TrainableAutoencoder load(Path dir) {
-        Path folder = dir;
-        if (!Files.isRegularFile(folder.resolve(AutoencoderKL.CONFIG_FILE))
-                && Files.isRegularFile(dir.resolve("vae").resolve(AutoencoderKL.CONFIG_FILE))) {
-            folder = dir.resolve("vae");
-        }
-        Path config = folder.resolve(AutoencoderKL.CONFIG_FILE);
-        if (!Files.isRegularFile(config)) {
-            throw new IllegalArgumentException("no " + AutoencoderKL.CONFIG_FILE + " in model folder " + dir
-                    + (Files.isDirectory(dir) ? "" : " (it does not exist)"));
-        }
-        String className;
-        try {
-            JsonNode root = JSON.readTree(config.toFile());
-            JsonNode name = root == null ? null : root.get("_class_name");
-            className = name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText();
-        } catch (IOException e) {
-            throw new FileAccessException("cannot read " + config + ": " + e.getMessage(), e);
-        }
+        Path folder = ModelFolder.resolve(dir);
+        Path config = folder.resolve(ModelFolder.CONFIG_FILE);
+        String className = ConfigFields.of(ConfigFields.readObject(config, "model config"), "model config " + config)
+                .text("_class_name", AutoencoderKLConfig.CLASS_NAME);
         return format(className, config.toString()).load(folder);
     }
 }

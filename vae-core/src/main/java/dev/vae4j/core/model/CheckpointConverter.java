@@ -46,9 +46,7 @@ public final class CheckpointConverter {
      * ({@code ""} for a standalone VAE file, {@code "first_stage_model."} for SD's layout).
      */
     public static void diffusersToLdm(Path diffusersDir, Path ldmFile, String prefix) {
-        Path folder = Files.isRegularFile(diffusersDir.resolve(AutoencoderKL.CONFIG_FILE))
-                ? diffusersDir
-                : diffusersDir.resolve("vae");
+        Path folder = ModelFolder.resolve(diffusersDir);
         AutoencoderKLConfig config = AutoencoderKLConfig.read(folder.resolve(AutoencoderKL.CONFIG_FILE));
         Path weights = folder.resolve(AutoencoderKL.WEIGHTS_FILE);
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(weights)) {

@@ -138,7 +138,7 @@ class ImageTensorsTest {
     }
 
     @Test
-    void colourToGrayscaleUsesPilLuma() throws IOException {
+    void colorToGrayscaleUsesPilLuma() throws IOException {
         Path file = write(pattern(BufferedImage.TYPE_INT_RGB), "png", "rgb.png");
         try (TensorScope scope = new TensorScope()) {
             Tensor t = ImageTensors.read(file, 1);

@@ -11,7 +11,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.WeightLoadingException;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Structure, input checking, strict/lenient loading and save/load of {@link AutoencoderKL}. */
 @Tag("parity")
 class AutoencoderKLTest {
-    static AutoencoderKLConfig tiny() {
-        return TinyModels.autoencoderKL().build();
+    static AutoencoderKLConfig modelConfig() {
+        return TestModels.autoencoderKL().build();
     }
 
     @Test
@@ -54,7 +54,7 @@ class AutoencoderKLTest {
     @Test
     void parameterNamesFollowDiffusers() {
         try (TensorScope scope = new TensorScope()) {
-            Map<String, Tensor> names = StateDict.of(new AutoencoderKL(tiny()));
+            Map<String, Tensor> names = StateDict.of(new AutoencoderKL(modelConfig()));
             for (String key : List.of(
                     "encoder.conv_in.weight",
                     "encoder.down_blocks.0.resnets.0.norm1.weight",
@@ -84,7 +84,7 @@ class AutoencoderKLTest {
     void badInputsNameTheShape() {
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
-            AutoencoderKL model = new AutoencoderKL(tiny());
+            AutoencoderKL model = new AutoencoderKL(modelConfig());
             IllegalArgumentException channels =
                     assertThrows(IllegalArgumentException.class, () -> model.encode(randn(1, 4, 8, 8)));
             assertTrue(channels.getMessage().contains("[1, 4, 8, 8]"), channels.getMessage());
@@ -121,7 +121,7 @@ class AutoencoderKLTest {
     void saveThenLoadReproducesTheModel(@TempDir Path dir) {
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
-            AutoencoderKL model = new AutoencoderKL(tiny());
+            AutoencoderKL model = new AutoencoderKL(modelConfig());
             model.save(dir);
             AutoencoderKL loaded = AutoencoderKL.fromPretrained(dir);
             assertEquals(model.config(), loaded.config());
@@ -133,7 +133,7 @@ class AutoencoderKLTest {
     @Test
     void strictLoadingListsEveryProblemKeyAtOnce(@TempDir Path dir) {
         try (TensorScope scope = new TensorScope()) {
-            Map<String, Tensor> weights = new LinkedHashMap<>(StateDict.of(new AutoencoderKL(tiny())));
+            Map<String, Tensor> weights = new LinkedHashMap<>(StateDict.of(new AutoencoderKL(modelConfig())));
             weights.remove("encoder.conv_in.bias");
             weights.remove("decoder.conv_out.weight");
             weights.put("decoder.extra.weight", randn(2));
@@ -141,7 +141,7 @@ class AutoencoderKLTest {
             Path file = dir.resolve("broken.safetensors");
             SafetensorsWriter.write(file, weights, Map.of());
             WeightLoadingException error =
-                    assertThrows(WeightLoadingException.class, () -> AutoencoderKL.fromSingleFile(file, tiny()));
+                    assertThrows(WeightLoadingException.class, () -> AutoencoderKL.fromSingleFile(file, modelConfig()));
             String message = error.getMessage();
             for (String key : List.of(
                     "encoder.conv_in.bias",
@@ -150,7 +150,7 @@ class AutoencoderKLTest {
                     "quant_conv.weight: model [8, 8, 1, 1] vs file [8, 8, 3, 3]")) {
                 assertTrue(message.contains(key), message);
             }
-            LoadReport report = new AutoencoderKL(tiny()).loadWeights(file, false);
+            LoadReport report = new AutoencoderKL(modelConfig()).loadWeights(file, false);
             assertEquals(List.of("encoder.conv_in.bias", "decoder.conv_out.weight"), report.missing());
             assertEquals(List.of("decoder.extra.weight"), report.unexpected());
             assertEquals(1, report.mismatched().size());

@@ -19,7 +19,7 @@ class EncodeDecodeMemoryTest {
     @Test
     void residentMemoryStaysFlatOver200EncodeDecodes() {
         Assumptions.assumeTrue(ResidentMemory.available(), "RSS is read from /proc");
-        AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
+        AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.modelConfig());
         double afterWarmUp = 0;
         double peak = 0;
         for (int i = 0; i < 200; i++) {

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vae4j.core.tensor.MemoryFormats;
 import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.InferenceMode;
@@ -37,7 +37,7 @@ class InferenceOptionsTest {
     private static AutoencoderKL model(boolean forceUpcast) {
         manual_seed(7);
         AutoencoderKL model = new AutoencoderKL(
-                TinyModels.autoencoderKL().forceUpcast(forceUpcast).build());
+                TestModels.autoencoderKL().forceUpcast(forceUpcast).build());
         model.eval();
         return model;
     }

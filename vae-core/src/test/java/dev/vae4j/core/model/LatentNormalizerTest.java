@@ -4,7 +4,7 @@ import static dev.vae4j.core.testing.Fixtures.assertClose;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -17,7 +17,7 @@ class LatentNormalizerTest {
     @Test
     void shiftAndScaleMatchThePipelines() {
         try (TensorScope scope = new TensorScope()) {
-            LatentNormalizer flux = new AutoencoderKL(AutoencoderKLTest.tiny()).latentNormalizer();
+            LatentNormalizer flux = new AutoencoderKL(AutoencoderKLTest.modelConfig()).latentNormalizer();
             Tensor z = randn(2, 4, 3, 5);
             Tensor expected = z.sub(new Scalar(0.25)).mul(new Scalar(0.5));
             assertClose("normalize", expected, flux.normalize(z), 1e-6);
@@ -27,7 +27,7 @@ class LatentNormalizerTest {
 
     @Test
     void perChannelStatisticsReplaceTheShift() {
-        AutoencoderKLConfig withStats = TinyModels.autoencoderKL()
+        AutoencoderKLConfig withStats = TestModels.autoencoderKL()
                 .scaling(0.5, null)
                 .latentStatistics(List.of(0.1, 0.2, 0.3, 0.4), List.of(1.0, 2.0, 4.0, 8.0))
                 .forceUpcast(false)

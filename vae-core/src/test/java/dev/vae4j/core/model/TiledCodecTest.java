@@ -57,7 +57,7 @@ class TiledCodecTest {
         try (TensorScope scope = new TensorScope();
                 InferenceMode inference = new InferenceMode()) {
             manual_seed(3);
-            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
+            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.modelConfig());
             Tensor ramp = arange(new Scalar(64)).to(ScalarType.Float).mul(new Scalar(2 * Math.PI / 64));
             Tensor rows = ramp.sin().view(1, 1, 64, 1);
             Tensor cols = ramp.mul(new Scalar(0.5)).cos().view(1, 1, 1, 64);
@@ -82,7 +82,7 @@ class TiledCodecTest {
     void inputsWithinOneTileAreNotTiled() {
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
-            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
+            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.modelConfig());
             TiledCodec tiled = new TiledCodec(model, 16, 0.25);
             Tensor images = randn(1, 3, 16, 16);
             assertClose(
@@ -146,7 +146,7 @@ class TiledCodecTest {
     @Test
     void tileSizesMustFitTheModel() {
         try (TensorScope scope = new TensorScope()) {
-            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.tiny());
+            AutoencoderKL model = new AutoencoderKL(AutoencoderKLTest.modelConfig());
             assertThrows(IllegalArgumentException.class, () -> new TiledCodec(model, 15, 0.25));
             assertThrows(IllegalArgumentException.class, () -> new TiledCodec(model, 16, 1.0));
         }

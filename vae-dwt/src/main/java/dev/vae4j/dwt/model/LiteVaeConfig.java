@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * The configuration of a {@link LiteVae}, read from and written to its {@code config.json} ({@code "_class_name":
  * "LiteVAE"}, snake_case keys named after the fields below).
  *
- * @param flavour encoder UNet blocks
+ * @param flavor encoder UNet blocks
  * @param inChannels image channels (3)
  * @param outChannels decoded image channels (3)
  * @param latentChannels n_z; the aggregator outputs 2 n_z moments
@@ -43,7 +43,7 @@ import java.util.TreeMap;
  * @param shiftFactor latent shift for diffusion pipelines
  */
 public record LiteVaeConfig(
-        EncoderFlavour flavour,
+        EncoderFlavor flavor,
         int inChannels,
         int outChannels,
         int latentChannels,
@@ -84,7 +84,7 @@ public record LiteVaeConfig(
                 "decoder_mult needs wavelet_levels + 1 = " + (waveletLevels + 1)
                         + " entries (one upsampling per wavelet level), got " + decoderMult);
         require(normGroups > 0, "norm_groups must be positive");
-        if (flavour == EncoderFlavour.OPEN_LITEVAE) {
+        if (flavor == EncoderFlavor.OPEN_LITEVAE) {
             for (int m : extractorMult) {
                 require(
                         extractorChannels * m % normGroups == 0,
@@ -152,7 +152,7 @@ public record LiteVaeConfig(
 
     private static LiteVaeConfig open(int ec, List<Integer> em, int eb, int ac, List<Integer> am, int ab) {
         return new LiteVaeConfig(
-                EncoderFlavour.OPEN_LITEVAE,
+                EncoderFlavor.OPEN_LITEVAE,
                 3,
                 3,
                 12,
@@ -176,7 +176,7 @@ public record LiteVaeConfig(
 
     private static LiteVaeConfig paper(int ec, List<Integer> em, int ac, List<Integer> am) {
         return new LiteVaeConfig(
-                EncoderFlavour.PAPER,
+                EncoderFlavor.PAPER,
                 3,
                 3,
                 12,
@@ -262,7 +262,7 @@ public record LiteVaeConfig(
         String className = f.text("_class_name", CLASS_NAME);
         f.require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
         return ConfigFields.construct(() -> new LiteVaeConfig(
-                EncoderFlavour.fromId(f.text("flavour")),
+                EncoderFlavor.fromId(f.text("flavour")),
                 f.integer("in_channels"),
                 f.integer("out_channels"),
                 f.integer("latent_channels"),
@@ -288,7 +288,7 @@ public record LiteVaeConfig(
     public ObjectNode toJson() {
         Map<String, Object> fields = new TreeMap<>();
         fields.put("_class_name", CLASS_NAME);
-        fields.put("flavour", flavour.id());
+        fields.put("flavour", flavor.id());
         fields.put("in_channels", inChannels);
         fields.put("out_channels", outChannels);
         fields.put("latent_channels", latentChannels);
@@ -324,7 +324,7 @@ public record LiteVaeConfig(
 
     /** Builds a {@link LiteVaeConfig} by name; {@link #build()} validates like the record's constructor. */
     public static final class Builder {
-        private EncoderFlavour flavour;
+        private EncoderFlavor flavor;
         private int inChannels;
         private int outChannels;
         private int latentChannels;
@@ -346,7 +346,7 @@ public record LiteVaeConfig(
         private double shiftFactor;
 
         private Builder(LiteVaeConfig from) {
-            flavour = from.flavour;
+            flavor = from.flavor;
             inChannels = from.inChannels;
             outChannels = from.outChannels;
             latentChannels = from.latentChannels;
@@ -369,8 +369,8 @@ public record LiteVaeConfig(
         }
 
         /** Encoder UNet blocks. */
-        public Builder flavour(EncoderFlavour value) {
-            flavour = value;
+        public Builder flavor(EncoderFlavor value) {
+            flavor = value;
             return this;
         }
 
@@ -491,7 +491,7 @@ public record LiteVaeConfig(
         /** The configuration. */
         public LiteVaeConfig build() {
             return new LiteVaeConfig(
-                    flavour,
+                    flavor,
                     inChannels,
                     outChannels,
                     latentChannels,

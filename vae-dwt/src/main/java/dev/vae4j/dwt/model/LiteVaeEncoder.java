@@ -7,8 +7,8 @@ import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.dwt.HaarDwt;
 import dev.vae4j.dwt.nn.FeatureUNet;
-import dev.vae4j.dwt.nn.OpenUNet;
-import dev.vae4j.dwt.nn.PaperUNet;
+import dev.vae4j.dwt.nn.PostNormUNet;
+import dev.vae4j.dwt.nn.PreNormUNet;
 import java.util.List;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -47,9 +47,9 @@ public final class LiteVaeEncoder extends Module {
     }
 
     private FeatureUNet unet(long in, long channels, long out, int blocks, List<Integer> mult) {
-        return config.flavour() == EncoderFlavour.OPEN_LITEVAE
-                ? new OpenUNet(in, channels, out, blocks, mult, config.normGroups())
-                : new PaperUNet(in, channels, out, blocks, mult, config.normGroups());
+        return config.flavor() == EncoderFlavor.OPEN_LITEVAE
+                ? new PostNormUNet(in, channels, out, blocks, mult, config.normGroups())
+                : new PreNormUNet(in, channels, out, blocks, mult, config.normGroups());
     }
 
     /** The wavelet transform feeding the extractors. */

@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * A LiteVAE UNet (feature extractor or aggregator): no spatial resampling, (N, in, H, W) -> (N, out, H, W). Implemented
- * by {@link OpenUNet} (open-LiteVAE blocks) and {@link PaperUNet} (the paper's blocks).
+ * by {@link PostNormUNet} (open-LiteVAE blocks) and {@link PreNormUNet} (the paper's blocks).
  */
 public abstract class FeatureUNet extends Module {
     /** (N, in, H, W) -> (N, out, H, W). */

@@ -79,10 +79,10 @@ class LiteVaeTest {
         }
     }
 
-    private static LiteVaeConfig tiny(EncoderFlavour flavour) {
-        boolean paper = flavour == EncoderFlavour.PAPER;
+    private static LiteVaeConfig tiny(EncoderFlavor flavor) {
+        boolean paper = flavor == EncoderFlavor.PAPER;
         return new LiteVaeConfig(
-                flavour,
+                flavor,
                 3,
                 3,
                 4,
@@ -107,7 +107,7 @@ class LiteVaeTest {
     @Test
     void namesFollowOpenLiteVae() {
         try (TensorScope scope = new TensorScope()) {
-            Map<String, Tensor> names = StateDict.of(new LiteVae(tiny(EncoderFlavour.OPEN_LITEVAE)));
+            Map<String, Tensor> names = StateDict.of(new LiteVae(tiny(EncoderFlavor.OPEN_LITEVAE)));
             for (String key : List.of(
                     "encoder.extractors.0.init_conv.weight",
                     "encoder.extractors.2.down_blocks.0.0.conv1.weight",
@@ -133,8 +133,8 @@ class LiteVaeTest {
     void isAnAutoencoderAndRoundTripsThroughAModelFolder(@TempDir Path tmp) {
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
-            for (EncoderFlavour flavour : EncoderFlavour.values()) {
-                LiteVae model = new LiteVae(tiny(flavour));
+            for (EncoderFlavor flavor : EncoderFlavor.values()) {
+                LiteVae model = new LiteVae(tiny(flavor));
                 Autoencoder ae = model;
                 assertEquals(8, ae.downsamplingFactor());
                 assertEquals(4, ae.latentChannels());
@@ -145,13 +145,13 @@ class LiteVaeTest {
                 Tensor y = ae.decode(z);
                 assertArrayEquals(new long[] {2, 3, 16, 24}, y.sizes().vec().get());
                 assertEquals(0.5, ae.latentNormalizer().scale(), 0);
-                Path dir = tmp.resolve(flavour.id());
+                Path dir = tmp.resolve(flavor.id());
                 model.save(dir);
                 assertTrue(LiteVae.isModelFolder(dir));
                 LiteVae loaded = LiteVae.fromPretrained(dir);
                 assertEquals(model.config(), loaded.config());
                 Fixtures.assertClose(
-                        "LiteVAE save/load " + flavour.id(),
+                        "LiteVAE save/load " + flavor.id(),
                         y,
                         loaded.decode(loaded.encode(x).mode()),
                         0);
@@ -162,7 +162,7 @@ class LiteVaeTest {
     @Test
     void rejectsBadShapesAndConfigs() {
         try (TensorScope scope = new TensorScope()) {
-            LiteVae model = new LiteVae(tiny(EncoderFlavour.OPEN_LITEVAE));
+            LiteVae model = new LiteVae(tiny(EncoderFlavor.OPEN_LITEVAE));
             IllegalArgumentException sides = assertThrows(
                     IllegalArgumentException.class, () -> model.encode(TestTensors.randnFloat(1, 1, 3, 12, 16)));
             assertTrue(sides.getMessage().contains("[1, 3, 12, 16]"), sides.getMessage());
@@ -172,7 +172,7 @@ class LiteVaeTest {
             IllegalArgumentException mult = assertThrows(
                     IllegalArgumentException.class,
                     () -> new LiteVaeConfig(
-                            EncoderFlavour.PAPER,
+                            EncoderFlavor.PAPER,
                             3,
                             3,
                             4,
@@ -204,7 +204,7 @@ class LiteVaeTest {
         }
         LiteVaeConfig fixture =
                 LiteVaeConfig.read(Fixtures.dir("litevae/paper_tiny").resolve("config.json"));
-        assertEquals(EncoderFlavour.PAPER, fixture.flavour());
+        assertEquals(EncoderFlavor.PAPER, fixture.flavor());
         assertTrue(fixture.waveletLevelScaling());
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.cache.LatentDataset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,14 +44,14 @@ class ExampleProgramsTest {
     private static Path images(Path dir, int count, int width, int height) throws IOException {
         Files.createDirectories(dir);
         for (int i = 0; i < count; i++) {
-            TinyModels.writeImage(dir.resolve("img" + i + ".png"), width, height, i);
+            TestModels.writeImage(dir.resolve("img" + i + ".png"), width, height, i);
         }
         return dir;
     }
 
     @Test
     void reconstructFolderTilesImagesLargerThanATile(@TempDir Path tmp) throws Exception {
-        Path model = TinyModels.saveAutoencoderKL(tmp.resolve("model"));
+        Path model = TestModels.saveAutoencoderKL(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 2, 48, 40);
         String out = run(ReconstructFolder::main, model, in, tmp.resolve("out"), 16);
         assertEquals(
@@ -70,7 +70,7 @@ class ExampleProgramsTest {
 
     @Test
     void fineTuneDecoderChangesTheDecoderOnly(@TempDir Path tmp) throws Exception {
-        Path model = TinyModels.saveAutoencoderKL(tmp.resolve("model"));
+        Path model = TestModels.saveAutoencoderKL(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 4, 24, 24);
         String out = run(FineTuneDecoder::main, model, in, tmp.resolve("run"), 2, 16);
         assertTrue(out.contains("fine-tuned the decoder for 2 steps"), out);
@@ -104,7 +104,7 @@ class ExampleProgramsTest {
 
     @Test
     void evaluateModelPrintsPsnrAndSsim(@TempDir Path tmp) throws Exception {
-        Path model = TinyModels.saveAutoencoderKL(tmp.resolve("model"));
+        Path model = TestModels.saveAutoencoderKL(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 3, 20, 16);
         String out = run(EvaluateModel::main, model, in, 16);
         assertTrue(out.startsWith("3 images"), out);
@@ -113,7 +113,7 @@ class ExampleProgramsTest {
 
     @Test
     void cacheLatentsWritesACacheAndReadsItBack(@TempDir Path tmp) throws Exception {
-        Path model = TinyModels.saveAutoencoderKL(tmp.resolve("model"));
+        Path model = TestModels.saveAutoencoderKL(tmp.resolve("model"));
         Path in = images(tmp.resolve("in"), 3, 16, 24);
         Path cache = tmp.resolve("cache");
         String out = run(CacheLatents::main, model, in, cache, 16);

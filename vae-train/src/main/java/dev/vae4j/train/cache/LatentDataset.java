@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.train.data.EpochOrder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,9 +115,30 @@ public final class LatentDataset implements AutoCloseable {
         return entries.size();
     }
 
-    /** The cache's {@code index.json}. */
-    public JsonNode index() {
-        return index;
+    /** Channels of the cached latents (L of (L, h, w)). */
+    public int latentChannels() {
+        return index.path("latent_channels").asInt();
+    }
+
+    /** Pixels per latent cell of the model that encoded the cache (8 for SD's VAE). */
+    public int downsamplingFactor() {
+        return index.path("downsampling_factor").asInt();
+    }
+
+    /**
+     * The normalisation the cached latents are in, {@code (z - shift) * scale} of the encoding model (the latents a
+     * diffusion model trains on); {@link LatentNormalizer#denormalize} gives what the model's decoder takes.
+     */
+    public LatentNormalizer normalizer() {
+        JsonNode scaling = index.path("scaling");
+        return LatentNormalizer.of(
+                scaling.path("scaling_factor").asDouble(1.0),
+                scaling.path("shift_factor").asDouble(0.0));
+    }
+
+    /** Whether each sample also holds the latents of its horizontally flipped image. */
+    public boolean flips() {
+        return flips;
     }
 
     /**

@@ -12,7 +12,7 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.core.testing.TinyModels;
+import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ResizeCrop;
 import dev.vae4j.train.data.WebDatasetShards;
@@ -35,8 +35,8 @@ class LatentCacheWriterTest {
     private static final double SCALE = 0.5;
     private static final double SHIFT = 0.25;
 
-    private static AutoencoderKLConfig tiny() {
-        return TinyModels.autoencoderKL().scaling(SCALE, SHIFT).build();
+    private static AutoencoderKLConfig modelConfig() {
+        return TestModels.autoencoderKL().scaling(SCALE, SHIFT).build();
     }
 
     private static float[] values(Tensor t) {
@@ -60,7 +60,7 @@ class LatentCacheWriterTest {
         Path out = dir.resolve("cache");
         try (InferenceMode noGrad = new InferenceMode();
                 TensorScope scope = new TensorScope()) {
-            AutoencoderKL model = new AutoencoderKL(tiny());
+            AutoencoderKL model = new AutoencoderKL(modelConfig());
             model.module().eval();
             LatentCacheOptions options = new LatentCacheOptions(16, null, 4, false, 3, 2);
             LatentCacheWriter.Report report =
@@ -91,6 +91,10 @@ class LatentCacheWriterTest {
 
             try (LatentDataset cache = LatentDataset.open(out)) {
                 assertEquals(10, cache.size());
+                assertEquals(4, cache.latentChannels());
+                assertEquals(2, cache.downsamplingFactor());
+                assertEquals(SCALE, cache.normalizer().scale(), 0.0);
+                assertEquals(SHIFT, cache.normalizer().shift(), 0.0);
                 List<int[]> batches = cache.epoch(4, 3, 0, true);
                 int[] all =
                         batches.stream().flatMapToInt(Arrays::stream).sorted().toArray();

@@ -3,18 +3,18 @@ package dev.vae4j.dwt.model;
 import java.util.Locale;
 
 /** Which UNet blocks a LiteVAE encoder is built from. */
-public enum EncoderFlavour {
+public enum EncoderFlavor {
     /**
      * open-LiteVAE: post-norm residual blocks, GroupNorm 8, 1x1 channel transitions
-     * ({@link dev.vae4j.dwt.nn.OpenUNet}).
+     * ({@link dev.vae4j.dwt.nn.PostNormUNet}).
      */
     OPEN_LITEVAE("open-litevae"),
-    /** The paper's pre-norm ADM-style blocks ({@link dev.vae4j.dwt.nn.PaperUNet}). */
+    /** The paper's pre-norm ADM-style blocks ({@link dev.vae4j.dwt.nn.PreNormUNet}). */
     PAPER("paper");
 
     private final String id;
 
-    EncoderFlavour(String id) {
+    EncoderFlavor(String id) {
         this.id = id;
     }
 
@@ -24,12 +24,12 @@ public enum EncoderFlavour {
     }
 
     /** Parses {@link #id()} (case-insensitive). */
-    public static EncoderFlavour fromId(String id) {
-        for (EncoderFlavour flavour : values()) {
-            if (flavour.id.equals(id.toLowerCase(Locale.ROOT))) {
-                return flavour;
+    public static EncoderFlavor fromId(String id) {
+        for (EncoderFlavor flavor : values()) {
+            if (flavor.id.equals(id.toLowerCase(Locale.ROOT))) {
+                return flavor;
             }
         }
-        throw new IllegalArgumentException("unknown LiteVAE encoder flavour '" + id + "' (open-litevae or paper)");
+        throw new IllegalArgumentException("unknown LiteVAE encoder flavor '" + id + "' (open-litevae or paper)");
     }
 }

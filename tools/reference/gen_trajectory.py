@@ -25,11 +25,11 @@ Writes ``vae-recipes/src/test/resources/fixtures/training/<case>.safetensors``:
 
   images            (steps * batch, 3, H, W) uint8 in consumption order (x / 255 * 2 - 1 gives the input)
   init.ae.<key>     initial autoencoder weights (diffusers keys)
-  init.disc.<key>   initial discriminator state (taming keys, incl. BatchNorm buffers)
+  init.disc.<key>   initial discriminator state (taming keys, incl. BatchNorm buffers), when the recipe has one
   lr                (steps,) float64 learning rate of each step
   loss.<term>       (steps,) float64 every logged term per step (vae4j's names: total, rec, nll, kl, g, d_weight,
                     disc_factor, logvar; d_total, disc, logits_real, logits_fake from disc_start on, else 0)
-  final.ae.<key>, final.ema.<key>, final.disc.<key>   weights after the last step
+  final.ae.<key>, final.ema.<key>, final.disc.<key>   weights after the last step (final.disc with a discriminator)
   spread.<term>     (steps,) float64 max |this run - the same loop under another kernel choice| over the variants of
                     kernel_variants.py (two threads, MKL's generic BLAS path, AVX-512 ATen/oneDNN kernels, SSE4.1
                     convolutions): how far PyTorch moves from itself when only its float kernels change
@@ -93,10 +93,10 @@ TINY_MODEL = {
 # case -> (recipe, overrides). The overrides are merged into the recipe's tree ("model" replaced whole) here and by
 # the Java test alike.
 CASES = {
-    "tiny": ("tiny", {
+    # the default recipe (no discriminator) at tiny widths
+    "kl_f4_small": ("kl-f4-small", {
         "model": {"config": TINY_MODEL},
         "train": {"steps": 20, "batch_size": 4, "schedule": {"warmup_steps": 8}},
-        "discriminator": {"ndf": 8, "layers": 2},
     }),
     # LDM's LPIPSWithDiscriminator at tiny widths: f8, L1 + LPIPS (narrow random VGG trunk, pip lpips heads) summed
     # per pixel / N, hinge PatchGAN from step 10 with the adaptive weight, at a learning rate (2e-5) low enough that the
@@ -171,7 +171,8 @@ def trajectory(tensors, lrs, logs, vae, disc, ema):
     for key, values in logs.items():
         tensors[f"loss.{key}"] = torch.tensor(values, dtype=torch.float64)
     tensors.update({f"final.ae.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
-    tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
+    if disc is not None:
+        tensors.update({f"final.disc.{k}": v.detach().clone() for k, v in disc.state_dict().items()})
     if ema is not None:
         ema.copy_to(vae.parameters())
         tensors.update({f"final.ema.{k}": v.detach().clone() for k, v in vae.state_dict().items()})
@@ -234,7 +235,7 @@ def run_case(name, recipe_name, overrides):
 
 def train_loop(name, recipe_name, overrides):
     recipe = merge(yaml.safe_load((RECIPES / f"{recipe_name}.yaml").read_text()), overrides)
-    train, objective, disc_spec = recipe["train"], recipe["objective"], recipe["discriminator"]
+    train, objective, disc_spec = recipe["train"], recipe["objective"], recipe.get("discriminator")
     assert not objective.get("learn_logvar", False)
     perceptual_weight = objective.get("perceptual_weight", 0.0)
     lpips_model = None
@@ -248,23 +249,24 @@ def train_loop(name, recipe_name, overrides):
     torch.manual_seed(20261202)
     vae = AutoencoderKL(**recipe["model"]["config"])
     disc = NLayerDiscriminator(input_nc=3, ndf=disc_spec["ndf"], n_layers=disc_spec["layers"],
-                               use_actnorm=False).apply(weights_init)
+                               use_actnorm=False).apply(weights_init) if disc_spec else None
     images = crops(steps * batch, size, seed=len(name))
     tensors = {"images": images.contiguous()}
     tensors.update({f"init.ae.{k}": v.clone() for k, v in vae.state_dict().items()})
-    tensors.update({f"init.disc.{k}": v.clone() for k, v in disc.state_dict().items()})
+    if disc is not None:
+        tensors.update({f"init.disc.{k}": v.clone() for k, v in disc.state_dict().items()})
+        disc.train()
 
     vae.train()
-    disc.train()
     opt_g = optimizer(vae.parameters(), train["generator_optimizer"])
-    opt_d = optimizer(disc.parameters(), train["discriminator_optimizer"])
     sched_g = scheduler(opt_g, train["schedule"], steps)
-    sched_d = scheduler(opt_d, train["schedule"], steps)
+    opt_d = optimizer(disc.parameters(), train["discriminator_optimizer"]) if disc is not None else None
+    sched_d = scheduler(opt_d, train["schedule"], steps) if disc is not None else None
     ema = EMAModel(vae.parameters(), decay=train["ema_decay"]) if train["ema_decay"] > 0 else None
     d_loss_fn = {"hinge": hinge_d_loss, "vanilla": vanilla_d_loss}[objective["disc_loss"]]
     logvar = torch.zeros(()) + objective.get("logvar_init", 0.0)
     last_layer = vae.decoder.conv_out.weight
-    disc_start = train["disc_start"]
+    disc_start = train.get("disc_start", 0)
     logs = {k: [] for k in ["total", "rec", "p", "nll", "kl", "g", "d_weight", "disc_factor", "logvar",
                             "d_total", "disc", "logits_real", "logits_fake"]}
     lrs = []
@@ -284,27 +286,29 @@ def train_loop(name, recipe_name, overrides):
         xr = vae.decode(z).sample
 
         # generator (LPIPSWithDiscriminator, optimizer_idx 0), discriminator frozen
-        disc.requires_grad_(False)
+        if disc is not None:
+            disc.requires_grad_(False)
         rec = (x.contiguous() - xr.contiguous()).abs() if objective["pixel"] == "l1" \
             else (x.contiguous() - xr.contiguous()).square()
         p_loss = lpips_model(x.contiguous(), xr.contiguous()) if lpips_model is not None else torch.zeros(())
         nll_el = (rec + perceptual_weight * p_loss) / torch.exp(logvar) + logvar
         nll = nll_el.sum() / nll_el.shape[0] if objective["normalization"] == "sum_over_batch" else nll_el.mean()
         kl = posterior.kl().sum() / posterior.kl().shape[0]
-        logits_fake = disc(xr.contiguous())
-        g = -torch.mean(logits_fake)
+        g = -torch.mean(disc(xr.contiguous())) if disc is not None else torch.zeros(())
         d_weight = adaptive_weight(nll, g, last_layer, objective["disc_weight"]) \
-            if objective["disc_factor"] > 0 and objective.get("adaptive_weight", True) else torch.tensor(0.0)
+            if disc is not None and objective["disc_factor"] > 0 and objective.get("adaptive_weight", True) \
+            else torch.tensor(0.0)
         disc_factor = adopt_weight(objective["disc_factor"], step, disc_start)
         total = nll + objective["kl_weight"] * kl + d_weight * disc_factor * g
         total.backward()
-        disc.requires_grad_(True)
+        if disc is not None:
+            disc.requires_grad_(True)
         for key, value in [("total", total), ("rec", rec.mean()), ("p", p_loss.mean()), ("nll", nll), ("kl", kl),
                            ("g", g), ("d_weight", d_weight), ("disc_factor", disc_factor), ("logvar", logvar)]:
             logs[key].append(float(value.detach()) if torch.is_tensor(value) else float(value))
 
         # discriminator (optimizer_idx 1) from disc_start on
-        update_disc = step >= disc_start
+        update_disc = disc is not None and step >= disc_start
         if update_disc:
             logits_real = disc(x.contiguous().detach())
             logits_fake = disc(xr.contiguous().detach())
@@ -324,11 +328,13 @@ def train_loop(name, recipe_name, overrides):
             torch.nn.utils.clip_grad_norm_(disc.parameters(), clip)
             opt_d.step()
         opt_g.zero_grad(set_to_none=True)
-        opt_d.zero_grad(set_to_none=True)
+        if opt_d is not None:
+            opt_d.zero_grad(set_to_none=True)
         if ema is not None:
             ema.step(vae.parameters())
         sched_g.step()
-        sched_d.step()
+        if sched_d is not None:
+            sched_d.step()
         print(f"{name} step {step + 1}: " + ", ".join(f"{k} {v[-1]:.6g}" for k, v in logs.items() if v[-1] != 0))
 
     return trajectory(tensors, lrs, logs, vae, disc, ema)

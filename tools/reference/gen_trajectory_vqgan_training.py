@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trajectory fixture of the ``vqgan-training`` recipe: a PyTorch loop that ``vae train``'s Trainer must follow.
 
-The loop is the one ``gen_training.py`` describes (vae4j's Trainer order: encode once, sample the posterior, decode;
+The loop is the one ``gen_trajectory.py`` describes (vae4j's Trainer order: encode once, sample the posterior, decode;
 generator loss with the discriminator frozen, backward; discriminator loss on the detached reconstruction, backward;
 clip each network; step both AdamW optimizers; EMA; schedulers), with the recipe's objective taken from
 cloneofsimo/vqgan-training's own ``vae_trainer.py`` / ``utils.py`` (HEAD 379fe36, imported unmodified from
@@ -21,10 +21,10 @@ discriminator (``features[:16]`` + zero-initialised 1x1 head; here the narrow /1
 is also where vae4j's VGG discriminator takes its trunk from), the LPIPS of ``gen_losses.build_lpips`` in eval mode
 (HEAD's ``LPIPS()`` is never put in eval mode, so its heads' dropout is active), gradient clipping, EMA and the
 recipe's optimizers and schedule. The per-sample posterior noise, batches, schedule, AdamW and EMA are those of
-``gen_training.py``.
+``gen_trajectory.py``.
 
 Writes ``vae-recipes/src/test/resources/fixtures/training_vqgan/vqgan_training.safetensors`` (the layout of
-gen_training.py's fixtures: ``images``, ``init.ae.*``, ``init.disc.*``, ``lr``, ``loss.<term>``, ``final.ae|ema|disc.*``,
+gen_trajectory.py's fixtures: ``images``, ``init.ae.*``, ``init.disc.*``, ``lr``, ``loss.<term>``, ``final.ae|ema|disc.*``,
 ``spread.*``; metadata ``recipe``, ``overrides``, ``lpips``) and ``vqgan_training-lpips.safetensors``.
 """
 
@@ -51,7 +51,7 @@ from safetensors.torch import save_file
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_losses import build_lpips  # noqa: E402
 import kernel_variants  # noqa: E402
-from gen_training import (TINY_MODEL, add_spread, crops, factor, merge, optimizer, scheduler,  # noqa: E402
+from gen_trajectory import (TINY_MODEL, add_spread, crops, factor, merge, optimizer, scheduler,  # noqa: E402
                           trajectory)
 from gen_vqgan_training import HEAD, import_commit, single_process_group, upstream_block  # noqa: E402
 from upstream import stub_modules, upstream_arg  # noqa: E402
@@ -62,7 +62,7 @@ OUT_ROOT = REPO_ROOT / "vae-recipes/src/test/resources/fixtures/training_vqgan"
 NAME = "vqgan_training"
 RECIPE = "vqgan-training"
 # Tiny widths, a 20-step window with a 5-step warm-up, a generator learning rate (2e-5) at which the LPIPS term of a
-# random narrow trunk stays reproducible (as gen_training.py's ldm_kl_f8 case) and a discriminator one (1e-3) at which
+# random narrow trunk stays reproducible (as gen_trajectory.py's ldm_kl_f8 case) and a discriminator one (1e-3) at which
 # its zero-initialised head leaves zero within the window, so that the GAN and LeCam terms are exercised.
 OVERRIDES = {
     "model": {"config": TINY_MODEL},

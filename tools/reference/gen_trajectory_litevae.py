@@ -27,7 +27,7 @@ One step: encode once, z = mean + std * eps (eps of sample at data-stream positi
 ``torch.Generator().manual_seed(seed * 1000003 + g)``, the libtorch generator vae4j seeds), decode; generator loss
 with the discriminator frozen (train mode); discriminator loss on the detached reconstruction (two forwards, real
 then fake); clip, step both, EMA. Writes ``vae-recipes/src/test/resources/fixtures/training/litevae_phase_b.safetensors``
-in the layout of ``gen_training.py`` (images, init.ae/disc, lr, loss.<term>, final.ae/ema/disc, spread.*), terms
+in the layout of ``gen_trajectory.py`` (images, init.ae/disc, lr, loss.<term>, final.ae/ema/disc, spread.*), terms
 total, rec, p, nll, kl, g, d_weight, disc_factor, logvar, wave, gauss, d_total, disc, logits_real, logits_fake;
 metadata ``fixture``: JSON of recipe, overrides and ``gigagan`` (the tiny discriminator's ``GigaGanConfig`` fields).
 CPU, float32, deterministic algorithms: two runs give identical files.
@@ -55,7 +55,7 @@ from torchvision.transforms.functional import gaussian_blur
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "vendor" / "open-litevae"), str(HERE / "vendor" / "torch-dwt")]
 import kernel_variants  # noqa: E402
-from gen_training import (adaptive_weight, adopt_weight, add_spread, crops, factor, merge,  # noqa: E402
+from gen_trajectory import (adaptive_weight, adopt_weight, add_spread, crops, factor, merge,  # noqa: E402
                           optimizer, trajectory)
 from olvae.modules.basicgan.losses import d_hinge_loss, g_hinge_loss  # noqa: E402
 from olvae.modules.distributions import DiagonalGaussianDistribution  # noqa: E402

@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * GroupNorm (eps 1e-5) over the output channels, {@code r} the identity or a 1x1 {@code residual_conv} when the channel
  * count changes. (N, in, H, W) -> (N, out, H, W). Parameter names: {@code residual_conv, conv1, conv2, norm1, norm2}.
  */
-final class OpenResidualBlock extends Module {
+final class PostNormResidualBlock extends Module {
     /** PyTorch's GroupNorm default epsilon. */
     public static final double NORM_EPS = 1e-5;
 
@@ -28,7 +28,7 @@ final class OpenResidualBlock extends Module {
      * @param out output channels
      * @param groups GroupNorm groups (divides {@code out})
      */
-    public OpenResidualBlock(long in, long out, long groups) {
+    public PostNormResidualBlock(long in, long out, long groups) {
         residualConv = in == out ? null : register_module("residual_conv", Layers.conv2d(in, out, 1, 1, 0));
         conv1 = register_module("conv1", Layers.conv2d(in, out, 3, 1, 1));
         conv2 = register_module("conv2", Layers.conv2d(out, out, 3, 1, 1));

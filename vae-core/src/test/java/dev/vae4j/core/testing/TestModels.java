@@ -12,18 +12,18 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * The tiny models and images the tests of every module share: an {@link AutoencoderKL} of two levels [8, 16]
+ * The small models and images the tests of every module share: an {@link AutoencoderKL} of two levels [8, 16]
  * (downsampling factor 2), one layer per block, 4 GroupNorm groups, 4 latent channels, mid-block attention and quant
  * convs, 32 px samples, scaling 0.5 and shift 0.25 ({@link #SCALE}, {@link #SHIFT}); callers adjust it through the
  * returned builder.
  */
-public final class TinyModels {
+public final class TestModels {
     /** The tiny config's scaling factor. */
     public static final double SCALE = 0.5;
     /** The tiny config's shift factor. */
     public static final double SHIFT = 0.25;
 
-    private TinyModels() {}
+    private TestModels() {}
 
     /** A builder holding the shared tiny config. */
     public static AutoencoderKLConfig.Builder autoencoderKL() {

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * groups do not divide (e.g. 16 or 48). (N, in, H, W) -> (N, out, H, W). Parameter names (ours; the paper publishes no
  * weights): {@code norm1, conv1, norm2, conv2, skip}.
  */
-final class PaperResBlock extends Module {
+final class PreNormResidualBlock extends Module {
     private final GroupNormImpl norm1;
     private final Conv2dImpl conv1;
     private final GroupNormImpl norm2;
@@ -27,10 +27,10 @@ final class PaperResBlock extends Module {
      * @param out output channels
      * @param groups nominal GroupNorm groups (32 in the paper)
      */
-    public PaperResBlock(long in, long out, long groups) {
-        norm1 = register_module("norm1", Layers.groupNorm(gcd(groups, in), in, OpenResidualBlock.NORM_EPS));
+    public PreNormResidualBlock(long in, long out, long groups) {
+        norm1 = register_module("norm1", Layers.groupNorm(gcd(groups, in), in, PostNormResidualBlock.NORM_EPS));
         conv1 = register_module("conv1", Layers.conv2d(in, out, 3, 1, 1));
-        norm2 = register_module("norm2", Layers.groupNorm(gcd(groups, out), out, OpenResidualBlock.NORM_EPS));
+        norm2 = register_module("norm2", Layers.groupNorm(gcd(groups, out), out, PostNormResidualBlock.NORM_EPS));
         conv2 = register_module("conv2", Layers.conv2d(out, out, 3, 1, 1));
         skip = in == out ? null : register_module("skip", Layers.conv2d(in, out, 1, 1, 0));
     }
