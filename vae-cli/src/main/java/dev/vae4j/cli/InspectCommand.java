@@ -1,14 +1,12 @@
 package dev.vae4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.Autoencoders;
-import dev.vae4j.core.model.ConfigFields;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.TensorScope;
@@ -100,7 +98,7 @@ public final class InspectCommand implements Callable<Integer> {
         try (TensorScope scope = new TensorScope()) {
             if (source.preset != null
                     && !AutoencoderKLConfig.presetNames().contains(source.preset.toLowerCase(Locale.ROOT))) {
-                ObjectNode config;
+                ModelConfig config;
                 try {
                     config = Autoencoders.preset(source.preset);
                 } catch (IllegalArgumentException e) {
@@ -149,7 +147,7 @@ public final class InspectCommand implements Callable<Integer> {
         String scaling = config.latentsMean() != null
                 ? String.format(Locale.ROOT, "(z - latents_mean) * %s / latents_std", config.scalingFactor())
                 : scaling(model.latentNormalizer());
-        print(out, model, config.toJson(), origin, weights, scaling);
+        print(out, model, config.toConfig(), origin, weights, scaling);
     }
 
     private static String scaling(LatentNormalizer normalizer) {
@@ -158,11 +156,11 @@ public final class InspectCommand implements Callable<Integer> {
 
     /** The config.json of a model folder (or of its vae/ subfolder), for models of any class. */
     private static Path configFile(Path dir) {
-        return ModelFolder.config(dir);
+        return ModelFolder.find(dir).orElse(dir).resolve(ModelFolder.CONFIG_FILE);
     }
 
-    private static ObjectNode readConfig(Path dir) {
-        return ConfigFields.readObject(configFile(dir), "model config");
+    private static ModelConfig readConfig(Path dir) {
+        return ModelConfig.read(configFile(dir));
     }
 
     /** Whether the folder's config names AutoencoderKL (or no class, which diffusers reads as AutoencoderKL). */
@@ -170,14 +168,13 @@ public final class InspectCommand implements Callable<Integer> {
         if (!Files.isRegularFile(configFile(dir))) {
             return true;
         }
-        JsonNode name = readConfig(dir).get("_class_name");
-        return name == null || name.asText().equals(AutoencoderKLConfig.CLASS_NAME);
+        return readConfig(dir).className().equals(AutoencoderKLConfig.CLASS_NAME);
     }
 
     private static void print(
-            PrintWriter out, Autoencoder model, ObjectNode config, String origin, String weights, String scaling) {
+            PrintWriter out, Autoencoder model, ModelConfig config, String origin, String weights, String scaling) {
         out.println(origin);
-        out.println(config.toPrettyString());
+        out.println(config.toJson());
         out.println();
         int f = model.downsamplingFactor();
         out.printf(

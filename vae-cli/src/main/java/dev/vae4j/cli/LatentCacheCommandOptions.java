@@ -1,8 +1,7 @@
 package dev.vae4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vae4j.core.model.Autoencoder;
-import dev.vae4j.core.model.ConfigFields;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
@@ -130,9 +129,9 @@ final class LatentCacheCommandOptions {
                 report.indexWritten() ? "; wrote " + output.resolve("index.json") : "");
     }
 
-    private static JsonNode modelConfig(Path modelDir) {
+    private static ModelConfig modelConfig(Path modelDir) {
         return ModelFolder.find(modelDir)
-                .map(folder -> ConfigFields.readObject(folder.resolve(ModelFolder.CONFIG_FILE), "model config"))
+                .map(folder -> ModelConfig.read(folder.resolve(ModelFolder.CONFIG_FILE)))
                 .orElse(null);
     }
 }

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.eval.EvaluationSet;
 import dev.vae4j.eval.PeriodicEvaluation;
@@ -89,7 +89,7 @@ public record Recipe(
      */
     public record ModelSpec(
             @JsonProperty("preset") String preset,
-            @JsonProperty("config") ObjectNode config,
+            @JsonProperty("config") ModelConfig config,
             @JsonProperty("requires_pretrained") boolean requiresPretrained,
             @JsonProperty("teacher") String teacher,
             @JsonProperty("requires_teacher") boolean requiresTeacher) {
@@ -293,13 +293,21 @@ public record Recipe(
     }
 
     /**
-     * A recipe from its parsed YAML/JSON tree (as {@link #toJson()} gives it), checked like {@link #load}.
+     * A recipe from its YAML (or JSON) text, as {@link #toYaml()} writes it, checked like {@link #load}.
      *
      * @param where the recipe's name or file, for messages
-     * @throws IllegalArgumentException if the tree is not a recipe: unknown keys, keys of another objective type and
+     * @throws IllegalArgumentException if the text is not a recipe: unknown keys, keys of another objective type and
      *     unknown enum spellings are named
      */
-    public static Recipe fromTree(JsonNode tree, String where) {
+    public static Recipe parse(String yaml, String where) {
+        try {
+            return fromTree(YAML.readTree(yaml), where);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read recipe " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Recipe fromTree(JsonNode tree, String where) {
         if (tree == null || !tree.isObject()) {
             throw new IllegalArgumentException("recipe " + where + " is not a YAML mapping of sections (name,"
                     + " model, data, train, objective, validation, ...)");
@@ -340,22 +348,20 @@ public record Recipe(
     }
 
     /**
-     * This recipe as JSON (written into the run folder as the resolved configuration, in the spellings it was read in,
-     * so the file loads again).
+     * This recipe as YAML (written into the run folder as the resolved configuration, in the spellings it was read in,
+     * so {@link #parse} reads it back).
      */
-    public JsonNode toJson() {
-        return YAML.valueToTree(this);
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode recipe " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes the resolved recipe to {@code file} as YAML, atomically. */
     public void write(Path file) {
-        String text;
-        try {
-            text = YAML.writeValueAsString(toJson());
-        } catch (IOException e) {
-            throw new FileAccessException("cannot encode recipe " + name + ": " + e.getMessage(), e);
-        }
-        AtomicFiles.writeString(file, text);
+        AtomicFiles.writeString(file, toYaml());
     }
 
     /** A copy whose model learns to decode the latents of the model folder {@code teacherDir}. */

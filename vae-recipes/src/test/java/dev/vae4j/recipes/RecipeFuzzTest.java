@@ -18,7 +18,7 @@ class RecipeFuzzTest {
         try {
             Files.write(file, data);
             Recipe recipe = Recipe.load(file.toString());
-            recipe.toJson();
+            Recipe.parse(recipe.toYaml(), "the fuzzed recipe written back");
         } catch (IllegalArgumentException expected) {
             // a clear error naming the key or the parse problem
         } finally {

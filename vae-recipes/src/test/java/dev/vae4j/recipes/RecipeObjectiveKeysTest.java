@@ -99,8 +99,8 @@ class RecipeObjectiveKeysTest {
         assertTrue(
                 recipe.objective() instanceof ObjectiveSpec.GradNormalized,
                 recipe.objective().toString());
-        String written = recipe.toJson().get("objective").toString();
-        assertTrue(written.contains("\"type\":\"grad-normalized\"") && written.contains("\"per_sample\""), written);
+        String written = recipe.toYaml();
+        assertTrue(written.contains("type: \"grad-normalized\"") && written.contains("\"per_sample\""), written);
     }
 
     @Test

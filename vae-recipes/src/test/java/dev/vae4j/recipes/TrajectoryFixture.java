@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.TensorSource;
@@ -50,10 +51,11 @@ final class TrajectoryFixture {
     }
 
     /** The built-in recipe {@code name} with {@code overrides} merged into its tree ("model" replaced whole). */
-    static Recipe recipe(String name, ObjectNode overrides) {
-        ObjectNode tree = (ObjectNode) Recipe.load(name).toJson();
+    static Recipe recipe(String name, ObjectNode overrides) throws IOException {
+        ObjectNode tree = (ObjectNode)
+                new ObjectMapper(new YAMLFactory()).readTree(Recipe.load(name).toYaml());
         merge(tree, overrides);
-        return Recipe.fromTree(tree, name + " with the fixture's overrides");
+        return Recipe.parse(tree.toString(), name + " with the fixture's overrides");
     }
 
     private static void merge(ObjectNode into, ObjectNode overrides) {

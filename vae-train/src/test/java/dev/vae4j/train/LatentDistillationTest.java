@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import dev.vae4j.core.model.tiny.EncoderStem;
@@ -28,16 +28,17 @@ import org.junit.jupiter.api.Test;
  */
 class LatentDistillationTest {
     private static AutoencoderKL teacher(int latentChannels) {
-        ObjectNode json = AutoencoderKLConfig.preset("sd").toJson();
-        json.putArray("block_out_channels").add(8).add(8);
-        json.putArray("down_block_types").add("DownEncoderBlock2D").add("DownEncoderBlock2D");
-        json.putArray("up_block_types").add("UpDecoderBlock2D").add("UpDecoderBlock2D");
-        json.put("norm_num_groups", 4)
-                .put("layers_per_block", 1)
-                .put("latent_channels", latentChannels)
-                .put("scaling_factor", 0.5)
-                .put("shift_factor", 0.25);
-        return new AutoencoderKL(AutoencoderKLConfig.fromJson(json));
+        ModelConfig json = AutoencoderKLConfig.preset("sd")
+                .toConfig()
+                .with("block_out_channels", List.of(8, 8))
+                .with("down_block_types", List.of("DownEncoderBlock2D", "DownEncoderBlock2D"))
+                .with("up_block_types", List.of("UpDecoderBlock2D", "UpDecoderBlock2D"))
+                .with("norm_num_groups", 4)
+                .with("layers_per_block", 1)
+                .with("latent_channels", latentChannels)
+                .with("scaling_factor", 0.5)
+                .with("shift_factor", 0.25);
+        return new AutoencoderKL(AutoencoderKLConfig.fromConfig(json));
     }
 
     private static AutoencoderTiny student(double scale, double shift) {

@@ -1,7 +1,6 @@
 package dev.vae4j.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -138,21 +137,20 @@ public record ArchitectureOptions(
     }
 
     /** Reads the options from a config object; absent keys take the {@link #DIFFUSERS} values. */
-    static ArchitectureOptions fromJson(ObjectNode root) {
+    static ArchitectureOptions fromConfig(ConfigFields f) {
         ArchitectureOptions d = DIFFUSERS;
-        ConfigFields f = ConfigFields.of(root, "AutoencoderKL config");
         return new ArchitectureOptions(
-                named(BlockLayout.class, root, "block_layout", d.blockLayout),
-                attentionList(root, "down_block_attention"),
-                attentionList(root, "up_block_attention"),
-                named(AttentionKind.class, root, "mid_block_attention_type", d.midBlockAttention),
+                named(BlockLayout.class, f, "block_layout", d.blockLayout),
+                attentionList(f, "down_block_attention"),
+                attentionList(f, "up_block_attention"),
+                named(AttentionKind.class, f, "mid_block_attention_type", d.midBlockAttention),
                 f.integer("attention_head_dim", d.attentionHeadDim),
                 f.integer("linear_attention_heads", d.linearAttentionHeads),
-                named(DownsampleKind.class, root, "downsample_type", d.downsample),
-                named(UpsampleKind.class, root, "upsample_type", d.upsample),
+                named(DownsampleKind.class, f, "downsample_type", d.downsample),
+                named(UpsampleKind.class, f, "upsample_type", d.upsample),
                 f.bool("weight_standardized_convs", d.weightStandardized),
-                named(OutputActivation.class, root, "output_activation", d.outputActivation),
-                named(LatentSampling.class, root, "latent_sampling", d.latentSampling),
+                named(OutputActivation.class, f, "output_activation", d.outputActivation),
+                named(LatentSampling.class, f, "latent_sampling", d.latentSampling),
                 f.number("latent_noise_std", d.latentNoiseStd),
                 f.number("norm_eps", d.normEps));
     }
@@ -197,8 +195,8 @@ public record ArchitectureOptions(
         return kinds.stream().map(AttentionKind::jsonName).toList();
     }
 
-    private static List<AttentionKind> attentionList(ObjectNode root, String key) {
-        JsonNode node = ConfigFields.of(root, "AutoencoderKL config").present(key);
+    private static List<AttentionKind> attentionList(ConfigFields f, String key) {
+        JsonNode node = f.present(key);
         if (node == null) {
             return List.of();
         }
@@ -208,8 +206,8 @@ public record ArchitectureOptions(
         return Collections.unmodifiableList(kinds);
     }
 
-    private static <E extends Enum<E> & Named> E named(Class<E> type, ObjectNode root, String key, E fallback) {
-        JsonNode node = ConfigFields.of(root, "AutoencoderKL config").present(key);
+    private static <E extends Enum<E> & Named> E named(Class<E> type, ConfigFields f, String key, E fallback) {
+        JsonNode node = f.present(key);
         return node == null ? fallback : parse(type, key, node.asText());
     }
 

@@ -1,6 +1,5 @@
 package dev.vae4j.core.model;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,9 +15,9 @@ public interface AutoencoderFormat {
     /** Loads the model folder {@code dir} strictly. */
     TrainableAutoencoder load(Path dir);
 
-    /** A freshly initialised model from a {@code config.json} object of this class. */
-    TrainableAutoencoder create(ObjectNode config);
+    /** A freshly initialised model from a config of this class. */
+    TrainableAutoencoder create(ModelConfig config);
 
     /** The config of preset {@code name} if this format has one by that name. */
-    Optional<ObjectNode> preset(String name);
+    Optional<ModelConfig> preset(String name);
 }

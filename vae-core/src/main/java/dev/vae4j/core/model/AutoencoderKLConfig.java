@@ -3,13 +3,9 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -255,10 +251,10 @@ public record AutoencoderKLConfig(
      * @throws ConfigFormatException naming the file and key if it is not a valid AutoencoderKL config
      */
     public static AutoencoderKLConfig read(Path file) {
-        return ConfigFields.read(file, "AutoencoderKL config", AutoencoderKLConfig::fromJson);
+        return ConfigFields.read(file, AutoencoderKLConfig::fromConfig);
     }
 
-    /** Every key {@link #fromJson} accepts. */
+    /** Every key {@link #fromConfig} accepts. */
     public static Set<String> knownKeys() {
         Set<String> known = new TreeSet<>(MODELLED);
         known.addAll(ArchitectureOptions.KEYS);
@@ -267,22 +263,19 @@ public record AutoencoderKLConfig(
     }
 
     /**
-     * Parses a diffusers config object; missing keys take diffusers' constructor defaults.
+     * Reads a diffusers config; missing keys take diffusers' constructor defaults.
      *
      * @throws ConfigFormatException naming the key for an unknown key (with the closest known one) or a bad value
      */
-    public static AutoencoderKLConfig fromJson(ObjectNode root) {
-        ConfigFields f = ConfigFields.of(root, "AutoencoderKL config");
-        JsonNode className = root.get("_class_name");
+    public static AutoencoderKLConfig fromConfig(ModelConfig config) {
+        ConfigFields f = config.fields("AutoencoderKL config");
         f.require(
-                className == null || CLASS_NAME.equals(className.asText()),
-                "_class_name is '" + (className == null ? "" : className.asText()) + "', expected " + CLASS_NAME);
+                CLASS_NAME.equals(config.className()),
+                "_class_name is '" + config.className() + "', expected " + CLASS_NAME);
         Map<String, String> extras = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
+        for (String key : f.keys()) {
             if (DIFFUSERS_BOOKKEEPING.contains(key)) {
-                extras.put(key, field.getValue().toString());
+                extras.put(key, f.json(key));
             } else if (!MODELLED.contains(key) && !ArchitectureOptions.KEYS.contains(key)) {
                 throw new ConfigFormatException(ConfigKeys.unknownKeyMessage("AutoencoderKL config", key, knownKeys()));
             }
@@ -307,7 +300,7 @@ public record AutoencoderKLConfig(
                 f.bool("use_post_quant_conv", true),
                 f.bool("mid_block_add_attention", true),
                 extras,
-                ArchitectureOptions.fromJson(root)));
+                ArchitectureOptions.fromConfig(f)));
     }
 
     private static JsonNode parseJson(String json) {
@@ -318,8 +311,8 @@ public record AutoencoderKLConfig(
         }
     }
 
-    /** This config as a diffusers config object (keys sorted, as diffusers writes them). */
-    public ObjectNode toJson() {
+    /** This config as diffusers writes it to {@code config.json} (keys sorted). */
+    public ModelConfig toConfig() {
         Map<String, Object> fields = new TreeMap<>();
         fields.put("_class_name", CLASS_NAME);
         fields.put("_diffusers_version", DIFFUSERS_VERSION);
@@ -343,18 +336,12 @@ public record AutoencoderKLConfig(
         fields.put("use_post_quant_conv", usePostQuantConv);
         fields.put("mid_block_add_attention", midBlockAddAttention);
         options.writeNonDefaults(fields);
-        return JSON.valueToTree(fields);
+        return ModelConfig.of(fields);
     }
 
-    /** Writes {@link #toJson()} to {@code file} atomically (a failed write leaves the previous file intact). */
+    /** Writes {@link #toConfig()} to {@code file} atomically (a failed write leaves the previous file intact). */
     public void write(Path file) {
-        String text;
-        try {
-            text = JSON.writeValueAsString(toJson()) + "\n";
-        } catch (IOException e) {
-            throw new FileAccessException("cannot encode AutoencoderKL config " + file + ": " + e.getMessage(), e);
-        }
-        AtomicFiles.writeString(file, text);
+        AtomicFiles.writeString(file, toConfig().toJson() + "\n");
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.vae4j.core.model;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,14 +19,14 @@ public final class AutoencoderKLFormat implements AutoencoderFormat {
     }
 
     @Override
-    public TrainableAutoencoder create(ObjectNode config) {
-        return new AutoencoderKL(AutoencoderKLConfig.fromJson(config));
+    public TrainableAutoencoder create(ModelConfig config) {
+        return new AutoencoderKL(AutoencoderKLConfig.fromConfig(config));
     }
 
     @Override
-    public Optional<ObjectNode> preset(String name) {
+    public Optional<ModelConfig> preset(String name) {
         return AutoencoderKLConfig.presetNames().contains(name.toLowerCase(java.util.Locale.ROOT))
-                ? Optional.of(AutoencoderKLConfig.preset(name).toJson())
+                ? Optional.of(AutoencoderKLConfig.preset(name).toConfig())
                 : Optional.empty();
     }
 }

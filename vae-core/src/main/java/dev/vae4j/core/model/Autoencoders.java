@@ -1,8 +1,6 @@
 package dev.vae4j.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,19 +26,17 @@ public final class Autoencoders {
     }
 
     /**
-     * A freshly initialised model from a {@code config.json} object; its {@code _class_name} picks the format (absent:
+     * A freshly initialised model from a config; its {@code _class_name} picks the format (absent:
      * {@code AutoencoderKL}).
      */
-    public static TrainableAutoencoder create(ObjectNode config) {
-        JsonNode name = config.get("_class_name");
-        return format(name == null ? AutoencoderKLConfig.CLASS_NAME : name.asText(), "config")
-                .create(config);
+    public static TrainableAutoencoder create(ModelConfig config) {
+        return format(config.className(), "config").create(config);
     }
 
     /** The config object of preset {@code name} of any format ({@code sd}, {@code flux}, {@code litevae-open-b}...). */
-    public static ObjectNode preset(String name) {
+    public static ModelConfig preset(String name) {
         for (AutoencoderFormat format : formats().values()) {
-            java.util.Optional<ObjectNode> config = format.preset(name);
+            java.util.Optional<ModelConfig> config = format.preset(name);
             if (config.isPresent()) {
                 return config.get();
             }
@@ -68,8 +64,7 @@ public final class Autoencoders {
     public static TrainableAutoencoder load(Path dir) {
         Path folder = ModelFolder.resolve(dir);
         Path config = folder.resolve(ModelFolder.CONFIG_FILE);
-        String className = ConfigFields.of(ConfigFields.readObject(config, "model config"), "model config " + config)
-                .text("_class_name", AutoencoderKLConfig.CLASS_NAME);
+        String className = ModelConfig.read(config).className();
         return format(className, config.toString()).load(folder);
     }
 }

@@ -1,11 +1,8 @@
 package dev.vae4j.core.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,8 +15,6 @@ import java.util.function.Function;
  * wrong type with a {@link ConfigFormatException} naming the configuration, the key and the value.
  */
 public final class ConfigFields {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ObjectNode root;
     private final String what;
 
@@ -28,40 +23,22 @@ public final class ConfigFields {
         this.what = what;
     }
 
-    /** Reads of {@code root}, whose errors start with {@code what} (e.g. "AutoencoderKL config"). */
-    public static ConfigFields of(ObjectNode root, String what) {
+    /** Reads of {@code root}, whose errors start with {@code what}; callers get one from {@link ModelConfig#fields}. */
+    static ConfigFields of(ObjectNode root, String what) {
         return new ConfigFields(root, what);
     }
 
     /**
-     * Parses {@code file} as a JSON object.
+     * Builds a config from a {@code config.json} file with {@code parse}, naming the file in any error: the one entry
+     * point of every {@code read(Path)} of a config record.
      *
-     * @throws FileAccessException if it cannot be read
-     * @throws ConfigFormatException if it is not JSON or not an object
+     * @throws FileAccessException if the file cannot be read
+     * @throws ConfigFormatException naming the file if it is not JSON, not an object, or {@code parse} rejects it
      */
-    public static ObjectNode readObject(Path file, String what) {
-        JsonNode node;
+    public static <C> C read(Path file, Function<ModelConfig, C> parse) {
+        ModelConfig config = ModelConfig.read(file);
         try {
-            node = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new ConfigFormatException(what + " " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new FileAccessException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
-        }
-        if (!(node instanceof ObjectNode object)) {
-            throw new ConfigFormatException(what + " " + file + " is not a JSON object");
-        }
-        return object;
-    }
-
-    /**
-     * Builds a config from a file's object with {@code parse}, naming the file in any error: the one entry point of
-     * every {@code read(Path)} of a config record.
-     */
-    public static <C> C read(Path file, String what, Function<ObjectNode, C> parse) {
-        ObjectNode object = readObject(file, what);
-        try {
-            return parse.apply(object);
+            return parse.apply(config);
         } catch (ConfigFormatException | IllegalArgumentException e) {
             throw new ConfigFormatException(file + ": " + e.getMessage(), e);
         }
@@ -100,14 +77,27 @@ public final class ConfigFields {
         });
     }
 
+    /** The keys of the object, in its order. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    /** The value of {@code key} as JSON text, or null when absent. */
+    public String json(String key) {
+        JsonNode node = root.get(key);
+        return node == null ? null : node.toString();
+    }
+
     /** The value of {@code key}, or null when it is absent or JSON null. */
-    public JsonNode present(String key) {
+    JsonNode present(String key) {
         JsonNode node = root.get(key);
         return node == null || node.isNull() ? null : node;
     }
 
     /** The value of {@code key}; an error when it is absent or null. */
-    public JsonNode required(String key) {
+    JsonNode required(String key) {
         JsonNode node = present(key);
         if (node == null) {
             throw error("missing key " + key);

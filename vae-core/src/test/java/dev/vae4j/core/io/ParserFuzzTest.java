@@ -1,17 +1,18 @@
 package dev.vae4j.core.io;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.torch.PyTorchCheckpoint;
 import dev.vae4j.core.io.torch.PyTorchFormatException;
 import dev.vae4j.core.io.torch.Unpickler;
 import dev.vae4j.core.io.torch.UnsafePickleException;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -97,20 +98,12 @@ class ParserFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void modelConfig(byte[] data) {
-        JsonNode root;
         try {
-            root = JSON.readTree(data);
-        } catch (IOException notJson) {
-            return;
-        }
-        if (!(root instanceof ObjectNode object)) {
-            return;
-        }
-        try {
-            AutoencoderKLConfig config = AutoencoderKLConfig.fromJson(object);
-            AutoencoderKLConfig.fromJson(config.toJson());
-        } catch (IllegalArgumentException expected) {
-            // a clear error naming the key
+            AutoencoderKLConfig config =
+                    AutoencoderKLConfig.fromConfig(ModelConfig.parse(new String(data, StandardCharsets.UTF_8)));
+            AutoencoderKLConfig.fromConfig(config.toConfig());
+        } catch (ConfigFormatException expected) {
+            // a clear error naming the key (or saying the bytes are not a JSON object)
         }
     }
 }

@@ -34,7 +34,7 @@ class ArchitectureOptionsTest {
     void variantConfigsRoundTripWithTheirExtraFields(String name) throws IOException {
         Path file = Fixtures.dir(name).resolve("config.json");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(file);
-        assertEquals(JSON.readTree(file.toFile()), config.toJson());
+        assertEquals(ModelConfig.read(file), config.toConfig());
         assertTrue(config.extras().isEmpty(), "variant keys are modelled, not extras: " + config.extras());
     }
 
@@ -50,7 +50,7 @@ class ArchitectureOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"sd", "sdxl", "sd3", "flux"})
     void diffusersPresetsWriteNoVariantKey(String preset) {
-        ObjectNode json = AutoencoderKLConfig.preset(preset).toJson();
+        ModelConfig json = AutoencoderKLConfig.preset(preset).toConfig();
         for (String key : ArchitectureOptions.KEYS) {
             assertFalse(json.has(key), preset + " writes " + key);
         }
@@ -102,8 +102,8 @@ class ArchitectureOptionsTest {
                 "up_block_types",
                 JSON.valueToTree(java.util.Collections.nCopies(
                         root.get("block_out_channels").size(), "UpDecoderBlock2D")));
-        ConfigFormatException error =
-                assertThrows(ConfigFormatException.class, () -> AutoencoderKLConfig.fromJson(root));
+        ConfigFormatException error = assertThrows(
+                ConfigFormatException.class, () -> AutoencoderKLConfig.fromConfig(ModelConfig.parse(root.toString())));
         assertTrue(error.getMessage().contains(message), error.getMessage());
     }
 }

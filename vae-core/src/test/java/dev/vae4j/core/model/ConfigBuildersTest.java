@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,12 +16,12 @@ import org.junit.jupiter.api.Test;
 class ConfigBuildersTest {
     @Test
     void builderDefaultsAreThoseOfAConfigJsonThatLeavesKeysOut() throws Exception {
-        ObjectNode json = (ObjectNode) new ObjectMapper()
-                .readTree("{\"block_out_channels\": [32, 64], \"latent_channels\": 8, \"down_block_types\": "
+        ModelConfig json =
+                ModelConfig.parse("{\"block_out_channels\": [32, 64], \"latent_channels\": 8, \"down_block_types\": "
                         + "[\"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\": "
                         + "[\"UpDecoderBlock2D\", \"UpDecoderBlock2D\"]}");
         assertEquals(
-                AutoencoderKLConfig.fromJson(json),
+                AutoencoderKLConfig.fromConfig(json),
                 AutoencoderKLConfig.builder(List.of(32, 64), 8).build());
         assertEquals(
                 ArchitectureOptions.DIFFUSERS, ArchitectureOptions.builder().build());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.tiny.AutoencoderTinyConfig;
 import java.io.IOException;
 import java.util.List;
@@ -35,20 +34,20 @@ class StrictConfigKeysTest {
              "scaling_factor": 0.3611, "shift_factor": 0.1159, "use_post_quant_conv": false,
              "use_quant_conv": false, "_use_default_values": ["latents_mean"]}""".formatted(BLOCKS));
 
-    private static ObjectNode json(String text) throws IOException {
-        return (ObjectNode) JSON.readTree(text);
+    private static ModelConfig json(String text) throws IOException {
+        return ModelConfig.parse(text);
     }
 
     @Test
     void realDiffusersConfigsLoadAndKeepTheirBookkeepingKeys() throws IOException {
         for (String text : REAL_CONFIGS) {
-            AutoencoderKLConfig config = AutoencoderKLConfig.fromJson(json(text));
-            assertEquals(config, AutoencoderKLConfig.fromJson(config.toJson()), text);
+            AutoencoderKLConfig config = AutoencoderKLConfig.fromConfig(json(text));
+            assertEquals(config, AutoencoderKLConfig.fromConfig(config.toConfig()), text);
         }
-        AutoencoderKLConfig flux = AutoencoderKLConfig.fromJson(json(REAL_CONFIGS.get(2)));
+        AutoencoderKLConfig flux = AutoencoderKLConfig.fromConfig(json(REAL_CONFIGS.get(2)));
         assertEquals("\"../checkpoints/flux-dev\"", flux.extras().get("_name_or_path"));
         for (String preset : AutoencoderKLConfig.presetNames()) {
-            AutoencoderKLConfig.fromJson(AutoencoderKLConfig.preset(preset).toJson());
+            AutoencoderKLConfig.fromConfig(AutoencoderKLConfig.preset(preset).toConfig());
         }
     }
 
@@ -56,11 +55,11 @@ class StrictConfigKeysTest {
     void anUnknownKeyIsNamedWithTheClosestKnownOne() throws IOException {
         ConfigFormatException e = assertThrows(
                 ConfigFormatException.class,
-                () -> AutoencoderKLConfig.fromJson(json("{\"latent_chanels\": 4, \"in_channels\": 3}")));
+                () -> AutoencoderKLConfig.fromConfig(json("{\"latent_chanels\": 4, \"in_channels\": 3}")));
         assertEquals(
                 "AutoencoderKL config: unknown key 'latent_chanels' (did you mean 'latent_channels'?)", e.getMessage());
         e = assertThrows(
-                ConfigFormatException.class, () -> AutoencoderKLConfig.fromJson(json("{\"colour_mode\": \"rgb\"}")));
+                ConfigFormatException.class, () -> AutoencoderKLConfig.fromConfig(json("{\"colour_mode\": \"rgb\"}")));
         assertTrue(
                 e.getMessage().startsWith("AutoencoderKL config: unknown key 'colour_mode' (known keys: "),
                 e.getMessage());
@@ -74,11 +73,11 @@ class StrictConfigKeysTest {
                  "force_upcast": false, "in_channels": 3, "latent_channels": 4, "latent_magnitude": 3,
                  "latent_shift": 0.5, "num_decoder_blocks": [3, 3, 3, 1], "num_encoder_blocks": [1, 3, 3, 3],
                  "out_channels": 3, "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""";
-        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(json(taesd));
-        assertEquals(config, AutoencoderTinyConfig.fromJson(config.toJson()));
+        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromConfig(json(taesd));
+        assertEquals(config, AutoencoderTinyConfig.fromConfig(config.toConfig()));
         ConfigFormatException e = assertThrows(
                 ConfigFormatException.class,
-                () -> AutoencoderTinyConfig.fromJson(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
+                () -> AutoencoderTinyConfig.fromConfig(json(taesd.replace("\"latent_shift\"", "\"latent_shfit\""))));
         assertEquals(
                 "AutoencoderTiny config: unknown key 'latent_shfit' (did you mean 'latent_shift'?)", e.getMessage());
     }

@@ -1,15 +1,13 @@
 package dev.vae4j.dwt.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.Vae4jException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.ConfigFields;
 import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.dwt.SubbandOrder;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -205,17 +203,14 @@ public record LiteVaeConfig(
      * @throws ConfigFormatException naming the file and key if it is not a valid LiteVAE config
      */
     public static LiteVaeConfig read(Path file) {
-        return ConfigFields.read(file, "LiteVAE config", LiteVaeConfig::fromJson);
+        return ConfigFields.read(file, LiteVaeConfig::fromConfig);
     }
 
     /** Whether {@code file} is a JSON object whose {@code _class_name} is {@value #CLASS_NAME}. */
     public static boolean isLiteVaeConfig(Path file) {
         try {
-            JsonNode root = JSON.readTree(file.toFile());
-            return root != null
-                    && root.isObject()
-                    && CLASS_NAME.equals(root.path("_class_name").asText());
-        } catch (IOException e) {
+            return CLASS_NAME.equals(ModelConfig.read(file).className());
+        } catch (Vae4jException e) {
             return false;
         }
     }
@@ -256,8 +251,8 @@ public record LiteVaeConfig(
      *
      * @throws ConfigFormatException naming the key for a missing, malformed or unknown key (with the closest known one)
      */
-    public static LiteVaeConfig fromJson(ObjectNode root) {
-        ConfigFields f = ConfigFields.of(root, "LiteVAE config");
+    public static LiteVaeConfig fromConfig(ModelConfig config) {
+        ConfigFields f = config.fields("LiteVAE config");
         f.requireKnownKeys(KEYS);
         String className = f.text("_class_name", CLASS_NAME);
         f.require(CLASS_NAME.equals(className), "_class_name is '" + className + "', expected " + CLASS_NAME);
@@ -285,7 +280,7 @@ public record LiteVaeConfig(
     }
 
     /** This config as a JSON object (keys sorted). */
-    public ObjectNode toJson() {
+    public ModelConfig toConfig() {
         Map<String, Object> fields = new TreeMap<>();
         fields.put("_class_name", CLASS_NAME);
         fields.put("flavour", flavor.id());
@@ -308,18 +303,12 @@ public record LiteVaeConfig(
         fields.put("decoder_pre_activation", decoderPreActivation);
         fields.put("scaling_factor", scalingFactor);
         fields.put("shift_factor", shiftFactor);
-        return JSON.valueToTree(fields);
+        return ModelConfig.of(fields);
     }
 
     /** Writes {@link #toJson()} to {@code file} atomically (a failed write leaves the previous file intact). */
     public void write(Path file) {
-        String text;
-        try {
-            text = JSON.writeValueAsString(toJson()) + "\n";
-        } catch (IOException e) {
-            throw new FileAccessException("cannot encode LiteVAE config " + file + ": " + e.getMessage(), e);
-        }
-        AtomicFiles.writeString(file, text);
+        AtomicFiles.writeString(file, toConfig().toJson() + "\n");
     }
 
     /** Builds a {@link LiteVaeConfig} by name; {@link #build()} validates like the record's constructor. */

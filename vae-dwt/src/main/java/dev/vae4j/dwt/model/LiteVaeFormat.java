@@ -1,7 +1,7 @@
 package dev.vae4j.dwt.model;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.AutoencoderFormat;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,16 +22,16 @@ public final class LiteVaeFormat implements AutoencoderFormat {
 
     /** Presets are named {@code litevae-} plus a {@link LiteVaeConfig#preset(String)} name (litevae-open-b, ...). */
     @Override
-    public TrainableAutoencoder create(ObjectNode config) {
-        return new LiteVae(LiteVaeConfig.fromJson(config));
+    public TrainableAutoencoder create(ModelConfig config) {
+        return new LiteVae(LiteVaeConfig.fromConfig(config));
     }
 
     @Override
-    public Optional<ObjectNode> preset(String name) {
+    public Optional<ModelConfig> preset(String name) {
         String key = name.toLowerCase(java.util.Locale.ROOT);
         if (!key.startsWith("litevae-") || !LiteVaeConfig.presetNames().contains(key.substring(8))) {
             return Optional.empty();
         }
-        return Optional.of(LiteVaeConfig.preset(key.substring(8)).toJson());
+        return Optional.of(LiteVaeConfig.preset(key.substring(8)).toConfig());
     }
 }

@@ -3,8 +3,8 @@ package dev.vae4j.dwt.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 /** LiteVAE config keys are strict like AutoencoderKL's; diffusers' bookkeeping keys are accepted. */
@@ -12,11 +12,10 @@ class LiteVaeConfigKeysTest {
     @Test
     void aTypoIsNamedWithTheClosestKey() {
         LiteVaeConfig preset = LiteVaeConfig.preset(LiteVaeConfig.presetNames().get(0));
-        ObjectNode json = preset.toJson();
-        json.put("_name_or_path", "runs/litevae/model");
-        assertEquals(preset, LiteVaeConfig.fromJson(json));
-        json.set("extractor_chanels", json.get("extractor_channels"));
-        ConfigFormatException e = assertThrows(ConfigFormatException.class, () -> LiteVaeConfig.fromJson(json));
+        ModelConfig json = preset.toConfig().with("_name_or_path", "runs/litevae/model");
+        assertEquals(preset, LiteVaeConfig.fromConfig(json));
+        ModelConfig typo = json.with("extractor_chanels", preset.extractorChannels());
+        ConfigFormatException e = assertThrows(ConfigFormatException.class, () -> LiteVaeConfig.fromConfig(typo));
         assertEquals(
                 "LiteVAE config: unknown key 'extractor_chanels' (did you mean 'extractor_channels'?)", e.getMessage());
     }

@@ -200,7 +200,7 @@ class LiteVaeTest {
     void configJsonRoundTrips() {
         for (String preset : LiteVaeConfig.presetNames()) {
             LiteVaeConfig config = LiteVaeConfig.preset(preset);
-            assertEquals(config, LiteVaeConfig.fromJson(config.toJson()), preset);
+            assertEquals(config, LiteVaeConfig.fromConfig(config.toConfig()), preset);
         }
         LiteVaeConfig fixture =
                 LiteVaeConfig.read(Fixtures.dir("litevae/paper_tiny").resolve("config.json"));

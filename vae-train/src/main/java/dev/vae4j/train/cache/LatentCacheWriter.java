@@ -13,6 +13,7 @@ import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageSource;
@@ -60,7 +61,7 @@ public final class LatentCacheWriter {
     private final ImageSource source;
     private final Path folder;
     private final LatentCacheOptions options;
-    private final JsonNode modelConfig;
+    private final ModelConfig modelConfig;
 
     /** Receives this rank's progress: samples done and samples to do (for images/s and ETA). */
     @FunctionalInterface
@@ -88,7 +89,7 @@ public final class LatentCacheWriter {
      * @param modelConfig the model's configuration, copied into the index (may be null)
      */
     public LatentCacheWriter(
-            Autoencoder model, ImageSource source, Path folder, LatentCacheOptions options, JsonNode modelConfig) {
+            Autoencoder model, ImageSource source, Path folder, LatentCacheOptions options, ModelConfig modelConfig) {
         this.model = model;
         this.source = source;
         this.folder = folder;
@@ -187,6 +188,15 @@ public final class LatentCacheWriter {
         return new Report(written, kept, encoded, skipped, index);
     }
 
+    /** The model's config as a tree for the index. */
+    private JsonNode modelJson() {
+        try {
+            return JSON.readTree(modelConfig.toJson());
+        } catch (IOException e) {
+            throw new IllegalStateException("a model config is always valid JSON", e);
+        }
+    }
+
     /** The index fields known without reading the shards. */
     private ObjectNode indexHeader() {
         ObjectNode header = JSON.createObjectNode();
@@ -208,7 +218,7 @@ public final class LatentCacheWriter {
         scaling.put("scaling_factor", model.latentNormalizer().scale());
         scaling.put("shift_factor", model.latentNormalizer().shift());
         if (modelConfig != null) {
-            header.set("model", modelConfig);
+            header.set("model", modelJson());
         }
         return header;
     }

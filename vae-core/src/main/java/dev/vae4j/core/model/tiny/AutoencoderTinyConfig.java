@@ -1,18 +1,17 @@
 package dev.vae4j.core.model.tiny;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.ConfigFields;
 import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.nn.InterpolatingUpsample2D;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -191,10 +190,9 @@ public record AutoencoderTinyConfig(
         return (int) Math.round(Math.pow(upsamplingScalingFactor, decoderBlockOutChannels.size() - 1));
     }
 
-    /** Whether {@code root} (a parsed config.json) names this class. */
-    public static boolean isTinyConfig(JsonNode root) {
-        JsonNode name = root == null ? null : root.get("_class_name");
-        return name != null && CLASS_NAME.equals(name.asText());
+    /** Whether {@code config} names this class. */
+    public static boolean isTinyConfig(ModelConfig config) {
+        return CLASS_NAME.equals(config.className());
     }
 
     /**
@@ -232,8 +230,8 @@ public record AutoencoderTinyConfig(
      *
      * @throws ConfigFormatException naming a key of the wrong type or value, or an unknown key
      */
-    public static AutoencoderTinyConfig fromJson(ObjectNode root) {
-        ConfigFields f = ConfigFields.of(root, "AutoencoderTiny config");
+    public static AutoencoderTinyConfig fromConfig(ModelConfig config) {
+        ConfigFields f = config.fields("AutoencoderTiny config");
         f.requireKnownKeys(KEYS);
         AutoencoderTinyConfig d = taesd(4);
         return ConfigFields.construct(() -> new AutoencoderTinyConfig(
@@ -263,51 +261,47 @@ public record AutoencoderTinyConfig(
      * @throws ConfigFormatException naming the file and key if it is not a valid AutoencoderTiny config
      */
     public static AutoencoderTinyConfig read(Path file) {
-        return ConfigFields.read(file, "AutoencoderTiny config", AutoencoderTinyConfig::fromJson);
+        return ConfigFields.read(file, AutoencoderTinyConfig::fromConfig);
     }
 
-    /** The config.json object diffusers writes, plus the vae4j keys when they differ from the default. */
-    public ObjectNode toJson() {
-        ObjectNode root = JSON.createObjectNode();
+    /** The config diffusers writes to {@code config.json}, plus the vae4j keys when they differ from the default. */
+    public ModelConfig toConfig() {
+        Map<String, Object> root = new LinkedHashMap<>();
         root.put("_class_name", CLASS_NAME);
         root.put("in_channels", inChannels);
         root.put("out_channels", outChannels);
-        ints(root.putArray("encoder_block_out_channels"), encoderBlockOutChannels);
-        ints(root.putArray("decoder_block_out_channels"), decoderBlockOutChannels);
+        root.put("encoder_block_out_channels", encoderBlockOutChannels);
+        root.put("decoder_block_out_channels", decoderBlockOutChannels);
         root.put("act_fn", activation.jsonName());
         root.put("upsample_fn", upsampleMode.name().toLowerCase(Locale.ROOT));
         root.put("latent_channels", latentChannels);
         root.put("upsampling_scaling_factor", upsamplingScalingFactor);
-        ints(root.putArray("num_encoder_blocks"), numEncoderBlocks);
-        ints(root.putArray("num_decoder_blocks"), numDecoderBlocks);
+        root.put("num_encoder_blocks", numEncoderBlocks);
+        root.put("num_decoder_blocks", numDecoderBlocks);
         root.put("latent_magnitude", latentMagnitude);
         root.put("latent_shift", latentShift);
         root.put("force_upcast", forceUpcast);
         root.put("scaling_factor", scalingFactor);
         root.put("shift_factor", shiftFactor);
-        ints(root.putArray("block_out_channels"), decoderBlockOutChannels);
+        root.put("block_out_channels", decoderBlockOutChannels);
         if (useMidblockGn) {
             root.put("use_midblock_gn", true);
         }
         if (encoderStem != EncoderStem.CONV) {
             root.put("encoder_stem", encoderStem.jsonName());
         }
-        return root;
+        return ModelConfig.of(root);
     }
 
-    /** Writes {@link #toJson()} to {@code file} through a temporary sibling renamed into place. */
+    /** Writes {@link #toConfig()} to {@code file} through a temporary sibling renamed into place. */
     public void write(Path file) {
         Path abs = file.toAbsolutePath();
         try {
             Files.createDirectories(abs.getParent());
-            AtomicFiles.writeString(abs, JSON.writeValueAsString(toJson()) + "\n");
+            AtomicFiles.writeString(abs, toConfig().toJson() + "\n");
         } catch (IOException e) {
             throw new FileAccessException("cannot write " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void ints(ArrayNode array, List<Integer> values) {
-        values.forEach(array::add);
     }
 
     private static InterpolatingUpsample2D.Mode upsampleMode(String name) {

@@ -1,7 +1,7 @@
 package dev.vae4j.core.model.tiny;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.model.AutoencoderFormat;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.TrainableAutoencoder;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,13 +23,13 @@ public final class AutoencoderTinyFormat implements AutoencoderFormat {
     }
 
     @Override
-    public TrainableAutoencoder create(ObjectNode config) {
-        return new AutoencoderTiny(AutoencoderTinyConfig.fromJson(config));
+    public TrainableAutoencoder create(ModelConfig config) {
+        return new AutoencoderTiny(AutoencoderTinyConfig.fromConfig(config));
     }
 
     @Override
-    public Optional<ObjectNode> preset(String name) {
+    public Optional<ModelConfig> preset(String name) {
         return Optional.ofNullable(AutoencoderTinyConfig.presets().get(name.toLowerCase(Locale.ROOT)))
-                .map(AutoencoderTinyConfig::toJson);
+                .map(AutoencoderTinyConfig::toConfig);
     }
 }

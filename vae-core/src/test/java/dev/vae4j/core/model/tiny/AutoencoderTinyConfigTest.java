@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,26 +27,26 @@ class AutoencoderTinyConfigTest {
     @Test
     void readsDiffusersConfigWithDefaultsAndRoundTrips() throws IOException {
         // madebyollin/taesd's config.json as diffusers writes it (extra keys such as block_out_channels ignored)
-        ObjectNode diffusers = (ObjectNode) JSON.readTree("""
+        ModelConfig diffusers = ModelConfig.parse("""
                 {"_class_name": "AutoencoderTiny", "_diffusers_version": "0.20.0", "act_fn": "relu",
                  "decoder_block_out_channels": [64, 64, 64, 64], "encoder_block_out_channels": [64, 64, 64, 64],
                  "block_out_channels": [64, 64, 64, 64], "force_upcast": false, "in_channels": 3,
                  "latent_channels": 4, "latent_magnitude": 3, "latent_shift": 0.5,
                  "num_decoder_blocks": [3, 3, 3, 1], "num_encoder_blocks": [1, 3, 3, 3], "out_channels": 3,
                  "scaling_factor": 1.0, "upsampling_scaling_factor": 2}""");
-        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromJson(diffusers);
+        AutoencoderTinyConfig config = AutoencoderTinyConfig.fromConfig(diffusers);
         assertEquals(AutoencoderTinyConfig.taesd(4), config);
         assertEquals(
-                config, AutoencoderTinyConfig.fromJson(JSON.createObjectNode().put("_class_name", "AutoencoderTiny")));
-        ObjectNode written = config.toJson();
+                config, AutoencoderTinyConfig.fromConfig(ModelConfig.parse("{\"_class_name\": \"AutoencoderTiny\"}")));
+        ModelConfig written = config.toConfig();
         assertFalse(written.has("use_midblock_gn") || written.has("encoder_stem"), written.toString());
         for (AutoencoderTinyConfig preset : AutoencoderTinyConfig.presets().values()) {
-            assertEquals(preset, AutoencoderTinyConfig.fromJson(preset.toJson()));
+            assertEquals(preset, AutoencoderTinyConfig.fromConfig(preset.toConfig()));
         }
-        assertTrue(AutoencoderTinyConfig.taef2().toJson().get("use_midblock_gn").booleanValue());
+        assertTrue(AutoencoderTinyConfig.taef2().toConfig().fields("taef2").bool("use_midblock_gn"));
         assertEquals(
                 "strided_pair",
-                AutoencoderTinyConfig.taesana().toJson().get("encoder_stem").asText());
+                AutoencoderTinyConfig.taesana().toConfig().fields("taesana").text("encoder_stem"));
         assertEquals(32, AutoencoderTinyConfig.taesana().encoderDownsampling());
         assertEquals(32, AutoencoderTinyConfig.taesana().decoderUpsampling());
     }
@@ -104,17 +104,13 @@ class AutoencoderTinyConfigTest {
         }
     }
 
-    private static ObjectNode json(String key, String value) {
-        try {
-            return (ObjectNode) JSON.readTree("{\"" + key + "\": " + value + "}");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    private static ModelConfig json(String key, String value) {
+        return ModelConfig.parse("{\"" + key + "\": " + value + "}");
     }
 
-    private static void assertMessage(String fragment, ObjectNode config) {
+    private static void assertMessage(String fragment, ModelConfig config) {
         ConfigFormatException e =
-                assertThrows(ConfigFormatException.class, () -> AutoencoderTinyConfig.fromJson(config));
+                assertThrows(ConfigFormatException.class, () -> AutoencoderTinyConfig.fromConfig(config));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import java.util.List;
@@ -78,11 +79,11 @@ class LatentPreviewTest {
     void refusesAModelOfAnotherLatentSpaceOrNoDecoder() {
         try (TensorScope scope = new TensorScope()) {
             // FLUX.1's latent geometry (16 channels, f8) at 8 channels wide, so the test stays fast.
-            com.fasterxml.jackson.databind.node.ObjectNode json =
-                    AutoencoderKLConfig.preset("flux").toJson();
-            json.putArray("block_out_channels").add(8).add(8).add(8).add(8);
-            json.put("norm_num_groups", 4);
-            AutoencoderKL flux = new AutoencoderKL(AutoencoderKLConfig.fromJson(json));
+            ModelConfig json = AutoencoderKLConfig.preset("flux")
+                    .toConfig()
+                    .with("block_out_channels", List.of(8, 8, 8, 8))
+                    .with("norm_num_groups", 4);
+            AutoencoderKL flux = new AutoencoderKL(AutoencoderKLConfig.fromConfig(json));
             AutoencoderTiny taesd = new AutoencoderTiny(narrow(1.0, 0.0), false, true, "taesd");
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> LatentPreview.forModel(taesd, flux, 5));
