@@ -3,10 +3,6 @@ package dev.vae4j.core.io;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.FileAccessException;
-import dev.vae4j.core.io.torch.PyTorchCheckpoint;
-import dev.vae4j.core.io.torch.PyTorchFormatException;
-import dev.vae4j.core.io.torch.Unpickler;
-import dev.vae4j.core.io.torch.UnsafePickleException;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ModelConfig;
@@ -17,9 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Jazzer fuzz targets for everything that parses untrusted bytes: safetensors files, pickles and torch.save
- * checkpoints, images and model configs. Each target accepts the documented failure of its parser (a format exception
- * naming the problem); anything else (another exception, an error, a hang, a crash) is a finding.
+ * Jazzer fuzz targets for the parsers of untrusted bytes in {@code io} and {@code model}: safetensors files, images and
+ * model configs (pickles and torch.save checkpoints: {@code TorchParserFuzzTest}). Each target accepts the documented
+ * failure of its parser (a format exception naming the problem); anything else (another exception, an error, a hang, a
+ * crash) is a finding.
  *
  * <p>Without {@code JAZZER_FUZZ} (the normal test run) each target replays its committed regression inputs from
  * {@code src/test/resources/dev/vae4j/core/io/ParserFuzzTestInputs/<target>/} in seconds. A campaign on one target
@@ -47,31 +44,6 @@ class ParserFuzzTest {
             }
         } catch (SafetensorsFormatException | FileAccessException expected) {
             // a clear error naming the file and the problem
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    @FuzzTest(maxDuration = "10m")
-    void pickle(byte[] data) {
-        try {
-            Unpickler.load(data, "fuzz.pkl", persistentId -> persistentId);
-        } catch (PyTorchFormatException | UnsafePickleException expected) {
-            // malformed or disallowed pickle, reported with its offset
-        }
-    }
-
-    @FuzzTest(maxDuration = "10m")
-    void torchCheckpoint(byte[] data) throws IOException {
-        Path file = scratch("c.pt", data);
-        try (TensorScope scope = new TensorScope();
-                PyTorchCheckpoint checkpoint = PyTorchCheckpoint.open(file)) {
-            TensorSource tensors = checkpoint.allTensors();
-            for (String name : tensors.names()) {
-                tensors.load(name);
-            }
-        } catch (PyTorchFormatException | UnsafePickleException | FileAccessException expected) {
-            // not a well-formed, allowed torch.save file
         } finally {
             Files.deleteIfExists(file);
         }

@@ -30,7 +30,7 @@ import org.bytedeco.pytorch.global.torch;
  * every tensor viewing it shares its memory. Storages stay cached until {@link #close}; tensors already returned stay
  * valid after it. Thread-safe.
  */
-public final class PyTorchCheckpoint implements AutoCloseable {
+final class PyTorchCheckpoint implements AutoCloseable {
     /** The two on-disk formats of {@code torch.save}. */
     public enum Format {
         /** Zip archive with {@code data.pkl} and {@code data/<key>} records (PyTorch 1.6+ default). */

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * {@value #MAX_INT_BYTES} bytes; dict keys and set members must be hashable (no lists or dicts). Any violation is a
  * {@link PyTorchFormatException} naming the origin, the byte offset and the opcode.
  */
-public final class Unpickler {
+final class Unpickler {
     /** Deepest MARK nesting accepted. */
     public static final int MAX_MARK_DEPTH = 4096;
     /** Deepest tuple nesting accepted. */
