@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.ConfigKeys;
@@ -54,7 +55,9 @@ public record Recipe(
         @JsonProperty("validation") ValidationSpec validation,
         @JsonProperty("evaluation") EvaluationSpec evaluation) {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    // type ids as a "type" key, as recipes spell them, not as YAML tags
+    private static final ObjectMapper YAML = new ObjectMapper(
+                    new YAMLFactory().disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .registerModule(RecipeEnums.module());
 
