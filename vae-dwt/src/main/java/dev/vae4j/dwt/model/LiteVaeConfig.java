@@ -216,7 +216,7 @@ public record LiteVaeConfig(
     }
 
     /**
-     * The keys of a LiteVAE {@code config.json}: those {@link #toJson()} writes, {@code _diffusers_version} and
+     * The keys of a LiteVAE {@code config.json}: those {@link #toConfig()} writes, {@code _diffusers_version} and
      * diffusers' bookkeeping keys. Any other key is an error.
      */
     public static final Set<String> KEYS = Set.of(
@@ -306,7 +306,7 @@ public record LiteVaeConfig(
         return ModelConfig.of(fields);
     }
 
-    /** Writes {@link #toJson()} to {@code file} atomically (a failed write leaves the previous file intact). */
+    /** Writes {@link #toConfig()} to {@code file} atomically (a failed write leaves the previous file intact). */
     public void write(Path file) {
         AtomicFiles.writeString(file, toConfig().toJson() + "\n");
     }

@@ -196,7 +196,7 @@ public record AutoencoderTinyConfig(
     }
 
     /**
-     * The keys {@link #fromJson} accepts: diffusers' {@code AutoencoderTiny} arguments (and the
+     * The keys {@link #fromConfig} accepts: diffusers' {@code AutoencoderTiny} arguments (and the
      * {@code block_out_channels} diffusers registers), vae4j's additions and diffusers' bookkeeping keys. Any other key
      * is an error naming it and the closest known key.
      */
