@@ -46,6 +46,13 @@ import org.w3c.dom.Node;
  */
 final class ImageDecoder {
     /**
+     * What the JPEG decoders' warnings say when the data ends before the image does ("Corrupt JPEG data: premature end
+     * of data segment", libjpeg's "Premature end of JPEG file"), lower case. A file that only lacks its EOI marker (all
+     * pixels present) is accepted, as PIL accepts it.
+     */
+    private static final String TRUNCATED_JPEG = "premature end";
+
+    /**
      * The default pixel limit: PIL's decompression-bomb error threshold ({@code 2 * Image.MAX_IMAGE_PIXELS}),
      * 178,956,970 pixels (a 13,377 px square).
      */
@@ -110,6 +117,12 @@ final class ImageDecoder {
 
     private static BufferedImage read(Path file, InputOpener opener) {
         return withReader(file, opener, "cannot decode image", reader -> {
+            List<String> truncated = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (warning != null && warning.toLowerCase(Locale.ROOT).contains(TRUNCATED_JPEG)) {
+                    truncated.add(warning);
+                }
+            });
             ImageTensors.Size size = header(reader);
             long pixels = (long) size.width() * size.height();
             long limit = maxPixels();
@@ -130,7 +143,12 @@ final class ImageDecoder {
             if (space == ColorSpace.TYPE_CMYK && reader.canReadRaster()) {
                 return cmykToRgb(reader.readRaster(0, null), adobeInverted(reader));
             }
-            return standardize(file, reader.read(0));
+            BufferedImage image = reader.read(0);
+            if (!truncated.isEmpty()) {
+                // the decoder filled the missing rows with grey; PIL refuses such a file by default, and so do we
+                throw new ImageReadException(file, "truncated image data (" + truncated.get(0) + ")");
+            }
+            return standardize(file, image);
         });
     }
 

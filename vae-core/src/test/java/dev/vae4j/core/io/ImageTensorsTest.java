@@ -215,6 +215,33 @@ class ImageTensorsTest {
         }
     }
 
+    /**
+     * A JPEG cut short decodes with its missing rows filled grey and only a decoder warning; PIL refuses such a file by
+     * default, and so does vae4j (training and caching then skip and count it). The whole file still reads.
+     */
+    @Test
+    void aTruncatedJpegIsAnErrorNamingTheFile() throws IOException {
+        BufferedImage image = new BufferedImage(256, 192, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(5);
+        for (int y = 0; y < 192; y++) {
+            for (int x = 0; x < 256; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24)); // noise: the scan data is most of the file
+            }
+        }
+        Path whole = write(image, "jpg", "whole.jpg");
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut.jpg");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        try (TensorScope scope = new TensorScope()) {
+            assertArrayEquals(
+                    new long[] {1, 3, 192, 256},
+                    ImageTensors.read(whole).sizes().vec().get());
+        }
+        ImageReadException e = assertThrows(ImageReadException.class, () -> ImageTensors.read(cut));
+        assertEquals(cut, e.file());
+        assertTrue(e.getMessage().contains("truncated image data"), e.getMessage());
+    }
+
     @Test
     void sizeReadsTheHeader() throws IOException {
         Path file = write(pattern(BufferedImage.TYPE_INT_RGB), "png", "p.png");
