@@ -109,6 +109,17 @@ final class CliSupport {
         }
     }
 
+    /** Deletes {@code folder} if it is an empty folder (what a failed command created); otherwise leaves it. */
+    static void deleteIfEmpty(Path folder) {
+        try (java.util.stream.Stream<Path> entries = Files.list(folder)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(folder);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove the empty output folder {}: {}", folder, e.getMessage());
+        }
+    }
+
     /** Creates the parent folder of an output file if needed. */
     static void createParent(Path file) {
         Path parent = file.toAbsolutePath().getParent();

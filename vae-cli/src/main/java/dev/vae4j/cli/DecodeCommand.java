@@ -12,6 +12,7 @@ import dev.vae4j.core.tensor.InferenceScope;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,6 +75,12 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "The latents are raw z: do not undo the model's scaling/shift.")
     private boolean raw;
 
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Replace output files that already exist (by default an existing file is never written over).")
+    private boolean overwrite;
+
     /** Creates the command (picocli instantiates it). */
     public DecodeCommand() {}
 
@@ -90,16 +97,63 @@ public final class DecodeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         input + " has no tensor 'latents' (it has: " + String.join(", ", reader.names()) + ")");
             }
+            refuseToOverwrite(reader, toTensorFile);
+            boolean created = !Files.exists(output);
             if (toTensorFile) {
                 CliSupport.createParent(output);
             } else {
                 CliSupport.createFolder(output);
             }
-            Autoencoder model = modelOption.loadForInference(compute, tile);
-            decode(model, reader, toTensorFile, out);
+            try {
+                Autoencoder model = modelOption.loadForInference(compute, tile);
+                decode(model, reader, toTensorFile, out);
+            } catch (RuntimeException e) {
+                if (created && !toTensorFile) {
+                    CliSupport.deleteIfEmpty(output); // a failed decode leaves no empty output folder behind
+                }
+                throw e;
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Fails before anything is written if an output file already exists and {@code --overwrite} was not given: the PNG
+     * names come from the sources' names, so decoding into the folder that holds the sources would replace them.
+     */
+    private void refuseToOverwrite(SafetensorsReader reader, boolean toTensorFile) {
+        if (overwrite) {
+            return;
+        }
+        if (toTensorFile) {
+            if (Files.exists(output)) {
+                throw new IllegalArgumentException(
+                        "--output " + output + " exists; give another --output or --overwrite to replace it");
+            }
+            return;
+        }
+        long[] shape = reader.entry("latents").shape();
+        if (shape.length == 0) {
+            return; // not latents at all: decoding refuses them before writing anything
+        }
+        long n = shape[0];
+        List<String> sources = CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
+        List<String> names =
+                sources != null && sources.size() == n ? CliSupport.pngNames(sources) : CliSupport.numberedPngNames(n);
+        List<String> existing = names.stream()
+                .filter(name -> Files.exists(output.resolve(name)))
+                .toList();
+        if (!existing.isEmpty()) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%d of the %d PNG files to write already exist in %s (first: %s); give another --output or"
+                            + " --overwrite to replace them",
+                    existing.size(),
+                    names.size(),
+                    output,
+                    existing.get(0)));
+        }
     }
 
     private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {

@@ -247,5 +247,37 @@ class EncodeDecodeCommandTest {
                         "--output",
                         dir.resolve("o").toString())
                 .assertOneLineError(latents.toString(), "[1, 3, 4, 4]");
+        assertFalse(Files.exists(dir.resolve("o")), "a failed decode leaves no empty output folder");
+    }
+
+    /**
+     * The PNGs are named after the sources, so decoding into the folder that holds them would replace them: refused
+     * before anything is written, unless {@code --overwrite}; an existing {@code .safetensors} output likewise.
+     */
+    @Test
+    void decodeNeverWritesOverExistingFilesUnlessAsked() throws IOException {
+        Path latents = encode("latents.safetensors");
+        Path sources = Files.createDirectory(dir.resolve("sources"));
+        writeImage(sources.resolve("a.png"), 32, 24, 1);
+        byte[] before = Files.readAllBytes(sources.resolve("a.png"));
+        run("decode", "--model", model.toString(), "--input", latents.toString(), "--output", sources.toString())
+                .assertOneLineError("1 of the 3 PNG files to write already exist", "a.png", "--overwrite");
+        assertArrayEquals(before, Files.readAllBytes(sources.resolve("a.png")));
+        assertFalse(Files.exists(sources.resolve("b.png")), "nothing was written");
+        run(
+                        "decode",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        sources.toString(),
+                        "--overwrite")
+                .assertOk();
+        assertTrue(Files.exists(sources.resolve("b.png")));
+        Path tensors = Files.writeString(dir.resolve("images.safetensors"), "keep");
+        run("decode", "--model", model.toString(), "--input", latents.toString(), "--output", tensors.toString())
+                .assertOneLineError(tensors.toString(), "exists", "--overwrite");
+        assertEquals("keep", Files.readString(tensors));
     }
 }
