@@ -107,7 +107,11 @@ public final class ImageTensors {
      */
     public static List<Path> listImages(Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(folder + " does not exist or is not a folder");
+            throw new IllegalArgumentException(
+                    !Files.exists(folder)
+                            ? folder + " does not exist"
+                            : folder + " is a file, not a folder of images"
+                                    + (isImageFile(folder) ? " (put the image in a folder of its own)" : ""));
         }
         List<Path> images = new ArrayList<>();
         int skipped = 0;

@@ -243,6 +243,17 @@ class ImageTensorsTest {
     }
 
     @Test
+    void listingSaysWhetherTheFolderIsMissingOrAFile() throws IOException {
+        Path image = write(pattern(BufferedImage.TYPE_INT_RGB), "png", "photo.png");
+        IllegalArgumentException file =
+                assertThrows(IllegalArgumentException.class, () -> ImageTensors.listImages(image));
+        assertTrue(file.getMessage().contains("is a file, not a folder of images"), file.getMessage());
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> ImageTensors.listImages(dir.resolve("none")));
+        assertTrue(missing.getMessage().endsWith("does not exist"), missing.getMessage());
+    }
+
+    @Test
     void sizeReadsTheHeader() throws IOException {
         Path file = write(pattern(BufferedImage.TYPE_INT_RGB), "png", "p.png");
         assertEquals(new ImageTensors.Size(4, 3), ImageTensors.size(file));
