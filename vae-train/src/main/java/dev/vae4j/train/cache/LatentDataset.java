@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
 import static org.bytedeco.pytorch.global.torch.randn;
 import static org.bytedeco.pytorch.global.torch.stack;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.FileAccessException;
@@ -77,6 +78,7 @@ public final class LatentDataset implements AutoCloseable {
      * Opens the cache in {@code folder} through its {@code index.json} (reading every shard's sample list).
      *
      * @throws IllegalArgumentException if the folder has no index (an unfinished cache: resume its writer)
+     * @throws LatentCacheFormatException naming the file and field if the index or a shard's sample list is malformed
      */
     public static LatentDataset open(Path folder) {
         Path indexFile = folder.resolve(LatentShards.INDEX);
@@ -84,29 +86,58 @@ public final class LatentDataset implements AutoCloseable {
             throw new IllegalArgumentException(folder + " has no " + LatentShards.INDEX + ": not a finished latent"
                     + " cache (run vae encode --resume on it)");
         }
-        try {
-            JsonNode index = JSON.readTree(indexFile.toFile());
-            List<Entry> entries = new ArrayList<>();
-            JsonNode shards = index.get("shards");
-            for (int j = 0; j < shards.size(); j++) {
-                try (SafetensorsReader reader = SafetensorsReader.open(
-                        folder.resolve(shards.get(j).get("file").asText()))) {
-                    JsonNode samples = JSON.readTree(reader.metadata().get("samples"));
-                    for (int i = 0; i < samples.size(); i++) {
-                        JsonNode s = samples.get(i);
-                        entries.add(new Entry(
-                                j,
-                                i,
-                                s.get("key").asText(),
-                                s.has("caption") ? s.get("caption").asText() : null,
-                                s.get("bucket").get(0).asInt() + "x"
-                                        + s.get("bucket").get(1).asInt()));
-                    }
+        JsonNode index = readJson(indexFile, () -> JSON.readTree(indexFile.toFile()));
+        require(index.isObject(), indexFile, "is not a JSON object");
+        for (String field : List.of("latent_channels", "downsampling_factor")) {
+            require(index.path(field).canConvertToInt(), indexFile, "has no integer '" + field + "'");
+        }
+        require(index.path("scaling").isObject(), indexFile, "has no 'scaling' object");
+        JsonNode shards = index.path("shards");
+        require(shards.isArray(), indexFile, "has no 'shards' list");
+        List<Entry> entries = new ArrayList<>();
+        for (int j = 0; j < shards.size(); j++) {
+            JsonNode file = shards.get(j).path("file");
+            require(file.isTextual(), indexFile, "shard " + j + " has no 'file' name");
+            Path shard = folder.resolve(file.asText());
+            try (SafetensorsReader reader = SafetensorsReader.open(shard)) {
+                String text = reader.metadata().get("samples");
+                require(text != null, shard, "has no 'samples' metadata");
+                JsonNode samples = readJson(shard, () -> JSON.readTree(text));
+                require(samples.isArray(), shard, "'samples' metadata is not a list");
+                for (int i = 0; i < samples.size(); i++) {
+                    JsonNode s = samples.get(i);
+                    JsonNode bucket = s.path("bucket");
+                    require(s.path("key").isTextual(), shard, "sample " + i + " has no 'key'");
+                    require(bucket.isArray() && bucket.size() == 2, shard, "sample " + i + " has no 'bucket' [w, h]");
+                    entries.add(new Entry(
+                            j,
+                            i,
+                            s.get("key").asText(),
+                            s.has("caption") ? s.get("caption").asText() : null,
+                            bucket.get(0).asInt() + "x" + bucket.get(1).asInt()));
                 }
             }
-            return new LatentDataset(folder, index, List.copyOf(entries));
+        }
+        return new LatentDataset(folder, index, List.copyOf(entries));
+    }
+
+    private interface JsonRead {
+        JsonNode read() throws IOException;
+    }
+
+    private static JsonNode readJson(Path file, JsonRead read) {
+        try {
+            return read.read();
+        } catch (JsonProcessingException e) {
+            throw new LatentCacheFormatException(file, "is not valid JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
-            throw new FileAccessException("cannot read the latent cache in " + folder, e);
+            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void require(boolean condition, Path file, String problem) {
+        if (!condition) {
+            throw new LatentCacheFormatException(file, problem + " (an edited or incomplete cache: encode it again)");
         }
     }
 
