@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -63,6 +64,15 @@ public final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        int processors = Runtime.getRuntime().availableProcessors();
+        if (nprocPerNode < 1 || nprocPerNode > processors) {
+            // each worker is a JVM that drives its device from at least one core; more than the node has only thrashes
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--nproc-per-node " + nprocPerNode + " workers on a node with " + processors
+                            + " processor(s): give 1 to " + processors
+                            + " (one worker per GPU, or per core on the CPU)");
+        }
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();
         return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), line -> {

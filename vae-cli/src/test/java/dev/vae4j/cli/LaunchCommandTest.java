@@ -33,6 +33,23 @@ class LaunchCommandTest {
                         .toFile());
     }
 
+    /** More workers than the node has processors (each is a JVM driving its device from a core) is a usage error. */
+    @Test
+    void moreWorkersThanProcessorsAreRefusedBeforeAnyStarts() {
+        int processors = Runtime.getRuntime().availableProcessors();
+        CliTestSupport.run(
+                        "launch",
+                        "--nproc-per-node",
+                        Integer.toString(processors + 1),
+                        "--",
+                        "inspect",
+                        "--preset",
+                        "sd")
+                .assertUsageError("processor(s): give 1 to " + processors);
+        CliTestSupport.run("launch", "--nproc-per-node", "0", "--", "inspect", "--preset", "sd")
+                .assertUsageError("--nproc-per-node 0");
+    }
+
     @Test
     void twoWorkersTrainAndASingleProcessResumes(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
