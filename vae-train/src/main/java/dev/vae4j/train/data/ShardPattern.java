@@ -31,8 +31,17 @@ public final class ShardPattern {
      */
     public static List<Path> expand(String pattern) {
         List<String> out = new ArrayList<>();
+        long total = 0;
         for (String part : pattern.split("::")) {
-            expandInto(part, out);
+            total += count(part, pattern);
+            if (total > MAX_SHARDS) {
+                // counted before anything is expanded: a pattern of a billion names fails at once, in no memory
+                throw new IllegalArgumentException(
+                        "shard pattern " + pattern + " names more than " + MAX_SHARDS + " files");
+            }
+        }
+        for (String part : pattern.split("::")) {
+            expandInto(part, pattern, out);
         }
         return out.stream().map(Path::of).toList();
     }
@@ -52,23 +61,17 @@ public final class ShardPattern {
         return paths;
     }
 
-    private static void expandInto(String pattern, List<String> out) {
-        if (pattern.indexOf('{') < 0 && pattern.indexOf('}') < 0) {
-            add(out, pattern, pattern);
-            return;
+    /** How many paths {@code part} names (the product of its groups' sizes, capped above {@link #MAX_SHARDS}). */
+    private static long count(String part, String pattern) {
+        long product = 1;
+        Matcher group = GROUP.matcher(part);
+        while (group.find()) {
+            product = Math.min((long) MAX_SHARDS + 1, product * size(group.group(1), pattern));
         }
-        Matcher group = GROUP.matcher(pattern);
-        if (!group.find()) {
-            throw new IllegalArgumentException("unbalanced braces in shard pattern " + pattern);
-        }
-        String head = pattern.substring(0, group.start());
-        String tail = pattern.substring(group.end());
-        for (String choice : choices(group.group(1), pattern)) {
-            expandInto(head + choice + tail, out);
-        }
+        return product;
     }
 
-    private static List<String> choices(String body, String pattern) {
+    private static long size(String body, String pattern) {
         Matcher range = RANGE.matcher(body);
         if (range.matches()) {
             long from = Long.parseLong(range.group(1));
@@ -77,18 +80,45 @@ public final class ShardPattern {
                 throw new IllegalArgumentException("bad range {" + body + "} in shard pattern " + pattern
                         + ": need first <= last and at most " + MAX_SHARDS + " values");
             }
-            int width = range.group(1).length();
-            List<String> values = new ArrayList<>();
-            for (long v = from; v <= to; v++) {
-                values.add(String.format("%0" + width + "d", v));
-            }
-            return values;
+            return to - from + 1;
         }
         if (body.contains(",")) {
-            return List.of(body.split(",", -1));
+            return body.split(",", -1).length;
         }
         throw new IllegalArgumentException(
                 "bad group {" + body + "} in shard pattern " + pattern + ": use {first..last} or {a,b,...}");
+    }
+
+    private static void expandInto(String part, String pattern, List<String> out) {
+        if (part.indexOf('{') < 0 && part.indexOf('}') < 0) {
+            add(out, part, pattern);
+            return;
+        }
+        Matcher group = GROUP.matcher(part);
+        if (!group.find()) {
+            throw new IllegalArgumentException("unbalanced braces in shard pattern " + pattern);
+        }
+        String head = part.substring(0, group.start());
+        String tail = part.substring(group.end());
+        for (String choice : choices(group.group(1), pattern)) {
+            expandInto(head + choice + tail, pattern, out);
+        }
+    }
+
+    private static List<String> choices(String body, String pattern) {
+        size(body, pattern); // validates the group
+        Matcher range = RANGE.matcher(body);
+        if (!range.matches()) {
+            return List.of(body.split(",", -1));
+        }
+        long from = Long.parseLong(range.group(1));
+        long to = Long.parseLong(range.group(2));
+        int width = range.group(1).length();
+        List<String> values = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            values.add(String.format("%0" + width + "d", v));
+        }
+        return values;
     }
 
     private static void add(List<String> out, String path, String pattern) {

@@ -1,0 +1,37 @@
+package dev.vae4j.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ShardPattern}: braces expand in order; a pattern naming too many files fails at once, naming what was typed.
+ */
+class ShardPatternTest {
+    @Test
+    void rangesAndListsExpandInPatternOrder() {
+        assertEquals(
+                List.of(Path.of("a/s-08.tar"), Path.of("a/s-09.tar"), Path.of("a/s-10.tar"), Path.of("b/x.tar")),
+                ShardPattern.expand(
+                        "a/s-{08..10}.tar::b/{x}.tar".replace("{x}", "{x,}").replace("{x,}", "x")));
+        assertEquals(4, ShardPattern.expand("{a,b}-{0..1}.tar").size());
+    }
+
+    @Test
+    void aPatternOfABillionNamesFailsAtOnceNamingThePatternTyped() {
+        String pattern = "shards/{0..9999}{0..9999}{0..9999}.tar";
+        // counted, not expanded: the message names the pattern as typed, not a half-expanded file name
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand(pattern));
+        assertEquals("shard pattern " + pattern + " names more than 10000000 files", e.getMessage());
+        IllegalArgumentException bad =
+                assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand("s-{3..1}.tar"));
+        assertTrue(bad.getMessage().contains("bad range {3..1}"), bad.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand("s-{1..2.tar"))
+                .getMessage()
+                .contains("unbalanced braces"));
+    }
+}
