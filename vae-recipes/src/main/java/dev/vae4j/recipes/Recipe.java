@@ -2,6 +2,7 @@ package dev.vae4j.recipes;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -322,9 +323,27 @@ public record Recipe(
         }
         try {
             return YAML.treeToValue(copy, Recipe.class);
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(readable(e, where), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read recipe " + where + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A binding failure as the recipe's author reads it: the key path in the recipe ({@code train.generator_optimizer})
+     * and the validation message, without Jackson's class names and source locations.
+     */
+    private static String readable(JsonMappingException e, String where) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(java.util.stream.Collectors.joining("."))
+                .replace(".[", "[");
+        String problem = e.getCause() instanceof IllegalArgumentException cause && cause.getMessage() != null
+                ? cause.getMessage()
+                : e.getOriginalMessage();
+        problem = problem.replaceFirst("^Cannot construct instance of `[^`]*`(, problem)?: ", "");
+        return "recipe " + where + (path.isEmpty() ? "" : " " + path) + ": " + problem;
     }
 
     /**
