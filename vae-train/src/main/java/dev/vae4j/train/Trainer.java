@@ -1,12 +1,5 @@
 package dev.vae4j.train;
 
-import static org.bytedeco.pytorch.global.torch.cat;
-import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
-import static org.bytedeco.pytorch.global.torch.isfinite;
-import static org.bytedeco.pytorch.global.torch.randn;
-import static org.bytedeco.pytorch.global.torch.stack;
-import static org.bytedeco.pytorch.global.torch.zeros;
-
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.model.DiagonalGaussian;
 import dev.vae4j.core.model.Discriminator;
@@ -29,15 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -88,6 +76,7 @@ public final class Trainer {
     private final GradientBuckets generatorBuckets;
     private final GradientBuckets discriminatorBuckets;
     private final IntervalTerms interval = new IntervalTerms();
+    private final PosteriorNoise noise;
     private TrainingState state = TrainingState.start();
 
     /**
@@ -159,6 +148,7 @@ public final class Trainer {
 
     private Trainer(Builder parts) {
         this.parallel = parts.parallel;
+        this.noise = new PosteriorNoise(parts.config.seed(), parts.parallel.context());
         this.model = parts.model;
         this.discriminator = parts.adversary == null ? null : parts.adversary.discriminator();
         this.generatorObjective = parts.objective;
@@ -340,17 +330,25 @@ public final class Trainer {
                 microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms, checked);
             }
             if (parallel.context().worldSize() > 1) {
-                poisonOnNonFiniteLoss(checked.values(), updateGenerator, updateDiscriminator);
+                GradientChecks.poisonOnNonFiniteLoss(
+                        checked.values(),
+                        List.of(
+                                updateGenerator ? generatorParameters : List.of(),
+                                updateDiscriminator ? discriminatorParameters : List.of()));
             }
             if (updateGenerator) {
                 generatorBuckets.average(parallel.collectives());
-                checked.put("autoencoder gradient norm", clip(generatorParameters));
+                checked.put(
+                        "autoencoder gradient norm",
+                        GradientChecks.clip(generatorParameters, config.gradClip(), device));
             }
             if (updateDiscriminator) {
                 discriminatorBuckets.average(parallel.collectives());
-                checked.put("discriminator gradient norm", clip(discriminatorParameters));
+                checked.put(
+                        "discriminator gradient norm",
+                        GradientChecks.clip(discriminatorParameters, config.gradClip(), device));
             }
-            nonFinite = firstNonFinite(checked);
+            nonFinite = GradientChecks.firstNonFinite(checked);
             if (nonFinite == null) {
                 if (updateGenerator) {
                     generatorOptimizer.step();
@@ -417,7 +415,7 @@ public final class Trainer {
             if (config.fixedVariance() > 0) {
                 posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
             }
-            reconstructions = model.decode(posterior.sample(noise(posterior.mean(), first)))
+            reconstructions = model.decode(posterior.sample(noise.like(posterior.mean(), first)))
                     .to(ScalarType.Float);
         }
         if (updateGenerator) {
@@ -435,108 +433,6 @@ public final class Trainer {
             loss.total().mul(new Scalar(share)).backward();
             accumulate(terms, loss.terms(), share);
             accumulate(checked, Map.of("discriminator loss", loss.total().detach()), 1.0);
-        }
-    }
-
-    /**
-     * Standard normal noise of {@code mean}'s shape whose row j is drawn with a generator seeded by (seed, global
-     * position of sample j), so a sample gets the same noise whichever rank and batch it falls in. Drawn on the host
-     * (the generators are CPU ones) and, on CUDA, copied from pinned memory without waiting.
-     */
-    private Tensor noise(Tensor mean, long first) {
-        long[] shape = mean.sizes().vec().get();
-        shape[0] = 1;
-        TensorVector rows = new TensorVector();
-        TensorOptions options = new TensorOptions(ScalarType.Float);
-        int rank = parallel.context().rank();
-        int worldSize = parallel.context().worldSize();
-        for (long j = 0; j < mean.size(0); j++) {
-            long position = ShardedSampler.position(first, rank, worldSize, j);
-            Generator generator = createCPUGenerator(config.seed() * 1_000_003L + position);
-            rows.push_back(randn(shape, new GeneratorOptional(generator), options));
-        }
-        Tensor host = cat(rows);
-        if (!mean.device().is_cuda()) {
-            return host.to(mean.device(), mean.scalar_type());
-        }
-        // pinned and non-blocking: a pageable copy would wait for the device's queue to drain
-        return host.pin_memory().to(mean.device(), mean.scalar_type(), true, false, new MemoryFormatOptional());
-    }
-
-    /**
-     * Scales the gradients of {@code parameters} to total L2 norm at most {@link TrainConfig#gradClip()} on the device,
-     * as {@code torch.nn.utils.clip_grad_norm_} does (the same norms, coefficient {@code min(1, max / (norm + 1e-6))}),
-     * without reading the norm: returns it as a 0-d tensor.
-     */
-    private Tensor clip(List<Tensor> parameters) {
-        TensorVector norms = new TensorVector();
-        List<Tensor> grads = new ArrayList<>();
-        for (Tensor p : parameters) {
-            Tensor g = p.grad();
-            if (g.defined()) {
-                grads.add(g);
-                norms.push_back(g.norm(new Scalar(2.0)));
-            }
-        }
-        if (grads.isEmpty()) {
-            return zeros(new long[] {}, new TensorOptions(ScalarType.Float)).to(device, ScalarType.Float);
-        }
-        Tensor total = stack(norms).norm(new Scalar(2.0));
-        if (config.gradClip() > 0) {
-            Tensor coefficient = total.add(new Scalar(1e-6))
-                    .reciprocal()
-                    .mul(new Scalar(config.gradClip()))
-                    .clamp_max(new Scalar(1.0));
-            grads.forEach(g -> g.mul_(coefficient));
-        }
-        return total;
-    }
-
-    /**
-     * The step's one host read: whether every checked value (loss totals, gradient norms) is finite; null if so, else
-     * the name of the first that is not (a second read, only on such a step), or "value on another rank".
-     */
-    private static String firstNonFinite(Map<String, Tensor> checked) {
-        TensorVector values = new TensorVector();
-        checked.values().forEach(v -> values.push_back(v.to(ScalarType.Double)));
-        Tensor stacked = stack(values);
-        if (HostSyncs.isTrue(isfinite(stacked).all())) {
-            return null;
-        }
-        double[] host = HostSyncs.read(stacked);
-        int i = 0;
-        for (String name : checked.keySet()) {
-            double value = host[i++];
-            if (!Double.isFinite(value)) {
-                return name + " (" + value + ")";
-            }
-        }
-        return "value on another rank";
-    }
-
-    /**
-     * Makes a non-finite loss on this rank non-finite on every rank without a collective of its own: adds {@code 0 *
-     * sum(losses)} (exactly 0 when they are finite, NaN when not) to one gradient of each network being updated before
-     * the gradients are averaged, so every rank's gradient norm check sees it.
-     */
-    private void poisonOnNonFiniteLoss(Iterable<Tensor> losses, boolean generator, boolean discriminator) {
-        Tensor zero = null;
-        for (Tensor loss : losses) {
-            Tensor term = loss.mul(new Scalar(0.0));
-            zero = zero == null ? term : zero.add(term);
-        }
-        if (zero == null) {
-            return;
-        }
-        for (List<Tensor> parameters : List.of(
-                generator ? generatorParameters : List.<Tensor>of(),
-                discriminator ? discriminatorParameters : List.<Tensor>of())) {
-            for (Tensor p : parameters) {
-                if (p.grad().defined()) {
-                    p.grad().add_(zero);
-                    break;
-                }
-            }
         }
     }
 
