@@ -97,7 +97,8 @@ public final class DecodeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         input + " has no tensor 'latents' (it has: " + String.join(", ", reader.names()) + ")");
             }
-            refuseToOverwrite(reader, toTensorFile);
+            List<String> sources = sourceNames(reader);
+            refuseToOverwrite(sources, latentCount(reader), toTensorFile);
             boolean created = !Files.exists(output);
             if (toTensorFile) {
                 CliSupport.createParent(output);
@@ -106,7 +107,7 @@ public final class DecodeCommand implements Callable<Integer> {
             }
             try {
                 Autoencoder model = modelOption.loadForInference(compute, tile);
-                decode(model, reader, toTensorFile, out);
+                decode(model, reader, sources, toTensorFile, out);
             } catch (RuntimeException e) {
                 if (created && !toTensorFile) {
                     CliSupport.deleteIfEmpty(output); // a failed decode leaves no empty output folder behind
@@ -122,7 +123,7 @@ public final class DecodeCommand implements Callable<Integer> {
      * Fails before anything is written if an output file already exists and {@code --overwrite} was not given: the PNG
      * names come from the sources' names, so decoding into the folder that holds the sources would replace them.
      */
-    private void refuseToOverwrite(SafetensorsReader reader, boolean toTensorFile) {
+    private void refuseToOverwrite(List<String> sources, long n, boolean toTensorFile) {
         if (overwrite) {
             return;
         }
@@ -133,14 +134,7 @@ public final class DecodeCommand implements Callable<Integer> {
             }
             return;
         }
-        long[] shape = reader.entry("latents").shape();
-        if (shape.length == 0) {
-            return; // not latents at all: decoding refuses them before writing anything
-        }
-        long n = shape[0];
-        List<String> sources = CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
-        List<String> names =
-                sources != null && sources.size() == n ? CliSupport.pngNames(sources) : CliSupport.numberedPngNames(n);
+        List<String> names = outputNames(sources, n);
         List<String> existing = names.stream()
                 .filter(name -> Files.exists(output.resolve(name)))
                 .toList();
@@ -156,7 +150,38 @@ public final class DecodeCommand implements Callable<Integer> {
         }
     }
 
-    private void decode(Autoencoder model, SafetensorsReader reader, boolean toTensorFile, PrintWriter out) {
+    /** The number of latents (0 for a tensor that is not latents at all, which decoding refuses later). */
+    private static long latentCount(SafetensorsReader reader) {
+        long[] shape = reader.entry("latents").shape();
+        return shape.length == 0 ? 0 : shape[0];
+    }
+
+    /** The source file names of the latents from the file's metadata, or null when absent or not one per latent. */
+    private List<String> sourceNames(SafetensorsReader reader) {
+        List<String> names = CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
+        long n = latentCount(reader);
+        if (names != null && names.size() != n) {
+            LOG.warn(
+                    "{}: metadata lists {} file names for {} latents; numbering the outputs instead",
+                    input,
+                    names.size(),
+                    n);
+            return null;
+        }
+        return names;
+    }
+
+    /** The PNG names: after the sources when known, else numbered. */
+    private static List<String> outputNames(List<String> sources, long n) {
+        return sources != null ? CliSupport.pngNames(sources) : CliSupport.numberedPngNames(n);
+    }
+
+    private void decode(
+            Autoencoder model,
+            SafetensorsReader reader,
+            List<String> sourceNames,
+            boolean toTensorFile,
+            PrintWriter out) {
         NonFiniteValues nonFinite = compute.nonFinite();
         try (InferenceScope scope = new InferenceScope()) {
             Tensor latents = loadLatents(reader, model);
@@ -167,16 +192,6 @@ public final class DecodeCommand implements Callable<Integer> {
             int channels = model.outputChannels();
             List<String> names = null;
             Tensor images = null;
-            List<String> sourceNames =
-                    CliSupport.parseJsonList(reader.metadata().get(CliSupport.FILES_KEY));
-            if (sourceNames != null && sourceNames.size() != n) {
-                LOG.warn(
-                        "{}: metadata lists {} file names for {} latents; numbering the outputs instead",
-                        input,
-                        sourceNames.size(),
-                        n);
-                sourceNames = null;
-            }
             if (toTensorFile) {
                 images = torch.empty(
                         new long[] {n, channels, latents.size(2) * f, latents.size(3) * f},
@@ -187,7 +202,7 @@ public final class DecodeCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("the model decodes " + channels + "-channel images, which PNG"
                             + " cannot hold: give an --output ending in .safetensors");
                 }
-                names = sourceNames != null ? CliSupport.pngNames(sourceNames) : CliSupport.numberedPngNames(n);
+                names = outputNames(sourceNames, n);
             }
             LatentNormalizer normalizer = model.latentNormalizer();
             CliSupport.Progress progress = new CliSupport.Progress("decoded", n);
