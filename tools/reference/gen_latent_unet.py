@@ -76,6 +76,15 @@ def randomize_(model, gen):
                 m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
 
 
+def thread_spread(model, io, lbls):
+    """max |diff| of the input gradient recomputed with 2 CPU threads: float32 noise of upstream itself."""
+    torch.set_num_threads(2)
+    x = io["latents"].clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad((model(x, io["timesteps"], lbls=lbls) * io["grad_weight"]).sum(), x)
+    torch.set_num_threads(1)
+    return float((grad - io["latents_grad"]).abs().max())
+
+
 def upstream_labels(labels):
     """The label tensor upstream's lbl_embeds accepts for (N) int64 class indices: (N, 1) float."""
     return labels.float()[:, None]
@@ -97,6 +106,7 @@ def unet_case(set_unet, name, config, gen):
     weight = torch.randn(output.shape, generator=gen)
     (grad,) = torch.autograd.grad((output * weight).sum(), x)
     io.update(output=output, grad_weight=weight, latents_grad=grad)
+    print(f"{name}: upstream's own latents_grad moves by {thread_spread(model, io, lbls):.2e} with 2 threads")
     if config.get("self_condition"):
         self_cond = torch.randn(latents.shape, generator=gen)
         with torch.no_grad():

@@ -14,7 +14,7 @@ final class InputChecks {
         }
         if (latents.dim() != 4 || !latents.is_floating_point()) {
             throw new IllegalArgumentException("latents must be (N, " + config.inChannels() + ", H, W) float, got "
-                    + LatentUNet.shape(latents) + " " + latents.scalar_type());
+                    + shape(latents) + " " + latents.scalar_type());
         }
         if (latents.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("latents have " + latents.size(1) + " channels, the model takes "
@@ -28,8 +28,7 @@ final class InputChecks {
         }
         long n = latents.size(0);
         if (timesteps.dim() != 1 || timesteps.size(0) != n) {
-            throw new IllegalArgumentException(
-                    "timesteps must be (N) = (" + n + "), got " + LatentUNet.shape(timesteps));
+            throw new IllegalArgumentException("timesteps must be (N) = (" + n + "), got " + shape(timesteps));
         }
         if (labels != null) {
             checkLabels(config, labels, n);
@@ -41,8 +40,8 @@ final class InputChecks {
             }
             if (!Arrays.equals(
                     selfCondition.sizes().vec().get(), latents.sizes().vec().get())) {
-                throw new IllegalArgumentException("self-conditioning latents " + LatentUNet.shape(selfCondition)
-                        + " differ from the latents " + LatentUNet.shape(latents));
+                throw new IllegalArgumentException("self-conditioning latents " + shape(selfCondition)
+                        + " differ from the latents " + shape(latents));
             }
         }
     }
@@ -52,8 +51,8 @@ final class InputChecks {
             throw new IllegalArgumentException("labels given to a model without label embedding (classes 0)");
         }
         if (labels.dim() != 1 || labels.size(0) != n || labels.scalar_type().value != ScalarType.Long.value) {
-            throw new IllegalArgumentException("labels must be (N) = (" + n + ") int64, got " + LatentUNet.shape(labels)
-                    + " " + labels.scalar_type());
+            throw new IllegalArgumentException(
+                    "labels must be (N) = (" + n + ") int64, got " + shape(labels) + " " + labels.scalar_type());
         }
         long min = labels.min().item_long();
         long max = labels.max().item_long();
@@ -61,5 +60,9 @@ final class InputChecks {
             throw new IllegalArgumentException(
                     "label " + (min < 0 ? min : max) + " is outside [0, " + config.classes() + ")");
         }
+    }
+
+    private static String shape(Tensor t) {
+        return Arrays.toString(t.sizes().vec().get());
     }
 }

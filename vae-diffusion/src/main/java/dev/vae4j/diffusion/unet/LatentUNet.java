@@ -16,7 +16,6 @@ import dev.vae4j.diffusion.unet.LatentUNetConfig.UpMode;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import org.bytedeco.pytorch.Module;
@@ -236,9 +235,5 @@ public final class LatentUNet extends Module implements Denoiser {
     @Override
     public boolean hasUnconditionalPrediction() {
         return true;
-    }
-
-    static String shape(Tensor t) {
-        return Arrays.toString(t.sizes().vec().get());
     }
 }
