@@ -20,6 +20,8 @@ Writes into ``vae-diffusion/src/test/resources/fixtures/latent_unet/``:
       ``output`` = ``model(latents, timesteps, lbls=...)``, ``grad_weight`` (w) and ``latents_grad`` =
       d sum(output * w) / d latents; the self-conditioned case adds ``self_cond`` and ``output_self_cond`` =
       ``model(latents, timesteps, x_self_cond=self_cond)``.
+  classes_nearest/unet.pt
+      the same state dict as ``torch.save(unet_raw.state_dict(), ...)`` in ``train_LDM.py`` writes it (a zip pickle).
   counts.json
       the parameter count of what ``set_unet`` builds from ``configs/LDM.json``'s ``unet_config`` (the
       ``pytorch-diffusion-ldm`` preset). The shipped JSON has trailing commas (invalid JSON); they are dropped before
@@ -52,6 +54,7 @@ SEED = 20230828
 TINY = {"img_size": 8, "in_channels": 4, "out_channels": 4, "init_dim": 4, "resnet_grnorm_groups": 2,
         "attn_heads": 2, "attn_head_res": 4}
 
+PICKLED_CASE = "classes_nearest"
 CASES = {
     # class-conditioned, nearest upsampling, one resnet per level
     "classes_nearest": dict(TINY, dim_mults=[1, 2], resnet_stacks=1, classes=5, up_mode="nearest"),
@@ -119,6 +122,9 @@ def unet_case(set_unet, name, config, gen):
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     weights = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
     save_file(weights, out / "model.safetensors")
+    if name == PICKLED_CASE:
+        # what train_LDM.py writes: torch.save(unet_raw.state_dict(), ...)
+        torch.save(model.state_dict(), out / "unet.pt")
     save_file({k: v.detach().clone().contiguous() for k, v in io.items()}, out / "io.safetensors")
     count = sum(p.numel() for p in model.parameters())
     print(f"{name}: {count} parameters, |output| max {output.abs().max():.3f}")
@@ -172,7 +178,8 @@ def write_readme(counts, ldm_count):
         "dict under upstream's keys) and `io.safetensors`: `latents` (2, 4, 8, 8), `timesteps` (2) float,",
         "`labels` (2) int64 (classed cases; upstream gets `labels.float()[:, None]`, (N, 1) float), `output`",
         "(2, 4, 8, 8), `grad_weight` w (2, 4, 8, 8), `latents_grad` = d sum(output * w) / d latents; the",
-        "self-conditioned case also `self_cond` (2, 4, 8, 8) and `output_self_cond` (forward with `x_self_cond`).", "",
+        "self-conditioned case also `self_cond` (2, 4, 8, 8) and `output_self_cond` (forward with `x_self_cond`).",
+        f"`{PICKLED_CASE}/unet.pt` holds the same state dict as `train_LDM.py` saves it (`torch.save(state_dict)`).", "",
         "| case | dim_mults | stacks | classes | self_condition | up_mode | parameters |",
         "|---|---|---|---|---|---|---|",
     ]

@@ -4,9 +4,8 @@ import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
 
 import dev.vae4j.core.io.LoadReport;
-import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
-import dev.vae4j.core.io.TensorSource;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.nn.Block2D;
 import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.IndexedModules;
@@ -30,8 +29,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * mid resnet, full softmax attention, resnet; per level in reverse, resnet blocks on {@code cat(x, skip)}, a linear
  * attention and an upsampler (a 3x3 conv on the last level); {@code final_res_block} on {@code cat(x, init_conv
  * output)} to {@code img_size} channels and a 1x1 {@code final_conv}. The time embedding is
- * {@code time_mlp(sinusoid(t))} (sinusoid width {@code img_size}, GELU MLP to {@code time_dim}), plus
- * {@code lbl_embeds(label)} when labels are given.
+ * {@code time_mlp(sinusoid(t))} (sinusoid width {@code img_size}, computed in float32 as upstream does for float32 or
+ * int64 timesteps; GELU MLP to {@code time_dim}), plus {@code lbl_embeds(label)} when labels are given.
  *
  * <p>Labels: upstream's {@code lbl_embeds} is {@code Sequential(Linear(len(classes), time_dim), GELU, Linear)} applied
  * to a label <em>vector</em>, not an embedding table, and {@code classes} given as an int becomes {@code [classes]}, a
@@ -118,8 +117,9 @@ public final class LatentUNet extends Module implements Denoiser {
     }
 
     /**
-     * A model of {@code config} with the weights of the safetensors file {@code weights} (upstream's state-dict keys),
-     * loaded strictly.
+     * A model of {@code config} with the weights of {@code weights} (upstream's state-dict keys), loaded strictly: a
+     * safetensors file, or upstream's own {@code torch.save(unet.state_dict())} pickle ({@code unet.pt},
+     * {@code unet_EMA.pt}), read without running any of its code.
      *
      * @throws dev.vae4j.core.io.WeightLoadingException listing every missing, unexpected or mis-shaped key
      */
@@ -130,15 +130,15 @@ public final class LatentUNet extends Module implements Denoiser {
     }
 
     /**
-     * Copies the tensors of the safetensors file {@code file} (upstream's state-dict keys, any float dtype) into this
-     * model.
+     * Copies the tensors of {@code file} (safetensors or a PyTorch pickle, see
+     * {@link dev.vae4j.core.io.torch.CheckpointFiles}; upstream's state-dict keys, any float dtype) into this model.
      *
      * @param strict throw a {@link dev.vae4j.core.io.WeightLoadingException} on any missing, unexpected or mis-shaped
      *     key instead of returning the report
      */
     public LoadReport loadWeights(Path file, boolean strict) {
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            return StateDict.load(this, TensorSource.of(reader), strict, file.toString());
+        try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
+            return StateDict.load(this, opened, strict, file.toString());
         }
     }
 
@@ -187,7 +187,8 @@ public final class LatentUNet extends Module implements Denoiser {
         x = initConv.forward(x);
         Tensor initial = x;
         ScalarType dtype = latents.scalar_type();
-        Tensor t = timeMlp.forward(SinusoidalEmbedding.of(timesteps.to(dtype), config.imgSize()));
+        Tensor sinusoid = SinusoidalEmbedding.of(timesteps.to(ScalarType.Float), config.imgSize());
+        Tensor t = timeMlp.forward(sinusoid.to(dtype));
         if (labels != null) {
             t = t.add(labelEmbedding.forward(labels.to(dtype).view(-1, 1)));
         }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,6 +54,20 @@ class LatentUNetParityTest {
                     assertClose(name + " output_self_cond", expected.get("output_self_cond"), conditioned, TOLERANCE);
                 }
             }
+        }
+    }
+
+    @Test
+    void upstreamsPickledStateDictLoadsUnmapped() {
+        Path dir = Fixtures.dir("latent_unet/classes_nearest");
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            Map<String, Tensor> expected = io.loadAll();
+            LatentUNet model =
+                    LatentUNet.load(LatentUNetConfig.read(dir.resolve("config.json")), dir.resolve("unet.pt"));
+            Tensor output = model.predict(expected.get("latents"), expected.get("timesteps"), expected.get("labels"));
+            assertClose("classes_nearest from unet.pt", expected.get("output"), output, TOLERANCE);
         }
     }
 }
