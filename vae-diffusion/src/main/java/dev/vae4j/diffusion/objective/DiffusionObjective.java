@@ -101,10 +101,7 @@ public final class DiffusionObjective {
         Tensor prediction = ObjectiveTensors.predict(denoiser, noisy, modelTimesteps, labels);
         Tensor value = minSnr == null
                 ? loss.mean(prediction, target)
-                : loss.weightedMean(
-                        prediction,
-                        target,
-                        minSnr.weights(process.snr(timesteps), predictionType).to(x0.device(), ScalarType.Float));
+                : loss.weightedMean(prediction, target, minSnr.weights(process.snr(timesteps), predictionType));
         return new ObjectiveTerms(value, modelTimesteps, noise, noisy, prediction, target);
     }
 

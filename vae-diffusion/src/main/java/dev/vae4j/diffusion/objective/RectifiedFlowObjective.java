@@ -63,7 +63,8 @@ public final class RectifiedFlowObjective {
 
     /**
      * The noise levels of times {@code u}: {@code shift((T - floor(u T)) / T)}, as the SD3 script indexes the
-     * scheduler's sigmas with {@code (u * T).long()}.
+     * scheduler's sigmas with {@code (u * T).long()} (in float32 like it; clamped to 1 where a shift float32 cannot
+     * represent rounds shift(1) above 1).
      *
      * @param u (N) float times in [0, 1)
      * @return (N) float32 noise levels in (0, 1]
@@ -84,7 +85,8 @@ public final class RectifiedFlowObjective {
                 .add(new Scalar(trainTimesteps))
                 .to(ScalarType.Float)
                 .div(new Scalar(trainTimesteps));
-        return shift.apply(grid);
+        // a shift that float32 cannot represent can round shift(1) one ulp above 1: keep sigma a noise level
+        return torch.clamp_max(shift.apply(grid), new Scalar(1.0));
     }
 
     /** The timesteps handed to the denoiser: {@code time(sigma) * T} of the convention, (N) float. */
@@ -140,14 +142,14 @@ public final class RectifiedFlowObjective {
     public ObjectiveTerms compute(Denoiser denoiser, Tensor x0, Tensor labels, Tensor sigmas, Tensor noise) {
         Objects.requireNonNull(denoiser, "denoiser");
         Tensor noisy = interpolate(x0, noise, sigmas);
+        if (weighting == FlowLossWeighting.SIGMA_SQRT
+                && torch.eq(sigmas, new Scalar(0.0)).any().item_bool()) {
+            throw new IllegalArgumentException("noise level sigma 0 has an infinite sigma_sqrt weight (sigma^-2)");
+        }
         Tensor target = target(x0, noise);
         Tensor timesteps = modelTimesteps(sigmas.to(ScalarType.Float));
         Tensor prediction = ObjectiveTensors.predict(denoiser, noisy, timesteps, labels);
         Tensor weights = weighting.weights(sigmas.to(ScalarType.Float));
-        if (weighting == FlowLossWeighting.SIGMA_SQRT
-                && torch.eq(sigmas, new Scalar(0.0)).any().item_bool()) {
-            throw new IllegalArgumentException("noise level 0 has infinite sigma_sqrt weight (sigma^-2)");
-        }
         Tensor value = loss.weightedMean(prediction, target, weights);
         return new ObjectiveTerms(value, timesteps, noise, noisy, prediction, target);
     }

@@ -59,7 +59,9 @@ public enum RegressionLoss {
         long[] dims = new long[(int) elementwise.dim() - 1];
         Arrays.setAll(dims, i -> i + 1);
         Tensor perSample = dims.length == 0 ? elementwise : elementwise.mean(dims);
-        return perSample.mul(weights.to(perSample.scalar_type())).mean();
+        return perSample
+                .mul(weights.to(perSample.device(), perSample.scalar_type()))
+                .mean();
     }
 
     private Tensor apply(Tensor prediction, Tensor target, Reduction reduction) {
