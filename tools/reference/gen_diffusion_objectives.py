@@ -80,6 +80,19 @@ class TinyDenoiser(nn.Module):
         return {name: p.grad.detach().clone() for name, p in self.named_parameters()}
 
 
+def denoiser_case(out, gen, labels):
+    """A seeded tiny denoiser, clean latents, noise and the given labels, all stored; returns them."""
+    model = TinyDenoiser(SHAPE[1], CLASSES, gen)
+    for name, p in model.named_parameters():
+        put(out, f"denoiser.{name}", p, f"tiny denoiser parameter {name}")
+    x0 = torch.randn(SHAPE, generator=gen)
+    noise = torch.randn(SHAPE, generator=gen)
+    labels = torch.tensor(labels)
+    for name, value, doc in (("x0", x0, "clean latents"), ("noise", noise, "noise"), ("labels", labels, "int64 (4)")):
+        put(out, name, value, doc)
+    return model, x0, noise, labels
+
+
 def elementwise(kind, prediction, target):
     return {"l2": F.mse_loss, "l1": F.l1_loss, "huber": F.huber_loss}[kind](prediction, target, reduction="none")
 
@@ -170,16 +183,9 @@ def objective(gen, Diffusion, pd_betas):
     from diffusers.training_utils import compute_snr
 
     out = Store()
-    model = TinyDenoiser(SHAPE[1], CLASSES, gen)
-    for name, p in model.named_parameters():
-        put(out, f"denoiser.{name}", p, f"tiny denoiser parameter {name}")
-    x0 = torch.randn(SHAPE, generator=gen)
-    noise = torch.randn(SHAPE, generator=gen)
-    labels = torch.tensor([0, 2, 1, 2])
+    model, x0, noise, labels = denoiser_case(out, gen, [0, 2, 1, 2])
     t = torch.tensor([3, 120, 260, 499])
-    for name, value, doc in (("x0", x0, "clean latents"), ("noise", noise, "noise"), ("labels", labels, "int64 (4)"),
-                             ("timesteps", t, "int64 (4) timesteps of the 500-step cosine schedule")):
-        put(out, name, value, doc)
+    put(out, "timesteps", t, "int64 (4) timesteps of the 500-step cosine schedule")
     for loss in LOSSES:
         diffusion = Diffusion({"type": "cosine", "s": 0.008}, model, timesteps=500, loss=loss, device="cpu")
         assert torch.equal(diffusion.betas, pd_betas)
@@ -240,23 +246,18 @@ def flow(gen):
 
     # the SD3 training step (train_dreambooth_sd3.py) with the tiny denoiser standing in for the transformer
     scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=3.0)
-    model = TinyDenoiser(SHAPE[1], CLASSES, gen)
-    for name, p in model.named_parameters():
-        put(out, f"denoiser.{name}", p, f"tiny denoiser parameter {name}")
-    x0 = torch.randn(SHAPE, generator=gen)
-    noise = torch.randn(SHAPE, generator=gen)
-    labels = torch.tensor([1, 0, 2, 1])
+    model, x0, noise, labels = denoiser_case(out, gen, [1, 0, 2, 1])
     u = torch.tensor([0.0, 0.2501, 0.61, 0.9999])
     indices = (u * scheduler.config.num_train_timesteps).long()
     timesteps = scheduler.timesteps[indices]
     sigmas = scheduler.sigmas[indices].flatten()[:, None, None, None]
     noisy = (1.0 - sigmas) * x0 + sigmas * noise
     target = noise - x0
-    for name, value, doc in (("x0", x0, "clean latents"), ("noise", noise, "noise"), ("labels", labels, "int64 (4)"),
-                             ("u", u, "densities' u (4) handed to the SD3 script's index step"),
-                             ("sigmas", sigmas.flatten(), "scheduler.sigmas[(u * 1000).long()] with shift 3"),
-                             ("timesteps", timesteps, "scheduler.timesteps[(u * 1000).long()] (sigma * 1000)"),
-                             ("noisy", noisy, "(1 - sigma) x0 + sigma noise"), ("target", target, "noise - x0")):
+    steps = (("u", u, "densities' u (4) handed to the SD3 script's index step"),
+             ("sigmas", sigmas.flatten(), "scheduler.sigmas[(u * 1000).long()] with shift 3"),
+             ("timesteps", timesteps, "scheduler.timesteps[(u * 1000).long()] (sigma * 1000)"),
+             ("noisy", noisy, "(1 - sigma) x0 + sigma noise"), ("target", target, "noise - x0"))
+    for name, value, doc in steps:
         put(out, name, value, doc)
     for scheme in ("none", "sigma_sqrt", "cosmap"):
         model.zero_grad()

@@ -71,7 +71,7 @@ public final class FlowTimeSampler {
     /**
      * n raw draws from {@code generator}: (n) float32 standard normal for logit-normal, uniform [0, 1) otherwise.
      *
-     * @throws IllegalArgumentException if n < 1
+     * @throws IllegalArgumentException if {@code n < 1}
      */
     public Tensor draws(long n, Generator generator) {
         if (n < 1) {

@@ -193,7 +193,7 @@ public final class RectifiedFlowObjective {
         /**
          * The grid size T and timestep scale (default 1000, diffusers' {@code num_train_timesteps}).
          *
-         * @throws IllegalArgumentException if T < 1
+         * @throws IllegalArgumentException if {@code T < 1}
          */
         public Builder trainTimesteps(int timesteps) {
             if (timesteps < 1) {

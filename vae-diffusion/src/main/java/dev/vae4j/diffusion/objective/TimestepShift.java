@@ -5,8 +5,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * SD3's resolution-dependent timestep shift of a flow noise level, {@code s' = k s / (1 + (k - 1) s)}, as diffusers'
- * {@code FlowMatchEulerDiscreteScheduler} applies its {@code shift}: monotone on [0, 1], fixed points 0 and 1; k > 1
- * moves noise levels toward 1 (more noise), k < 1 toward 0, k = 1 is the identity.
+ * {@code FlowMatchEulerDiscreteScheduler} applies its {@code shift}: monotone on [0, 1], fixed points 0 and 1; {@code k
+ * > 1} moves noise levels toward 1 (more noise), {@code k < 1} toward 0, k = 1 is the identity.
  */
 public final class TimestepShift {
     private final double shift;

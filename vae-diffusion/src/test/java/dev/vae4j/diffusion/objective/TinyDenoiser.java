@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch;
  * compared.
  */
 final class TinyDenoiser implements Denoiser {
-    static final String[] NAMES = {"weight", "bias", "time_weight", "class_embedding"};
+    private static final String[] NAMES = {"weight", "bias", "time_weight", "class_embedding"};
     final Map<String, Tensor> parameters = new LinkedHashMap<>();
 
     TinyDenoiser(Map<String, Tensor> fixture) {
@@ -24,11 +24,17 @@ final class TinyDenoiser implements Denoiser {
         }
     }
 
-    void zeroGrad() {
-        for (Tensor p : parameters.values()) {
-            if (p.grad().defined()) {
-                p.grad().zero_();
-            }
+    /**
+     * Asserts each parameter's gradient against the fixture's {@code <prefix>.<name>}, to {@code tolerance} scaled as
+     * {@link ObjectiveFixtures#assertCloseScaled} does.
+     */
+    void assertGradients(String label, Map<String, Tensor> fixture, String prefix, double tolerance) {
+        for (String name : NAMES) {
+            ObjectiveFixtures.assertCloseScaled(
+                    label + " grad " + name,
+                    fixture.get(prefix + "." + name),
+                    parameters.get(name).grad(),
+                    tolerance);
         }
     }
 
