@@ -8,7 +8,6 @@ import static dev.vae4j.diffusion.objective.ObjectiveTensors.vector;
 
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
-import java.util.function.DoubleUnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -42,14 +41,16 @@ public final class ForwardProcess {
     public Tensor addNoise(Tensor x0, Tensor noise, Tensor timesteps) {
         requireLatents(x0, "x0");
         requireSameShape(x0, "x0", noise, "noise");
-        return signal(timesteps, x0).mul(x0).add(sigma(timesteps, x0).mul(noise));
+        Coefficients c = at(timesteps, x0);
+        return c.signal.mul(x0).add(c.sigma.mul(noise));
     }
 
     /** {@code v = sqrt(ab_t) noise - sqrt(1 - ab_t) x0}, as {@code DDPMScheduler.get_velocity}. */
     public Tensor velocity(Tensor x0, Tensor noise, Tensor timesteps) {
         requireLatents(x0, "x0");
         requireSameShape(x0, "x0", noise, "noise");
-        return signal(timesteps, x0).mul(noise).sub(sigma(timesteps, x0).mul(x0));
+        Coefficients c = at(timesteps, x0);
+        return c.signal.mul(noise).sub(c.sigma.mul(x0));
     }
 
     /** What a {@code type} model is trained to predict: the noise, the velocity or x0. */
@@ -71,14 +72,11 @@ public final class ForwardProcess {
     public Tensor toSample(PredictionType type, Tensor prediction, Tensor noisy, Tensor timesteps) {
         requireLatents(noisy, "noisy latents");
         requireSameShape(noisy, "noisy latents", prediction, "prediction");
+        Coefficients c = at(timesteps, noisy);
         return switch (type) {
-            case EPSILON -> noisy.sub(sigma(timesteps, noisy).mul(prediction)).div(signal(timesteps, noisy));
-            case V_PREDICTION ->
-                signal(timesteps, noisy).mul(noisy).sub(sigma(timesteps, noisy).mul(prediction));
-            case SAMPLE -> {
-                checkedIndices(timesteps, noisy.size(0));
-                yield prediction;
-            }
+            case EPSILON -> noisy.sub(c.sigma.mul(prediction)).div(c.signal);
+            case V_PREDICTION -> c.signal.mul(noisy).sub(c.sigma.mul(prediction));
+            case SAMPLE -> prediction;
         };
     }
 
@@ -90,16 +88,11 @@ public final class ForwardProcess {
     public Tensor toEpsilon(PredictionType type, Tensor prediction, Tensor noisy, Tensor timesteps) {
         requireLatents(noisy, "noisy latents");
         requireSameShape(noisy, "noisy latents", prediction, "prediction");
+        Coefficients c = at(timesteps, noisy);
         return switch (type) {
-            case EPSILON -> {
-                checkedIndices(timesteps, noisy.size(0));
-                yield prediction;
-            }
-            case V_PREDICTION ->
-                signal(timesteps, noisy)
-                        .mul(prediction)
-                        .add(sigma(timesteps, noisy).mul(noisy));
-            case SAMPLE -> noisy.sub(signal(timesteps, noisy).mul(prediction)).div(sigma(timesteps, noisy));
+            case EPSILON -> prediction;
+            case V_PREDICTION -> c.signal.mul(prediction).add(c.sigma.mul(noisy));
+            case SAMPLE -> noisy.sub(c.signal.mul(prediction)).div(c.sigma);
         };
     }
 
@@ -116,7 +109,8 @@ public final class ForwardProcess {
         }
         Tensor epsilon = toEpsilon(type, prediction, noisy, timesteps);
         Tensor sample = toSample(type, prediction, noisy, timesteps);
-        return signal(timesteps, noisy).mul(epsilon).sub(sigma(timesteps, noisy).mul(sample));
+        Coefficients c = at(timesteps, noisy);
+        return c.signal.mul(epsilon).sub(c.sigma.mul(sample));
     }
 
     /**
@@ -136,23 +130,22 @@ public final class ForwardProcess {
         return vector(values, timesteps.device(), ScalarType.Float);
     }
 
-    /** sqrt(ab_t) per sample, (N, 1, 1, 1) in {@code like}'s dtype and device. */
-    private Tensor signal(Tensor timesteps, Tensor like) {
-        return coefficient(timesteps, like, Math::sqrt);
-    }
+    /** sqrt(ab_t) and sqrt(1 - ab_t) per sample, each (N, 1, 1, 1) in the latents' dtype and device. */
+    private record Coefficients(Tensor signal, Tensor sigma) {}
 
-    /** sqrt(1 - ab_t) per sample, (N, 1, 1, 1) in {@code like}'s dtype and device. */
-    private Tensor sigma(Tensor timesteps, Tensor like) {
-        return coefficient(timesteps, like, ab -> Math.sqrt(1.0 - ab));
-    }
-
-    private Tensor coefficient(Tensor timesteps, Tensor like, DoubleUnaryOperator ofAlphaCumprod) {
+    /** The coefficients at {@code timesteps} (read once from the device), shaped to scale {@code like}. */
+    private Coefficients at(Tensor timesteps, Tensor like) {
         int[] indices = checkedIndices(timesteps, like.size(0));
-        double[] values = new double[indices.length];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = ofAlphaCumprod.applyAsDouble(alphasCumprod[indices[i]]);
+        double[] signal = new double[indices.length];
+        double[] sigma = new double[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            double ab = alphasCumprod[indices[i]];
+            signal[i] = Math.sqrt(ab);
+            sigma[i] = Math.sqrt(1.0 - ab);
         }
-        return column(vector(values, like.device(), like.scalar_type()));
+        return new Coefficients(
+                column(vector(signal, like.device(), like.scalar_type())),
+                column(vector(sigma, like.device(), like.scalar_type())));
     }
 
     /**
@@ -160,7 +153,7 @@ public final class ForwardProcess {
      *
      * @throws IllegalArgumentException naming the shape, dtype or value at fault and the limit
      */
-    int[] checkedIndices(Tensor timesteps, long n) {
+    private int[] checkedIndices(Tensor timesteps, long n) {
         requirePerSample(timesteps, "timesteps", n);
         if (timesteps.is_floating_point() || timesteps.is_complex()) {
             throw new IllegalArgumentException(
