@@ -23,6 +23,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * denoiser's prediction at {@code sigma * T} and the per-sample {@link FlowLossWeighting weighted}
  * {@link RegressionLoss} (L2 in the script) against the velocity {@code eps - x0}.
  *
+ * <p>The grid is descending (index 0 is sigma 1), so sigma is about 1 - u: a logit-normal mean m > 0 puts the samples
+ * toward less noise, where the SD3 paper's logit-normal t (the noise level) with m > 0 puts them toward more. This
+ * follows the script (diffusers issue #9056 lists where the script departs from the paper); mirror the mean to get the
+ * paper's density.
+ *
  * <p>SiT and LightningDiT flip the convention: {@code x_t = t x0 + (1 - t) eps}, target {@code x0 - eps}, t = 1 -
  * sigma; choose it with {@link Builder#convention}. The shift and the weighting always act on the noise level sigma.
  *
