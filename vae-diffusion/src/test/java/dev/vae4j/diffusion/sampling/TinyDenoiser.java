@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * [0.5 sin(0.37 (label + 1) (c + 1))]) * (0.5 + t / 1000)}, the class term only for a class-conditional model, whose
  * null class is {@code numClasses}.
  */
-final class TinyDenoiser implements Denoiser {
+class TinyDenoiser implements Denoiser {
     private final Tensor weight;
     private final Tensor bias;
     private final int latentChannels;
