@@ -58,14 +58,6 @@ public final class FlowMatchEulerSampler implements Sampler {
         return timesteps[step];
     }
 
-    /** The sigma of step {@code step} (0..N; sigma_N = 0). */
-    public double sigma(int step) {
-        if (step < 0 || step > timesteps.length) {
-            throw new IllegalArgumentException("sigma index " + step + " is outside [0, " + timesteps.length + "]");
-        }
-        return sigmas[step];
-    }
-
     @Override
     public Tensor step(int step, Tensor modelOutput, Tensor latents) {
         Tensor velocity = StepChecks.prediction("flow-matching Euler", step, timesteps.length, modelOutput, latents);

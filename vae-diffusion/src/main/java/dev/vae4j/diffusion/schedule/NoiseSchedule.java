@@ -3,8 +3,8 @@ package dev.vae4j.diffusion.schedule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The forward process of a discrete-time diffusion model: T betas and the cumulative products alpha-bar_t = prod_{s <=
- * t} (1 - beta_s), t = 0..T-1. Immutable.
+ * The forward process of a discrete-time diffusion model: T betas and the cumulative products alpha-bar_t, the product
+ * of (1 - beta_s) over s = 0..t, for t = 0..T-1. Immutable.
  *
  * <p>Precision follows the references: the betas are float32 values (diffusers and pytorch-diffusion hold them as
  * float32 tensors), the alphas {@code 1 - beta} are rounded to float32, and their cumulative product is accumulated in

@@ -44,12 +44,13 @@ final class SamplerCases {
     }
 
     private static DiffusersSchedulerOptions options(JsonNode c) {
-        return new DiffusersSchedulerOptions(
-                predictionType(c),
-                c.get("clip_sample").asBoolean(),
-                1.0,
-                TimestepSpacing.valueOf(c.get("timestep_spacing").asText().toUpperCase(Locale.ROOT)),
-                c.get("steps_offset").asInt());
+        return DiffusersSchedulerOptions.defaults()
+                .withPredictionType(predictionType(c))
+                .withClipSample(c.get("clip_sample").asBoolean())
+                .withTimestepSpacing(
+                        TimestepSpacing.valueOf(
+                                c.get("timestep_spacing").asText().toUpperCase(Locale.ROOT)),
+                        c.get("steps_offset").asInt());
     }
 
     private static PredictionType predictionType(JsonNode c) {
