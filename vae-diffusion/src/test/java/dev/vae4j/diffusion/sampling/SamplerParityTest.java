@@ -29,13 +29,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from random model outputs and whole 50-step trajectories with the tiny denoiser from the same noise, per-step noise
  * from a CPU generator seeded like the reference's. fp32, max |diff| <= 1e-5 * max(1, max |expected|).
  *
- * <p>Why relative above 1: bit equality is out of reach because pip PyTorch computes float32 sqrt, log, exp and tanh
- * with MKL's vector kernels, which are not correctly rounded (about 20% of float32 sqrt results differ by one ulp from
- * the correctly rounded value, 0-d tensors included) while the presets' libtorch rounds differently; so coefficients
- * and denoiser outputs differ by an ulp. Four trajectories reach values of 7.7 to 25.6 (x0 estimates of a model that is
- * no real denoiser), where one float32 ulp is 1e-6 to 2e-6: measured 1.3e-5 (dpm, final, max 18.1), 2.1e-5
- * (dpm_cfg_dit, final, max 25.3), 1.3e-5 (pd_ddim after 25 steps, max 20.3); the reference itself moves by 1.0e-5 and
- * 2.4e-5 on dpm and pd_ddim when its denoiser's outputs move by one ulp. Every other comparison holds 1e-5 absolute.
+ * <p>Why relative above 1: bit equality is out of reach because pip PyTorch computes float32 sqrt, log, exp, cos and
+ * tanh with MKL's vector kernels, which are not correctly rounded (about 20% of float32 sqrt results differ by one ulp
+ * from the correctly rounded value, 0-d tensors included), while the presets' libtorch (no MKL) rounds correctly or
+ * differently; so step coefficients and denoiser outputs differ by an ulp. Four trajectories reach values of 7.7 to
+ * 25.6 (x0 estimates of a model that is no real denoiser), where one float32 ulp is 1e-6 to 2e-6: measured 1.3e-5 (dpm,
+ * final, max 18.1), 2.1e-5 (dpm_cfg_dit, final, max 25.3), 1.3e-5 and 3.4e-5 (pd_ddim after 25 and 50 steps, max 20.3
+ * and 25.6). Making only the reference's per-sample sqrt correctly rounded moves its own pd_ddim result by 1.3e-5 and
+ * 3.3e-5, and a one-ulp change of its denoiser's outputs moves dpm and pd_ddim by 1.0e-5 and 2.4e-5. Every other
+ * comparison holds 1e-5 absolute (closest: pd_ddpm after 50 steps, 9.0e-6, of which 2.6e-6 is the sqrt rounding).
  */
 @Tag("parity")
 class SamplerParityTest {
