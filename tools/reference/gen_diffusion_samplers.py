@@ -127,6 +127,7 @@ STEP_CASES = [
     dict(name="flow_shift1_first", sampler="flow_euler", shift=1.0, step=0),
     dict(name="flow_shift3_middle", sampler="flow_euler", shift=3.0, step=10),
     dict(name="flow_shift3_last", sampler="flow_euler", shift=3.0, step=49),
+    dict(name="flow_odd_shift", sampler="flow_euler", shift=0.37, step=3, steps=7),
     # multistep: steps 0 and 1 (first order, then second order), model_output then model_output_2
     dict(name="dpm_two_steps", sampler="dpm", schedule="linear_1000", prediction_type="epsilon", steps_taken=2),
     dict(name="dpm_v_two_steps", sampler="dpm", schedule="scaled_linear_1000", prediction_type="v_prediction",
