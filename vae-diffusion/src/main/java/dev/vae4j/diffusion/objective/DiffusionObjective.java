@@ -3,6 +3,7 @@ package dev.vae4j.diffusion.objective;
 import static dev.vae4j.diffusion.objective.ObjectiveTensors.requireLatents;
 
 import dev.vae4j.diffusion.Denoiser;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import java.util.Objects;
 import org.bytedeco.pytorch.Generator;

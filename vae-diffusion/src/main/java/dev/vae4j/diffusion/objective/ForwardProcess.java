@@ -7,6 +7,7 @@ import static dev.vae4j.diffusion.objective.ObjectiveTensors.requireSameShape;
 import static dev.vae4j.diffusion.objective.ObjectiveTensors.vector;
 
 import dev.vae4j.core.tensor.Shapes;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;

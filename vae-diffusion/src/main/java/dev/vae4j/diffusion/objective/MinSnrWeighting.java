@@ -1,5 +1,6 @@
 package dev.vae4j.diffusion.objective;
 
+import dev.vae4j.diffusion.PredictionType;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;

@@ -1,5 +1,6 @@
 package dev.vae4j.diffusion.sampling;
 
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
+import dev.vae4j.diffusion.PredictionType;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.pytorch.Generator;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.Denoiser;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

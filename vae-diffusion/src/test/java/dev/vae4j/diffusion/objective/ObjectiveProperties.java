@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import java.util.Random;
 import net.jqwik.api.ForAll;

@@ -3,6 +3,7 @@ package dev.vae4j.diffusion.objective;
 import static dev.vae4j.core.testing.Fixtures.assertClose;
 
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.diffusion.PredictionType;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;

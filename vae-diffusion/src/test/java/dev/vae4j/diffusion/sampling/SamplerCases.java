@@ -1,6 +1,7 @@
 package dev.vae4j.diffusion.sampling;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import dev.vae4j.diffusion.testing.SamplerFixture;
 import java.util.Locale;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.ResidentMemory;
+import dev.vae4j.diffusion.PredictionType;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
 import java.util.function.IntFunction;
 import org.bytedeco.pytorch.Tensor;

@@ -1,4 +1,4 @@
-package dev.vae4j.diffusion.objective;
+package dev.vae4j.diffusion;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
