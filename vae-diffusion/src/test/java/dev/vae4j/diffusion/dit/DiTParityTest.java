@@ -1,0 +1,111 @@
+package dev.vae4j.diffusion.dit;
+
+import static dev.vae4j.core.testing.Fixtures.assertClose;
+import static org.bytedeco.pytorch.global.torch.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The "reverse" half of the DiT issue's acceptance: a folder written by diffusers' {@code DiTTransformer2DModel}
+ * ({@code tools/reference/gen_dit.py}, every weight seeded random) loads strictly into {@link DiT} and reproduces
+ * diffusers' eval forward, unconditional forward, forward at another size, input gradient and training-mode forward
+ * with forced class dropout, in fp32 on the CPU within 1e-5 (the state tolerance). Training mode with random class
+ * dropout replays diffusers' draws from an equally seeded generator.
+ */
+@Tag("parity")
+class DiTParityTest {
+    private static final double TOLERANCE = 1e-5;
+
+    static Stream<String> cases() {
+        return Stream.of("learned_sigma", "patch1_affine_dropout");
+    }
+
+    private static Map<String, Tensor> io(Path dir) {
+        try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            return reader.loadAll();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void diffusersFolderReproducesEvalForwardAndGradient(String name) {
+        Path dir = Fixtures.dir("dit/" + name);
+        try (TensorScope scope = new TensorScope()) {
+            DiT model = DiT.load(dir);
+            Map<String, Tensor> io = io(dir);
+            Tensor latents = io.get("latents");
+            Tensor t = io.get("timesteps");
+            Tensor labels = io.get("labels");
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                assertClose(name + " eval", io.get("eval"), model.predict(latents, t, labels), TOLERANCE);
+                assertClose(name + " eval_null", io.get("eval_null"), model.predict(latents, t, null), TOLERANCE);
+                assertClose(
+                        name + " eval_resized",
+                        io.get("eval_resized"),
+                        model.predict(io.get("latents_resized"), t, labels),
+                        TOLERANCE);
+            }
+            Tensor x = latents.clone().requires_grad_(true);
+            sum(model.predict(x, t, labels).mul(io.get("grad_weight"))).backward();
+            assertClose(name + " grad_latents", io.get("grad_latents"), x.grad(), TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void trainingModeWithForcedClassDropoutMatches(String name) {
+        Path dir = Fixtures.dir("dit/" + name);
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            DiT model = DiT.load(dir);
+            Map<String, Tensor> io = io(dir);
+            model.train(true);
+            model.seedTrainingNoise(io.get("train_seed").item_long());
+            Tensor out =
+                    model.forward(io.get("latents"), io.get("timesteps"), io.get("labels"), io.get("force_drop_ids"));
+            assertClose(name + " train_forced", io.get("train_forced"), out, TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void trainingModeReplaysSeededClassDropout(String name) {
+        Path dir = Fixtures.dir("dit/" + name);
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            DiT model = DiT.load(dir);
+            Map<String, Tensor> io = io(dir);
+            model.train(true);
+            model.seedTrainingNoise(io.get("train_seed").item_long() + 1);
+            Tensor out = model.predict(io.get("latents"), io.get("timesteps"), io.get("labels"));
+            assertClose(name + " train_seeded", io.get("train_seeded"), out, TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void parameterNamesEqualDiffusersKeys(String name) {
+        Path dir = Fixtures.dir("dit/" + name);
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(dir.resolve(DiT.WEIGHTS_FILE))) {
+            DiT model = DiT.load(dir);
+            assertEquals(
+                    new TreeSet<>(reader.names()),
+                    new TreeSet<>(StateDict.of(model).keySet()));
+            assertEquals(model.config().parameterCount(), StateDict.parameterCount(model));
+        }
+    }
+}
