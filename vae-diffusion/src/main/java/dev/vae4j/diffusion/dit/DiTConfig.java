@@ -1,6 +1,5 @@
 package dev.vae4j.diffusion.dit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.AtomicFiles;
@@ -8,6 +7,8 @@ import dev.vae4j.core.model.ConfigFields;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ConfigKeys;
 import dev.vae4j.core.model.ModelConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -288,8 +289,8 @@ public record DiTConfig(
 
     private static JsonNode parseJson(String json) {
         try {
-            return JSON.readTree(json);
-        } catch (JsonProcessingException e) {
+            return JSON.readTree(json.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
             throw new IllegalArgumentException(WHAT + ": an extra key holds invalid JSON " + json, e);
         }
     }
