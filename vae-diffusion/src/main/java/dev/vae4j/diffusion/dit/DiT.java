@@ -42,9 +42,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Training mode ({@link #train(boolean)}) applies diffusers' class dropout (each embedder, in turn, replaces a label
  * by the null class with probability 0.1; the output head's embedder draws once more) and the configured dropout,
- * drawing from this model's CPU generator ({@link #seedTrainingNoise(long)}) in diffusers' order, so that with equal
- * seeds the class-dropout decisions equal PyTorch's {@code torch.manual_seed} ones. Eval mode (the default) draws
- * nothing.
+ * drawing from a CPU generator ({@link #seedTrainingNoise(long)}) in diffusers' order, so that with equal seeds the
+ * class-dropout decisions and dropout masks equal PyTorch's after {@code torch.manual_seed}. Eval mode (the default)
+ * draws nothing. Like every vae4j module, build it outside any {@link TensorScope}.
  */
 public final class DiT extends Module implements Denoiser {
     /** The configuration file of a diffusers model folder. */
@@ -59,7 +59,8 @@ public final class DiT extends Module implements Denoiser {
     private final IndexedModules<DiTBlock> transformerBlocks;
     private final LinearImpl projOut1;
     private final LinearImpl projOut2;
-    private Generator generator = createCPUGenerator(0);
+    private long noiseSeed;
+    private long noiseCalls;
 
     /** A model with PyTorch's default initialisation (from libtorch's global generator), in eval mode. */
     public DiT(DiTConfig config) {
@@ -123,9 +124,28 @@ public final class DiT extends Module implements Denoiser {
         return config;
     }
 
-    /** Restarts the training-mode draws (class dropout, dropout) from a CPU generator seeded with {@code seed}. */
+    /**
+     * Restarts the training-mode draws (class dropout, dropout): the k-th training-mode forward pass from now on draws
+     * from a CPU generator seeded with {@code seed ^ (k * 0x9E3779B97F4A7C15)}, so the first one draws what PyTorch
+     * draws after {@code torch.manual_seed(seed)}, and a run resumes exactly from ({@code seed}, k). The seed is 0
+     * until set.
+     */
     public void seedTrainingNoise(long seed) {
-        generator = createCPUGenerator(seed);
+        seedTrainingNoise(seed, 0);
+    }
+
+    /** {@link #seedTrainingNoise(long)} continuing after {@code passes} training-mode forward passes (for a resume). */
+    public void seedTrainingNoise(long seed, long passes) {
+        if (passes < 0) {
+            throw new IllegalArgumentException("passes must be >= 0, got " + passes);
+        }
+        noiseSeed = seed;
+        noiseCalls = passes;
+    }
+
+    /** Training-mode forward passes since the last {@link #seedTrainingNoise(long)}: the k of the next pass's seed. */
+    public long trainingNoisePasses() {
+        return noiseCalls;
     }
 
     /**
@@ -167,7 +187,7 @@ public final class DiT extends Module implements Denoiser {
                 : full(new long[] {n}, new Scalar((long) config.numEmbedsAdaNorm()), new TensorOptions(ScalarType.Long))
                         .to(device, ScalarType.Long);
         Tensor f = forced == null ? null : forced.to(device, ScalarType.Long);
-        TrainingNoise noise = new TrainingNoise(is_training(), config.dropout(), generator, f);
+        TrainingNoise noise = new TrainingNoise(is_training(), config.dropout(), nextGenerator(), f);
         Tensor x = posEmbed.forward(latents);
         for (DiTBlock block : transformerBlocks.list()) {
             x = block.forward(x, t, l, noise);
@@ -179,6 +199,14 @@ public final class DiT extends Module implements Denoiser {
                 .mul(shiftScale.get(1).unsqueeze(1).add(new Scalar(1.0)))
                 .add(shiftScale.get(0).unsqueeze(1));
         return unpatchify(projOut2.forward(x), latents.size(2) / config.patchSize());
+    }
+
+    /** The generator of this forward pass: a fresh one per training-mode pass (none in eval mode). */
+    private Generator nextGenerator() {
+        if (!is_training()) {
+            return null;
+        }
+        return createCPUGenerator(noiseSeed ^ (noiseCalls++ * 0x9E3779B97F4A7C15L));
     }
 
     /** Tokens (N, g*g, p*p*C) -> (N, C, g*p, g*p), diffusers' {@code einsum("nhwpqc->nchpwq")}. */

@@ -1,7 +1,6 @@
 package dev.vae4j.diffusion.dit;
 
 import dev.vae4j.core.nn.Layers;
-import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -17,7 +16,6 @@ final class PatchEmbed extends Module {
     private final int embedDim;
     private final int patchSize;
     private final int baseSize;
-    private final Tensor basePositions;
 
     PatchEmbed(DiTConfig config) {
         embedDim = config.innerDim();
@@ -25,16 +23,13 @@ final class PatchEmbed extends Module {
         baseSize = config.gridSize();
         proj = register_module(
                 "proj", Layers.conv2d(config.inChannels(), embedDim, config.patchSize(), config.patchSize(), 0));
-        try (TensorScope scope = new TensorScope()) {
-            basePositions = scope.keep(SinCosEmbeddings.positions(embedDim, baseSize, baseSize));
-        }
     }
 
     /** Latents (N, C, H, H), H a multiple of the patch size -> tokens (N, (H/p)^2, D) with positions added. */
     Tensor forward(Tensor latents) {
         int grid = (int) (latents.size(2) / patchSize);
         Tensor tokens = proj.forward(latents).flatten(2, -1).transpose(1, 2);
-        Tensor positions = grid == baseSize ? basePositions : SinCosEmbeddings.positions(embedDim, grid, baseSize);
+        Tensor positions = SinCosEmbeddings.positions(embedDim, grid, baseSize);
         return tokens.add(positions.to(tokens.device(), tokens.scalar_type()));
     }
 }

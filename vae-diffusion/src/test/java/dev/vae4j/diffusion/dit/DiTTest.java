@@ -149,7 +149,7 @@ class DiTTest {
     }
 
     @Test
-    void trainingModeIsReproducibleWithASeedAndEvalModeDrawsNothing() {
+    void trainingModeIsReproducibleAndResumableWithASeedAndEvalModeDrawsNothing() {
         Path fixture = Fixtures.dir("dit/patch1_affine_dropout");
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
@@ -165,9 +165,14 @@ class DiTTest {
             model.seedTrainingNoise(5);
             assertEquals(0.0, Fixtures.maxAbsDiff(first, model.predict(x, t, labels)));
             assertTrue(Fixtures.maxAbsDiff(first, second) > 1e-3, "a second draw differs");
+            model.seedTrainingNoise(5, 1);
+            assertEquals(0.0, Fixtures.maxAbsDiff(second, model.predict(x, t, labels)), "resumed after one pass");
+            assertEquals(2, model.trainingNoisePasses());
+            assertThrows(IllegalArgumentException.class, () -> model.seedTrainingNoise(5, -1));
             model.train(false);
             assertEquals(0.0, Fixtures.maxAbsDiff(io.get("eval"), model.predict(x, t, labels)), 1e-5);
             assertEquals(0.0, Fixtures.maxAbsDiff(model.predict(x, t, labels), model.predict(x, t, labels)));
+            assertEquals(2, model.trainingNoisePasses(), "eval passes draw nothing");
         }
     }
 
