@@ -217,16 +217,16 @@ public record DiTConfig(
     }
 
     /**
-     * Reads a diffusers config object; missing keys take diffusers' constructor defaults.
+     * Reads a diffusers config object; missing keys (a missing {@code _class_name} included) take diffusers'
+     * constructor defaults.
      *
      * @throws ConfigFormatException naming the key for an unknown key, a wrong type or a value the model cannot take
      */
     public static DiTConfig fromConfig(ModelConfig config) {
         ConfigFields f = config.fields(WHAT);
         f.require(
-                config.has("_class_name") && CLASS_NAME.equals(config.className()),
-                "_class_name is '" + (config.has("_class_name") ? config.className() : null) + "', expected "
-                        + CLASS_NAME);
+                !config.has("_class_name") || CLASS_NAME.equals(config.className()),
+                "_class_name is '" + config.className() + "', expected " + CLASS_NAME);
         Map<String, String> extras = new TreeMap<>();
         for (String key : f.keys()) {
             if (DIFFUSERS_BOOKKEEPING.contains(key)) {

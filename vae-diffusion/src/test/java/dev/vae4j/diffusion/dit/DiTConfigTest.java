@@ -46,7 +46,7 @@ class DiTConfigTest {
 
     @Test
     void missingKeysTakeDiffusersDefaults() {
-        DiTConfig config = DiTConfig.fromConfig(ModelConfig.parse("{\"_class_name\": \"DiTTransformer2DModel\"}"));
+        DiTConfig config = DiTConfig.fromConfig(ModelConfig.parse("{}"));
         assertEquals(16, config.numAttentionHeads());
         assertEquals(72, config.attentionHeadDim());
         assertEquals(28, config.numLayers());

@@ -73,34 +73,27 @@ class DiTParityTest {
         }
     }
 
+    /**
+     * Training mode: {@code train_forced} with diffusers' force_drop_ids after {@code manual_seed(train_seed)} (dropout
+     * draws only), {@code train_seeded} with random class dropout after {@code manual_seed(train_seed + 1)}.
+     */
     @ParameterizedTest
     @MethodSource("cases")
-    void trainingModeWithForcedClassDropoutMatches(String name) {
+    void trainingModeReplaysDiffusersDraws(String name) {
         Path dir = Fixtures.dir("dit/" + name);
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
             DiT model = DiT.load(dir);
             Map<String, Tensor> io = io(dir);
+            long seed = io.get("train_seed").item_long();
             model.train(true);
-            model.seedTrainingNoise(io.get("train_seed").item_long());
-            Tensor out =
+            model.seedTrainingNoise(seed);
+            Tensor forced =
                     model.forward(io.get("latents"), io.get("timesteps"), io.get("labels"), io.get("force_drop_ids"));
-            assertClose(name + " train_forced", io.get("train_forced"), out, TOLERANCE);
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("cases")
-    void trainingModeReplaysSeededClassDropout(String name) {
-        Path dir = Fixtures.dir("dit/" + name);
-        try (TensorScope scope = new TensorScope();
-                NoGradGuard noGrad = new NoGradGuard()) {
-            DiT model = DiT.load(dir);
-            Map<String, Tensor> io = io(dir);
-            model.train(true);
-            model.seedTrainingNoise(io.get("train_seed").item_long() + 1);
-            Tensor out = model.predict(io.get("latents"), io.get("timesteps"), io.get("labels"));
-            assertClose(name + " train_seeded", io.get("train_seeded"), out, TOLERANCE);
+            assertClose(name + " train_forced", io.get("train_forced"), forced, TOLERANCE);
+            model.seedTrainingNoise(seed + 1);
+            Tensor seeded = model.predict(io.get("latents"), io.get("timesteps"), io.get("labels"));
+            assertClose(name + " train_seeded", io.get("train_seeded"), seeded, TOLERANCE);
         }
     }
 
