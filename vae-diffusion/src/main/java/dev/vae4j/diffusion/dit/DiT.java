@@ -2,7 +2,6 @@ package dev.vae4j.diffusion.dit;
 
 import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
 import static org.bytedeco.pytorch.global.torch.full;
-import static org.bytedeco.pytorch.global.torch.layer_norm;
 import static org.bytedeco.pytorch.global.torch.silu;
 
 import dev.vae4j.core.FileAccessException;
@@ -23,7 +22,6 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -60,7 +58,7 @@ public final class DiT extends Module implements Denoiser {
     private final LinearImpl projOut1;
     private final LinearImpl projOut2;
     private long noiseSeed;
-    private long noiseCalls;
+    private long noisePasses;
 
     /** A model with PyTorch's default initialisation (from libtorch's global generator), in eval mode. */
     public DiT(DiTConfig config) {
@@ -140,12 +138,12 @@ public final class DiT extends Module implements Denoiser {
             throw new IllegalArgumentException("passes must be >= 0, got " + passes);
         }
         noiseSeed = seed;
-        noiseCalls = passes;
+        noisePasses = passes;
     }
 
     /** Training-mode forward passes since the last {@link #seedTrainingNoise(long)}: the k of the next pass's seed. */
     public long trainingNoisePasses() {
-        return noiseCalls;
+        return noisePasses;
     }
 
     /**
@@ -194,10 +192,7 @@ public final class DiT extends Module implements Denoiser {
         }
         Tensor conditioning = transformerBlocks.get(0).norm1().emb().forward(t, l, noise);
         TensorVector shiftScale = projOut1.forward(silu(conditioning)).chunk(2, 1);
-        long dim = config.innerDim();
-        x = layer_norm(x, new long[] {dim}, new TensorOptional(), new TensorOptional(), AdaLayerNormZero.EPS, false)
-                .mul(shiftScale.get(1).unsqueeze(1).add(new Scalar(1.0)))
-                .add(shiftScale.get(0).unsqueeze(1));
+        x = AdaLayerNormZero.modulate(x, shiftScale.get(0), shiftScale.get(1), config.innerDim());
         return unpatchify(projOut2.forward(x), latents.size(2) / config.patchSize());
     }
 
@@ -206,7 +201,7 @@ public final class DiT extends Module implements Denoiser {
         if (!is_training()) {
             return null;
         }
-        return createCPUGenerator(noiseSeed ^ (noiseCalls++ * 0x9E3779B97F4A7C15L));
+        return createCPUGenerator(noiseSeed ^ (noisePasses++ * 0x9E3779B97F4A7C15L));
     }
 
     /** Tokens (N, g*g, p*p*C) -> (N, C, g*p, g*p), diffusers' {@code einsum("nhwpqc->nchpwq")}. */

@@ -20,7 +20,8 @@ final class TimestepEmbedding extends Module {
         linear2 = register_module("linear_2", Layers.linear(dim, dim));
     }
 
+    /** Features (N, in) in any float dtype, cast to the weights' as diffusers casts them to the hidden dtype. */
     Tensor forward(Tensor features) {
-        return linear2.forward(silu(linear1.forward(features)));
+        return linear2.forward(silu(linear1.forward(features.to(linear1.weight().scalar_type()))));
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -177,6 +178,20 @@ class DiTTest {
     }
 
     @Test
+    void runsInFloat64LikeInFloat32() {
+        Path fixture = Fixtures.dir("dit/" + CASE);
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            DiT model = DiT.load(fixture);
+            Map<String, Tensor> io = io(fixture);
+            model.to(ScalarType.Double, false);
+            Tensor out = model.predict(io.get("latents").to(ScalarType.Double), io.get("timesteps"), io.get("labels"));
+            assertEquals(ScalarType.Double.value, out.scalar_type().value);
+            assertClose(CASE + " float64 vs diffusers float32", io.get("eval"), out, 1e-4);
+        }
+    }
+
+    @Test
     void denoiserContract() {
         try (TensorScope scope = new TensorScope()) {
             DiT model = DiT.load(Fixtures.dir("dit/" + CASE));
@@ -209,7 +224,7 @@ class DiTTest {
             assertMessage(
                     () -> model.forward(x, t, labels, tensor(new long[] {1})), "forceDropIds must have shape [2]");
             assertMessage(
-                    () -> model.predict(x.to(org.bytedeco.pytorch.global.torch.ScalarType.Double), t, labels),
+                    () -> model.predict(x.to(ScalarType.Double), t, labels),
                     "latents are Double on cpu but the model is Float on cpu");
         }
     }
