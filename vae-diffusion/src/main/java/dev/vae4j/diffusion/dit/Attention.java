@@ -1,0 +1,50 @@
+package dev.vae4j.diffusion.dit;
+
+import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+
+import dev.vae4j.core.nn.IndexedModules;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LinearOptions;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * diffusers' {@code Attention(query_dim=D, heads, dim_head)} with {@code AttnProcessor2_0}, as a DiT block uses it
+ * (self-attention, no norms): {@code to_q/to_k/to_v} (biases when {@code attention_bias}), heads of {@code dim_head}
+ * channels, {@code scaled_dot_product_attention} (scale 1/sqrt(dim_head)), {@code to_out.0} (always biased), then
+ * {@code to_out.1}'s dropout. Tokens (N, T, D) -> (N, T, D).
+ */
+final class Attention extends Module {
+    private final LinearImpl toQ;
+    private final LinearImpl toK;
+    private final LinearImpl toV;
+    private final IndexedModules<LinearImpl> toOut;
+    private final long heads;
+    private final long headDim;
+
+    Attention(DiTConfig config) {
+        long dim = config.innerDim();
+        heads = config.numAttentionHeads();
+        headDim = config.attentionHeadDim();
+        toQ = register_module("to_q", linear(dim, config.attentionBias()));
+        toK = register_module("to_k", linear(dim, config.attentionBias()));
+        toV = register_module("to_v", linear(dim, config.attentionBias()));
+        toOut = register_module("to_out", new IndexedModules<>());
+        toOut.add(linear(dim, true));
+    }
+
+    private static LinearImpl linear(long dim, boolean bias) {
+        LinearOptions options = new LinearOptions(dim, dim);
+        options.bias().put(bias);
+        return new LinearImpl(options);
+    }
+
+    Tensor forward(Tensor x, TrainingNoise noise) {
+        long n = x.size(0);
+        Tensor q = toQ.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
+        Tensor k = toK.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
+        Tensor v = toV.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
+        Tensor o = scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, -1, heads * headDim);
+        return noise.dropout(toOut.get(0).forward(o));
+    }
+}
