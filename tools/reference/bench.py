@@ -19,6 +19,13 @@ Workloads (names and shapes as dev.vae4j.cli.bench.Workloads; random seeded weig
   sd-tiled-decode-1024  enable_tiling() decode of a (1, 4, 128, 128) latent (256-px tiles, 25% overlap); fixed size
   sd-tiled-encode       enable_tiling() encode (mode) of (1, 3, S, S), S = 1024
   sd-tiled-decode       enable_tiling() decode of (1, 4, S/8, S/8), S = 1024
+  dit-s2-forward        diffusers DiTTransformer2DModel DiT-S/2 (6 heads x 64, 12 layers, in 4, out 8, patch 2,
+                        1000 classes) eval forward of (8, 4, S, S) latents at fixed timesteps and labels, S = 32
+  dit-s2-train-step     DiT-S/2 training step on (8, 4, S, S) latents (tanh of standard normal), S = 32: timesteps and
+                        noise from a seeded generator, x_t = DDPMScheduler (linear, 1000 steps).add_noise, epsilon
+                        loss = MSE(output[:, :4], noise), backward, AdamW(lr 1e-4, weight decay 0) step, zero grad
+  ddim-50               DDIMScheduler (diffusers defaults) 50-step sampling of 8 latents (8, 4, S, S) with DiT-S/2,
+                        fixed labels, no guidance, S = 32
 
 --precision bf16|fp16 runs each op under torch.autocast(device, dtype) (fp16 stays float32 for models whose config
 sets force_upcast, as diffusers pipelines do); --channels-last moves the model to torch.channels_last once and
@@ -40,7 +47,7 @@ import sys
 import time
 
 WORKLOADS = ["sd-encode", "sd-decode", "taesd-decode", "sd-encode-decode", "train-step-small", "ldm-kl-f8-train-step",
-             "litevae-b-encode", "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode"]
+             "litevae-b-encode", "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode", "dit-s2-forward", "dit-s2-train-step", "ddim-50"]
 DESCRIPTIONS = {
     "sd-encode": "SD-preset encode (posterior mode), batch 1",
     "sd-decode": "SD-preset decode, batch 1",
@@ -53,12 +60,16 @@ DESCRIPTIONS = {
     "sd-tiled-decode-1024": "SD-preset tiled decode of a 128x128 latent (256-px tiles)",
     "sd-tiled-encode": "SD-preset tiled encode (posterior mode, 256-px tiles), batch 1",
     "sd-tiled-decode": "SD-preset tiled decode (256-px tiles), batch 1",
+    "dit-s2-forward": "DiT-S/2 forward (eval), batch 8",
+    "dit-s2-train-step": "DiT-S/2 epsilon training step (MSE, AdamW), batch 8",
+    "ddim-50": "DDIM 50-step sampling with DiT-S/2, batch 8",
 }
-DEFAULT_SIZE = {"train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-encode": 1024,
+DEFAULT_SIZE = {"dit-s2-forward": 32, "dit-s2-train-step": 32, "ddim-50": 32, "train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-encode": 1024,
                 "sd-tiled-decode": 1024}
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 TRAIN_BATCH = 2
 LDM_TRAIN_BATCH = 8
+DIT_BATCH = 8
 RESULT_PREFIX = "BENCH_RESULT "
 
 
@@ -147,6 +158,8 @@ def prepare(torch, name, size, device):
                 vae.config.force_upcast)
     if name == "ldm-kl-f8-train-step":
         return ldm_train_step(torch, size, device)
+    if name in ("dit-s2-forward", "dit-s2-train-step", "ddim-50"):
+        return dit_workload(torch, name, size, device)
     raise ValueError(f"unknown workload '{name}'; known: {WORKLOADS}")
 
 
@@ -192,6 +205,52 @@ def ldm_train_step(torch, size, device):
         return total.detach()
     return (normal(torch, device, LDM_TRAIN_BATCH, 3, size, size).tanh(), LDM_TRAIN_BATCH, False, step, vae,
             vae.config.force_upcast)
+
+
+def dit_s2(torch, size, device):
+    from diffusers import DiTTransformer2DModel
+    torch.manual_seed(0)
+    return DiTTransformer2DModel(num_attention_heads=6, attention_head_dim=64, in_channels=4, out_channels=8,
+                                 num_layers=12, sample_size=size, patch_size=2, num_embeds_ada_norm=1000).to(device)
+
+
+def dit_workload(torch, name, size, device):
+    """The three DiT-S/2 workloads (see the module docstring); timesteps and labels fixed per run."""
+    from diffusers import DDIMScheduler, DDPMScheduler
+    dit = dit_s2(torch, size, device)
+    generator = torch.Generator().manual_seed(1)
+    labels = torch.randint(0, 1000, (DIT_BATCH,), generator=generator).to(device)
+    if name == "dit-s2-forward":
+        dit.eval()
+        timesteps = torch.randint(0, 1000, (DIT_BATCH,), generator=generator).float().to(device)
+        return (normal(torch, device, DIT_BATCH, 4, size, size), DIT_BATCH, True,
+                lambda x: dit(x, timestep=timesteps, class_labels=labels).sample, dit, False)
+    if name == "ddim-50":
+        dit.eval()
+        scheduler = DDIMScheduler()
+
+        def sample(x):
+            scheduler.set_timesteps(50)
+            for t in scheduler.timesteps:
+                out = dit(x, timestep=t.expand(x.shape[0]).to(device), class_labels=labels).sample[:, :4]
+                x = scheduler.step(out.float(), t, x).prev_sample
+            return x
+        return normal(torch, device, DIT_BATCH, 4, size, size), DIT_BATCH, True, sample, dit, False
+    dit.train()
+    scheduler = DDPMScheduler()
+    optimizer = torch.optim.AdamW(dit.parameters(), lr=1e-4, weight_decay=0.0)
+
+    def step(x0):
+        timesteps = torch.randint(0, 1000, (x0.shape[0],), generator=generator).to(device)
+        noise = torch.randn(x0.shape, generator=generator).to(device)
+        xt = scheduler.add_noise(x0, noise, timesteps)
+        out = dit(xt, timestep=timesteps, class_labels=labels).sample[:, :4]
+        loss = torch.nn.functional.mse_loss(out.float(), noise)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return loss.detach()
+    return normal(torch, device, DIT_BATCH, 4, size, size).tanh(), DIT_BATCH, False, step, dit, False
 
 
 def run_child(args):

@@ -63,6 +63,8 @@ import org.bytedeco.pytorch.TensorOptions;
  *       image.
  *   <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
  *       (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
+ *   <li>{@code dit-s2-forward}, {@code dit-s2-train-step}, {@code ddim-50}: DiT-S/2 on (8, 4, S, S) latents, default S
+ *       = 32 ({@link DiffusionWorkloads}).
  *   <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
  *       {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
  *   <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a (1, 3, S, S)
@@ -108,6 +110,21 @@ public final class Workloads {
                 Workloads::sdTiledEncode));
         add(simple(
                 "sd-tiled-decode", "SD-preset tiled decode (256-px tiles), batch 1", 1024, Workloads::sdTiledDecode));
+        add(simple(
+                "dit-s2-forward",
+                "DiT-S/2 forward (eval), batch " + DiffusionWorkloads.BATCH,
+                32,
+                (size, device, options) -> DiffusionWorkloads.forward(size, device, options, SEED)));
+        add(simple(
+                "dit-s2-train-step",
+                "DiT-S/2 epsilon training step (MSE, AdamW), batch " + DiffusionWorkloads.BATCH,
+                32,
+                (size, device, options) -> DiffusionWorkloads.trainStep(size, device, options, SEED)));
+        add(simple(
+                "ddim-50",
+                "DDIM 50-step sampling with DiT-S/2, batch " + DiffusionWorkloads.BATCH,
+                32,
+                (size, device, options) -> DiffusionWorkloads.ddim(size, device, options, SEED)));
         add(simple(
                 "decode-jpeg-jdk",
                 "JPEG decode, the JDK's ImageIO reader, 1 image",

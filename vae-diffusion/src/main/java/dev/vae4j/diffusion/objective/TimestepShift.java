@@ -32,9 +32,9 @@ public final class TimestepShift {
         return shift;
     }
 
-    /** The shifted noise level of {@code sigma} in [0, 1]. */
+    /** The shifted noise level of {@code sigma} in [0, 1] (clamped to 1, which rounding can pass by one ulp). */
     public double apply(double sigma) {
-        return shift * sigma / (1 + (shift - 1) * sigma);
+        return Math.min(1.0, shift * sigma / (1 + (shift - 1) * sigma));
     }
 
     /** The shifted noise levels, element-wise, in the same operation order as diffusers (float32 stays float32). */
