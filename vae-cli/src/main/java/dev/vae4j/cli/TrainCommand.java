@@ -5,6 +5,7 @@ import dev.vae4j.recipes.Recipe;
 import dev.vae4j.recipes.RunFolder;
 import dev.vae4j.recipes.TrainingBudget;
 import dev.vae4j.recipes.TrainingSession;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DataParallel;
@@ -206,17 +207,39 @@ public final class TrainCommand implements Callable<Integer> {
                     .device("cuda:" + context.localRank())
                     .build());
         }
+        StopRequest stop = new StopRequest();
         TrainingSession.Outcome outcome;
-        try (Collectives collectives =
-                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
+        int stopExit;
+        try (StopSignals signals = StopSignals.requestingStop(
+                        stop,
+                        spec.commandLine().getErr(),
+                        context.distributed(),
+                        "stopping after the current step and saving a checkpoint");
+                Collectives collectives =
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel)
+            outcome = new TrainingSession(
+                            recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel, stop)
                     .run(System.err);
+            stopExit = signals.exitCode();
         }
+        boolean stopped = outcome.state().step() < recipe.train().steps();
         if (!context.writer()) {
-            return 0;
+            return stopped ? stopExit : 0;
         }
         PrintWriter console = spec.commandLine().getOut();
+        if (stopped) {
+            console.printf(
+                    Locale.ROOT,
+                    "stopped by %s after step %d of %d; checkpoint: %s%ncontinue with: vae train --resume %s%n",
+                    stop.requested() ? stop.reason() : "another rank's stop request",
+                    outcome.state().step(),
+                    recipe.train().steps(),
+                    outcome.stopCheckpoint(),
+                    runDir);
+            console.flush();
+            return stopExit;
+        }
         List<Map<String, Double>> validations = outcome.validations();
         console.println("validation (held-out, posterior mode):");
         for (Map<String, Double> v : List.of(validations.get(0), validations.get(validations.size() - 1))) {
