@@ -40,15 +40,6 @@ class PreemptedTrainingTest {
         long stoppedAt = assertStoppedWithCheckpoint(run, first.output(), "SIGTERM");
         report("SIGTERM", first, stoppedAt);
 
-        ChildVae second = ChildVae.start(
-                dir.resolve("second.log"), Map.of(), "train", "--resume", run.toString(), "--steps", "" + STEPS);
-        second.awaitThat(() -> loggedSteps(run) >= stoppedAt + 3, "three more logged steps");
-        second.sigint();
-        assertEquals(130, second.exitCode(), second.output());
-        long stoppedAgainAt = assertStoppedWithCheckpoint(run, second.output(), "SIGINT");
-        assertTrue(stoppedAgainAt > stoppedAt, stoppedAt + " then " + stoppedAgainAt);
-        report("SIGINT", second, stoppedAgainAt);
-
         CliTestSupport.run("train", "--resume", run.toString(), "--steps", "" + STEPS)
                 .assertOk();
         List<JsonNode> expected = TrainCommandTest.metrics(straight, "train");
