@@ -99,7 +99,7 @@ class PreemptedTrainingTest {
     }
 
     /** Steps logged in the run's metrics.jsonl so far (the recipe logs every step). */
-    private static long loggedSteps(Path run) {
+    static long loggedSteps(Path run) {
         Path metrics = run.resolve("metrics.jsonl");
         if (!Files.exists(metrics)) {
             return 0;

@@ -68,6 +68,7 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         private final List<Process> processes;
         private final List<Thread> pumps;
         private final Consumer<String> out;
+        private volatile boolean stopSent;
 
         private Workers(List<Process> processes, List<Thread> pumps, Consumer<String> out) {
             this.processes = processes;
@@ -82,11 +83,14 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
 
         /**
          * Sends SIGTERM to every worker still running (a {@code vae train} worker finishes its step, the ranks agree on
-         * the last step, rank 0 writes the checkpoint, and each exits with 143).
+         * the last step, rank 0 writes the checkpoint, and each exits with 143). Their output keeps being copied until
+         * they exit.
          */
         public void stop() {
+            stopSent = true;
             for (Process p : processes) {
-                p.destroy();
+                // through the handle: Process.destroy() would also close the pipes that carry the output still to come
+                p.toHandle().destroy();
             }
         }
 
@@ -107,6 +111,8 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
                         if (STOP_EXIT_CODES.contains(code)) {
                             if (stopped == 0) {
                                 stopped = code;
+                            }
+                            if (!stopSent) {
                                 report("[launch] worker with local rank " + processes.indexOf(p)
                                         + " stopped on a signal (exit code " + code
                                         + "); asking the others to stop and waiting for them");
