@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link TrainConfig#logEvery() log interval} (all loss terms, summed on the device, in one copy); every such read goes
  * through {@link HostSyncs}. Everything random (data order, augmentation, posterior noise) is a function of (seed,
  * global position of the sample in the data stream), so a run resumed from a checkpoint continues exactly like the
- * uninterrupted one. A {@link StopRequest} ({@link Builder#stopOn}) ends {@link #train} early at a step boundary, with a
- * checkpoint of the step reached.
+ * uninterrupted one. A {@link StopRequest} ({@link Builder#stopOn}) ends {@link #train} early at a step boundary, with
+ * a checkpoint of the step reached.
  *
  * <p>Data-parallel training ({@link DataParallel}): every rank builds the same trainer; at start rank 0's weights
  * (autoencoder, discriminator, learned loss parameters, EMA) are broadcast; each rank takes its share of every global
