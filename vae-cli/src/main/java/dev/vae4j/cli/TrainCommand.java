@@ -210,13 +210,14 @@ public final class TrainCommand implements Callable<Integer> {
         StopRequest stop = new StopRequest();
         TrainingSession.Outcome outcome;
         int stopExit;
-        try (StopSignals signals = StopSignals.requestingStop(
+        // the handlers come after the rendezvous: a signal while waiting for the other ranks ends the process at once
+        try (Collectives collectives =
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single();
+                StopSignals signals = StopSignals.requestingStop(
                         stop,
                         spec.commandLine().getErr(),
                         context.distributed(),
-                        "stopping after the current step and saving a checkpoint");
-                Collectives collectives =
-                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
+                        "stopping after the current step and saving a checkpoint")) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
             outcome = new TrainingSession(
                             recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel, stop)

@@ -247,16 +247,13 @@ public final class Trainer {
                     listeners.forEach(l -> l.onLog(run(steps.loader), logged));
                 }
                 listeners.forEach(l -> l.onStep(run(steps.loader), report));
-                Path saved = null;
-                if (due && parallel.context().writer()) {
-                    saved = checkpoints.save(state, parts());
-                    Path checkpoint = saved;
-                    listeners.forEach(l -> l.onCheckpoint(run(steps.loader), checkpoint));
+                Path saved = due && parallel.context().writer() ? checkpoints.save(state, parts()) : null;
+                if (saved != null) {
+                    listeners.forEach(l -> l.onCheckpoint(run(steps.loader), saved));
                 }
                 if (stopping) {
                     LOG.info("stopped after step {} on request ({})", state.step(), stopReason());
-                    Path checkpoint = saved;
-                    listeners.forEach(l -> l.onStop(run(steps.loader), checkpoint));
+                    listeners.forEach(l -> l.onStop(run(steps.loader), saved));
                     return state;
                 }
             }
