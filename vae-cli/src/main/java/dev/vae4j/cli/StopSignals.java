@@ -128,18 +128,19 @@ final class StopSignals implements AutoCloseable {
             Object handler =
                     Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, dispatch);
             for (String signalName : NAMES) {
-                Object signal = signalClass.getConstructor(String.class).newInstance(signalName);
-                previous.put(signal, handle.invoke(null, signal, handler));
+                try {
+                    Object signal = signalClass.getConstructor(String.class).newInstance(signalName);
+                    previous.put(signal, handle.invoke(null, signal, handler));
+                } catch (InvocationTargetException e) {
+                    unavailable("SIG" + signalName, e.getCause());
+                }
             }
-        } catch (InvocationTargetException e) {
-            unavailable(e.getCause());
         } catch (ReflectiveOperationException | IllegalArgumentException | LinkageError e) {
-            unavailable(e);
+            unavailable("SIGTERM and SIGINT", e);
         }
     }
 
-    private void unavailable(Throwable why) {
-        close();
-        LOG.warn("SIGTERM/SIGINT will end the process at once (no graceful stop): {}", why.toString());
+    private static void unavailable(String signals, Throwable why) {
+        LOG.warn("{} will end the process at once (no graceful stop): {}", signals, why.toString());
     }
 }

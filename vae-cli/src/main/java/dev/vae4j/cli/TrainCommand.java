@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the
  * {@code kl-f4-small} recipe on the built-in synthetic dataset on the CPU (the embedded default) into
- * {@code runs/kl-f4-small}.
+ * {@code runs/kl-f4-small}. SIGTERM or SIGINT ends it after the current step with a checkpoint ({@link StopSignals},
+ * {@link StopRequest}); it then exits with 143 or 130.
  */
 @Command(
         name = "train",
@@ -35,7 +36,9 @@ import picocli.CommandLine.Spec;
             "Train or fine-tune an autoencoder from a recipe (default: 'kl-f4-small' on synthetic images).",
             "Built-in recipes: kl-f4-small, ldm-kl-f8, sd-ft-mse, ... (vae recipes). Writes <out>/checkpoints, metrics.jsonl, samples/,",
             "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
-            "(and <out>/model-ema with EMA)."
+            "(and <out>/model-ema with EMA).",
+            "On SIGTERM or SIGINT it finishes the current step, saves a checkpoint, prints where and exits with 143/130;",
+            "--resume continues exactly."
         })
 public final class TrainCommand implements Callable<Integer> {
     @Spec

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * the resized image, bucket [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written
  * atomically; this rank writes shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose
  * file exists and parses is kept (a killed writer leaves only a hidden temp file, removed here), every other shard is
- * (re)written. The rank that finds every shard present at its end writes the index.
+ * (re)written. The rank that finds every shard present at its end writes the index. A {@link StopRequest} ends the
+ * writing at the next input: the shard in progress is dropped unwritten, so an interrupted folder holds only whole
+ * shards.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
