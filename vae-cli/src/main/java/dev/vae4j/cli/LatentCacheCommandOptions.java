@@ -130,8 +130,7 @@ final class LatentCacheCommandOptions {
                     context.rank(), context.worldSize(), resume, (done, total) -> progress.advance(done, total), stop);
             stopExit = signals.exitCode();
         }
-        // this rank's shards are j = rank, rank + W, ... below the shard count; one neither written nor kept was
-        // dropped
+        // this rank's shards are rank, rank + W, ...: one neither written nor kept was dropped by the stop
         int shards = (int) ((source.size() + (long) shardSize - 1) / shardSize);
         int mine = Math.max(0, (shards - context.rank() + context.worldSize() - 1) / context.worldSize());
         boolean stopped = report.shardsWritten() + report.shardsKept() < mine;

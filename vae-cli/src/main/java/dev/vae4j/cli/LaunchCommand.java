@@ -97,7 +97,7 @@ public final class LaunchCommand implements Callable<Integer> {
                     System.exit(received.exitCode());
                 })) {
             int code = workers.await();
-            boolean stoppedBySignal = code == StopSignals.SIGTERM_EXIT || code == 130;
+            boolean stoppedBySignal = code == StopSignals.SIGTERM_EXIT || code == StopSignals.SIGINT_EXIT;
             return signals.received()
                     .filter(received -> stoppedBySignal)
                     .map(StopSignals.Received::exitCode)

@@ -38,6 +38,8 @@ final class StopSignals implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
     /** The exit code of a command stopped by SIGTERM (128 + 15), also used when another rank's signal stopped it. */
     static final int SIGTERM_EXIT = 143;
+    /** The exit code of a command stopped by SIGINT (128 + 2). */
+    static final int SIGINT_EXIT = 130;
 
     private static final String[] NAMES = {"TERM", "INT"};
 
