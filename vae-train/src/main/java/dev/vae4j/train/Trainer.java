@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * rank skips the step on all (a rank whose loss is non-finite makes one of its gradients NaN before they are averaged,
  * so every rank's gradient norm sees it). Reported loss terms are averaged over ranks once per log interval; only rank
  * 0 writes checkpoints. After every step but the last the ranks agree whether any of them has a stop request
- * ({@link StopRequest#agreed}: one all-reduce of a flag, read on the host; measured 0.6 ms with Gloo between two
- * processes on a loaded 2-core machine), so all of them stop after the same step.
+ * ({@link StopRequest#agreed}: one all-reduce of a flag, read on the host; measured 0.5-0.9 ms with Gloo between two
+ * processes on an overloaded 2-core machine), so all of them stop after the same step.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
