@@ -142,9 +142,17 @@ public final class EncodeCommand implements Callable<Integer> {
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
         Autoencoder model = modelOption.loadForInference(compute, tile);
-        cache.run(model, modelOption.dir(), source, output, compute.batchSize(), context, out);
+        int exit = cache.run(
+                model,
+                modelOption.dir(),
+                source,
+                output,
+                compute.batchSize(),
+                context,
+                out,
+                spec.commandLine().getErr());
         out.flush();
-        return 0;
+        return exit;
     }
 
     private void encode(Autoencoder model, ImageInputs images, SafetensorsReader reader, PrintWriter out) {

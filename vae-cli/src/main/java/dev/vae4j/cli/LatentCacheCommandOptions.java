@@ -3,6 +3,7 @@ package dev.vae4j.cli;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.ModelFolder;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.data.AspectBuckets;
@@ -101,32 +102,52 @@ final class LatentCacheCommandOptions {
         return DistributedContext.fromEnvironment(System.getenv(), "cpu", null, DistributedContext.DEFAULT_TIMEOUT);
     }
 
-    /** Encodes this rank's shards of {@code source} into {@code output}. */
-    void run(
+    /**
+     * Encodes this rank's shards of {@code source} into {@code output}; returns the exit code: 0, or 143/130 when
+     * SIGTERM/SIGINT stopped it before the cache was complete (the finished shards stay, the one in progress is
+     * dropped; {@code --resume} continues).
+     */
+    int run(
             Autoencoder model,
             Path modelDir,
             ImageSource source,
             Path output,
             int batchSize,
             DistributedContext context,
-            PrintWriter out) {
+            PrintWriter out,
+            PrintWriter err) {
         AspectBuckets shapes = buckets ? AspectBuckets.of(resolution, bucketStep, maxAspect) : null;
         LatentCacheOptions options =
                 new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize, decodeWorkers);
         LatentCacheWriter writer = new LatentCacheWriter(model, source, output, options, modelConfig(modelDir));
         CliSupport.Progress progress = new CliSupport.Progress("cached", 1);
-        LatentCacheWriter.Report report = writer.write(
-                context.rank(), context.worldSize(), resume, (done, total) -> progress.advance(done, total));
+        StopRequest stop = new StopRequest();
+        LatentCacheWriter.Report report;
+        int stopExit;
+        try (StopSignals signals = StopSignals.requestingStop(
+                stop, err, context.distributed(), "dropping the shard in progress and stopping")) {
+            report = writer.write(
+                    context.rank(), context.worldSize(), resume, (done, total) -> progress.advance(done, total), stop);
+            stopExit = signals.exitCode();
+        }
+        // this rank's shards are rank, rank + W, ...: one neither written nor kept was dropped by the stop
+        int shards = (int) ((source.size() + (long) shardSize - 1) / shardSize);
+        int mine = Math.max(0, (shards - context.rank() + context.worldSize() - 1) / context.worldSize());
+        boolean stopped = report.shardsWritten() + report.shardsKept() < mine;
         out.printf(
                 Locale.ROOT,
-                "cached %d image(s) into %d shard(s) of %s (%d finished shard(s) kept, %d unreadable"
+                "%s %d image(s) into %d shard(s) of %s (%d finished shard(s) kept, %d unreadable"
                         + " input(s) skipped)%s%n",
+                stopped ? "stopped by " + stop.reason() + " after caching" : "cached",
                 report.encoded(),
                 report.shardsWritten(),
                 output,
                 report.shardsKept(),
                 report.skipped(),
-                report.indexWritten() ? "; wrote " + output.resolve("index.json") : "");
+                report.indexWritten()
+                        ? "; wrote " + output.resolve("index.json")
+                        : stopped ? "; the shard in progress was dropped: continue with --resume" : "");
+        return stopped ? stopExit : 0;
     }
 
     private static ModelConfig modelConfig(Path modelDir) {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,8 +16,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae launch}: starts {@code --nproc-per-node} JVMs running a {@code vae} command as ranks of one data-parallel
  * job (torchrun's environment variables), prefixes their output with {@code [rank r]}, and when one worker fails stops
- * the others and exits with its code. For several nodes, run it on each with the same {@code --nnodes},
- * {@code --master-addr} and {@code --master-port} and that node's {@code --node-rank}.
+ * the others and exits with its code. SIGTERM or SIGINT is passed on to the workers as SIGTERM: a {@code train} job
+ * stops after one step that all ranks agree on, rank 0 saves a checkpoint, and the launcher exits with 143 (130 for
+ * SIGINT) once every worker has; a second signal kills the workers at once. For several nodes, run it on each with the
+ * same {@code --nnodes}, {@code --master-addr} and {@code --master-port} and that node's {@code --node-rank}.
  */
 @Command(
         name = "launch",
@@ -75,10 +78,30 @@ public final class LaunchCommand implements Callable<Integer> {
         }
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();
-        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), line -> {
-                    out.println(line);
-                    out.flush();
-                })
-                .await();
+        Consumer<String> lines = line -> {
+            out.println(line);
+            out.flush();
+        };
+        WorkerLauncher.Workers workers =
+                launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), lines);
+        try (StopSignals signals = StopSignals.install(
+                received -> {
+                    synchronized (lines) {
+                        lines.accept("[launch] " + received.name() + " received: asking the workers to stop after"
+                                + " their current step (signal again to kill them at once)");
+                    }
+                    workers.stop();
+                },
+                received -> {
+                    workers.processes().forEach(Process::destroyForcibly);
+                    System.exit(received.exitCode());
+                })) {
+            int code = workers.await();
+            boolean stoppedBySignal = code == StopSignals.SIGTERM_EXIT || code == StopSignals.SIGINT_EXIT;
+            return signals.received()
+                    .filter(received -> stoppedBySignal)
+                    .map(StopSignals.Received::exitCode)
+                    .orElse(code);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.vae4j.recipes.Recipe;
 import dev.vae4j.recipes.RunFolder;
 import dev.vae4j.recipes.TrainingBudget;
 import dev.vae4j.recipes.TrainingSession;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DataParallel;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the
  * {@code kl-f4-small} recipe on the built-in synthetic dataset on the CPU (the embedded default) into
- * {@code runs/kl-f4-small}.
+ * {@code runs/kl-f4-small}. SIGTERM or SIGINT ends it after the current step with a checkpoint ({@link StopSignals},
+ * {@link StopRequest}); it then exits with 143 or 130.
  */
 @Command(
         name = "train",
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
             "Train or fine-tune an autoencoder from a recipe (default: 'kl-f4-small' on synthetic images).",
             "Built-in recipes: kl-f4-small, ldm-kl-f8, sd-ft-mse, ... (vae recipes). Writes <out>/checkpoints, metrics.jsonl, samples/,",
             "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
-            "(and <out>/model-ema with EMA)."
+            "(and <out>/model-ema with EMA).",
+            "On SIGTERM or SIGINT it finishes the current step, saves a checkpoint, prints where and exits with 143/130;",
+            "--resume continues exactly."
         })
 public final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -206,17 +210,40 @@ public final class TrainCommand implements Callable<Integer> {
                     .device("cuda:" + context.localRank())
                     .build());
         }
+        StopRequest stop = new StopRequest();
         TrainingSession.Outcome outcome;
+        int stopExit;
+        // the handlers come after the rendezvous: a signal while waiting for the other ranks ends the process at once
         try (Collectives collectives =
-                context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single()) {
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single();
+                StopSignals signals = StopSignals.requestingStop(
+                        stop,
+                        spec.commandLine().getErr(),
+                        context.distributed(),
+                        "stopping after the current step and saving a checkpoint")) {
             DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel)
+            outcome = new TrainingSession(
+                            recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel, stop)
                     .run(System.err);
+            stopExit = signals.exitCode();
         }
+        boolean stopped = outcome.state().step() < recipe.train().steps();
         if (!context.writer()) {
-            return 0;
+            return stopped ? stopExit : 0;
         }
         PrintWriter console = spec.commandLine().getOut();
+        if (stopped) {
+            console.printf(
+                    Locale.ROOT,
+                    "stopped by %s after step %d of %d; checkpoint: %s%ncontinue with: vae train --resume %s%n",
+                    stop.requested() ? stop.reason() : "another rank's stop request",
+                    outcome.state().step(),
+                    recipe.train().steps(),
+                    outcome.stopCheckpoint(),
+                    runDir);
+            console.flush();
+            return stopExit;
+        }
         List<Map<String, Double>> validations = outcome.validations();
         console.println("validation (held-out, posterior mode):");
         for (Map<String, Double> v : List.of(validations.get(0), validations.get(validations.size() - 1))) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  * with {@link CommandLine#setOut}/{@link CommandLine#setErr}. Exit codes: 0 success, 1 a failure while running (a
  * missing or unreadable file, a corrupt image or safetensors file, weights that do not fit, a bad value), reported as
  * the single line {@code vae: error: <message>} on stderr (plus the stack trace with {@code --verbose}); 2 a usage
- * error (picocli's message and the usage help).
+ * error (picocli's message and the usage help); 143 (SIGTERM) or 130 (SIGINT) when {@code train}, {@code encode} into a
+ * cache or {@code launch} stopped early on that signal after saving its work ({@link StopSignals}).
  */
 @Command(
         name = "vae",

@@ -5,6 +5,7 @@ import dev.vae4j.train.StepReport;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingRun;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -132,5 +133,10 @@ public final class ConsoleProgress implements TrainingListener {
         if (bar != null) {
             bar.close();
         }
+    }
+
+    @Override
+    public void onStop(TrainingRun run, Path checkpoint) {
+        onEnd(run);
     }
 }

@@ -16,6 +16,7 @@ import dev.vae4j.discriminators.PatchGanDiscriminator;
 import dev.vae4j.discriminators.VggDiscriminator;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.train.CheckpointStore;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.Trainer;
 import dev.vae4j.train.TrainingListener;
@@ -51,6 +52,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *     {@link RunFolder#prepare})
  * @param lpipsWeights LPIPS safetensors, or null
  * @param parallel the data-parallel job this process belongs to ({@link DataParallel#none()} when alone)
+ * @param stop ends the run early, after a checkpoint of the step in progress ({@link Trainer.Builder#stopOn}); the
+ *     final model is then not exported
  */
 public record TrainingSession(
         Recipe recipe,
@@ -60,12 +63,23 @@ public record TrainingSession(
         boolean resume,
         boolean overwrite,
         Path lpipsWeights,
-        DataParallel parallel) {
+        DataParallel parallel,
+        StopRequest stop) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingSession.class);
 
-    /** What a finished run reports. */
+    /**
+     * What a run reports: on rank 0 the validations, the exported model folders (null when the run stopped early) and
+     * the skipped files; on other ranks only the counters.
+     *
+     * @param stopCheckpoint the checkpoint written when the run stopped early on the stop request, else null
+     */
     public record Outcome(
-            TrainingState state, List<Map<String, Double>> validations, Path model, Path emaModel, long skippedFiles) {}
+            TrainingState state,
+            List<Map<String, Double>> validations,
+            Path model,
+            Path emaModel,
+            long skippedFiles,
+            Path stopCheckpoint) {}
 
     /** Runs the session, drawing progress on {@code console} (rank 0). */
     public Outcome run(PrintStream console) {
@@ -82,8 +96,9 @@ public record TrainingSession(
         Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
-        Trainer.Builder parts =
-                Trainer.builder(model, objectives.generator(), config, runDir).parallel(parallel);
+        Trainer.Builder parts = Trainer.builder(model, objectives.generator(), config, runDir)
+                .parallel(parallel)
+                .stopOn(stop);
         if (discriminator != null) {
             parts.adversary(discriminator, objectives.discriminator());
         }
@@ -110,7 +125,7 @@ public record TrainingSession(
                             parallel.collectives()));
         }
         if (!writer) {
-            return new Outcome(trainer.train(data.train(), listeners), List.of(), null, null, 0);
+            return new Outcome(trainer.train(data.train(), listeners), List.of(), null, null, 0, null);
         }
         console.println("vae train: recipe " + recipe.name() + ", data " + data.source() + ", run " + runDir
                 + (parallel.context().distributed()
@@ -140,13 +155,24 @@ public record TrainingSession(
                         every),
                 new LossPlot(every)));
         long[] skippedFiles = {0};
+        Path[] stopCheckpoint = {null};
         listeners.add(new TrainingListener() {
             @Override
             public void onEnd(dev.vae4j.train.TrainingRun run) {
                 skippedFiles[0] = run.skippedFiles();
             }
+
+            @Override
+            public void onStop(dev.vae4j.train.TrainingRun run, Path checkpoint) {
+                skippedFiles[0] = run.skippedFiles();
+                stopCheckpoint[0] = checkpoint;
+            }
         });
         TrainingState state = trainer.train(data.train(), listeners);
+        if (stopCheckpoint[0] != null) {
+            return new Outcome(
+                    state, validation.history(), null, null, skippedFiles[0] + data.skippedFiles(), stopCheckpoint[0]);
+        }
         Path exported = runDir.resolve("model");
         model.save(exported);
         Path emaExport = null;
@@ -156,7 +182,8 @@ public record TrainingSession(
             emaExport = runDir.resolve("model-ema");
             model.save(emaExport);
         }
-        return new Outcome(state, validation.history(), exported, emaExport, skippedFiles[0] + data.skippedFiles());
+        return new Outcome(
+                state, validation.history(), exported, emaExport, skippedFiles[0] + data.skippedFiles(), null);
     }
 
     private void prepareRunFolder() {

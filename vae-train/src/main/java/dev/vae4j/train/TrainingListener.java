@@ -24,4 +24,10 @@ public interface TrainingListener {
 
     /** After the last step and the final checkpoint. */
     default void onEnd(TrainingRun run) {}
+
+    /**
+     * Instead of {@link #onEnd} when the run stopped early on a {@link StopRequest}: after the step reached and its
+     * checkpoint {@code checkpoint} (null on ranks other than 0, which write none).
+     */
+    default void onStop(TrainingRun run, Path checkpoint) {}
 }

@@ -15,6 +15,7 @@ import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageSource;
 import java.io.IOException;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * the resized image, bucket [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written
  * atomically; this rank writes shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose
  * file exists and parses is kept (a killed writer leaves only a hidden temp file, removed here), every other shard is
- * (re)written. The rank that finds every shard present at its end writes the index.
+ * (re)written. The rank that finds every shard present at its end writes the index. A {@link StopRequest} ends the
+ * writing at the next input: the shard in progress is dropped unwritten, so an interrupted folder holds only whole
+ * shards.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
@@ -142,6 +145,21 @@ public final class LatentCacheWriter {
      * @param progress progress callback
      */
     public Report write(int rank, int worldSize, boolean resume, Progress progress) {
+        return write(rank, worldSize, resume, progress, new StopRequest());
+    }
+
+    /**
+     * Writes this rank's shards, then the index when every shard is present, until {@code stop} is requested: the shard
+     * in progress is then dropped at its next input (nothing of it is written; {@code resume} redoes it) and the
+     * finished shards stay.
+     *
+     * @param rank this process's rank
+     * @param worldSize number of processes sharing the inputs
+     * @param resume keep finished shards
+     * @param progress progress callback
+     * @param stop ends the writing early
+     */
+    public Report write(int rank, int worldSize, boolean resume, Progress progress, StopRequest stop) {
         checkFolder(folder, resume, rank, worldSize);
         try {
             Files.createDirectories(folder);
@@ -173,7 +191,11 @@ public final class LatentCacheWriter {
                 if (resume && isComplete(file, settings)) {
                     kept++;
                 } else {
-                    long[] counts = writeShard(j, settings, decoders, done, total, progress);
+                    long[] counts = writeShard(j, settings, decoders, done, total, progress, stop);
+                    if (counts == null) {
+                        LOG.info("stopped on request ({}): shard {} dropped", stop.reason(), j);
+                        break;
+                    }
                     encoded += counts[0];
                     skipped += counts[1];
                     written++;
@@ -301,9 +323,15 @@ public final class LatentCacheWriter {
         }
     }
 
-    /** Encodes shard {@code j}; returns {encoded, skipped}. */
+    /** Encodes shard {@code j}; returns {encoded, skipped}, or null when {@code stop} ended it unwritten. */
     private long[] writeShard(
-            int j, String settings, ExecutorService decoders, long doneBefore, long total, Progress progress) {
+            int j,
+            String settings,
+            ExecutorService decoders,
+            long doneBefore,
+            long total,
+            Progress progress,
+            StopRequest stop) {
         int start = start(j);
         int end = end(j);
         int channels = model.imageChannels();
@@ -317,6 +345,9 @@ public final class LatentCacheWriter {
         try (TensorScope scope = new TensorScope()) {
             Tensor slope = normalizationSlope();
             for (int i = start; i < end; i++) {
+                if (stop.requested()) {
+                    return null;
+                }
                 while (next < end && next < i + ahead) {
                     int index = next++;
                     pending.add(CompletableFuture.supplyAsync(

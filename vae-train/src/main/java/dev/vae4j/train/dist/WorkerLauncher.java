@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * {@code GROUP_RANK}, {@code MASTER_ADDR}, {@code MASTER_PORT} (and {@code OMP_NUM_THREADS=1} unless set, as torchrun
  * does). Each worker's output lines (stdout and stderr) are passed to a line sink prefixed with {@code [rank r]}, one
  * line at a time. When a worker fails, the others are stopped, and {@link Workers#await()} returns the failing exit
- * code.
+ * code. A worker that exits with 143 or 130 (stopped by SIGTERM or SIGINT, see {@link Workers#stop()}) is not a
+ * failure: the others are asked to stop too, and given all the time they need to save their work.
  *
  * @param nprocPerNode workers on this node
  * @param nnodes nodes in the job
@@ -29,6 +30,8 @@ import java.util.function.Consumer;
 public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort) {
     /** How long a stopped worker gets to exit before it is killed. */
     private static final long STOP_GRACE_SECONDS = 5;
+    /** Exit codes of a process that stopped on SIGTERM (128 + 15) or SIGINT (128 + 2). */
+    private static final List<Integer> STOP_EXIT_CODES = List.of(143, 130);
 
     /** Checks the counts. */
     public WorkerLauncher {
@@ -65,6 +68,7 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         private final List<Process> processes;
         private final List<Thread> pumps;
         private final Consumer<String> out;
+        private volatile boolean stopSent;
 
         private Workers(List<Process> processes, List<Thread> pumps, Consumer<String> out) {
             this.processes = processes;
@@ -78,22 +82,46 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
         }
 
         /**
-         * Waits for the workers: 0 when all exit with 0; otherwise, as soon as one fails, stops the others and returns
-         * the first failure's exit code.
+         * Sends SIGTERM to every worker still running (a {@code vae train} worker finishes its step, the ranks agree on
+         * the last step, rank 0 writes the checkpoint, and each exits with 143). Their output keeps being copied until
+         * they exit.
+         */
+        public void stop() {
+            stopSent = true;
+            for (Process p : processes) {
+                // through the handle: Process.destroy() would also close the pipes that carry the output still to come
+                p.toHandle().destroy();
+            }
+        }
+
+        /**
+         * Waits for the workers: 0 when all exit with 0; as soon as one fails, stops the others and returns the first
+         * failure's exit code. A worker stopped by a signal (exit code 143 or 130) is not a failure: the others are
+         * sent SIGTERM ({@link #stop()}) and awaited without a deadline, and that code is returned when none failed.
          */
         public int await() throws InterruptedException {
             int failure = 0;
+            int stopped = 0;
             List<Process> running = new ArrayList<>(processes);
             while (!running.isEmpty() && failure == 0) {
                 for (Process p : List.copyOf(running)) {
                     if (!p.isAlive()) {
                         running.remove(p);
-                        if (p.exitValue() != 0) {
-                            failure = p.exitValue();
-                            synchronized (out) {
-                                out.accept("[launch] worker with local rank " + processes.indexOf(p)
-                                        + " exited with code " + failure + "; stopping the others");
+                        int code = p.exitValue();
+                        if (STOP_EXIT_CODES.contains(code)) {
+                            if (stopped == 0) {
+                                stopped = code;
                             }
+                            if (!stopSent) {
+                                report("[launch] worker with local rank " + processes.indexOf(p)
+                                        + " stopped on a signal (exit code " + code
+                                        + "); asking the others to stop and waiting for them");
+                                stop();
+                            }
+                        } else if (code != 0) {
+                            failure = code;
+                            report("[launch] worker with local rank " + processes.indexOf(p) + " exited with code "
+                                    + failure + "; stopping the others");
                             break;
                         }
                     }
@@ -113,7 +141,13 @@ public record WorkerLauncher(int nprocPerNode, int nnodes, int nodeRank, String 
             for (Thread pump : pumps) {
                 pump.join(TimeUnit.SECONDS.toMillis(STOP_GRACE_SECONDS));
             }
-            return failure;
+            return failure != 0 ? failure : stopped;
+        }
+
+        private void report(String line) {
+            synchronized (out) {
+                out.accept(line);
+            }
         }
     }
 
