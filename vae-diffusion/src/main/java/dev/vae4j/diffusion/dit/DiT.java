@@ -188,7 +188,9 @@ public final class DiT extends Module implements Denoiser {
         TrainingNoise noise = new TrainingNoise(is_training(), config.dropout(), nextGenerator(), f);
         Tensor x = posEmbed.forward(latents);
         for (DiTBlock block : transformerBlocks.list()) {
-            x = block.forward(x, t, l, noise);
+            Tensor input = x;
+            // a block's temporaries are freed as soon as it returns, not at the end of the pass
+            x = TensorScope.scoped(() -> block.forward(input, t, l, noise));
         }
         Tensor conditioning = transformerBlocks.get(0).norm1().emb().forward(t, l, noise);
         TensorVector shiftScale = projOut1.forward(silu(conditioning)).chunk(2, 1);
