@@ -1,9 +1,11 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.train.dist.WorkerLauncher;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,7 +77,10 @@ public final class LaunchCommand implements Callable<Integer> {
         }
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();
-        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), line -> {
+        // the workers share one claim on the output folder they write (FolderLock); the nodes of one job agree on it
+        String jobId = nnodes == 1 ? UUID.randomUUID().toString() : "launch " + masterAddr + ":" + masterPort;
+        Map<String, String> job = Map.of(FolderLock.JOB_ENV, System.getenv().getOrDefault(FolderLock.JOB_ENV, jobId));
+        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), job, line -> {
                     out.println(line);
                     out.flush();
                 })
