@@ -232,6 +232,7 @@ class TrainCommandTest {
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
         JsonNode last = validation.get(validation.size() - 1);
+        System.out.println("GRADNORM-VALIDATION " + validation);
         assertTrue(last.get("psnr").asDouble() > first.get("psnr").asDouble() + 1.0, validation.toString());
         // LPIPS falls while the reconstruction branches lead; from step 20 the GAN branch, at the same gradnorm
         // weight, may raise it again on these 64 images, so the best later evaluation is compared.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.io.ExifOrientation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.Objects;
  * @param downsamplingFactor the model's spatial downsampling factor
  * @param scalingFactor the model's latent scaling factor
  * @param shiftFactor the model's latent shift factor
+ * @param exifOrientation how images were read ({@code ignore} or {@code apply}, see {@link ExifOrientation})
  * @param inputs the ordered inputs
  */
 public record CacheFingerprint(
@@ -41,6 +43,7 @@ public record CacheFingerprint(
         int downsamplingFactor,
         double scalingFactor,
         double shiftFactor,
+        String exifOrientation,
         InputList inputs) {
     /** The fingerprint's file name in a cache folder. */
     public static final String FILE_NAME = "fingerprint.json";
@@ -77,6 +80,7 @@ public record CacheFingerprint(
                 "normalisation (scaling factor, shift factor)",
                 List.of(scalingFactor, shiftFactor),
                 List.of(now.scalingFactor, now.shiftFactor));
+        compare(found, "EXIF orientation", exifOrientation, now.exifOrientation);
         if (!found.isEmpty()) {
             return found.get(0);
         }
@@ -116,6 +120,7 @@ public record CacheFingerprint(
         node.put("downsampling_factor", downsamplingFactor);
         node.put("scaling_factor", scalingFactor);
         node.put("shift_factor", shiftFactor);
+        node.put("exif_orientation", exifOrientation);
         ObjectNode list = node.putObject("inputs");
         list.put("count", inputs.lines().size());
         list.put("sha256", inputs.sha256());
@@ -161,6 +166,7 @@ public record CacheFingerprint(
                     node.get("downsampling_factor").asInt(),
                     node.get("scaling_factor").asDouble(),
                     node.get("shift_factor").asDouble(),
+                    node.get("exif_orientation").asText(),
                     new InputList(lines, node.get("inputs").get("sha256").asText()));
         } catch (IOException | RuntimeException e) {
             throw new LatentCacheFormatException(file, "not a cache fingerprint (" + e.getMessage() + ")", e);

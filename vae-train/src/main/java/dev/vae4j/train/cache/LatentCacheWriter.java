@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.io.ExifOrientation;
 import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
@@ -28,6 +29,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -200,6 +202,7 @@ public final class LatentCacheWriter {
                 model.downsamplingFactor(),
                 model.latentNormalizer().scale(),
                 model.latentNormalizer().shift(),
+                ExifOrientation.current().name().toLowerCase(Locale.ROOT),
                 inputs);
     }
 
