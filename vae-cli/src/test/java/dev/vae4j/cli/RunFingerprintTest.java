@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run folder holds one run: {@code --resume} after its data folder changed, or with another {@code --image-size}, is
- * refused naming the difference (before, the run went on over other images or at another size), and a second
- * {@code vae train} into a folder held by another process is refused naming the holder.
+ * refused naming the difference (before, the run went on over other images or at another size), and a second {@code vae
+ * train} into a folder held by another process is refused naming the holder.
  */
 class RunFingerprintTest {
     @Test
@@ -41,8 +41,7 @@ class RunFingerprintTest {
         try (FolderLock held = FolderLock.acquire(out, "another vae train", null)) {
             run("train", "--resume", out.toString(), "--steps", "6")
                     .assertOneLineError(
-                            out + " is in use by pid " + ProcessHandle.current().pid(),
-                            "(another vae train, since ");
+                            out + " is in use by pid " + ProcessHandle.current().pid(), "(another vae train, since ");
         }
     }
 }

@@ -19,10 +19,10 @@ import java.util.Locale;
 
 /**
  * What a training run trains on, recorded in its folder ({@value #FILE_NAME}) when it starts and compared when it is
- * resumed, before the run folder is written: the data source, the ordered input list (an image folder's relative
- * paths, sizes and modification times; tar shards' paths, sizes and times; the synthetic set's size and seed), the
- * training resolution and the EXIF orientation mode. A resume whose data changed on disk, or that overrides the
- * resolution, is refused naming the first difference.
+ * resumed, before the run folder is written: the data source, the ordered input list (an image folder's relative paths,
+ * sizes and modification times; tar shards' paths, sizes and times; the synthetic set's size and seed), the training
+ * resolution and the EXIF orientation mode. A resume whose data changed on disk, or that overrides the resolution, is
+ * refused naming the first difference.
  *
  * @param data the data source (absolute path or pattern, or {@code synthetic})
  * @param imageSize the training resolution, px
@@ -40,7 +40,8 @@ public record RunFingerprint(String data, int imageSize, String exifOrientation,
         String mode = ExifOrientation.current().name().toLowerCase(Locale.ROOT);
         int size = recipe.data().imageSize();
         if (source == null) {
-            String set = "synthetic " + recipe.data().syntheticCount() + " seed " + recipe.train().seed();
+            String set = "synthetic " + recipe.data().syntheticCount() + " seed "
+                    + recipe.train().seed();
             return new RunFingerprint("synthetic", size, mode, InputList.of(List.of(set)));
         }
         if (ShardPattern.isShardPattern(source.toString())) {
@@ -84,8 +85,8 @@ public record RunFingerprint(String data, int imageSize, String exifOrientation,
     }
 
     /**
-     * On {@code resume}, refuses a run folder whose recorded fingerprint differs from {@code this}; otherwise (or when a
-     * run recorded none) records {@code this}.
+     * On {@code resume}, refuses a run folder whose recorded fingerprint differs from {@code this}; otherwise (or when
+     * a run recorded none) records {@code this}.
      *
      * @throws IllegalArgumentException naming the first differing item
      */
@@ -106,8 +107,9 @@ public record RunFingerprint(String data, int imageSize, String exifOrientation,
             list.put("sha256", inputs.sha256());
             ArrayNode lines = list.putArray("list");
             inputs.lines().forEach(lines::add);
-            AtomicFiles.write(runDir.resolve(FILE_NAME), out -> JSON.writerWithDefaultPrettyPrinter()
-                    .writeValue(out, node));
+            AtomicFiles.write(
+                    runDir.resolve(FILE_NAME),
+                    out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, node));
         }
     }
 

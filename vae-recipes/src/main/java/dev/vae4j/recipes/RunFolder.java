@@ -13,10 +13,11 @@ import java.util.stream.Stream;
 /**
  * The rules protecting run folders: a new run goes into a new or empty folder; a folder that already holds a run
  * ({@link #MARKERS}) is only continued ({@code --resume}) or, with {@code --overwrite}, emptied first, so two runs
- * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} (and {@link RunFingerprint}) of a run that failed
- * before training (a bad value found while building the model, say) is reused; any other non-empty folder is never
- * touched; the {@link FolderLock} file of the process holding the folder is no part of a run. Default run folders are
- * {@code runs/<recipe name>}, and a recipe name must be a plain file name so it cannot point elsewhere.
+ * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} (and
+ * {@link RunFingerprint}) of a run that failed before training (a bad value found while building the model, say) is
+ * reused; any other non-empty folder is never touched; the {@link FolderLock} file of the process holding the folder is
+ * no part of a run. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file name so
+ * it cannot point elsewhere.
  */
 public final class RunFolder {
     /** Entries whose presence marks a folder as holding a run that has trained. */
@@ -87,7 +88,8 @@ public final class RunFolder {
     private static boolean onlyRecipe(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> !isLock(p))
-                    .allMatch(p -> List.of(RECIPE, RunFingerprint.FILE_NAME).contains(p.getFileName().toString()));
+                    .allMatch(p -> List.of(RECIPE, RunFingerprint.FILE_NAME)
+                            .contains(p.getFileName().toString()));
         }
     }
 
