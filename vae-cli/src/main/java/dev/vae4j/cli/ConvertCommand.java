@@ -122,6 +122,9 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("input " + input + " does not exist");
         }
+        if (target == Target.LPIPS && heads == null) {
+            throw new ParameterException(spec.commandLine(), "--to lpips needs --heads FILE (lpips' vgg.pth)");
+        }
         if (CliSupport.sameFile(input, output)) {
             throw new IllegalArgumentException("--output " + output + " is the input; refusing to overwrite it");
         }
@@ -145,9 +148,6 @@ public final class ConvertCommand implements Callable<Integer> {
                 out.println("wrote " + count + " tensors to " + output);
             }
             case LPIPS -> {
-                if (heads == null) {
-                    throw new ParameterException(spec.commandLine(), "--to lpips needs --heads FILE (lpips' vgg.pth)");
-                }
                 int count = CheckpointConverter.lpips(input, heads, output);
                 Lpips.fromSafetensors(output);
                 out.println("wrote LPIPS weights (" + count + " tensors, checked) to " + output);
