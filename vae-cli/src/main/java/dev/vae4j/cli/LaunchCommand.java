@@ -1,8 +1,10 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.io.ExifOrientation;
 import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.train.dist.WorkerLauncher;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,10 +82,22 @@ public final class LaunchCommand implements Callable<Integer> {
         // the workers share one claim on the output folder they write (FolderLock); the nodes of one job agree on it
         String jobId = nnodes == 1 ? UUID.randomUUID().toString() : "launch " + masterAddr + ":" + masterPort;
         Map<String, String> job = Map.of(FolderLock.JOB_ENV, System.getenv().getOrDefault(FolderLock.JOB_ENV, jobId));
-        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), job, line -> {
+        return launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), workerArguments()), job, line -> {
                     out.println(line);
                     out.flush();
                 })
                 .await();
+    }
+
+    /** The workers' {@code vae} arguments: the command, after the EXIF orientation mode this launcher was given. */
+    private List<String> workerArguments() {
+        List<String> args = new ArrayList<>();
+        String exif = System.getProperty(ExifOrientation.PROPERTY);
+        if (exif != null) {
+            args.add("--exif-orientation");
+            args.add(exif);
+        }
+        args.addAll(command);
+        return args;
     }
 }
