@@ -1,5 +1,6 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
@@ -8,9 +9,11 @@ import dev.vae4j.losses.Lpips;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -104,6 +107,9 @@ public final class ConvertCommand implements Callable<Integer> {
                     + "makes an encoder-only or decoder-only model).")
     private Path tinyDecoder;
 
+    @Mixin
+    private OverwriteOption overwrite;
+
     @Override
     public Integer call() {
         Target target = target();
@@ -115,6 +121,17 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("input " + input + " does not exist");
+        }
+        if (target == Target.LPIPS && heads == null) {
+            throw new ParameterException(spec.commandLine(), "--to lpips needs --heads FILE (lpips' vgg.pth)");
+        }
+        if (CliSupport.sameFile(input, output)) {
+            throw new IllegalArgumentException("--output " + output + " is the input; refusing to overwrite it");
+        }
+        if (target == Target.DIFFUSERS) {
+            overwrite.refuseExisting(output, List.of(AutoencoderKL.CONFIG_FILE, AutoencoderKL.WEIGHTS_FILE));
+        } else {
+            overwrite.refuseExisting(output);
         }
         PrintWriter out = spec.commandLine().getOut();
         switch (target) {
@@ -131,9 +148,6 @@ public final class ConvertCommand implements Callable<Integer> {
                 out.println("wrote " + count + " tensors to " + output);
             }
             case LPIPS -> {
-                if (heads == null) {
-                    throw new ParameterException(spec.commandLine(), "--to lpips needs --heads FILE (lpips' vgg.pth)");
-                }
                 int count = CheckpointConverter.lpips(input, heads, output);
                 Lpips.fromSafetensors(output);
                 out.println("wrote LPIPS weights (" + count + " tensors, checked) to " + output);

@@ -75,11 +75,8 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "The latents are raw z: do not undo the model's scaling/shift.")
     private boolean raw;
 
-    @Option(
-            names = "--overwrite",
-            description =
-                    "Replace output files that already exist (by default an existing file is never written over).")
-    private boolean overwrite;
+    @Mixin
+    private OverwriteOption overwrite;
 
     /** Creates the command (picocli instantiates it). */
     public DecodeCommand() {}
@@ -124,29 +121,10 @@ public final class DecodeCommand implements Callable<Integer> {
      * names come from the sources' names, so decoding into the folder that holds the sources would replace them.
      */
     private void refuseToOverwrite(List<String> sources, long n, boolean toTensorFile) {
-        if (overwrite) {
-            return;
-        }
         if (toTensorFile) {
-            if (Files.exists(output)) {
-                throw new IllegalArgumentException(
-                        "--output " + output + " exists; give another --output or --overwrite to replace it");
-            }
-            return;
-        }
-        List<String> names = outputNames(sources, n);
-        List<String> existing = names.stream()
-                .filter(name -> Files.exists(output.resolve(name)))
-                .toList();
-        if (!existing.isEmpty()) {
-            throw new IllegalArgumentException(String.format(
-                    Locale.ROOT,
-                    "%d of the %d PNG files to write already exist in %s (first: %s); give another --output or"
-                            + " --overwrite to replace them",
-                    existing.size(),
-                    names.size(),
-                    output,
-                    existing.get(0)));
+            overwrite.refuseExisting(output);
+        } else {
+            overwrite.refuseExisting(output, outputNames(sources, n));
         }
     }
 

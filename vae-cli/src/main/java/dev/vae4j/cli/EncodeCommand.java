@@ -106,6 +106,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Store raw latents z, without the model's scaling/shift.")
     private boolean raw;
 
+    @Mixin
+    private OverwriteOption overwrite;
+
     /** Creates the command (picocli instantiates it). */
     public EncodeCommand() {}
 
@@ -121,6 +124,7 @@ public final class EncodeCommand implements Callable<Integer> {
         if (CliSupport.sameFile(input, output)) {
             throw new IllegalArgumentException("--output " + output + " is the input file; refusing to overwrite it");
         }
+        overwrite.refuseExisting(output);
         boolean tensorInput = Files.isRegularFile(input) && CliSupport.hasExtension(input, ".safetensors");
         // Inputs and the output folder are checked before the model is loaded, so mistakes fail fast.
         ImageInputs images = tensorInput ? null : ImageInputs.resolve(input);
@@ -138,6 +142,12 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     private int writeCache() {
+        if (overwrite.allowed()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--overwrite does not apply to a latent cache folder: --resume continues the cache in " + output
+                            + ", another folder starts a new one");
+        }
         DistributedContext context = LatentCacheCommandOptions.context();
         ImageSource source = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();

@@ -13,6 +13,7 @@ import dev.vae4j.train.dist.ProcessGroupCollectives;
 import dev.vae4j.train.metrics.Ssim;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,6 +47,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     enum Crop {
         center
     }
+
+    /** The files written into {@code --output}. */
+    private static final List<String> OUTPUTS = List.of("eval.json", "worst.png", "latent_histogram.png");
 
     @Spec
     private CommandSpec spec;
@@ -119,6 +123,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Reconstructions shown in worst.png (default: ${DEFAULT-VALUE}).")
     private int worst;
 
+    @Mixin
+    private OverwriteOption overwrite;
+
     /** Creates the command (picocli instantiates it). */
     public EvaluateCommand() {}
 
@@ -128,6 +135,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationSet set = EvaluationSet.of(data, size, limit);
         ImageFolderDataset dataset = set.dataset();
         long resized = set.imagesResized();
+        overwrite.refuseExisting(output, OUTPUTS);
         CliSupport.createFolder(output);
         TrainableAutoencoder model = modelOption.loadOnDevice(compute);
         ReconstructionEvaluator.requireCompatible(model, size, "--size");
@@ -178,9 +186,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         report.fact("resized", resized);
         report.fact("posterior", "mode");
         report.fact("worst", evaluation.worst().names());
-        evaluation.writeJson(report, output.resolve("eval.json"));
-        evaluation.worst().writePng(output.resolve("worst.png"));
-        evaluation.latents().writeHistogramPng(output.resolve("latent_histogram.png"));
+        evaluation.writeJson(report, output.resolve(OUTPUTS.get(0)));
+        evaluation.worst().writePng(output.resolve(OUTPUTS.get(1)));
+        evaluation.latents().writeHistogramPng(output.resolve(OUTPUTS.get(2)));
         PrintWriter out = spec.commandLine().getOut();
         report.printTable(out);
         out.printf(Locale.ROOT, "evaluated %d image(s) -> %s%n", dataset.size(), output.resolve("eval.json"));

@@ -6,6 +6,7 @@ import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
+import dev.vae4j.train.cache.ModelWeightsDigest;
 import dev.vae4j.train.data.AspectBuckets;
 import dev.vae4j.train.data.ImageFiles;
 import dev.vae4j.train.data.ImageSource;
@@ -119,7 +120,8 @@ final class LatentCacheCommandOptions {
         AspectBuckets shapes = buckets ? AspectBuckets.of(resolution, bucketStep, maxAspect) : null;
         LatentCacheOptions options =
                 new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize, decodeWorkers);
-        LatentCacheWriter writer = new LatentCacheWriter(model, source, output, options, modelConfig(modelDir));
+        LatentCacheWriter writer = new LatentCacheWriter(
+                model, source, output, options, modelConfig(modelDir), ModelWeightsDigest.of(modelDir));
         CliSupport.Progress progress = new CliSupport.Progress("cached", 1);
         StopRequest stop = new StopRequest();
         LatentCacheWriter.Report report;

@@ -1,9 +1,13 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.io.ExifOrientation;
+import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.train.dist.WorkerLauncher;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -82,8 +86,11 @@ public final class LaunchCommand implements Callable<Integer> {
             out.println(line);
             out.flush();
         };
+        // the workers share one claim on the output folder they write (FolderLock); the nodes of one job agree on it
+        String jobId = nnodes == 1 ? UUID.randomUUID().toString() : "launch " + masterAddr + ":" + masterPort;
+        Map<String, String> job = Map.of(FolderLock.JOB_ENV, System.getenv().getOrDefault(FolderLock.JOB_ENV, jobId));
         WorkerLauncher.Workers workers =
-                launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), command), Map.of(), lines);
+                launcher.start(WorkerLauncher.javaCommand(VaeCli.class.getName(), workerArguments()), job, lines);
         try (StopSignals signals = StopSignals.install(
                 received -> {
                     synchronized (lines) {
@@ -103,5 +110,17 @@ public final class LaunchCommand implements Callable<Integer> {
                     .map(StopSignals.Received::exitCode)
                     .orElse(code);
         }
+    }
+
+    /** The workers' {@code vae} arguments: the command, after the EXIF orientation mode this launcher was given. */
+    private List<String> workerArguments() {
+        List<String> args = new ArrayList<>();
+        String exif = System.getProperty(ExifOrientation.PROPERTY);
+        if (exif != null) {
+            args.add("--exif-orientation");
+            args.add(exif);
+        }
+        args.addAll(command);
+        return args;
     }
 }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * {@code vae reconstruct}: image(s) -> encode -> decode -> 8-bit PNG(s) of the same size, with the posterior mode
  * (default) or a seeded sample. The input is an image file or a folder of images (sizes may differ; batches hold
  * consecutive images of one size). The output is a {@code .png} file for a single input image, otherwise a folder
- * (created) holding one {@code <name>.png} per input image.
+ * (created) holding one {@code <name>.png} per input image. No existing file is written over without
+ * {@code --overwrite}, and never an input image.
  */
 @Command(
         name = "reconstruct",
@@ -68,6 +69,9 @@ public final class ReconstructCommand implements Callable<Integer> {
             description = "Seed of the CPU generator for --sample (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Mixin
+    private OverwriteOption overwrite;
+
     /** Creates the command (picocli instantiates it). */
     public ReconstructCommand() {}
 
@@ -87,6 +91,7 @@ public final class ReconstructCommand implements Callable<Integer> {
                         + images.files().get(i) + "; choose another --output to keep the original");
             }
         }
+        overwrite.refuseExisting(folder, names);
         CliSupport.createFolder(folder);
         Autoencoder model = modelOption.loadForInference(compute, tile);
         int channels = ImageInputs.channels(model);

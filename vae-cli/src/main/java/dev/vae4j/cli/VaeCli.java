@@ -1,5 +1,6 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.io.ExifOrientation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -63,6 +64,25 @@ public final class VaeCli implements Runnable {
             description = "Log debug messages and print the stack trace of errors.")
     public void setVerbose(boolean verbose) {
         this.verbose = verbose;
+    }
+
+    /**
+     * {@code --exif-orientation ignore|apply}: whether images are read as stored (the default, as PIL's
+     * {@code convert("RGB")} in training scripts) or turned upright by their EXIF orientation (as diffusers'
+     * {@code load_image}); accepted before or after the subcommand.
+     */
+    @Option(
+            names = "--exif-orientation",
+            paramLabel = "MODE",
+            scope = ScopeType.INHERIT,
+            description = "ignore (default: the stored pixels, as PIL's convert(\"RGB\") in training scripts) or"
+                    + " apply (turn JPEGs upright by their EXIF orientation, as diffusers' load_image).")
+    public void setExifOrientation(String mode) {
+        try {
+            ExifOrientation.use(ExifOrientation.parse(mode));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--exif-orientation: " + e.getMessage());
+        }
     }
 
     /** Whether {@code --verbose} was given. */

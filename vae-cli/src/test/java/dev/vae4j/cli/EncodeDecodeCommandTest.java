@@ -261,7 +261,7 @@ class EncodeDecodeCommandTest {
         writeImage(sources.resolve("a.png"), 32, 24, 1);
         byte[] before = Files.readAllBytes(sources.resolve("a.png"));
         run("decode", "--model", model.toString(), "--input", latents.toString(), "--output", sources.toString())
-                .assertOneLineError("1 of the 3 PNG files to write already exist", "a.png", "--overwrite");
+                .assertOneLineError("1 of the 3 files to write already exist", "a.png", "--overwrite");
         assertArrayEquals(before, Files.readAllBytes(sources.resolve("a.png")));
         assertFalse(Files.exists(sources.resolve("b.png")), "nothing was written");
         run(

@@ -231,6 +231,8 @@ class LatentCacheCommandTest {
         try (var files = Files.list(killed)) {
             assertEquals(
                     List.of(
+                            ".vae4j.lock",
+                            "fingerprint.json",
                             "index.json",
                             "latents-000000.safetensors",
                             "latents-000001.safetensors",

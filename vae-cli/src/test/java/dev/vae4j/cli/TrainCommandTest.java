@@ -201,8 +201,11 @@ class TrainCommandTest {
 
     /**
      * The grad-normalized objective end to end: LPIPS from a converted weight file, fixed posterior variance,
-     * gradnorm'd pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20; held-out PSNR up by 1 dB
-     * and LPIPS down at a later evaluation.
+     * gradnorm'd pooled/low-pass/LPIPS/GAN branches and the VGG discriminator from step 20. The run ends better than it
+     * started on every held-out metric, by stated margins: the final evaluation (step 60) against the first (step 0).
+     * Measured (first -> final): PSNR 11.16 -> 13.99 dB, SSIM 0.115 -> 0.526, LPIPS 0.180 -> 0.112 with the test JVMs'
+     * AVX2 kernels; 13.24 dB, 0.460, 0.121 with AVX-512 kernels; 13.41 dB, 0.434, 0.135 with ATen's default
+     * (unvectorised) kernels: the margins (+1.5 dB, +0.2, -20 %) hold for all three.
      */
     @Test
     void gradNormalizedRecipeTrainsWithLpipsAndTheVggDiscriminator(@TempDir Path dir) throws IOException {
@@ -232,14 +235,11 @@ class TrainCommandTest {
         List<JsonNode> validation = metrics(run, "validation");
         JsonNode first = validation.get(0);
         JsonNode last = validation.get(validation.size() - 1);
-        assertTrue(last.get("psnr").asDouble() > first.get("psnr").asDouble() + 1.0, validation.toString());
-        // LPIPS falls while the reconstruction branches lead; from step 20 the GAN branch, at the same gradnorm
-        // weight, may raise it again on these 64 images, so the best later evaluation is compared.
-        double bestLpips = validation.subList(1, validation.size()).stream()
-                .mapToDouble(v -> v.get("lpips").asDouble())
-                .min()
-                .orElseThrow();
-        assertTrue(bestLpips < first.get("lpips").asDouble(), validation.toString());
+        assertEquals(0, first.get("step").asLong());
+        assertEquals(60, last.get("step").asLong());
+        assertTrue(last.get("psnr").asDouble() > first.get("psnr").asDouble() + 1.5, validation.toString());
+        assertTrue(last.get("ssim").asDouble() > first.get("ssim").asDouble() + 0.2, validation.toString());
+        assertTrue(last.get("lpips").asDouble() < 0.8 * first.get("lpips").asDouble(), validation.toString());
         List<JsonNode> steps = metrics(run, "train");
         for (String term : List.of("pooled", "low_pass", "p", "kl")) {
             assertTrue(steps.get(0).has(term), term);

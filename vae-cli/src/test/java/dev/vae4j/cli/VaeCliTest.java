@@ -58,6 +58,8 @@ class VaeCliTest {
     @Test
     void usageErrorsExitTwo() {
         assertEquals(2, run().exitCode());
+        run("--exif-orientation", "auto", "recipes")
+                .assertUsageError("--exif-orientation: EXIF orientation must be 'ignore' or 'apply', got 'auto'");
         assertEquals(2, run("nosuchcommand").exitCode());
         assertEquals(
                 2,

@@ -1,6 +1,7 @@
 package dev.vae4j.recipes;
 
 import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.io.FolderLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,11 @@ import java.util.stream.Stream;
 /**
  * The rules protecting run folders: a new run goes into a new or empty folder; a folder that already holds a run
  * ({@link #MARKERS}) is only continued ({@code --resume}) or, with {@code --overwrite}, emptied first, so two runs
- * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} of a run that failed
- * before training (a bad value found while building the model, say) is reused; any other non-empty folder is never
- * touched. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file name so it cannot
- * point elsewhere.
+ * never mix their weights or {@code metrics.jsonl}; a folder holding only the {@code recipe.yaml} (and
+ * {@link RunFingerprint}) of a run that failed before training (a bad value found while building the model, say) is
+ * reused; any other non-empty folder is never touched; the {@link FolderLock} file of the process holding the folder is
+ * no part of a run. Default run folders are {@code runs/<recipe name>}, and a recipe name must be a plain file name so
+ * it cannot point elsewhere.
  */
 public final class RunFolder {
     /** Entries whose presence marks a folder as holding a run that has trained. */
@@ -85,20 +87,27 @@ public final class RunFolder {
 
     private static boolean onlyRecipe(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.allMatch(p -> p.getFileName().toString().equals(RECIPE));
+            return entries.filter(p -> !isLock(p))
+                    .allMatch(p -> List.of(RECIPE, RunFingerprint.FILE_NAME)
+                            .contains(p.getFileName().toString()));
         }
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.filter(p -> !isLock(p)).findAny().isEmpty();
         }
+    }
+
+    /** The run's claim on the folder ({@link FolderLock}), which is not part of the run and stays. */
+    private static boolean isLock(Path entry) {
+        return entry.getFileName().toString().equals(FolderLock.FILE_NAME);
     }
 
     private static void emptyFolder(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                if (!p.equals(dir)) {
+                if (!p.equals(dir) && !(isLock(p) && p.getParent().equals(dir))) {
                     Files.delete(p);
                 }
             }

@@ -1,5 +1,6 @@
 package dev.vae4j.recipes;
 
+import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
@@ -81,8 +82,17 @@ public record TrainingSession(
             long skippedFiles,
             Path stopCheckpoint) {}
 
-    /** Runs the session, drawing progress on {@code console} (rank 0). */
+    /**
+     * Runs the session, drawing progress on {@code console} (rank 0), which holds the run folder ({@link FolderLock})
+     * until it ends.
+     */
     public Outcome run(PrintStream console) {
+        try (FolderLock claim = parallel.context().writer() ? FolderLock.acquire(runDir, "vae train") : null) {
+            return runClaimed(console);
+        }
+    }
+
+    private Outcome runClaimed(PrintStream console) {
         boolean writer = parallel.context().writer();
         recipe.model().requireTeacherIfNeeded();
         if (writer) {
@@ -188,6 +198,7 @@ public record TrainingSession(
 
     private void prepareRunFolder() {
         RunFolder.prepare(runDir, resume, overwrite);
+        RunFingerprint.of(recipe, dataFolder).checkOrRecord(runDir, resume);
         recipe.write(runDir.resolve("recipe.yaml"));
     }
 

@@ -39,7 +39,9 @@ import org.w3c.dom.Node;
  *   <li>embedded ICC profiles are ignored, as {@code convert} ignores them: the stored samples are taken as sRGB;
  *   <li>16-bit RGB samples keep their high byte (PIL's {@code RGB;16B}); 16-bit grayscale samples saturate at 255
  *       (PIL's {@code I;16} to {@code L} conversion clips), which is logged as a warning;
- *   <li>palette images are expanded through the palette, alpha channels are dropped (not composited).
+ *   <li>palette images are expanded through the palette, alpha channels are dropped (not composited);
+ *   <li>the EXIF orientation of JPEGs is ignored, as {@code convert} ignores it (the stored pixel grid), unless
+ *       {@link ExifOrientation#APPLY} is in effect, which turns images upright as {@code ImageOps.exif_transpose}.
  * </ul>
  *
  * The result is always {@code TYPE_INT_RGB} or, for grayscale files, {@code TYPE_BYTE_GRAY}.
@@ -85,34 +87,58 @@ final class ImageDecoder {
                 "-D" + MAX_PIXELS_PROPERTY + " must be a positive integer, got '" + value + "'");
     }
 
-    /** The size of an image from its header, without decoding the pixels. */
+    /** The size of an image from its header, without decoding the pixels (upright with {@link ExifOrientation}). */
     static ImageTensors.Size size(Path file) {
         requireReadableFile(file);
-        return withReader(
+        ImageTensors.Size stored = withReader(
                 file,
                 () -> ImageIO.createImageInputStream(file.toFile()),
                 "cannot read image header",
                 reader -> header(reader));
+        return upright(stored, orientation(file));
     }
 
     /** The size of the image encoded in {@code bytes} (named {@code file} in errors), from its header. */
     static ImageTensors.Size size(Path file, byte[] bytes) {
-        return withReader(
+        ImageTensors.Size stored = withReader(
                 file,
                 () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)),
                 "cannot read image header",
                 reader -> header(reader));
+        return upright(stored, orientation(bytes));
     }
 
     /** Decodes {@code file} (see the class comment). */
     static BufferedImage read(Path file) {
         requireReadableFile(file);
-        return read(file, () -> ImageIO.createImageInputStream(file.toFile()));
+        BufferedImage stored = read(file, () -> ImageIO.createImageInputStream(file.toFile()));
+        return ExifTranspose.apply(stored, orientation(file));
     }
 
     /** Decodes the image encoded in {@code bytes} (an archive entry, named {@code file} in errors). */
     static BufferedImage read(Path file, byte[] bytes) {
-        return read(file, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)));
+        BufferedImage stored = read(file, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(bytes)));
+        return ExifTranspose.apply(stored, orientation(bytes));
+    }
+
+    /** The EXIF orientation to apply to {@code file}: 1 unless {@link ExifOrientation#APPLY} is in effect. */
+    private static int orientation(Path file) {
+        if (ExifOrientation.current() != ExifOrientation.APPLY) {
+            return 1;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return ExifTranspose.orientation(in.readNBytes(ExifTranspose.HEAD_BYTES));
+        } catch (IOException e) {
+            throw new ImageReadException(file, "cannot read the EXIF orientation (" + describe(e) + ")", e);
+        }
+    }
+
+    private static int orientation(byte[] bytes) {
+        return ExifOrientation.current() == ExifOrientation.APPLY ? ExifTranspose.orientation(bytes) : 1;
+    }
+
+    private static ImageTensors.Size upright(ImageTensors.Size stored, int orientation) {
+        return ExifTranspose.swapsSides(orientation) ? new ImageTensors.Size(stored.height(), stored.width()) : stored;
     }
 
     private static BufferedImage read(Path file, InputOpener opener) {

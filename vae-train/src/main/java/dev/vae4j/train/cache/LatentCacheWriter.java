@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.io.ExifOrientation;
+import dev.vae4j.core.io.FolderLock;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
@@ -25,9 +27,12 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * (re)written. The rank that finds every shard present at its end writes the index. A {@link StopRequest} ends the
  * writing at the next input: the shard in progress is dropped unwritten, so an interrupted folder holds only whole
  * shards.
+ *
+ * <p>One folder holds one cache: a writer claims it ({@link FolderLock}, shared by the ranks of one {@code vae launch}
+ * job), and before writing anything compares the {@link CacheFingerprint} recorded there (model weights and config,
+ * crop settings, normalisation, the ordered input list) and the settings of every shard it would keep with its own,
+ * refusing the first difference.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
@@ -65,6 +75,8 @@ public final class LatentCacheWriter {
     private final Path folder;
     private final LatentCacheOptions options;
     private final ModelConfig modelConfig;
+    private final String modelWeights;
+    private final InputList inputs;
 
     /** Receives this rank's progress: samples done and samples to do (for images/s and ETA). */
     @FunctionalInterface
@@ -93,11 +105,32 @@ public final class LatentCacheWriter {
      */
     public LatentCacheWriter(
             Autoencoder model, ImageSource source, Path folder, LatentCacheOptions options, ModelConfig modelConfig) {
+        this(model, source, folder, options, modelConfig, null);
+    }
+
+    /**
+     * @param model the autoencoder (in eval mode, on its device)
+     * @param source the inputs, in a fixed order
+     * @param folder the output folder
+     * @param options crop, buckets, shard size, flip, batching
+     * @param modelConfig the model's configuration, copied into the index (may be null)
+     * @param modelWeights the digest of the model's weights ({@link ModelWeightsDigest#of}), recorded so that a resume
+     *     with other weights is refused; null when unknown (then only the configuration tells models apart)
+     */
+    public LatentCacheWriter(
+            Autoencoder model,
+            ImageSource source,
+            Path folder,
+            LatentCacheOptions options,
+            ModelConfig modelConfig,
+            String modelWeights) {
         this.model = model;
         this.source = source;
         this.folder = folder;
         this.options = options;
         this.modelConfig = modelConfig;
+        this.modelWeights = modelWeights;
+        this.inputs = InputList.of(source);
         int factor = model.downsamplingFactor();
         boolean divisible = options.buckets() == null
                 ? options.resolution() % factor == 0
@@ -161,11 +194,69 @@ public final class LatentCacheWriter {
      */
     public Report write(int rank, int worldSize, boolean resume, Progress progress, StopRequest stop) {
         checkFolder(folder, resume, rank, worldSize);
-        try {
-            Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw new FileAccessException("cannot create " + folder, e);
+        try (FolderLock lock = FolderLock.acquire(folder, "writing a latent cache")) {
+            return writeClaimed(rank, worldSize, resume, progress, stop);
         }
+    }
+
+    /**
+     * The fingerprint of this writer's cache: the model, the options and the inputs.
+     *
+     * @return a new fingerprint (the input list was read when the writer was made)
+     */
+    public CacheFingerprint fingerprint() {
+        return new CacheFingerprint(
+                modelWeights,
+                modelConfig == null ? null : modelConfig.toJson(),
+                options.resolution(),
+                options.buckets() == null
+                        ? List.of()
+                        : options.buckets().buckets().stream()
+                                .map(b -> b.width() + "x" + b.height())
+                                .toList(),
+                options.flip(),
+                options.shardSize(),
+                model.latentChannels(),
+                model.downsamplingFactor(),
+                model.latentNormalizer().scale(),
+                model.latentNormalizer().shift(),
+                ExifOrientation.current().name().toLowerCase(Locale.ROOT),
+                inputs);
+    }
+
+    /**
+     * Refuses a folder whose recorded fingerprint differs from this writer's while it holds a shard or an index.
+     *
+     * @return the fingerprint to record: this writer's when none is recorded or nothing was cached under the old one,
+     *     else null
+     * @throws IllegalArgumentException naming the first differing item
+     */
+    private CacheFingerprint checkFingerprint() {
+        CacheFingerprint now = fingerprint();
+        CacheFingerprint recorded = CacheFingerprint.read(folder);
+        String difference = recorded == null ? null : recorded.difference(now);
+        if (difference != null && holdsCache(folder)) {
+            throw new IllegalArgumentException(folder + " holds a latent cache made differently: " + difference
+                    + "; resume with the same model, inputs and options, or choose another output folder");
+        }
+        return recorded == null || difference != null ? now : null;
+    }
+
+    private static boolean holdsCache(Path folder) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (LatentShards.isShardName(name) || name.equals(LatentShards.INDEX)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new FileAccessException("cannot list " + folder, e);
+        }
+    }
+
+    private Report writeClaimed(int rank, int worldSize, boolean resume, Progress progress, StopRequest stop) {
         int shards = LatentShards.count(source.size(), options.shardSize());
         String settings = indexHeader().toString();
         List<Integer> mine = new ArrayList<>();
@@ -173,6 +264,17 @@ public final class LatentCacheWriter {
         for (int j = rank; j < shards; j += worldSize) {
             mine.add(j);
             total += end(j) - start(j);
+        }
+        // every check comes before the first write: a refused resume leaves the folder as it was
+        CacheFingerprint record = checkFingerprint();
+        Set<Integer> keep = new HashSet<>();
+        for (int j : mine) {
+            if (resume && isComplete(LatentShards.file(folder, j), settings)) {
+                keep.add(j);
+            }
+        }
+        if (record != null) {
+            record.write(folder);
         }
         int written = 0;
         int kept = 0;
@@ -188,7 +290,7 @@ public final class LatentCacheWriter {
             for (int j : mine) {
                 Path file = LatentShards.file(folder, j);
                 removeTempFiles(file);
-                if (resume && isComplete(file, settings)) {
+                if (keep.contains(j)) {
                     kept++;
                 } else {
                     long[] counts = writeShard(j, settings, decoders, done, total, progress, stop);
@@ -230,7 +332,7 @@ public final class LatentCacheWriter {
 
     private static void collectDifferences(String path, JsonNode before, JsonNode after, List<String> found) {
         if (before != null && after != null && before.isObject() && after.isObject()) {
-            java.util.Set<String> keys = new java.util.TreeSet<>();
+            Set<String> keys = new java.util.TreeSet<>();
             before.fieldNames().forEachRemaining(keys::add);
             after.fieldNames().forEachRemaining(keys::add);
             for (String key : keys) {
@@ -277,6 +379,8 @@ public final class LatentCacheWriter {
         if (modelConfig != null) {
             header.set("model", modelJson());
         }
+        header.put("model_weights_sha256", modelWeights);
+        header.put("input_list_sha256", inputs.sha256());
         return header;
     }
 

@@ -65,6 +65,18 @@ public final class ImageFiles implements ImageSource {
         return folder.relativize(files.get(index)).toString();
     }
 
+    /** The relative path, the size in bytes and the modification time in milliseconds, tab-separated. */
+    @Override
+    public String identity(int index) {
+        Path file = files.get(index);
+        try {
+            return describe(index) + "\t" + Files.size(file) + "\t"
+                    + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new FileAccessException("cannot read the size and time of " + file, e);
+        }
+    }
+
     private String sibling(int index, String extension) {
         Path file = files.get(index).resolveSibling(stem(files.get(index)) + extension);
         if (!Files.isRegularFile(file)) {

@@ -36,4 +36,13 @@ public interface ImageSource {
 
     /** Where sample {@code index} comes from, for warnings (a file name, or shard and entry name). */
     String describe(int index);
+
+    /**
+     * One line telling sample {@code index}'s bytes apart from other bytes without reading them, for the input list a
+     * latent cache records: {@link #describe} plus whatever the source knows cheaply (size, modification time). The
+     * default is {@link #describe}.
+     */
+    default String identity(int index) {
+        return describe(index);
+    }
 }

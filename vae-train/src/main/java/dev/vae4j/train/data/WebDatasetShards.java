@@ -209,6 +209,12 @@ public final class WebDatasetShards implements ImageSource {
         return location(sample, sample.image()).toString();
     }
 
+    /** The shard and entry name and the entry's size in bytes, tab-separated. */
+    @Override
+    public String identity(int index) {
+        return describe(index) + "\t" + samples.get(index).image().size();
+    }
+
     private String text(Sample sample, Entry entry) {
         if (entry == null) {
             return null;
