@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Multiply-accumulate counts of the stage-2 denoisers, measured by fvcore's FlopCountAnalysis (one fvcore "flop" is
-one multiply-add; its ``JitModelAnalysis`` with ``FlopCountAnalysis``' handlers) on the reference code itself: diffusers' ``DiTTransformer2DModel`` (the real class) and
+one multiply-add; its ``JitModelAnalysis`` with ``FlopCountAnalysis``' handlers) on the reference code itself:
+diffusers' ``DiTTransformer2DModel`` (the real class) and
 stanipov/pytorch-diffusion's latent ``Unet`` built by its own ``set_unet`` (``src/models/unet.py`` at the pinned
 commit, extracted unmodified through ``upstream.py``; give ``--upstream DIR`` or $PYTORCH_DIFFUSION_REPO).
 
 What is counted, so that the counts compare one to one with vae4j's analytic ``DiTConfig.macs`` and
 ``LatentUNetConfig.macs``: fvcore's own handlers for convolutions (``aten::_convolution``, transposed ones included),
 linear layers (``aten::linear``, ``aten::addmm``) and matrix products (``aten::matmul``, ``aten::mm``, ``aten::bmm``,
-``aten::einsum``: upstream's attention and linear attention; a one-operand einsum, DiT's unpatchify permutation, is
-counted as 0 rather than fvcore's numel / 2); its norm and upsampling handlers are left out (vae4j does not count
-norms, interpolation or any other elementwise op). fvcore 0.1.5 has no handler for
+``aten::einsum``: upstream's attention and linear attention); its norm and upsampling handlers are left out (vae4j
+does not count norms, interpolation or any other elementwise op). Two handlers are the script's own: fvcore's einsum handler reads the
+count from numpy's printed ``einsum_path`` report, rounded to 4 significant digits, so two-operand einsums are counted
+exactly here as the product of their index sizes (fvcore's rounded sum is kept as ``einsum_by_fvcore_handler``; each
+is asserted within 5e-4 of the exact count), and a one-operand einsum (DiT's unpatchify permutation) is 0, not
+fvcore's numel / 2. fvcore 0.1.5 has no handler for
 ``aten::scaled_dot_product_attention`` (diffusers' attention processor calls it), so one is added here: for q (B, H,
 Nq, d), k (B, H, Nk, d) and v (B, H, Nk, dv) it counts B*H*Nq*Nk*(d + dv), the score and value products. Every other
 op (activations, softmax, elementwise arithmetic, pooling, embedding lookups) is not counted; the ops fvcore reported
@@ -71,13 +75,28 @@ def sdpa_macs(inputs, outputs):
 
 
 def einsum_macs(inputs, outputs):
-    """aten::einsum: fvcore's handler, except that a one-operand einsum (DiT's unpatchify "nhwpqc->nchpwq", a
-    permutation) is 0 multiply-adds, not the numel / 2 numpy's path estimate gives it."""
-    if len(list(inputs[1].node().inputs())) == 1:
+    """aten::einsum: the product of all index sizes for two operands (what fvcore's handler estimates through numpy's
+    printed einsum_path, which rounds to 4 significant digits: 3.355e+07 for 33,554,432), 0 for one operand (DiT's
+    unpatchify "nhwpqc->nchpwq", a permutation, which fvcore counts as numel / 2). fvcore's own value is kept in
+    FVCORE_EINSUM for the output."""
+    equation = inputs[0].toIValue().replace(" ", "")
+    shapes = [get_shape(v) for v in inputs[1].node().inputs()]
+    if len(shapes) == 1:
         return 0
-    return einsum_flop_jit(inputs, outputs)
+    assert len(shapes) == 2 and "..." not in equation, equation
+    sizes = {}
+    for term, shape in zip(equation.split("->")[0].split(","), shapes):
+        sizes.update(zip(term, shape))
+    exact = 1
+    for size in sizes.values():
+        exact *= size
+    rounded = einsum_flop_jit(inputs, outputs)
+    assert abs(rounded - exact) <= 5e-4 * exact, (equation, rounded, exact)
+    FVCORE_EINSUM.append(rounded)
+    return exact
 
 
+FVCORE_EINSUM = []
 COUNTED = ["aten::_convolution", "aten::linear", "aten::addmm", "aten::matmul", "aten::mm", "aten::bmm"]
 
 
@@ -88,12 +107,16 @@ def count(model, inputs):
     analysis.set_op_handle("aten::einsum", einsum_macs, "aten::scaled_dot_product_attention", sdpa_macs)
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
+    FVCORE_EINSUM.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         total = analysis.total()
         by_operator = dict(sorted(analysis.by_operator().items()))
-    return {"total": int(total), "by_operator": {k: int(v) for k, v in by_operator.items()},
-            "not_counted": sorted(analysis.unsupported_ops())}
+    result = {"total": int(total), "by_operator": {k: int(v) for k, v in by_operator.items()},
+              "not_counted": sorted(analysis.unsupported_ops())}
+    if FVCORE_EINSUM:
+        result["einsum_by_fvcore_handler"] = int(sum(FVCORE_EINSUM))
+    return result
 
 
 class DiTForward(nn.Module):
@@ -151,7 +174,8 @@ def write_readme(results):
         "fvcore 0.1.5's traced analysis with `FlopCountAnalysis`' handlers on the reference code (diffusers'",
         "`DiTTransformer2DModel`;",
         f"stanipov/pytorch-diffusion's `Unet` at `{COMMIT}` built by its `set_unet`). Counted: convolutions,",
-        "linear layers, matmul/bmm/einsum (a one-operand einsum, a permutation, as 0), and",
+        "linear layers, matmul/bmm, einsum (exact product of index sizes; fvcore's own handler rounds to 4 digits:",
+        "`einsum_by_fvcore_handler`; a one-operand einsum, a permutation, as 0), and",
         "`scaled_dot_product_attention` (a handler added by the script: B*H*Nq*Nk*(d + dv)); not counted: norms,",
         "upsampling, and every op listed under `not_counted`.", "",
         "| model | latent | MACs | parameters |", "|---|---|---|---|",
