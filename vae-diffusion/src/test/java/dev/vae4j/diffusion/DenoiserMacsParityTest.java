@@ -88,6 +88,9 @@ class DenoiserMacsParityTest {
                 entry.get("total").asLong(),
                 config.macs(entry.get("latent_size").asInt()),
                 name);
+        // fvcore's own einsum handler agrees to its 4 printed digits
+        double exact = entry.get("by_operator").get("einsum").asDouble();
+        assertEquals(exact, entry.get("einsum_by_fvcore_handler").asDouble(), 5e-4 * exact, name);
     }
 
     @Test
