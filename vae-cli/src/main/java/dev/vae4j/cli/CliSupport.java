@@ -22,10 +22,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +65,19 @@ final class CliSupport {
                 model.latentChannels(),
                 seconds(System.nanoTime() - t0));
         return model;
+    }
+
+    /** Parameter elements per top-level child ({@code encoder}, {@code decoder}, ...), in registration order. */
+    static Map<String, Long> parameterCountsByChild(Module model) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        StringTensorDict params = model.named_parameters(true);
+        for (long i = 0; i < params.size(); i++) {
+            String name = params.get(i).key().getString();
+            int dot = name.indexOf('.');
+            String child = dot < 0 ? name : name.substring(0, dot);
+            counts.merge(child, params.get(i).value().numel(), Long::sum);
+        }
+        return counts;
     }
 
     /** {@code n} with thousands separators: {@code 83,653,863}. */

@@ -15,12 +15,9 @@ import dev.vae4j.discriminators.MacCounter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringTensorDict;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,12 +30,14 @@ import picocli.CommandLine.Spec;
  * latent geometry and the parameter counts of the encoder, decoder, quant convs and the whole model, with thousands
  * separators. A preset builds the model with random weights (the SD preset allocates about 335 MB); a model folder is
  * loaded leniently and the weight-loading report is printed too. A discriminator preset prints its parameters and
- * multiply-accumulates at 256x256.
+ * multiply-accumulates at 256x256; a latent denoiser preset ({@code dit-s2}, ..., {@code pytorch-diffusion-ldm}) its
+ * config, latent geometry, parameters and multiply-accumulates ({@link DenoiserReport}).
  */
 @Command(
         name = "inspect",
         mixinStandardHelpOptions = true,
-        description = "Print a model's config and parameter counts, or a discriminator's parameters and MACs.")
+        description = "Print a model's config and parameter counts, or a discriminator's or latent denoiser's"
+                + " parameters and MACs.")
 public final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,7 +55,8 @@ public final class InspectCommand implements Callable<Integer> {
                 required = true,
                 description = "A built-in architecture: sd, sdxl, sd3, flux, vqgan-training-f8c16, "
                         + "linear-attention-f8c4, litevae-*, or an AutoencoderTiny latent space (taesd, taesdxl, "
-                        + "taesd3, taef1, taef2, taesana).")
+                        + "taesd3, taef1, taef2, taesana), or a latent denoiser (dit-s2, dit-b2, dit-l2, dit-xl2, "
+                        + "pytorch-diffusion-ldm: config, parameters and MACs at its latent size).")
         String preset;
 
         @Option(
@@ -95,6 +95,11 @@ public final class InspectCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        if (source.preset != null && DenoiserReport.isPreset(source.preset)) {
+            DenoiserReport.preset(source.preset).print(out);
+            out.flush();
+            return 0;
+        }
         try (TensorScope scope = new TensorScope()) {
             if (source.preset != null
                     && !AutoencoderKLConfig.presetNames().contains(source.preset.toLowerCase(Locale.ROOT))) {
@@ -102,7 +107,8 @@ public final class InspectCommand implements Callable<Integer> {
                 try {
                     config = Autoencoders.preset(source.preset);
                 } catch (IllegalArgumentException e) {
-                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                    throw new ParameterException(
+                            spec.commandLine(), e.getMessage() + "; latent denoisers: " + DenoiserReport.names());
                 }
                 TrainableAutoencoder model = Autoencoders.create(config);
                 print(
@@ -188,7 +194,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("scaling: " + scaling);
         out.println("weights: " + weights);
         out.println();
-        Map<String, Long> counts = countByChild(((TrainableAutoencoder) model).module());
+        Map<String, Long> counts = CliSupport.parameterCountsByChild(((TrainableAutoencoder) model).module());
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         int width = Math.max(CliSupport.grouped(total).length(), 11);
         out.println("parameters:");
@@ -207,18 +213,5 @@ public final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", other.getKey(), CliSupport.grouped(other.getValue()));
         }
         out.printf(Locale.ROOT, "  %-16s %" + width + "s%n", "total", CliSupport.grouped(total));
-    }
-
-    /** Parameter elements per top-level child ({@code encoder}, {@code decoder}, {@code quant_conv}, ...). */
-    private static Map<String, Long> countByChild(Module model) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        StringTensorDict params = model.named_parameters(true);
-        for (long i = 0; i < params.size(); i++) {
-            String name = params.get(i).key().getString();
-            int dot = name.indexOf('.');
-            String child = dot < 0 ? name : name.substring(0, dot);
-            counts.merge(child, params.get(i).value().numel(), Long::sum);
-        }
-        return counts;
     }
 }

@@ -43,6 +43,60 @@ class InspectCommandTest {
     }
 
     @Test
+    void ditPresetPrintsConfigGeometryParametersAndMacs() throws Exception {
+        CliTestSupport.Result result = run("inspect", "--preset", "dit-s2");
+        result.assertOk();
+        String out = result.out();
+        assertTrue(out.startsWith("preset dit-s2 (DiT-S/2)"), out);
+        assertTrue(
+                out.contains("latents: 4 channels in, 8 out (prediction and learned variance); 32x32 (sample_size),"
+                        + " patch size 2: 256 tokens of width 384"),
+                out);
+        assertTrue(out.matches("(?s).*pos_embed\\s+6,528\\n.*"), out);
+        assertTrue(out.matches("(?s).*transformer_blocks\\s+39,490,560\\n.*"), out);
+        assertTrue(out.matches("(?s).*proj_out_1\\s+295,680\\n.*"), out);
+        assertTrue(out.matches("(?s).*proj_out_2\\s+12,320\\n.*"), out);
+        assertTrue(out.matches("(?s).*total\\s+39,805,088\\n.*"), out);
+        assertTrue(out.contains("MACs: 6.06 GMACs at 32x32 latents (6,058,622,976 for one sample"), out);
+        String json = out.substring(out.indexOf('{'), out.indexOf("\n}") + 2);
+        JsonNode config = new ObjectMapper().readTree(json);
+        assertTrue(config.get("_class_name").asText().equals("DiTTransformer2DModel"), json);
+        assertTrue(
+                config.get("num_attention_heads").asInt() == 6
+                        && config.get("num_layers").asInt() == 12,
+                json);
+    }
+
+    /** DiT-XL/2 is counted from its config (749,826,464 parameters, as diffusers counts them), not allocated. */
+    @Test
+    void largestDitPresetIsCountedFromItsConfig() {
+        CliTestSupport.Result result = run("inspect", "--preset", "DiT-XL/2");
+        result.assertOk();
+        assertTrue(result.out().matches("(?s).*total\\s+749,826,464\\n.*"), result.out());
+        assertTrue(result.out().contains("MACs: 118.67 GMACs at 32x32 latents"), result.out());
+    }
+
+    @Test
+    void latentUNetPresetIsBuiltAndCounted() {
+        CliTestSupport.Result result = run("inspect", "--preset", "pytorch-diffusion-ldm");
+        result.assertOk();
+        String out = result.out();
+        assertTrue(out.contains("\"dim_mults\" : [ 1, 2, 2, 4 ]"), out);
+        assertTrue(out.contains("latents: 4 channels in, 4 out; 64x64 (img_size), no patches"), out);
+        assertTrue(out.matches("(?s).*init_conv\\s+320\\n.*"), out);
+        assertTrue(out.matches("(?s).*total\\s+12,191,108\\n.*"), out);
+        assertTrue(out.contains("MACs: 5.09 GMACs at 64x64 latents (5,085,904,896 for one sample"), out);
+    }
+
+    @Test
+    void unknownPresetListsAutoencodersAndDenoisers() {
+        CliTestSupport.Result result = run("inspect", "--preset", "dit-h2");
+        result.assertUsageError("unknown model preset 'dit-h2'");
+        result.assertUsageError("sdxl");
+        result.assertUsageError("[dit-s2, dit-b2, dit-l2, dit-xl2, pytorch-diffusion-ldm]");
+    }
+
+    @Test
     void fluxPresetHasNoQuantConvs() {
         CliTestSupport.Result result = run("inspect", "--preset", "FLUX");
         result.assertOk();

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -152,9 +154,19 @@ public record DiTConfig(
      * block's {@code AdaLayerNormZero} owns a timestep MLP and a label table of {@code numEmbedsAdaNorm + 1} rows).
      */
     public long parameterCount() {
+        return parameterCountsByChild().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    /**
+     * {@link #parameterCount()} split by the model's top-level children, in diffusers' order: {@code pos_embed} (the
+     * patch convolution; the sin-cos table is a buffer), {@code transformer_blocks}, {@code proj_out_1} and
+     * {@code proj_out_2}. Computed from the layer shapes, so the largest presets need not be allocated to be counted.
+     */
+    public Map<String, Long> parameterCountsByChild() {
         long d = innerDim();
         long patchArea = (long) patchSize * patchSize;
-        long patchEmbed = inChannels * patchArea * d + d;
         long timestepMlp = TIMESTEP_FEATURES * d + d + d * d + d;
         long labelTable = (numEmbedsAdaNorm + 1L) * d;
         long adaLinear = d * 6 * d + 6 * d;
@@ -162,32 +174,79 @@ public record DiTConfig(
         long norm3 = normElementwiseAffine ? 2 * d : 0;
         long feedForward = d * 4 * d + 4 * d + 4 * d * d + d;
         long block = timestepMlp + labelTable + adaLinear + attention + norm3 + feedForward;
-        long out = d * 2 * d + 2 * d + d * patchArea * outputChannels() + patchArea * outputChannels();
-        return patchEmbed + numLayers * block + out;
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("pos_embed", inChannels * patchArea * d + d);
+        counts.put("transformer_blocks", numLayers * block);
+        counts.put("proj_out_1", d * 2 * d + 2 * d);
+        counts.put("proj_out_2", d * patchArea * outputChannels() + patchArea * outputChannels());
+        return counts;
+    }
+
+    /**
+     * Multiply-accumulates of one forward pass of one sample on {@code latentSize} x {@code latentSize} latents, from
+     * the config (nothing is run), as diffusers' {@code DiTTransformer2DModel} computes it with {@code N = (latentSize
+     * / patchSize)^2} tokens of width {@code d = innerDim()}: the patch convolution ({@code N * in * patch^2 * d}); per
+     * block the timestep MLP of its {@code AdaLayerNormZero} ({@code 256 * d + d^2}; diffusers runs one per block and
+     * one more for the output, where the DiT paper's code runs one in all), its adaLN linear ({@code 6 d^2}),
+     * {@code to_q/to_k/to_v/to_out.0} ({@code 4 N d^2}), the attention scores and the weighted values ({@code N^2 d}
+     * each, summed over heads) and the feed-forward ({@code 8 N d^2}); the output's timestep MLP, {@code proj_out_1}
+     * ({@code 2 d^2}) and {@code proj_out_2} ({@code N * d * patch^2 * out}). Not counted: biases, layer norms,
+     * activations, softmax, the modulation and residual arithmetic, the sinusoids and label lookups (the convention of
+     * the DiT paper's Gflops, which are these MACs: DiT-S/2 at 32 px latents is 6.06 G).
+     *
+     * @throws IllegalArgumentException if {@code latentSize} is not a positive multiple of {@code patchSize}
+     */
+    public long macs(int latentSize) {
+        require(
+                latentSize > 0 && latentSize % patchSize == 0,
+                "latent size " + latentSize + " is not a positive multiple of patch_size " + patchSize);
+        long d = innerDim();
+        long side = latentSize / patchSize;
+        long tokens = side * side;
+        long patchArea = (long) patchSize * patchSize;
+        long timestepMlp = TIMESTEP_FEATURES * d + d * d;
+        long block = timestepMlp + 6 * d * d + 12 * tokens * d * d + 2 * tokens * tokens * d;
+        return tokens * inChannels * patchArea * d
+                + numLayers * block
+                + timestepMlp
+                + 2 * d * d
+                + tokens * d * patchArea * outputChannels();
     }
 
     /**
      * The DiT paper's sizes (Peebles and Xie 2023, table 1) as diffusers builds them: {@code DiT-S/2} (6 heads x 64, 12
      * layers), {@code DiT-B/2} (12 x 64, 12), {@code DiT-L/2} (16 x 64, 24), {@code DiT-XL/2} (16 x 72, 28); all on 4
      * latent channels with learned sigma (8 out), 32 px latents (256 px images through an f8 VAE), patch 2, 1000
-     * classes. Names are case-insensitive.
+     * classes. Names are case-insensitive, and each is also accepted without its slash, as the command line spells them
+     * ({@link #shortPresetNames()}: {@code dit-s2}, ...).
      *
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static DiTConfig preset(String name) {
-        int[] shape = switch (name.toUpperCase(java.util.Locale.ROOT)) {
-            case "DIT-S/2" -> new int[] {6, 64, 12};
-            case "DIT-B/2" -> new int[] {12, 64, 12};
-            case "DIT-L/2" -> new int[] {16, 64, 24};
-            case "DIT-XL/2" -> new int[] {16, 72, 28};
-            default -> throw new IllegalArgumentException("unknown DiT preset '" + name + "'; known: " + presetNames());
+        int[] shape = switch (name.toLowerCase(Locale.ROOT).replace("/", "")) {
+            case "dit-s2" -> new int[] {6, 64, 12};
+            case "dit-b2" -> new int[] {12, 64, 12};
+            case "dit-l2" -> new int[] {16, 64, 24};
+            case "dit-xl2" -> new int[] {16, 72, 28};
+            default ->
+                throw new IllegalArgumentException("unknown DiT preset '" + name + "'; known: " + presetNames()
+                        + " (or " + shortPresetNames() + ")");
         };
         return builder(shape[0], shape[1], shape[2]).learnedSigma().build();
     }
 
-    /** The names {@link #preset(String)} accepts. */
+    /** The names {@link #preset(String)} accepts, as the DiT paper writes them. */
     public static List<String> presetNames() {
         return List.of("DiT-S/2", "DiT-B/2", "DiT-L/2", "DiT-XL/2");
+    }
+
+    /**
+     * The same presets as the command line names them: {@code dit-s2}, {@code dit-b2}, {@code dit-l2}, {@code dit-xl2}.
+     */
+    public static List<String> shortPresetNames() {
+        return presetNames().stream()
+                .map(n -> n.toLowerCase(Locale.ROOT).replace("/", ""))
+                .toList();
     }
 
     /**

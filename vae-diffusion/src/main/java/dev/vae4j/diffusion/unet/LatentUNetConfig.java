@@ -191,6 +191,25 @@ public record LatentUNetConfig(
         return multiple;
     }
 
+    /**
+     * Multiply-accumulates of one forward pass of one sample on {@code latentSize} x {@code latentSize} latents, from
+     * the config (nothing is run): every convolution ({@code in * out * k^2} per output pixel; a transposed one per
+     * input pixel), every linear layer ({@code in * out}: the timestep MLP, each resnet block's time projection and,
+     * when {@code classes > 0}, the label MLP, all once per sample), the linear attentions' context and output products
+     * ({@code 2 * heads * headDim^2} per pixel) and the middle attention's scores and weighted values ({@code pixels^2
+     * * heads * headDim} each). Not counted: biases, group norms, activations, softmax, pooling, interpolation, the
+     * scale-shift and residual arithmetic and the sinusoids.
+     *
+     * @throws IllegalArgumentException if {@code latentSize} is not a positive multiple of {@link #sizeMultiple()}
+     */
+    public long macs(int latentSize) {
+        if (latentSize < 1 || latentSize % sizeMultiple() != 0) {
+            throw new IllegalArgumentException("latent size " + latentSize + " is not a positive multiple of "
+                    + sizeMultiple() + " (down_kern^(levels - 1))");
+        }
+        return LatentUNetMacs.count(this, latentSize);
+    }
+
     /** Channels {@code init_conv} takes: {@code inChannels}, doubled when self-conditioned. */
     public int inputChannels() {
         return selfCondition ? 2 * inChannels : inChannels;

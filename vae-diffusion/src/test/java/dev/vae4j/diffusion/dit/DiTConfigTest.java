@@ -15,9 +15,15 @@ import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.pytorch.StringTensorDict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link DiTConfig}: diffusers' config.json both ways, strict keys, refused options, presets and their counts. */
@@ -97,6 +103,16 @@ class DiTConfigTest {
     void unknownPresetListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DiTConfig.preset("DiT-H/2"));
         assertTrue(e.getMessage().contains("DiT-S/2, DiT-B/2, DiT-L/2, DiT-XL/2"), e.getMessage());
+        assertTrue(e.getMessage().contains("dit-s2, dit-b2, dit-l2, dit-xl2"), e.getMessage());
+    }
+
+    /** The command line's spellings name the same presets, in any case. */
+    @ParameterizedTest
+    @CsvSource({"dit-s2, DiT-S/2", "DIT-B2, DiT-B/2", "dit-l2, DiT-L/2", "Dit-XL2, DiT-XL/2", "dit-xl/2, DiT-XL/2"})
+    void shortNamesAreTheSamePresets(String shortName, String name) {
+        assertEquals(DiTConfig.preset(name), DiTConfig.preset(shortName));
+        assertTrue(DiTConfig.shortPresetNames()
+                .contains(shortName.toLowerCase(Locale.ROOT).replace("/", "")));
     }
 
     /** counts.json holds what diffusers counts for each preset (models built on the meta device). */
@@ -112,13 +128,30 @@ class DiTConfigTest {
         assertEquals(counts.get("total").asLong(), config.parameterCount());
     }
 
-    /** The arithmetic of {@link DiTConfig#parameterCount()} checked against a built DiT-S/2 (39,805,088). */
+    /**
+     * The arithmetic of {@link DiTConfig#parameterCount()} and {@link DiTConfig#parameterCountsByChild()} checked
+     * against a built DiT-S/2 (39,805,088).
+     */
     @Test
     void builtSmallPresetHasTheCountedParameters() {
         try (TensorScope scope = new TensorScope()) {
             DiT model = new DiT(DiTConfig.preset("DiT-S/2"));
             assertEquals(39_805_088L, StateDict.parameterCount(model));
             assertEquals(DiTConfig.preset("DiT-S/2").parameterCount(), StateDict.parameterCount(model));
+            Map<String, Long> byChild = new LinkedHashMap<>();
+            StringTensorDict params = model.named_parameters(true);
+            for (long i = 0; i < params.size(); i++) {
+                String key = params.get(i).key().getString();
+                byChild.merge(
+                        key.substring(0, key.indexOf('.')),
+                        params.get(i).value().numel(),
+                        Long::sum);
+            }
+            assertEquals(byChild, DiTConfig.preset("DiT-S/2").parameterCountsByChild());
+            assertEquals(
+                    List.copyOf(byChild.keySet()),
+                    List.copyOf(
+                            DiTConfig.preset("dit-s2").parameterCountsByChild().keySet()));
         }
     }
 
