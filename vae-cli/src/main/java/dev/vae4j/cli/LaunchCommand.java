@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -63,6 +64,12 @@ public final class LaunchCommand implements Callable<Integer> {
             description = "Rendezvous port on that host (default: ${DEFAULT-VALUE}).")
     private int masterPort;
 
+    @Option(
+            names = "--force",
+            description = "Start --nproc-per-node workers even when the node has fewer processors (or less memory,"
+                    + " at least 256 MiB a worker) than that.")
+    private boolean force;
+
     @Parameters(
             paramLabel = "COMMAND",
             arity = "1..*",
@@ -71,14 +78,15 @@ public final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        int processors = Runtime.getRuntime().availableProcessors();
-        if (nprocPerNode < 1 || nprocPerNode > processors) {
-            // each worker is a JVM that drives its device from at least one core; more than the node has only thrashes
+        if (nprocPerNode < 1) {
             throw new ParameterException(
-                    spec.commandLine(),
-                    "--nproc-per-node " + nprocPerNode + " workers on a node with " + processors
-                            + " processor(s): give 1 to " + processors
-                            + " (one worker per GPU, or per core on the CPU)");
+                    spec.commandLine(), "--nproc-per-node " + nprocPerNode + ": give at least 1 worker");
+        }
+        if (!force) {
+            Optional<String> refusal = WorkerCapacity.ofThisNode().refusal(nprocPerNode);
+            if (refusal.isPresent()) {
+                throw new ParameterException(spec.commandLine(), refusal.get());
+            }
         }
         WorkerLauncher launcher = new WorkerLauncher(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
         PrintWriter out = spec.commandLine().getOut();

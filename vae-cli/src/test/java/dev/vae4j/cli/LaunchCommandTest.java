@@ -50,6 +50,14 @@ class LaunchCommandTest {
                 .assertUsageError("--nproc-per-node 0");
     }
 
+    /** --force starts more workers than processors (here each only prints the version and exits). */
+    @Test
+    void forceStartsMoreWorkersThanProcessors() {
+        int workers = Runtime.getRuntime().availableProcessors() + 1;
+        CliTestSupport.run("launch", "--nproc-per-node", Integer.toString(workers), "--force", "--", "--version")
+                .assertOk();
+    }
+
     @Test
     void twoWorkersTrainAndASingleProcessResumes(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
