@@ -87,6 +87,7 @@ public record TrainingSession(
      * until it ends.
      */
     public Outcome run(PrintStream console) {
+        recipe.model().requireTeacherIfNeeded(); // before the claim creates the run folder
         try (FolderLock claim = parallel.context().writer() ? FolderLock.acquire(runDir, "vae train") : null) {
             return runClaimed(console);
         }
@@ -94,7 +95,6 @@ public record TrainingSession(
 
     private Outcome runClaimed(PrintStream console) {
         boolean writer = parallel.context().writer();
-        recipe.model().requireTeacherIfNeeded();
         if (writer) {
             prepareRunFolder();
         }
