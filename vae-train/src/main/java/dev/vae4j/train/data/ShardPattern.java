@@ -1,6 +1,7 @@
 package dev.vae4j.train.data;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ public final class ShardPattern {
     /**
      * The paths named by {@code pattern}, in pattern order.
      *
-     * @throws IllegalArgumentException for a malformed group, a descending range or too many paths
+     * @throws IllegalArgumentException naming the pattern, for a malformed group, a descending range, a bound beyond a
+     *     long, too many paths or a path the file system rejects (a NUL character)
      */
     public static List<Path> expand(String pattern) {
         List<String> out = new ArrayList<>();
@@ -43,7 +45,16 @@ public final class ShardPattern {
         for (String part : pattern.split("::")) {
             expandInto(part, pattern, out);
         }
-        return out.stream().map(Path::of).toList();
+        return out.stream().map(path -> toPath(path, pattern)).toList();
+    }
+
+    private static Path toPath(String path, String pattern) {
+        try {
+            return Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(
+                    "shard pattern " + pattern + " names an invalid path (" + e.getReason() + ")", e);
+        }
     }
 
     /**
@@ -74,8 +85,8 @@ public final class ShardPattern {
     private static long size(String body, String pattern) {
         Matcher range = RANGE.matcher(body);
         if (range.matches()) {
-            long from = Long.parseLong(range.group(1));
-            long to = Long.parseLong(range.group(2));
+            long from = bound(range.group(1), body, pattern);
+            long to = bound(range.group(2), body, pattern);
             if (to < from || to - from >= MAX_SHARDS) {
                 throw new IllegalArgumentException("bad range {" + body + "} in shard pattern " + pattern
                         + ": need first <= last and at most " + MAX_SHARDS + " values");
@@ -87,6 +98,17 @@ public final class ShardPattern {
         }
         throw new IllegalArgumentException(
                 "bad group {" + body + "} in shard pattern " + pattern + ": use {first..last} or {a,b,...}");
+    }
+
+    private static long bound(String digits, String body, String pattern) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "bad range {" + body + "} in shard pattern " + pattern + ": bound " + digits + " exceeds "
+                            + Long.MAX_VALUE,
+                    e);
+        }
     }
 
     private static void expandInto(String part, String pattern, List<String> out) {
@@ -111,8 +133,8 @@ public final class ShardPattern {
         if (!range.matches()) {
             return List.of(body.split(",", -1));
         }
-        long from = Long.parseLong(range.group(1));
-        long to = Long.parseLong(range.group(2));
+        long from = bound(range.group(1), body, pattern);
+        long to = bound(range.group(2), body, pattern);
         int width = range.group(1).length();
         List<String> values = new ArrayList<>();
         for (long v = from; v <= to; v++) {

@@ -34,4 +34,18 @@ class ShardPatternTest {
                 .getMessage()
                 .contains("unbalanced braces"));
     }
+
+    @Test
+    void aBoundBeyondALongOrAnInvalidPathFailsNamingThePattern() {
+        String huge = "s-{0..99999999999999999999}.tar";
+        IllegalArgumentException bound = assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand(huge));
+        assertEquals(
+                "bad range {0..99999999999999999999} in shard pattern " + huge + ": bound 99999999999999999999 exceeds "
+                        + Long.MAX_VALUE,
+                bound.getMessage());
+        // a NUL character (the fuzz target's first finding) failed with InvalidPathException naming only the path
+        String nul = "{a\0,b}{0..3}.tar";
+        IllegalArgumentException path = assertThrows(IllegalArgumentException.class, () -> ShardPattern.expand(nul));
+        assertTrue(path.getMessage().startsWith("shard pattern " + nul + " names an invalid path"), path.getMessage());
+    }
 }
