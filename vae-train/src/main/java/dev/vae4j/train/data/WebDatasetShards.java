@@ -137,12 +137,19 @@ public final class WebDatasetShards implements ImageSource {
     }
 
     /**
-     * Why {@code name} cannot name the entry as a path under its shard (the location in error messages and
-     * {@link #describe}), e.g. a NUL character; null if it can.
+     * An entry's location, {@code shard/name}, in error messages and {@link #describe}; under the shard even for an
+     * absolute name.
+     *
+     * @throws InvalidPathException if the name is not a valid path (a NUL character)
      */
+    private static Path entryPath(Path shard, String name) {
+        return Path.of(shard.toString(), name);
+    }
+
+    /** Why {@code name} cannot be a path under its shard ({@link #entryPath}); null if it can. */
     private static String invalidPathReason(Path shard, String name) {
         try {
-            shard.resolve(name);
+            entryPath(shard, name);
             return null;
         } catch (InvalidPathException e) {
             return e.getReason();
@@ -245,7 +252,7 @@ public final class WebDatasetShards implements ImageSource {
     }
 
     private Path location(Sample sample, Entry entry) {
-        return shards.get(sample.shard()).resolve(entry.name());
+        return entryPath(shards.get(sample.shard()), entry.name());
     }
 
     private byte[] bytes(int shard, Entry entry) throws IOException {

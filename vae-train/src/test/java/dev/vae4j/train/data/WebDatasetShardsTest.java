@@ -20,6 +20,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +168,7 @@ class WebDatasetShardsTest {
     }
 
     @Test
-    void anEntryNameThatIsNotAPathIsSkippedWithItsReason(@TempDir Path dir) throws IOException {
+    void anEntryNameThatIsNotAPathIsSkippedAndAnAbsoluteOneLocatedInItsShard(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("nul.tar");
         try (OutputStream out = Files.newOutputStream(file);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -175,10 +176,19 @@ class WebDatasetShardsTest {
             // a GNU long name keeps the NUL (the fuzz target's finding: InvalidPathException from reading the sample)
             TarShardWriter.add(tar, "d".repeat(100) + "/x\0y.png", TarShardWriter.png(8, 8, 1));
             TarShardWriter.add(tar, "ok.png", TarShardWriter.png(8, 8, 2));
+            byte[] notPng = "not a png".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry absolute = new TarArchiveEntry("/abs/bad.png", true);
+            absolute.setSize(notPng.length);
+            tar.putArchiveEntry(absolute);
+            tar.write(notPng);
+            tar.closeArchiveEntry();
         }
         WebDatasetShards shards = WebDatasetShards.open(List.of(file));
-        assertEquals(1, shards.size());
+        assertEquals(2, shards.size());
         assertEquals("ok", shards.key(0));
+        // an absolute entry name is located under its shard (it named /abs/bad.png, not the shard)
+        ImageReadException e = assertThrows(ImageReadException.class, () -> shards.read(1));
+        assertTrue(e.getMessage().startsWith(file + "/abs/bad.png: "), e.getMessage());
         assertEquals(1, shards.skipped().size());
         assertTrue(
                 shards.skipped().get(0).endsWith("(entry name is not a valid path: Nul character not allowed)"),
