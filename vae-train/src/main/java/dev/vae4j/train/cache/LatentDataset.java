@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,13 +209,16 @@ public final class LatentDataset implements AutoCloseable {
      * @param seed noise and flip seed; with the epoch, a sample's noise does not depend on its batch
      * @param epoch epoch number
      * @param mode mean or posterior sample
-     * @throws IllegalArgumentException if the samples have different shapes
+     * @throws IllegalArgumentException if the samples have different crop shapes
+     * @throws LatentCacheFormatException if samples of one crop shape hold latents of different shapes, or a sample's
+     *     log-variance and mean differ in shape (an edited cache)
      */
     public Batch batch(int[] indices, long seed, long epoch, Mode mode) {
         TensorVector rows = new TensorVector();
         List<String> keys = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         String shape = entries.get(indices[0]).shape();
+        long[] latentShape = null;
         for (int index : indices) {
             Entry entry = entries.get(index);
             if (!entry.shape().equals(shape)) {
@@ -226,13 +230,25 @@ public final class LatentDataset implements AutoCloseable {
             SafetensorsReader reader = reader(entry.shard());
             String suffix = flip ? "_flip" : "";
             Tensor mean = reader.load(entry.position() + ".mean" + suffix);
+            long[] sizes = mean.sizes().vec().get();
+            if (latentShape == null) {
+                latentShape = sizes;
+            }
+            require(
+                    Arrays.equals(sizes, latentShape),
+                    reader.path(),
+                    "sample " + entry.key() + " is a " + Arrays.toString(sizes) + " latent but sample "
+                            + entries.get(indices[0]).key() + " of the same crop " + shape + " is "
+                            + Arrays.toString(latentShape));
             if (mode == Mode.SAMPLE) {
                 Tensor logvar = reader.load(entry.position() + ".logvar" + suffix);
+                require(
+                        Arrays.equals(logvar.sizes().vec().get(), sizes),
+                        reader.path(),
+                        "sample " + entry.key() + " has a log-variance of another shape than its "
+                                + Arrays.toString(sizes) + " mean");
                 Generator generator = createCPUGenerator(sampleSeed);
-                Tensor eps = randn(
-                        mean.sizes().vec().get(),
-                        new GeneratorOptional(generator),
-                        new TensorOptions(torch.ScalarType.Float));
+                Tensor eps = randn(sizes, new GeneratorOptional(generator), new TensorOptions(torch.ScalarType.Float));
                 mean = mean.add(logvar.mul(new Scalar(0.5)).exp().mul(eps));
             }
             rows.push_back(mean);

@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,9 +22,9 @@ import org.apache.commons.compress.archivers.tar.TarFile;
  * samples by key, as WebDataset does: an entry {@code dir/000123.jpg} belongs to sample {@code dir/000123} (the path up
  * to the first dot of the file name) with extension {@code jpg}. A sample's image is its first entry with an image
  * extension (png, jpg, jpeg, bmp, gif); {@code .txt} is its caption and {@code .json} its metadata, other entries are
- * ignored. Samples without an image are skipped and listed in {@link #skipped()}. Afterwards a sample is read with one
- * positional read of its entry's bytes, so any number of threads can decode in parallel. Shards must be uncompressed
- * tar files.
+ * ignored. Samples without an image, and entries whose names are not valid paths (a NUL character), are skipped and
+ * listed in {@link #skipped()}. Afterwards a sample is read with one positional read of its entry's bytes, so any
+ * number of threads can decode in parallel. Shards must be uncompressed tar files.
  */
 public final class WebDatasetShards implements ImageSource {
     private final List<Path> shards;
@@ -92,6 +93,12 @@ public final class WebDatasetShards implements ImageSource {
             if (!entry.isFile() || hidden(entry.getName())) {
                 continue;
             }
+            String invalid = invalidPathReason(path, entry.getName());
+            if (invalid != null) {
+                skipped.add(path.getFileName() + ":" + entry.getName().replace("\0", "\\0")
+                        + " (entry name is not a valid path: " + invalid + ")");
+                continue;
+            }
             String entryKey = keyOf(entry.getName());
             if (!entryKey.equals(key)) {
                 addSample(shard, path, key, group, samples, skipped);
@@ -129,6 +136,26 @@ public final class WebDatasetShards implements ImageSource {
         }
     }
 
+    /**
+     * An entry's location, {@code shard/name}, in error messages and {@link #describe}; under the shard even for an
+     * absolute name.
+     *
+     * @throws InvalidPathException if the name is not a valid path (a NUL character)
+     */
+    private static Path entryPath(Path shard, String name) {
+        return Path.of(shard.toString(), name);
+    }
+
+    /** Why {@code name} cannot be a path under its shard ({@link #entryPath}); null if it can. */
+    private static String invalidPathReason(Path shard, String name) {
+        try {
+            entryPath(shard, name);
+            return null;
+        } catch (InvalidPathException e) {
+            return e.getReason();
+        }
+    }
+
     private static boolean hidden(String name) {
         int slash = name.lastIndexOf('/');
         return name.startsWith(".", slash + 1);
@@ -157,7 +184,10 @@ public final class WebDatasetShards implements ImageSource {
         return shardSizes.clone();
     }
 
-    /** Samples that were left out because they have no image entry, as {@code shard:key (reason)}. */
+    /**
+     * What was left out: samples without an image entry, as {@code shard:key (reason)}, and entries whose names are not
+     * valid paths, as {@code shard:name (reason)}.
+     */
     public List<String> skipped() {
         return skipped;
     }
@@ -228,7 +258,7 @@ public final class WebDatasetShards implements ImageSource {
     }
 
     private Path location(Sample sample, Entry entry) {
-        return shards.get(sample.shard()).resolve(entry.name());
+        return entryPath(shards.get(sample.shard()), entry.name());
     }
 
     private byte[] bytes(int shard, Entry entry) throws IOException {

@@ -48,4 +48,42 @@ class LatentDatasetFormatTest {
         String message = openFails("{" + HEADER + ", \"shards\": [{\"file\": \"shard-00000.safetensors\"}]}");
         assertTrue(message.contains("shard-00000.safetensors") && message.contains("'samples'"), message);
     }
+
+    @Test
+    void latentsOfDifferentShapesListedAsOneCropFailNamingTheSamples() throws IOException {
+        // the fuzz target's finding: torch.stack failed with "stack expects each tensor to be equal size"
+        Path shard = dir.resolve("latents-000000.safetensors");
+        try (TensorScope scope = new TensorScope()) {
+            SafetensorsWriter.write(
+                    shard,
+                    Map.of(
+                            "0.mean", torch.zeros(4, 2, 2),
+                            "0.logvar", torch.zeros(4, 2, 3),
+                            "1.mean", torch.zeros(4, 2, 3),
+                            "1.logvar", torch.zeros(4, 2, 3)),
+                    Map.of(
+                            "samples",
+                            "[{\"key\": \"a\", \"bucket\": [16, 16]}, {\"key\": \"b\", \"bucket\": [16, 16]}]"));
+            Files.writeString(
+                    dir.resolve("index.json"),
+                    "{" + HEADER + ", \"shards\": [{\"file\": \"latents-000000.safetensors\"}]}");
+            try (LatentDataset dataset = LatentDataset.open(dir)) {
+                String shapes = assertThrows(
+                                LatentCacheFormatException.class,
+                                () -> dataset.batch(new int[] {0, 1}, 0, 0, LatentDataset.Mode.MEAN))
+                        .getMessage();
+                assertTrue(
+                        shapes.startsWith(shard + ": sample b is a [4, 2, 3] latent but sample a of the same crop"
+                                + " 16x16 is [4, 2, 2]"),
+                        shapes);
+                String logvar = assertThrows(
+                                LatentCacheFormatException.class,
+                                () -> dataset.batch(new int[] {0}, 0, 0, LatentDataset.Mode.SAMPLE))
+                        .getMessage();
+                assertTrue(
+                        logvar.contains("sample a has a log-variance of another shape than its [4, 2, 2] mean"),
+                        logvar);
+            }
+        }
+    }
 }

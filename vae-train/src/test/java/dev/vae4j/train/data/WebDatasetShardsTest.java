@@ -20,6 +20,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,5 +135,63 @@ class WebDatasetShardsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void anEntryDeclaringMoreBytesThanTheShardHoldsFailsAtOpenBeforeAnythingIsAllocated(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("big.tar");
+        byte[] png = TarShardWriter.png(8, 8, 1);
+        try (OutputStream out = Files.newOutputStream(file);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            TarShardWriter.add(tar, "a.png", png);
+            TarShardWriter.add(tar, "a.txt", "caption".getBytes(StandardCharsets.UTF_8));
+        }
+        // the caption's header declares 8 GiB - 1 bytes (octal size field) and the shard ends after one block
+        byte[] bytes = Files.readAllBytes(file);
+        int header = 512 + (png.length + 511) / 512 * 512;
+        byte[] size = "77777777777\0".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(size, 0, bytes, header + 124, size.length);
+        int checksum = 0;
+        Arrays.fill(bytes, header + 148, header + 156, (byte) ' ');
+        for (int i = header; i < header + 512; i++) {
+            checksum += bytes[i] & 0xff;
+        }
+        byte[] sum = String.format("%06o\0 ", checksum).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(sum, 0, bytes, header + 148, sum.length);
+        Files.write(file, Arrays.copyOf(bytes, header + 1024));
+        // TarFile checks each declared size against the file's length while indexing, so no sample can allocate it
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> WebDatasetShards.open(List.of(file)));
+        assertEquals(
+                "cannot read shard " + file + " as an uncompressed tar file (Truncated TAR archive)", e.getMessage());
+    }
+
+    @Test
+    void anEntryNameThatIsNotAPathIsSkippedAndAnAbsoluteOneLocatedInItsShard(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("nul.tar");
+        try (OutputStream out = Files.newOutputStream(file);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            // a GNU long name keeps the NUL (the fuzz target's finding: InvalidPathException from reading the sample)
+            TarShardWriter.add(tar, "d".repeat(100) + "/x\0y.png", TarShardWriter.png(8, 8, 1));
+            TarShardWriter.add(tar, "ok.png", TarShardWriter.png(8, 8, 2));
+            byte[] notPng = "not a png".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry absolute = new TarArchiveEntry("/abs/bad.png", true);
+            absolute.setSize(notPng.length);
+            tar.putArchiveEntry(absolute);
+            tar.write(notPng);
+            tar.closeArchiveEntry();
+        }
+        WebDatasetShards shards = WebDatasetShards.open(List.of(file));
+        assertEquals(2, shards.size());
+        assertEquals("ok", shards.key(0));
+        // an absolute entry name is located under its shard (it named /abs/bad.png, not the shard)
+        ImageReadException e = assertThrows(ImageReadException.class, () -> shards.read(1));
+        assertTrue(e.getMessage().startsWith(file + "/abs/bad.png: "), e.getMessage());
+        assertEquals(1, shards.skipped().size());
+        assertTrue(
+                shards.skipped().get(0).endsWith("(entry name is not a valid path: Nul character not allowed)"),
+                shards.skipped().get(0));
     }
 }
