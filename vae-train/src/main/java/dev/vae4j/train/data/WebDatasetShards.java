@@ -138,9 +138,8 @@ public final class WebDatasetShards implements ImageSource {
 
     /**
      * An entry's location, {@code shard/name}, in error messages and {@link #describe}; under the shard even for an
-     * absolute name.
-     *
-     * @throws InvalidPathException if the name is not a valid path (a NUL character)
+     * absolute name. A name that is not a valid path (a NUL character) fails with the JDK's InvalidPathException, which
+     * {@link #invalidPathReason} turns into a skip reason.
      */
     private static Path entryPath(Path shard, String name) {
         return Path.of(shard.toString(), name);
