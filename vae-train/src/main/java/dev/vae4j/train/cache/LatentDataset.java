@@ -99,6 +99,10 @@ public final class LatentDataset implements AutoCloseable {
         for (int j = 0; j < shards.size(); j++) {
             JsonNode file = shards.get(j).path("file");
             require(file.isTextual(), indexFile, "shard " + j + " has no 'file' name");
+            require(
+                    file.asText().matches("[A-Za-z0-9._-]+") && !file.asText().matches("\\.+"),
+                    indexFile,
+                    "shard " + j + " file '" + file.asText() + "' is not a file name inside the cache folder");
             Path shard = folder.resolve(file.asText());
             try (SafetensorsReader reader = SafetensorsReader.open(shard)) {
                 String text = reader.metadata().get("samples");

@@ -39,6 +39,15 @@ class LatentDatasetFormatTest {
         assertTrue(openFails("[1]").contains("not a JSON object"));
     }
 
+    /** An edited index cannot make the dataset read a file outside the cache folder. */
+    @Test
+    void aShardNameOutsideTheFolderIsRefused() throws IOException {
+        for (String name : new String[] {"../x.safetensors", "/etc/passwd", "a/b.safetensors", "..", ""}) {
+            String message = openFails("{" + HEADER + ", \"shards\": [{\"file\": \"" + name + "\"}]}");
+            assertTrue(message.contains("is not a file name inside the cache folder"), message);
+        }
+    }
+
     @Test
     void aShardWithoutItsSampleListIsNamed() throws IOException {
         try (TensorScope scope = new TensorScope()) {
