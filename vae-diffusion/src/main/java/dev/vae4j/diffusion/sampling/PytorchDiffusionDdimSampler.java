@@ -1,7 +1,6 @@
 package dev.vae4j.diffusion.sampling;
 
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
-import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,10 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * sqrt(a') x0 + c1 z + c2 e. No clipping; the noise z is drawn at every step, eta 0 included, as upstream draws it.
  * Stateless.
  */
-public final class PytorchDiffusionDdimSampler implements Sampler {
-    private final SkipSequence sequence;
+public final class PytorchDiffusionDdimSampler extends SkipSequenceSampler {
     private final double eta;
-    private final NoiseSource noise;
 
     /**
      * A sampler over {@code range(0, T, skip)} (ceil(T / skip) steps).
@@ -23,28 +20,16 @@ public final class PytorchDiffusionDdimSampler implements Sampler {
      * @throws IllegalArgumentException when skip is outside [1, T] or eta is negative or not finite
      */
     public PytorchDiffusionDdimSampler(NoiseSchedule schedule, int skip, double eta, NoiseSource noise) {
-        this.sequence = new SkipSequence(Objects.requireNonNull(schedule, "schedule"), skip);
+        super("pytorch-diffusion DDIM", schedule, skip, noise);
         if (!(eta >= 0) || Double.isInfinite(eta)) {
             throw new IllegalArgumentException("eta " + eta + " is not a finite number >= 0");
         }
         this.eta = eta;
-        this.noise = Objects.requireNonNull(noise, "noise");
-    }
-
-    @Override
-    public int numSteps() {
-        return sequence.steps();
-    }
-
-    @Override
-    public double timestep(int step) {
-        StepChecks.requireStep("pytorch-diffusion DDIM", step, sequence.steps());
-        return sequence.timestep(step);
     }
 
     @Override
     public Tensor step(int step, Tensor modelOutput, Tensor latents) {
-        Tensor epsilon = StepChecks.prediction("pytorch-diffusion DDIM", step, sequence.steps(), modelOutput, latents);
+        Tensor epsilon = epsilon(step, modelOutput, latents);
         float at = sequence.alpha(step);
         float atNext = sequence.alphaNext(step);
         Tensor original =

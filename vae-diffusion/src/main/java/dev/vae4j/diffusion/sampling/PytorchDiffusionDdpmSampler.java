@@ -1,7 +1,6 @@
 package dev.vae4j.diffusion.sampling;
 
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
-import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -11,9 +10,7 @@ import org.bytedeco.pytorch.Tensor;
  * a') x) / (1 - a), x' = mean + exp(log(beta) / 2) z, the noise term masked to 0 at timestep 0 (the noise is drawn at
  * every step). Stateless.
  */
-public final class PytorchDiffusionDdpmSampler implements Sampler {
-    private final SkipSequence sequence;
-    private final NoiseSource noise;
+public final class PytorchDiffusionDdpmSampler extends SkipSequenceSampler {
 
     /**
      * A sampler over {@code range(0, T, skip)} (ceil(T / skip) steps).
@@ -21,24 +18,12 @@ public final class PytorchDiffusionDdpmSampler implements Sampler {
      * @throws IllegalArgumentException when skip is outside [1, T]
      */
     public PytorchDiffusionDdpmSampler(NoiseSchedule schedule, int skip, NoiseSource noise) {
-        this.sequence = new SkipSequence(Objects.requireNonNull(schedule, "schedule"), skip);
-        this.noise = Objects.requireNonNull(noise, "noise");
-    }
-
-    @Override
-    public int numSteps() {
-        return sequence.steps();
-    }
-
-    @Override
-    public double timestep(int step) {
-        StepChecks.requireStep("pytorch-diffusion DDPM", step, sequence.steps());
-        return sequence.timestep(step);
+        super("pytorch-diffusion DDPM", schedule, skip, noise);
     }
 
     @Override
     public Tensor step(int step, Tensor modelOutput, Tensor latents) {
-        Tensor epsilon = StepChecks.prediction("pytorch-diffusion DDPM", step, sequence.steps(), modelOutput, latents);
+        Tensor epsilon = epsilon(step, modelOutput, latents);
         float at = sequence.alpha(step);
         float atPrev = sequence.alphaNext(step);
         float beta = 1f - at / atPrev;
