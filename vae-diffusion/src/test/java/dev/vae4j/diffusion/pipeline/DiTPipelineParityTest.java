@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * seeded-random DiT and AutoencoderKL, DDIM or DPM-Solver++ scheduler) loads into {@link DiTPipeline} and
  * {@link DiTPipeline#generate} reproduces {@code pipe(class_labels=[0, 3], num_inference_steps=10, guidance_scale=4.0,
  * generator=torch.manual_seed(0), output_type="np")}: the images, mapped to [0, 1] as diffusers does, within 1e-5
- * (measured: 8.0e-7 with DDIM, 1.2e-6 with DPM-Solver++, after ten guided steps of float32 DiT and decoder arithmetic). A
- * pipeline saved by vae4j loads back and generates the identical images.
+ * (measured: 8.0e-7 with DDIM, 1.2e-6 with DPM-Solver++, after ten guided steps of float32 DiT and decoder arithmetic).
+ * A pipeline saved by vae4j loads back and generates the identical images.
  */
 @Tag("parity")
 class DiTPipelineParityTest {
