@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
             EvaluateCommand.class,
             BenchCommand.class,
             LaunchCommand.class,
+            SampleCommand.class,
             RecipesCommand.class,
             CommandLine.HelpCommand.class
         })
