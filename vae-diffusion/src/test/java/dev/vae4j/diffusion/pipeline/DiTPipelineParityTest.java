@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link DiTPipeline#generate} reproduces {@code pipe(class_labels=[0, 3], num_inference_steps=10, guidance_scale=4.0,
  * generator=torch.manual_seed(0), output_type="np")}: the images, mapped to [0, 1] as diffusers does, within 1e-5
  * (measured: 8.0e-7 with DDIM, 1.2e-6 with DPM-Solver++, after ten guided steps of float32 DiT and decoder arithmetic).
- * A pipeline saved by vae4j loads back and generates the identical images.
+ * A pipeline saved by vae4j loads back and generates the identical images; it is kept under
+ * {@code target/dit-pipeline-export/<case>} for {@code tools/reference/check_dit_pipeline_export.py}, which runs it in
+ * diffusers.
  */
 @Tag("parity")
 class DiTPipelineParityTest {
@@ -76,11 +77,12 @@ class DiTPipelineParityTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void savedPipelineLoadsBackIdentically(String name, @TempDir Path tmp) throws Exception {
+    void savedPipelineLoadsBackIdentically(String name) throws Exception {
         Path dir = Fixtures.dir("dit_pipeline/" + name);
         try (TensorScope scope = new TensorScope()) {
             DiTPipeline pipeline = DiTPipeline.load(dir);
-            Path saved = tmp.resolve("pipe");
+            Path saved = Path.of("target", "dit-pipeline-export", name);
+            TestFolders.deleteRecursively(saved);
             pipeline.save(saved);
             DiTPipeline again = DiTPipeline.load(saved);
             assertEquals(

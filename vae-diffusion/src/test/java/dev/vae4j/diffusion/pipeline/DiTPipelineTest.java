@@ -1,5 +1,6 @@
 package dev.vae4j.diffusion.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,15 +43,29 @@ class DiTPipelineTest {
     @Test
     void missingPartIsNamed(@TempDir Path tmp) throws IOException {
         Path dir = copy(tmp.resolve("pipe"));
-        try (Stream<Path> files = Files.walk(dir.resolve("vae"))) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        TestFolders.deleteRecursively(dir.resolve("vae"));
         assertNames(assertThrows(FileAccessException.class, () -> DiTPipeline.load(dir)), "no vae/ folder");
         assertNames(
                 assertThrows(FileAccessException.class, () -> DiTPipeline.load(tmp.resolve("none"))),
                 "model_index.json");
+    }
+
+    /** {@code id2label} (as facebook/DiT-XL-2-256's model_index.json holds it) is read and written back. */
+    @Test
+    void id2labelIsReadAndWritten(@TempDir Path tmp) throws IOException {
+        Path dir = copy(tmp.resolve("pipe"));
+        Path index = dir.resolve("model_index.json");
+        Files.writeString(
+                index,
+                Files.readString(index)
+                        .replace("{", "{\"id2label\": {\"0\": \"tench, Tinca tinca\", \"3\": \"tiger shark\"},"));
+        try (TensorScope scope = new TensorScope()) {
+            DiTPipeline pipeline = DiTPipeline.load(dir);
+            assertEquals(Map.of(0, "tench, Tinca tinca", 3, "tiger shark"), pipeline.id2label());
+            pipeline.save(tmp.resolve("saved"));
+            assertEquals(
+                    pipeline.id2label(), DiTPipeline.load(tmp.resolve("saved")).id2label());
+        }
     }
 
     @Test
