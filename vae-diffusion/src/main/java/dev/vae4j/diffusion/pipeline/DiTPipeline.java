@@ -13,18 +13,24 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.diffusion.Denoiser;
 import dev.vae4j.diffusion.dit.DiT;
+import dev.vae4j.diffusion.dit.DiTConfig;
 import dev.vae4j.diffusion.sampling.ClassifierFreeGuidance;
 import dev.vae4j.diffusion.sampling.NoiseSource;
 import dev.vae4j.diffusion.sampling.SamplingLoop;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -134,28 +140,50 @@ public final class DiTPipeline {
         try {
             Files.createDirectories(parent);
             staging = Files.createTempDirectory(parent, "." + folder.getFileName() + ".tmp");
-            transformer.save(staging.resolve(DiT.PIPELINE_SUBFOLDER));
-            Path vaeDir = Files.createDirectories(staging.resolve(ModelFolder.SUBFOLDER));
-            vae.save(vaeDir);
-            Path schedulerDir = Files.createDirectories(staging.resolve(SCHEDULER_SUBFOLDER));
-            AtomicFiles.writeString(schedulerDir.resolve(SchedulerConfig.CONFIG_FILE), scheduler.json());
-            AtomicFiles.writeString(staging.resolve(INDEX_FILE), indexJson());
-            Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new FileAccessException("cannot write pipeline folder " + folder + ": " + e.getMessage(), e);
+        }
+        try {
+            writeParts(staging);
+            Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteQuietly(staging);
+            throw new FileAccessException("cannot write pipeline folder " + folder + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(staging);
+            throw e;
+        }
+    }
+
+    private void writeParts(Path dir) throws IOException {
+        transformer.save(dir.resolve(DiT.PIPELINE_SUBFOLDER));
+        vae.save(Files.createDirectories(dir.resolve(ModelFolder.SUBFOLDER)));
+        Path schedulerDir = Files.createDirectories(dir.resolve(SCHEDULER_SUBFOLDER));
+        AtomicFiles.writeString(schedulerDir.resolve(SchedulerConfig.CONFIG_FILE), scheduler.json());
+        AtomicFiles.writeString(dir.resolve(INDEX_FILE), indexJson());
+    }
+
+    /** Removes a staging folder a failed save leaves; what cannot be removed stays (the save's error is reported). */
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: the original failure is what the caller needs to see
         }
     }
 
     private String indexJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("_class_name", CLASS_NAME);
-        root.put("_diffusers_version", dev.vae4j.diffusion.dit.DiTConfig.DIFFUSERS_VERSION);
+        root.put("_diffusers_version", DiTConfig.DIFFUSERS_VERSION);
         if (!id2label.isEmpty()) {
             ObjectNode labels = root.putObject("id2label");
             id2label.forEach((id, name) -> labels.put(Integer.toString(id), name));
         }
         root.putArray(SCHEDULER_SUBFOLDER).add("diffusers").add(scheduler.className());
-        root.putArray(DiT.PIPELINE_SUBFOLDER).add("diffusers").add(dev.vae4j.diffusion.dit.DiTConfig.CLASS_NAME);
+        root.putArray(DiT.PIPELINE_SUBFOLDER).add("diffusers").add(DiTConfig.CLASS_NAME);
         root.putArray(ModelFolder.SUBFOLDER).add("diffusers").add(AutoencoderKL.class.getSimpleName());
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -191,14 +219,19 @@ public final class DiTPipeline {
      */
     public Tensor generate(long[] classLabels, int steps, double guidance, Tensor noise, NoiseSource stepNoise) {
         requireLabels(classLabels);
+        Objects.requireNonNull(noise, "noise");
+        if (noise.dim() != 4 || noise.size(0) != classLabels.length) {
+            throw new IllegalArgumentException("initial noise "
+                    + Arrays.toString(noise.sizes().vec().get()) + " is not (" + classLabels.length
+                    + ", C, H, W): one latent per class label");
+        }
         if (!(guidance >= 1) || Double.isInfinite(guidance)) {
             throw new IllegalArgumentException("guidance scale " + guidance + " is not a finite number >= 1");
         }
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
             Tensor labels = Tensor.create(classLabels);
-            dev.vae4j.diffusion.Denoiser denoiser =
-                    guidance > 1 ? new ClassifierFreeGuidance(transformer, guidance) : transformer;
+            Denoiser denoiser = guidance > 1 ? new ClassifierFreeGuidance(transformer, guidance) : transformer;
             Tensor latents = new SamplingLoop(denoiser, scheduler.sampler(steps, stepNoise)).run(noise, labels);
             return scope.keep(vae.decode(latents.div(new Scalar(vae.config().scalingFactor()))));
         }

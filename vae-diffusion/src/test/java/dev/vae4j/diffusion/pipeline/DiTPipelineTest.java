@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +93,12 @@ class DiTPipelineTest {
                     assertThrows(IllegalArgumentException.class, () -> pipeline.generate(new long[] {1}, 2, 0.5, 0));
             assertTrue(guidance.getMessage().contains("guidance scale 0.5"));
             assertThrows(IllegalArgumentException.class, () -> pipeline.generate(new long[] {1}, 0, 4.0, 0));
+            Tensor noise = org.bytedeco.pytorch.global.torch.randn(3, 4, 8, 8);
+            IllegalArgumentException batch = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> pipeline.generate(new long[] {1, 2}, 2, 4.0, noise, like -> like));
+            assertTrue(
+                    batch.getMessage().contains("initial noise [3, 4, 8, 8] is not (2, C, H, W)"), batch.getMessage());
             Path existing = FIXTURE;
             assertThrows(IllegalArgumentException.class, () -> pipeline.save(existing));
         }
