@@ -53,13 +53,13 @@ import org.slf4j.LoggerFactory;
  * the posterior in the model's normalised space: {@code mean' = normalize(mean)} and {@code logvar' = logvar + 2
  * ln|scale_c|}, so {@code mean' + exp(logvar'/2) * eps} is a normalised latent sample — and with {@code flip} also
  * {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop. The shard's metadata {@code samples} is a JSON
- * list (position i) of {key, input, caption, json, source_size [w, h], resized_size [w, h], crop [left, top, w, h] in
- * the resized image, bucket [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written
- * atomically; this rank writes shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose
- * file exists and parses is kept (a killed writer leaves only a hidden temp file, removed here), every other shard is
- * (re)written. The rank that finds every shard present at its end writes the index. A {@link StopRequest} ends the
- * writing at the next input: the shard in progress is dropped unwritten, so an interrupted folder holds only whole
- * shards.
+ * list (position i) of {key, input, caption, json, label (with labels, see {@link CacheLabels}), source_size [w, h],
+ * resized_size [w, h], crop [left, top, w, h] in the resized image, bucket [w, h]}; {@code skipped} lists the
+ * unreadable inputs with the reason. Shards are written atomically; this rank writes shards {@code j} with {@code j %
+ * worldSize == rank}; with {@code resume} a shard whose file exists and parses is kept (a killed writer leaves only a
+ * hidden temp file, removed here), every other shard is (re)written. The rank that finds every shard present at its end
+ * writes the index. A {@link StopRequest} ends the writing at the next input: the shard in progress is dropped
+ * unwritten, so an interrupted folder holds only whole shards.
  *
  * <p>One folder holds one cache: a writer claims it ({@link FolderLock}, shared by the ranks of one {@code vae launch}
  * job), and before writing anything compares the {@link CacheFingerprint} recorded there (model weights and config,
@@ -221,6 +221,8 @@ public final class LatentCacheWriter {
                 model.latentNormalizer().scale(),
                 model.latentNormalizer().shift(),
                 ExifOrientation.current().name().toLowerCase(Locale.ROOT),
+                options.labels().mode(),
+                options.labels().classNames(),
                 inputs);
     }
 
@@ -381,6 +383,11 @@ public final class LatentCacheWriter {
         }
         header.put("model_weights_sha256", modelWeights);
         header.put("input_list_sha256", inputs.sha256());
+        if (options.labels().present()) {
+            header.put("labels", options.labels().mode());
+            ArrayNode classes = header.putArray("classes");
+            options.labels().classNames().forEach(classes::add);
+        }
         return header;
     }
 
@@ -564,6 +571,10 @@ public final class LatentCacheWriter {
         String json = source.json(image.index());
         if (json != null) {
             sample.put("json", json);
+        }
+        Long label = options.labels().label(source, image.index());
+        if (label != null) {
+            sample.put("label", label);
         }
         var p = image.placement();
         sample.putArray("source_size").add(image.sourceWidth()).add(image.sourceHeight());
