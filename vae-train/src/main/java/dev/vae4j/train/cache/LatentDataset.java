@@ -207,8 +207,8 @@ public final class LatentDataset implements AutoCloseable {
     }
 
     /**
-     * Per latent channel, the mean of the cached latents (posterior means in the normalised space, see
-     * {@link LatentCacheIndex}); null for a cache written before the index recorded it.
+     * Per latent channel, the mean of the cached latents (posterior means in the normalised space, as
+     * {@code index.json} records them); null for a cache written before the index recorded it.
      */
     public double[] channelMean() {
         return doubles(index.path("channel_mean"));

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * A folder of class sub-folders read as torchvision's {@code ImageFolder} does: the classes are the immediate
  * sub-folders (hidden ones included), sorted by name, a class's index is its position; a class's images are those of
  * its folder and of the folders below it (walked in sorted path order, symbolic links followed), each folder's files
- * sorted by name. Images directly in the root are refused (torchvision ignores them silently), as is a class without
- * images (torchvision refuses it too).
+ * sorted by name (hidden files skipped, as {@link ImageTensors#listImages}). Images directly in the root are refused
+ * (torchvision ignores them silently), as is a class without images (torchvision refuses it too).
  */
 public final class ImageClassFolders {
     private final List<String> classNames;
