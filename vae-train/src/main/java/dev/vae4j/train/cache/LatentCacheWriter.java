@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * <p>One folder holds one cache: a writer claims it ({@link FolderLock}, shared by the ranks of one {@code vae launch}
  * job), and before writing anything compares the {@link CacheFingerprint} recorded there (model weights and config,
  * crop settings, normalisation, the ordered input list) and the settings of every shard it would keep with its own,
- * refusing the first difference.
+ * refusing the first difference; it also reads the labels of every input it will encode ({@link CacheLabels}), so a
+ * missing or malformed label is refused before anything is written.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
@@ -77,6 +79,8 @@ public final class LatentCacheWriter {
     private final ModelConfig modelConfig;
     private final String modelWeights;
     private final InputList inputs;
+    /** The labels of the inputs this rank writes, read before the first write of {@link #write}. */
+    private final Map<Integer, Long> labels = new HashMap<>();
 
     /** Receives this rank's progress: samples done and samples to do (for images/s and ETA). */
     @FunctionalInterface
@@ -273,6 +277,12 @@ public final class LatentCacheWriter {
         for (int j : mine) {
             if (resume && isComplete(LatentShards.file(folder, j), settings)) {
                 keep.add(j);
+            }
+        }
+        labels.clear();
+        for (int j : mine) {
+            for (int i = start(j); i < end(j) && !keep.contains(j); i++) {
+                labels.put(i, options.labels().label(source, i));
             }
         }
         if (record != null) {
@@ -572,7 +582,7 @@ public final class LatentCacheWriter {
         if (json != null) {
             sample.put("json", json);
         }
-        Long label = options.labels().label(source, image.index());
+        Long label = labels.get(image.index());
         if (label != null) {
             sample.put("label", label);
         }

@@ -143,6 +143,12 @@ class LatentCacheLabelsTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> labels.label(source, 3));
         assertTrue(
                 none.getMessage().contains("has no label: no key 'label' in its .json and no .cls"), none.getMessage());
+
+        Path out = dir.resolve("cache");
+        IllegalArgumentException refused =
+                assertThrows(IllegalArgumentException.class, () -> write(source, out, labels, false));
+        assertTrue(refused.getMessage().contains("b.png: .json key 'label' is 2.5"), refused.getMessage());
+        assertTrue(Files.notExists(LatentShards.file(out, 0)), "a bad label is refused before any shard is written");
     }
 
     @Test
