@@ -11,7 +11,6 @@ import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.train.dist.DistributedContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -149,13 +148,13 @@ public final class EncodeCommand implements Callable<Integer> {
                             + ", another folder starts a new one");
         }
         DistributedContext context = LatentCacheCommandOptions.context();
-        ImageSource source = cache.inputs(input, output, context);
+        LatentCacheCommandOptions.CacheInputs inputs = cache.inputs(input, output, context);
         PrintWriter out = spec.commandLine().getOut();
         Autoencoder model = modelOption.loadForInference(compute, tile);
         int exit = cache.run(
                 model,
                 modelOption.dir(),
-                source,
+                inputs,
                 output,
                 compute.batchSize(),
                 context,

@@ -4,10 +4,12 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.train.StopRequest;
+import dev.vae4j.train.cache.CacheLabels;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.cache.ModelWeightsDigest;
 import dev.vae4j.train.data.AspectBuckets;
+import dev.vae4j.train.data.ImageClassFolders;
 import dev.vae4j.train.data.ImageFiles;
 import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.train.data.ShardPattern;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
  * The options of {@code vae encode} when it writes a latent cache folder (when {@code --output} ends with {@code /} or
  * is an existing folder): inputs of any sizes (an image folder or WebDataset tar shards) cropped to
  * {@code --resolution} squares or aspect buckets, encoded into {@code latents-NNNNNN.safetensors} shards plus
- * {@code index.json} ({@link LatentCacheWriter}); under {@code vae launch} the ranks write disjoint shards.
+ * {@code index.json} ({@link LatentCacheWriter}), with {@code --labels} a class label per image; under {@code vae
+ * launch} the ranks write disjoint shards.
  */
 final class LatentCacheCommandOptions {
     @Option(
@@ -73,21 +76,49 @@ final class LatentCacheCommandOptions {
             description = "Threads decoding images ahead of the encoder (default: ${DEFAULT-VALUE}).")
     private int decodeWorkers;
 
+    @Option(
+            names = "--labels",
+            paramLabel = "folders|json:KEY",
+            description = "Cache folder output: store a class label per image: 'folders' (the input's sub-folders are"
+                    + " the classes, sorted, as torchvision's ImageFolder) or 'json:KEY' (the integer at KEY of each"
+                    + " sample's .json, else its .cls).")
+    private String labels;
+
+    /** The inputs of a cache and where their labels come from. */
+    record CacheInputs(ImageSource source, CacheLabels labels) {}
+
     /** Whether {@code output} names a cache folder rather than one .safetensors file. */
     static boolean isFolderOutput(String argument, Path output) {
         return argument.endsWith("/") || Files.isDirectory(output);
     }
 
-    /** Checks the options and the folder before the model is loaded; returns the inputs. */
-    ImageSource inputs(Path input, Path output, DistributedContext context) {
+    /** Checks the options and the folder before the model is loaded; returns the inputs and their labels. */
+    CacheInputs inputs(Path input, Path output, DistributedContext context) {
         if (resolution == null) {
             throw new IllegalArgumentException(
                     "--resolution PX is required when --output is a folder (" + output + "/)");
         }
         String text = input.toString();
-        ImageSource source = ShardPattern.isShardPattern(text) ? WebDatasetShards.open(text) : folder(input);
+        boolean shards = ShardPattern.isShardPattern(text);
+        CacheInputs inputs;
+        if (labels == null) {
+            inputs = new CacheInputs(shards ? WebDatasetShards.open(text) : folder(input), CacheLabels.none());
+        } else if (labels.equals("folders")) {
+            if (shards) {
+                throw new IllegalArgumentException("--labels folders needs an image folder of class sub-folders as"
+                        + " --input, got tar shards " + text + " (use --labels json:KEY)");
+            }
+            ImageClassFolders classes = ImageClassFolders.open(input);
+            inputs = new CacheInputs(classes.images(), CacheLabels.folders(classes));
+        } else if (labels.startsWith("json:")) {
+            inputs = new CacheInputs(
+                    shards ? WebDatasetShards.open(text) : folder(input),
+                    CacheLabels.json(labels.substring("json:".length())));
+        } else {
+            throw new IllegalArgumentException("--labels must be 'folders' or 'json:KEY', got '" + labels + "'");
+        }
         LatentCacheWriter.checkFolder(output, resume, context.rank(), context.worldSize());
-        return source;
+        return inputs;
     }
 
     private static ImageSource folder(Path input) {
@@ -111,7 +142,7 @@ final class LatentCacheCommandOptions {
     int run(
             Autoencoder model,
             Path modelDir,
-            ImageSource source,
+            CacheInputs inputs,
             Path output,
             int batchSize,
             DistributedContext context,
@@ -119,7 +150,8 @@ final class LatentCacheCommandOptions {
             PrintWriter err) {
         AspectBuckets shapes = buckets ? AspectBuckets.of(resolution, bucketStep, maxAspect) : null;
         LatentCacheOptions options =
-                new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize, decodeWorkers);
+                new LatentCacheOptions(resolution, shapes, shardSize, flip, batchSize, decodeWorkers, inputs.labels());
+        ImageSource source = inputs.source();
         LatentCacheWriter writer = new LatentCacheWriter(
                 model, source, output, options, modelConfig(modelDir), ModelWeightsDigest.of(modelDir));
         CliSupport.Progress progress = new CliSupport.Progress("cached", 1);

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param scalingFactor the model's latent scaling factor
  * @param shiftFactor the model's latent shift factor
  * @param exifOrientation how images were read ({@code ignore} or {@code apply}, see {@link ExifOrientation})
+ * @param labels the label mode ({@link CacheLabels#mode()}: {@code none} for fingerprints recorded before labels)
+ * @param classNames the class names of the labels, empty when they have none
  * @param inputs the ordered inputs
  */
 public record CacheFingerprint(
@@ -44,6 +46,8 @@ public record CacheFingerprint(
         double scalingFactor,
         double shiftFactor,
         String exifOrientation,
+        String labels,
+        List<String> classNames,
         InputList inputs) {
     /** The fingerprint's file name in a cache folder. */
     public static final String FILE_NAME = "fingerprint.json";
@@ -53,6 +57,8 @@ public record CacheFingerprint(
     /** Copies the bucket list. */
     public CacheFingerprint {
         buckets = List.copyOf(buckets);
+        classNames = List.copyOf(classNames);
+        Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(inputs, "inputs");
     }
 
@@ -81,6 +87,8 @@ public record CacheFingerprint(
                 List.of(scalingFactor, shiftFactor),
                 List.of(now.scalingFactor, now.shiftFactor));
         compare(found, "EXIF orientation", exifOrientation, now.exifOrientation);
+        compare(found, "label mode", labels, now.labels);
+        compare(found, "class names", classNames, now.classNames);
         if (!found.isEmpty()) {
             return found.get(0);
         }
@@ -121,6 +129,9 @@ public record CacheFingerprint(
         node.put("scaling_factor", scalingFactor);
         node.put("shift_factor", shiftFactor);
         node.put("exif_orientation", exifOrientation);
+        node.put("labels", labels);
+        ArrayNode classList = node.putArray("classes");
+        classNames.forEach(classList::add);
         ObjectNode list = node.putObject("inputs");
         list.put("count", inputs.lines().size());
         list.put("sha256", inputs.sha256());
@@ -150,6 +161,8 @@ public record CacheFingerprint(
             JsonNode node = JSON.readTree(file.toFile());
             List<String> buckets = new ArrayList<>();
             node.get("buckets").forEach(b -> buckets.add(b.asText()));
+            List<String> classNames = new ArrayList<>();
+            node.path("classes").forEach(c -> classNames.add(c.asText()));
             List<String> lines = new ArrayList<>();
             node.get("inputs").get("list").forEach(l -> lines.add(l.asText()));
             JsonNode model = node.get("model");
@@ -167,6 +180,8 @@ public record CacheFingerprint(
                     node.get("scaling_factor").asDouble(),
                     node.get("shift_factor").asDouble(),
                     node.get("exif_orientation").asText(),
+                    node.path("labels").asText("none"),
+                    classNames,
                     new InputList(lines, node.get("inputs").get("sha256").asText()));
         } catch (IOException | RuntimeException e) {
             throw new LatentCacheFormatException(file, "not a cache fingerprint (" + e.getMessage() + ")", e);

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.io.SafetensorsFormatException;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,7 +20,11 @@ import java.util.TreeMap;
  * ({@code format}, {@code inputs}, {@code resolution}, {@code buckets}, {@code flip}, {@code shard_size},
  * {@code latent_channels}, {@code downsampling_factor}, {@code space}, {@code scaling}, {@code model}) plus
  * {@code count} (samples cached), {@code shapes} (per crop shape {@code WxH}: sample count and latent shape [L, h, w]),
- * {@code shards} (file, samples, input range) and {@code skipped} (unreadable inputs and why).
+ * {@code shards} (file, samples, input range), {@code skipped} (unreadable inputs and why), and {@code channel_mean} /
+ * {@code channel_std}: per latent channel, the mean and Bessel-corrected standard deviation over every stored posterior
+ * mean (not the flipped ones) in the cache's normalised space ({@link ChannelStatistics}, float64), what a diffusion
+ * trainer normalises latents with as LightningDiT does; with labels also {@code labels} (the mode) and {@code classes}
+ * (the class names).
  */
 final class LatentCacheIndex {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,13 +50,19 @@ final class LatentCacheIndex {
         long count = 0;
         int factor = header.get("downsampling_factor").asInt();
         int channels = header.get("latent_channels").asInt();
+        ChannelStatistics statistics = new ChannelStatistics(channels);
         for (int j = 0; j < shards; j++) {
             Path file = LatentShards.file(folder, j);
             Map<String, String> metadata;
-            try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            JsonNode samples;
+            try (SafetensorsReader reader = SafetensorsReader.open(file);
+                    TensorScope scope = new TensorScope()) {
                 metadata = reader.metadata();
+                samples = parse(metadata.get("samples"), file);
+                for (int i = 0; i < samples.size(); i++) {
+                    statistics.add(reader.load(i + ".mean"));
+                }
             }
-            JsonNode samples = parse(metadata.get("samples"), file);
             for (JsonNode sample : samples) {
                 int w = sample.get("bucket").get(0).asInt();
                 int h = sample.get("bucket").get(1).asInt();
@@ -74,6 +86,10 @@ final class LatentCacheIndex {
         shapes.forEach(shapeNode::set);
         index.set("shards", shardList);
         index.set("skipped", skipped);
+        ArrayNode means = index.putArray("channel_mean");
+        Arrays.stream(statistics.mean()).forEach(means::add);
+        ArrayNode stds = index.putArray("channel_std");
+        Arrays.stream(statistics.std()).forEach(stds::add);
         write(folder.resolve(LatentShards.INDEX), index);
         return true;
     }

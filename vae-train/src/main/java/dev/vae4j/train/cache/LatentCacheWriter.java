@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,18 +54,19 @@ import org.slf4j.LoggerFactory;
  * the posterior in the model's normalised space: {@code mean' = normalize(mean)} and {@code logvar' = logvar + 2
  * ln|scale_c|}, so {@code mean' + exp(logvar'/2) * eps} is a normalised latent sample — and with {@code flip} also
  * {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop. The shard's metadata {@code samples} is a JSON
- * list (position i) of {key, input, caption, json, source_size [w, h], resized_size [w, h], crop [left, top, w, h] in
- * the resized image, bucket [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written
- * atomically; this rank writes shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose
- * file exists and parses is kept (a killed writer leaves only a hidden temp file, removed here), every other shard is
- * (re)written. The rank that finds every shard present at its end writes the index. A {@link StopRequest} ends the
- * writing at the next input: the shard in progress is dropped unwritten, so an interrupted folder holds only whole
- * shards.
+ * list (position i) of {key, input, caption, json, label (with labels, see {@link CacheLabels}), source_size [w, h],
+ * resized_size [w, h], crop [left, top, w, h] in the resized image, bucket [w, h]}; {@code skipped} lists the
+ * unreadable inputs with the reason. Shards are written atomically; this rank writes shards {@code j} with {@code j %
+ * worldSize == rank}; with {@code resume} a shard whose file exists and parses is kept (a killed writer leaves only a
+ * hidden temp file, removed here), every other shard is (re)written. The rank that finds every shard present at its end
+ * writes the index. A {@link StopRequest} ends the writing at the next input: the shard in progress is dropped
+ * unwritten, so an interrupted folder holds only whole shards.
  *
  * <p>One folder holds one cache: a writer claims it ({@link FolderLock}, shared by the ranks of one {@code vae launch}
  * job), and before writing anything compares the {@link CacheFingerprint} recorded there (model weights and config,
  * crop settings, normalisation, the ordered input list) and the settings of every shard it would keep with its own,
- * refusing the first difference.
+ * refusing the first difference; it also reads the labels of every input it will encode ({@link CacheLabels}), so a
+ * missing or malformed label is refused before anything is written.
  */
 public final class LatentCacheWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LatentCacheWriter.class);
@@ -77,6 +79,8 @@ public final class LatentCacheWriter {
     private final ModelConfig modelConfig;
     private final String modelWeights;
     private final InputList inputs;
+    /** The labels of the inputs this rank writes, read before the first write of {@link #write}. */
+    private final Map<Integer, Long> labels = new HashMap<>();
 
     /** Receives this rank's progress: samples done and samples to do (for images/s and ETA). */
     @FunctionalInterface
@@ -221,6 +225,8 @@ public final class LatentCacheWriter {
                 model.latentNormalizer().scale(),
                 model.latentNormalizer().shift(),
                 ExifOrientation.current().name().toLowerCase(Locale.ROOT),
+                options.labels().mode(),
+                options.labels().classNames(),
                 inputs);
     }
 
@@ -271,6 +277,12 @@ public final class LatentCacheWriter {
         for (int j : mine) {
             if (resume && isComplete(LatentShards.file(folder, j), settings)) {
                 keep.add(j);
+            }
+        }
+        labels.clear();
+        for (int j : mine) {
+            for (int i = start(j); i < end(j) && !keep.contains(j); i++) {
+                labels.put(i, options.labels().label(source, i));
             }
         }
         if (record != null) {
@@ -381,6 +393,11 @@ public final class LatentCacheWriter {
         }
         header.put("model_weights_sha256", modelWeights);
         header.put("input_list_sha256", inputs.sha256());
+        if (options.labels().present()) {
+            header.put("labels", options.labels().mode());
+            ArrayNode classes = header.putArray("classes");
+            options.labels().classNames().forEach(classes::add);
+        }
         return header;
     }
 
@@ -564,6 +581,10 @@ public final class LatentCacheWriter {
         String json = source.json(image.index());
         if (json != null) {
             sample.put("json", json);
+        }
+        Long label = labels.get(image.index());
+        if (label != null) {
+            sample.put("label", label);
         }
         var p = image.placement();
         sample.putArray("source_size").add(image.sourceWidth()).add(image.sourceHeight());

@@ -30,13 +30,14 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Reads a latent cache folder written by {@link LatentCacheWriter} back as batches of latents with their keys and
- * captions: what a JVM latent-diffusion trainer consumes. An epoch visits every cached sample once in an order shuffled
- * across all shards (seeded by (seed, epoch)), gathering samples of the same crop shape into batches (a shape's batch
- * is emitted when full; the partial batches are emitted at the end of the epoch). A latent is the posterior mean, or a
- * sample {@code mean + exp(logvar / 2) * eps} drawn with a generator seeded by (seed, epoch, sample) — both in the
- * model's normalised space; when the cache holds flips, each sample takes its mirrored version with probability 1/2.
- * Shard files are opened on demand and kept open until {@link #close()}; the tensors of a batch belong to the caller's
+ * Reads a latent cache folder written by {@link LatentCacheWriter} back as batches of latents with their keys, captions
+ * and class labels (when it has them), with the per-channel statistics of its latents: what a JVM latent-diffusion
+ * trainer consumes. An epoch visits every cached sample once in an order shuffled across all shards (seeded by (seed,
+ * epoch)), gathering samples of the same crop shape into batches (a shape's batch is emitted when full; the partial
+ * batches are emitted at the end of the epoch). A latent is the posterior mean, or a sample {@code mean + exp(logvar /
+ * 2) * eps} drawn with a generator seeded by (seed, epoch, sample) — both in the model's normalised space; when the
+ * cache holds flips, each sample takes its mirrored version with probability 1/2. Shard files are opened on demand and
+ * kept open until {@link #close()}; the tensors of a batch belong to the caller's
  * {@link dev.vae4j.core.tensor.TensorScope}.
  */
 public final class LatentDataset implements AutoCloseable {
@@ -48,8 +49,8 @@ public final class LatentDataset implements AutoCloseable {
     private final Map<Integer, SafetensorsReader> readers = new HashMap<>();
     private final boolean flips;
 
-    /** One cached sample: its shard, position in the shard, key, caption (or null) and crop shape. */
-    private record Entry(int shard, int position, String key, String caption, String shape) {}
+    /** One cached sample: its shard, position in the shard, key, caption (or null), crop shape and label (or -1). */
+    private record Entry(int shard, int position, String key, String caption, String shape, long label) {}
 
     /**
      * A batch of latents.
@@ -57,8 +58,9 @@ public final class LatentDataset implements AutoCloseable {
      * @param latents (B, L, h, w) float32 in the model's normalised space
      * @param keys the samples' keys
      * @param captions the samples' captions (null where a sample has none)
+     * @param labels (B) int64 class labels, or null when the cache has none ({@link #classNames()})
      */
-    public record Batch(Tensor latents, List<String> keys, List<String> captions) {}
+    public record Batch(Tensor latents, List<String> keys, List<String> captions, Tensor labels) {}
 
     /** How latents are taken from the cached posteriors. */
     public enum Mode {
@@ -93,6 +95,19 @@ public final class LatentDataset implements AutoCloseable {
             require(index.path(field).canConvertToInt(), indexFile, "has no integer '" + field + "'");
         }
         require(index.path("scaling").isObject(), indexFile, "has no 'scaling' object");
+        boolean labelled = index.has("labels");
+        for (String field : List.of("channel_mean", "channel_std")) {
+            JsonNode values = index.path(field);
+            boolean numbers = values.isArray()
+                    && values.size() == index.get("latent_channels").asInt();
+            for (JsonNode value : values) {
+                numbers &= value.isNumber();
+            }
+            require(
+                    values.isMissingNode() || numbers,
+                    indexFile,
+                    "'" + field + "' is not a list of one number per latent channel");
+        }
         JsonNode shards = index.path("shards");
         require(shards.isArray(), indexFile, "has no 'shards' list");
         List<Entry> entries = new ArrayList<>();
@@ -114,12 +129,19 @@ public final class LatentDataset implements AutoCloseable {
                     JsonNode bucket = s.path("bucket");
                     require(s.path("key").isTextual(), shard, "sample " + i + " has no 'key'");
                     require(bucket.isArray() && bucket.size() == 2, shard, "sample " + i + " has no 'bucket' [w, h]");
+                    require(
+                            !labelled
+                                    || s.path("label").canConvertToLong()
+                                            && s.get("label").asLong() >= 0,
+                            shard,
+                            "sample " + i + " has no integer 'label' though the index records labels");
                     entries.add(new Entry(
                             j,
                             i,
                             s.get("key").asText(),
                             s.has("caption") ? s.get("caption").asText() : null,
-                            bucket.get(0).asInt() + "x" + bucket.get(1).asInt()));
+                            bucket.get(0).asInt() + "x" + bucket.get(1).asInt(),
+                            labelled ? s.get("label").asLong() : -1));
                 }
             }
         }
@@ -172,6 +194,45 @@ public final class LatentDataset implements AutoCloseable {
                 scaling.path("shift_factor").asDouble(0.0));
     }
 
+    /** The label mode the cache was written with: {@code none}, {@code folders} or {@code json:KEY}. */
+    public String labelMode() {
+        return index.path("labels").asText("none");
+    }
+
+    /** The class names (label i names class {@code classNames().get(i)}); empty without labels or names. */
+    public List<String> classNames() {
+        List<String> names = new ArrayList<>();
+        index.path("classes").forEach(c -> names.add(c.asText()));
+        return List.copyOf(names);
+    }
+
+    /**
+     * Per latent channel, the mean of the cached latents (posterior means in the normalised space, as
+     * {@code index.json} records them); null for a cache written before the index recorded it.
+     */
+    public double[] channelMean() {
+        return doubles(index.path("channel_mean"));
+    }
+
+    /**
+     * Per latent channel, the Bessel-corrected standard deviation of the cached latents; null like
+     * {@link #channelMean()}.
+     */
+    public double[] channelStd() {
+        return doubles(index.path("channel_std"));
+    }
+
+    private static double[] doubles(JsonNode values) {
+        if (!values.isArray()) {
+            return null;
+        }
+        double[] out = new double[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i).asDouble();
+        }
+        return out;
+    }
+
     /** Whether each sample also holds the latents of its horizontally flipped image. */
     public boolean flips() {
         return flips;
@@ -221,10 +282,13 @@ public final class LatentDataset implements AutoCloseable {
         TensorVector rows = new TensorVector();
         List<String> keys = new ArrayList<>();
         List<String> captions = new ArrayList<>();
+        long[] labels = new long[indices.length];
         String shape = entries.get(indices[0]).shape();
         long[] latentShape = null;
-        for (int index : indices) {
+        for (int row = 0; row < indices.length; row++) {
+            int index = indices[row];
             Entry entry = entries.get(index);
+            labels[row] = entry.label();
             if (!entry.shape().equals(shape)) {
                 throw new IllegalArgumentException(
                         "sample " + entry.key() + " is " + entry.shape() + " but the batch" + " is " + shape);
@@ -259,7 +323,8 @@ public final class LatentDataset implements AutoCloseable {
             keys.add(entry.key());
             captions.add(entry.caption());
         }
-        return new Batch(stack(rows), keys, captions);
+        Tensor labelTensor = index.has("labels") ? torch.tensor(labels).to(torch.ScalarType.Long) : null;
+        return new Batch(stack(rows), keys, captions, labelTensor);
     }
 
     private synchronized SafetensorsReader reader(int shard) {

@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * The images of a folder as an {@link ImageSource}: files with an image extension sorted by name (as
- * {@link ImageTensors#listImages}), key = file name without extension, caption = the text of a sibling
- * {@code <name>.txt} and JSON = a sibling {@code <name>.json} when present (the layout of many caption datasets).
+ * {@link ImageTensors#listImages}), key = relative path without extension (the file name for a flat folder), caption =
+ * the text of a sibling {@code <name>.txt} and JSON = a sibling {@code <name>.json} when present (the layout of many
+ * caption datasets).
  */
 public final class ImageFiles implements ImageSource {
     private final Path folder;
@@ -30,6 +31,12 @@ public final class ImageFiles implements ImageSource {
         }
     }
 
+    /** The given image files under {@code folder}, in this order (keys are their relative paths). */
+    ImageFiles(Path folder, List<Path> files) {
+        this.folder = folder;
+        this.files = List.copyOf(files);
+    }
+
     @Override
     public int size() {
         return files.size();
@@ -37,7 +44,9 @@ public final class ImageFiles implements ImageSource {
 
     @Override
     public String key(int index) {
-        return stem(files.get(index));
+        Path file = files.get(index);
+        Path parent = folder.relativize(file).getParent();
+        return parent == null ? stem(file) : parent.resolve(stem(file)).toString();
     }
 
     @Override

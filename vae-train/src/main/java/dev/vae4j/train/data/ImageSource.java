@@ -34,6 +34,11 @@ public interface ImageSource {
     /** The sample's {@code .json} document as text, or null when it has none. */
     String json(int index);
 
+    /** The sample's {@code .cls} text (WebDataset's class-index entry), or null when it has none (the default). */
+    default String cls(int index) {
+        return null;
+    }
+
     /** Where sample {@code index} comes from, for warnings (a file name, or shard and entry name). */
     String describe(int index);
 

@@ -21,10 +21,10 @@ import org.apache.commons.compress.archivers.tar.TarFile;
  * headers of every shard (Apache Commons Compress {@link TarFile}, data skipped) and groups consecutive entries into
  * samples by key, as WebDataset does: an entry {@code dir/000123.jpg} belongs to sample {@code dir/000123} (the path up
  * to the first dot of the file name) with extension {@code jpg}. A sample's image is its first entry with an image
- * extension (png, jpg, jpeg, bmp, gif); {@code .txt} is its caption and {@code .json} its metadata, other entries are
- * ignored. Samples without an image, and entries whose names are not valid paths (a NUL character), are skipped and
- * listed in {@link #skipped()}. Afterwards a sample is read with one positional read of its entry's bytes, so any
- * number of threads can decode in parallel. Shards must be uncompressed tar files.
+ * extension (png, jpg, jpeg, bmp, gif); {@code .txt} is its caption, {@code .json} its metadata and {@code .cls} its
+ * class, other entries are ignored. Samples without an image, and entries whose names are not valid paths (a NUL
+ * character), are skipped and listed in {@link #skipped()}. Afterwards a sample is read with one positional read of its
+ * entry's bytes, so any number of threads can decode in parallel. Shards must be uncompressed tar files.
  */
 public final class WebDatasetShards implements ImageSource {
     private final List<Path> shards;
@@ -36,7 +36,7 @@ public final class WebDatasetShards implements ImageSource {
     private record Entry(String name, long offset, long size) {}
 
     /** One sample: its shard (index into shards), key and entries (text entries may be null). */
-    private record Sample(int shard, String key, Entry image, Entry caption, Entry json) {}
+    private record Sample(int shard, String key, Entry image, Entry caption, Entry json, Entry cls) {}
 
     private WebDatasetShards(List<Path> shards, List<Sample> samples, int[] shardSizes, List<String> skipped) {
         this.shards = shards;
@@ -118,6 +118,7 @@ public final class WebDatasetShards implements ImageSource {
         Entry image = null;
         Entry caption = null;
         Entry json = null;
+        Entry cls = null;
         for (TarArchiveEntry e : group) {
             String extension = extensionOf(e.getName());
             Entry entry = new Entry(e.getName(), e.getDataOffset(), e.getSize());
@@ -127,12 +128,14 @@ public final class WebDatasetShards implements ImageSource {
                 caption = entry;
             } else if (json == null && extension.equals("json")) {
                 json = entry;
+            } else if (cls == null && extension.equals("cls")) {
+                cls = entry;
             }
         }
         if (image == null) {
             skipped.add(path.getFileName() + ":" + key + " (no image entry)");
         } else {
-            samples.add(new Sample(shard, key, image, caption, json));
+            samples.add(new Sample(shard, key, image, caption, json, cls));
         }
     }
 
@@ -230,6 +233,11 @@ public final class WebDatasetShards implements ImageSource {
     @Override
     public String json(int index) {
         return text(samples.get(index), samples.get(index).json());
+    }
+
+    @Override
+    public String cls(int index) {
+        return text(samples.get(index), samples.get(index).cls());
     }
 
     @Override

@@ -135,16 +135,16 @@ class CacheFingerprintTest {
     @Test
     void aFingerprintMismatchNamesTheFirstDifferingItem() {
         InputList inputs = InputList.of(List.of("a.png\t1\t2"));
-        CacheFingerprint recorded =
-                new CacheFingerprint("ab", "{\"a\":1}", 16, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", inputs);
-        CacheFingerprint resized =
-                new CacheFingerprint("ab", "{\"a\":1}", 32, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", inputs);
+        CacheFingerprint recorded = new CacheFingerprint(
+                "ab", "{\"a\":1}", 16, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", "none", List.of(), inputs);
+        CacheFingerprint resized = new CacheFingerprint(
+                "ab", "{\"a\":1}", 32, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", "none", List.of(), inputs);
         assertEquals("resolution differs (16 recorded, 32 now)", recorded.difference(resized));
-        CacheFingerprint rescaled =
-                new CacheFingerprint("ab", "{\"a\":1}", 16, List.of(), true, 2, 4, 2, 0.18, 0.25, "ignore", inputs);
+        CacheFingerprint rescaled = new CacheFingerprint(
+                "ab", "{\"a\":1}", 16, List.of(), true, 2, 4, 2, 0.18, 0.25, "ignore", "none", List.of(), inputs);
         assertEquals("flip differs (false recorded, true now)", recorded.difference(rescaled));
-        CacheFingerprint reconfigured =
-                new CacheFingerprint("ab", "{\"a\":2}", 16, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", inputs);
+        CacheFingerprint reconfigured = new CacheFingerprint(
+                "ab", "{\"a\":2}", 16, List.of(), false, 2, 4, 2, 0.5, 0.25, "ignore", "none", List.of(), inputs);
         assertEquals("model config differs (a: 1 -> 2)", recorded.difference(reconfigured));
         assertEquals(null, recorded.difference(recorded));
     }
