@@ -1,15 +1,22 @@
 package dev.vae4j.cli;
 
 import dev.vae4j.core.io.ImageTensors;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.pipeline.DiTPipeline;
+import dev.vae4j.diffusion.sampling.NoiseSource;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +26,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae sample}: class-conditional images from a diffusers {@code DiTPipeline} folder, as
  * {@code pipe(class_labels=[c0] * N + [c1] * N + ..., num_inference_steps, guidance_scale,
- * generator=torch.manual_seed(seed))} generates them (on the CPU), written as 8-bit PNGs {@code <class>-<i>.png}.
+ * generator=torch.manual_seed(seed))} generates them (on the CPU), written as 8-bit PNGs {@code <class>-<i>.png}. The
+ * initial latents may come from a safetensors file ({@code --noise}) and the final ones be saved
+ * ({@code --output-latents}), so a run can be reproduced across tools.
  */
 @Command(
         name = "sample",
@@ -59,8 +68,24 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(
             names = "--seed",
             defaultValue = "0",
-            description = "Seed of the initial noise (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Seed of the initial noise, and of a DDPM scheduler's step noise (default: ${DEFAULT-VALUE}).")
     private long seed;
+
+    @Option(
+            names = "--noise",
+            paramLabel = "FILE",
+            description =
+                    "Initial latents instead of seeded noise: a safetensors file with tensor 'noise' of shape"
+                            + " (classes x count, C, s, s), float; latent i becomes image <classes[i / count]>-<i % count>.png.")
+    private Path noise;
+
+    @Option(
+            names = "--output-latents",
+            paramLabel = "FILE",
+            description = "Also write the final latents (before decoding) to this safetensors file, tensor 'latents'"
+                    + " (classes x count, C, s, s).")
+    private Path outputLatents;
 
     @Option(
             names = {"-o", "--output"},
@@ -89,9 +114,25 @@ public final class SampleCommand implements Callable<Integer> {
             }
         }
         overwrite.refuseExisting(output, names);
+        if (outputLatents != null && !overwrite.allowed() && Files.exists(outputLatents)) {
+            throw new IllegalArgumentException("--output-latents " + outputLatents
+                    + " exists; give another --output-latents or --overwrite to replace it");
+        }
         DiTPipeline pipeline = DiTPipeline.load(model);
         try (TensorScope scope = new TensorScope()) {
-            Tensor images = pipeline.generate(labels, steps, cfg, seed);
+            Tensor latents = noise == null
+                    ? pipeline.generateLatents(labels, steps, cfg, seed)
+                    : pipeline.generateLatents(
+                            labels,
+                            steps,
+                            cfg,
+                            readNoise(pipeline, labels.length),
+                            NoiseSource.of(torch.createCPUGenerator(seed)));
+            if (outputLatents != null) {
+                CliSupport.createParent(outputLatents);
+                SafetensorsWriter.write(outputLatents, Map.of("latents", latents), null);
+            }
+            Tensor images = pipeline.decode(latents);
             CliSupport.createFolder(output);
             for (int i = 0; i < labels.length; i++) {
                 ImageTensors.writePng(images.get(i), output.resolve(names.get(i)));
@@ -101,5 +142,42 @@ public final class SampleCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sampled %d images into %s%n", labels.length, output);
         out.flush();
         return 0;
+    }
+
+    /**
+     * The initial latents (n, C, s, s) float32 of {@code --noise}.
+     *
+     * @throws IllegalArgumentException in one line naming the file and the shape expected, when the tensor is missing,
+     *     of another shape or not floating point
+     */
+    private Tensor readNoise(DiTPipeline pipeline, int n) {
+        long channels = pipeline.transformer().latentChannels();
+        long size = pipeline.latentSize();
+        String expected = String.format(
+                Locale.ROOT,
+                "a float tensor 'noise' of shape (%d, %d, %d, %d) (%d classes x --count %d, C, s, s)",
+                n,
+                channels,
+                size,
+                size,
+                classes.size(),
+                count);
+        try (SafetensorsReader reader = SafetensorsReader.open(noise)) {
+            if (!reader.contains("noise")) {
+                throw new IllegalArgumentException("--noise " + noise + " has no tensor 'noise' (it has: "
+                        + String.join(", ", reader.names()) + "); expected " + expected);
+            }
+            long[] shape = reader.entry("noise").shape();
+            if (!Arrays.equals(shape, new long[] {n, channels, size, size})) {
+                throw new IllegalArgumentException("--noise " + noise + ": tensor 'noise' has shape "
+                        + Arrays.toString(shape) + "; expected " + expected);
+            }
+            Tensor tensor = reader.load("noise");
+            if (!tensor.is_floating_point()) {
+                throw new IllegalArgumentException("--noise " + noise + ": tensor 'noise' has dtype "
+                        + reader.entry("noise").dtype() + "; expected " + expected);
+            }
+            return tensor.to(torch.ScalarType.Float);
+        }
     }
 }

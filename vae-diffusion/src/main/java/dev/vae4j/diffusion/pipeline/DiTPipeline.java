@@ -203,14 +203,7 @@ public final class DiTPipeline {
      *     guidance scale below 1
      */
     public Tensor generate(long[] classLabels, int steps, double guidance, long seed) {
-        Objects.requireNonNull(classLabels, "classLabels");
-        Generator generator = createCPUGenerator(seed);
-        int size = transformer.config().sampleSize();
-        Tensor noise = randn(
-                new long[] {classLabels.length, transformer.latentChannels(), size, size},
-                new GeneratorOptional(generator),
-                new TensorOptions(ScalarType.Float));
-        return generate(classLabels, steps, guidance, noise, NoiseSource.of(generator));
+        return decode(generateLatents(classLabels, steps, guidance, seed));
     }
 
     /**
@@ -218,6 +211,31 @@ public final class DiTPipeline {
      * DDPM scheduler draws its step noise from {@code stepNoise}.
      */
     public Tensor generate(long[] classLabels, int steps, double guidance, Tensor noise, NoiseSource stepNoise) {
+        return decode(generateLatents(classLabels, steps, guidance, noise, stepNoise));
+    }
+
+    /**
+     * The final latents (B, C, s, s) float32 of {@link #generate(long[], int, double, long)}, before they are scaled
+     * and decoded: {@code decode(generateLatents(...))} is {@code generate(...)}.
+     */
+    public Tensor generateLatents(long[] classLabels, int steps, double guidance, long seed) {
+        Objects.requireNonNull(classLabels, "classLabels");
+        Generator generator = createCPUGenerator(seed);
+        Tensor noise = randn(
+                new long[] {classLabels.length, transformer.latentChannels(), latentSize(), latentSize()},
+                new GeneratorOptional(generator),
+                new TensorOptions(ScalarType.Float));
+        return generateLatents(classLabels, steps, guidance, noise, NoiseSource.of(generator));
+    }
+
+    /**
+     * The final latents (B, C, s, s) float32 of {@link #generate(long[], int, double, Tensor, NoiseSource)}, before
+     * they are scaled and decoded.
+     *
+     * @throws IllegalArgumentException as {@link #generate(long[], int, double, long)} does, or when {@code noise} is
+     *     not one latent (C, H, W) per label
+     */
+    public Tensor generateLatents(long[] classLabels, int steps, double guidance, Tensor noise, NoiseSource stepNoise) {
         requireLabels(classLabels);
         Objects.requireNonNull(noise, "noise");
         if (noise.dim() != 4 || noise.size(0) != classLabels.length) {
@@ -232,9 +250,24 @@ public final class DiTPipeline {
                 NoGradGuard noGrad = new NoGradGuard()) {
             Tensor labels = Tensor.create(classLabels);
             Denoiser denoiser = guidance > 1 ? new ClassifierFreeGuidance(transformer, guidance) : transformer;
-            Tensor latents = new SamplingLoop(denoiser, scheduler.sampler(steps, stepNoise)).run(noise, labels);
+            return scope.keep(new SamplingLoop(denoiser, scheduler.sampler(steps, stepNoise)).run(noise, labels));
+        }
+    }
+
+    /**
+     * Decodes final latents (B, C, h, w) as the pipeline does, {@code vae.decode(latents / scaling_factor)}, into
+     * images (B, 3, H, W) float32 in about [-1, 1].
+     */
+    public Tensor decode(Tensor latents) {
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             return scope.keep(vae.decode(latents.div(new Scalar(vae.config().scalingFactor()))));
         }
+    }
+
+    /** The side s of the square latents (B, C, s, s) the transformer denoises ({@code sample_size}). */
+    public int latentSize() {
+        return transformer.config().sampleSize();
     }
 
     private void requireLabels(long[] classLabels) {

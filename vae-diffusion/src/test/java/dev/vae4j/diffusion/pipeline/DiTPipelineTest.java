@@ -1,5 +1,6 @@
 package dev.vae4j.diffusion.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,22 @@ class DiTPipelineTest {
         Path scheduler = other.resolve("scheduler/scheduler_config.json");
         Files.writeString(scheduler, Files.readString(scheduler).replace("DDIMScheduler", "PNDMScheduler"));
         assertNames(assertThrows(ConfigFormatException.class, () -> DiTPipeline.load(other)), "'PNDMScheduler'");
+    }
+
+    /** {@code generate} is {@code decode(generateLatents(...))}: the latents (B, C, s, s) are the ones it decodes. */
+    @Test
+    void generateDecodesGenerateLatents() {
+        try (TensorScope scope = new TensorScope()) {
+            DiTPipeline pipeline = DiTPipeline.load(FIXTURE);
+            long[] labels = {0, 3};
+            Tensor latents = pipeline.generateLatents(labels, 2, 4.0, 7);
+            assertArrayEquals(
+                    new long[] {2, pipeline.transformer().latentChannels(), pipeline.latentSize(), pipeline.latentSize()
+                    },
+                    latents.sizes().vec().get());
+            assertTrue(org.bytedeco.pytorch.global.torch.equal(
+                    pipeline.generate(labels, 2, 4.0, 7), pipeline.decode(latents)));
+        }
     }
 
     @Test
