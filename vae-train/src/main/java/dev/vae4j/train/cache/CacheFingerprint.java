@@ -72,7 +72,7 @@ public record CacheFingerprint(
                     + shortDigest(now.modelWeights) + " now)";
         }
         if (!Objects.equals(tree(modelConfig), tree(now.modelConfig))) {
-            return "model config differs (" + LatentCacheWriter.differences(modelConfig, now.modelConfig) + ")";
+            return "model config differs (" + SettingsDifferences.between(modelConfig, now.modelConfig) + ")";
         }
         List<String> found = new ArrayList<>();
         compare(found, "resolution", resolution, now.resolution);

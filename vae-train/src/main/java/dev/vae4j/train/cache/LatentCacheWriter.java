@@ -324,41 +324,6 @@ public final class LatentCacheWriter {
         return new Report(written, kept, encoded, skipped, index);
     }
 
-    /**
-     * The settings that differ between two index headers, each as {@code key: was -> now} (nested keys joined with
-     * dots, long values shortened), or the whole of the old one when it is not JSON.
-     */
-    static String differences(String written, String now) {
-        JsonNode before;
-        JsonNode after;
-        try {
-            before = JSON.readTree(written == null ? "null" : written);
-            after = JSON.readTree(now);
-        } catch (IOException e) {
-            return "unreadable settings " + shorten(String.valueOf(written));
-        }
-        List<String> found = new ArrayList<>();
-        collectDifferences("", before, after, found);
-        return found.isEmpty() ? "the same settings in another order" : String.join(", ", found);
-    }
-
-    private static void collectDifferences(String path, JsonNode before, JsonNode after, List<String> found) {
-        if (before != null && after != null && before.isObject() && after.isObject()) {
-            Set<String> keys = new java.util.TreeSet<>();
-            before.fieldNames().forEachRemaining(keys::add);
-            after.fieldNames().forEachRemaining(keys::add);
-            for (String key : keys) {
-                collectDifferences(path.isEmpty() ? key : path + "." + key, before.get(key), after.get(key), found);
-            }
-        } else if (before == null || !before.equals(after)) {
-            found.add(path + ": " + shorten(String.valueOf(before)) + " -> " + shorten(String.valueOf(after)));
-        }
-    }
-
-    private static String shorten(String value) {
-        return value.length() <= 80 ? value : value.substring(0, 77) + "...";
-    }
-
     /** The model's config as a tree for the index. */
     private JsonNode modelJson() {
         try {
@@ -427,7 +392,7 @@ public final class LatentCacheWriter {
         }
         if (!settings.equals(written)) {
             throw new IllegalArgumentException(
-                    file + " was written with other settings (" + differences(written, settings)
+                    file + " was written with other settings (" + SettingsDifferences.between(written, settings)
                             + "); resume with the same inputs, model and options, or use another folder");
         }
         return true;

@@ -15,8 +15,8 @@ class CacheSettingsDifferencesTest {
                 "{\"resolution\": 512, \"flip\": false, \"scaling\": {\"scaling_factor\": 0.13025}, \"inputs\": 9}";
         assertEquals(
                 "resolution: 256 -> 512, scaling.scaling_factor: 0.18215 -> 0.13025",
-                LatentCacheWriter.differences(before, now));
-        assertEquals("flip: null -> true", LatentCacheWriter.differences("{}", "{\"flip\": true}"));
-        assertTrue(LatentCacheWriter.differences("not json", "{}").startsWith("unreadable settings"));
+                SettingsDifferences.between(before, now));
+        assertEquals("flip: null -> true", SettingsDifferences.between("{}", "{\"flip\": true}"));
+        assertTrue(SettingsDifferences.between("not json", "{}").startsWith("unreadable settings"));
     }
 }
