@@ -1,7 +1,5 @@
 package dev.vae4j.core.nn;
 
-import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
-
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GeneratorOptional;
@@ -13,7 +11,7 @@ import org.bytedeco.pytorch.TensorVector;
 /**
  * cloneofsimo/vqgan-training's {@code AttnBlock} (FLUX AE style): {@code x + proj_out(attn(norm(x)))} where a bias-free
  * 1x1 conv {@code qkv} makes C*3 channels, split into heads of {@code headDim} channels ({@code "b (h d) x y -> b h (x
- * y) d"}), {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(headDim)), heads merged back and a
+ * y) d"}), {@link ScaledDotProductAttention} over the H*W positions (scale 1/sqrt(headDim)), heads merged back and a
  * bias-free 1x1 conv {@code proj_out} (initialised N(0, 0.2/sqrt(C)) as in the original). (N, C, H, W) -> (N, C, H, W).
  * Parameter names: {@code norm, qkv, proj_out} (the original's own).
  */
@@ -58,7 +56,7 @@ public final class MultiHeadAttention2D extends Block2D {
         Tensor q = heads(parts.get(0), n, h * w);
         Tensor k = heads(parts.get(1), n, h * w);
         Tensor v = heads(parts.get(2), n, h * w);
-        Tensor o = scaled_dot_product_attention(q, k, v).transpose(2, 3).reshape(n, c, h, w);
+        Tensor o = ScaledDotProductAttention.of(q, k, v).transpose(2, 3).reshape(n, c, h, w);
         return x.add(projOut.forward(o));
     }
 

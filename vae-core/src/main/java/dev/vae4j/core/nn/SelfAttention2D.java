@@ -1,7 +1,5 @@
 package dev.vae4j.core.nn;
 
-import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
-
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -10,8 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Single-head spatial self-attention of the SD VAE mid block (diffusers {@code Attention} with
  * {@code AttnProcessor2_0}): GroupNorm, q/k/v linear projections over the channel dimension,
- * {@code scaled_dot_product_attention} over the H*W positions (scale 1/sqrt(C)), output projection and residual add.
- * (N, C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
+ * {@link ScaledDotProductAttention} over the H*W positions (scale 1/sqrt(C)), output projection and residual add. (N,
+ * C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
  */
 public final class SelfAttention2D extends Block2D {
     private final GroupNormImpl groupNorm;
@@ -51,7 +49,7 @@ public final class SelfAttention2D extends Block2D {
         Tensor q = toQ.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
         Tensor k = toK.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
         Tensor v = toV.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
-        Tensor o = scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, -1, c);
+        Tensor o = ScaledDotProductAttention.of(q, k, v).transpose(1, 2).reshape(n, -1, c);
         o = toOut.get(0).forward(o);
         return o.transpose(-1, -2).reshape(n, c, h, w).add(x);
     }

@@ -1,8 +1,7 @@
 package dev.vae4j.diffusion.dit;
 
-import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
-
 import dev.vae4j.core.nn.IndexedModules;
+import dev.vae4j.core.nn.ScaledDotProductAttention;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Module;
@@ -11,7 +10,7 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * diffusers' {@code Attention(query_dim=D, heads, dim_head)} with {@code AttnProcessor2_0}, as a DiT block uses it
  * (self-attention, no norms): {@code to_q/to_k/to_v} (biases when {@code attention_bias}), heads of {@code dim_head}
- * channels, {@code scaled_dot_product_attention} (scale 1/sqrt(dim_head)), {@code to_out.0} (always biased), then
+ * channels, {@link ScaledDotProductAttention} (scale 1/sqrt(dim_head)), {@code to_out.0} (always biased), then
  * {@code to_out.1}'s dropout. Tokens (N, T, D) -> (N, T, D).
  */
 final class Attention extends Module {
@@ -44,7 +43,7 @@ final class Attention extends Module {
         Tensor q = toQ.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
         Tensor k = toK.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
         Tensor v = toV.forward(x).view(n, -1, heads, headDim).transpose(1, 2);
-        Tensor o = scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, -1, heads * headDim);
+        Tensor o = ScaledDotProductAttention.of(q, k, v).transpose(1, 2).reshape(n, -1, heads * headDim);
         return noise.dropout(toOut.get(0).forward(o));
     }
 }

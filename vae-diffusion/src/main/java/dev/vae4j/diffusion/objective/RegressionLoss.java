@@ -73,7 +73,7 @@ public enum RegressionLoss {
     }
 
     private static Tensor upcast(Tensor t) {
-        ScalarType type = t.scalar_type();
+        ScalarType type = t.scalar_type().intern();
         return type == ScalarType.Half || type == ScalarType.BFloat16 ? t.to(ScalarType.Float) : t;
     }
 

@@ -1,9 +1,8 @@
 package dev.vae4j.diffusion.unet;
 
-import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
-
 import dev.vae4j.core.nn.Block2D;
 import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.ScaledDotProductAttention;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.GroupNormImpl;
@@ -47,7 +46,7 @@ final class ResidualAttention extends Block2D {
             Tensor q = headsFirst(parts.get(0), n, h * w);
             Tensor k = headsFirst(parts.get(1), n, h * w);
             Tensor v = headsFirst(parts.get(2), n, h * w);
-            Tensor out = scaled_dot_product_attention(q, k, v).transpose(2, 3).reshape(n, -1, h, w);
+            Tensor out = ScaledDotProductAttention.of(q, k, v).transpose(2, 3).reshape(n, -1, h, w);
             return toOut.forward(out).add(x);
         });
     }

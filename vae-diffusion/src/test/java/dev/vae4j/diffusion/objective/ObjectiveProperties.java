@@ -109,6 +109,29 @@ class ObjectiveProperties {
      * Huber (delta 1) lies between the L1-ish and L2 bounds: {@code L1 - 0.5 <= Huber <= min(L1, L2 / 2)}. Broken:
      * delta 2, or a missing 0.5 on the quadratic branch.
      */
+    /**
+     * Reduced-precision predictions and targets are compared in float32: the loss of bf16 tensors is float32 and equals
+     * the loss of their float32 copies (fails if the upcast is skipped and the loss is computed and rounded in bf16).
+     */
+    @Property(tries = 30)
+    void bf16LossesAreComputedInFloat32(@ForAll long seed) {
+        try (TensorScope scope = new TensorScope()) {
+            Tensor prediction = randn(seed, ScalarType.Float, 3, 4, 5, 5).to(ScalarType.BFloat16);
+            Tensor target = randn(seed + 1, ScalarType.Float, 3, 4, 5, 5).to(ScalarType.BFloat16);
+            Tensor weights = randn(seed + 2, ScalarType.Float, 3).abs();
+            for (RegressionLoss loss : RegressionLoss.values()) {
+                Tensor mean = loss.mean(prediction, target);
+                assertEquals(ScalarType.Float.value, mean.scalar_type().value, loss + " dtype");
+                Tensor exact = loss.mean(prediction.to(ScalarType.Float), target.to(ScalarType.Float));
+                assertEquals(exact.item_double(), mean.item_double(), 0.0, loss.toString());
+                Tensor weighted = loss.weightedMean(prediction, target, weights);
+                Tensor exactWeighted =
+                        loss.weightedMean(prediction.to(ScalarType.Float), target.to(ScalarType.Float), weights);
+                assertEquals(exactWeighted.item_double(), weighted.item_double(), 0.0, loss + " weighted");
+            }
+        }
+    }
+
     @Property(tries = 50)
     void huberIsBoundedByL1AndL2(@ForAll long seed, @ForAll @DoubleRange(min = 0.01, max = 20) double spread) {
         try (TensorScope scope = new TensorScope()) {
