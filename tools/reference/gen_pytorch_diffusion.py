@@ -15,6 +15,12 @@ Writes into ``vae-core/src/test/resources/fixtures/pytorch_diffusion/``:
       (``pytorch_diffusion_prefixes``); ``input``, ``posterior_mean`` and ``posterior_logvar`` (the
       ``DiagonalGaussianDistribution`` of ``VAE._encode``), ``noise`` (the randn its ``sample()`` drew), ``sample``,
       ``decoded`` (``VAE.decode(sample)``).
+  <case>/upstream_keys.json
+      every key of the upstream ``VAE.state_dict()`` with its vae4j name (the renaming above) and shape: vae4j's
+      ``PytorchDiffusionKeyMapping`` must reproduce it.
+  avg_nearest/vae.pt
+      ``torch.save(vae.state_dict())`` of that case, as the upstream train scripts save their models (``models/vae.pt``
+      is one): the Java test converts it and runs the parity forward on the result.
   counts.json
       the parameter count of ``VAE`` built from ``configs/vae_f8.json``'s ``model`` block the way
       ``src/train/util.py: set_VAEModel`` reads it (the ``linear-attention-f8c4`` preset). The shipped JSON has a
@@ -40,6 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OUT = REPO_ROOT / "vae-core/src/test/resources/fixtures/pytorch_diffusion"
 COMMIT = "705b0076fc4fc3968cf52fae47bbb6fbdace5a6d"
 SEED = 20230828
+PICKLED_CASE = "avg_nearest"
 
 CASES = {
     # the shape of vae_f8.json, scaled down: avg pooling, nearest, linear attention everywhere, tanh
@@ -89,6 +96,13 @@ def pytorch_diffusion_prefixes(kw):
                           (f"_{side}.{seq}.{idx}.2.", f"{ours}{resampler}.0.norm.")]
             idx += 1
     return pairs
+
+
+def write_upstream_keys(state, pairs, path):
+    """upstream key -> [vae4j key, shape], in state-dict order: what vae4j's own mapping must reproduce."""
+    renamed = rename(state, pairs)
+    keys = {key: [new, list(value.shape)] for (key, value), new in zip(state.items(), renamed)}
+    path.write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in keys.items()) + "\n}\n")
 
 
 def rename(state, pairs):
@@ -152,28 +166,39 @@ def autoencoder_case(VAE, name, variant, gen):
     out = OUT / name
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(dict(sorted(vae4j_config(kw).items())), indent=2) + "\n")
-    weights = rename(vae.state_dict(), pytorch_diffusion_prefixes(kw))
+    pairs = pytorch_diffusion_prefixes(kw)
+    weights = rename(vae.state_dict(), pairs)
     save_file(weights, out / "diffusion_pytorch_model.safetensors")
+    write_upstream_keys(vae.state_dict(), pairs, out / "upstream_keys.json")
+    if name == PICKLED_CASE:
+        # what train_VAE_DiscLPIPS.py writes: torch.save(model_eager.state_dict(), ...)
+        torch.save(vae.state_dict(), out / "vae.pt")
     io = {"input": x, "posterior_mean": posterior.mean, "posterior_logvar": posterior.logvar, "noise": noise,
           "sample": sample, "decoded": decoded}
     save_file({k: v.detach().clone().contiguous() for k, v in io.items()}, out / "io.safetensors")
     print(f"{name}: {sum(v.numel() for v in weights.values())} parameters")
 
 
-def preset_count(VAE, root):
+def build_vae(VAE, root):
+    """``VAE`` from ``configs/vae_f8.json``'s ``model`` block with the reads and defaults of ``src/train/util.py:
+    set_VAEModel`` ('img_ch' and 'group_norm' in the JSON are not read). The shipped JSON has a trailing comma
+    (invalid JSON); trailing commas are dropped before parsing."""
     text = (root / "configs/vae_f8.json").read_text()
     cfg = json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["model"]
-    # src/train/util.py: set_VAEModel's reads and defaults ('img_ch' and 'group_norm' in the JSON are not read)
+    return VAE(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
+               ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
+               resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
+               embed_dim=cfg.get("embed_dim", None), down_mode=cfg.get("down_mode", "max"),
+               down_kern=cfg.get("down_kern", 2), down_attn=cfg.get("down_attn", []),
+               up_mode=cfg.get("up_mode", "nearest"), up_scale=cfg.get("up_scale", 2),
+               up_attn=cfg.get("up_attn", []), eps=cfg.get("eps", 1e-6),
+               scaling_factor=cfg.get("scaling_factor", 0.18215), attn_heads=cfg.get("attn_heads", None),
+               attn_dim=cfg.get("attn_dim", None), dec_tanh_out=cfg.get("dec_tanh_out", False))
+
+
+def preset_count(VAE, root):
     with torch.device("meta"):
-        vae = VAE(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
-                  ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
-                  resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
-                  embed_dim=cfg.get("embed_dim", None), down_mode=cfg.get("down_mode", "max"),
-                  down_kern=cfg.get("down_kern", 2), down_attn=cfg.get("down_attn", []),
-                  up_mode=cfg.get("up_mode", "nearest"), up_scale=cfg.get("up_scale", 2),
-                  up_attn=cfg.get("up_attn", []), eps=cfg.get("eps", 1e-6),
-                  scaling_factor=cfg.get("scaling_factor", 0.18215), attn_heads=cfg.get("attn_heads", None),
-                  attn_dim=cfg.get("attn_dim", None), dec_tanh_out=cfg.get("dec_tanh_out", False))
+        vae = build_vae(VAE, root)
     counts = {"linear-attention-f8c4": {"total": sum(p.numel() for p in vae.parameters())}}
     (OUT / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     print(f"counts: {counts}")
