@@ -24,6 +24,7 @@ public enum CheckpointLayout {
     PYTORCH_DIFFUSION_VAE(
             "pytorch-diffusion-vae",
             Model.AUTOENCODER_KL,
+            "linear-attention-f8c4",
             "stanipov/pytorch-diffusion's VAE state dict",
             "vae convert --layout pytorch-diffusion-vae --config linear-attention-f8c4 (its configs/vae_f8.json) or a"
                     + " config.json of the same architecture",
@@ -34,6 +35,7 @@ public enum CheckpointLayout {
     OPEN_LITEVAE(
             "open-litevae",
             Model.LITE_VAE,
+            null,
             "an open-LiteVAE Lightning checkpoint",
             "vae convert --layout open-litevae --config <LiteVAE preset or config.json> (the encoder.* and decoder.*"
                     + " tensors; loss.* and *_ema.* are dropped)",
@@ -45,6 +47,7 @@ public enum CheckpointLayout {
     PYTORCH_DIFFUSION_UNET(
             "pytorch-diffusion-unet",
             Model.LATENT_UNET,
+            "pytorch-diffusion-ldm",
             "stanipov/pytorch-diffusion's Unet state dict",
             "vae convert --layout pytorch-diffusion-unet --config pytorch-diffusion-ldm (its configs/LDM.json) or a"
                     + " LatentUNet config.json",
@@ -55,6 +58,7 @@ public enum CheckpointLayout {
     DIFFUSERS(
             "diffusers",
             Model.AUTOENCODER_KL,
+            "sd",
             "diffusers AutoencoderKL names",
             "vae convert --layout diffusers --config <the architecture's preset or config.json>, or a diffusers"
                     + " folder with its config.json",
@@ -70,6 +74,7 @@ public enum CheckpointLayout {
     VQGAN_TRAINING(
             "vqgan-training",
             Model.AUTOENCODER_KL,
+            "vqgan-training-f8c16",
             "cloneofsimo/vqgan-training's ae.py state dict",
             "vae convert --layout vqgan-training --config vqgan-training-f8c16 (with --do_attn) or a config.json of the"
                     + " same architecture (mid_block_attention none without attention)",
@@ -82,6 +87,7 @@ public enum CheckpointLayout {
     LDM(
             "ldm",
             Model.AUTOENCODER_KL,
+            "sd",
             "an LDM/CompVis AutoencoderKL (first stage) checkpoint",
             "vae convert --layout ldm --config <preset sd, sdxl, sd3, flux or a config.json>",
             "^(first_stage_model\\.|vae\\.)?((encoder|decoder)\\.(conv_in|conv_out|norm_out|down|up|mid)"
@@ -93,6 +99,7 @@ public enum CheckpointLayout {
 
     private final String id;
     private final Model model;
+    private final String defaultPreset;
     private final String description;
     private final String howToLoad;
     private final Pattern vocabulary;
@@ -102,6 +109,7 @@ public enum CheckpointLayout {
     CheckpointLayout(
             String id,
             Model model,
+            String defaultPreset,
             String description,
             String howToLoad,
             String vocabulary,
@@ -109,6 +117,7 @@ public enum CheckpointLayout {
             Mapping mapping) {
         this.id = id;
         this.model = model;
+        this.defaultPreset = defaultPreset;
         this.description = description;
         this.howToLoad = howToLoad;
         this.vocabulary = Pattern.compile(vocabulary);
@@ -140,6 +149,11 @@ public enum CheckpointLayout {
     /** The vae4j model its weights load into. */
     public Model model() {
         return model;
+    }
+
+    /** The preset of the model's config that files of this layout usually need, if there is one. */
+    public Optional<String> defaultPreset() {
+        return Optional.ofNullable(defaultPreset);
     }
 
     /** What the layout is, for messages ("stanipov/pytorch-diffusion's VAE state dict"). */

@@ -1,0 +1,111 @@
+package dev.vae4j.cli;
+
+import static dev.vae4j.core.testing.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.diffusion.unet.LatentUNet;
+import dev.vae4j.diffusion.unet.LatentUNetConfig;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vae convert} detects the layout of a single-file checkpoint from its keys: pytorch-diffusion's {@code VAE}
+ * ({@code torch.save(model.state_dict())}) becomes a diffusers folder, its {@code Unet} a LatentUNet folder; a file
+ * forced into the wrong layout fails in one line naming the layout it resembles, and {@code --verbose} adds every key.
+ */
+class ConvertLayoutsCommandTest {
+    private static final Path VAE = Path.of("../vae-core/src/test/resources/fixtures/pytorch_diffusion/avg_nearest");
+    private static final Path UNET =
+            Path.of("../vae-diffusion/src/test/resources/fixtures/latent_unet/classes_nearest");
+
+    @Test
+    void pytorchDiffusionVaePtBecomesADiffusersFolderWithoutLayoutFlag(@TempDir Path dir) {
+        Path out = dir.resolve("vae");
+        CliTestSupport.Result result = CliTestSupport.run(
+                "convert",
+                "--input",
+                VAE.resolve("vae.pt").toString(),
+                "--output",
+                out.toString(),
+                "--config",
+                VAE.resolve("config.json").toString());
+        result.assertOk();
+        assertTrue(result.out().contains("layout pytorch-diffusion-vae"), result.out());
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(VAE.resolve("io.safetensors"))) {
+            AutoencoderKL model = AutoencoderKL.fromPretrained(out);
+            assertClose("decoded", io.load("decoded"), model.decode(io.load("sample")), 1e-4);
+        }
+    }
+
+    @Test
+    void wrongLayoutFailsInOneLineAndVerboseListsEveryKey(@TempDir Path dir) {
+        String[] args = {
+            "convert",
+            "--input",
+            VAE.resolve("vae.pt").toString(),
+            "--output",
+            dir.resolve("vae").toString(),
+            "--layout",
+            "ldm",
+            "--config",
+            VAE.resolve("config.json").toString()
+        };
+        CliTestSupport.Result result = CliTestSupport.run(args);
+        assertEquals(1, result.exitCode());
+        String err = result.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.startsWith("vae: error: cannot load weights from "), err);
+        assertTrue(err.contains(" missing (encoder.conv_in.weight, "), err);
+        assertTrue(err.contains("more); "), err);
+        assertTrue(err.contains("load with vae convert --layout pytorch-diffusion-vae"), err);
+        assertFalse(err.contains("post_quantizer.bias"), err);
+        String[] verbose = new String[args.length + 1];
+        System.arraycopy(args, 0, verbose, 0, args.length);
+        verbose[args.length] = "--verbose";
+        CliTestSupport.Result detailed = CliTestSupport.run(verbose);
+        assertEquals(1, detailed.exitCode());
+        assertTrue(detailed.err().contains("post_quantizer.bias"), detailed.err());
+    }
+
+    @Test
+    void pytorchDiffusionUnetPtBecomesALatentUNetFolder(@TempDir Path dir) {
+        Path out = dir.resolve("unet");
+        CliTestSupport.Result result = CliTestSupport.run(
+                "convert",
+                "--input",
+                UNET.resolve("unet.pt").toString(),
+                "--output",
+                out.toString(),
+                "--config",
+                UNET.resolve("config.json").toString());
+        result.assertOk();
+        assertTrue(result.out().contains("LatentUNet folder"), result.out());
+        try (TensorScope scope = new TensorScope()) {
+            LatentUNetConfig config = LatentUNetConfig.read(out.resolve("config.json"));
+            assertEquals(LatentUNetConfig.read(UNET.resolve("config.json")), config);
+            LatentUNet.load(config, out.resolve("model.safetensors"));
+        }
+    }
+
+    @Test
+    void aLiteVaeLayoutWithoutConfigIsAUsageErrorNamingTheFlag(@TempDir Path dir) {
+        CliTestSupport.run(
+                        "convert",
+                        "--input",
+                        VAE.resolve("vae.pt").toString(),
+                        "--output",
+                        dir.resolve("x").toString(),
+                        "--layout",
+                        "open-litevae")
+                .assertUsageError("needs --config PRESET|FILE");
+    }
+}
