@@ -6,22 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.unet.LatentUNet;
 import dev.vae4j.diffusion.unet.LatentUNetConfig;
+import dev.vae4j.dwt.model.LiteVae;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vae convert} detects the layout of a single-file checkpoint from its keys: pytorch-diffusion's {@code VAE}
  * ({@code torch.save(model.state_dict())}) becomes a diffusers folder, its {@code Unet} a LatentUNet folder; a file
- * forced into the wrong layout fails in one line naming the layout it resembles, and {@code --verbose} adds every key.
+ * forced into the wrong layout fails in one line naming the layout it resembles, and {@code --verbose} adds every key;
+ * an open-LiteVAE Lightning state dict becomes a LiteVAE folder.
  */
 class ConvertLayoutsCommandTest {
     private static final Path VAE = Path.of("../vae-core/src/test/resources/fixtures/pytorch_diffusion/avg_nearest");
+    private static final Path LITE = Path.of("../vae-dwt/src/test/resources/fixtures/litevae/open_tiny");
     private static final Path UNET =
             Path.of("../vae-diffusion/src/test/resources/fixtures/latent_unet/classes_nearest");
 
@@ -94,6 +102,61 @@ class ConvertLayoutsCommandTest {
             assertEquals(LatentUNetConfig.read(UNET.resolve("config.json")), config);
             LatentUNet.load(config, out.resolve("model.safetensors"));
         }
+    }
+
+    /**
+     * A Lightning-style checkpoint of open-LiteVAE (its {@code encoder.*}/{@code decoder.*} tensors beside a loss and
+     * EMA entries, as {@code LiteAutoencoderKL.state_dict()} holds them) becomes a LiteVAE folder with the same
+     * forward.
+     */
+    @Test
+    void openLiteVaeCheckpointBecomesALiteVaeFolder(@TempDir Path dir) {
+        Path file = dir.resolve("lightning.safetensors");
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader weights = SafetensorsReader.open(LITE.resolve("model.safetensors"))) {
+            Map<String, Tensor> tensors = new LinkedHashMap<>(weights.loadAll());
+            tensors.put("loss.logvar", torch.zeros(new long[0]));
+            tensors.put("encoder_ema.num_updates", torch.zeros(new long[0]));
+            tensors.put("decoder_ema.decay", torch.zeros(new long[0]));
+            SafetensorsWriter.write(file, tensors, Map.of());
+        }
+        Path out = dir.resolve("litevae");
+        CliTestSupport.Result result = CliTestSupport.run(
+                "convert",
+                "--input",
+                file.toString(),
+                "--output",
+                out.toString(),
+                "--config",
+                LITE.resolve("config.json").toString());
+        result.assertOk();
+        assertTrue(
+                result.out().contains("LiteVAE folder") && result.out().contains("layout open-litevae"), result.out());
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(LITE.resolve("io.safetensors"))) {
+            LiteVae model = LiteVae.fromPretrained(out);
+            assertClose("decoded", io.load("decoded"), model.decode(io.load("z")), 1e-4);
+        }
+    }
+
+    @Test
+    void keysOfNoKnownLayoutFailInOneLine(@TempDir Path dir) {
+        Path file = dir.resolve("other.safetensors");
+        try (TensorScope scope = new TensorScope()) {
+            SafetensorsWriter.write(file, Map.of("backbone.layer1.weight", torch.zeros(2)), Map.of());
+        }
+        CliTestSupport.Result result = CliTestSupport.run(
+                "convert",
+                "--input",
+                file.toString(),
+                "--output",
+                dir.resolve("x").toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(
+                result.err().contains("fit no known checkpoint layout (pytorch-diffusion-vae, open-litevae"),
+                result.err());
+        assertTrue(result.err().contains("first keys: backbone.layer1.weight"), result.err());
     }
 
     @Test
