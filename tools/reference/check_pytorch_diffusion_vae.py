@@ -70,8 +70,8 @@ def main():
                                                   "models/vae.pt"])
     sys.path.insert(0, str(root))
     from src.models.vae import VAE
-    from gen_pytorch_diffusion import build_vae
-    vae = build_vae(VAE, root)
+    from gen_pytorch_diffusion import build_vae, vae_f8_model_block
+    vae = build_vae(VAE, vae_f8_model_block(root))
     vae.load_state_dict(torch.load(root / "models/vae.pt", map_location="cpu", weights_only=True), strict=True)
     vae.eval()
 

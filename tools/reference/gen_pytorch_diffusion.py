@@ -18,6 +18,9 @@ Writes into ``vae-core/src/test/resources/fixtures/pytorch_diffusion/``:
   <case>/upstream_keys.json
       every key of the upstream ``VAE.state_dict()`` with its vae4j name (the renaming above) and shape: vae4j's
       ``PytorchDiffusionKeyMapping`` must reproduce it.
+  <case>/upstream_config.json
+      the case as a pytorch-diffusion training config (``model`` block with ``set_VAEModel``'s key names, ``dataset``
+      image size), for vae4j's ``PytorchDiffusionVaeConfig``.
   avg_nearest/vae.pt
       ``torch.save(vae.state_dict())`` of that case, as the upstream train scripts save their models (``models/vae.pt``
       is one): the Java test converts it and runs the parity forward on the result.
@@ -170,6 +173,7 @@ def autoencoder_case(VAE, name, variant, gen):
     weights = rename(vae.state_dict(), pairs)
     save_file(weights, out / "diffusion_pytorch_model.safetensors")
     write_upstream_keys(vae.state_dict(), pairs, out / "upstream_keys.json")
+    write_upstream_config(VAE, vae, kw, out / "upstream_config.json")
     if name == PICKLED_CASE:
         # what train_VAE_DiscLPIPS.py writes: torch.save(model_eager.state_dict(), ...)
         torch.save(vae.state_dict(), out / "vae.pt")
@@ -179,12 +183,17 @@ def autoencoder_case(VAE, name, variant, gen):
     print(f"{name}: {sum(v.numel() for v in weights.values())} parameters")
 
 
-def build_vae(VAE, root):
-    """``VAE`` from ``configs/vae_f8.json``'s ``model`` block with the reads and defaults of ``src/train/util.py:
-    set_VAEModel`` ('img_ch' and 'group_norm' in the JSON are not read). The shipped JSON has a trailing comma
-    (invalid JSON); trailing commas are dropped before parsing."""
+def vae_f8_model_block(root):
+    """``configs/vae_f8.json``'s ``model`` block. The shipped JSON has a trailing comma (invalid JSON); trailing
+    commas are dropped before parsing."""
     text = (root / "configs/vae_f8.json").read_text()
-    cfg = json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["model"]
+    return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["model"]
+
+
+def build_vae(VAE, cfg):
+    """``VAE`` from a config's model block ``cfg`` with the reads and defaults of ``src/train/util.py:
+    set_VAEModel`` (vae_f8.json's 'img_ch' and 'group_norm' are not among them). ``set_VAEModel`` itself is not
+    imported: its module pulls in the LPIPS/discriminator/EMA code."""
     return VAE(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
                ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
                resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
@@ -196,9 +205,25 @@ def build_vae(VAE, root):
                attn_dim=cfg.get("attn_dim", None), dec_tanh_out=cfg.get("dec_tanh_out", False))
 
 
+def write_upstream_config(VAE, vae, kw, path):
+    """The case as a pytorch-diffusion training config (``model`` block under set_VAEModel's key names, ``dataset``
+    image size 16), checked to build the same state-dict shapes: vae4j's PytorchDiffusionVaeConfig must read it into
+    the case's config.json."""
+    names = {"img_ch": "img_channels", "enc_init_ch": "enc_init_channels", "ch_mult": "ch_mult",
+             "grnorm_groups": "grnorm_groups", "resnet_stacks": "resnet_stacks", "latent_dim": "latent_dim",
+             "down_mode": "down_mode", "down_kern": "down_kern", "down_attn": "down_attn", "up_mode": "up_mode",
+             "up_scale": "up_scale", "up_attn": "up_attn", "attn_heads": "attn_heads", "attn_dim": "attn_dim",
+             "eps": "eps", "dec_tanh_out": "dec_tanh_out"}
+    block = {names[k]: list(v) if isinstance(v, tuple) else v for k, v in kw.items()}
+    with torch.device("meta"):
+        rebuilt = build_vae(VAE, block)
+    assert {k: v.shape for k, v in rebuilt.state_dict().items()} == {k: v.shape for k, v in vae.state_dict().items()}
+    path.write_text(json.dumps({"model": block, "dataset": {"image_size": 16}}, indent=2) + "\n")
+
+
 def preset_count(VAE, root):
     with torch.device("meta"):
-        vae = build_vae(VAE, root)
+        vae = build_vae(VAE, vae_f8_model_block(root))
     counts = {"linear-attention-f8c4": {"total": sum(p.numel() for p in vae.parameters())}}
     (OUT / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     print(f"counts: {counts}")

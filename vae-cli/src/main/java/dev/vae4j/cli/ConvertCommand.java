@@ -6,6 +6,7 @@ import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
+import dev.vae4j.core.model.PytorchDiffusionVaeConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
 import dev.vae4j.diffusion.unet.LatentUNet;
@@ -81,7 +82,8 @@ public final class ConvertCommand implements Callable<Integer> {
             paramLabel = "PRESET|FILE",
             description = "Architecture of a single-file checkpoint: a preset (sd, sdxl, sd3, flux, "
                     + "linear-attention-f8c4, vqgan-training-f8c16; LiteVAE and LatentUNet presets for those "
-                    + "layouts) or a config.json (default: the layout's usual preset, sd for LDM files).")
+                    + "layouts), a config.json, or pytorch-diffusion's training JSON (configs/vae_f8.json) "
+                    + "(default: the layout's usual preset, sd for LDM files).")
     private String config;
 
     @Option(
@@ -224,12 +226,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Path file = Path.of(preset);
         boolean isFile = Files.isRegularFile(file);
         switch (chosen.model()) {
-            case AUTOENCODER_KL ->
-                CheckpointConverter.toDiffusers(
-                        input,
-                        chosen,
-                        isFile ? AutoencoderKLConfig.read(file) : AutoencoderKLConfig.preset(preset),
-                        output);
+            case AUTOENCODER_KL -> CheckpointConverter.toDiffusers(input, chosen, autoencoderConfig(preset), output);
             case LITE_VAE -> {
                 LiteVae model = new LiteVae(isFile ? LiteVaeConfig.read(file) : LiteVaeConfig.preset(preset));
                 loadStrictly(model, chosen);
@@ -249,6 +246,17 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     /** Loads {@code --input} into {@code model} strictly (a layout whose names do not depend on the level count). */
+    /** A preset, a config.json, or a pytorch-diffusion training config ({@code configs/vae_f8.json}). */
+    private static AutoencoderKLConfig autoencoderConfig(String presetOrFile) {
+        Path file = Path.of(presetOrFile);
+        if (!Files.isRegularFile(file)) {
+            return AutoencoderKLConfig.preset(presetOrFile);
+        }
+        return PytorchDiffusionVaeConfig.isTrainingConfig(file)
+                ? PytorchDiffusionVaeConfig.read(file)
+                : AutoencoderKLConfig.read(file);
+    }
+
     private void loadStrictly(Module model, CheckpointLayout chosen) {
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(input)) {
             StateDict.load(model, chosen.toVae4jNames(opened, 0), true, input.toString());

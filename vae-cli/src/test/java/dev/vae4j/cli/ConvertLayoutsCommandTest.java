@@ -33,6 +33,7 @@ class ConvertLayoutsCommandTest {
     private static final Path UNET =
             Path.of("../vae-diffusion/src/test/resources/fixtures/latent_unet/classes_nearest");
 
+    /** The layout is detected; the architecture comes from the pytorch-diffusion training JSON of the case. */
     @Test
     void pytorchDiffusionVaePtBecomesADiffusersFolderWithoutLayoutFlag(@TempDir Path dir) {
         Path out = dir.resolve("vae");
@@ -43,7 +44,7 @@ class ConvertLayoutsCommandTest {
                 "--output",
                 out.toString(),
                 "--config",
-                VAE.resolve("config.json").toString());
+                VAE.resolve("upstream_config.json").toString());
         result.assertOk();
         assertTrue(result.out().contains("layout pytorch-diffusion-vae"), result.out());
         try (TensorScope scope = new TensorScope();

@@ -26,8 +26,8 @@ public enum CheckpointLayout {
             Model.AUTOENCODER_KL,
             "linear-attention-f8c4",
             "stanipov/pytorch-diffusion's VAE state dict",
-            "vae convert --layout pytorch-diffusion-vae --config linear-attention-f8c4 (its configs/vae_f8.json) or a"
-                    + " config.json of the same architecture",
+            "vae convert --layout pytorch-diffusion-vae --config linear-attention-f8c4 (models/vae.pt) or the training"
+                    + " JSON it was trained with (configs/vae_f8.json)",
             "^(_encoder|_decoder|pre_quantizer|post_quantizer)\\.",
             keys -> any(keys, "_encoder.") && !any(keys, "_vq."),
             (source, levels) -> PytorchDiffusionKeyMapping.wrap(source)),
