@@ -57,6 +57,12 @@ public final class ConvertCommand implements Callable<Integer> {
         AUTOENCODER_TINY
     }
 
+    /** The weights file of a LatentUNet folder written from a pytorch-diffusion {@code Unet} state dict. */
+    private static final String UNET_WEIGHTS = "model.safetensors";
+
+    /** The config file ({@code LatentUNetConfig}) of such a folder. */
+    private static final String UNET_CONFIG = "config.json";
+
     @Spec
     private CommandSpec spec;
 
@@ -236,8 +242,8 @@ public final class ConvertCommand implements Callable<Integer> {
                 LatentUNetConfig unetConfig = isFile ? LatentUNetConfig.read(file) : LatentUNetConfig.preset(preset);
                 LatentUNet model = new LatentUNet(unetConfig);
                 loadStrictly(model, chosen);
-                model.saveWeights(output.resolve(LiteVae.WEIGHTS_FILE));
-                unetConfig.write(output.resolve(LiteVae.CONFIG_FILE));
+                model.saveWeights(output.resolve(UNET_WEIGHTS));
+                unetConfig.write(output.resolve(UNET_CONFIG));
             }
             default -> throw new IllegalStateException("no conversion for " + chosen.model());
         }
@@ -245,7 +251,6 @@ public final class ConvertCommand implements Callable<Integer> {
                 + ", layout " + chosen + ")");
     }
 
-    /** Loads {@code --input} into {@code model} strictly (a layout whose names do not depend on the level count). */
     /** A preset, a config.json, or a pytorch-diffusion training config ({@code configs/vae_f8.json}). */
     private static AutoencoderKLConfig autoencoderConfig(String presetOrFile) {
         Path file = Path.of(presetOrFile);
@@ -257,6 +262,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 : AutoencoderKLConfig.read(file);
     }
 
+    /** Loads {@code --input} into {@code model} strictly (a layout whose names do not depend on the level count). */
     private void loadStrictly(Module model, CheckpointLayout chosen) {
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(input)) {
             StateDict.load(model, chosen.toVae4jNames(opened, 0), true, input.toString());
