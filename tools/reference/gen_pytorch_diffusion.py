@@ -18,6 +18,9 @@ Writes into ``vae-core/src/test/resources/fixtures/pytorch_diffusion/``:
   <case>/upstream_keys.json
       every key of the upstream ``VAE.state_dict()`` with its vae4j name (the renaming above) and shape: vae4j's
       ``PytorchDiffusionKeyMapping`` must reproduce it.
+  avg_nearest/chkpt_snapshot.pt
+      the resume checkpoint ``train_VAE_DiscLPIPS.py`` saves beside the model (optimizer, scaler and scheduler states,
+      no weights; ``training_checkpoint``), for vae4j's error on it.
   <case>/upstream_config.json
       the case as a pytorch-diffusion training config (``model`` block with ``set_VAEModel``'s key names, ``dataset``
       image size), for vae4j's ``PytorchDiffusionVaeConfig``.
@@ -229,6 +232,25 @@ def preset_count(VAE, root):
     print(f"counts: {counts}")
 
 
+def training_checkpoint(path):
+    """What train_VAE_DiscLPIPS.py saves as ``chkpt_snapshot.pt``: epoch, step, the model's and the discriminator's
+    AdamW states (set_optimizer; not fused here, same state layout), scaler states (None without fp16) and OneCycleLR
+    states (set_lr_scheduler_OneCycleLR's defaults). No model weights: vae4j must say so instead of guessing a layout.
+    One-conv stand-ins for the model and the discriminator keep the file small."""
+    gen = torch.Generator().manual_seed(SEED)
+    model, disc = nn.Conv2d(3, 2, 1), nn.Conv2d(3, 1, 1)
+    m_opt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.5, 0.9), eps=1e-7, weight_decay=1e-5)
+    d_opt = torch.optim.AdamW(disc.parameters(), lr=3e-4, betas=(0.5, 0.9), eps=1e-7, weight_decay=1e-5)
+    m_sch = torch.optim.lr_scheduler.OneCycleLR(m_opt, max_lr=4e-3, total_steps=10)
+    x = torch.randn(1, 3, 2, 2, generator=gen)
+    for opt, net in ((m_opt, model), (d_opt, disc)):
+        net(x).square().mean().backward()
+        opt.step()
+    m_sch.step()
+    torch.save({"epoch": 0, "step": 1, "m_opt": m_opt.state_dict(), "m_scaler": None, "d_opt": d_opt.state_dict(),
+                "d_scaler": None, "m_sch": m_sch.state_dict(), "d_sch": None}, path)
+
+
 def main():
     repo = upstream_arg("PYTORCH_DIFFUSION_REPO", "stanipov/pytorch-diffusion")
     torch.use_deterministic_algorithms(True)
@@ -241,6 +263,7 @@ def main():
     for name, variant in CASES.items():
         autoencoder_case(VAE, name, variant, gen)
     preset_count(VAE, root)
+    training_checkpoint(OUT / PICKLED_CASE / "chkpt_snapshot.pt")
 
 
 if __name__ == "__main__":

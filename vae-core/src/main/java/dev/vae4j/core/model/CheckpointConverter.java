@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -28,6 +29,11 @@ import org.bytedeco.pytorch.Tensor;
  * written.
  */
 public final class CheckpointConverter {
+    private static final Pattern TRAINING_STATE =
+            Pattern.compile("^([md]_(opt|scaler|sch)|optimizer\\w*|scaler|\\w*scheduler)\\.");
+    private static final String TRAINING_STATE_HINT = "; they are optimizer/scaler/scheduler states only (a training"
+            + " script's resume checkpoint): convert the model's state dict file saved beside it instead";
+
     private CheckpointConverter() {}
 
     /**
@@ -41,7 +47,8 @@ public final class CheckpointConverter {
     /**
      * The layout of checkpoint {@code file}, detected from its key names ({@link CheckpointLayout#detect}).
      *
-     * @throws IllegalArgumentException naming the first keys when no known layout fits
+     * @throws IllegalArgumentException naming the first keys when no known layout fits (and saying so when the file
+     *     holds training states only)
      */
     public static CheckpointLayout detectLayout(Path file) {
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
@@ -49,8 +56,19 @@ public final class CheckpointConverter {
             return CheckpointLayout.detect(names)
                     .orElseThrow(() -> new IllegalArgumentException(file + ": the " + names.size()
                             + " keys fit no known checkpoint layout (" + CheckpointLayout.ids() + "); first keys: "
-                            + String.join(", ", names.subList(0, Math.min(LoadReport.SUMMARY_KEYS, names.size())))));
+                            + String.join(", ", names.subList(0, Math.min(LoadReport.SUMMARY_KEYS, names.size())))
+                            + (trainingStateOnly(names) ? TRAINING_STATE_HINT : "")));
         }
+    }
+
+    /**
+     * Whether every key is an optimizer, gradient-scaler or scheduler state: the resume checkpoints of training scripts
+     * (pytorch-diffusion's {@code chkpt_snapshot.pt}: {@code m_opt}, {@code d_opt}, {@code m_scaler}, {@code m_sch};
+     * its train_LDM.py's {@code optimizer}, {@code scaler}, {@code scheduler}), which hold no model weights.
+     */
+    private static boolean trainingStateOnly(List<String> names) {
+        return !names.isEmpty()
+                && names.stream().allMatch(n -> TRAINING_STATE.matcher(n).find());
     }
 
     /**

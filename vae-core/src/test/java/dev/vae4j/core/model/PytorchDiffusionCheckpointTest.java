@@ -95,6 +95,20 @@ class PytorchDiffusionCheckpointTest {
     }
 
     @Test
+    void aResumeCheckpointWithoutWeightsIsNamedAsSuch() {
+        Path file = Fixtures.dir("pytorch_diffusion/avg_nearest").resolve("chkpt_snapshot.pt");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> CheckpointConverter.detectLayout(file));
+        assertTrue(e.getMessage().contains("fit no known checkpoint layout"), e.getMessage());
+        assertTrue(e.getMessage().contains("first keys: m_opt.state.0.step, "), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith("optimizer/scaler/scheduler states only (a training script's resume"
+                                + " checkpoint): convert the model's state dict file saved beside it instead"),
+                e.getMessage());
+    }
+
+    @Test
     void aLayoutOfAnotherModelIsRefusedWithTheCommandThatLoadsIt() {
         Path dir = Fixtures.dir("pytorch_diffusion/avg_nearest");
         AutoencoderKLConfig config = AutoencoderKLConfig.read(dir.resolve("config.json"));
