@@ -6,6 +6,8 @@ import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
+import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.PytorchDiffusionVaeConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Module;
 import picocli.CommandLine.Command;
@@ -88,7 +91,8 @@ public final class ConvertCommand implements Callable<Integer> {
             paramLabel = "PRESET|FILE",
             description = "Architecture of a single-file checkpoint: a preset (sd, sdxl, sd3, flux, "
                     + "linear-attention-f8c4, vqgan-training-f8c16; LiteVAE and LatentUNet presets for those "
-                    + "layouts), a config.json, or pytorch-diffusion's training JSON (configs/vae_f8.json) "
+                    + "layouts), a config.json, or pytorch-diffusion's training JSON (configs/vae_f8.json, "
+                    + "configs/LDM.json) "
                     + "(default: the layout's usual preset, sd for LDM files).")
     private String config;
 
@@ -239,7 +243,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 model.save(output);
             }
             case LATENT_UNET -> {
-                LatentUNetConfig unetConfig = isFile ? LatentUNetConfig.read(file) : LatentUNetConfig.preset(preset);
+                LatentUNetConfig unetConfig = isFile ? unetConfig(file) : LatentUNetConfig.preset(preset);
                 LatentUNet model = new LatentUNet(unetConfig);
                 loadStrictly(model, chosen);
                 model.saveWeights(output.resolve(UNET_WEIGHTS));
@@ -260,6 +264,19 @@ public final class ConvertCommand implements Callable<Integer> {
         return PytorchDiffusionVaeConfig.isTrainingConfig(file)
                 ? PytorchDiffusionVaeConfig.read(file)
                 : AutoencoderKLConfig.read(file);
+    }
+
+    /** A LatentUNet config.json, or pytorch-diffusion's training JSON ({@code configs/LDM.json}, its unet_config). */
+    private static LatentUNetConfig unetConfig(Path file) {
+        Optional<ModelConfig> section = ModelConfig.readSection(file, "unet_config");
+        if (section.isEmpty()) {
+            return LatentUNetConfig.read(file);
+        }
+        try {
+            return LatentUNetConfig.fromConfig(section.get());
+        } catch (ConfigFormatException e) {
+            throw new ConfigFormatException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Loads {@code --input} into {@code model} strictly (a layout whose names do not depend on the level count). */

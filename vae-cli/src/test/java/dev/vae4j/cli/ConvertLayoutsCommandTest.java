@@ -12,6 +12,8 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.unet.LatentUNet;
 import dev.vae4j.diffusion.unet.LatentUNetConfig;
 import dev.vae4j.dwt.model.LiteVae;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,8 +87,15 @@ class ConvertLayoutsCommandTest {
         assertTrue(detailed.err().contains("post_quantizer.bias"), detailed.err());
     }
 
+    /** The architecture comes from a training JSON shaped like {@code configs/LDM.json} (trailing commas included). */
     @Test
-    void pytorchDiffusionUnetPtBecomesALatentUNetFolder(@TempDir Path dir) {
+    void pytorchDiffusionUnetPtBecomesALatentUNetFolder(@TempDir Path dir) throws IOException {
+        Path training = dir.resolve("LDM.json");
+        Files.writeString(
+                training,
+                "{\"dataset\": {\"image_size\": 512,},\n\"unet_config\": "
+                        + Files.readString(UNET.resolve("config.json")).strip()
+                        + ",\n\"training\": {\"fp16\": \"bf16\"},}\n");
         Path out = dir.resolve("unet");
         CliTestSupport.Result result = CliTestSupport.run(
                 "convert",
@@ -95,7 +104,7 @@ class ConvertLayoutsCommandTest {
                 "--output",
                 out.toString(),
                 "--config",
-                UNET.resolve("config.json").toString());
+                training.toString());
         result.assertOk();
         assertTrue(result.out().contains("LatentUNet folder"), result.out());
         try (TensorScope scope = new TensorScope()) {

@@ -1,20 +1,15 @@
 package dev.vae4j.core.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.model.ArchitectureOptions.AttentionKind;
 import dev.vae4j.core.model.ArchitectureOptions.BlockLayout;
 import dev.vae4j.core.model.ArchitectureOptions.DownsampleKind;
 import dev.vae4j.core.model.ArchitectureOptions.OutputActivation;
 import dev.vae4j.core.model.ArchitectureOptions.UpsampleKind;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * stanipov/pytorch-diffusion's training configs ({@code configs/vae_f8.json}) read into an {@link AutoencoderKLConfig},
@@ -30,8 +25,6 @@ import java.util.List;
  * size is the {@code dataset} block's {@code image_size} when there is one.
  */
 public final class PytorchDiffusionVaeConfig {
-    private static final ObjectMapper LENIENT =
-            JsonMapper.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA).build();
     private static final List<String> BLOCKS = List.of("model", "vaemodel", "vae", "vae_model");
 
     private PytorchDiffusionVaeConfig() {}
@@ -39,8 +32,8 @@ public final class PytorchDiffusionVaeConfig {
     /** Whether {@code file} is a pytorch-diffusion training config (a JSON object with a VAE model block). */
     public static boolean isTrainingConfig(Path file) {
         try {
-            return modelBlock(LENIENT.readTree(file.toFile())) != null;
-        } catch (IOException e) {
+            return modelBlock(file).isPresent();
+        } catch (ConfigFormatException | FileAccessException e) {
             return false;
         }
     }
@@ -54,41 +47,31 @@ public final class PytorchDiffusionVaeConfig {
      *     2, an {@code embed_dim} other than {@code latent_dim})
      */
     public static AutoencoderKLConfig read(Path file) {
-        JsonNode root;
+        ModelConfig block = modelBlock(file)
+                .orElseThrow(() -> new ConfigFormatException(file + ": no pytorch-diffusion model block ("
+                        + String.join(", ", BLOCKS) + ") holding enc_init_channels or ch_mult"));
         try {
-            root = LENIENT.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new ConfigFormatException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        JsonNode block = modelBlock(root);
-        if (block == null) {
-            throw new ConfigFormatException(file + ": no pytorch-diffusion model block (" + String.join(", ", BLOCKS)
-                    + ") holding enc_init_channels or ch_mult");
-        }
-        try {
-            AutoencoderKLConfig config = fromModelBlock(ModelConfig.parse(block.toString()));
-            JsonNode imageSize = root.path("dataset").path("image_size");
-            return imageSize.canConvertToInt()
-                    ? config.toBuilder().sampleSize(imageSize.intValue()).build()
+            AutoencoderKLConfig config = fromModelBlock(block);
+            Optional<ModelConfig> dataset = ModelConfig.readSection(file, "dataset");
+            return dataset.isPresent() && dataset.get().has("image_size")
+                    ? config.toBuilder()
+                            .sampleSize(dataset.get().fields("dataset").integer("image_size"))
+                            .build()
                     : config;
         } catch (ConfigFormatException | IllegalArgumentException e) {
             throw new ConfigFormatException(file + ": " + e.getMessage(), e);
         }
     }
 
-    private static JsonNode modelBlock(JsonNode root) {
-        if (root == null || !root.isObject() || root.has("_class_name")) {
-            return null;
-        }
+    /** The first model block of {@code file}, if its first present block holds VAE keys. */
+    private static Optional<ModelConfig> modelBlock(Path file) {
         for (String name : BLOCKS) {
-            JsonNode block = root.get(name);
-            if (block != null && block.isObject()) {
-                return block.has("enc_init_channels") || block.has("ch_mult") ? block : null;
+            Optional<ModelConfig> block = ModelConfig.readSection(file, name);
+            if (block.isPresent()) {
+                return block.filter(b -> b.has("enc_init_channels") || b.has("ch_mult"));
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** The config of the {@code VAE} that {@code set_VAEModel} builds from {@code block} (the model block itself). */
