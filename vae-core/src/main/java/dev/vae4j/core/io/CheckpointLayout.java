@@ -76,8 +76,8 @@ public enum CheckpointLayout {
             Model.AUTOENCODER_KL,
             "vqgan-training-f8c16",
             "cloneofsimo/vqgan-training's ae.py state dict",
-            "vae convert --layout vqgan-training --config vqgan-training-f8c16 (with --do_attn) or a config.json of the"
-                    + " same architecture (mid_block_attention none without attention)",
+            "vae convert --layout vqgan-training --config vqgan-training-f8c16 (v0.2, mid attention) or a config.json"
+                    + " of the same architecture (mid_block_add_attention false for HEAD's attention-free ae.py)",
             "^(encoder|decoder)\\.(conv_in|conv_out|norm_out|down|up|mid)\\.",
             keys -> any(keys, "encoder.down.")
                     && !any(keys, "quant_conv.")
