@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.torch.CheckpointFiles;
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.AutoencoderKLConfig;
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Layout detection from key names and vae4j's key mappings against the renaming of the fixture scripts, which write
- * every upstream key with the vae4j name they gave it ({@code upstream_keys.json}, {@code trainer_keys.json}).
+ * every upstream key with the vae4j name they gave it ({@code upstream_keys.json}, {@code trainer_keys.json}); the
+ * renamed names and shapes are exactly those of the case's {@link AutoencoderKL}.
  */
 class CheckpointLayoutTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +72,9 @@ class CheckpointLayoutTest {
     }
 
     private static void assertRenamedAsTheScript(
-            Map<String, Map.Entry<String, long[]>> keys, CheckpointLayout layout, int levels) {
+            Map<String, Map.Entry<String, long[]>> keys, CheckpointLayout layout, Path config) {
+        AutoencoderKLConfig model = AutoencoderKLConfig.read(config);
+        int levels = model.levels();
         TensorSource source = shapesOnly(keys);
         assertEquals(Optional.of(layout), CheckpointLayout.detect(source.names()));
         TensorSource renamed = layout.toVae4jNames(source, levels);
@@ -77,6 +83,13 @@ class CheckpointLayoutTest {
         for (Map.Entry<String, long[]> entry : keys.values()) {
             assertArrayEquals(entry.getValue(), renamed.shape(entry.getKey()), entry.getKey());
         }
+        Map<String, long[]> modelShapes = new LinkedHashMap<>();
+        try (TensorScope scope = new TensorScope()) {
+            StateDict.of(new AutoencoderKL(model))
+                    .forEach((k, v) -> modelShapes.put(k, v.sizes().vec().get()));
+        }
+        LoadReport report = StateDict.compare(modelShapes, renamed);
+        assertTrue(report.clean(), report.summary());
     }
 
     @ParameterizedTest
@@ -84,7 +97,9 @@ class CheckpointLayoutTest {
     void pytorchDiffusionKeysGetTheNamesTheFixtureScriptGave(String name) throws IOException {
         Path dir = Fixtures.dir("pytorch_diffusion/" + name);
         assertRenamedAsTheScript(
-                renaming(dir.resolve("upstream_keys.json")), CheckpointLayout.PYTORCH_DIFFUSION_VAE, 3);
+                renaming(dir.resolve("upstream_keys.json")),
+                CheckpointLayout.PYTORCH_DIFFUSION_VAE,
+                dir.resolve("config.json"));
     }
 
     @Test
@@ -92,7 +107,10 @@ class CheckpointLayoutTest {
         Map<String, Map.Entry<String, long[]>> keys =
                 renaming(Fixtures.dir("vqgan_training/ae").resolve("trainer_keys.json"));
         assertTrue(keys.keySet().iterator().next().startsWith("module.encoder._orig_mod."));
-        assertRenamedAsTheScript(keys, CheckpointLayout.VQGAN_TRAINING, 2);
+        assertRenamedAsTheScript(
+                keys,
+                CheckpointLayout.VQGAN_TRAINING,
+                Fixtures.dir("vqgan_training/ae").resolve("config.json"));
     }
 
     @Test
