@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * The checkpoint layouts (key naming schemes) of the systems vae4j implements, recognised from a state dict's key
  * names, each with the mapping that presents it under vae4j's names and the command that loads it. Keys are examined
- * after {@link TrainingWrappers} removed DDP's {@code module.} and {@code torch.compile}'s {@code _orig_mod.}.
+ * after removing the name parts of training wrappers: DDP's {@code module.} and {@code torch.compile}'s
+ * {@code _orig_mod.}.
  *
  * <p>{@link #detect} tries the layouts in declaration order (most specific first) and returns the first whose signature
  * the keys carry; {@link #mostResembled} names the layout with the most keys in its vocabulary, for error messages. A

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code pre_quantizer}/{@code post_quantizer} are the quant convs. Unknown keys keep their names so loading reports
  * them.
  */
-public final class PytorchDiffusionKeyMapping {
+final class PytorchDiffusionKeyMapping {
     private static final Pattern LEVEL_ENTRY =
             Pattern.compile("^_(encoder|decoder)\\.(downsample|upscale)\\.(\\d+)\\.(.*)$");
     private static final Pattern MID_ENTRY = Pattern.compile("^_(encoder|decoder)\\.mid_block\\.([012])\\.(.*)$");
@@ -45,7 +45,7 @@ public final class PytorchDiffusionKeyMapping {
     private PytorchDiffusionKeyMapping() {}
 
     /** {@code source} (upstream names, training wrappers already removed) seen under vae4j names. */
-    public static TensorSource wrap(TensorSource source) {
+    static TensorSource wrap(TensorSource source) {
         return new RenamedTensors(source, renaming(source.names()));
     }
 

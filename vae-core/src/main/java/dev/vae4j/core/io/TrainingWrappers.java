@@ -10,14 +10,14 @@ import java.util.Map;
  * {@code torch.compile} inserts before a compiled submodule's keys (cloneofsimo/vqgan-training saves
  * {@code module.encoder._orig_mod.conv_in.weight} for {@code encoder.conv_in.weight}).
  */
-public final class TrainingWrappers {
+final class TrainingWrappers {
     private static final String DATA_PARALLEL = "module.";
     private static final String COMPILED = "_orig_mod.";
 
     private TrainingWrappers() {}
 
     /** {@code names} without the wrapper parts, in the same order. */
-    public static List<String> unwrap(List<String> names) {
+    static List<String> unwrap(List<String> names) {
         boolean dataParallel = !names.isEmpty() && names.stream().allMatch(n -> n.startsWith(DATA_PARALLEL));
         return names.stream()
                 .map(n -> (dataParallel ? n.substring(DATA_PARALLEL.length()) : n).replace(COMPILED, ""))
@@ -25,7 +25,7 @@ public final class TrainingWrappers {
     }
 
     /** {@code source} with every name unwrapped (the source itself when no name carries a wrapper part). */
-    public static TensorSource unwrap(TensorSource source) {
+    static TensorSource unwrap(TensorSource source) {
         List<String> names = source.names();
         List<String> unwrapped = unwrap(names);
         if (unwrapped.equals(names)) {

@@ -12,18 +12,18 @@ import java.util.Map;
  * saves the DDP-wrapped, compiled model ({@code module.encoder._orig_mod.*}): remove those parts first with
  * {@link TrainingWrappers}.
  */
-public final class VqganTrainingKeyMapping {
+final class VqganTrainingKeyMapping {
     private static final String ATTENTION = ".mid.attn_1.";
 
     private VqganTrainingKeyMapping() {}
 
     /** The vae4j name of {@code ae.py} key {@code key}, for a model with {@code levels} resolution levels. */
-    public static String toVae4j(String key, int levels) {
+    static String toVae4j(String key, int levels) {
         return DiffusersKeyMapping.toDiffusers(key.replace(ATTENTION, ".mid_block.attentions.0."), levels);
     }
 
     /** {@code source} (unwrapped {@code ae.py} names) seen under vae4j names. */
-    public static TensorSource wrap(TensorSource source, int levels) {
+    static TensorSource wrap(TensorSource source, int levels) {
         List<String> keys = source.names();
         Map<String, String> byTarget = new LinkedHashMap<>();
         for (String key : keys) {
