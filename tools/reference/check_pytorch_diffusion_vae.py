@@ -96,8 +96,9 @@ Written by `tools/reference/check_pytorch_diffusion_vae.py` (stanipov/pytorch-di
 PSNR of upstream's reconstruction against the photograph: crop {crop_psnr:.2f} dB; full 512x512 photograph
 {full_psnr:.2f} dB.
 
-`models/vae.pt` itself (2.6 MB) is not in this repository: `PytorchDiffusionRealVaeTest` reads it from
-`$VAE4J_PYTORCH_DIFFUSION_VAE` (or `-Dvae4j.pytorchDiffusionVae=...`) and is skipped without it.
+`models/vae.pt` itself (2.6 MB) is not in this repository: `PytorchDiffusionCheckpointTest` reads it from
+`$VAE4J_PYTORCH_DIFFUSION_VAE` (or `-Dvae4j.pytorchDiffusionVae=...`) and is skipped without it. From a clone or
+bare mirror: `git --git-dir=REPO show {COMMIT[:7]}:models/vae.pt > vae.pt`.
 """)
     if args.full_out:
         args.full_out.mkdir(parents=True, exist_ok=True)
