@@ -15,6 +15,18 @@ Writes into ``vae-core/src/test/resources/fixtures/pytorch_diffusion/``:
       (``pytorch_diffusion_prefixes``); ``input``, ``posterior_mean`` and ``posterior_logvar`` (the
       ``DiagonalGaussianDistribution`` of ``VAE._encode``), ``noise`` (the randn its ``sample()`` drew), ``sample``,
       ``decoded`` (``VAE.decode(sample)``).
+  <case>/upstream_keys.json
+      every key of the upstream ``VAE.state_dict()`` with its vae4j name (the renaming above) and shape: vae4j's
+      ``PytorchDiffusionKeyMapping`` must reproduce it.
+  avg_nearest/chkpt_snapshot.pt
+      the resume checkpoint ``train_VAE_DiscLPIPS.py`` saves beside the model (optimizer, scaler and scheduler states,
+      no weights; ``training_checkpoint``), for vae4j's error on it.
+  <case>/upstream_config.json
+      the case as a pytorch-diffusion training config (``model`` block with ``set_VAEModel``'s key names, ``dataset``
+      image size), for vae4j's ``PytorchDiffusionVaeConfig``.
+  avg_nearest/vae.pt
+      ``torch.save(vae.state_dict())`` of that case, as the upstream train scripts save their models (``models/vae.pt``
+      is one): the Java test converts it and runs the parity forward on the result.
   counts.json
       the parameter count of ``VAE`` built from ``configs/vae_f8.json``'s ``model`` block the way
       ``src/train/util.py: set_VAEModel`` reads it (the ``linear-attention-f8c4`` preset). The shipped JSON has a
@@ -40,6 +52,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OUT = REPO_ROOT / "vae-core/src/test/resources/fixtures/pytorch_diffusion"
 COMMIT = "705b0076fc4fc3968cf52fae47bbb6fbdace5a6d"
 SEED = 20230828
+PICKLED_CASE = "avg_nearest"
 
 CASES = {
     # the shape of vae_f8.json, scaled down: avg pooling, nearest, linear attention everywhere, tanh
@@ -89,6 +102,13 @@ def pytorch_diffusion_prefixes(kw):
                           (f"_{side}.{seq}.{idx}.2.", f"{ours}{resampler}.0.norm.")]
             idx += 1
     return pairs
+
+
+def write_upstream_keys(state, pairs, path):
+    """upstream key -> [vae4j key, shape], in state-dict order: what vae4j's own mapping must reproduce."""
+    renamed = rename(state, pairs)
+    keys = {key: [new, list(value.shape)] for (key, value), new in zip(state.items(), renamed)}
+    path.write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in keys.items()) + "\n}\n")
 
 
 def rename(state, pairs):
@@ -152,31 +172,83 @@ def autoencoder_case(VAE, name, variant, gen):
     out = OUT / name
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(dict(sorted(vae4j_config(kw).items())), indent=2) + "\n")
-    weights = rename(vae.state_dict(), pytorch_diffusion_prefixes(kw))
+    pairs = pytorch_diffusion_prefixes(kw)
+    weights = rename(vae.state_dict(), pairs)
     save_file(weights, out / "diffusion_pytorch_model.safetensors")
+    write_upstream_keys(vae.state_dict(), pairs, out / "upstream_keys.json")
+    write_upstream_config(VAE, vae, kw, out / "upstream_config.json")
+    if name == PICKLED_CASE:
+        # what train_VAE_DiscLPIPS.py writes: torch.save(model_eager.state_dict(), ...)
+        torch.save(vae.state_dict(), out / "vae.pt")
     io = {"input": x, "posterior_mean": posterior.mean, "posterior_logvar": posterior.logvar, "noise": noise,
           "sample": sample, "decoded": decoded}
     save_file({k: v.detach().clone().contiguous() for k, v in io.items()}, out / "io.safetensors")
     print(f"{name}: {sum(v.numel() for v in weights.values())} parameters")
 
 
-def preset_count(VAE, root):
+def vae_f8_model_block(root):
+    """``configs/vae_f8.json``'s ``model`` block. The shipped JSON has a trailing comma (invalid JSON); trailing
+    commas are dropped before parsing."""
     text = (root / "configs/vae_f8.json").read_text()
-    cfg = json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["model"]
-    # src/train/util.py: set_VAEModel's reads and defaults ('img_ch' and 'group_norm' in the JSON are not read)
+    return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["model"]
+
+
+def build_vae(VAE, cfg):
+    """``VAE`` from a config's model block ``cfg`` with the reads and defaults of ``src/train/util.py:
+    set_VAEModel`` (vae_f8.json's 'img_ch' and 'group_norm' are not among them). ``set_VAEModel`` itself is not
+    imported: its module pulls in the LPIPS/discriminator/EMA code."""
+    return VAE(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
+               ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
+               resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
+               embed_dim=cfg.get("embed_dim", None), down_mode=cfg.get("down_mode", "max"),
+               down_kern=cfg.get("down_kern", 2), down_attn=cfg.get("down_attn", []),
+               up_mode=cfg.get("up_mode", "nearest"), up_scale=cfg.get("up_scale", 2),
+               up_attn=cfg.get("up_attn", []), eps=cfg.get("eps", 1e-6),
+               scaling_factor=cfg.get("scaling_factor", 0.18215), attn_heads=cfg.get("attn_heads", None),
+               attn_dim=cfg.get("attn_dim", None), dec_tanh_out=cfg.get("dec_tanh_out", False))
+
+
+def write_upstream_config(VAE, vae, kw, path):
+    """The case as a pytorch-diffusion training config (``model`` block under set_VAEModel's key names, ``dataset``
+    image size 16), checked to build the same state-dict shapes: vae4j's PytorchDiffusionVaeConfig must read it into
+    the case's config.json."""
+    names = {"img_ch": "img_channels", "enc_init_ch": "enc_init_channels", "ch_mult": "ch_mult",
+             "grnorm_groups": "grnorm_groups", "resnet_stacks": "resnet_stacks", "latent_dim": "latent_dim",
+             "down_mode": "down_mode", "down_kern": "down_kern", "down_attn": "down_attn", "up_mode": "up_mode",
+             "up_scale": "up_scale", "up_attn": "up_attn", "attn_heads": "attn_heads", "attn_dim": "attn_dim",
+             "eps": "eps", "dec_tanh_out": "dec_tanh_out"}
+    block = {names[k]: list(v) if isinstance(v, tuple) else v for k, v in kw.items()}
     with torch.device("meta"):
-        vae = VAE(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
-                  ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
-                  resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
-                  embed_dim=cfg.get("embed_dim", None), down_mode=cfg.get("down_mode", "max"),
-                  down_kern=cfg.get("down_kern", 2), down_attn=cfg.get("down_attn", []),
-                  up_mode=cfg.get("up_mode", "nearest"), up_scale=cfg.get("up_scale", 2),
-                  up_attn=cfg.get("up_attn", []), eps=cfg.get("eps", 1e-6),
-                  scaling_factor=cfg.get("scaling_factor", 0.18215), attn_heads=cfg.get("attn_heads", None),
-                  attn_dim=cfg.get("attn_dim", None), dec_tanh_out=cfg.get("dec_tanh_out", False))
+        rebuilt = build_vae(VAE, block)
+    assert {k: v.shape for k, v in rebuilt.state_dict().items()} == {k: v.shape for k, v in vae.state_dict().items()}
+    path.write_text(json.dumps({"model": block, "dataset": {"image_size": 16}}, indent=2) + "\n")
+
+
+def preset_count(VAE, root):
+    with torch.device("meta"):
+        vae = build_vae(VAE, vae_f8_model_block(root))
     counts = {"linear-attention-f8c4": {"total": sum(p.numel() for p in vae.parameters())}}
     (OUT / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     print(f"counts: {counts}")
+
+
+def training_checkpoint(path):
+    """What train_VAE_DiscLPIPS.py saves as ``chkpt_snapshot.pt``: epoch, step, the model's and the discriminator's
+    AdamW states (set_optimizer; not fused here, same state layout), scaler states (None without fp16) and OneCycleLR
+    states (set_lr_scheduler_OneCycleLR's defaults). No model weights: vae4j must say so instead of guessing a layout.
+    One-conv stand-ins for the model and the discriminator keep the file small."""
+    gen = torch.Generator().manual_seed(SEED)
+    model, disc = nn.Conv2d(3, 2, 1), nn.Conv2d(3, 1, 1)
+    m_opt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.5, 0.9), eps=1e-7, weight_decay=1e-5)
+    d_opt = torch.optim.AdamW(disc.parameters(), lr=3e-4, betas=(0.5, 0.9), eps=1e-7, weight_decay=1e-5)
+    m_sch = torch.optim.lr_scheduler.OneCycleLR(m_opt, max_lr=4e-3, total_steps=10)
+    x = torch.randn(1, 3, 2, 2, generator=gen)
+    for opt, net in ((m_opt, model), (d_opt, disc)):
+        net(x).square().mean().backward()
+        opt.step()
+    m_sch.step()
+    torch.save({"epoch": 0, "step": 1, "m_opt": m_opt.state_dict(), "m_scaler": None, "d_opt": d_opt.state_dict(),
+                "d_scaler": None, "m_sch": m_sch.state_dict(), "d_sch": None}, path)
 
 
 def main():
@@ -191,6 +263,7 @@ def main():
     for name, variant in CASES.items():
         autoencoder_case(VAE, name, variant, gen)
     preset_count(VAE, root)
+    training_checkpoint(OUT / PICKLED_CASE / "chkpt_snapshot.pt")
 
 
 if __name__ == "__main__":

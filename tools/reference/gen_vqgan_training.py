@@ -17,6 +17,9 @@ Writes into ``vae-core/src/test/resources/fixtures/vqgan_training/``:
       32 is the narrowest width) with seeded random weights renamed to vae4j keys; ``input``, ``latent`` (encoder),
       ``decoded`` (decoder of the latent: HEAD's DiagonalGaussian has std 0.00), and v0.2's DiagonalGaussian
       (std 0.1) on that latent: ``noise`` (the randn_like it drew) and ``sample``.
+  ae/trainer_keys.json
+      every key of that model as ``vae_trainer.py`` saves it (DDP + ``torch.compile``d encoder and decoder:
+      ``module.encoder._orig_mod.conv_in.weight``) with its vae4j name and shape, for vae4j's own key mapping.
   attn_block.safetensors
       HEAD ``ae.AttnBlock(128)`` (2 heads of the hard-coded 64), seeded random weights under its own names
       (``norm.*``, ``qkv.weight``, ``proj_out.weight``), ``input`` and ``output``.
@@ -148,6 +151,23 @@ def autoencoder_fixture(ae_head, ae_v02, gen):
     save_file(contiguous({"input": x, "latent": latent, "decoded": decoded, "noise": noise, "sample": sample}),
               out / "io.safetensors")
     print(f"ae: {sum(v.numel() for v in weights.values())} parameters")
+    return vae
+
+
+def trainer_keys(vae):
+    """ae/trainer_keys.json: the keys of ``vae`` as vae_trainer.py saves it (``torch.save(vae.state_dict())`` of the
+    DDP-wrapped model with ``--do_compile``: ``module.encoder._orig_mod.*``), each with its vae4j name and shape.
+    Names only: the tensors are those of diffusion_pytorch_model.safetensors."""
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    ddp = DDP(vae)
+    ddp.module.encoder = torch.compile(ddp.module.encoder, fullgraph=False, mode="max-autotune")
+    ddp.module.decoder = torch.compile(ddp.module.decoder, fullgraph=False, mode="max-autotune")
+    n = len(vae.encoder.down)
+    lines = []
+    for key, value in ddp.state_dict().items():
+        local = key.removeprefix("module.").replace("_orig_mod.", "")
+        lines.append(f"{json.dumps(key)}: {json.dumps([vqgan_training_key(local, n), list(value.shape)])}")
+    (CORE_OUT / "ae" / "trainer_keys.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 @torch.no_grad()
@@ -339,13 +359,14 @@ def main():
     ae_head, ae_v02 = head.ae, v02.ae
     CORE_OUT.mkdir(parents=True, exist_ok=True)
     gen = torch.Generator().manual_seed(SEED)
-    autoencoder_fixture(ae_head, ae_v02, gen)
+    vae = autoencoder_fixture(ae_head, ae_v02, gen)
     attention_fixture(ae_head, gen)
     parameter_counts(ae_head, ae_v02)
     DISC_OUT.mkdir(parents=True, exist_ok=True)
     discriminator_fixture(head, v02, gen)
     single_process_group()
     try:
+        trainer_keys(vae)
         loss_fixture(head, v02, gen)
     finally:
         dist.destroy_process_group()

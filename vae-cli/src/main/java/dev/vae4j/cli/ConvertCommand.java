@@ -1,17 +1,29 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.io.CheckpointLayout;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
+import dev.vae4j.core.model.ConfigFormatException;
+import dev.vae4j.core.model.ModelConfig;
+import dev.vae4j.core.model.PytorchDiffusionVaeConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
+import dev.vae4j.diffusion.unet.LatentUNet;
+import dev.vae4j.diffusion.unet.LatentUNetConfig;
+import dev.vae4j.dwt.model.LiteVae;
+import dev.vae4j.dwt.model.LiteVaeConfig;
 import dev.vae4j.losses.Lpips;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Module;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,15 +32,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vae convert}: checkpoint layouts without changing a bit — an LDM/CompVis single file (safetensors or PyTorch
- * {@code .ckpt/.pth}, read without running pickle code) to a diffusers folder, a diffusers folder to an LDM safetensors
- * file, and any checkpoint to safetensors (optionally only the keys under a prefix).
+ * {@code vae convert}: checkpoint layouts without changing a bit — a single file (safetensors or PyTorch
+ * {@code .ckpt/.pth/.pt}, read without running pickle code) of any {@link CheckpointLayout}, detected from its keys or
+ * given with {@code --layout} (LDM/CompVis, pytorch-diffusion's VAE and Unet, vqgan-training, open-LiteVAE), to the
+ * folder of the vae4j model it loads into (diffusers {@code AutoencoderKL}, LiteVAE, LatentUNet), a diffusers folder to
+ * an LDM safetensors file, and any checkpoint to safetensors (optionally only the keys under a prefix).
  */
 @Command(
         name = "convert",
         mixinStandardHelpOptions = true,
         description = {
             "Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
+            "Single files of pytorch-diffusion (VAE, Unet), vqgan-training and open-LiteVAE convert too: the layout "
+                    + "is detected from the keys (--layout to force one).",
             "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
             "taesd.py's encoder/decoder .pth -> an AutoencoderTiny folder (--to autoencoder-tiny --encoder E "
                     + "--decoder D).",
@@ -43,6 +59,12 @@ public final class ConvertCommand implements Callable<Integer> {
         LPIPS,
         AUTOENCODER_TINY
     }
+
+    /** The weights file of a LatentUNet folder written from a pytorch-diffusion {@code Unet} state dict. */
+    private static final String UNET_WEIGHTS = "model.safetensors";
+
+    /** The config file ({@code LatentUNetConfig}) of such a folder. */
+    private static final String UNET_CONFIG = "config.json";
 
     @Spec
     private CommandSpec spec;
@@ -67,10 +89,19 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(
             names = "--config",
             paramLabel = "PRESET|FILE",
-            defaultValue = "sd",
-            description = "Architecture of an LDM file: a preset (sd, sdxl, sd3, flux) or a config.json "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Architecture of a single-file checkpoint: a preset (sd, sdxl, sd3, flux, "
+                    + "linear-attention-f8c4, vqgan-training-f8c16; LiteVAE and LatentUNet presets for those "
+                    + "layouts), a config.json, or pytorch-diffusion's training JSON (configs/vae_f8.json, "
+                    + "configs/LDM.json) "
+                    + "(default: the layout's usual preset, sd for LDM files).")
     private String config;
+
+    @Option(
+            names = "--layout",
+            paramLabel = "LAYOUT",
+            description = "Key layout of a single-file checkpoint: ldm, diffusers, pytorch-diffusion-vae, "
+                    + "vqgan-training, open-litevae or pytorch-diffusion-unet (default: detected from the keys).")
+    private String layout;
 
     @Option(
             names = "--ldm-prefix",
@@ -135,10 +166,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         switch (target) {
-            case DIFFUSERS -> {
-                CheckpointConverter.ldmToDiffusers(input, architecture(), output);
-                out.println("wrote diffusers folder " + output);
-            }
+            case DIFFUSERS -> convertSingleFile(out);
             case LDM -> {
                 CheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
                 out.println("wrote LDM checkpoint " + output);
@@ -195,8 +223,75 @@ public final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    private AutoencoderKLConfig architecture() {
-        Path file = Path.of(config);
-        return Files.isRegularFile(file) ? AutoencoderKLConfig.read(file) : AutoencoderKLConfig.preset(config);
+    /** A single-file checkpoint of any layout into the model folder of the vae4j model its layout loads into. */
+    private void convertSingleFile(PrintWriter out) {
+        CheckpointLayout chosen =
+                layout == null ? CheckpointConverter.detectLayout(input) : CheckpointLayout.parse(layout);
+        String preset = config != null
+                ? config
+                : chosen.defaultPreset()
+                        .orElseThrow(() -> new ParameterException(
+                                spec.commandLine(),
+                                "a " + chosen.description() + " needs --config PRESET|FILE: " + chosen.howToLoad()));
+        Path file = Path.of(preset);
+        boolean isFile = Files.isRegularFile(file);
+        switch (chosen.model()) {
+            case AUTOENCODER_KL -> CheckpointConverter.toDiffusers(input, chosen, autoencoderConfig(preset), output);
+            case LITE_VAE -> {
+                LiteVae model = new LiteVae(isFile ? LiteVaeConfig.read(file) : LiteVaeConfig.preset(preset));
+                loadStrictly(model, chosen);
+                model.save(output);
+            }
+            case LATENT_UNET -> {
+                LatentUNetConfig unetConfig = isFile ? unetConfig(file) : LatentUNetConfig.preset(preset);
+                LatentUNet model = new LatentUNet(unetConfig);
+                loadStrictly(model, chosen);
+                model.saveWeights(output.resolve(UNET_WEIGHTS));
+                unetConfig.write(output.resolve(UNET_CONFIG));
+            }
+            default -> throw new IllegalStateException("no conversion for " + chosen.model());
+        }
+        out.println("wrote " + folderName(chosen.model()) + " folder " + output + " (from " + chosen.description()
+                + ", layout " + chosen + ")");
+    }
+
+    /** A preset, a config.json, or a pytorch-diffusion training config ({@code configs/vae_f8.json}). */
+    private static AutoencoderKLConfig autoencoderConfig(String presetOrFile) {
+        Path file = Path.of(presetOrFile);
+        if (!Files.isRegularFile(file)) {
+            return AutoencoderKLConfig.preset(presetOrFile);
+        }
+        return PytorchDiffusionVaeConfig.isTrainingConfig(file)
+                ? PytorchDiffusionVaeConfig.read(file)
+                : AutoencoderKLConfig.read(file);
+    }
+
+    /** A LatentUNet config.json, or pytorch-diffusion's training JSON ({@code configs/LDM.json}, its unet_config). */
+    private static LatentUNetConfig unetConfig(Path file) {
+        Optional<ModelConfig> section = ModelConfig.readSection(file, "unet_config");
+        if (section.isEmpty()) {
+            return LatentUNetConfig.read(file);
+        }
+        try {
+            return LatentUNetConfig.fromConfig(section.get());
+        } catch (ConfigFormatException e) {
+            throw new ConfigFormatException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads {@code --input} into {@code model} strictly (a layout whose names do not depend on the level count). */
+    private void loadStrictly(Module model, CheckpointLayout chosen) {
+        try (CheckpointFiles.Opened opened = CheckpointFiles.open(input)) {
+            StateDict.load(model, chosen.toVae4jNames(opened, 0), true, input.toString());
+        }
+        CliSupport.createFolder(output);
+    }
+
+    private static String folderName(CheckpointLayout.Model model) {
+        return switch (model) {
+            case AUTOENCODER_KL -> "diffusers";
+            case LITE_VAE -> "LiteVAE";
+            case LATENT_UNET -> "LatentUNet";
+        };
     }
 }

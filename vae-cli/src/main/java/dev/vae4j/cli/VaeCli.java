@@ -1,6 +1,7 @@
 package dev.vae4j.cli;
 
 import dev.vae4j.core.io.ExifOrientation;
+import dev.vae4j.core.io.WeightLoadingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -22,9 +23,10 @@ import picocli.CommandLine.Spec;
  * <p>Every command prints through the {@link CommandLine}'s out/err writers, so callers (and tests) can capture them
  * with {@link CommandLine#setOut}/{@link CommandLine#setErr}. Exit codes: 0 success, 1 a failure while running (a
  * missing or unreadable file, a corrupt image or safetensors file, weights that do not fit, a bad value), reported as
- * the single line {@code vae: error: <message>} on stderr (plus the stack trace with {@code --verbose}); 2 a usage
- * error (picocli's message and the usage help); 143 (SIGTERM) or 130 (SIGINT) when {@code train}, {@code encode} into a
- * cache or {@code launch} stopped early on that signal after saving its work ({@link StopSignals}).
+ * the single line {@code vae: error: <message>} on stderr (plus the stack trace, and every key of a weight-loading
+ * failure, with {@code --verbose}); 2 a usage error (picocli's message and the usage help); 143 (SIGTERM) or 130
+ * (SIGINT) when {@code train}, {@code encode} into a cache or {@code launch} stopped early on that signal after saving
+ * its work ({@link StopSignals}).
  */
 @Command(
         name = "vae",
@@ -117,6 +119,9 @@ public final class VaeCli implements Runnable {
         err.println("vae: error: " + CliSupport.errorMessage(ex));
         Object root = commandLine.getCommandSpec().root().userObject();
         if (root instanceof VaeCli cli && cli.verbose()) {
+            if (ex instanceof WeightLoadingException weights) {
+                err.println(weights.details());
+            }
             ex.printStackTrace(err);
         }
         err.flush();

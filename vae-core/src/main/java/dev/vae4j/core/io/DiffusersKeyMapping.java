@@ -78,10 +78,8 @@ public final class DiffusersKeyMapping {
             if (TRAINING_ONLY.stream().anyMatch(local::startsWith)) {
                 continue;
             }
-            String target = toDiffusers(local, levels);
-            // A second key mapping to the same name (e.g. both legacy and current names) keeps its own name,
-            // so strict loading reports it as unexpected instead of silently picking one.
-            byTarget.put(byTarget.containsKey(target) ? key : target, key);
+            // A second key mapping to the same name (e.g. both legacy and current names) keeps its own name.
+            RenamedTensors.put(byTarget, toDiffusers(local, levels), key);
         }
         return new Renamed(source, byTarget);
     }

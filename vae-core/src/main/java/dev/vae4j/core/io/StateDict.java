@@ -90,7 +90,7 @@ public final class StateDict {
      * (converting dtype and device), one tensor at a time.
      *
      * @param strict when true, any missing, unexpected or mis-shaped key throws a {@link WeightLoadingException}
-     *     listing all of them, before anything is copied
+     *     (carrying all of them, and the layout the source's keys resemble), before anything is copied
      * @param origin the source's description for messages (a file path)
      * @return the report (clean when strict loading returns)
      */
@@ -100,7 +100,7 @@ public final class StateDict {
         targets.forEach((name, tensor) -> shapes.put(name, tensor.sizes().vec().get()));
         LoadReport report = compare(shapes, source);
         if (strict && !report.clean()) {
-            throw new WeightLoadingException(origin, report);
+            throw new WeightLoadingException(origin, report, CheckpointLayout.hint(source.names()));
         }
         Set<String> skipped = new TreeSet<>(report.missing());
         report.mismatched().forEach(line -> skipped.add(line.substring(0, line.indexOf(": model "))));

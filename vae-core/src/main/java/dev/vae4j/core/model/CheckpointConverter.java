@@ -1,6 +1,7 @@
 package dev.vae4j.core.model;
 
 import dev.vae4j.core.FileAccessException;
+import dev.vae4j.core.io.CheckpointLayout;
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LdmKeyMapping;
 import dev.vae4j.core.io.LoadReport;
@@ -13,18 +14,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Converts VAE checkpoints between layouts without changing a single bit (dtypes are kept; only names and the
- * attention-weight shapes [C,C] &lt;-&gt; [C,C,1,1] change): an LDM/CompVis single file (safetensors or PyTorch pickle)
- * to a diffusers folder, a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors (optionally
- * only the keys under a prefix). Conversions to or from diffusers names are checked strictly against the
- * {@link AutoencoderKL} built from the config: any missing, unexpected or mis-shaped key throws
- * {@link WeightLoadingException} before anything is written.
+ * attention-weight shapes [C,C] &lt;-&gt; [C,C,1,1] change): a single file (safetensors or PyTorch pickle) of any
+ * {@code AutoencoderKL} {@link CheckpointLayout} (LDM/CompVis, pytorch-diffusion, vqgan-training) to a diffusers
+ * folder, a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors (optionally only the keys
+ * under a prefix). Conversions to or from diffusers names are checked strictly against the {@link AutoencoderKL} built
+ * from the config: any missing, unexpected or mis-shaped key throws {@link WeightLoadingException} before anything is
+ * written.
  */
 public final class CheckpointConverter {
+    private static final Pattern TRAINING_STATE =
+            Pattern.compile("^([md]_(opt|scaler|sch)|optimizer\\w*|scaler|\\w*scheduler)\\.");
+    private static final String TRAINING_STATE_HINT = "; they are optimizer/scaler/scheduler states only (a training"
+            + " script's resume checkpoint): convert the model's state dict file saved beside it instead";
+
     private CheckpointConverter() {}
 
     /**
@@ -32,9 +41,54 @@ public final class CheckpointConverter {
      * ({@code config.json} + {@code diffusion_pytorch_model.safetensors}).
      */
     public static void ldmToDiffusers(Path ldmFile, AutoencoderKLConfig config, Path outDir) {
-        try (CheckpointFiles.Opened opened = CheckpointFiles.open(ldmFile)) {
-            TensorSource diffusers = DiffusersKeyMapping.wrap(opened, config.levels());
-            Map<String, Tensor> tensors = checkedTensors(diffusers, config, ldmFile.toString());
+        toDiffusers(ldmFile, CheckpointLayout.LDM, config, outDir);
+    }
+
+    /**
+     * The layout of checkpoint {@code file}, detected from its key names ({@link CheckpointLayout#detect}).
+     *
+     * @throws IllegalArgumentException naming the first keys when no known layout fits (and saying so when the file
+     *     holds training states only)
+     */
+    public static CheckpointLayout detectLayout(Path file) {
+        try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
+            List<String> names = opened.names();
+            return CheckpointLayout.detect(names)
+                    .orElseThrow(() -> new IllegalArgumentException(file + ": the " + names.size()
+                            + " keys fit no known checkpoint layout (" + CheckpointLayout.ids() + "); first keys: "
+                            + String.join(", ", names.subList(0, Math.min(LoadReport.SUMMARY_KEYS, names.size())))
+                            + (trainingStateOnly(names) ? TRAINING_STATE_HINT : "")));
+        }
+    }
+
+    /**
+     * Whether every key is an optimizer, gradient-scaler or scheduler state: the resume checkpoints of training scripts
+     * (pytorch-diffusion's {@code chkpt_snapshot.pt}: {@code m_opt}, {@code d_opt}, {@code m_scaler}, {@code m_sch};
+     * its train_LDM.py's {@code optimizer}, {@code scaler}, {@code scheduler}), which hold no model weights.
+     */
+    private static boolean trainingStateOnly(List<String> names) {
+        return !names.isEmpty()
+                && names.stream().allMatch(n -> TRAINING_STATE.matcher(n).find());
+    }
+
+    /**
+     * Single file of an {@code AutoencoderKL} layout (LDM, diffusers, pytorch-diffusion's {@code VAE}, vqgan-training's
+     * {@code ae.py}; training wrappers and LDM's {@code loss.*} / {@code model_ema.*} ignored) -> diffusers folder
+     * ({@code config.json} + {@code diffusion_pytorch_model.safetensors}), checked strictly against the model of
+     * {@code config} before anything is written.
+     *
+     * @throws IllegalArgumentException if {@code layout} is not an {@code AutoencoderKL} layout
+     * @throws WeightLoadingException if the renamed keys do not fit the model (one line: counts, first keys, the layout
+     *     the file resembles)
+     */
+    public static void toDiffusers(Path file, CheckpointLayout layout, AutoencoderKLConfig config, Path outDir) {
+        if (layout.model() != CheckpointLayout.Model.AUTOENCODER_KL) {
+            throw new IllegalArgumentException("layout " + layout + " (" + layout.description()
+                    + ") is not an AutoencoderKL layout: " + layout.howToLoad());
+        }
+        try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
+            TensorSource renamed = layout.toVae4jNames(opened, config.levels());
+            Map<String, Tensor> tensors = checkedTensors(renamed, config, file.toString(), opened.names());
             createDirectories(outDir);
             SafetensorsWriter.write(outDir.resolve(AutoencoderKL.WEIGHTS_FILE), tensors, Map.of("format", "pt"));
             config.write(outDir.resolve(AutoencoderKL.CONFIG_FILE));
@@ -51,7 +105,7 @@ public final class CheckpointConverter {
         Path weights = folder.resolve(AutoencoderKL.WEIGHTS_FILE);
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(weights)) {
             TensorSource diffusers = DiffusersKeyMapping.wrap(opened, config.levels());
-            checkedTensors(diffusers, config, weights.toString());
+            checkedTensors(diffusers, config, weights.toString(), opened.names());
             TensorSource ldm = LdmKeyMapping.wrap(diffusers, config.levels(), prefix);
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (String name : ldm.names()) {
@@ -123,8 +177,12 @@ public final class CheckpointConverter {
         }
     }
 
-    /** All tensors of {@code source}, after checking names and shapes against the model of {@code config}. */
-    private static Map<String, Tensor> checkedTensors(TensorSource source, AutoencoderKLConfig config, String origin) {
+    /**
+     * All tensors of {@code source}, after checking names and shapes against the model of {@code config};
+     * {@code savedNames} (the file's own key names) name the layout the file resembles when they do not fit.
+     */
+    private static Map<String, Tensor> checkedTensors(
+            TensorSource source, AutoencoderKLConfig config, String origin, List<String> savedNames) {
         Map<String, long[]> expected = new LinkedHashMap<>();
         try (dev.vae4j.core.tensor.TensorScope scope = new dev.vae4j.core.tensor.TensorScope()) {
             StateDict.of(new AutoencoderKL(config))
@@ -132,7 +190,7 @@ public final class CheckpointConverter {
         }
         LoadReport report = StateDict.compare(expected, source);
         if (!report.clean()) {
-            throw new WeightLoadingException(origin, report);
+            throw new WeightLoadingException(origin, report, CheckpointLayout.hint(savedNames));
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : expected.keySet()) {

@@ -3,9 +3,11 @@ package dev.vae4j.core.model;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model's configuration as its {@code config.json} holds it: an immutable JSON object whose {@code _class_name} says
@@ -22,6 +25,8 @@ import java.util.Map;
  */
 public final class ModelConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LENIENT =
+            JsonMapper.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA).build();
 
     private final ObjectNode tree;
 
@@ -73,6 +78,28 @@ public final class ModelConfig {
             throw new ConfigFormatException("model config " + file + " is not a JSON object");
         }
         return new ModelConfig(object);
+    }
+
+    /**
+     * The object under top-level key {@code key} of the JSON file {@code file}, which may have trailing commas (the
+     * hand-edited training configs of pytorch-diffusion, {@code configs/*.json}, have them); empty when the file is not
+     * a JSON object or has no object under {@code key}.
+     *
+     * @throws FileAccessException if it cannot be read
+     * @throws ConfigFormatException naming the file if it is not JSON
+     */
+    public static Optional<ModelConfig> readSection(Path file, String key) {
+        JsonNode node;
+        try {
+            node = LENIENT.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new ConfigFormatException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return node != null && node.get(key) instanceof ObjectNode section
+                ? Optional.of(new ModelConfig(section))
+                : Optional.empty();
     }
 
     /** A config of {@code fields} (strings, numbers, booleans, null, and lists or maps of them), in their order. */

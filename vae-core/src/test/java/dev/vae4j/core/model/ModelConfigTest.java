@@ -43,4 +43,19 @@ class ModelConfigTest {
         assertEquals(16, wider.fields("test").integer("latent_channels"));
         assertEquals(base, wider.without("block_out_channels").with("latent_channels", 4));
     }
+
+    @Test
+    void sectionsOfTrainingConfigsAreReadWithTrailingCommas(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("train.json");
+        Files.writeString(file, "{\"unet_config\": {\"img_size\": 64, \"dim_mults\": [1, 2,],},\n \"x\": 1,}");
+        ModelConfig section = ModelConfig.readSection(file, "unet_config").orElseThrow();
+        assertEquals(List.of(1, 2), section.fields("unet_config").integers("dim_mults"));
+        assertTrue(ModelConfig.readSection(file, "x").isEmpty());
+        assertTrue(ModelConfig.readSection(file, "model").isEmpty());
+        Files.writeString(file, "{\"unet_config\": ");
+        ConfigFormatException e =
+                assertThrows(ConfigFormatException.class, () -> ModelConfig.readSection(file, "unet_config"));
+        assertTrue(e.getMessage().startsWith(file + " is not valid JSON"), e.getMessage());
+        assertThrows(FileAccessException.class, () -> ModelConfig.readSection(dir.resolve("none.json"), "x"));
+    }
 }

@@ -1,15 +1,22 @@
 package dev.vae4j.core.model;
 
 import static dev.vae4j.core.testing.Fixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vae4j.core.io.CheckpointLayout;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.nn.MultiHeadAttention2D;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -43,6 +50,54 @@ class VqganTrainingParityTest {
                     posterior.sample(expected.get("noise")),
                     TOLERANCE);
             assertClose("ae.py decoded", expected.get("decoded"), model.decode(expected.get("latent")), TOLERANCE);
+        }
+    }
+
+    /**
+     * The same weights under the names {@code vae_trainer.py} saves ({@code ae/trainer_keys.json}: DDP and
+     * {@code torch.compile} prefixes), renamed by the detected layout, load strictly and give the same forward.
+     */
+    @Test
+    void trainerSavedKeysLoadThroughTheDetectedLayout() throws IOException {
+        Path dir = Fixtures.dir("vqgan_training/ae");
+        Map<String, String> ours = new LinkedHashMap<>();
+        new ObjectMapper()
+                .readTree(dir.resolve("trainer_keys.json").toFile())
+                .fields()
+                .forEachRemaining(f -> ours.put(f.getKey(), f.getValue().get(0).asText()));
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader weights = SafetensorsReader.open(dir.resolve(AutoencoderKL.WEIGHTS_FILE));
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            TensorSource saved = new TensorSource() {
+                @Override
+                public List<String> names() {
+                    return new ArrayList<>(ours.keySet());
+                }
+
+                @Override
+                public long[] shape(String name) {
+                    return weights.entry(ours.get(name)).shape();
+                }
+
+                @Override
+                public Tensor load(String name) {
+                    return weights.load(ours.get(name));
+                }
+            };
+            CheckpointLayout layout = CheckpointLayout.detect(saved.names()).orElseThrow();
+            assertEquals(CheckpointLayout.VQGAN_TRAINING, layout);
+            AutoencoderKLConfig config = AutoencoderKLConfig.read(dir.resolve(AutoencoderKL.CONFIG_FILE));
+            AutoencoderKL model = new AutoencoderKL(config);
+            StateDict.load(model, layout.toVae4jNames(saved, config.levels()), true, "trainer_keys.json");
+            Map<String, Tensor> expected = io.loadAll();
+            assertClose(
+                    "trainer-saved latent",
+                    expected.get("latent"),
+                    model.encode(expected.get("input")).mean(),
+                    TOLERANCE);
+            assertClose(
+                    "trainer-saved decoded", expected.get("decoded"), model.decode(expected.get("latent")), TOLERANCE);
         }
     }
 
