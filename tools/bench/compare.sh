@@ -6,6 +6,9 @@
 #
 # Usage: tools/bench/compare.sh [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda]
 #                               [--size PX] [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark]
+#                               [--gflops]
+# --gflops (CPU, needs --size) also prints each side's achieved GFLOP/s against the cores' measured and nominal
+# peak (tools/bench/gflops.py). The Java side runs through ./vae, with the JVM and malloc settings users get.
 # Environment: PYTHON (interpreter with torch + diffusers; default python3), ROUNDS (default 2),
 #              KEEP (folder for the raw JSON reports; default a temporary folder, deleted at exit).
 # Builds with ./mvnw -q -DskipTests install only if vae-cli/target/{classes,lib} are missing.
@@ -18,6 +21,8 @@ workloads="sd-encode,sd-decode,sd-encode-decode,train-step-small,litevae-b-encod
 runs=5
 warmup=2
 threads="$(nproc)"
+size=""
+gflops=""
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,12 +30,18 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
-    --device|--size|--precision) extra+=("$1" "$2"); shift 2 ;;
+    --size) size="$2"; extra+=("$1" "$2"); shift 2 ;;
+    --device|--precision) extra+=("$1" "$2"); shift 2 ;;
+    --gflops) gflops=1; shift ;;
     --channels-last|--cudnn-benchmark) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+if [ -n "$gflops" ] && [ -z "$size" ]; then
+  echo "compare.sh: --gflops needs --size (the FLOPs of a run depend on it)" >&2
+  exit 2
+fi
 
 examples="$root/vae-cli/target"
 if [ ! -d "$examples/lib" ] || [ ! -d "$examples/classes" ]; then
@@ -51,11 +62,13 @@ IFS=',' read -r -a names <<< "$workloads"
 for name in "${names[@]}"; do
   for round in $(seq 1 "$rounds"); do
     echo "[$name] round $round: java" >&2
-    java -Djava.awt.headless=true -cp "$examples/classes:$examples/lib/*" dev.vae4j.cli.BenchCommand \
-      --workloads "$name" "${common[@]}" > "$out/java-$name-$round.json"
+    "$root/vae" bench --workloads "$name" "${common[@]}" > "$out/java-$name-$round.json"
     echo "[$name] round $round: python" >&2
     "$python" "$root/tools/reference/bench.py" --workloads "$name" "${common[@]}" > "$out/python-$name-$round.json"
   done
 done
 
 "$python" "$root/tools/bench/compare_table.py" "$out" "$workloads" "$rounds" "$threads"
+if [ -n "$gflops" ]; then
+  "$python" "$root/tools/bench/gflops.py" "$out" "$workloads" "$rounds" "$size"
+fi
