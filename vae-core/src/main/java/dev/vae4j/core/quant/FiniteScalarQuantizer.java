@@ -25,18 +25,22 @@ public final class FiniteScalarQuantizer extends Module implements Quantizer {
     /** The paper's bound epsilon. */
     public static final double EPSILON = 1e-3;
 
+    /** The most levels a channel may have. */
+    public static final long MAX_LEVELS = 999;
+
     private final long[] levels;
     private final long[] basis;
     private final long codebookSize;
 
     /**
-     * @param levels L_i per latent channel, each >= 2, with a product that fits a signed 63-bit index
+     * @param levels L_i per latent channel, each in [2, {@link #MAX_LEVELS}] (beyond, the epsilon of the bound would
+     *     reach the next level), with a product that fits a signed 63-bit index
      * @throws IllegalArgumentException otherwise
      */
     public FiniteScalarQuantizer(long... levels) {
-        if (levels.length == 0 || Arrays.stream(levels).anyMatch(l -> l < 2)) {
-            throw new IllegalArgumentException(
-                    "FSQ levels " + Arrays.toString(levels) + ": need at least one channel, each with >= 2 levels");
+        if (levels.length == 0 || Arrays.stream(levels).anyMatch(l -> l < 2 || l > MAX_LEVELS)) {
+            throw new IllegalArgumentException("FSQ levels " + Arrays.toString(levels)
+                    + ": need at least one channel, each with 2 to " + MAX_LEVELS + " levels");
         }
         this.levels = levels.clone();
         this.basis = new long[levels.length];
@@ -91,7 +95,7 @@ public final class FiniteScalarQuantizer extends Module implements Quantizer {
         float[] offset = new float[levels.length];
         float[] shift = new float[levels.length];
         for (int i = 0; i < levels.length; i++) {
-            double half = (levels[i] - 1) * (1 - EPSILON) / 2;
+            double half = (levels[i] - 1) * (1 + EPSILON) / 2;
             double off = levels[i] % 2 == 1 ? 0.0 : 0.5;
             halfL[i] = (float) half;
             offset[i] = (float) off;
