@@ -3,6 +3,8 @@ package dev.vae4j.cli;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
+import dev.vae4j.core.model.VQCheckpointConverter;
+import dev.vae4j.core.model.VQModelConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
 import dev.vae4j.losses.Lpips;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,8 +71,8 @@ public final class ConvertCommand implements Callable<Integer> {
             names = "--config",
             paramLabel = "PRESET|FILE",
             defaultValue = "sd",
-            description = "Architecture of an LDM file: a preset (sd, sdxl, sd3, flux) or a config.json "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Architecture of an LDM file: a preset (sd, sdxl, sd3, flux; vq-f4 for an LDM VQ first "
+                    + "stage) or a config.json, AutoencoderKL or VQModel (default: ${DEFAULT-VALUE}).")
     private String config;
 
     @Option(
@@ -136,11 +139,20 @@ public final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         switch (target) {
             case DIFFUSERS -> {
-                CheckpointConverter.ldmToDiffusers(input, architecture(), output);
+                Optional<VQModelConfig> vq = VQCheckpointConverter.architecture(config);
+                if (vq.isPresent()) {
+                    VQCheckpointConverter.ldmToDiffusers(input, vq.get(), output);
+                } else {
+                    CheckpointConverter.ldmToDiffusers(input, architecture(), output);
+                }
                 out.println("wrote diffusers folder " + output);
             }
             case LDM -> {
-                CheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                if (VQCheckpointConverter.isVQModelFolder(input)) {
+                    VQCheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                } else {
+                    CheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                }
                 out.println("wrote LDM checkpoint " + output);
             }
             case SAFETENSORS -> {
