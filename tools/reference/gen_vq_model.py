@@ -24,9 +24,10 @@ Writes into ``vae-core/src/test/resources/fixtures/vq_model/``:
   <case>/ldm.safetensors (case ``ldm_layout`` only)
       the same weights under LDM/CompVis VQModel names, as LDM's own modules' state dict
   counts.json
-      parameter counts of each case and of diffusers' VQModel built with LDM's vq-f4 first-stage config
+      parameter counts of each case and of diffusers' VQModel built with LDM's vq-f4 and vq-f8 first-stage configs
       (``models/first_stage_models/vq-f4/config.yaml``: ch 128, ch_mult 1,2,4, 2 res blocks, z 3, 8192 codes of
-      dimension 3, no level attention)
+      dimension 3, no level attention; ``vq-f8``: ch_mult 1,2,2,4, z 4, 16384 codes of dimension 4, attention at
+      resolution 32 of 256, i.e. the narrowest level)
 
 Seeded, CPU, float32, one thread, deterministic: two runs give byte-identical files.
 """
@@ -50,19 +51,27 @@ COMMIT = "a506df5756472e2ebaf9078affdde2c4f1502cd4"
 SEED = 2112
 
 CASES = {
-    # LDM layout (its GroupNorm has 32 groups, so 32 channels): two levels, code dimension 4 != latent 3, codebook
-    # lookup; weights only as ldm.safetensors
+    # LDM layout (its GroupNorm has 32 groups, so 32 channels): two levels, the second with self-attention after
+    # each resnet (LDM attn_resolutions [8], diffusers AttnDownEncoderBlock2D / AttnUpDecoderBlock2D, as in vq-f8),
+    # code dimension 4 != latent 3, codebook lookup; weights only as ldm.safetensors
     "ldm_layout": dict(block_out_channels=[32, 32], layers_per_block=1, latent_channels=3, vq_embed_dim=4,
                        num_vq_embeddings=32, norm_num_groups=32, sample_size=16, scaling_factor=0.5,
-                       lookup_from_codebook=True),
+                       lookup_from_codebook=True, down_block_types=["DownEncoderBlock2D", "AttnDownEncoderBlock2D"],
+                       up_block_types=["AttnUpDecoderBlock2D", "UpDecoderBlock2D"]),
     # three levels, vq_embed_dim unset (= latent channels), no mid-block attention
     "no_mid_attention": dict(block_out_channels=[8, 8, 16], layers_per_block=2, latent_channels=4,
                              num_vq_embeddings=64, norm_num_groups=4, sample_size=16,
                              mid_block_add_attention=False),
 }
-VQ_F4 = dict(block_out_channels=[128, 256, 512], layers_per_block=2, latent_channels=3, vq_embed_dim=3,
-             num_vq_embeddings=8192, norm_num_groups=32, sample_size=256,
-             down_block_types=["DownEncoderBlock2D"] * 3, up_block_types=["UpDecoderBlock2D"] * 3)
+PRESETS = {
+    "vq-f4": dict(block_out_channels=[128, 256, 512], layers_per_block=2, latent_channels=3, vq_embed_dim=3,
+                  num_vq_embeddings=8192, norm_num_groups=32, sample_size=256),
+    # attn_resolutions [32] at resolution 256: the fourth (narrowest) level
+    "vq-f8": dict(block_out_channels=[128, 256, 256, 512], layers_per_block=2, latent_channels=4, vq_embed_dim=4,
+                  num_vq_embeddings=16384, norm_num_groups=32, sample_size=256,
+                  down_block_types=["DownEncoderBlock2D"] * 3 + ["AttnDownEncoderBlock2D"],
+                  up_block_types=["AttnUpDecoderBlock2D"] + ["UpDecoderBlock2D"] * 3),
+}
 
 
 def build(kw):
@@ -75,10 +84,11 @@ def build(kw):
 
 def diffusers_to_ldm(key, levels):
     """The LDM/CompVis name of a diffusers VQModel key (the inverse of diffusers' LDM conversion)."""
-    up = re.match(r"decoder\.up_blocks\.(\d+)\.(resnets\.(\d+)|upsamplers\.0)\.(.*)", key)
+    up = re.match(r"decoder\.up_blocks\.(\d+)\.(resnets\.(\d+)|attentions\.(\d+)|upsamplers\.0)\.(.*)", key)
     if up:
-        part = f"block.{up.group(3)}." if up.group(3) is not None else "upsample."
-        key = f"decoder.up.{levels - 1 - int(up.group(1))}.{part}{up.group(4)}"
+        part = (f"block.{up.group(3)}." if up.group(3) is not None
+                else f"attn.{up.group(4)}." if up.group(4) is not None else "upsample.")
+        key = f"decoder.up.{levels - 1 - int(up.group(1))}.{part}{up.group(5)}"
     rules = [(r"^(encoder|decoder)\.conv_norm_out\.", r"\1.norm_out."),
              (r"^encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.", r"encoder.down.\1.block.\2."),
              (r"^encoder\.down_blocks\.(\d+)\.downsamplers\.0\.", r"encoder.down.\1.downsample."),
@@ -86,7 +96,11 @@ def diffusers_to_ldm(key, levels):
              (r"\.mid_block\.attentions\.0\.group_norm\.", ".mid.attn_1.norm."),
              (r"\.mid_block\.attentions\.0\.to_(q|k|v)\.", r".mid.attn_1.\1."),
              (r"\.mid_block\.attentions\.0\.to_out\.0\.", ".mid.attn_1.proj_out."),
-             (r"\.conv_shortcut\.", ".nin_shortcut.")]
+             (r"\.conv_shortcut\.", ".nin_shortcut."),
+             (r"^encoder\.down_blocks\.(\d+)\.attentions\.(\d+)\.", r"encoder.down.\1.attn.\2."),
+             (r"\.attn\.(\d+)\.group_norm\.", r".attn.\1.norm."),
+             (r"\.attn\.(\d+)\.to_(q|k|v)\.", r".attn.\1.\2."),
+             (r"\.attn\.(\d+)\.to_out\.0\.", r".attn.\1.proj_out.")]
     for pattern, replacement in rules:
         key = re.sub(pattern, replacement, key)
     return key
@@ -102,7 +116,9 @@ def ldm_first_stage(root, kw):
     channels = kw["block_out_channels"]
     ddconfig = dict(double_z=False, z_channels=kw["latent_channels"], resolution=kw["sample_size"], in_channels=3,
                     out_ch=3, ch=channels[0], ch_mult=[c // channels[0] for c in channels],
-                    num_res_blocks=kw["layers_per_block"], attn_resolutions=[], dropout=0.0)
+                    num_res_blocks=kw["layers_per_block"], dropout=0.0,
+                    attn_resolutions=[kw["sample_size"] // 2 ** i for i, t in enumerate(kw["down_block_types"])
+                                      if t.startswith("Attn")])
     assert all(c % channels[0] == 0 for c in channels) and kw["norm_num_groups"] == 32  # LDM's GroupNorm(32, C)
     dim = kw.get("vq_embed_dim") or kw["latent_channels"]
 
@@ -184,7 +200,8 @@ def main():
     counts, described = {}, {}
     for name, kw in CASES.items():
         described[name] = case(name, kw, gen, root, counts)
-    counts["vq-f4"] = sum(p.numel() for p in build(VQ_F4).parameters())
+    for preset, kw in PRESETS.items():
+        counts[preset] = sum(p.numel() for p in build(kw).parameters())
     (OUT / "counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
     reloaded = VQModel.from_pretrained(OUT / "no_mid_attention")  # what was written reloads in diffusers
     assert sum(p.numel() for p in reloaded.parameters()) == counts["no_mid_attention"]

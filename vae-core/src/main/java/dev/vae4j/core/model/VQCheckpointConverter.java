@@ -3,6 +3,7 @@ package dev.vae4j.core.model;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LdmKeyMapping;
+import dev.vae4j.core.io.LevelAttentionKeyMapping;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.io.StateDict;
@@ -58,8 +59,7 @@ public final class VQCheckpointConverter {
      */
     public static void ldmToDiffusers(Path ldmFile, VQModelConfig config, Path outDir) {
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(ldmFile)) {
-            TensorSource diffusers =
-                    DiffusersKeyMapping.wrap(opened, config.blockOutChannels().size());
+            TensorSource diffusers = diffusersNames(opened, config);
             Map<String, Tensor> tensors = checkedTensors(diffusers, config, ldmFile.toString());
             try {
                 Files.createDirectories(outDir);
@@ -83,15 +83,24 @@ public final class VQCheckpointConverter {
         Path weights = folder.resolve(AutoencoderKL.WEIGHTS_FILE);
         int levels = config.blockOutChannels().size();
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(weights)) {
-            TensorSource diffusers = DiffusersKeyMapping.wrap(opened, levels);
+            TensorSource diffusers = diffusersNames(opened, config);
             checkedTensors(diffusers, config, weights.toString());
-            TensorSource ldm = LdmKeyMapping.wrap(diffusers, levels, prefix);
+            TensorSource ldm = LevelAttentionKeyMapping.toLdm(LdmKeyMapping.wrap(diffusers, levels, prefix), levels);
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (String name : ldm.names()) {
                 out.put(name, ldm.load(name));
             }
             SafetensorsWriter.write(ldmFile, out, Map.of("format", "pt"));
         }
+    }
+
+    /**
+     * A checkpoint in any naming {@link DiffusersKeyMapping} reads, plus LDM's level attentions
+     * ({@link LevelAttentionKeyMapping}), under diffusers {@code VQModel} names.
+     */
+    static TensorSource diffusersNames(TensorSource checkpoint, VQModelConfig config) {
+        int levels = config.blockOutChannels().size();
+        return DiffusersKeyMapping.wrap(LevelAttentionKeyMapping.fromLdm(checkpoint, levels), levels);
     }
 
     /** All tensors of {@code source} in the model's order, after checking names and shapes against it. */

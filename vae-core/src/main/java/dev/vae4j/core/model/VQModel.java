@@ -1,6 +1,5 @@
 package dev.vae4j.core.model;
 
-import dev.vae4j.core.io.DiffusersKeyMapping;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
@@ -78,8 +77,7 @@ public final class VQModel extends Module implements TrainableAutoencoder {
      */
     public LoadReport loadWeights(Path file, boolean strict) {
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
-            TensorSource source =
-                    DiffusersKeyMapping.wrap(opened, config.blockOutChannels().size());
+            TensorSource source = VQCheckpointConverter.diffusersNames(opened, config);
             return StateDict.load(this, source, strict, file.toString());
         }
     }

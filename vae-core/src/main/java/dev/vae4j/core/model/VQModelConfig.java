@@ -2,6 +2,8 @@ package dev.vae4j.core.model;
 
 import dev.vae4j.core.io.AtomicFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +22,8 @@ import java.util.TreeSet;
  *
  * @param inChannels image channels
  * @param outChannels decoded image channels
- * @param downBlockTypes one {@code DownEncoderBlock2D} per level
- * @param upBlockTypes one {@code UpDecoderBlock2D} per level
+ * @param downBlockTypes one {@code DownEncoderBlock2D} (or {@code AttnDownEncoderBlock2D}) per level
+ * @param upBlockTypes one {@code UpDecoderBlock2D} (or {@code AttnUpDecoderBlock2D}) per level, widest first
  * @param blockOutChannels channels per level; downsampling factor {@code 2^(levels-1)}
  * @param layersPerBlock resnets per encoder level (the decoder has one more)
  * @param actFn {@code silu}
@@ -219,42 +221,36 @@ public record VQModelConfig(
     }
 
     /**
-     * Named presets: {@code vq-f4} (LDM's {@code models/first_stage_models/vq-f4}: 3 levels [128, 256, 512], 2 layers,
-     * 3 latent channels, 8192 codes of dimension 3). LDM's {@code vq-f8} is not offered: its level attention at
-     * resolution 32 (diffusers' {@code AttnDownEncoderBlock2D}) is not among the blocks this model builds.
+     * Named presets, LDM's VQ first stages ({@code models/first_stage_models/<name>/config.yaml} of
+     * CompVis/latent-diffusion): {@code vq-f4} (3 levels [128, 256, 512], 3 latent channels, 8192 codes of dimension 3)
+     * and {@code vq-f8} (4 levels [128, 256, 256, 512], self-attention after each resnet of the narrowest level as its
+     * {@code attn_resolutions [32]} place it, 4 latent channels, 16384 codes of dimension 4); 2 layers per block,
+     * sample size 256, scaling factor 1 (LDM's default {@code scale_factor}).
      */
     public static Optional<VQModelConfig> preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "vq-f4" -> Optional.of(ldm(List.of(128, 256, 512), 3, 8192));
+            case "vq-f4" -> Optional.of(ldm(List.of(128, 256, 512), false, 3, 8192));
+            case "vq-f8" -> Optional.of(ldm(List.of(128, 256, 256, 512), true, 4, 16384));
             default -> Optional.empty();
         };
     }
 
     /** The names {@link #preset} knows. */
     public static List<String> presetNames() {
-        return List.of("vq-f4");
+        return List.of("vq-f4", "vq-f8");
     }
 
-    private static VQModelConfig ldm(List<Integer> channels, int latent, int codes) {
-        VQModelConfig base = of(channels, latent, codes);
+    /** An LDM first stage: attention (when asked) at the narrowest level only. */
+    private static VQModelConfig ldm(List<Integer> channels, boolean narrowestAttention, int latent, int codes) {
+        int levels = channels.size();
+        List<String> down = new ArrayList<>(Collections.nCopies(levels, "DownEncoderBlock2D"));
+        List<String> up = new ArrayList<>(Collections.nCopies(levels, "UpDecoderBlock2D"));
+        if (narrowestAttention) {
+            down.set(levels - 1, "AttnDownEncoderBlock2D");
+            up.set(0, "AttnUpDecoderBlock2D");
+        }
         return new VQModelConfig(
-                3,
-                3,
-                base.downBlockTypes,
-                base.upBlockTypes,
-                channels,
-                2,
-                "silu",
-                latent,
-                256,
-                codes,
-                32,
-                latent,
-                1.0,
-                "group",
-                true,
-                false,
-                false);
+                3, 3, down, up, channels, 2, "silu", latent, 256, codes, 32, latent, 1.0, "group", true, false, false);
     }
 
     /**

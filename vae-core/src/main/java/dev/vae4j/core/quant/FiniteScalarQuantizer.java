@@ -107,8 +107,8 @@ public final class FiniteScalarQuantizer extends Module implements Quantizer {
     }
 
     /**
-     * The indices (N, H, W), int64, of codes (N, C, H, W) on the grid: sum_i (code_i * (L_i div 2) + L_i div 2) *
-     * (the product of L_j over j &lt; i).
+     * The indices (N, H, W), int64, of codes (N, C, H, W) on the grid: sum_i (code_i * (L_i div 2) + L_i div 2) * (the
+     * product of L_j over j &lt; i).
      */
     public Tensor codesToIndices(Tensor codes) {
         checkLatents(codes, "codes");

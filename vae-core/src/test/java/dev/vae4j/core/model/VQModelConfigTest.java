@@ -67,6 +67,8 @@ class VQModelConfigTest {
         assertEquals(List.of(128, 256, 512), config.blockOutChannels());
         assertEquals(8192, config.numVqEmbeddings());
         assertEquals(3, config.codeDim());
-        assertTrue(VQModelConfig.preset("vq-f8").isEmpty());
+        VQModelConfig f8 = VQModelConfig.preset("vq-f8").orElseThrow();
+        assertTrue(f8.backbone().downLevelAttention(3) && f8.backbone().upLevelAttention(0));
+        assertTrue(VQModelConfig.preset("vq-f16").isEmpty());
     }
 }

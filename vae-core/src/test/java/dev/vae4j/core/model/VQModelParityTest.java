@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.LdmKeyMapping;
+import dev.vae4j.core.io.LevelAttentionKeyMapping;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
@@ -24,13 +25,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link VQModel} against diffusers' own {@code VQModel} ({@code tools/reference/gen_vq_model.py}, tiny seeded
  * configs): pre-quantization latents, quantized latents, commitment loss, indices, decode, forward and decode from
- * indices, fp32, max |diff| <= 1e-5; parameter counts exact (the two cases and LDM's vq-f4). The {@code ldm_layout}
- * case loads weights under LDM/CompVis names (checked in the script against latent-diffusion's own modules) and
- * round-trips LDM -> diffusers folder -> LDM to the same tensors.
+ * indices, fp32, max |diff| <= 1e-5; parameter counts exact (the two cases and LDM's vq-f4 and vq-f8). The
+ * {@code ldm_layout} case (level attention as in vq-f8) loads weights under LDM/CompVis names (checked in the script
+ * against latent-diffusion's own modules) and round-trips LDM -> diffusers folder -> LDM to the same tensors.
  */
 @Tag("parity")
 class VQModelParityTest {
@@ -67,7 +70,8 @@ class VQModelParityTest {
             model.loadWeights(dir.resolve("ldm.safetensors"), true);
             model.save(tmp);
             VQModel reloaded = VQModel.fromPretrained(tmp);
-            TensorSource ldm = LdmKeyMapping.wrap(TensorSource.of(StateDict.of(reloaded)), 2, "");
+            TensorSource ldm = LevelAttentionKeyMapping.toLdm(
+                    LdmKeyMapping.wrap(TensorSource.of(StateDict.of(reloaded)), 2, ""), 2);
             assertEquals(new TreeSet<>(original.names()), new TreeSet<>(ldm.names()));
             for (String name : original.names()) {
                 Tensor expected = original.load(name);
@@ -76,13 +80,14 @@ class VQModelParityTest {
         }
     }
 
-    @Test
-    void vqF4PresetHasTheReferenceParameterCount() {
+    @ParameterizedTest
+    @CsvSource({"vq-f4, 4, 3", "vq-f8, 8, 4"})
+    void ldmPresetsHaveTheReferenceParameterCounts(String preset, int factor, int latent) {
         try (TensorScope scope = new TensorScope()) {
-            VQModel model = new VQModel(VQModelConfig.preset("vq-f4").orElseThrow());
-            assertEquals(count("vq-f4"), StateDict.parameterCount(model));
-            assertEquals(4, model.downsamplingFactor());
-            assertEquals(3, model.latentChannels());
+            VQModel model = new VQModel(VQModelConfig.preset(preset).orElseThrow());
+            assertEquals(count(preset), StateDict.parameterCount(model));
+            assertEquals(factor, model.downsamplingFactor());
+            assertEquals(latent, model.latentChannels());
         }
     }
 
