@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.model.VQModel;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +77,7 @@ class VQModelCommandTest {
         inspect.assertOk();
         assertTrue(inspect.out().contains("\"_class_name\" : \"VQModel\""), inspect.out());
         assertTrue(inspect.out().contains("latents: 4 channels, downsampling factor 2"), inspect.out());
-        assertTrue(inspect.out().contains("217,125"), inspect.out());
+        assertTrue(inspect.out().contains("229,989"), inspect.out());
         Path image = CliTestSupport.writeImage(dir.resolve("a.png"), 32, 24, 1);
         Path out = dir.resolve("a_rec.png");
         CliTestSupport.Result reconstruct = CliTestSupport.run(
@@ -90,7 +94,54 @@ class VQModelCommandTest {
                         "--output",
                         latents.toString())
                 .assertOk();
-        assertTrue(Files.isRegularFile(latents));
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(latents)) {
+            Tensor indices = reader.load("indices");
+            assertArrayEquals(new long[] {1, 12, 16}, indices.sizes().vec().get());
+            VQModel model = VQModel.fromPretrained(folder);
+            model.eval();
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                Tensor codes = model.vectorQuantizer().codes(indices);
+                assertClose("codes of the written indices", reader.load("mean"), codes, 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void evaluateReportsCodebookUsageAndPerplexity(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("vq");
+        CliTestSupport.run(
+                        "convert",
+                        "--input",
+                        CASE.resolve("ldm.safetensors").toString(),
+                        "--output",
+                        folder.toString(),
+                        "--config",
+                        CASE.resolve("config.json").toString())
+                .assertOk();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 3; i++) {
+            CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 16, 16, i);
+        }
+        Path out = dir.resolve("eval");
+        CliTestSupport.Result result = CliTestSupport.run(
+                "evaluate",
+                "--model",
+                folder.toString(),
+                "--data",
+                data.toString(),
+                "--size",
+                "16",
+                "--output",
+                out.toString());
+        result.assertOk();
+        assertTrue(result.out().contains("codebook_usage"), result.out());
+        JsonNode metrics =
+                new ObjectMapper().readTree(out.resolve("eval.json").toFile()).get("metrics");
+        double usage = metrics.get("codebook_usage").get("value").asDouble();
+        double perplexity = metrics.get("codebook_perplexity").get("value").asDouble();
+        assertTrue(usage > 0 && usage <= 1, "usage " + usage);
+        assertTrue(perplexity >= 1 && perplexity <= 32, "perplexity " + perplexity);
     }
 
     @Test

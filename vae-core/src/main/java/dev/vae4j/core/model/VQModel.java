@@ -6,6 +6,7 @@ import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.io.torch.CheckpointFiles;
 import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.quant.Quantization;
+import dev.vae4j.core.quant.Quantizer;
 import dev.vae4j.core.quant.VectorQuantizer;
 import dev.vae4j.core.quant.VectorQuantizerConfig;
 import dev.vae4j.core.tensor.Shapes;
@@ -13,6 +14,7 @@ import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -94,8 +96,8 @@ public final class VQModel extends Module implements TrainableAutoencoder {
         return config;
     }
 
-    /** The quantizer ({@code quantize}). */
-    public VectorQuantizer quantizer() {
+    /** The vector quantizer ({@code quantize}), with its codebook and options. */
+    public VectorQuantizer vectorQuantizer() {
         return quantizer;
     }
 
@@ -201,5 +203,11 @@ public final class VQModel extends Module implements TrainableAutoencoder {
     @Override
     public boolean forceUpcast() {
         return config.forceUpcast();
+    }
+
+    /** The vector quantizer: raw latents from {@link #encode} are its codes. */
+    @Override
+    public Optional<Quantizer> quantizer() {
+        return Optional.of(quantizer);
     }
 }

@@ -3,10 +3,9 @@ package dev.vae4j.core.quant;
 import static org.bytedeco.pytorch.global.torch.bincount;
 
 import dev.vae4j.core.tensor.TensorScope;
-import org.bytedeco.pytorch.Scalar;
+import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * How a batch of indices uses a codebook.
@@ -48,12 +47,39 @@ public record CodebookUsage(double perplexity, long usedCodes, long codebookSize
                 throw new IllegalArgumentException(
                         "codebook usage: indices span [" + min + ", " + max + "], outside [0, " + size + ")");
             }
-            Tensor counts = bincount(flat, new TensorOptional(), size).to(ScalarType.Double);
-            Tensor p = counts.div(new Scalar(flat.numel()));
-            double perplexity =
-                    p.mul(p.add(new Scalar(1e-10)).log()).sum().neg().exp().item_double();
-            long used = counts.gt(new Scalar(0.0)).sum().item_long();
-            return new CodebookUsage(perplexity, used, size);
+            return fromCounts(counts(flat, size));
         }
+    }
+
+    /** How often each of {@code size} codes occurs in {@code indices} (any shape, int64 in [0, size)). */
+    public static long[] counts(Tensor indices, long size) {
+        long[] counts = new long[Math.toIntExact(size)];
+        bincount(indices.reshape(-1), new TensorOptional(), size)
+                .cpu()
+                .contiguous()
+                .data_ptr_long()
+                .get(counts);
+        return counts;
+    }
+
+    /**
+     * The usage described by per-code counts (the codebook size is their number).
+     *
+     * @throws IllegalArgumentException when there are no codes, a negative count or no occurrence at all
+     */
+    public static CodebookUsage fromCounts(long[] counts) {
+        long total = Arrays.stream(counts).sum();
+        if (counts.length == 0 || total <= 0 || Arrays.stream(counts).anyMatch(c -> c < 0)) {
+            throw new IllegalArgumentException(
+                    "codebook usage: counts of " + counts.length + " codes with total " + total + " are not a usage");
+        }
+        double entropy = 0;
+        long used = 0;
+        for (long c : counts) {
+            double p = (double) c / total;
+            entropy -= p * Math.log(p + 1e-10);
+            used += c > 0 ? 1 : 0;
+        }
+        return new CodebookUsage(Math.exp(entropy), used, counts.length);
     }
 }

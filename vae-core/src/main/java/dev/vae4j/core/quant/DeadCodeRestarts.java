@@ -1,10 +1,7 @@
 package dev.vae4j.core.quant;
 
-import static org.bytedeco.pytorch.global.torch.bincount;
-
 import java.util.stream.IntStream;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 
 /**
  * Counts, per code, the consecutive training steps in which no latent chose it, and names the codes whose count reached
@@ -35,12 +32,7 @@ final class DeadCodeRestarts {
 
     /** Records one step's choices {@code indices} (any shape, int64 codes). */
     void observe(Tensor indices) {
-        long[] counts = new long[idleSteps.length];
-        bincount(indices.reshape(-1), new TensorOptional(), idleSteps.length)
-                .cpu()
-                .contiguous()
-                .data_ptr_long()
-                .get(counts);
+        long[] counts = CodebookUsage.counts(indices, idleSteps.length);
         for (int i = 0; i < counts.length; i++) {
             idleSteps[i] = counts[i] > 0 ? 0 : idleSteps[i] + 1;
         }
