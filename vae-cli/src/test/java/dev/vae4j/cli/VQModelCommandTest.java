@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.VQModel;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -103,6 +105,32 @@ class VQModelCommandTest {
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 Tensor codes = model.vectorQuantizer().codes(indices);
                 assertClose("codes of the written indices", reader.load("mean"), codes, 1e-6);
+            }
+            Path onlyIndices = dir.resolve("indices.safetensors");
+            SafetensorsWriter.write(onlyIndices, Map.of("indices", indices), Map.of());
+            Path fromIndices = dir.resolve("from_indices.safetensors");
+            Path fromLatents = dir.resolve("from_latents.safetensors");
+            CliTestSupport.run(
+                            "decode",
+                            "--model",
+                            folder.toString(),
+                            "--input",
+                            onlyIndices.toString(),
+                            "--output",
+                            fromIndices.toString())
+                    .assertOk();
+            CliTestSupport.run(
+                            "decode",
+                            "--model",
+                            folder.toString(),
+                            "--input",
+                            latents.toString(),
+                            "--output",
+                            fromLatents.toString())
+                    .assertOk();
+            try (SafetensorsReader a = SafetensorsReader.open(fromIndices);
+                    SafetensorsReader b = SafetensorsReader.open(fromLatents)) {
+                assertClose("decode(indices) vs decode(latents)", b.load("images"), a.load("images"), 1e-5);
             }
         }
     }
