@@ -38,6 +38,22 @@ public record IndexRemap(long[] used, UnknownIndex unknown) {
         return used.clone();
     }
 
+    /** Equal lists of used codes (by content) and the same unknown-index policy. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof IndexRemap r && Arrays.equals(used, r.used) && unknown.equals(r.unknown);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(used) + unknown.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "IndexRemap[used=" + Arrays.toString(used) + ", unknown=" + unknown + "]";
+    }
+
     /** The number of distinct indices after remapping: the used codes, plus one for {@link UnknownIndex#extra()}. */
     public long indexRange() {
         return used.length + (unknown.kind() == UnknownIndex.Kind.EXTRA ? 1 : 0);

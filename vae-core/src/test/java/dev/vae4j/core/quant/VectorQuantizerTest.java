@@ -141,6 +141,7 @@ class VectorQuantizerTest {
                 IndexRemap.fromNpy(Fixtures.dir("quantizers/taming_remap_extra/used.npy"), UnknownIndex.extra());
         assertArrayEquals(new long[] {0, 2, 3, 5, 7, 11, 13}, remap.used());
         assertEquals(8, remap.indexRange());
+        assertEquals(new IndexRemap(new long[] {0, 2, 3, 5, 7, 11, 13}, UnknownIndex.extra()), remap);
     }
 
     @Test
