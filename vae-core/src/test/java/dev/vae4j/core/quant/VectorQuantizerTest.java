@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -133,6 +134,31 @@ class VectorQuantizerTest {
                 .lt(new Scalar(1e-6))
                 .sum()
                 .item_long();
+    }
+
+    @Test
+    void trainingStepsInScopesLeaveNoNativeObjectsBehind() {
+        VectorQuantizer quantizer = new VectorQuantizer(VectorQuantizerConfig.builder(16, 4)
+                .ema(new EmaUpdate(0.9, EmaUpdate.DEFAULT_EPSILON))
+                .restartAfterSteps(2)
+                .remap(new IndexRemap(new long[] {0, 3, 5, 9}, UnknownIndex.random()))
+                .build());
+        quantizer.train(true);
+        long[] live = new long[2];
+        for (int step = 0; step < 40; step++) {
+            try (TensorScope scope = new TensorScope()) {
+                Tensor z = randn(step, 2, 4, 3, 3).requires_grad_(true);
+                Quantization q = quantizer.quantize(z);
+                q.quantized().sum().add(q.loss()).backward();
+                q.usage();
+            }
+            if (step == 9) {
+                live[0] = Pointer.totalCount();
+            }
+        }
+        live[1] = Pointer.totalCount();
+        assertTrue(live[0] > 0, "JavaCPP tracks the quantizer's own native objects");
+        assertEquals(live[0], live[1], "native objects alive after step 10 and after step 40");
     }
 
     @Test
