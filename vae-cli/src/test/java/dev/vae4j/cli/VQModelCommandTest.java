@@ -173,6 +173,29 @@ class VQModelCommandTest {
     }
 
     @Test
+    void trainingAVqModelIsRefusedInOneLine(@TempDir Path dir) {
+        Path folder = dir.resolve("vq");
+        CliTestSupport.run(
+                        "convert",
+                        "--input",
+                        CASE.resolve("ldm.safetensors").toString(),
+                        "--output",
+                        folder.toString(),
+                        "--config",
+                        CASE.resolve("config.json").toString())
+                .assertOk();
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        "kl-f4-small",
+                        "--init-from",
+                        folder.toString(),
+                        "--out",
+                        dir.resolve("run").toString())
+                .assertOneLineError("VQ model", "inference only");
+    }
+
+    @Test
     void inspectReportsTheVqF4PresetCount() {
         CliTestSupport.Result inspect = CliTestSupport.run("inspect", "--preset", "vq-f4");
         inspect.assertOk();
