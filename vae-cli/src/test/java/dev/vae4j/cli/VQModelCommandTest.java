@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,6 +171,51 @@ class VQModelCommandTest {
         double perplexity = metrics.get("codebook_perplexity").get("value").asDouble();
         assertTrue(usage > 0 && usage <= 1, "usage " + usage);
         assertTrue(perplexity >= 1 && perplexity <= 32, "perplexity " + perplexity);
+    }
+
+    @Test
+    void latentCacheStoresCodeIndices(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("vq");
+        CliTestSupport.run(
+                        "convert",
+                        "--input",
+                        CASE.resolve("ldm.safetensors").toString(),
+                        "--output",
+                        folder.toString(),
+                        "--config",
+                        CASE.resolve("config.json").toString())
+                .assertOk();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 3; i++) {
+            CliTestSupport.writeImage(data.resolve("img" + i + ".png"), 16, 16, i);
+        }
+        Path cache = dir.resolve("cache");
+        CliTestSupport.run(
+                        "encode",
+                        "--model",
+                        folder.toString(),
+                        "--input",
+                        data.toString(),
+                        "--output",
+                        cache + "/",
+                        "--resolution",
+                        "16",
+                        "--flip")
+                .assertOk();
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader shard = SafetensorsReader.open(cache.resolve("latents-000000.safetensors"))) {
+            VQModel model = VQModel.fromPretrained(folder);
+            model.eval();
+            for (String suffix : new String[] {"", "_flip"}) {
+                Tensor indices = shard.load("0.indices" + suffix);
+                assertArrayEquals(new long[] {8, 8}, indices.sizes().vec().get());
+                Tensor codes =
+                        model.vectorQuantizer().codes(indices.unsqueeze(0)).squeeze(0);
+                // the cache holds normalised latents: (z - 0) * scaling_factor 0.5
+                assertClose("cached codes" + suffix, shard.load("0.mean" + suffix), codes.mul(new Scalar(0.5)), 1e-6);
+            }
+        }
     }
 
     @Test
