@@ -53,14 +53,15 @@ import org.slf4j.LoggerFactory;
  * reads instead of images. Per sample a shard holds float32 tensors {@code <i>.mean} and {@code <i>.logvar} (L, h, w) —
  * the posterior in the model's normalised space: {@code mean' = normalize(mean)} and {@code logvar' = logvar + 2
  * ln|scale_c|}, so {@code mean' + exp(logvar'/2) * eps} is a normalised latent sample — and with {@code flip} also
- * {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop. The shard's metadata {@code samples} is a JSON
- * list (position i) of {key, input, caption, json, label (with labels, see {@link CacheLabels}), source_size [w, h],
- * resized_size [w, h], crop [left, top, w, h] in the resized image, bucket [w, h]}; {@code skipped} lists the
- * unreadable inputs with the reason. Shards are written atomically; this rank writes shards {@code j} with {@code j %
- * worldSize == rank}; with {@code resume} a shard whose file exists and parses is kept (a killed writer leaves only a
- * hidden temp file, removed here), every other shard is (re)written. The rank that finds every shard present at its end
- * writes the index. A {@link StopRequest} ends the writing at the next input: the shard in progress is dropped
- * unwritten, so an interrupted folder holds only whole shards.
+ * {@code <i>.mean_flip}/{@code <i>.logvar_flip} of the mirrored crop; for a model with a quantizer (a VQ model) also
+ * the int64 code indices {@code <i>.indices} (h, w) (and {@code <i>.indices_flip}). The shard's metadata
+ * {@code samples} is a JSON list (position i) of {key, input, caption, json, label (with labels, see
+ * {@link CacheLabels}), source_size [w, h], resized_size [w, h], crop [left, top, w, h] in the resized image, bucket
+ * [w, h]}; {@code skipped} lists the unreadable inputs with the reason. Shards are written atomically; this rank writes
+ * shards {@code j} with {@code j % worldSize == rank}; with {@code resume} a shard whose file exists and parses is kept
+ * (a killed writer leaves only a hidden temp file, removed here), every other shard is (re)written. The rank that finds
+ * every shard present at its end writes the index. A {@link StopRequest} ends the writing at the next input: the shard
+ * in progress is dropped unwritten, so an interrupted folder holds only whole shards.
  *
  * <p>One folder holds one cache: a writer claims it ({@link FolderLock}, shared by the ranks of one {@code vae launch}
  * job), and before writing anything compares the {@link CacheFingerprint} recorded there (model weights and config,
@@ -425,7 +426,7 @@ public final class LatentCacheWriter {
         int next = start;
         int ahead = options.batchSize() * 2 + options.decodeWorkers();
         Map<String, List<PreparedImage>> byShape = new LinkedHashMap<>();
-        Map<Integer, Tensor[]> posteriors = new LinkedHashMap<>();
+        Map<Integer, Map<String, Tensor>> posteriors = new LinkedHashMap<>();
         List<PreparedImage> prepared = new ArrayList<>();
         ArrayNode skippedInputs = JSON.createArrayNode();
         try (TensorScope scope = new TensorScope()) {
@@ -472,32 +473,42 @@ public final class LatentCacheWriter {
         return normalizer.normalize(torch.ones(shape, floats)).sub(normalizer.normalize(torch.zeros(shape, floats)));
     }
 
-    private void encode(List<PreparedImage> group, Tensor slope, Map<Integer, Tensor[]> posteriors) {
-        Tensor[] plain = encode(group.stream().map(PreparedImage::pixels).toList(), slope);
-        Tensor[] flipped = options.flip()
+    private void encode(List<PreparedImage> group, Tensor slope, Map<Integer, Map<String, Tensor>> posteriors) {
+        Map<String, Tensor> plain =
+                encode(group.stream().map(PreparedImage::pixels).toList(), slope);
+        Map<String, Tensor> flipped = options.flip()
                 ? encode(group.stream().map(PreparedImage::flipped).toList(), slope)
-                : null;
+                : Map.of();
         for (int r = 0; r < group.size(); r++) {
-            Tensor[] row = new Tensor[flipped == null ? 2 : 4];
-            row[0] = plain[0].get(r).clone();
-            row[1] = plain[1].get(r).clone();
-            if (flipped != null) {
-                row[2] = flipped[0].get(r).clone();
-                row[3] = flipped[1].get(r).clone();
+            Map<String, Tensor> row = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : plain.entrySet()) {
+                row.put(e.getKey(), e.getValue().get(r).clone());
+            }
+            for (Map.Entry<String, Tensor> e : flipped.entrySet()) {
+                row.put(e.getKey() + "_flip", e.getValue().get(r).clone());
             }
             posteriors.put(group.get(r).index(), row);
         }
     }
 
-    /** Normalised {mean, logvar} (B, L, h, w) of a batch, float32 on the CPU. */
-    private Tensor[] encode(List<ImageArray> images, Tensor slope) {
+    /**
+     * Normalised {@code mean}, {@code logvar} (B, L, h, w) of a batch, float32 on the CPU, and for a VQ model the int64
+     * {@code indices} (B, h, w) of its raw latents.
+     */
+    private Map<String, Tensor> encode(List<ImageArray> images, Tensor slope) {
         LatentDistribution posterior = model.encode(ImageArray.toBatch(images));
         Tensor mean = model.latentNormalizer().normalize(posterior.mean().to(torch.ScalarType.Float));
         Tensor logvar = posterior
                 .logvar()
                 .to(torch.ScalarType.Float)
                 .add(log(slope.abs().to(mean.device(), torch.ScalarType.Float)).mul(new Scalar(2.0)));
-        return new Tensor[] {cpu(mean), cpu(logvar)};
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("mean", cpu(mean));
+        out.put("logvar", cpu(logvar));
+        model.quantizer()
+                .ifPresent(q -> out.put(
+                        "indices", q.quantize(posterior.mean()).indices().cpu().contiguous()));
+        return out;
     }
 
     private static Tensor cpu(Tensor t) {
@@ -509,18 +520,14 @@ public final class LatentCacheWriter {
             int j,
             String settings,
             List<PreparedImage> prepared,
-            Map<Integer, Tensor[]> posteriors,
+            Map<Integer, Map<String, Tensor>> posteriors,
             ArrayNode skipped) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ArrayNode samples = JSON.createArrayNode();
         for (int i = 0; i < prepared.size(); i++) {
             PreparedImage image = prepared.get(i);
-            Tensor[] row = posteriors.get(image.index());
-            tensors.put(i + ".mean", row[0]);
-            tensors.put(i + ".logvar", row[1]);
-            if (row.length == 4) {
-                tensors.put(i + ".mean_flip", row[2]);
-                tensors.put(i + ".logvar_flip", row[3]);
+            for (Map.Entry<String, Tensor> e : posteriors.get(image.index()).entrySet()) {
+                tensors.put(i + "." + e.getKey(), e.getValue());
             }
             samples.add(describe(image));
         }
