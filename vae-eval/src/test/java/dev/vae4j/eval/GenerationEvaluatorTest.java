@@ -197,7 +197,8 @@ class GenerationEvaluatorTest {
                     () -> GenerationEvaluator.builder(dit(4, 16), ddim(2))
                             .build()
                             .evaluate(cache));
-            assertTrue(size.getMessage().contains("latents") && size.getMessage().contains("16"), size.getMessage());
+            assertTrue(
+                    size.getMessage().contains("latents") && size.getMessage().contains("16"), size.getMessage());
             IllegalArgumentException classes = assertThrows(
                     IllegalArgumentException.class,
                     () -> GenerationEvaluator.builder(dit(4, 2), ddim(2))
