@@ -46,10 +46,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * autoencoder and the FID Inception network, the samples are also decoded and scored by FID.
  *
  * <p>Generated sample j (classes in the given order, K each) starts from noise (1, C, h, w) drawn with a CPU generator
- * seeded by (seed, j), so the scores depend neither on the batch size nor on the number of ranks: rank r of W generates
- * the samples j = r mod W and reads every W-th batch of real latents, and the feature statistics are summed over the
- * ranks before the distances (as rFID gathers its features). The real latents are the posterior means of the cache's
- * first samples in cache order; h and w are theirs.
+ * seeded by (seed, j), so with a deterministic sampler (DDIM with eta 0, Euler, DPM-Solver++) the scores depend neither
+ * on the batch size nor on the number of ranks (a stochastic sampler's step noise comes from its own source): rank r of
+ * W generates the samples j = r mod W and reads every W-th batch of real latents, and the feature statistics are summed
+ * over the ranks before the distances (as rFID gathers its features). The real latents are the posterior means of the
+ * cache's first samples in cache order; h and w are theirs.
  *
  * <p>FID reference: a latent cache holds no images, so the reference images are the real latents decoded by the same
  * autoencoder (clamped to [-1, 1]) — the data as the autoencoder reproduces it, so gFID measures the generation alone.
