@@ -7,15 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.tensor.Precision;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.Denoiser;
 import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.dit.DiTConfig;
 import dev.vae4j.diffusion.objective.DiffusionObjective;
 import dev.vae4j.diffusion.objective.ObjectiveTerms;
+import dev.vae4j.diffusion.objective.RectifiedFlowObjective;
 import dev.vae4j.diffusion.objective.TrainingObjective;
 import dev.vae4j.diffusion.schedule.BetaSchedule;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
+import dev.vae4j.diffusion.unet.LatentUNet;
+import dev.vae4j.diffusion.unet.LatentUNetConfig;
 import dev.vae4j.train.CheckpointStore;
 import dev.vae4j.train.IntervalReport;
 import dev.vae4j.train.LearningRateSchedule;
@@ -202,6 +206,40 @@ class DenoiserTrainerTest {
                 reports.stream().map(StepReport::skipped).toList());
     }
 
+    private static LatentUNet unet() {
+        torch.manual_seed(4);
+        return new LatentUNet(LatentUNetConfig.builder(8)
+                .channels(4, 4)
+                .initDim(4)
+                .dimMults(List.of(1, 2))
+                .resnetGroups(2)
+                .resnetStacks(1)
+                .classes(3)
+                .attention(2, 4)
+                .build());
+    }
+
+    @Test
+    void theLatentUNetTrainsWithRectifiedFlowUnderBf16Autocast(@TempDir Path dir) {
+        TrainConfig config =
+                config(3, 2, 0).toBuilder().precision(Precision.BF16).build();
+        List<IntervalReport> logs = new ArrayList<>();
+        TrainingState end = DenoiserTrainer.builder(
+                        unet(), RectifiedFlowObjective.builder().build(), config, dir)
+                .build()
+                .train(FixedLatents.random(6, 4, 8, 3, 4), List.of(new TrainingListener() {
+                    @Override
+                    public void onLog(TrainingRun run, IntervalReport report) {
+                        logs.add(report);
+                    }
+                }));
+        assertEquals(3, end.step());
+        assertEquals(0, end.skippedSteps());
+        logs.forEach(log -> assertTrue(Double.isFinite(log.terms().get("loss")), log.toString()));
+        assertTrue(Files.isRegularFile(CheckpointStore.latest(dir).orElseThrow().resolve("denoiser.safetensors")));
+        assertFalse(Files.exists(dir.resolve(DiT.PIPELINE_SUBFOLDER)), "only a DiT run writes a diffusers folder");
+    }
+
     private static String rejected(FixedLatents data, DiT model, double classDropout, Path dir) {
         DenoiserTrainer trainer = DenoiserTrainer.builder(model, ddpm(), config(2, 2, 0), dir)
                 .classDropout(classDropout)
@@ -211,6 +249,16 @@ class DenoiserTrainerTest {
         assertEquals(0, trainer.state().step());
         assertFalse(Files.exists(dir.resolve("checkpoints")), "nothing is written before the checks");
         return message;
+    }
+
+    private static String rejectedUnet(Path dir) {
+        DenoiserTrainer trainer = DenoiserTrainer.builder(unet(), ddpm(), config(2, 2, 0), dir)
+                .classDropout(0.1)
+                .build();
+        return assertThrows(
+                        IllegalArgumentException.class,
+                        () -> trainer.train(FixedLatents.random(4, 4, 8, 3, 1), List.of()))
+                .getMessage();
     }
 
     @Test
@@ -228,6 +276,10 @@ class DenoiserTrainerTest {
         assertEquals(
                 "class id 4 of the training latents is outside [0, 3) (the denoiser's classes)",
                 rejected(FixedLatents.random(5, 4, 8, 5, 1), dit(1), 0, dir.resolve("d")));
+        assertEquals(
+                "class dropout 0.1 needs a denoiser with a null class for single samples (a DiT); this one has none: set"
+                        + " class dropout to 0",
+                rejectedUnet(dir.resolve("e")));
         assertEquals(
                 "class dropout must be in [0, 1), got 1.0",
                 assertThrows(
