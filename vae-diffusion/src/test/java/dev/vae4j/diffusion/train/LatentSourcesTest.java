@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an autoencoder writes.
  */
 class LatentSourcesTest {
-    private static AutoencoderKL autoencoder() {
+    static AutoencoderKL autoencoder() {
         torch.manual_seed(1);
         AutoencoderKL model = new AutoencoderKL(TestModels.autoencoderKL().build());
         model.module().eval();
@@ -46,7 +46,7 @@ class LatentSourcesTest {
     }
 
     /** A cache of classes "cat" and "dog", three 16x16 images each. */
-    private static Path cache(Path dir) throws IOException {
+    static Path cache(Path dir) throws IOException {
         for (String name : List.of("dog", "cat")) {
             Files.createDirectories(dir.resolve("in").resolve(name));
             for (int i = 0; i < 3; i++) {
