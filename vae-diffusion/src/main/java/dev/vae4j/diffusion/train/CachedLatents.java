@@ -25,6 +25,7 @@ public final class CachedLatents implements LatentSource {
     private final LatentDataset.Mode mode;
     private final long seed;
     private final long[] shape;
+    private final boolean labelled;
     private final Tensor mean;
     private final Tensor std;
 
@@ -59,6 +60,7 @@ public final class CachedLatents implements LatentSource {
                     .get();
         }
         this.shape = new long[] {sizes[1], sizes[2], sizes[3]};
+        this.labelled = cache.labels() != null;
         this.mean = norm == LatentNorm.CHANNEL_STATS ? owned(channelColumn(cache.channelMean())) : null;
         this.std = norm == LatentNorm.CHANNEL_STATS ? owned(channelColumn(cache.channelStd())) : null;
     }
@@ -92,7 +94,6 @@ public final class CachedLatents implements LatentSource {
     public Batch load(int[] indices, long[] positions, String device) {
         TensorVector rows = new TensorVector();
         TensorVector labels = new TensorVector();
-        boolean labelled = cache.labels() != null;
         for (int j = 0; j < indices.length; j++) {
             LatentDataset.Batch one = cache.batch(new int[] {indices[j]}, seed, positions[j] / cache.size(), mode);
             rows.push_back(one.latents());
