@@ -1,6 +1,5 @@
 package dev.vae4j.cli;
 
-import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.diffusion.train.Stage2Recipe;
 import dev.vae4j.diffusion.train.Stage2Session;
@@ -264,7 +263,6 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     runDir + " already holds a run: continue it with --resume " + runDir + " or choose another --out");
         }
-        AutoencoderKL autoencoder = vae == null ? null : AutoencoderKL.fromPretrained(vae);
         long started = System.nanoTime();
         DistributedContext context = context(recipe.train().device());
         if (context.distributed() && recipe.train().device().equals("cuda")) {
@@ -283,7 +281,7 @@ public final class TrainCommand implements Callable<Integer> {
                         context.distributed(),
                         "stopping after the current step and saving a checkpoint")) {
             List<TrainingListener> progress = context.writer() ? List.of(new ConsoleProgress(System.err)) : List.of();
-            state = Stage2Session.train(recipe, latents, runDir, autoencoder, parallel(collectives), stop, progress);
+            state = Stage2Session.train(recipe, latents, runDir, vae, parallel(collectives), stop, progress);
             stopExit = signals.exitCode();
         }
         boolean stopped = state.step() < recipe.train().steps();

@@ -3,6 +3,7 @@ package dev.vae4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.diffusion.train.Stage2Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +69,35 @@ class Stage2TrainCommandTest {
                 .contains("\"zebra\""));
         assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
         CliTestSupport.run(train).assertOneLineError("already holds a run", "--resume");
+        Path other = CliTestSupport.saveTestModel(dir.resolve("other"));
+        CliTestSupport.run(
+                        "train",
+                        "--recipe",
+                        "dit-synthetic",
+                        "--latents",
+                        cache.toString(),
+                        "--vae",
+                        other.toString(),
+                        "--out",
+                        dir.resolve("run2").toString())
+                .assertOneLineError("was encoded by other weights", "give the autoencoder that encoded it");
+        assertTrue(!Files.exists(dir.resolve("run2")));
         CliTestSupport.run("train", "--resume", run.toString(), "--latents", cache.toString())
                 .assertOk();
+    }
+
+    @Test
+    void vaeRecipesListsTheStage2Recipes() {
+        CliTestSupport.Result result = CliTestSupport.run("recipes");
+        result.assertOk();
+        for (String name : Stage2Recipe.BUILT_IN) {
+            assertTrue(
+                    result.out()
+                            .lines()
+                            .anyMatch(l -> l.startsWith(name + " ")
+                                    && l.endsWith(Stage2Recipe.load(name).description())),
+                    name + " missing from:\n" + result.out());
+        }
     }
 
     @Test

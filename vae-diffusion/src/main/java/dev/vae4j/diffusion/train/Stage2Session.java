@@ -10,7 +10,9 @@ import dev.vae4j.train.CheckpointStore;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainingListener;
 import dev.vae4j.train.TrainingState;
+import dev.vae4j.train.cache.CacheFingerprint;
 import dev.vae4j.train.cache.LatentDataset;
+import dev.vae4j.train.cache.ModelWeightsDigest;
 import dev.vae4j.train.dist.DataParallel;
 import dev.vae4j.train.listeners.MetricsLog;
 import java.io.IOException;
@@ -43,18 +45,20 @@ public final class Stage2Session {
      * @param stop ends the run early, with a checkpoint
      * @param listeners more listeners (progress); the metrics log is added on rank 0
      * @return the final counters
-     * @throws IllegalArgumentException if the cache cannot be read or does not fit the recipe (see
-     *     {@link DenoiserTrainer#train})
+     * @throws IllegalArgumentException if the cache cannot be read, was encoded by other weights than
+     *     {@code autoencoderFolder}'s, or does not fit the recipe (see {@link DenoiserTrainer#train})
      * @throws FileAccessException if the run folder cannot be written
      */
     public static TrainingState train(
             Stage2Recipe recipe,
             Path cacheFolder,
             Path runDir,
-            AutoencoderKL autoencoder,
+            Path autoencoderFolder,
             DataParallel parallel,
             StopRequest stop,
             List<TrainingListener> listeners) {
+        AutoencoderKL autoencoder =
+                autoencoderFolder == null ? null : encodingAutoencoder(cacheFolder, autoencoderFolder);
         try (LatentDataset cache = LatentDataset.open(cacheFolder)) {
             CachedLatents source = new CachedLatents(
                     cache,
@@ -98,6 +102,23 @@ public final class Stage2Session {
             latest.ifPresent(trainer::resume);
             return trainer.train(source, all);
         }
+    }
+
+    /**
+     * The AutoencoderKL in {@code folder}, after checking that its weights are those that encoded the cache (when the
+     * cache's fingerprint records them).
+     */
+    private static AutoencoderKL encodingAutoencoder(Path cacheFolder, Path folder) {
+        CacheFingerprint fingerprint = CacheFingerprint.read(cacheFolder);
+        if (fingerprint != null && fingerprint.modelWeights() != null) {
+            String digest = ModelWeightsDigest.of(folder);
+            if (!digest.equals(fingerprint.modelWeights())) {
+                throw new IllegalArgumentException("the latent cache " + cacheFolder + " was encoded by other weights"
+                        + " (sha256 " + fingerprint.modelWeights().substring(0, 12) + ") than the autoencoder "
+                        + folder + " (sha256 " + digest.substring(0, 12) + "): give the autoencoder that encoded it");
+            }
+        }
+        return AutoencoderKL.fromPretrained(folder);
     }
 
     private static void createFolder(Path dir) {

@@ -79,9 +79,11 @@ class Stage2RecipeTest {
                 .logEvery(1)
                 .build());
         Path cache = LatentSourcesTest.cache(dir);
+        Path vaeFolder = dir.resolve("vae");
+        LatentSourcesTest.autoencoder().save(vaeFolder);
         Path run = dir.resolve("run");
-        TrainingState end = Stage2Session.train(
-                recipe, cache, run, LatentSourcesTest.autoencoder(), DataParallel.none(), new StopRequest(), List.of());
+        TrainingState end =
+                Stage2Session.train(recipe, cache, run, vaeFolder, DataParallel.none(), new StopRequest(), List.of());
         assertEquals(3, end.step());
         assertTrue(Stage2Session.isRun(run));
         assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
