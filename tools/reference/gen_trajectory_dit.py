@@ -170,7 +170,7 @@ def readme(tensors, config):
         "dropped": "1 where the label was dropped to the null class",
         "lr": "learning rate per step",
         "loss.loss": "logged loss per step",
-        "spread.loss": "max |loss difference| over kernel variants per step",
+        "spread.loss": "largest absolute loss difference over kernel variants, per step",
     }
     for key in sorted(k for k in tensors if not k.startswith(("init.", "final.", "spread.final."))):
         t = tensors[key]
