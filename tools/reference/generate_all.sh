@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every parity fixture by running each tools/reference/gen_*.py in turn.
 # Usage: [PYTHON=/path/to/venv/bin/python] tools/reference/generate_all.sh
+# The --upstream scripts read their clones from $VQGAN_TRAINING_REPO, $PYTORCH_DIFFUSION_REPO and $LATENT_DIFFUSION_REPO.
 set -euo pipefail
 
 PYTHON="${PYTHON:-python3}"

@@ -9,6 +9,8 @@ import dev.vae4j.core.model.CheckpointConverter;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ModelConfig;
 import dev.vae4j.core.model.PytorchDiffusionVaeConfig;
+import dev.vae4j.core.model.VQCheckpointConverter;
+import dev.vae4j.core.model.VQModelConfig;
 import dev.vae4j.core.model.tiny.AutoencoderTiny;
 import dev.vae4j.core.model.tiny.TaesdCheckpoints;
 import dev.vae4j.diffusion.unet.LatentUNet;
@@ -90,9 +92,9 @@ public final class ConvertCommand implements Callable<Integer> {
             names = "--config",
             paramLabel = "PRESET|FILE",
             description = "Architecture of a single-file checkpoint: a preset (sd, sdxl, sd3, flux, "
-                    + "linear-attention-f8c4, vqgan-training-f8c16; LiteVAE and LatentUNet presets for those "
-                    + "layouts), a config.json, or pytorch-diffusion's training JSON (configs/vae_f8.json, "
-                    + "configs/LDM.json) "
+                    + "linear-attention-f8c4, vqgan-training-f8c16; vq-f4 or vq-f8 for an LDM VQ first stage; "
+                    + "LiteVAE and LatentUNet presets for those layouts), a config.json (AutoencoderKL or VQModel), "
+                    + "or pytorch-diffusion's training JSON (configs/vae_f8.json, configs/LDM.json) "
                     + "(default: the layout's usual preset, sd for LDM files).")
     private String config;
 
@@ -168,7 +170,11 @@ public final class ConvertCommand implements Callable<Integer> {
         switch (target) {
             case DIFFUSERS -> convertSingleFile(out);
             case LDM -> {
-                CheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                if (VQCheckpointConverter.isVQModelFolder(input)) {
+                    VQCheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                } else {
+                    CheckpointConverter.diffusersToLdm(input, output, ldmPrefix);
+                }
                 out.println("wrote LDM checkpoint " + output);
             }
             case SAFETENSORS -> {
@@ -225,6 +231,12 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** A single-file checkpoint of any layout into the model folder of the vae4j model its layout loads into. */
     private void convertSingleFile(PrintWriter out) {
+        Optional<VQModelConfig> vq = config == null ? Optional.empty() : VQCheckpointConverter.architecture(config);
+        if (vq.isPresent()) {
+            VQCheckpointConverter.ldmToDiffusers(input, vq.get(), output);
+            out.println("wrote diffusers folder " + output + " (VQModel, from an LDM VQ first stage)");
+            return;
+        }
         CheckpointLayout chosen =
                 layout == null ? CheckpointConverter.detectLayout(input) : CheckpointLayout.parse(layout);
         String preset = config != null

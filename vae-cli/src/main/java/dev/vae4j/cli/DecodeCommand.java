@@ -8,6 +8,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
+import dev.vae4j.core.quant.Quantizer;
 import dev.vae4j.core.tensor.InferenceScope;
 import dev.vae4j.core.tensor.NonFiniteValues;
 import dev.vae4j.core.tensor.TensorScope;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vae decode}: latents -> images. Reads the tensor {@code latents} (N, L, h, w) of a {@code .safetensors} file
- * (as written by {@code vae encode}), undoes the model's normalisation unless {@code --raw}, decodes, and writes either
+ * (as written by {@code vae encode}; for a VQ model, a file with only the code indices {@code indices} (N, h, w) will
+ * do, their codes being raw latents), undoes the model's normalisation unless {@code --raw}, decodes, and writes either
  * a folder of 8-bit PNGs ({@code 000000.png, ...}, or the original names from the file's {@code files} metadata with a
  * {@code .png} extension) or, when the output ends in {@code .safetensors}, a file with the float32 tensor
  * {@code images} (N, C, h*f, w*f) in [-1, 1] (not clamped).
@@ -42,7 +44,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "decode",
         mixinStandardHelpOptions = true,
-        description = "Decode latents (a .safetensors file with 'latents') into PNG images or a .safetensors file.")
+        description = "Decode latents (a .safetensors file with 'latents', or a VQ model's 'indices') into PNG images"
+                + " or a .safetensors file.")
 public final class DecodeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeCommand.class);
 
@@ -90,9 +93,10 @@ public final class DecodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // The input and the output location are checked before the model is loaded, so mistakes fail fast.
         try (SafetensorsReader reader = SafetensorsReader.open(input)) {
-            if (!reader.contains("latents")) {
+            if (!reader.contains("latents") && !reader.contains("indices")) {
                 throw new IllegalArgumentException(
-                        input + " has no tensor 'latents' (it has: " + String.join(", ", reader.names()) + ")");
+                        input + " has no tensor 'latents' (or 'indices' of a VQ model; it has: "
+                                + String.join(", ", reader.names()) + ")");
             }
             List<String> sources = sourceNames(reader);
             refuseToOverwrite(sources, latentCount(reader), toTensorFile);
@@ -130,7 +134,8 @@ public final class DecodeCommand implements Callable<Integer> {
 
     /** The number of latents (0 for a tensor that is not latents at all, which decoding refuses later). */
     private static long latentCount(SafetensorsReader reader) {
-        long[] shape = reader.entry("latents").shape();
+        long[] shape =
+                reader.entry(reader.contains("latents") ? "latents" : "indices").shape();
         return shape.length == 0 ? 0 : shape[0];
     }
 
@@ -162,9 +167,12 @@ public final class DecodeCommand implements Callable<Integer> {
             PrintWriter out) {
         NonFiniteValues nonFinite = compute.nonFinite();
         try (InferenceScope scope = new InferenceScope()) {
-            Tensor latents = loadLatents(reader, model);
+            boolean fromIndices = !reader.contains("latents");
+            Tensor latents = fromIndices ? codes(reader, model) : loadLatents(reader, model);
             nonFinite.check("tensor 'latents' of " + input, latents);
-            warnIfScalingDisagrees(reader.metadata());
+            if (!fromIndices) {
+                warnIfScalingDisagrees(reader.metadata());
+            }
             long n = latents.size(0);
             int f = model.downsamplingFactor();
             int channels = model.outputChannels();
@@ -188,7 +196,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 long count = Math.min(compute.batchSize(), n - start);
                 try (TensorScope batch = new TensorScope()) {
                     Tensor z = latents.narrow(0, start, count);
-                    Tensor decoded = model.decode(raw ? z : normalizer.denormalize(z));
+                    Tensor decoded = model.decode(raw || fromIndices ? z : normalizer.denormalize(z));
                     nonFinite.check(
                             String.format(Locale.ROOT, "decoded images %d..%d", start, start + count - 1), decoded);
                     if (images != null) {
@@ -212,6 +220,26 @@ public final class DecodeCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "decoded %d latent(s) -> %d PNG file(s) in %s%n", n, n, output);
             }
         }
+    }
+
+    /** The raw latents of a file holding only the code indices (N, h, w) of a VQ model. */
+    private Tensor codes(SafetensorsReader reader, Autoencoder model) {
+        Quantizer quantizer = model.quantizer()
+                .orElseThrow(() -> new IllegalArgumentException(input + " holds code indices but no 'latents', and the"
+                        + " model has no quantizer (it is not a VQ model)"));
+        Tensor indices = reader.load("indices");
+        if (indices.dim() != 3 || indices.is_floating_point() || indices.size(0) == 0) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s: tensor 'indices' has shape %s and dtype %s; the model needs integer (N, h, w) with N > 0",
+                    input,
+                    Arrays.toString(reader.entry("indices").shape()),
+                    reader.entry("indices").dtype()));
+        }
+        return quantizer
+                .codes(indices.to(compute.device(), torch.ScalarType.Long))
+                .to(torch.ScalarType.Float)
+                .cpu();
     }
 
     private Tensor loadLatents(SafetensorsReader reader, Autoencoder model) {

@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
  * an image file, a folder of images of one size, or a {@code .safetensors} file whose tensor {@code images} is (N, C,
  * H, W) in [-1, 1]. The output {@code .safetensors} file holds float32 tensors {@code latents} (N, L, H/f, W/f) — the
  * posterior mode, or a sample with {@code --sample}, normalised with the model's {@code (z - shift) * scale} unless
- * {@code --raw} — and the posterior's {@code mean} and {@code logvar} (raw, same shape). Its metadata records
+ * {@code --raw} — and the posterior's {@code mean} and {@code logvar} (raw, same shape); for a model with a quantizer
+ * (a VQ model) also int64 {@code indices} (N, H/f, W/f), the code index of each latent. Its metadata records
  * {@code files} (a JSON list of the input file names, for image inputs), {@code latents} ({@code normalized} or
  * {@code raw}), {@code posterior} ({@code mode} or {@code sample}) and, for samples, {@code seed}.
  */
@@ -189,15 +190,19 @@ public final class EncodeCommand implements Callable<Integer> {
             tensors.put("latents", result.latents);
             tensors.put("mean", result.mean);
             tensors.put("logvar", result.logvar);
+            if (result.indices != null) {
+                tensors.put("indices", result.indices);
+            }
             SafetensorsWriter.write(output, tensors, metadata);
             LatentNormalizer normalizer = model.latentNormalizer();
             out.printf(
                     Locale.ROOT,
-                    "encoded %d image(s) -> %s: latents %s (%s), mean, logvar%n",
+                    "encoded %d image(s) -> %s: latents %s (%s), mean, logvar%s%n",
                     result.latents.size(0),
                     output,
                     shape(result.latents),
-                    raw ? "raw" : "normalized: (z - " + normalizer.shift() + ") * " + normalizer.scale());
+                    raw ? "raw" : "normalized: (z - " + normalizer.shift() + ") * " + normalizer.scale(),
+                    result.indices == null ? "" : ", code indices");
         }
     }
 
@@ -286,15 +291,26 @@ public final class EncodeCommand implements Callable<Integer> {
             into.latents.narrow(0, start, b).copy_(latents);
             into.mean.narrow(0, start, b).copy_(posterior.mean());
             into.logvar.narrow(0, start, b).copy_(posterior.logvar());
+            if (into.indices != null) {
+                into.indices
+                        .narrow(0, start, b)
+                        .copy_(model.quantizer().orElseThrow().quantize(z).indices());
+            }
         }
     }
 
-    /** The three float32 output tensors (N, L, H/f, W/f). */
-    private record Encoded(Tensor latents, Tensor mean, Tensor logvar) {
+    /** The three float32 output tensors (N, L, H/f, W/f) and, for a VQ model, the int64 indices (N, H/f, W/f). */
+    private record Encoded(Tensor latents, Tensor mean, Tensor logvar, Tensor indices) {
         static Encoded allocate(long n, Autoencoder model, long height, long width) {
             int f = model.downsamplingFactor();
             long[] shape = {n, model.latentChannels(), height / f, width / f};
-            return new Encoded(empty(shape), empty(shape), empty(shape));
+            Tensor indices = model.quantizer().isPresent()
+                    ? torch.empty(
+                            new long[] {n, height / f, width / f},
+                            new TensorOptions(torch.ScalarType.Long),
+                            new MemoryFormatOptional())
+                    : null;
+            return new Encoded(empty(shape), empty(shape), empty(shape), indices);
         }
 
         private static Tensor empty(long[] shape) {

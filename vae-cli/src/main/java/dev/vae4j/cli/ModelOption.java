@@ -14,7 +14,7 @@ public final class ModelOption {
             names = {"-m", "--model"},
             required = true,
             paramLabel = "DIR",
-            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/) or LiteVAE.")
+            description = "Model folder: diffusers AutoencoderKL (or a pipeline folder with vae/), VQModel or LiteVAE.")
     private Path dir;
 
     /** Creates the option (picocli instantiates it). */

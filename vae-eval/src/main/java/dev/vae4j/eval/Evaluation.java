@@ -1,5 +1,6 @@
 package dev.vae4j.eval;
 
+import dev.vae4j.core.quant.CodebookUsage;
 import dev.vae4j.train.metrics.Ssim;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -7,7 +8,7 @@ import java.util.Map;
 
 /**
  * The outcome of one {@link ReconstructionEvaluator#evaluate} run: per-image PSNR (dB), SSIM and LPIPS statistics, the
- * set's rFID, latent statistics and the worst reconstructions. Holds no tensors.
+ * set's rFID, latent statistics, the worst reconstructions and, for VQ models, codebook usage. Holds no tensors.
  *
  * @param images images evaluated
  * @param border the SSIM border handling used
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param latentSpace the normalisation of the latents, {@code (z - shift) * scale}
  * @param worst the lowest-PSNR reconstructions
  * @param seconds wall time of the evaluation
+ * @param codebook the codebook usage and perplexity over the set for a model with a quantizer (a VQ model), or null
  */
 public record Evaluation(
         int images,
@@ -32,7 +34,8 @@ public record Evaluation(
         LatentStats latents,
         String latentSpace,
         WorstReconstructions worst,
-        double seconds) {
+        double seconds,
+        CodebookUsage codebook) {
 
     /**
      * rFID of the set.
@@ -74,10 +77,23 @@ public record Evaluation(
                             + "reconstructions, " + rfid.images() + " images"
                             + (rfid.cachedFrom() != null ? ", reference statistics from " + rfid.cachedFrom() : ""));
         }
+        if (codebook != null) {
+            report.scalar(
+                    "codebook_usage",
+                    codebook.usedFraction(),
+                    "fraction of the " + codebook.codebookSize() + " codes used by the set's latents");
+            report.scalar(
+                    "codebook_perplexity",
+                    codebook.perplexity(),
+                    "exp(entropy) of the set's code frequencies (1 to " + codebook.codebookSize() + ")");
+        }
         return report;
     }
 
-    /** The headline numbers: mean {@code psnr} (dB), {@code ssim}, {@code lpips} and {@code rfid}, those computed. */
+    /**
+     * The headline numbers: mean {@code psnr} (dB), {@code ssim}, {@code lpips} and {@code rfid}, those computed, and
+     * {@code codebook_usage} and {@code codebook_perplexity} for a VQ model.
+     */
     public Map<String, Double> summary() {
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("psnr", psnr.mean());
@@ -87,6 +103,10 @@ public record Evaluation(
         }
         if (rfid.missingBecause() == null) {
             values.put("rfid", rfid.value());
+        }
+        if (codebook != null) {
+            values.put("codebook_usage", codebook.usedFraction());
+            values.put("codebook_perplexity", codebook.perplexity());
         }
         return values;
     }

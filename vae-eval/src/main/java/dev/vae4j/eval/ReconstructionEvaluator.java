@@ -3,6 +3,7 @@ package dev.vae4j.eval;
 import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.TrainableAutoencoder;
+import dev.vae4j.core.quant.Quantizer;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.losses.Lpips;
@@ -159,7 +160,8 @@ public final class ReconstructionEvaluator implements AutoCloseable {
         Path referenceStats = options.referenceStats();
         Collectives collectives = options.collectives();
         long t0 = System.nanoTime();
-        Accumulators sums = new Accumulators(model.latentChannels());
+        Accumulators sums =
+                new Accumulators(model.latentChannels(), model.quantizer().orElse(null));
         boolean wasTraining = model.module().is_training();
         model.module().train(false);
         DistributedContext context = collectives.context();
@@ -178,6 +180,9 @@ public final class ReconstructionEvaluator implements AutoCloseable {
                 options.progress().accept(end);
             }
             sums.latents.allReduce(collectives);
+            if (sums.codes != null) {
+                sums.codes.allReduce(collectives);
+            }
             if (rfid != null) {
                 rfid.allReduce(collectives);
             }
@@ -192,7 +197,8 @@ public final class ReconstructionEvaluator implements AutoCloseable {
                     sums.latents,
                     latentSpace(model),
                     sums.worst,
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9,
+                    sums.codes == null ? null : sums.codes.usage());
         } finally {
             model.module().train(wasTraining);
         }
@@ -205,9 +211,11 @@ public final class ReconstructionEvaluator implements AutoCloseable {
         final RunningStats lpips = new RunningStats();
         final LatentStats latents;
         final WorstReconstructions worst = new WorstReconstructions(ReconstructionEvaluator.this.worst);
+        final CodebookCounts codes;
 
-        Accumulators(int latentChannels) {
+        Accumulators(int latentChannels, Quantizer quantizer) {
             latents = new LatentStats(latentChannels, HISTOGRAM_BINS, HISTOGRAM_RANGE);
+            codes = quantizer == null ? null : new CodebookCounts(quantizer);
         }
     }
 
@@ -239,6 +247,9 @@ public final class ReconstructionEvaluator implements AutoCloseable {
             rfid.add(images, decoded);
         }
         sums.latents.add(model.latentNormalizer().normalize(z));
+        if (sums.codes != null) {
+            sums.codes.add(z);
+        }
         for (int i = 0; i < psnr.length; i++) {
             sums.worst.offer(dataset.describe(indices[i]), psnr[i], images, decoded, i);
         }

@@ -102,7 +102,7 @@ public record TrainingSession(
         // Fresh weights (model, discriminator) come from libtorch's global generator: seed it for reproducible runs.
         org.bytedeco.pytorch.global.torch.manual_seed(recipe.train().seed());
         TrainableAutoencoder model =
-                recipe.model().distilled(buildModel(), recipe.train().device());
+                recipe.model().distilled(trainableModel(), recipe.train().device());
         Discriminator discriminator = discriminator(recipe, model.outputChannels(), lpipsWeights);
         ObjectiveFactory.Objectives objectives = ObjectiveFactory.create(recipe, lpipsWeights);
         TrainConfig config = recipe.train();
@@ -206,6 +206,15 @@ public record TrainingSession(
      * The recipe's model: fresh, or with the weights of {@code --init-from} — a model folder (any format), a run folder
      * (its newest checkpoint), a checkpoint folder, or a weights file (for AutoencoderKL also LDM-named).
      */
+    private TrainableAutoencoder trainableModel() {
+        TrainableAutoencoder model = buildModel();
+        if (model.quantizer().isPresent()) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + ": the model is a VQ model, and no recipe"
+                    + " objective has its codebook and commitment terms yet; VQ models run in inference only");
+        }
+        return model;
+    }
+
     private TrainableAutoencoder buildModel() {
         if (initFrom == null) {
             if (recipe.model().requiresPretrained() && !resume) {

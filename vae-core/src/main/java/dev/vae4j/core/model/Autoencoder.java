@@ -2,6 +2,8 @@ package dev.vae4j.core.model;
 
 import static org.bytedeco.pytorch.global.torch.cat;
 
+import dev.vae4j.core.quant.Quantizer;
+import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
@@ -57,5 +59,14 @@ public interface Autoencoder {
      */
     default boolean forceUpcast() {
         return false;
+    }
+
+    /**
+     * The quantizer of a discrete-latent model ({@link VQModel}), whose raw latents are its codes:
+     * {@code quantizer().get().quantize(z).indices()} gives their indices and codebook usage. Empty for continuous
+     * latents (the default).
+     */
+    default Optional<Quantizer> quantizer() {
+        return Optional.empty();
     }
 }

@@ -75,6 +75,8 @@ public record AutoencoderKLConfig(
 
     private static final String DOWN_BLOCK = "DownEncoderBlock2D";
     private static final String UP_BLOCK = "UpDecoderBlock2D";
+    private static final String ATTN_DOWN_BLOCK = "AttnDownEncoderBlock2D";
+    private static final String ATTN_UP_BLOCK = "AttnUpDecoderBlock2D";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Set<String> MODELLED = Set.of(
             "in_channels",
@@ -127,11 +129,27 @@ public record AutoencoderKLConfig(
                 upBlockTypes.size() == blockOutChannels.size(),
                 "up_block_types has " + upBlockTypes.size() + " entries but block_out_channels has "
                         + blockOutChannels.size());
-        for (String type : downBlockTypes) {
-            require(DOWN_BLOCK.equals(type), "unsupported down block type '" + type + "' (only " + DOWN_BLOCK + ")");
-        }
-        for (String type : upBlockTypes) {
-            require(UP_BLOCK.equals(type), "unsupported up block type '" + type + "' (only " + UP_BLOCK + ")");
+        for (int level = 0; level < downBlockTypes.size(); level++) {
+            String down = downBlockTypes.get(level);
+            String up = upBlockTypes.get(level);
+            require(
+                    DOWN_BLOCK.equals(down) || ATTN_DOWN_BLOCK.equals(down),
+                    "unsupported down block type '" + down + "' (only " + DOWN_BLOCK + ", " + ATTN_DOWN_BLOCK + ")");
+            require(
+                    UP_BLOCK.equals(up) || ATTN_UP_BLOCK.equals(up),
+                    "unsupported up block type '" + up + "' (only " + UP_BLOCK + ", " + ATTN_UP_BLOCK + ")");
+            boolean levelAttention = ATTN_DOWN_BLOCK.equals(down) || ATTN_UP_BLOCK.equals(up);
+            require(
+                    !levelAttention
+                            || options.blockLayout() == ArchitectureOptions.BlockLayout.DIFFUSERS
+                                    && options.downAttention(level) == ArchitectureOptions.AttentionKind.NONE
+                                    && options.upAttention(level) == ArchitectureOptions.AttentionKind.NONE,
+                    "level " + level + ": " + ATTN_DOWN_BLOCK + "/" + ATTN_UP_BLOCK
+                            + " need block_layout 'diffusers' and no down/up_block_attention at that level");
+            require(
+                    !levelAttention || blockOutChannels.get(level) % normNumGroups == 0,
+                    "level " + level + " attention: " + blockOutChannels.get(level)
+                            + " channels are not divisible by norm_num_groups " + normNumGroups);
         }
         String act = actFn.toLowerCase(Locale.ROOT);
         require(act.equals("silu") || act.equals("swish"), "unsupported act_fn '" + actFn + "' (only silu/swish)");
@@ -200,6 +218,19 @@ public record AutoencoderKLConfig(
         if (!condition) {
             throw new IllegalArgumentException("AutoencoderKL config: " + message);
         }
+    }
+
+    /**
+     * Whether encoder level {@code level} is an {@code AttnDownEncoderBlock2D} (self-attention after each resnet, as
+     * LDM's {@code attn_resolutions} place it).
+     */
+    public boolean downLevelAttention(int level) {
+        return ATTN_DOWN_BLOCK.equals(downBlockTypes.get(level));
+    }
+
+    /** Whether decoder level {@code level} (widest first) is an {@code AttnUpDecoderBlock2D}. */
+    public boolean upLevelAttention(int level) {
+        return ATTN_UP_BLOCK.equals(upBlockTypes.get(level));
     }
 
     /** Number of resolution levels. */

@@ -15,6 +15,8 @@ import dev.vae4j.core.nn.PostActivationResnetBlock2D;
 import dev.vae4j.core.nn.ResnetBlock2D;
 import dev.vae4j.core.nn.SelfAttention2D;
 import dev.vae4j.core.nn.Upsample2D;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.GroupNormImpl;
 
 /** Builds the blocks an {@link AutoencoderKLConfig} selects; the encoder and decoder only arrange them. */
@@ -50,6 +52,18 @@ final class BlockFactory {
                         channels, options.attentionHeadDim(), config.normNumGroups(), options.normEps());
             case LINEAR -> new LinearAttention2D(channels, options.linearAttentionHeads(), options.attentionHeadDim());
         };
+    }
+
+    /**
+     * The self-attentions of an {@code AttnDownEncoderBlock2D} / {@code AttnUpDecoderBlock2D}: {@code count}
+     * single-head attentions at {@code channels}, as diffusers builds them ({@code attention_head_dim} = channels).
+     */
+    List<Block2D> levelAttentions(int count, long channels) {
+        List<Block2D> attentions = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+            attentions.add(new SelfAttention2D(channels, config.normNumGroups(), options.normEps()));
+        }
+        return attentions;
     }
 
     /** The mid block at {@code channels} (attention built first, as diffusers registers it first). */

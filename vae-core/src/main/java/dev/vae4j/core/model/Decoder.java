@@ -62,12 +62,17 @@ public final class Decoder extends Module {
                 for (int j = 0; j <= config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(j == 0 ? in : out, out));
                 }
-                Block2D attention = blocks.attention(options.upAttention(i), out);
-                upBlocks.add(new LevelBlock2D(
-                        resnets,
-                        attention,
-                        LevelBlock2D.Transition.UPSAMPLER,
-                        last ? null : blocks.upsampler(out, out)));
+                Block2D upsampler = last ? null : blocks.upsampler(out, out);
+                if (config.upLevelAttention(i)) {
+                    upBlocks.add(LevelBlock2D.interleaved(
+                            resnets,
+                            blocks.levelAttentions(resnets.size(), out),
+                            LevelBlock2D.Transition.UPSAMPLER,
+                            upsampler));
+                } else {
+                    Block2D attention = blocks.attention(options.upAttention(i), out);
+                    upBlocks.add(new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.UPSAMPLER, upsampler));
+                }
                 in = out;
             }
         }

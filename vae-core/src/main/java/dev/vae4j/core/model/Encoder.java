@@ -54,12 +54,18 @@ public final class Encoder extends Module {
                 for (int j = 0; j < config.layersPerBlock(); j++) {
                     resnets.add(blocks.resnet(j == 0 ? previous : out, out));
                 }
-                Block2D attention = blocks.attention(options.downAttention(i), out);
-                downBlocks.add(new LevelBlock2D(
-                        resnets,
-                        attention,
-                        LevelBlock2D.Transition.DOWNSAMPLER,
-                        last ? null : blocks.downsampler(out, out)));
+                Block2D downsampler = last ? null : blocks.downsampler(out, out);
+                if (config.downLevelAttention(i)) {
+                    downBlocks.add(LevelBlock2D.interleaved(
+                            resnets,
+                            blocks.levelAttentions(resnets.size(), out),
+                            LevelBlock2D.Transition.DOWNSAMPLER,
+                            downsampler));
+                } else {
+                    Block2D attention = blocks.attention(options.downAttention(i), out);
+                    downBlocks.add(
+                            new LevelBlock2D(resnets, attention, LevelBlock2D.Transition.DOWNSAMPLER, downsampler));
+                }
             }
             previous = out;
         }

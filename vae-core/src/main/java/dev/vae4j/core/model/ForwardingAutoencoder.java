@@ -1,11 +1,13 @@
 package dev.vae4j.core.model;
 
+import dev.vae4j.core.quant.Quantizer;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Base of autoencoders that wrap another one and change only how {@code encode}/{@code decode} run (tiling, autocast,
  * another device): the shape contract (image, output and latent channels, downsampling factor), the latent scaling and
- * {@code force_upcast} are the wrapped model's.
+ * {@code force_upcast} and the quantizer are the wrapped model's.
  */
 public abstract class ForwardingAutoencoder implements Autoencoder {
     /** The wrapped model. */
@@ -44,5 +46,10 @@ public abstract class ForwardingAutoencoder implements Autoencoder {
     @Override
     public boolean forceUpcast() {
         return model.forceUpcast();
+    }
+
+    @Override
+    public Optional<Quantizer> quantizer() {
+        return model.quantizer();
     }
 }

@@ -9,9 +9,10 @@ import org.bytedeco.pytorch.Tensor;
  * One resolution level of an encoder or decoder: resnets, an optional attention after them, then an optional transition
  * (a resampler, or the 3x3 conv that changes channels at the post-activation layout's last level). With spatial-free
  * resnets and a {@link Downsample2D}/{@link Upsample2D} this is diffusers' {@code DownEncoderBlock2D} /
- * {@code UpDecoderBlock2D}. Shapes: (N, in, H, W) -> (N, out, H', W') as the children decide. Parameter names:
- * {@code resnets.j.*}, {@code attentions.0.*}, then {@code downsamplers.0.*} / {@code upsamplers.0.*} or
- * {@code channel_conv.*}.
+ * {@code UpDecoderBlock2D}; with one attention after each resnet ({@link #interleaved}) diffusers'
+ * {@code AttnDownEncoderBlock2D} / {@code AttnUpDecoderBlock2D}. Shapes: (N, in, H, W) -> (N, out, H', W') as the
+ * children decide. Parameter names: {@code resnets.j.*}, {@code attentions.j.*}, then {@code downsamplers.0.*} /
+ * {@code upsamplers.0.*} or {@code channel_conv.*}.
  */
 public final class LevelBlock2D extends Block2D {
     /** Where a level's transition is registered. */
@@ -37,10 +38,38 @@ public final class LevelBlock2D extends Block2D {
      * @param transition the last step, or null
      */
     public LevelBlock2D(List<? extends Block2D> resnets, Block2D attention, Transition kind, Block2D transition) {
+        this(resnets, attention == null ? List.of() : List.of(attention), false, kind, transition);
+    }
+
+    /**
+     * diffusers' {@code AttnDownEncoderBlock2D} / {@code AttnUpDecoderBlock2D}: {@code attentions.j} runs right after
+     * {@code resnets.j}, then the transition.
+     *
+     * @param resnets the resnets
+     * @param attentions one attention per resnet
+     * @param kind where {@code transition} is registered
+     * @param transition the last step, or null
+     * @throws IllegalArgumentException when the lists differ in length
+     */
+    public static LevelBlock2D interleaved(
+            List<? extends Block2D> resnets, List<? extends Block2D> attentions, Transition kind, Block2D transition) {
+        if (attentions.size() != resnets.size()) {
+            throw new IllegalArgumentException(
+                    "interleaved level block: " + attentions.size() + " attentions for " + resnets.size() + " resnets");
+        }
+        return new LevelBlock2D(resnets, attentions, true, kind, transition);
+    }
+
+    private LevelBlock2D(
+            List<? extends Block2D> resnets,
+            List<? extends Block2D> attentionList,
+            boolean interleaved,
+            Transition kind,
+            Block2D transition) {
         this.resnets = register_module("resnets", new IndexedModules<>());
         resnets.forEach(this.resnets::add);
-        attentions = attention == null ? null : register_module("attentions", new IndexedModules<>());
-        if (attentions != null) {
+        attentions = attentionList.isEmpty() ? null : register_module("attentions", new IndexedModules<>());
+        for (Block2D attention : attentionList) {
             attentions.add(attention);
         }
         boolean resampler = transition != null && kind != Transition.CHANNEL_CONV;
@@ -52,9 +81,14 @@ public final class LevelBlock2D extends Block2D {
             resamplers.add(transition);
         }
         channelConv = transition != null && !resampler ? register_module("channel_conv", transition) : null;
-        steps.addAll(resnets);
-        if (attention != null) {
-            steps.add(attention);
+        for (int j = 0; j < resnets.size(); j++) {
+            steps.add(resnets.get(j));
+            if (interleaved) {
+                steps.add(attentionList.get(j));
+            }
+        }
+        if (!interleaved) {
+            steps.addAll(attentionList);
         }
         if (transition != null) {
             steps.add(transition);
