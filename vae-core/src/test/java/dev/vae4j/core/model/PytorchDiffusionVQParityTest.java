@@ -1,0 +1,87 @@
+package dev.vae4j.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vae4j.core.io.CheckpointLayout;
+import dev.vae4j.core.io.SafetensorsReader;
+import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.quant.Quantization;
+import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.core.testing.Fixtures;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link PytorchDiffusionVQModel} against stanipov/pytorch-diffusion's own {@code src/models/vq_vae.py} {@code VQModel}
+ * at 705b007 ({@code tools/reference/gen_pytorch_diffusion_vq.py}): the upstream state dict ({@code vq.pt}) is detected
+ * as {@link CheckpointLayout#PYTORCH_DIFFUSION_VQ}, loaded into the model its training config describes, saved as a
+ * vae4j folder and reloaded through {@link Autoencoders#load}; then encode, quantized latents, indices (exactly),
+ * quantizer loss, forward and decode are compared. fp32 on the CPU, max |diff| <= 1e-5; the parameter count equals
+ * upstream's exactly.
+ */
+@Tag("parity")
+class PytorchDiffusionVQParityTest {
+    private static final double TOLERANCE = 1e-5;
+    private static final double IMAGE_TOLERANCE = 1e-4;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void convertedStateDictMatchesVqVaePy() {
+        Path dir = Fixtures.dir("pytorch_diffusion_vq");
+        Path pt = dir.resolve("vq.pt");
+        assertEquals(CheckpointLayout.PYTORCH_DIFFUSION_VQ, CheckpointConverter.detectLayout(pt));
+        PytorchDiffusionVQConfig config =
+                PytorchDiffusionVQConfig.readTrainingConfig(dir.resolve("upstream_config.json"));
+        Path folder = tmp.resolve("converted");
+        try (TensorScope scope = new TensorScope()) {
+            PytorchDiffusionVQModel upstream = new PytorchDiffusionVQModel(config);
+            upstream.loadUpstreamWeights(pt, true);
+            upstream.save(folder);
+        }
+        long expectedCount =
+                ModelConfig.read(dir.resolve("counts.json")).fields("counts").integer("total");
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            PytorchDiffusionVQModel model = assertInstanceOf(PytorchDiffusionVQModel.class, Autoencoders.load(folder));
+            model.eval();
+            assertEquals(expectedCount, StateDict.parameterCount(model), "parameter count");
+            Map<String, Tensor> expected = io.loadAll();
+            Tensor latents = model.encodeLatents(expected.get("input"));
+            assertScaled("vq latents", expected.get("latents"), latents, TOLERANCE);
+            Quantization q = model.quantize(expected.get("latents"));
+            assertScaled("vq quantized", expected.get("quantized"), q.quantized(), TOLERANCE);
+            assertTrue(expected.get("indices").equal(q.indices().reshape(-1)), "indices differ");
+            assertScaled("vq loss", expected.get("loss"), q.loss(), TOLERANCE);
+            PytorchDiffusionVQModel.Output forward = model.forward(expected.get("input"));
+            assertScaled("vq decoded", expected.get("decoded"), forward.decoded(), IMAGE_TOLERANCE);
+            assertTrue(
+                    expected.get("indices")
+                            .equal(forward.quantization().indices().reshape(-1)),
+                    "forward indices");
+            assertScaled(
+                    "vq decoded_from_latents",
+                    expected.get("decoded_from_latents"),
+                    model.decode(expected.get("latents")),
+                    IMAGE_TOLERANCE);
+            assertScaled(
+                    "vq decodeIndices", expected.get("decoded"), model.decodeIndices(q.indices()), IMAGE_TOLERANCE);
+        }
+    }
+
+    /** {@link Fixtures#assertClose} of both tensors divided by max(1, max |expected|). */
+    private static void assertScaled(String label, Tensor expected, Tensor actual, double tolerance) {
+        Scalar scale = new Scalar(Math.max(1.0, expected.abs().max().item_double()));
+        Fixtures.assertClose(label + " / max(1, max|expected|)", expected.div(scale), actual.div(scale), tolerance);
+    }
+}
