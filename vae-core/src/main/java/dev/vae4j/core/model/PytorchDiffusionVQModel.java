@@ -111,6 +111,11 @@ public final class PytorchDiffusionVQModel extends Module implements TrainableAu
         return config;
     }
 
+    /** The vector quantizer ({@code _vq} upstream, {@code quantize} here), with its codebook. */
+    public VectorQuantizer vectorQuantizer() {
+        return quantizer;
+    }
+
     /**
      * Upstream {@code encode(x)}: images (N, in, H, W), sides multiples of f, to the latents before quantization (N, D,
      * H/f, W/f).

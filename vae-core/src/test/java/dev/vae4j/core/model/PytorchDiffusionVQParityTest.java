@@ -24,8 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * at 705b007 ({@code tools/reference/gen_pytorch_diffusion_vq.py}): the upstream state dict ({@code vq.pt}) is detected
  * as {@link CheckpointLayout#PYTORCH_DIFFUSION_VQ}, loaded into the model its training config describes, saved as a
  * vae4j folder and reloaded through {@link Autoencoders#load}; then encode, quantized latents, indices (exactly),
- * quantizer loss, forward and decode are compared. fp32 on the CPU, max |diff| <= 1e-5; the parameter count equals
- * upstream's exactly.
+ * quantizer loss, forward and decode are compared, and the straight-through gradients. fp32 on the CPU; both sides are
+ * divided by max(1, max |expected|) (relative for the latents, up to ~28 with random weights, and the loss, ~127;
+ * absolute for the tanh-bounded images and the gradients). max |diff| <= 1e-5 for latents, quantized latents, loss and
+ * gradients; <= 1e-4 for the decoded images, the tolerance of {@link PytorchDiffusionParityTest} for the same decoder
+ * (weight-standardised convs give it activations in the tens, whose float32 rounding reaches ~1.4e-5 at the tanh
+ * output). The parameter count equals upstream's exactly.
  */
 @Tag("parity")
 class PytorchDiffusionVQParityTest {
@@ -76,6 +80,31 @@ class PytorchDiffusionVQParityTest {
                     IMAGE_TOLERANCE);
             assertScaled(
                     "vq decodeIndices", expected.get("decoded"), model.decodeIndices(q.indices()), IMAGE_TOLERANCE);
+        }
+    }
+
+    /**
+     * Straight-through gradients: of mean(decodeQuantized(z_q)^2) + loss with respect to the latents and the codebook,
+     * as {@code straight_through_grads} of the generator computes them upstream.
+     */
+    @Test
+    void straightThroughGradientsMatchVqVaePy() {
+        Path dir = Fixtures.dir("pytorch_diffusion_vq");
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"))) {
+            PytorchDiffusionVQModel model = new PytorchDiffusionVQModel(
+                    PytorchDiffusionVQConfig.readTrainingConfig(dir.resolve("upstream_config.json")));
+            model.loadUpstreamWeights(dir.resolve("vq.pt"), true);
+            Map<String, Tensor> expected = io.loadAll();
+            Tensor latents = expected.get("latents").clone().requires_grad_(true);
+            Quantization q = model.quantize(latents);
+            model.decodeQuantized(q.quantized()).square().mean().add(q.loss()).backward();
+            assertScaled("vq latents_grad", expected.get("latents_grad"), latents.grad(), TOLERANCE);
+            assertScaled(
+                    "vq codebook_grad",
+                    expected.get("codebook_grad"),
+                    model.vectorQuantizer().codebook().grad(),
+                    TOLERANCE);
         }
     }
 
