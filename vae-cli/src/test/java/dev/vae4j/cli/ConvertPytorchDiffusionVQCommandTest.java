@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vae convert --input vq.pt}: a stanipov/pytorch-diffusion {@code VQModel} state dict (detected from its
  * {@code _vq.} codebook key) with its training JSON becomes a vae4j {@code PytorchDiffusionVQModel} folder that
- * reproduces the upstream reconstruction (1e-4, as the core parity test); without a config it fails in one line saying
- * what loads it.
+ * reproduces the upstream reconstruction (1e-4, as the core parity test) and {@code vae inspect} reads; without a
+ * config it fails in one line saying what loads it.
  */
 class ConvertPytorchDiffusionVQCommandTest {
     private static final Path VQ = Path.of("../vae-core/src/test/resources/fixtures/pytorch_diffusion_vq");
@@ -37,6 +37,9 @@ class ConvertPytorchDiffusionVQCommandTest {
                 VQ.resolve("upstream_config.json").toString());
         result.assertOk();
         assertTrue(result.out().contains("layout pytorch-diffusion-vq"), result.out());
+        CliTestSupport.Result inspect = CliTestSupport.run("inspect", "--model", out.toString());
+        inspect.assertOk();
+        assertTrue(inspect.out().contains("33304") || inspect.out().contains("33,304"), inspect.out());
         try (TensorScope scope = new TensorScope();
                 NoGradGuard noGrad = new NoGradGuard();
                 SafetensorsReader io = SafetensorsReader.open(VQ.resolve("io.safetensors"))) {
