@@ -15,14 +15,15 @@ Writes into ``vae-core/src/test/resources/fixtures/pytorch_diffusion_vq/`` (a RE
       1 and decoder level 0, tanh output) with seeded random weights and a codebook spread like the latents, under the
       upstream names, as ``train_VQ_DiscLPIPS.py`` saves its models.
   upstream_config.json
-      that model as a pytorch-diffusion training config (``model`` block with the key names of ``set_VQModel`` in
-      ``vq_vae.py``'s docstring), checked to rebuild the same state-dict shapes with that function's defaults.
+      that model as a pytorch-diffusion training config (``model`` block with the key names of ``src/train/util.py:
+      set_VQModel``), checked to rebuild the same state-dict shapes with that function's defaults.
   io.safetensors
       ``input`` (2, 3, 16, 16); ``latents`` = ``model.encode(input)`` (before quantization); from
       ``model._vq(latents)``: ``quantized``, ``indices`` (int64, flat in (n, h, w) order as upstream returns them),
       ``loss`` (scalar); ``decoded`` = ``model(input)[0]``; ``decoded_from_latents`` = ``model.decode(latents)``;
       ``latents_grad`` and ``codebook_grad``: gradients of ``mean(decoded^2) + loss`` through the straight-through
-      estimator (``straight_through_grads``).
+      estimator (``straight_through_grads``); ``latents_tanh`` = ``model.encode(input, True)`` and ``decoded_tanh`` =
+      ``model(input, True)[0]`` (the ``encode_tanh_out`` flag train_VQ_DiscLPIPS.py reads from the model block).
   counts.json
       the parameter count of the model (upstream ``sum(p.numel())``).
 
@@ -53,8 +54,8 @@ BLOCK = {"img_channels": 3, "enc_init_channels": 4, "ch_mult": [1, 2, 4], "grnor
 
 
 def build_vq(VQModel, cfg):
-    """``VQModel`` from a model block ``cfg`` with the reads and defaults of ``set_VQModel`` (in ``vq_vae.py``'s
-    docstring, so not importable)."""
+    """``VQModel`` from a model block ``cfg`` with the reads and defaults of ``src/train/util.py: set_VQModel`` (not
+    imported: its module pulls in the LPIPS/discriminator/EMA code)."""
     return VQModel(img_ch=cfg.get("img_channels", 3), enc_init_ch=cfg.get("enc_init_channels", 64),
                    ch_mult=cfg.get("ch_mult", (1, 2, 4, 4)), grnorm_groups=cfg.get("grnorm_groups", 4),
                    resnet_stacks=cfg.get("resnet_stacks", 2), latent_dim=cfg.get("latent_dim", 4),
@@ -108,7 +109,8 @@ def readme(io, params):
             "decoded": "`model(input)[0]`", "decoded_from_latents": "`model.decode(latents)`",
             "latents_grad": "d/d latents of mean(_decoder(post_quantizer(z_q))^2) + loss, (loss, z_q) = "
             "`model._vq(latents)` (straight-through)", "codebook_grad": "the same objective's gradient of "
-            "`_vq._embedding.weight`"}
+            "`_vq._embedding.weight`", "latents_tanh": "`model.encode(input, tanh=True)` (the model block's "
+            "`encode_tanh_out`, as train_VQ_DiscLPIPS.py passes it)", "decoded_tanh": "`model(input, True)[0]`"}
     for key, value in io.items():
         lines.append(f"  - `{key}` {tuple(value.shape)} {str(value.dtype).replace('torch.', '')}: {what[key]}")
     return "\n".join(lines) + "\n"
@@ -136,6 +138,11 @@ def main():
     decoded, forward_loss, _, _, forward_indices = model(x)
     assert torch.equal(forward_loss, loss) and torch.equal(forward_indices, indices)
     decoded_from_latents = model.decode(latents)
+    # train_VQ_DiscLPIPS.py passes its model block's encode_tanh_out to forward(x, tanh)
+    latents_tanh = model.encode(x, True)
+    margin_tanh = nearest_margin(latents_tanh, codebook)
+    assert margin_tanh >= MIN_MARGIN, f"tanh nearest-code margin {margin_tanh} < {MIN_MARGIN}"
+    decoded_tanh = model(x, True)[0]
     assert torch.equal(decoded, decoded_from_latents)
     assert len(indices.unique()) > 4, "the codebook must be more than barely used"
     latents_grad, codebook_grad = straight_through_grads(model, latents)
@@ -150,10 +157,11 @@ def main():
     (OUT / "counts.json").write_text(json.dumps({"total": params}, indent=2) + "\n")
     io = {"input": x, "latents": latents, "quantized": quantized, "indices": indices, "loss": loss,
           "decoded": decoded, "decoded_from_latents": decoded_from_latents, "latents_grad": latents_grad,
-          "codebook_grad": codebook_grad}
+          "codebook_grad": codebook_grad, "latents_tanh": latents_tanh, "decoded_tanh": decoded_tanh}
     save_file({k: v.detach().clone().contiguous() for k, v in io.items()}, OUT / "io.safetensors")
     (OUT / "README.md").write_text(readme(io, params))
-    print(f"pytorch_diffusion_vq: {params} parameters, {len(indices.unique())} codes used, margin {margin:.4f}")
+    print(f"pytorch_diffusion_vq: {params} parameters, {len(indices.unique())} codes used, margins {margin:.4f}, "
+          f"{margin_tanh:.4f} (tanh)")
 
 
 if __name__ == "__main__":

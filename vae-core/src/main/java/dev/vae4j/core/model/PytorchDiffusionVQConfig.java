@@ -13,27 +13,35 @@ import java.util.Optional;
  * {@code pre_quantizer} (latent -> D) and {@code post_quantizer} (D -> latent) convs, and its {@code VectorQuantizer}
  * (taming's {@code VectorQuantizer2} with the legacy placement of the commitment cost) of K codes of dimension D.
  *
- * <p>Read from a training config's {@code model} (else {@code vqmodel}) block as {@code set_VQModel} (in the docstring
- * of {@code vq_vae.py}) reads it, with its defaults: {@code num_vq_embeddings} 256, {@code vq_embed_dim} the
- * {@code latent_dim}, {@code commitment_cost} 0.25, the other keys as for the VAE. {@code legacy_mid} true (a mid block
- * of plain conv units without attention) is refused. Written to a vae4j model folder's {@code config.json} as the
- * backbone's {@link AutoencoderKLConfig} keys plus {@code num_vq_embeddings}, {@code vq_embed_dim} and
- * {@code commitment_cost} under {@code _class_name} {@value #CLASS_NAME}.
+ * <p>Read from a training config's {@code model} (else {@code vqmodel}) block as {@code src/train/util.py: set_VQModel}
+ * reads it, with its defaults: {@code num_vq_embeddings} 256, {@code vq_embed_dim} the {@code latent_dim},
+ * {@code commitment_cost} 0.25, the other keys as for the VAE; plus {@code encode_tanh_out} (default false), which
+ * {@code train_VQ_DiscLPIPS.py} reads. {@code legacy_mid} true (a mid block of plain conv units without attention) is
+ * refused. Written to a vae4j model folder's {@code config.json} as the backbone's {@link AutoencoderKLConfig} keys
+ * plus {@code num_vq_embeddings}, {@code vq_embed_dim}, {@code commitment_cost} and {@code encode_tanh_out} under
+ * {@code _class_name} {@value #CLASS_NAME}.
  *
  * @param backbone the encoder and decoder (post-activation layout, weight-standardised convs, single-moment encoder)
  * @param numVqEmbeddings codebook size K, >= 1
  * @param vqEmbedDim code dimension D, >= 1
  * @param commitmentCost the quantizer's {@code beta} (weight of the codebook term in its legacy loss), >= 0
+ * @param encodeTanhOut whether encoding ends with tanh (upstream {@code encode(x, tanh=True)}, which
+ *     {@code train_VQ_DiscLPIPS.py} passes from the model block's {@code encode_tanh_out})
  */
 public record PytorchDiffusionVQConfig(
-        AutoencoderKLConfig backbone, int numVqEmbeddings, int vqEmbedDim, double commitmentCost) {
+        AutoencoderKLConfig backbone,
+        int numVqEmbeddings,
+        int vqEmbedDim,
+        double commitmentCost,
+        boolean encodeTanhOut) {
 
     /** The {@code _class_name} of vae4j's model folders of this model. */
     public static final String CLASS_NAME = "PytorchDiffusionVQModel";
 
     private static final String WHAT = "pytorch-diffusion VQModel config";
     private static final List<String> BLOCKS = List.of("model", "vqmodel");
-    private static final List<String> QUANTIZER_KEYS = List.of("num_vq_embeddings", "vq_embed_dim", "commitment_cost");
+    private static final List<String> OWN_KEYS =
+            List.of("num_vq_embeddings", "vq_embed_dim", "commitment_cost", "encode_tanh_out");
 
     /**
      * Validates the codebook and puts the backbone in the single-moment (deterministic) encoder form.
@@ -74,7 +82,7 @@ public record PytorchDiffusionVQConfig(
     public static boolean isTrainingConfig(Path file) {
         try {
             return modelBlock(file)
-                    .filter(b -> QUANTIZER_KEYS.stream().anyMatch(b::has))
+                    .filter(b -> OWN_KEYS.stream().anyMatch(b::has))
                     .isPresent();
         } catch (ConfigFormatException | FileAccessException e) {
             return false;
@@ -111,7 +119,8 @@ public record PytorchDiffusionVQConfig(
                 backbone,
                 f.integer("num_vq_embeddings", 256),
                 dim == null ? latent : dim.intValue(),
-                f.number("commitment_cost", 0.25)));
+                f.number("commitment_cost", 0.25),
+                f.bool("encode_tanh_out", false)));
     }
 
     /**
@@ -135,12 +144,16 @@ public record PytorchDiffusionVQConfig(
                 CLASS_NAME.equals(config.className()),
                 "_class_name is '" + config.className() + "', expected " + CLASS_NAME);
         ModelConfig backbone = config.with("_class_name", AutoencoderKLConfig.CLASS_NAME);
-        for (String key : QUANTIZER_KEYS) {
+        for (String key : OWN_KEYS) {
             backbone = backbone.without(key);
         }
         AutoencoderKLConfig parsed = AutoencoderKLConfig.fromConfig(backbone);
         return ConfigFields.construct(() -> new PytorchDiffusionVQConfig(
-                parsed, f.integer("num_vq_embeddings"), f.integer("vq_embed_dim"), f.number("commitment_cost", 0.25)));
+                parsed,
+                f.integer("num_vq_embeddings"),
+                f.integer("vq_embed_dim"),
+                f.number("commitment_cost", 0.25),
+                f.bool("encode_tanh_out", false)));
     }
 
     /** This config as a vae4j model folder's {@code config.json} holds it. */
@@ -149,7 +162,8 @@ public record PytorchDiffusionVQConfig(
                 .with("_class_name", CLASS_NAME)
                 .with("num_vq_embeddings", numVqEmbeddings)
                 .with("vq_embed_dim", vqEmbedDim)
-                .with("commitment_cost", commitmentCost);
+                .with("commitment_cost", commitmentCost)
+                .with("encode_tanh_out", encodeTanhOut);
     }
 
     /** Writes {@link #toConfig()} to {@code file} atomically. */

@@ -117,14 +117,17 @@ public final class PytorchDiffusionVQModel extends Module implements TrainableAu
     }
 
     /**
-     * Upstream {@code encode(x)}: images (N, in, H, W), sides multiples of f, to the latents before quantization (N, D,
-     * H/f, W/f).
+     * Upstream {@code encode(x, tanh)} with {@code tanh} = {@link PytorchDiffusionVQConfig#encodeTanhOut()}: images (N,
+     * in, H, W), sides multiples of f, to the latents before quantization (N, D, H/f, W/f).
      *
      * @throws IllegalArgumentException for non-4-D input, a wrong channel count or indivisible sides
      */
     public Tensor encodeLatents(Tensor images) {
         Shapes.requireNchw(images, "images", imageChannels(), downsamplingFactor());
-        return TensorScope.scoped(() -> preQuantizer.forward(encoder.forward(images)));
+        return TensorScope.scoped(() -> {
+            Tensor latents = preQuantizer.forward(encoder.forward(images));
+            return config.encodeTanhOut() ? latents.tanh() : latents;
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.vae4j.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,12 +50,16 @@ class PytorchDiffusionVQModelTest {
     }
 
     @Test
-    void vqEmbedDimDefaultsToTheLatentDimAndCommitmentCostToAQuarter() {
+    void defaultsAreSetVqModelsAndTanhEncodingIsOff() {
         PytorchDiffusionVQConfig config = PytorchDiffusionVQConfig.fromModelBlock(ModelConfig.parse(
                 "{\"enc_init_channels\": 4, \"ch_mult\": [1, 2], \"grnorm_groups\": 2," + " \"latent_dim\": 3}"));
         assertEquals(3, config.vqEmbedDim());
         assertEquals(0.25, config.commitmentCost());
         assertEquals(256, config.numVqEmbeddings());
+        assertFalse(config.encodeTanhOut());
+        assertTrue(PytorchDiffusionVQConfig.fromModelBlock(
+                        ModelConfig.parse("{\"ch_mult\": [1, 2], \"grnorm_groups\": 2, \"encode_tanh_out\": true}"))
+                .encodeTanhOut());
     }
 
     @Test

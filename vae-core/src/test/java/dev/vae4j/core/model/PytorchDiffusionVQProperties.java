@@ -28,7 +28,7 @@ class PytorchDiffusionVQProperties {
         AutoencoderKLConfig backbone = PytorchDiffusionVaeConfig.fromModelBlock(
                 ModelConfig.parse("{\"enc_init_channels\": 4, \"ch_mult\": [1, 2], \"grnorm_groups\": 2,"
                         + " \"resnet_stacks\": 1, \"latent_dim\": 2, \"attn_heads\": 1, \"attn_dim\": 4}"));
-        return new PytorchDiffusionVQConfig(backbone, codes, dim, beta);
+        return new PytorchDiffusionVQConfig(backbone, codes, dim, beta, codes % 2 == 0);
     }
 
     @Property(tries = 30)
