@@ -21,20 +21,6 @@ import java.util.stream.Collectors;
  * new layout is one more constant.
  */
 public enum CheckpointLayout {
-    /**
-     * stanipov/pytorch-diffusion {@code VQModel} ({@code src/models/vq_vae.py}): the VAE's names plus the codebook
-     * {@code _vq._embedding.weight}.
-     */
-    PYTORCH_DIFFUSION_VQ(
-            "pytorch-diffusion-vq",
-            Model.PYTORCH_DIFFUSION_VQ,
-            null,
-            "stanipov/pytorch-diffusion's VQModel state dict",
-            "vae convert --layout pytorch-diffusion-vq --config <the training JSON it was trained with (its model or"
-                    + " vqmodel block)>",
-            "^(_encoder|_decoder|pre_quantizer|post_quantizer|_vq)\\.",
-            keys -> any(keys, "_encoder.") && any(keys, "_vq."),
-            (source, levels) -> PytorchDiffusionKeyMapping.wrap(source)),
     /** stanipov/pytorch-diffusion {@code VAE} ({@code src/models/vae.py}): {@code _encoder.downsample.N...}. */
     PYTORCH_DIFFUSION_VAE(
             "pytorch-diffusion-vae",
@@ -110,7 +96,22 @@ public enum CheckpointLayout {
             keys -> keys.stream()
                     .anyMatch(
                             k -> k.matches("^(first_stage_model\\.|vae\\.)?(encoder\\.down|decoder\\.up)\\.\\d+\\..*")),
-            DiffusersKeyMapping::wrap);
+            DiffusersKeyMapping::wrap),
+    /**
+     * stanipov/pytorch-diffusion {@code VQModel} ({@code src/models/vq_vae.py}): the VAE's names plus the codebook
+     * {@code _vq._embedding.weight}. Declared last so that the VAE, whose names it shares, wins ties in
+     * {@link #mostResembled}; no other signature accepts its keys.
+     */
+    PYTORCH_DIFFUSION_VQ(
+            "pytorch-diffusion-vq",
+            Model.PYTORCH_DIFFUSION_VQ,
+            null,
+            "stanipov/pytorch-diffusion's VQModel state dict",
+            "vae convert --layout pytorch-diffusion-vq --config <the training JSON it was trained with (its model or"
+                    + " vqmodel block)>",
+            "^(_encoder|_decoder|pre_quantizer|post_quantizer|_vq)\\.",
+            keys -> any(keys, "_encoder.") && any(keys, "_vq."),
+            (source, levels) -> PytorchDiffusionKeyMapping.wrap(source));
 
     private final String id;
     private final Model model;

@@ -1,5 +1,7 @@
 package dev.vae4j.core.model;
 
+import static org.bytedeco.pytorch.global.torch.createCPUGenerator;
+
 import dev.vae4j.core.io.CheckpointLayout;
 import dev.vae4j.core.io.LoadReport;
 import dev.vae4j.core.io.StateDict;
@@ -17,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -52,7 +56,10 @@ public final class PytorchDiffusionVQModel extends Module implements TrainableAu
      */
     public record Output(Tensor decoded, Quantization quantization) {}
 
-    /** A model with PyTorch's default initialisation and codes uniform in [-1/K, 1/K] (seed 0). */
+    /**
+     * A model with PyTorch's default initialisation and, as upstream's {@code VectorQuantizer} draws them, codes
+     * uniform in [-r, r], r = max(1e-3, 1/K) (seed 0).
+     */
     public PytorchDiffusionVQModel(PytorchDiffusionVQConfig config) {
         this.config = config;
         long latent = config.latentChannels();
@@ -67,6 +74,16 @@ public final class PytorchDiffusionVQModel extends Module implements TrainableAu
                         .build()));
         postQuantizer = register_module("post_quant_conv", Layers.conv(dim, latent, 1, 1, 0, true));
         decoder = register_module("decoder", new Decoder(config.backbone()));
+        initialiseCodebook(quantizer.codebook(), config.numVqEmbeddings());
+    }
+
+    private static void initialiseCodebook(Tensor codebook, int codes) {
+        double range = Math.max(1e-3, 1.0 / codes);
+        try (TensorScope scope = new TensorScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
+            codebook.copy_(codebook.new_empty(codebook.sizes())
+                    .uniform_(-range, range, new GeneratorOptional(createCPUGenerator(0))));
+        }
     }
 
     /**

@@ -111,6 +111,29 @@ class PytorchDiffusionVQModelTest {
     }
 
     @Test
+    void codesStartUniformInPlusMinusMaxOfAThousandthAndOneOverK() {
+        try (TensorScope scope = new TensorScope()) {
+            PytorchDiffusionVQConfig small = fixtureConfig();
+            double few = new PytorchDiffusionVQModel(small)
+                    .vectorQuantizer()
+                    .codebook()
+                    .abs()
+                    .max()
+                    .item_double();
+            assertTrue(few <= 1.0 / 16 && few > 0.5 / 16, "max |code| " + few);
+            PytorchDiffusionVQConfig many = new PytorchDiffusionVQConfig(
+                    small.backbone(), 4096, small.vqEmbedDim(), small.commitmentCost(), false);
+            double range = new PytorchDiffusionVQModel(many)
+                    .vectorQuantizer()
+                    .codebook()
+                    .abs()
+                    .max()
+                    .item_double();
+            assertTrue(range <= 1e-3 && range > 0.9e-3, "max |code| " + range);
+        }
+    }
+
+    @Test
     void encodeGivesTheQuantizedLatentsAndDecodeTheImageShape() {
         try (TensorScope scope = new TensorScope()) {
             PytorchDiffusionVQModel model = new PytorchDiffusionVQModel(fixtureConfig());
