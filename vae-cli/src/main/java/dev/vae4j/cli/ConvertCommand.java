@@ -8,6 +8,8 @@ import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.model.CheckpointConverter;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ModelConfig;
+import dev.vae4j.core.model.PytorchDiffusionVQConfig;
+import dev.vae4j.core.model.PytorchDiffusionVQModel;
 import dev.vae4j.core.model.PytorchDiffusionVaeConfig;
 import dev.vae4j.core.model.VQCheckpointConverter;
 import dev.vae4j.core.model.VQModelConfig;
@@ -36,16 +38,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae convert}: checkpoint layouts without changing a bit — a single file (safetensors or PyTorch
  * {@code .ckpt/.pth/.pt}, read without running pickle code) of any {@link CheckpointLayout}, detected from its keys or
- * given with {@code --layout} (LDM/CompVis, pytorch-diffusion's VAE and Unet, vqgan-training, open-LiteVAE), to the
- * folder of the vae4j model it loads into (diffusers {@code AutoencoderKL}, LiteVAE, LatentUNet), a diffusers folder to
- * an LDM safetensors file, and any checkpoint to safetensors (optionally only the keys under a prefix).
+ * given with {@code --layout} (LDM/CompVis, pytorch-diffusion's VAE, VQModel and Unet, vqgan-training, open-LiteVAE),
+ * to the folder of the vae4j model it loads into (diffusers {@code AutoencoderKL}, LiteVAE, LatentUNet,
+ * PytorchDiffusionVQModel), a diffusers folder to an LDM safetensors file, and any checkpoint to safetensors
+ * (optionally only the keys under a prefix).
  */
 @Command(
         name = "convert",
         mixinStandardHelpOptions = true,
         description = {
             "Convert VAE checkpoints: LDM single file <-> diffusers folder, any .ckpt/.pth -> safetensors.",
-            "Single files of pytorch-diffusion (VAE, Unet), vqgan-training and open-LiteVAE convert too: the layout "
+            "Single files of pytorch-diffusion (VAE, VQModel, Unet), vqgan-training and open-LiteVAE convert too: the layout "
                     + "is detected from the keys (--layout to force one).",
             "VGG16 + lpips heads -> the LPIPS safetensors file (--to lpips --heads vgg.pth).",
             "taesd.py's encoder/decoder .pth -> an AutoencoderTiny folder (--to autoencoder-tiny --encoder E "
@@ -94,15 +97,16 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "Architecture of a single-file checkpoint: a preset (sd, sdxl, sd3, flux, "
                     + "linear-attention-f8c4, vqgan-training-f8c16; vq-f4 or vq-f8 for an LDM VQ first stage; "
                     + "LiteVAE and LatentUNet presets for those layouts), a config.json (AutoencoderKL or VQModel), "
-                    + "or pytorch-diffusion's training JSON (configs/vae_f8.json, configs/LDM.json) "
+                    + "or pytorch-diffusion's training JSON (configs/vae_f8.json, configs/LDM.json, a VQModel's) "
                     + "(default: the layout's usual preset, sd for LDM files).")
     private String config;
 
     @Option(
             names = "--layout",
             paramLabel = "LAYOUT",
-            description = "Key layout of a single-file checkpoint: ldm, diffusers, pytorch-diffusion-vae, "
-                    + "vqgan-training, open-litevae or pytorch-diffusion-unet (default: detected from the keys).")
+            description =
+                    "Key layout of a single-file checkpoint: ldm, diffusers, pytorch-diffusion-vae, pytorch-diffusion-vq, "
+                            + "vqgan-training, open-litevae or pytorch-diffusion-unet (default: detected from the keys).")
     private String layout;
 
     @Option(
@@ -231,14 +235,16 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /** A single-file checkpoint of any layout into the model folder of the vae4j model its layout loads into. */
     private void convertSingleFile(PrintWriter out) {
-        Optional<VQModelConfig> vq = config == null ? Optional.empty() : VQCheckpointConverter.architecture(config);
+        CheckpointLayout chosen =
+                layout == null ? CheckpointConverter.detectLayout(input) : CheckpointLayout.parse(layout);
+        Optional<VQModelConfig> vq = config == null || chosen.model() != CheckpointLayout.Model.AUTOENCODER_KL
+                ? Optional.empty()
+                : VQCheckpointConverter.architecture(config);
         if (vq.isPresent()) {
             VQCheckpointConverter.ldmToDiffusers(input, vq.get(), output);
             out.println("wrote diffusers folder " + output + " (VQModel, from an LDM VQ first stage)");
             return;
         }
-        CheckpointLayout chosen =
-                layout == null ? CheckpointConverter.detectLayout(input) : CheckpointLayout.parse(layout);
         String preset = config != null
                 ? config
                 : chosen.defaultPreset()
@@ -261,6 +267,11 @@ public final class ConvertCommand implements Callable<Integer> {
                 model.saveWeights(output.resolve(UNET_WEIGHTS));
                 unetConfig.write(output.resolve(UNET_CONFIG));
             }
+            case PYTORCH_DIFFUSION_VQ -> {
+                PytorchDiffusionVQModel model = new PytorchDiffusionVQModel(vqConfig(file));
+                loadStrictly(model, chosen);
+                model.save(output);
+            }
             default -> throw new IllegalStateException("no conversion for " + chosen.model());
         }
         out.println("wrote " + folderName(chosen.model()) + " folder " + output + " (from " + chosen.description()
@@ -276,6 +287,13 @@ public final class ConvertCommand implements Callable<Integer> {
         return PytorchDiffusionVaeConfig.isTrainingConfig(file)
                 ? PytorchDiffusionVaeConfig.read(file)
                 : AutoencoderKLConfig.read(file);
+    }
+
+    /** pytorch-diffusion's training JSON of a VQModel (its model block), or a vae4j folder's config.json of one. */
+    private static PytorchDiffusionVQConfig vqConfig(Path file) {
+        return PytorchDiffusionVQConfig.isTrainingConfig(file)
+                ? PytorchDiffusionVQConfig.readTrainingConfig(file)
+                : PytorchDiffusionVQConfig.read(file);
     }
 
     /** A LatentUNet config.json, or pytorch-diffusion's training JSON ({@code configs/LDM.json}, its unet_config). */
@@ -304,6 +322,7 @@ public final class ConvertCommand implements Callable<Integer> {
             case AUTOENCODER_KL -> "diffusers";
             case LITE_VAE -> "LiteVAE";
             case LATENT_UNET -> "LatentUNet";
+            case PYTORCH_DIFFUSION_VQ -> PytorchDiffusionVQConfig.CLASS_NAME;
         };
     }
 }

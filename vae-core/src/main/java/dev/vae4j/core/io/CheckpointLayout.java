@@ -96,7 +96,22 @@ public enum CheckpointLayout {
             keys -> keys.stream()
                     .anyMatch(
                             k -> k.matches("^(first_stage_model\\.|vae\\.)?(encoder\\.down|decoder\\.up)\\.\\d+\\..*")),
-            DiffusersKeyMapping::wrap);
+            DiffusersKeyMapping::wrap),
+    /**
+     * stanipov/pytorch-diffusion {@code VQModel} ({@code src/models/vq_vae.py}): the VAE's names plus the codebook
+     * {@code _vq._embedding.weight}. Declared last so that the VAE, whose names it shares, wins ties in
+     * {@link #mostResembled}; no other signature accepts its keys.
+     */
+    PYTORCH_DIFFUSION_VQ(
+            "pytorch-diffusion-vq",
+            Model.PYTORCH_DIFFUSION_VQ,
+            null,
+            "stanipov/pytorch-diffusion's VQModel state dict",
+            "vae convert --layout pytorch-diffusion-vq --config <the training JSON it was trained with (its model or"
+                    + " vqmodel block)>",
+            "^(_encoder|_decoder|pre_quantizer|post_quantizer|_vq)\\.",
+            keys -> any(keys, "_encoder.") && any(keys, "_vq."),
+            (source, levels) -> PytorchDiffusionKeyMapping.wrap(source));
 
     private final String id;
     private final Model model;
@@ -133,7 +148,9 @@ public enum CheckpointLayout {
         /** vae-dwt's {@code LiteVae}. */
         LITE_VAE,
         /** vae-diffusion's {@code LatentUNet}. */
-        LATENT_UNET
+        LATENT_UNET,
+        /** {@code dev.vae4j.core.model.PytorchDiffusionVQModel}. */
+        PYTORCH_DIFFUSION_VQ
     }
 
     /** Renames an unwrapped source for a model with {@code levels} resolution levels. */
@@ -169,8 +186,9 @@ public enum CheckpointLayout {
 
     /**
      * {@code source} (as saved, wrappers included) under vae4j's names: {@code AutoencoderKL}'s diffusers names for the
-     * autoencoder layouts, open-LiteVAE's own names (without the Lightning module's loss and EMA entries) for
-     * {@link #OPEN_LITEVAE}, upstream's own names for {@link #PYTORCH_DIFFUSION_UNET}.
+     * autoencoder layouts (with the codebook {@code quantize.embedding.weight} for {@link #PYTORCH_DIFFUSION_VQ}),
+     * open-LiteVAE's own names (without the Lightning module's loss and EMA entries) for {@link #OPEN_LITEVAE},
+     * upstream's own names for {@link #PYTORCH_DIFFUSION_UNET}.
      *
      * @param levels number of resolution levels of the target model (to reverse LDM's up-block order)
      */

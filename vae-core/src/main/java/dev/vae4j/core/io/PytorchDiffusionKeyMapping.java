@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * ({@code N.1} conv, {@code N.2} norm; child 0 is the parameterless pool or upsample) or, at the last level, one
  * channel conv ({@code N.weight}). The entries are read in index order, so the mapping needs no config: a resampler or
  * channel conv closes a level. {@code _encoder.mid_block.0/1/2} are resnet, attention, resnet;
- * {@code pre_quantizer}/{@code post_quantizer} are the quant convs. Unknown keys keep their names so loading reports
- * them.
+ * {@code pre_quantizer}/{@code post_quantizer} are the quant convs and (in its {@code VQModel}) {@code _vq._embedding}
+ * the codebook {@code quantize.embedding}. Unknown keys keep their names so loading reports them.
  */
 final class PytorchDiffusionKeyMapping {
     private static final Pattern LEVEL_ENTRY =
@@ -30,6 +30,7 @@ final class PytorchDiffusionKeyMapping {
     private static final Map<String, String> FIXED = Map.of(
             "pre_quantizer.", "quant_conv.",
             "post_quantizer.", "post_quant_conv.",
+            "_vq._embedding.", "quantize.embedding.",
             "_encoder.init_conv.", "encoder.conv_in.",
             "_encoder.post_enc.0.", "encoder.conv_norm_out.",
             "_encoder.post_enc.2.", "encoder.conv_out.",
