@@ -7,9 +7,9 @@ import java.nio.file.Path;
 /**
  * The read-only view of a run that listeners get.
  *
- * @param model the autoencoder being trained
+ * @param model the autoencoder being trained, or null when the run trains something else (a stage-2 denoiser)
  * @param discriminator the discriminator, or null
- * @param ema the EMA of the autoencoder weights, or null
+ * @param ema the EMA of the trained model's weights, or null
  * @param config the loop configuration
  * @param runDir the run folder
  * @param state the counters after the latest step
