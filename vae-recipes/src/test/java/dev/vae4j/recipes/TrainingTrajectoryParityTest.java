@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("parity")
 class TrainingTrajectoryParityTest {
     @ParameterizedTest
-    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8"})
+    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8", "vq_f4_small"})
     void followsThePyTorchLoop(String name, @TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));
