@@ -28,7 +28,7 @@ Writes ``vae-recipes/src/test/resources/fixtures/training/vq_f4_small.safetensor
 """
 
 import importlib.util
-import math
+import json
 import os
 import sys
 import types
@@ -41,6 +41,7 @@ os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 import torch
 import yaml
 from diffusers import VQModel
+from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_trajectory as base  # noqa: E402  (batches, optimizers, schedules, spread, file layout)
@@ -162,8 +163,8 @@ def train_loop(name, recipe_name, overrides):
         if update_disc:
             d_loss, dlog = loss(qloss, x, xr.detach(), 1, step, last_layer=last_layer, split="train")
             d_loss.backward()
-            logs["d_total"].append(float(d_loss))
-            logs["disc"].append(float(d_loss))
+            logs["d_total"].append(float(d_loss.detach()))
+            logs["disc"].append(float(d_loss.detach()))
             logs["logits_real"].append(float(dlog["train/logits_real"]))
             logs["logits_fake"].append(float(dlog["train/logits_fake"]))
         else:
@@ -192,12 +193,24 @@ def run_case(name, recipe_name, overrides):
     base.OUT_ROOT.mkdir(parents=True, exist_ok=True)
     out = base.OUT_ROOT / f"{name}.safetensors"
     tmp = out.with_suffix(".tmp")
-    from safetensors.torch import save_file
-    import json
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),
               metadata={"recipe": recipe_name, "overrides": json.dumps(overrides, sort_keys=True), "lpips": ""})
+    sort_metadata(tmp)
     tmp.replace(out)
     print(f"wrote {out.relative_to(base.REPO_ROOT)} ({out.stat().st_size / 1024:.0f} KB)")
+
+
+def sort_metadata(path):
+    """Rewrites the safetensors header of ``path`` with its metadata keys sorted (safetensors writes them in hash order,
+    which changes from run to run); the header keeps its length, so the tensor data stays where it is."""
+    raw = bytearray(path.read_bytes())
+    length = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + length].decode("utf-8"))
+    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    assert len(text) <= length, (len(text), length)
+    raw[8:8 + length] = text.ljust(length, b" ")
+    path.write_bytes(bytes(raw))
 
 
 def main():

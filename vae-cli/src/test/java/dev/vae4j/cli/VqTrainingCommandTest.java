@@ -73,7 +73,7 @@ class VqTrainingCommandTest {
                         "    up_block_types: [UpDecoderBlock2D, UpDecoderBlock2D]}",
                         "data: {image_size: 16, synthetic_count: 16}",
                         "train: {steps: 2, batch_size: 2, seed: 0,",
-                        "  generator_optimizer: {type: adam, lr: 1.0e-3, beta1: 0.5, beta2: 0.9}}",
+                        "  generator_optimizer: {type: adam, lr: 1.0e-3, beta1: 0.5, beta2: 0.9, eps: 1.0e-8}}",
                         "objective: {type: vq-gan, perceptual_weight: 0.0}",
                         "validation: {images: 2, every: 1}",
                         ""));
