@@ -219,7 +219,7 @@ class VQModelCommandTest {
     }
 
     @Test
-    void trainingAVqModelIsRefusedInOneLine(@TempDir Path dir) {
+    void trainingAVqModelWithoutCodebookTermsIsRefusedInOneLine(@TempDir Path dir) {
         Path folder = dir.resolve("vq");
         CliTestSupport.run(
                         "convert",
@@ -238,7 +238,7 @@ class VQModelCommandTest {
                         folder.toString(),
                         "--out",
                         dir.resolve("run").toString())
-                .assertOneLineError("VQ model", "inference only");
+                .assertOneLineError("VQ model", "no codebook and commitment terms");
     }
 
     @Test

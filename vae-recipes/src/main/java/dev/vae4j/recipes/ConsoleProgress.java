@@ -24,7 +24,8 @@ public final class ConsoleProgress implements TrainingListener {
     /** Seconds between progress lines in a non-interactive log. */
     public static final int LINE_INTERVAL_SECONDS = 5;
 
-    private static final List<String> SHOWN = List.of("rec", "kl", "p", "g", "d_weight", "disc");
+    private static final List<String> SHOWN =
+            List.of("rec", "kl", "p", "g", "d_weight", "disc", "quant_loss", "usage", "perplexity");
     private final PrintStream out;
     private final boolean interactive;
     private final LongSupplier clock;

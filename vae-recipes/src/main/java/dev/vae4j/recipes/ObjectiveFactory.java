@@ -5,14 +5,16 @@ import dev.vae4j.losses.GradNormalizedObjective;
 import dev.vae4j.losses.Lpips;
 import dev.vae4j.losses.VaeGanConfig;
 import dev.vae4j.losses.VaeGanObjective;
+import dev.vae4j.losses.VqGanObjective;
 import dev.vae4j.train.DiscriminatorObjective;
 import dev.vae4j.train.GeneratorObjective;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Device;
 
 /**
- * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective} or
- * {@link GradNormalizedObjective}, plus LiteVAE's wavelet terms when weighted), loading LPIPS when it is weighted.
+ * Turns a recipe's {@code objective:} section into its objectives ({@link VaeGanObjective},
+ * {@link GradNormalizedObjective} or {@link VqGanObjective}, the first two plus LiteVAE's wavelet terms when weighted),
+ * loading LPIPS when it is weighted.
  */
 final class ObjectiveFactory {
     private ObjectiveFactory() {}
@@ -46,6 +48,11 @@ final class ObjectiveFactory {
         if (spec instanceof ObjectiveSpec.GradNormalized) {
             GradNormalizedObjective objective = new GradNormalizedObjective(gradNormalized(recipe), lpips);
             return new Objectives(WaveletTerms.around(objective, spec), objective, lpips);
+        }
+        if (spec instanceof ObjectiveSpec.VqGan vq) {
+            VqGanObjective objective =
+                    new VqGanObjective(vq.config(recipe.train().discStart()), lpips);
+            return new Objectives(objective, objective, lpips);
         }
         VaeGanObjective objective = new VaeGanObjective(config(recipe), lpips);
         return new Objectives(WaveletTerms.around(objective, spec), objective, lpips);

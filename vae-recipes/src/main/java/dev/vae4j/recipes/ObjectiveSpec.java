@@ -12,6 +12,7 @@ import dev.vae4j.losses.GradNorm;
 import dev.vae4j.losses.GradNormalizedConfig;
 import dev.vae4j.losses.PixelDistance;
 import dev.vae4j.losses.VaeGanConfig;
+import dev.vae4j.losses.VqGanConfig;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,20 +25,24 @@ import java.util.Set;
 
 /**
  * A recipe's {@code objective:} section, one record per {@code type}: {@link VaeGan} ({@code vae-gan}, the default: LDM
- * / diffusers / LiteVAE objectives) and {@link GradNormalized} ({@code grad-normalized}: cloneofsimo/vqgan-training).
- * Each record holds exactly the keys its objective reads, so a key of the other type is refused by name. Both add
- * LiteVAE's wavelet and Gaussian high-frequency terms when weighted.
+ * / diffusers / LiteVAE objectives), {@link GradNormalized} ({@code grad-normalized}: cloneofsimo/vqgan-training) and
+ * {@link VqGan} ({@code vq-gan}: taming-transformers' VQGAN, for VQ models). Each record holds exactly the keys its
+ * objective reads, so a key of the other type is refused by name. Both add LiteVAE's wavelet and Gaussian
+ * high-frequency terms when weighted.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type", defaultImpl = ObjectiveSpec.VaeGan.class)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ObjectiveSpec.VaeGan.class, name = ObjectiveSpec.VAE_GAN),
-    @JsonSubTypes.Type(value = ObjectiveSpec.GradNormalized.class, name = ObjectiveSpec.GRAD_NORMALIZED)
+    @JsonSubTypes.Type(value = ObjectiveSpec.GradNormalized.class, name = ObjectiveSpec.GRAD_NORMALIZED),
+    @JsonSubTypes.Type(value = ObjectiveSpec.VqGan.class, name = ObjectiveSpec.VQ_GAN)
 })
-public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpec.GradNormalized {
+public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpec.GradNormalized, ObjectiveSpec.VqGan {
     /** The {@code type} of {@link VaeGan}. */
     String VAE_GAN = "vae-gan";
     /** The {@code type} of {@link GradNormalized}. */
     String GRAD_NORMALIZED = "grad-normalized";
+    /** The {@code type} of {@link VqGan}. */
+    String VQ_GAN = "vq-gan";
 
     /** The record of each {@code type}, the default first. */
     Map<String, Class<? extends ObjectiveSpec>> TYPES = typesInOrder();
@@ -46,6 +51,7 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
         Map<String, Class<? extends ObjectiveSpec>> types = new LinkedHashMap<>();
         types.put(VAE_GAN, VaeGan.class);
         types.put(GRAD_NORMALIZED, GradNormalized.class);
+        types.put(VQ_GAN, VqGan.class);
         return Collections.unmodifiableMap(types);
     }
 
@@ -269,6 +275,56 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
                     generatorGan == null ? VaeGanConfig.GeneratorGan.NEGATIVE_MEAN : generatorGan,
                     lecamWeight,
                     lecamDecay == null ? 0.9 : lecamDecay);
+        }
+    }
+
+    /**
+     * The loss weights of {@link dev.vae4j.losses.VqGanObjective} (taming-transformers'
+     * {@code VQLPIPSWithDiscriminator}, for VQ models); see {@link VqGanConfig}. Absent keys take taming's defaults.
+     *
+     * @param pixel {@code l1} (taming, the default) or {@code l2}
+     * @param perceptualWeight LPIPS weight (needs {@code --lpips})
+     * @param codebookWeight weight of the quantizer's codebook + commitment loss (default 1)
+     * @param discWeight factor on the adaptive GAN weight (default 1)
+     * @param discFactor GAN factor after the start step (default 1)
+     * @param discLoss {@code hinge} (the default) or {@code vanilla}
+     */
+    record VqGan(
+            @JsonProperty("pixel") PixelDistance pixel,
+            @JsonProperty("perceptual_weight") double perceptualWeight,
+            @JsonProperty("codebook_weight") Double codebookWeight,
+            @JsonProperty("disc_weight") Double discWeight,
+            @JsonProperty("disc_factor") Double discFactor,
+            @JsonProperty("disc_loss") DiscriminatorLoss discLoss)
+            implements ObjectiveSpec {
+
+        @Override
+        public String typeName() {
+            return VQ_GAN;
+        }
+
+        /** No wavelet terms in taming's objective. */
+        @Override
+        public double waveletWeight() {
+            return 0.0;
+        }
+
+        /** No Gaussian high-frequency term in taming's objective. */
+        @Override
+        public double gaussianWeight() {
+            return 0.0;
+        }
+
+        /** The objective's weights, its GAN term from {@code discStart} (the loop's {@code disc_start}). */
+        public VqGanConfig config(long discStart) {
+            return new VqGanConfig(
+                    pixel == null ? PixelDistance.L1 : pixel,
+                    perceptualWeight,
+                    codebookWeight == null ? 1.0 : codebookWeight,
+                    discWeight == null ? 1.0 : discWeight,
+                    discFactor == null ? 1.0 : discFactor,
+                    discStart,
+                    discLoss == null ? DiscriminatorLoss.HINGE : discLoss);
         }
     }
 

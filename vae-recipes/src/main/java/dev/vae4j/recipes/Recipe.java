@@ -68,6 +68,8 @@ public record Recipe(
             "ldm-kl-f8",
             "sd-ft-mse",
             "vqgan-training",
+            "vqgan-f8",
+            "vq-f4-small",
             "litevae-b-phase-a",
             "litevae-b-phase-b",
             "taesd-distill");

@@ -208,9 +208,15 @@ public record TrainingSession(
      */
     private TrainableAutoencoder trainableModel() {
         TrainableAutoencoder model = buildModel();
-        if (model.quantizer().isPresent()) {
-            throw new IllegalArgumentException("recipe " + recipe.name() + ": the model is a VQ model, and no recipe"
-                    + " objective has its codebook and commitment terms yet; VQ models run in inference only");
+        boolean codebookTerms = recipe.objective() instanceof ObjectiveSpec.VqGan;
+        if (model.quantizer().isPresent() && !codebookTerms) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + ": the model is a VQ model, and a "
+                    + recipe.objective().typeName() + " objective has no codebook and commitment terms; use objective"
+                    + " type " + ObjectiveSpec.VQ_GAN);
+        }
+        if (model.quantizer().isEmpty() && codebookTerms) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + ": objective type " + ObjectiveSpec.VQ_GAN
+                    + " trains VQ models, and the model has continuous latents");
         }
         return model;
     }

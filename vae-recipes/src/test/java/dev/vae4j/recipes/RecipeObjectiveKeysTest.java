@@ -71,10 +71,10 @@ class RecipeObjectiveKeysTest {
 
     @Test
     void unknownTypesAndSpellingsNameTheValidOnes(@TempDir Path dir) throws IOException {
-        String unknownType = withObjectiveLines(dir, "micro", "  type: vq-gan\n");
+        String unknownType = withObjectiveLines(dir, "micro", "  type: wgan\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(unknownType));
         assertTrue(
-                e.getMessage().contains("unknown objective type 'vq-gan' (one of vae-gan, grad-normalized)"),
+                e.getMessage().contains("unknown objective type 'wgan' (one of vae-gan, grad-normalized, vq-gan)"),
                 e.getMessage());
         String text = Files.readString(RECIPES.resolve("micro.yaml"));
         Path badPixel = dir.resolve("bad-pixel.yaml");

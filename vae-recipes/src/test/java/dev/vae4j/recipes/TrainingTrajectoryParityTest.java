@@ -30,12 +30,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ratio of gradient norms of the sign-valued L1 gradient); the final autoencoder, EMA and discriminator weights agree
  * to 1e-4, or to ten times PyTorch's kernel spread for that tensor (parameters with an analytically zero gradient, such
  * as attention key biases, random-walk on rounding noise under Adam). The rule holds whichever OpenBLAS kernel this
- * machine picks.
+ * machine picks. Case {@code vq_f4_small} ({@code tools/reference/gen_trajectory_vq.py}) trains a VQModel with the
+ * {@code vq-gan} objective against taming's own {@code VectorQuantizer2} and {@code VQLPIPSWithDiscriminator}, its
+ * codebook usage and perplexity among the checked terms.
  */
 @Tag("parity")
 class TrainingTrajectoryParityTest {
     @ParameterizedTest
-    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8"})
+    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8", "vq_f4_small"})
     void followsThePyTorchLoop(String name, @TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));

@@ -350,7 +350,7 @@ public final class Trainer {
             if (config.fixedVariance() > 0) {
                 posterior = DiagonalGaussian.fixedVariance(posterior.mean(), config.fixedVariance());
             }
-            reconstructions = model.decode(posterior.sample(noise.like(posterior.mean(), first)))
+            reconstructions = model.decodeSample(posterior.sample(noise.like(posterior.mean(), first)))
                     .to(ScalarType.Float);
         }
         if (updateGenerator) {

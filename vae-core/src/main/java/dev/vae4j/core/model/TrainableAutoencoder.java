@@ -16,6 +16,15 @@ public interface TrainableAutoencoder extends Autoencoder {
     /** The decoder's last-layer weight, differentiated by LDM's adaptive GAN weight. */
     Tensor lastLayerWeight();
 
+    /**
+     * Decodes a sample (N, L, h, w) of this model's own {@link #encode} posterior into images (N, C, h*f, w*f), as the
+     * training loop does; {@link #decode} unless the model's decode would redo part of the encoding (a VQ model's
+     * quantization).
+     */
+    default Tensor decodeSample(Tensor latents) {
+        return decode(latents);
+    }
+
     /** Writes the model in its loadable folder format (e.g. a diffusers folder). */
     void save(Path dir);
 }

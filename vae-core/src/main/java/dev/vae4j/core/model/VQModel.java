@@ -27,9 +27,10 @@ import org.bytedeco.pytorch.Tensor;
  * {@code decoder.*}).
  *
  * <p>As an {@link Autoencoder} its latents are the quantized latents (N, D, H/f, W/f): {@link #encode} returns them as
- * a {@link DeterministicLatent}, and {@link #decode}, like diffusers' {@code decode}, quantizes what it is given before
- * decoding (a no-op on codes). {@link #encodeLatents} gives diffusers' {@code encode} (before quantization),
- * {@link #quantize} the indices and the commitment loss, {@link #decodeIndices} decodes code indices.
+ * a {@link QuantizedLatent} (which carries the quantizer's loss and indices for training), and {@link #decode}, like
+ * diffusers' {@code decode}, quantizes what it is given before decoding (a no-op on codes). {@link #encodeLatents}
+ * gives diffusers' {@code encode} (before quantization), {@link #quantize} the indices and the commitment loss,
+ * {@link #decodeIndices} decodes code indices.
  */
 public final class VQModel extends Module implements TrainableAutoencoder {
     private final VQModelConfig config;
@@ -117,10 +118,22 @@ public final class VQModel extends Module implements TrainableAutoencoder {
         return quantizer.quantize(latents);
     }
 
-    /** The quantized latents (N, D, H/f, W/f) of images (N, in, H, W), as a point posterior. */
+    /**
+     * The quantized latents (N, D, H/f, W/f) of images (N, in, H, W), as a point posterior carrying the quantization
+     * (in training mode an EMA codebook updates here, once per call).
+     */
     @Override
-    public DeterministicLatent encode(Tensor images) {
-        return new DeterministicLatent(quantize(encodeLatents(images)).quantized());
+    public QuantizedLatent encode(Tensor images) {
+        return new QuantizedLatent(quantize(encodeLatents(images)));
+    }
+
+    /**
+     * Decodes the quantized latents (N, D, h, w) that {@link #encode} sampled without quantizing them again (taming's
+     * {@code VQModel.decode}): {@link #decodeQuantized}.
+     */
+    @Override
+    public Tensor decodeSample(Tensor latents) {
+        return decodeQuantized(latents);
     }
 
     /**
