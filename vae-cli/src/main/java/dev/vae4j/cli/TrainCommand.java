@@ -1,17 +1,23 @@
 package dev.vae4j.cli;
 
 import dev.vae4j.core.tensor.CpuThreads;
+import dev.vae4j.diffusion.train.Stage2Recipe;
+import dev.vae4j.diffusion.train.Stage2Session;
+import dev.vae4j.recipes.ConsoleProgress;
 import dev.vae4j.recipes.Recipe;
 import dev.vae4j.recipes.RunFolder;
 import dev.vae4j.recipes.TrainingBudget;
 import dev.vae4j.recipes.TrainingSession;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainConfig;
+import dev.vae4j.train.TrainingListener;
+import dev.vae4j.train.TrainingState;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DataParallel;
 import dev.vae4j.train.dist.DistributedContext;
 import dev.vae4j.train.dist.ProcessGroupCollectives;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +33,15 @@ import picocli.CommandLine.Spec;
  * {@code vae train}: trains or fine-tunes an autoencoder from a recipe. With no arguments it trains the
  * {@code kl-f4-small} recipe on the built-in synthetic dataset on the CPU (the embedded default) into
  * {@code runs/kl-f4-small}. SIGTERM or SIGINT ends it after the current step with a checkpoint ({@link StopSignals},
- * {@link StopRequest}); it then exits with 143 or 130.
+ * {@link StopRequest}); it then exits with 143 or 130. A stage-2 recipe ({@link Stage2Recipe}) trains a latent
+ * diffusion model on a latent cache ({@code --latents}) instead.
  */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
             "Train or fine-tune an autoencoder from a recipe (default: 'kl-f4-small' on synthetic images).",
+            "Stage-2 recipes (dit-s2, sit-s2, latent-unet, dit-synthetic) train a latent diffusion model on --latents CACHE.",
             "Built-in recipes: kl-f4-small, ldm-kl-f8, sd-ft-mse, ... (vae recipes). Writes <out>/checkpoints, metrics.jsonl, samples/,",
             "loss.png, eval/ (with a recipe 'evaluation' section) and the final diffusers folders <out>/model",
             "(and <out>/model-ema with EMA).",
@@ -57,6 +65,20 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
                     + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
+
+    @Option(
+            names = "--latents",
+            paramLabel = "CACHE",
+            description = "Stage-2 recipes (vae recipes): the latent cache to train the denoiser on, made by"
+                    + " 'vae encode --output CACHE --labels folders'.")
+    private Path latents;
+
+    @Option(
+            names = "--vae",
+            paramLabel = "DIR",
+            description = "Stage-2 recipes: the AutoencoderKL folder that encoded the cache; a DiT run then ends"
+                    + " with a diffusers DiTPipeline folder <out>/pipeline (else <out>/transformer).")
+    private Path vae;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
@@ -161,12 +183,136 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Recipe recipe =
-                Recipe.load(resume != null ? resume.resolve("recipe.yaml").toString() : recipeName);
+        String recipeSource = resume != null ? resume.resolve("recipe.yaml").toString() : recipeName;
+        if (Stage2Recipe.isStage2(recipeSource)) {
+            return trainStage2(Stage2Recipe.load(recipeSource));
+        }
+        if (latents != null || vae != null) {
+            throw new IllegalArgumentException("--latents and --vae are options of stage-2 recipes (vae recipes); "
+                    + recipeSource + " trains an autoencoder");
+        }
+        Recipe recipe = Recipe.load(recipeSource);
         int smallImages =
                 recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
         CpuThreads.configure(threads == null ? smallImages : threads);
-        TrainConfig.Builder train = recipe.train().toBuilder();
+        recipe = recipe.withTrain(overridden(recipe.train()));
+        if (imageSize != null) {
+            recipe = recipe.withImageSize(imageSize);
+        }
+        if (teacher != null) {
+            recipe = recipe.withTeacher(teacher.toString());
+        }
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
+        }
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        Path source = dataSource(recipe);
+        recipe = recipe.withDataSource(source == null ? null : source.toString());
+        TrainingBudget.ofThisMachine().check(recipe, source == null);
+        long started = System.nanoTime();
+        DistributedContext context = context(recipe.train().device());
+        if (context.distributed() && recipe.train().device().equals("cuda")) {
+            recipe = recipe.withTrain(recipe.train().toBuilder()
+                    .device("cuda:" + context.localRank())
+                    .build());
+        }
+        StopRequest stop = new StopRequest();
+        TrainingSession.Outcome outcome;
+        int stopExit;
+        // the handlers come after the rendezvous: a signal while waiting for the other ranks ends the process at once
+        try (Collectives collectives =
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single();
+                StopSignals signals = StopSignals.requestingStop(
+                        stop,
+                        spec.commandLine().getErr(),
+                        context.distributed(),
+                        "stopping after the current step and saving a checkpoint")) {
+            outcome = new TrainingSession(
+                            recipe,
+                            runDir,
+                            source,
+                            initFrom,
+                            resume != null,
+                            overwrite,
+                            lpips,
+                            parallel(collectives),
+                            stop)
+                    .run(System.err);
+            stopExit = signals.exitCode();
+        }
+        return report(recipe, runDir, context, stop, stopExit, outcome, started);
+    }
+
+    /**
+     * Trains a stage-2 recipe on {@code --latents} ({@link Stage2Session}); the loop overrides, the data-parallel
+     * options and the stop signals work as for autoencoder recipes.
+     */
+    private int trainStage2(Stage2Recipe loaded) {
+        if (latents == null) {
+            throw new IllegalArgumentException("stage-2 recipe " + loaded.name() + " trains on a latent cache: give"
+                    + " --latents CACHE (made by vae encode --output CACHE --labels folders)");
+        }
+        if (data != null || initFrom != null || teacher != null || imageSize != null || lpips != null || overwrite) {
+            throw new IllegalArgumentException("--data, --init-from, --teacher, --image-size, --lpips and --overwrite"
+                    + " are options of autoencoder recipes; stage-2 recipe " + loaded.name() + " takes --latents");
+        }
+        CpuThreads.configure(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        Stage2Recipe recipe = loaded.withTrain(overridden(loaded.train()));
+        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
+        if (resume == null && Files.isDirectory(runDir.resolve("checkpoints"))) {
+            throw new IllegalArgumentException(
+                    runDir + " already holds a run: continue it with --resume " + runDir + " or choose another --out");
+        }
+        long started = System.nanoTime();
+        DistributedContext context = context(recipe.train().device());
+        if (context.distributed() && recipe.train().device().equals("cuda")) {
+            recipe = recipe.withTrain(recipe.train().toBuilder()
+                    .device("cuda:" + context.localRank())
+                    .build());
+        }
+        StopRequest stop = new StopRequest();
+        TrainingState state;
+        int stopExit;
+        try (Collectives collectives =
+                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single();
+                StopSignals signals = StopSignals.requestingStop(
+                        stop,
+                        spec.commandLine().getErr(),
+                        context.distributed(),
+                        "stopping after the current step and saving a checkpoint")) {
+            List<TrainingListener> progress = context.writer() ? List.of(new ConsoleProgress(System.err)) : List.of();
+            state = Stage2Session.train(recipe, latents, runDir, vae, parallel(collectives), stop, progress);
+            stopExit = signals.exitCode();
+        }
+        boolean stopped = state.step() < recipe.train().steps();
+        if (!context.writer()) {
+            return stopped ? stopExit : 0;
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        if (stopped) {
+            console.printf(
+                    Locale.ROOT,
+                    "stopped after step %d of %d; continue with: vae train --resume %s --latents %s%n",
+                    state.step(),
+                    recipe.train().steps(),
+                    runDir,
+                    latents);
+            console.flush();
+            return stopExit;
+        }
+        console.printf(
+                Locale.ROOT,
+                "trained %d steps in %.1f s (%d skipped); checkpoints and metrics.jsonl in %s%n",
+                state.step(),
+                (System.nanoTime() - started) / 1e9,
+                state.skippedSteps(),
+                runDir);
+        return 0;
+    }
+
+    /** The recipe's loop settings with the command line's overrides. */
+    private TrainConfig overridden(TrainConfig recipeTrain) {
+        TrainConfig.Builder train = recipeTrain.toBuilder();
         if (steps != null) {
             train.steps(steps);
         }
@@ -185,48 +331,29 @@ public final class TrainCommand implements Callable<Integer> {
         if (cudnnBenchmark) {
             train.cudnnBenchmark(true);
         }
-        recipe = recipe.withTrain(train.build());
-        if (imageSize != null) {
-            recipe = recipe.withImageSize(imageSize);
-        }
-        if (teacher != null) {
-            recipe = recipe.withTeacher(teacher.toString());
-        }
-        if (resume != null && overwrite) {
-            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one");
-        }
-        Path runDir = resume != null ? resume : out != null ? out : RunFolder.defaultFor(recipe.name());
-        Path source = dataSource(recipe);
-        recipe = recipe.withDataSource(source == null ? null : source.toString());
-        TrainingBudget.ofThisMachine().check(recipe, source == null);
-        long started = System.nanoTime();
-        DistributedContext context = DistributedContext.fromEnvironment(
+        return train.build();
+    }
+
+    private DistributedContext context(String trainDevice) {
+        return DistributedContext.fromEnvironment(
                 System.getenv(),
-                recipe.train().device(),
+                trainDevice,
                 distBackend == null ? null : DistributedContext.Backend.parse(distBackend),
                 Duration.ofSeconds(distTimeout));
-        if (context.distributed() && recipe.train().device().equals("cuda")) {
-            recipe = recipe.withTrain(recipe.train().toBuilder()
-                    .device("cuda:" + context.localRank())
-                    .build());
-        }
-        StopRequest stop = new StopRequest();
-        TrainingSession.Outcome outcome;
-        int stopExit;
-        // the handlers come after the rendezvous: a signal while waiting for the other ranks ends the process at once
-        try (Collectives collectives =
-                        context.distributed() ? ProcessGroupCollectives.connect(context) : Collectives.single();
-                StopSignals signals = StopSignals.requestingStop(
-                        stop,
-                        spec.commandLine().getErr(),
-                        context.distributed(),
-                        "stopping after the current step and saving a checkpoint")) {
-            DataParallel parallel = new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
-            outcome = new TrainingSession(
-                            recipe, runDir, source, initFrom, resume != null, overwrite, lpips, parallel, stop)
-                    .run(System.err);
-            stopExit = signals.exitCode();
-        }
+    }
+
+    private DataParallel parallel(Collectives collectives) {
+        return new DataParallel(collectives, Math.round(bucketMb * (1 << 20)), broadcastBuffers);
+    }
+
+    private int report(
+            Recipe recipe,
+            Path runDir,
+            DistributedContext context,
+            StopRequest stop,
+            int stopExit,
+            TrainingSession.Outcome outcome,
+            long started) {
         boolean stopped = outcome.state().step() < recipe.train().steps();
         if (!context.writer()) {
             return stopped ? stopExit : 0;

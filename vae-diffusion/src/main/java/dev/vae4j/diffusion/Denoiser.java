@@ -36,4 +36,25 @@ public interface Denoiser {
 
     /** Whether {@link #predict} accepts null labels (an unconditional model, or one trained with class dropout). */
     boolean hasUnconditionalPrediction();
+
+    /**
+     * Whether the model has a null class that single samples of a batch can be switched to
+     * ({@link #predictDroppingLabels}): what class dropout for classifier-free guidance needs in training.
+     */
+    default boolean dropsLabelsPerSample() {
+        return false;
+    }
+
+    /**
+     * {@link #predict} with the label of each sample whose entry of {@code dropped} is 1 replaced by the null class,
+     * the others conditioned on their label.
+     *
+     * @param dropped (N) int64 or bool, 1 where the sample's label is dropped
+     * @throws IllegalArgumentException as {@link #predict}, and when the model has no per-sample null class
+     *     ({@link #dropsLabelsPerSample()} false)
+     */
+    default Tensor predictDroppingLabels(Tensor latents, Tensor timesteps, Tensor labels, Tensor dropped) {
+        throw new IllegalArgumentException(getClass().getSimpleName()
+                + " has no null class to drop single labels to (class dropout needs one, as DiT's label table has)");
+    }
 }

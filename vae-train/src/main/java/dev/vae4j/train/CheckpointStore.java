@@ -25,13 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Training checkpoints under {@code <run>/checkpoints/step-NNNNNNNN/}: autoencoder, EMA and discriminator weights
- * (safetensors, model key names), both optimizers (libtorch archives), the objective's own parameters and
- * {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only when complete,
- * so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is deleted and the
- * failure reported as an {@link FileAccessException}. Only the newest {@code keep} are kept. Every file is written from
- * Java (optimizer archives are serialized in memory first), so an I/O error never surfaces as a native exception that
- * would abort the JVM.
+ * Training checkpoints under {@code <run>/checkpoints/step-NNNNNNNN/}: the model's (autoencoder's or denoiser's), EMA
+ * and discriminator weights (safetensors, model key names), both optimizers (libtorch archives), the objective's own
+ * parameters and {@code state.json}. A checkpoint is written into a hidden temporary folder and renamed into place only
+ * when complete, so a crash or a failed write (disk full) never damages the previous one: the incomplete folder is
+ * deleted and the failure reported as an {@link FileAccessException}. Only the newest {@code keep} are kept. Every file
+ * is written from Java (optimizer archives are serialized in memory first), so an I/O error never surfaces as a native
+ * exception that would abort the JVM.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -51,14 +51,64 @@ public final class CheckpointStore {
         this.keep = Math.max(1, keep);
     }
 
-    /** What a checkpoint holds; absent parts are null. */
+    /**
+     * What a checkpoint holds; absent parts are null.
+     *
+     * @param modelName the trained model's name, which names its files: {@code autoencoder} (weights in
+     *     {@code autoencoder.safetensors}, optimizer in {@code generator-optimizer.pt}) or another such as
+     *     {@code denoiser} ({@code denoiser.safetensors}, {@code denoiser-optimizer.pt})
+     * @param model the trained model
+     * @param ema the EMA of the model's weights ({@code ema.safetensors})
+     * @param discriminator the discriminator ({@code discriminator.safetensors})
+     * @param generatorOptimizer the model's optimizer
+     * @param discriminatorOptimizer the discriminator's optimizer ({@code discriminator-optimizer.pt})
+     * @param objectiveParameters the objective's own trained tensors ({@code objective.safetensors})
+     */
     public record Parts(
-            Module autoencoder,
+            String modelName,
+            Module model,
             ExponentialMovingAverage ema,
             Module discriminator,
             Optimizer generatorOptimizer,
             Optimizer discriminatorOptimizer,
-            List<Tensor> objectiveParameters) {}
+            List<Tensor> objectiveParameters) {
+        /** The name of an autoencoder model. */
+        public static final String AUTOENCODER = "autoencoder";
+
+        /** The parts of an autoencoder run ({@link #AUTOENCODER}). */
+        public Parts(
+                Module autoencoder,
+                ExponentialMovingAverage ema,
+                Module discriminator,
+                Optimizer generatorOptimizer,
+                Optimizer discriminatorOptimizer,
+                List<Tensor> objectiveParameters) {
+            this(
+                    AUTOENCODER,
+                    autoencoder,
+                    ema,
+                    discriminator,
+                    generatorOptimizer,
+                    discriminatorOptimizer,
+                    objectiveParameters);
+        }
+
+        /** The parts of a run that trains {@code model} alone, saved under {@code name}. */
+        public static Parts of(String name, Module model, ExponentialMovingAverage ema, Optimizer optimizer) {
+            if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+                throw new IllegalArgumentException("a checkpoint model name must be a lower-case word, got " + name);
+            }
+            return new Parts(name, model, ema, null, optimizer, null, List.of());
+        }
+
+        private String weightsFile() {
+            return modelName + ".safetensors";
+        }
+
+        private String optimizerFile() {
+            return AUTOENCODER.equals(modelName) ? "generator-optimizer.pt" : modelName + "-optimizer.pt";
+        }
+    }
 
     /** Writes checkpoint {@code state.step()} atomically and prunes old ones; returns its folder. */
     public Path save(TrainingState state, Parts parts) {
@@ -69,8 +119,7 @@ public final class CheckpointStore {
             Files.createDirectories(root);
             deleteRecursively(temp);
             Files.createDirectories(temp);
-            SafetensorsWriter.write(
-                    temp.resolve("autoencoder.safetensors"), StateDict.of(parts.autoencoder()), Map.of());
+            SafetensorsWriter.write(temp.resolve(parts.weightsFile()), StateDict.of(parts.model()), Map.of());
             if (parts.ema() != null) {
                 SafetensorsWriter.write(
                         temp.resolve("ema.safetensors"), parts.ema().tensors(), Map.of());
@@ -79,7 +128,7 @@ public final class CheckpointStore {
                 SafetensorsWriter.write(
                         temp.resolve("discriminator.safetensors"), StateDict.of(parts.discriminator()), Map.of());
             }
-            saveOptimizer(parts.generatorOptimizer(), temp.resolve("generator-optimizer.pt"));
+            saveOptimizer(parts.generatorOptimizer(), temp.resolve(parts.optimizerFile()));
             saveOptimizer(parts.discriminatorOptimizer(), temp.resolve("discriminator-optimizer.pt"));
             if (!parts.objectiveParameters().isEmpty()) {
                 SafetensorsWriter.write(
@@ -125,7 +174,7 @@ public final class CheckpointStore {
         if (!Files.isRegularFile(checkpoint.resolve(STATE))) {
             throw new IllegalArgumentException(checkpoint + " is not a complete checkpoint (no " + STATE + ")");
         }
-        loadWeights(checkpoint.resolve("autoencoder.safetensors"), parts.autoencoder());
+        loadWeights(checkpoint.resolve(parts.weightsFile()), parts.model());
         if (parts.ema() != null) {
             try (SafetensorsReader reader = SafetensorsReader.open(checkpoint.resolve("ema.safetensors"))) {
                 parts.ema().load(TensorSource.of(reader));
@@ -134,7 +183,7 @@ public final class CheckpointStore {
         if (parts.discriminator() != null) {
             loadWeights(checkpoint.resolve("discriminator.safetensors"), parts.discriminator());
         }
-        loadOptimizer(parts.generatorOptimizer(), checkpoint.resolve("generator-optimizer.pt"));
+        loadOptimizer(parts.generatorOptimizer(), checkpoint.resolve(parts.optimizerFile()));
         loadOptimizer(parts.discriminatorOptimizer(), checkpoint.resolve("discriminator-optimizer.pt"));
         if (!parts.objectiveParameters().isEmpty()) {
             try (SafetensorsReader reader = SafetensorsReader.open(checkpoint.resolve("objective.safetensors"))) {

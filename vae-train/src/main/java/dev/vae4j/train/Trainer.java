@@ -14,22 +14,16 @@ import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageDataset;
 import dev.vae4j.train.data.ShardedSampler;
 import dev.vae4j.train.dist.DataParallel;
-import dev.vae4j.train.dist.GradientBuckets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The VAE/GAN training loop. Each optimizer step encodes a batch once, samples the posterior, decodes, and then updates
@@ -57,7 +51,6 @@ import org.slf4j.LoggerFactory;
  * processes on an overloaded 2-core machine), so all of them stop after the same step.
  */
 public final class Trainer {
-    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     /** Image-decoding threads of the data loader: decoding runs beside libtorch's own threads. */
     private static final int DECODE_WORKERS =
             Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
@@ -69,19 +62,12 @@ public final class Trainer {
     private final TrainConfig config;
     private final Path runDir;
     private final Device device;
-    private final List<Tensor> generatorParameters;
-    private final List<Tensor> discriminatorParameters;
-    private final Optimizer generatorOptimizer;
-    private final Optimizer discriminatorOptimizer;
     private final ExponentialMovingAverage ema;
-    private final CheckpointStore checkpoints;
     private final DataParallel parallel;
-    private final GradientBuckets generatorBuckets;
-    private final GradientBuckets discriminatorBuckets;
-    private final IntervalTerms interval = new IntervalTerms();
+    private final TrainingLoop loop;
+    private final TrainingLoop.Network generator;
+    private final TrainingLoop.Network discriminatorNetwork;
     private final PosteriorNoise noise;
-    private final StopRequest stop;
-    private TrainingState state = TrainingState.start();
 
     /**
      * A trainer of {@code model} with {@code objective}; add a discriminator with {@link Builder#adversary} and make it
@@ -165,7 +151,6 @@ public final class Trainer {
 
     private Trainer(Builder parts) {
         this.parallel = parts.parallel;
-        this.stop = parts.stop;
         this.noise = new PosteriorNoise(parts.config.seed(), parts.parallel.context());
         this.model = parts.model;
         this.discriminator = parts.adversary == null ? null : parts.adversary.discriminator();
@@ -183,35 +168,37 @@ public final class Trainer {
         for (Tensor p : trained) {
             p.requires_grad_(true);
         }
-        generatorParameters = new ArrayList<>(trained);
+        List<Tensor> generatorParameters = new ArrayList<>(trained);
         generatorParameters.addAll(generatorObjective.parameters());
-        generatorOptimizer = config.generator().create(generatorParameters);
         if (discriminator != null) {
             discriminator.module().to(device, false);
             discriminator.module().train(true);
-            discriminatorParameters = StateDict.parameters(discriminator.module());
-            discriminatorOptimizer = discriminatorSettings().create(discriminatorParameters);
-        } else {
-            discriminatorParameters = List.of();
-            discriminatorOptimizer = null;
         }
         ema = config.emaDecay() > 0
                 ? new ExponentialMovingAverage(model.module(), config.emaDecay(), config.emaStart())
                 : null;
-        checkpoints = new CheckpointStore(runDir, config.keepCheckpoints());
-        generatorBuckets = parallel.buckets(generatorParameters);
-        discriminatorBuckets = parallel.buckets(discriminatorParameters);
+        loop = new TrainingLoop(
+                config,
+                runDir,
+                model.module(),
+                ema,
+                discriminator == null ? List.of() : List.of(discriminator.module()),
+                parallel,
+                parts.stop);
+        generator = loop.network("autoencoder", generatorParameters, config.generator());
+        discriminatorNetwork = discriminator == null
+                ? null
+                : loop.network("discriminator", StateDict.parameters(discriminator.module()), discriminatorSettings());
     }
 
     /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */
     public void resume(Path checkpoint) {
-        state = CheckpointStore.load(checkpoint, parts());
-        LOG.info("resumed from {} at step {}", checkpoint, state.step());
+        loop.resume(checkpoint, parts());
     }
 
     /** The counters after the latest step. */
     public TrainingState state() {
-        return state;
+        return loop.state();
     }
 
     /** The EMA of the autoencoder weights, or null. */
@@ -234,37 +221,8 @@ public final class Trainer {
      */
     public TrainingState train(ImageDataset dataset, List<TrainingListener> listeners) {
         try (Steps steps = open(dataset)) {
-            listeners.forEach(l -> l.onStart(run(steps.loader)));
-            while (state.step() < config.steps()) {
-                StepReport report = steps.next();
-                boolean last = state.step() == config.steps();
-                boolean stopping = !last && stop.agreed(parallel.collectives());
-                boolean due = last
-                        || stopping
-                        || (config.checkpointEvery() > 0 && state.step() % config.checkpointEvery() == 0);
-                if (due || state.step() % config.logEvery() == 0) {
-                    IntervalReport logged = steps.log(report);
-                    listeners.forEach(l -> l.onLog(run(steps.loader), logged));
-                }
-                listeners.forEach(l -> l.onStep(run(steps.loader), report));
-                Path saved = due && parallel.context().writer() ? checkpoints.save(state, parts()) : null;
-                if (saved != null) {
-                    listeners.forEach(l -> l.onCheckpoint(run(steps.loader), saved));
-                }
-                if (stopping) {
-                    LOG.info("stopped after step {} on request ({})", state.step(), stopReason());
-                    listeners.forEach(l -> l.onStop(run(steps.loader), saved));
-                    return state;
-                }
-            }
-            listeners.forEach(l -> l.onEnd(run(steps.loader)));
+            return loop.train(steps::next, () -> run(steps.loader), this::parts, listeners);
         }
-        return state;
-    }
-
-    /** Why the loop stops: this process's request, or another rank's. */
-    private String stopReason() {
-        return stop.requested() ? stop.reason() : "another rank's request";
     }
 
     /**
@@ -280,7 +238,13 @@ public final class Trainer {
                 dataset.size(), rank, worldSize, config.seed(), dataset.trainingOrder(config.batchSize() * worldSize));
         CudnnBenchmark.set(config.device(), config.cudnnBenchmark());
         return new Steps(new BatchLoader(
-                dataset, sampler, config.batchSize(), config.seed(), state.samples(), 4, DECODE_WORKERS));
+                dataset,
+                sampler,
+                config.batchSize(),
+                config.seed(),
+                loop.state().samples(),
+                4,
+                DECODE_WORKERS));
     }
 
     /** Optimizer steps taken one at a time from an {@link #open opened} data stream. */
@@ -298,7 +262,7 @@ public final class Trainer {
 
         /** Reads the current log interval's terms (one host read), ending it at {@code last}. */
         public IntervalReport log(StepReport last) {
-            return interval.close(last, parallel.collectives(), config.device());
+            return loop.closeInterval(last);
         }
 
         /** Stops the data loader. */
@@ -327,7 +291,7 @@ public final class Trainer {
     }
 
     private TrainingRun run(BatchLoader loader) {
-        return new TrainingRun(model, discriminator, ema, config, runDir, state, loader.skippedFiles());
+        return new TrainingRun(model, discriminator, ema, config, runDir, loop.state(), loader.skippedFiles());
     }
 
     private CheckpointStore.Parts parts() {
@@ -335,108 +299,42 @@ public final class Trainer {
                 model.module(),
                 ema,
                 discriminator == null ? null : discriminator.module(),
-                generatorOptimizer,
-                discriminatorOptimizer,
+                generator.optimizer(),
+                discriminatorNetwork == null ? null : discriminatorNetwork.optimizer(),
                 generatorObjective.parameters());
     }
 
     private StepReport step(BatchLoader loader) {
-        long started = System.nanoTime();
-        long step = state.step();
+        long step = loop.state().step();
         boolean ganActive = discriminator != null && step >= config.discStart();
         boolean alternate = config.ganUpdates() == TrainConfig.GanUpdates.ALTERNATE;
         boolean updateGenerator = !ganActive || !alternate || step % 2 == 0;
         boolean updateDiscriminator = ganActive && (!alternate || step % 2 == 1);
-        double lr = config.generator().lr() * config.schedule().factor(step, config.steps());
-        OptimizerSettings.setLearningRate(generatorOptimizer, lr);
-        if (discriminatorOptimizer != null) {
-            OptimizerSettings.setLearningRate(
-                    discriminatorOptimizer,
-                    discriminatorSettings().lr() * config.schedule().factor(step, config.steps()));
+        List<TrainingLoop.Network> updated = new ArrayList<>();
+        if (updateGenerator) {
+            updated.add(generator);
         }
-        String nonFinite;
-        long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
-        StepReport report;
-        try (TensorScope scope = new TensorScope()) {
-            parallel.synchronizeBuffers(
-                    discriminator == null ? List.of(model.module()) : List.of(model.module(), discriminator.module()));
-            Map<String, Tensor> terms = new LinkedHashMap<>();
-            Map<String, Tensor> checked = new LinkedHashMap<>();
-            for (int m = 0; m < config.gradAccumulation(); m++) {
-                long first = state.samples() + m * globalBatch;
-                microStep(loader.next(), first, updateGenerator, updateDiscriminator, terms, checked);
-            }
-            if (parallel.context().worldSize() > 1) {
-                GradientChecks.poisonOnNonFiniteLoss(
-                        checked.values(),
-                        List.of(
-                                updateGenerator ? generatorParameters : List.of(),
-                                updateDiscriminator ? discriminatorParameters : List.of()));
-            }
-            if (updateGenerator) {
-                generatorBuckets.average(parallel.collectives());
-                checked.put(
-                        "autoencoder gradient norm",
-                        GradientChecks.clip(generatorParameters, config.gradClip(), device));
-            }
-            if (updateDiscriminator) {
-                discriminatorBuckets.average(parallel.collectives());
-                checked.put(
-                        "discriminator gradient norm",
-                        GradientChecks.clip(discriminatorParameters, config.gradClip(), device));
-            }
-            nonFinite = GradientChecks.firstNonFinite(checked);
-            if (nonFinite == null) {
-                if (updateGenerator) {
-                    generatorOptimizer.step();
-                }
-                if (updateDiscriminator) {
-                    discriminatorOptimizer.step();
-                }
-            }
-            generatorOptimizer.zero_grad(true);
-            if (discriminatorOptimizer != null) {
-                discriminatorOptimizer.zero_grad(true);
-            }
-            boolean skipped = nonFinite != null;
-            double seconds = (System.nanoTime() - started) / 1e9;
-            report = new StepReport(
-                    step + 1, lr, updateGenerator && !skipped, updateDiscriminator && !skipped, skipped, seconds);
-            interval.add(report, skipped ? Map.of() : terms);
+        if (updateDiscriminator) {
+            updated.add(discriminatorNetwork);
         }
-        boolean skipped = report.skipped();
-        int inARow = skipped ? state.nonFiniteInARow() + 1 : 0;
-        if (skipped) {
-            LOG.warn("step {} skipped: non-finite {} ({} in a row)", step + 1, nonFinite, inARow);
-            if (inARow >= config.maxNonFinite()) {
-                throw new NonFiniteLossException(step + 1, inARow, nonFinite);
-            }
-        } else if (ema != null && updateGenerator) {
-            ema.update(model.module(), step + 1);
-        }
-        state = new TrainingState(
-                step + 1,
-                state.skippedSteps() + (skipped ? 1 : 0),
-                inARow,
-                state.seconds() + report.seconds(),
-                state.samples() + config.gradAccumulation() * globalBatch);
-        return report;
+        return loop.step(
+                updated,
+                (first, share, sums) ->
+                        microStep(loader.next(), first, share, updateGenerator, updateDiscriminator, sums));
     }
 
     /**
      * One micro-batch, whose global data-stream positions start at {@code first}: forward once, backward the enabled
-     * objectives; adds their terms (weighted by the micro-batch's share, on the device) to {@code terms} and their
-     * totals to {@code checked}.
+     * objectives (scaled by the micro-batch's {@code share}); adds their terms and totals to {@code sums}.
      */
     private void microStep(
             List<ImageArray> arrays,
             long first,
+            double share,
             boolean updateGenerator,
             boolean updateDiscriminator,
-            Map<String, Tensor> terms,
-            Map<String, Tensor> checked) {
-        long step = state.step();
-        double share = 1.0 / config.gradAccumulation();
+            TrainingLoop.StepSums sums) {
+        long step = loop.state().step();
         Tensor inputs = ImageArray.toDevice(arrays, device);
         DeviceType deviceType = device.type();
         LatentDistribution posterior;
@@ -456,29 +354,25 @@ public final class Trainer {
                     .to(ScalarType.Float);
         }
         if (updateGenerator) {
-            setRequiresGrad(discriminatorParameters, false);
+            setRequiresGrad(discriminatorParameters(), false);
             LossTerms loss = generatorObjective.generatorLoss(
                     inputs, reconstructions, posterior, discriminator, step, model.lastLayerWeight());
             loss.total().mul(new Scalar(share)).backward();
-            accumulate(terms, loss.terms(), share);
-            accumulate(checked, Map.of("generator loss", loss.total().detach()), 1.0);
-            setRequiresGrad(discriminatorParameters, true);
+            sums.log(loss.terms(), share);
+            sums.check("generator loss", loss.total());
+            setRequiresGrad(discriminatorParameters(), true);
         }
         if (updateDiscriminator) {
             LossTerms loss =
                     discriminatorObjective.discriminatorLoss(inputs, reconstructions.detach(), discriminator, step);
             loss.total().mul(new Scalar(share)).backward();
-            accumulate(terms, loss.terms(), share);
-            accumulate(checked, Map.of("discriminator loss", loss.total().detach()), 1.0);
+            sums.log(loss.terms(), share);
+            sums.check("discriminator loss", loss.total());
         }
     }
 
-    /** Adds {@code share * value} (on the device, float64) to each named sum. */
-    private static void accumulate(Map<String, Tensor> sums, Map<String, Tensor> values, double share) {
-        values.forEach((name, value) -> {
-            Tensor weighted = value.to(ScalarType.Double).mul(new Scalar(share));
-            sums.merge(name, weighted, Tensor::add);
-        });
+    private List<Tensor> discriminatorParameters() {
+        return discriminatorNetwork == null ? List.of() : discriminatorNetwork.parameters();
     }
 
     private static void setRequiresGrad(List<Tensor> parameters, boolean on) {

@@ -271,6 +271,18 @@ public final class DiT extends Module implements Denoiser {
         return config.numEmbedsAdaNorm();
     }
 
+    /** True: the null class row of the label tables ({@link #forward} with {@code forceDropIds}). */
+    @Override
+    public boolean dropsLabelsPerSample() {
+        return true;
+    }
+
+    /** {@link #forward} with {@code dropped} as diffusers' {@code force_drop_ids}. */
+    @Override
+    public Tensor predictDroppingLabels(Tensor latents, Tensor timesteps, Tensor labels, Tensor dropped) {
+        return forward(latents, timesteps, labels, dropped);
+    }
+
     /** Always true: diffusers' DiT label tables always hold the null class row. */
     @Override
     public boolean hasUnconditionalPrediction() {

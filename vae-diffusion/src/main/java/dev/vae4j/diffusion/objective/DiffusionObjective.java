@@ -24,7 +24,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * ({@code randn} of x0's shape), the order of pytorch-diffusion's {@code train_LDM.py}; both are moved to x0's device,
  * so a seed gives the same batch on every device.
  */
-public final class DiffusionObjective {
+public final class DiffusionObjective implements TrainingObjective {
     private final ForwardProcess process;
     private final PredictionType predictionType;
     private final RegressionLoss loss;
@@ -63,14 +63,15 @@ public final class DiffusionObjective {
     }
 
     /**
-     * Draws timesteps then noise from {@code generator} and evaluates the objective.
+     * Draws timesteps ({@code randint(0, T, (N,))}, int64) then noise ({@code randn} of x0's shape) from
+     * {@code generator}, both moved to x0's device.
      *
      * @param x0 (N, C, H, W) clean latents
-     * @param labels (N) int64 class labels, or null (see {@link Denoiser#predict})
      * @param generator a CPU generator
-     * @throws IllegalArgumentException if x0 is not a floating-point (N, C, H, W) batch or does not fit the denoiser
+     * @throws IllegalArgumentException if x0 is not a floating-point (N, C, H, W) batch
      */
-    public ObjectiveTerms compute(Denoiser denoiser, Tensor x0, Tensor labels, Generator generator) {
+    @Override
+    public Draw draw(Tensor x0, Generator generator) {
         requireLatents(x0, "x0");
         Tensor timesteps = torch.randint(
                         0,
@@ -82,7 +83,7 @@ public final class DiffusionObjective {
         Tensor noise = torch.randn(
                         x0.sizes().vec().get(), new GeneratorOptional(generator), new TensorOptions(ScalarType.Float))
                 .to(x0.device(), x0.scalar_type());
-        return compute(denoiser, x0, labels, timesteps, noise);
+        return new Draw(timesteps, noise);
     }
 
     /**
@@ -94,6 +95,7 @@ public final class DiffusionObjective {
      * @param noise (N, C, H, W)
      * @throws IllegalArgumentException for a shape, dtype or timestep out of its limits, naming it
      */
+    @Override
     public ObjectiveTerms compute(Denoiser denoiser, Tensor x0, Tensor labels, Tensor timesteps, Tensor noise) {
         Objects.requireNonNull(denoiser, "denoiser");
         Tensor noisy = process.addNoise(x0, noise, timesteps);

@@ -34,7 +34,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Random draws come from one CPU generator: the noise first ({@code randn} of x0's shape), then the time draws, the
  * order of diffusers' script; both are moved to x0's device.
  */
-public final class RectifiedFlowObjective {
+public final class RectifiedFlowObjective implements TrainingObjective {
     private final FlowTimeSampler timeSampler;
     private final TimestepShift shift;
     private final int trainTimesteps;
@@ -120,19 +120,20 @@ public final class RectifiedFlowObjective {
     }
 
     /**
-     * Draws noise then times from {@code generator} and evaluates the objective.
+     * Draws noise ({@code randn} of x0's shape) then times u from {@code generator}; returns the noise levels
+     * {@link #sigmas sigmas(u)} (float32) and the noise, on x0's device.
      *
      * @param x0 (N, C, H, W) clean latents
-     * @param labels (N) int64 class labels, or null
      * @param generator a CPU generator
      */
-    public ObjectiveTerms compute(Denoiser denoiser, Tensor x0, Tensor labels, Generator generator) {
+    @Override
+    public Draw draw(Tensor x0, Generator generator) {
         requireLatents(x0, "x0");
         Tensor noise = torch.randn(
                         x0.sizes().vec().get(), new GeneratorOptional(generator), new TensorOptions(ScalarType.Float))
                 .to(x0.device(), x0.scalar_type());
         Tensor u = timeSampler.sample(x0.size(0), generator);
-        return compute(denoiser, x0, labels, sigmas(u).to(x0.device(), ScalarType.Float), noise);
+        return new Draw(sigmas(u).to(x0.device(), ScalarType.Float), noise);
     }
 
     /**
@@ -144,6 +145,7 @@ public final class RectifiedFlowObjective {
      * @param noise (N, C, H, W)
      * @throws IllegalArgumentException for a shape or noise level out of its limits, naming it
      */
+    @Override
     public ObjectiveTerms compute(Denoiser denoiser, Tensor x0, Tensor labels, Tensor sigmas, Tensor noise) {
         Objects.requireNonNull(denoiser, "denoiser");
         Tensor noisy = interpolate(x0, noise, sigmas);

@@ -199,6 +199,14 @@ public final class LatentDataset implements AutoCloseable {
         return index.path("labels").asText("none");
     }
 
+    /** The class label of every sample, in index order; null when the cache has no labels. */
+    public long[] labels() {
+        if (!index.has("labels")) {
+            return null;
+        }
+        return entries.stream().mapToLong(Entry::label).toArray();
+    }
+
     /** The class names (label i names class {@code classNames().get(i)}); empty without labels or names. */
     public List<String> classNames() {
         List<String> names = new ArrayList<>();
