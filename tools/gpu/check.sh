@@ -5,8 +5,10 @@
 # every collective the trainer uses; TrainingLoopCudaTest: host reads per step and per log interval, peak CUDA memory
 # in the interval reports, cuDNN benchmark mode, pinned non-blocking batch copies), then benchmarks Java against
 # PyTorch on the same GPU (tools/bench/compare.sh --device cuda: SD encode+decode at 512 and 1024 px in fp16 and
-# bf16, and one ldm-kl-f8 training step at 256 px batch 8 in bf16 with cuDNN benchmark mode; time ratios and peak
-# CUDA memory from the allocators' statistics on both sides). Budget: 8 minutes on an H200-class GPU.
+# bf16, and one ldm-kl-f8 training step at 256 px batch 8 in bf16 with cuDNN benchmark mode; the stage-2 workloads
+# on DiT-S/2 at 32x32 latents in bf16: forward, training step, DDIM-50 sampling, and sampling with guidance plus the
+# SD-preset decode; time ratios and peak CUDA memory from the allocators' statistics on both sides). Budget: 8
+# minutes on an H200-class GPU.
 #
 # Usage: tools/gpu/check.sh [--dry-run] [--results FILE]
 #   --dry-run   everything that can run without a GPU, on the CPU and at tiny sizes (the same tests with
@@ -33,11 +35,14 @@ if $dry; then
   results="${results:-target/gpu-check-dry-run.md}"
   profile=(); lane=(-Dvae4j.lane.device=cpu); device=cpu
   sizes=(64); precisions=(fp32); runs=(--runs 1 --warmup 0)
+  stage2=(--size 8 --precision fp32)
 else
   results="${results:-gpu-check-results.md}"
   profile=(-Pgpu); lane=(); device=cuda
   sizes=(512 1024); precisions=(fp16 bf16); runs=(--runs 5 --warmup 2)
+  stage2=(--precision bf16)
 fi
+stage2_workloads=dit-s2-forward,dit-s2-train-step,ddim-50,dit-s2-sample-decode
 python="${PYTHON:-python3}"
 # shellcheck disable=SC2206 # a list of options
 extra=(${MVN_OPTS_EXTRA:-})
@@ -98,6 +103,9 @@ if "$python" -c 'import torch, diffusers' > /dev/null 2>&1; then
       --workloads ldm-kl-f8-train-step --cudnn-benchmark --threads "$(nproc)" "${runs[@]}"
     note '```'; grep -v '^\[' "$work/bench-ldm-train.log" >> "$report" || true; note '```'
   fi
+  step bench-stage2 env PYTHON="$python" ROUNDS=1 tools/bench/compare.sh --device "$device" \
+    --workloads "$stage2_workloads" "${stage2[@]}" --threads "$(nproc)" "${runs[@]}"
+  note '```'; grep -v '^\[' "$work/bench-stage2.log" >> "$report" || true; note '```'
 else
   note "PyTorch side skipped: $python cannot import torch and diffusers; Java side only:"
   for size in "${sizes[@]}"; do
@@ -105,6 +113,8 @@ else
       --size "$size" "${runs[@]}"
     note '```'; cat "$work/vae-bench-$size.log" >> "$report"; note '```'
   done
+  step vae-bench-stage2 ./vae bench --device "$device" --workloads "$stage2_workloads" "${stage2[@]}" "${runs[@]}"
+  note '```'; cat "$work/vae-bench-stage2.log" >> "$report"; note '```'
 fi
 
 note ""

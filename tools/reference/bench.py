@@ -26,6 +26,10 @@ Workloads (names and shapes as dev.vae4j.cli.bench.Workloads; random seeded weig
                         loss = MSE(output[:, :4], noise), backward, AdamW(lr 1e-4, weight decay 0) step, zero grad
   ddim-50               DDIMScheduler (diffusers defaults) 50-step sampling of 8 latents (8, 4, S, S) with DiT-S/2,
                         fixed labels, no guidance, S = 32
+  dit-s2-sample-decode  diffusers DiTPipeline(DiT-S/2, SD-config AutoencoderKL, DDIMScheduler()) called with the 8
+                        fixed labels, guidance_scale 4.0, 50 steps, output_type "pt": sampling of (8, 4, S, S) latents
+                        (the doubled classifier-free-guidance batch) and vae.decode(latents / scaling_factor) into
+                        (8, 3, 8S, 8S) images, S = 32
 
 --precision bf16|fp16 runs each op under torch.autocast(device, dtype) (fp16 stays float32 for models whose config
 sets force_upcast, as diffusers pipelines do); --channels-last moves the model to torch.channels_last once and
@@ -47,7 +51,8 @@ import sys
 import time
 
 WORKLOADS = ["sd-encode", "sd-decode", "taesd-decode", "sd-encode-decode", "train-step-small", "ldm-kl-f8-train-step",
-             "litevae-b-encode", "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode", "dit-s2-forward", "dit-s2-train-step", "ddim-50"]
+             "litevae-b-encode", "sd-tiled-decode-1024", "sd-tiled-encode", "sd-tiled-decode", "dit-s2-forward", "dit-s2-train-step", "ddim-50",
+             "dit-s2-sample-decode"]
 DESCRIPTIONS = {
     "sd-encode": "SD-preset encode (posterior mode), batch 1",
     "sd-decode": "SD-preset decode, batch 1",
@@ -63,8 +68,9 @@ DESCRIPTIONS = {
     "dit-s2-forward": "DiT-S/2 forward (eval), batch 8",
     "dit-s2-train-step": "DiT-S/2 epsilon training step (MSE, AdamW), batch 8",
     "ddim-50": "DDIM 50-step sampling with DiT-S/2, batch 8",
+    "dit-s2-sample-decode": "DiT-S/2 DDIM 50 steps, guidance 4, SD-preset decode, batch 8",
 }
-DEFAULT_SIZE = {"dit-s2-forward": 32, "dit-s2-train-step": 32, "ddim-50": 32, "train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-encode": 1024,
+DEFAULT_SIZE = {"dit-s2-forward": 32, "dit-s2-train-step": 32, "ddim-50": 32, "dit-s2-sample-decode": 32, "train-step-small": 64, "sd-tiled-decode-1024": 1024, "sd-tiled-encode": 1024,
                 "sd-tiled-decode": 1024}
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 TRAIN_BATCH = 2
@@ -158,7 +164,7 @@ def prepare(torch, name, size, device):
                 vae.config.force_upcast)
     if name == "ldm-kl-f8-train-step":
         return ldm_train_step(torch, size, device)
-    if name in ("dit-s2-forward", "dit-s2-train-step", "ddim-50"):
+    if name in ("dit-s2-forward", "dit-s2-train-step", "ddim-50", "dit-s2-sample-decode"):
         return dit_workload(torch, name, size, device)
     raise ValueError(f"unknown workload '{name}'; known: {WORKLOADS}")
 
@@ -215,8 +221,8 @@ def dit_s2(torch, size, device):
 
 
 def dit_workload(torch, name, size, device):
-    """The three DiT-S/2 workloads (see the module docstring); timesteps and labels fixed per run."""
-    from diffusers import DDIMScheduler, DDPMScheduler
+    """The DiT-S/2 workloads (see the module docstring); timesteps and labels fixed per run."""
+    from diffusers import DDIMScheduler, DDPMScheduler, DiTPipeline
     dit = dit_s2(torch, size, device)
     generator = torch.Generator().manual_seed(1)
     labels = torch.randint(0, 1000, (DIT_BATCH,), generator=generator).to(device)
@@ -236,6 +242,16 @@ def dit_workload(torch, name, size, device):
                 x = scheduler.step(out.float(), t, x).prev_sample
             return x
         return normal(torch, device, DIT_BATCH, 4, size, size), DIT_BATCH, True, sample, dit, False
+    if name == "dit-s2-sample-decode":
+        dit.eval()
+        pipe = DiTPipeline(transformer=dit, vae=sd_model(torch, device), scheduler=DDIMScheduler())
+        pipe.set_progress_bar_config(disable=True)
+        class_ids = labels.tolist()
+
+        def generate(x):  # the pipeline draws its own (8, 4, S, S) noise, like x, from a seeded CPU generator
+            return pipe(class_labels=class_ids, guidance_scale=4.0, generator=torch.Generator().manual_seed(0),
+                        num_inference_steps=50, output_type="pt").images
+        return normal(torch, device, DIT_BATCH, 4, size, size), DIT_BATCH, True, generate, pipe.transformer, False
     dit.train()
     scheduler = DDPMScheduler()
     optimizer = torch.optim.AdamW(dit.parameters(), lr=1e-4, weight_decay=0.0)

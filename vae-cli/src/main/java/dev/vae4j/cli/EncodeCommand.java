@@ -67,7 +67,8 @@ public final class EncodeCommand implements Callable<Integer> {
             required = true,
             paramLabel = "IN",
             description = "An image file, a folder of images of one size, or a .safetensors file with a tensor"
-                    + " 'images' (N, C, H, W) in [-1, 1].")
+                    + " 'images' (N, C, H, W) in [-1, 1]; for a cache folder output also tar shards or"
+                    + " synthetic:N[:SEED] (N built-in synthetic images at --resolution).")
     private Path input;
 
     @Option(

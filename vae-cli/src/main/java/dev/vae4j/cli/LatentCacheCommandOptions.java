@@ -13,6 +13,7 @@ import dev.vae4j.train.data.ImageClassFolders;
 import dev.vae4j.train.data.ImageFiles;
 import dev.vae4j.train.data.ImageSource;
 import dev.vae4j.train.data.ShardPattern;
+import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.train.data.WebDatasetShards;
 import dev.vae4j.train.dist.DistributedContext;
 import java.io.PrintWriter;
@@ -25,10 +26,14 @@ import picocli.CommandLine.Option;
  * The options of {@code vae encode} when it writes a latent cache folder (when {@code --output} ends with {@code /} or
  * is an existing folder): inputs of any sizes (an image folder or WebDataset tar shards) cropped to
  * {@code --resolution} squares or aspect buckets, encoded into {@code latents-NNNNNN.safetensors} shards plus
- * {@code index.json} ({@link LatentCacheWriter}), with {@code --labels} a class label per image; under {@code vae
- * launch} the ranks write disjoint shards.
+ * {@code index.json} ({@link LatentCacheWriter}), with {@code --labels} a class label per image; {@code --input
+ * synthetic:N} caches N of the built-in synthetic images instead (their texture kinds are the classes of
+ * {@code --labels synthetic}); under {@code vae launch} the ranks write disjoint shards.
  */
 final class LatentCacheCommandOptions {
+    /** The prefix of {@code --input} naming the built-in synthetic images. */
+    private static final String SYNTHETIC = "synthetic:";
+
     @Option(
             names = "--resolution",
             paramLabel = "PX",
@@ -78,10 +83,11 @@ final class LatentCacheCommandOptions {
 
     @Option(
             names = "--labels",
-            paramLabel = "folders|json:KEY",
+            paramLabel = "folders|synthetic|json:KEY",
             description = "Cache folder output: store a class label per image: 'folders' (the input's sub-folders are"
-                    + " the classes, sorted, as torchvision's ImageFolder) or 'json:KEY' (the integer at KEY of each"
-                    + " sample's .json, else its .cls).")
+                    + " the classes, sorted, as torchvision's ImageFolder), 'synthetic' (with --input synthetic:N, the"
+                    + " built-in images' texture kind: plain, stripes, checkers) or 'json:KEY' (the integer at KEY of"
+                    + " each sample's .json, else its .cls).")
     private String labels;
 
     /** The inputs of a cache and where their labels come from. */
@@ -100,8 +106,19 @@ final class LatentCacheCommandOptions {
         }
         String text = input.toString();
         boolean shards = ShardPattern.isShardPattern(text);
+        SyntheticImages synthetic = text.startsWith(SYNTHETIC) ? synthetic(text) : null;
         CacheInputs inputs;
-        if (labels == null) {
+        if (synthetic != null) {
+            if (labels != null && !labels.equals("synthetic")) {
+                throw new IllegalArgumentException("--input " + text + " (the built-in images) takes --labels synthetic"
+                        + " or none, got --labels " + labels);
+            }
+            inputs = new CacheInputs(
+                    synthetic.asSource(), labels == null ? CacheLabels.none() : CacheLabels.synthetic(synthetic));
+        } else if ("synthetic".equals(labels)) {
+            throw new IllegalArgumentException(
+                    "--labels synthetic needs the built-in images as --input (synthetic:N), got " + text);
+        } else if (labels == null) {
             inputs = new CacheInputs(shards ? WebDatasetShards.open(text) : folder(input), CacheLabels.none());
         } else if (labels.equals("folders")) {
             if (shards) {
@@ -115,10 +132,27 @@ final class LatentCacheCommandOptions {
                     shards ? WebDatasetShards.open(text) : folder(input),
                     CacheLabels.json(labels.substring("json:".length())));
         } else {
-            throw new IllegalArgumentException("--labels must be 'folders' or 'json:KEY', got '" + labels + "'");
+            throw new IllegalArgumentException(
+                    "--labels must be 'folders', 'synthetic' or 'json:KEY', got '" + labels + "'");
         }
         LatentCacheWriter.checkFolder(output, resume, context.rank(), context.worldSize());
         return inputs;
+    }
+
+    /**
+     * The built-in images named by {@code synthetic:COUNT} or {@code synthetic:COUNT:SEED} (seed 0), at the cache's
+     * resolution.
+     */
+    private SyntheticImages synthetic(String text) {
+        String[] parts = text.substring(SYNTHETIC.length()).split(":", -1);
+        if (parts.length > 2
+                || !parts[0].matches("[1-9]\\d{0,8}")
+                || parts.length == 2 && !parts[1].matches("-?\\d{1,18}")) {
+            throw new IllegalArgumentException("--input " + text + ": the built-in images are named synthetic:COUNT or"
+                    + " synthetic:COUNT:SEED (COUNT from 1 to 999999999)");
+        }
+        return new SyntheticImages(
+                Integer.parseInt(parts[0]), resolution, parts.length == 2 ? Long.parseLong(parts[1]) : 0L, false);
     }
 
     private static ImageSource folder(Path input) {

@@ -64,6 +64,35 @@ class BenchCommandTest {
         assertEquals("contiguous", report.get("memory_format").asText());
     }
 
+    /** Stage-2 sampling with guidance and the SD-preset decode, at the smallest size: 8x8 latents (64 px images). */
+    @Test
+    void sampleDecodeGeneratesEightImages() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(
+                "--in-process",
+                "--json",
+                "--workloads",
+                "dit-s2-sample-decode",
+                "--size",
+                "8",
+                "--runs",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "1");
+        assertEquals(0, code, "out=" + out + " err=" + err);
+        JsonNode result =
+                new ObjectMapper().readTree(out.toString()).get("results").get(0);
+        assertEquals("dit-s2-sample-decode", result.get("workload").asText());
+        assertEquals("[8,4,8,8]", result.get("input_shape").toString());
+        assertEquals(8, result.get("images_per_run").asInt());
+    }
+
     /** The full ldm-kl-f8 step (the trainer with LPIPS and PatchGAN) at a size the CPU runs in seconds. */
     @Test
     void ldmTrainStepRunsTheRecipeTrainerAtBatchEight() throws Exception {

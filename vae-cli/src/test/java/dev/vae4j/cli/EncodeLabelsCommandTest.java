@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vae encode --labels}: {@code folders} records the sorted class list in the index, {@code json:KEY} reads
- * sibling {@code .json} files of a flat folder; a resume with another label mode, an unknown mode and images directly
- * in the root are one-line errors.
+ * sibling {@code .json} files of a flat folder, {@code synthetic} labels the built-in images ({@code --input
+ * synthetic:N}) with their texture kinds; a resume with another label mode, an unknown mode and images directly in the
+ * root are one-line errors.
  */
 class EncodeLabelsCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,10 +64,28 @@ class EncodeLabelsCommandTest {
         CliTestSupport.run(encode(model, flat, jsonCache, "--resume"))
                 .assertOneLineError("label mode differs (json:label recorded, none now)");
         CliTestSupport.run(encode(model, images, dir.resolve("other"), "--labels", "classes"))
-                .assertOneLineError("--labels must be 'folders' or 'json:KEY', got 'classes'");
+                .assertOneLineError("--labels must be 'folders', 'synthetic' or 'json:KEY', got 'classes'");
         CliTestSupport.writeImage(images.resolve("stray.png"), 16, 16, 9);
         CliTestSupport.run(encode(model, images, dir.resolve("third"), "--labels", "folders"))
                 .assertOneLineError("image(s) directly in", "stray.png");
         assertTrue(Files.notExists(dir.resolve("third").resolve("index.json")));
+    }
+
+    @Test
+    void theBuiltInImagesCarryTheirTextureKinds(@TempDir Path dir) throws IOException {
+        Path model = CliTestSupport.saveTestModel(dir.resolve("model"));
+        Path cache = dir.resolve("cache");
+        CliTestSupport.run(encode(model, Path.of("synthetic:5:2"), cache, "--labels", "synthetic"))
+                .assertOk();
+        JsonNode index = JSON.readTree(cache.resolve("index.json").toFile());
+        assertEquals("synthetic", index.get("labels").asText());
+        assertEquals(
+                "[\"plain\",\"stripes\",\"checkers\"]", index.get("classes").toString());
+        CliTestSupport.run(encode(model, Path.of("synthetic:0"), dir.resolve("none"), "--labels", "synthetic"))
+                .assertOneLineError("synthetic:COUNT or synthetic:COUNT:SEED");
+        CliTestSupport.run(encode(model, Path.of("synthetic:4"), dir.resolve("other"), "--labels", "folders"))
+                .assertOneLineError("takes --labels synthetic or none, got --labels folders");
+        CliTestSupport.run(encode(model, dir, dir.resolve("third"), "--labels", "synthetic"))
+                .assertOneLineError("--labels synthetic needs the built-in images");
     }
 }

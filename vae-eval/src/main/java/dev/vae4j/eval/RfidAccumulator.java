@@ -12,7 +12,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Streaming rFID: pool3 features of the originals and of the reconstructions (both (N, 3, H, W) in [-1, 1]) folded into
  * {@link FeatureStatistics} batch by batch; the originals' statistics come from a cache file instead when one matching
- * the run exists, and are written to it otherwise. Memory is O(2048^2) whatever the number of images.
+ * the run exists, and are written to it otherwise. Memory is O(2048^2) whatever the number of images. Generation FID
+ * uses the same machinery with reference images and generated ones in numbers of their own ({@link #addReference},
+ * {@link #addCandidates}).
  */
 final class RfidAccumulator implements AutoCloseable {
     private final FidInceptionV3 inception;
@@ -59,10 +61,20 @@ final class RfidAccumulator implements AutoCloseable {
 
     /** Adds a batch; call inside the batch's tensor scope. */
     public void add(Tensor originals, Tensor reconstructed) {
+        addReference(originals);
+        addCandidates(reconstructed);
+    }
+
+    /** Adds reference images (skipped when the reference statistics came from the cache). */
+    public void addReference(Tensor images) {
         if (cachedReference == null) {
-            reference.add(inception.features(originals));
+            reference.add(inception.features(images));
         }
-        reconstructions.add(inception.features(reconstructed));
+    }
+
+    /** Adds images compared with the reference (reconstructions or generated images). */
+    public void addCandidates(Tensor images) {
+        reconstructions.add(inception.features(images));
     }
 
     /** Sums the statistics over all ranks in place (each rank having added its share of the images). */
@@ -73,7 +85,7 @@ final class RfidAccumulator implements AutoCloseable {
         reconstructions.allReduce(collectives);
     }
 
-    /** Images added so far. */
+    /** Compared images added so far. */
     public long count() {
         return reconstructions.count();
     }

@@ -5,11 +5,13 @@ import static org.bytedeco.pytorch.global.torch.randint;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import dev.vae4j.core.io.StateDict;
+import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.InferenceOptions;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.dit.DiTConfig;
 import dev.vae4j.diffusion.objective.DiffusionObjective;
+import dev.vae4j.diffusion.sampling.ClassifierFreeGuidance;
 import dev.vae4j.diffusion.sampling.DdimSampler;
 import dev.vae4j.diffusion.sampling.DiffusersSchedulerOptions;
 import dev.vae4j.diffusion.sampling.NoiseSource;
@@ -23,6 +25,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -40,6 +43,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       of the first 4 output channels against the noise, backward, AdamW (lr 1e-4, no weight decay), zero grad.
  *   <li>{@code ddim-50}: 50 DDIM steps (diffusers' {@code DDIMScheduler} defaults) from (8, 4, S, S) noise, no
  *       guidance.
+ *   <li>{@code dit-s2-sample-decode}: what diffusers' {@code DiTPipeline.__call__} does for 8 class labels — 50 DDIM
+ *       steps from (8, 4, S, S) noise with classifier-free guidance 4.0 against the null class, then the SD-preset
+ *       VAE's decode of {@code latents / scaling_factor} into (8, 3, 8S, 8S) images: stage-2 images/s, decode included.
  * </ul>
  */
 final class DiffusionWorkloads {
@@ -48,6 +54,7 @@ final class DiffusionWorkloads {
 
     private static final int CLASSES = 1000;
     private static final int DDIM_STEPS = 50;
+    private static final double GUIDANCE = 4.0;
 
     private DiffusionWorkloads() {}
 
@@ -59,6 +66,7 @@ final class DiffusionWorkloads {
                 .to(device, ScalarType.Float));
         return new DenoiserRun(
                 model,
+                null,
                 latents(size, device, seed),
                 true,
                 x -> options.run(x, false, y -> model.predict(y, timesteps, labels)),
@@ -75,6 +83,7 @@ final class DiffusionWorkloads {
                 .create(StateDict.parameters(model));
         return new DenoiserRun(
                 model,
+                null,
                 latents(size, device, seed).tanh(),
                 false,
                 x -> options.run(x, false, x0 -> {
@@ -96,12 +105,37 @@ final class DiffusionWorkloads {
         DiffusersSchedulerOptions defaults = DiffusersSchedulerOptions.defaults();
         return new DenoiserRun(
                 model,
+                null,
                 latents(size, device, seed),
                 true,
                 x -> options.run(x, false, noise -> {
                     DdimSampler sampler =
                             new DdimSampler(schedule, DDIM_STEPS, defaults, 0.0, true, NoiseSource.of(generator));
                     return new SamplingLoop(model, sampler).run(noise, labels);
+                }),
+                null);
+    }
+
+    static PreparedWorkload sampleDecode(int size, Device device, InferenceOptions options, long seed) {
+        DiT model = ditS2(size, device, options, false);
+        AutoencoderKL vae = Workloads.sdModel(device);
+        options.prepare(vae);
+        Generator generator = createCPUGenerator(seed + 1);
+        Tensor labels = keep(labels(generator, device));
+        ClassifierFreeGuidance guided = new ClassifierFreeGuidance(model, GUIDANCE);
+        NoiseSchedule schedule = NoiseSchedule.diffusersDefault();
+        DiffusersSchedulerOptions defaults = DiffusersSchedulerOptions.defaults();
+        Scalar scaling = new Scalar(vae.config().scalingFactor());
+        return new DenoiserRun(
+                model,
+                vae,
+                latents(size, device, seed),
+                true,
+                x -> options.run(x, false, noise -> {
+                    DdimSampler sampler =
+                            new DdimSampler(schedule, DDIM_STEPS, defaults, 0.0, true, NoiseSource.of(generator));
+                    return vae.decode(
+                            new SamplingLoop(guided, sampler).run(noise, labels).div(scaling));
                 }),
                 null);
     }
@@ -142,9 +176,17 @@ final class DiffusionWorkloads {
         }
     }
 
-    /** A prepared denoiser workload; it holds the model (and optimizer) so they stay reachable while timed. */
+    /**
+     * A prepared denoiser workload; it holds the model (and the decoding VAE and optimizer, where it has them) so they
+     * stay reachable while timed.
+     */
     private record DenoiserRun(
-            DiT model, Tensor input, boolean inference, UnaryOperator<Tensor> op, Optimizer optimizer)
+            DiT model,
+            AutoencoderKL decoder,
+            Tensor input,
+            boolean inference,
+            UnaryOperator<Tensor> op,
+            Optimizer optimizer)
             implements PreparedWorkload {
         @Override
         public List<Long> inputShape() {

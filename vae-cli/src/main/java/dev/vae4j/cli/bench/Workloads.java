@@ -63,8 +63,9 @@ import org.bytedeco.pytorch.TensorOptions;
  *       image.
  *   <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
  *       (256-px tiles, 25% overlap) into a 1024x1024 image; its size is fixed.
- *   <li>{@code dit-s2-forward}, {@code dit-s2-train-step}, {@code ddim-50}: DiT-S/2 on (8, 4, S, S) latents, default S
- *       = 32 ({@link DiffusionWorkloads}).
+ *   <li>{@code dit-s2-forward}, {@code dit-s2-train-step}, {@code ddim-50}, {@code dit-s2-sample-decode}: DiT-S/2 on
+ *       (8, 4, S, S) latents, default S = 32, the last one guided and decoded by the SD preset into 8S px images
+ *       ({@link DiffusionWorkloads}).
  *   <li>{@code decode-jpeg-jdk}, {@code decode-jpeg-twelvemonkeys}, {@code decode-png-jdk}, {@code data-pipeline},
  *       {@code cache-folder}: the data pipeline on synthetic image files ({@link DataWorkloads}).
  *   <li>{@code sd-tiled-encode}, {@code sd-tiled-decode}: the same tiling for encode (posterior mode) of a (1, 3, S, S)
@@ -125,6 +126,11 @@ public final class Workloads {
                 "DDIM 50-step sampling with DiT-S/2, batch " + DiffusionWorkloads.BATCH,
                 32,
                 (size, device, options) -> DiffusionWorkloads.ddim(size, device, options, SEED)));
+        add(simple(
+                "dit-s2-sample-decode",
+                "DiT-S/2 DDIM 50 steps, guidance 4, SD-preset decode, batch " + DiffusionWorkloads.BATCH,
+                32,
+                (size, device, options) -> DiffusionWorkloads.sampleDecode(size, device, options, SEED)));
         add(simple(
                 "decode-jpeg-jdk",
                 "JPEG decode, the JDK's ImageIO reader, 1 image",
@@ -387,7 +393,8 @@ public final class Workloads {
         };
     }
 
-    private static AutoencoderKL sdModel(Device device) {
+    /** The SD-preset AutoencoderKL with seeded random weights, in eval mode on {@code device}. */
+    static AutoencoderKL sdModel(Device device) {
         AutoencoderKL model = new AutoencoderKL(AutoencoderKLConfig.preset("sd"));
         model.to(device, false);
         model.eval();

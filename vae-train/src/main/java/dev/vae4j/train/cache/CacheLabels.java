@@ -3,13 +3,16 @@ package dev.vae4j.train.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.train.data.ImageClassFolders;
+import dev.vae4j.train.data.ImageClasses;
 import dev.vae4j.train.data.ImageSource;
+import dev.vae4j.train.data.SyntheticImages;
 import java.io.IOException;
 import java.util.List;
 
 /**
  * Where a latent cache takes each sample's integer class label from: nowhere ({@code none}), the class sub-folder of an
- * {@link ImageClassFolders} ({@code folders}, with its class names), or a WebDataset sample's {@code .json} key
+ * {@link ImageClassFolders} ({@code folders}, with its class names), the texture kind of the built-in
+ * {@link SyntheticImages} ({@code synthetic}, with its class names), or a WebDataset sample's {@code .json} key
  * {@code KEY} falling back to its {@code .cls} entry ({@code json:KEY}).
  */
 public final class CacheLabels {
@@ -17,13 +20,13 @@ public final class CacheLabels {
 
     private final String mode;
     private final List<String> classNames;
-    private final ImageClassFolders folders;
+    private final ImageClasses classes;
     private final String key;
 
-    private CacheLabels(String mode, List<String> classNames, ImageClassFolders folders, String key) {
+    private CacheLabels(String mode, List<String> classNames, ImageClasses classes, String key) {
         this.mode = mode;
         this.classNames = classNames;
-        this.folders = folders;
+        this.classes = classes;
         this.key = key;
     }
 
@@ -35,6 +38,11 @@ public final class CacheLabels {
     /** The class index of each image of {@code folders.images()} (the source to cache must be that one). */
     public static CacheLabels folders(ImageClassFolders folders) {
         return new CacheLabels("folders", folders.classNames(), folders, null);
+    }
+
+    /** The texture kind of each image of {@code images.asSource()} (the source to cache must be that one). */
+    public static CacheLabels synthetic(SyntheticImages images) {
+        return new CacheLabels("synthetic", images.classNames(), images, null);
     }
 
     /**
@@ -49,7 +57,9 @@ public final class CacheLabels {
         return new CacheLabels("json:" + key, List.of(), null, key);
     }
 
-    /** {@code none}, {@code folders} or {@code json:KEY}, as recorded in the index and fingerprint. */
+    /**
+     * {@code none}, {@code folders}, {@code synthetic} or {@code json:KEY}, as recorded in the index and fingerprint.
+     */
     public String mode() {
         return mode;
     }
@@ -70,8 +80,8 @@ public final class CacheLabels {
      * @throws IllegalArgumentException if the sample has no label, or it is not a non-negative integer
      */
     Long label(ImageSource source, int index) {
-        if (folders != null) {
-            return (long) folders.label(index);
+        if (classes != null) {
+            return (long) classes.label(index);
         }
         if (key == null) {
             return null;

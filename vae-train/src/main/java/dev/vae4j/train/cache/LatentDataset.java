@@ -194,7 +194,9 @@ public final class LatentDataset implements AutoCloseable {
                 scaling.path("shift_factor").asDouble(0.0));
     }
 
-    /** The label mode the cache was written with: {@code none}, {@code folders} or {@code json:KEY}. */
+    /**
+     * The label mode the cache was written with: {@code none}, {@code folders}, {@code synthetic} or {@code json:KEY}.
+     */
     public String labelMode() {
         return index.path("labels").asText("none");
     }

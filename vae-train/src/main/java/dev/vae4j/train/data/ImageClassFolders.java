@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * sorted by name (hidden files skipped, as {@link ImageTensors#listImages}). Images directly in the root are refused
  * (torchvision ignores them silently), as is a class without images (torchvision refuses it too).
  */
-public final class ImageClassFolders {
+public final class ImageClassFolders implements ImageClasses {
     private final List<String> classNames;
     private final ImageFiles images;
     private final int[] labels;
@@ -107,6 +107,7 @@ public final class ImageClassFolders {
     }
 
     /** The class names (sub-folder names), sorted; a label is an index into this list. */
+    @Override
     public List<String> classNames() {
         return classNames;
     }
@@ -117,6 +118,7 @@ public final class ImageClassFolders {
     }
 
     /** The class index of image {@code index} of {@link #images()}. */
+    @Override
     public int label(int index) {
         return labels[index];
     }

@@ -10,6 +10,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -19,8 +20,14 @@ import java.util.SplittableRandom;
  * depends only on {@code (seed, i)}; random horizontal flips come from the caller's generator. Smooth regions, sharp
  * edges and periodic detail make reconstruction quality visible; the detail is coarse enough for an f4 autoencoder to
  * reproduce.
+ *
+ * <p>The texture is the image's class ({@link ImageClasses}): {@code plain} (none), {@code stripes} or
+ * {@code checkers}, each drawn with probability 1/3, so class-conditional stage-2 training runs on this data too.
  */
-public final class SyntheticImages implements ImageDataset {
+public final class SyntheticImages implements ImageDataset, ImageClasses {
+    /** The class names: label i is the texture {@code CLASS_NAMES.get(i)}. */
+    public static final List<String> CLASS_NAMES = List.of("plain", "stripes", "checkers");
+
     private final int count;
     private final int size;
     private final long seed;
@@ -58,15 +65,40 @@ public final class SyntheticImages implements ImageDataset {
         return "synthetic #" + index + " (seed " + seed + ")";
     }
 
+    /** The side in pixels. */
+    public int imageSize() {
+        return size;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return CLASS_NAMES;
+    }
+
+    /** The class of image {@code index}: its texture, an index into {@link #CLASS_NAMES}. */
+    @Override
+    public int label(int index) {
+        SplittableRandom rng = random(index);
+        background(rng);
+        return rng.nextInt(CLASS_NAMES.size());
+    }
+
+    /**
+     * Image {@code index} as an {@link ImageSource} sample (key {@code synthetic-NNNNNN}, its label as {@code .cls}).
+     */
+    public ImageSource asSource() {
+        return new SyntheticImageSource(this);
+    }
+
     /** Draws image {@code index}. */
     public BufferedImage render(int index) {
-        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+        SplittableRandom rng = random(index);
         BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setPaint(new GradientPaint(0, 0, color(rng), (float) (size * rng.nextDouble()), size, color(rng)));
+        g.setPaint(background(rng));
         g.fillRect(0, 0, size, size);
-        drawTexture(g, rng);
+        drawTexture(g, rng.nextInt(CLASS_NAMES.size()), rng);
         int shapes = 1 + rng.nextInt(4);
         for (int s = 0; s < shapes; s++) {
             drawShape(g, rng);
@@ -75,8 +107,16 @@ public final class SyntheticImages implements ImageDataset {
         return image;
     }
 
-    private void drawTexture(Graphics2D g, SplittableRandom rng) {
-        int kind = rng.nextInt(3);
+    private SplittableRandom random(int index) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+    }
+
+    /** The background gradient: the first draws of an image's generator, before its texture kind. */
+    private GradientPaint background(SplittableRandom rng) {
+        return new GradientPaint(0, 0, color(rng), (float) (size * rng.nextDouble()), size, color(rng));
+    }
+
+    private void drawTexture(Graphics2D g, int kind, SplittableRandom rng) {
         if (kind == 0) {
             return;
         }

@@ -15,6 +15,7 @@ import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.train.data.AspectBuckets;
 import dev.vae4j.train.data.ImageClassFolders;
 import dev.vae4j.train.data.ImageSource;
+import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.train.data.WebDatasetShards;
 import dev.vae4j.train.testing.TarShardWriter;
 import java.io.IOException;
@@ -32,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Class labels in the latent cache ({@code folders} as torchvision's {@code ImageFolder}, {@code json:KEY} from
- * WebDataset samples), carried by {@link LatentDataset} batches and recorded in the index and fingerprint, and the
- * index's per-channel latent statistics against a direct float64 computation over the stored latents (1e-6).
+ * Class labels in the latent cache ({@code folders} as torchvision's {@code ImageFolder}, {@code synthetic} the
+ * built-in images' texture kinds, {@code json:KEY} from WebDataset samples), carried by {@link LatentDataset} batches
+ * and recorded in the index and fingerprint, and the index's per-channel latent statistics against a direct float64
+ * computation over the stored latents (1e-6).
  */
 class LatentCacheLabelsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,6 +95,26 @@ class LatentCacheLabelsTest {
             assertEquals(List.of("cat/img0", "cat/img1", "cat/img2", "dog/img0", "dog/img1", "dog/img2"), batch.keys());
             assertEquals(torch.ScalarType.Long.value, batch.labels().scalar_type().value);
             assertArrayEquals(new long[] {0, 0, 0, 1, 1, 1}, longs(batch.labels()));
+        }
+    }
+
+    @Test
+    void syntheticLabelsAreTheTextureKinds(@TempDir Path dir) {
+        SyntheticImages images = new SyntheticImages(6, 16, 3, false);
+        Path out = dir.resolve("cache");
+        assertTrue(write(images.asSource(), out, CacheLabels.synthetic(images), false)
+                .indexWritten());
+        try (TensorScope scope = new TensorScope();
+                LatentDataset cache = LatentDataset.open(out)) {
+            assertEquals("synthetic", cache.labelMode());
+            assertEquals(List.of("plain", "stripes", "checkers"), cache.classNames());
+            LatentDataset.Batch batch = cache.batch(new int[] {0, 1, 2, 3, 4, 5}, 0, 0, LatentDataset.Mode.MEAN);
+            assertEquals("synthetic-000004", batch.keys().get(4));
+            long[] expected = new long[6];
+            for (int i = 0; i < 6; i++) {
+                expected[i] = images.label(i);
+            }
+            assertArrayEquals(expected, longs(batch.labels()));
         }
     }
 
