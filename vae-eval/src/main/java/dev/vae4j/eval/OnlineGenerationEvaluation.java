@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * latent cache the run trains on: the latent Frechet distance always, gFID when an autoencoder and the FID Inception
  * network are given (reference statistics cached in {@code <run>/eval/generation-reference-stats.safetensors}). Each
  * evaluation is appended to the metrics log as {@code {"kind":"generation","step":..,"latent_fd":..[,"gfid":..]}} and
- * kept in {@link #history()}.
+ * kept in {@link #history()}; given the autoencoder, a {@link ClassSampleGrid} of up to 8 samples per class is written
+ * to {@link #gridFile}.
  *
  * <p>Samples are seeded by (seed, sample index) alone, so every evaluation of a run generates from the same noise. In a
  * data-parallel job every rank has this listener with the job's {@link Collectives}; rank 0 alone logs.
@@ -51,6 +52,8 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
     private final UnaryOperator<Tensor> toCacheSpace;
     private final Autoencoder autoencoder;
     private final FidInceptionV3 inception;
+    private final long[] latentShape;
+    private final ClassSampleGrid grid;
     private final Collectives collectives;
     private final List<Record> history = new ArrayList<>();
     private long lastEvaluated = -1;
@@ -88,12 +91,12 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
     /**
      * An evaluation of the run of {@code recipe} on the latent cache in {@code cacheFolder}.
      *
-     * @param autoencoder the autoencoder that encoded the cache, for gFID (null: latent FD alone)
-     * @param inception the FID Inception network (null: latent FD alone)
+     * @param autoencoder the autoencoder that encoded the cache, for sample grids and gFID (null: latent FD alone)
+     * @param inception the FID Inception network for gFID (null: no gFID)
      * @param collectives the ranks sharing each evaluation ({@link Collectives#single()} for one process)
      * @throws IllegalArgumentException before any training when the recipe keeps no EMA, the cache has no labels (the
-     *     samples are generated per class), the recipe's sampler cannot be made, or only one of autoencoder and
-     *     inception is given
+     *     samples are generated per class), the recipe's sampler cannot be made, or the inception network comes without
+     *     an autoencoder
      */
     public OnlineGenerationEvaluation(
             Stage2Recipe recipe,
@@ -106,9 +109,9 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
         this.cacheFolder = Objects.requireNonNull(cacheFolder, "cacheFolder");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.collectives = Objects.requireNonNull(collectives, "collectives");
-        if ((autoencoder == null) != (inception == null)) {
-            throw new IllegalArgumentException("gFID needs both the autoencoder that encoded the cache and the FID"
-                    + " Inception weights; give both or neither");
+        if (inception != null && autoencoder == null) {
+            throw new IllegalArgumentException("gFID scores decoded samples: give the autoencoder that encoded the"
+                    + " cache with the FID Inception weights");
         }
         if (!(recipe.train().emaDecay() > 0)) {
             throw new IllegalArgumentException(
@@ -131,6 +134,14 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
                     recipe.train().seed());
             this.network = Stage2Network.create(recipe, source);
             this.toCacheSpace = source::toCacheSpace;
+            this.latentShape = source.latentShape();
+            this.grid = autoencoder == null
+                    ? null
+                    : new ClassSampleGrid(
+                            autoencoder,
+                            cache.normalizer(),
+                            toCacheSpace,
+                            new Device(recipe.train().device()));
         }
         network.module().to(new Device(recipe.train().device()), false);
         network.module().train(false);
@@ -170,7 +181,7 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
                 .toCacheSpace(toCacheSpace)
                 .device(device)
                 .collectives(collectives);
-        if (autoencoder != null) {
+        if (inception != null) {
             Path folder = run.runDir().resolve(PeriodicEvaluation.FOLDER);
             if (collectives.context().writer()) {
                 createFolder(folder);
@@ -179,6 +190,15 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
         }
         GenerationScores scores = builder.build().evaluate(cacheFolder);
         history.add(new Record(step, scores));
+        if (grid != null && collectives.context().writer()) {
+            grid.write(
+                    network.denoiser(),
+                    Stage2Samplers.forObjective(recipe.objective(), settings.samplerSteps()),
+                    latentShape,
+                    Math.min(8, settings.samplesPerClass()),
+                    settings.seed(),
+                    gridFile(run.runDir(), step));
+        }
         if (collectives.context().writer()) {
             new MetricsLog(run.runDir()).append("generation", step, scores.metrics());
             LOG.info(String.format(
@@ -191,6 +211,11 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
                     scores.seconds()));
         }
         return scores;
+    }
+
+    /** The sample grid of the evaluation at {@code step}: {@code <run>/samples/generation-NNNNNNNN.png}. */
+    public static Path gridFile(Path runDir, long step) {
+        return runDir.resolve("samples").resolve(String.format(Locale.ROOT, "generation-%08d.png", step));
     }
 
     private static void createFolder(Path folder) {

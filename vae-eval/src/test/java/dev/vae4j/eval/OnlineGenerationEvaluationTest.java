@@ -9,6 +9,7 @@ import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TestModels;
 import dev.vae4j.diffusion.train.Stage2Recipe;
 import dev.vae4j.diffusion.train.Stage2Session;
+import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.cache.CacheLabels;
 import dev.vae4j.train.cache.LatentCacheOptions;
@@ -16,10 +17,12 @@ import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.data.SyntheticImages;
 import dev.vae4j.train.dist.Collectives;
 import dev.vae4j.train.dist.DataParallel;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.bytedeco.pytorch.InferenceMode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,10 +42,11 @@ class OnlineGenerationEvaluationTest {
 
     private static Path labelled;
     private static Path unlabelled;
+    private static AutoencoderKL autoencoder;
 
     @BeforeAll
     static void writeCaches() {
-        AutoencoderKL autoencoder = new AutoencoderKL(TestModels.autoencoderKL().build());
+        autoencoder = new AutoencoderKL(TestModels.autoencoderKL().build());
         autoencoder.module().eval();
         SyntheticImages images = new SyntheticImages(48, 16, 5, false);
         labelled = dir.resolve("labelled");
@@ -85,7 +89,7 @@ class OnlineGenerationEvaluationTest {
     void theLatentDistanceFallsAndIsLogged() throws IOException {
         Stage2Recipe recipe = tiny(0.9);
         OnlineGenerationEvaluation evaluation =
-                new OnlineGenerationEvaluation(recipe, labelled, every20(), null, null, Collectives.single());
+                new OnlineGenerationEvaluation(recipe, labelled, every20(), autoencoder, null, Collectives.single());
         Path run = dir.resolve("run");
         Stage2Session.train(recipe, labelled, run, null, DataParallel.none(), new StopRequest(), List.of(evaluation));
         List<OnlineGenerationEvaluation.Record> history = evaluation.history();
@@ -100,6 +104,10 @@ class OnlineGenerationEvaluationTest {
                 .filter(line -> line.contains("\"kind\":\"generation\""))
                 .toList();
         assertEquals(3, records.size());
+        BufferedImage grid =
+                ImageIO.read(OnlineGenerationEvaluation.gridFile(run, 60).toFile());
+        assertEquals(8 * 16, grid.getWidth());
+        assertEquals(3 * 16, grid.getHeight());
         assertTrue(records.get(2).contains("\"step\":60") && records.get(2).contains("\"latent_fd\""), records.get(2));
     }
 
@@ -121,13 +129,13 @@ class OnlineGenerationEvaluationTest {
     }
 
     @Test
-    void gfidNeedsBothNetworks() {
-        AutoencoderKL autoencoder = new AutoencoderKL(TestModels.autoencoderKL().build());
+    void gfidNeedsTheAutoencoder() {
+        FidInceptionV3 inception = new FidInceptionV3();
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> new OnlineGenerationEvaluation(
-                        tiny(0.9), labelled, every20(), autoencoder, null, Collectives.single()));
-        assertTrue(e.getMessage().contains("give both or neither"), e.getMessage());
+                        tiny(0.9), labelled, every20(), null, inception, Collectives.single()));
+        assertTrue(e.getMessage().contains("give the autoencoder that encoded the cache"), e.getMessage());
     }
 
     @Test
