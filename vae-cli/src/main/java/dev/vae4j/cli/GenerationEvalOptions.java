@@ -22,7 +22,8 @@ public final class GenerationEvalOptions {
             names = "--eval-every",
             paramLabel = "N",
             description = "Stage-2 recipes: every N steps and after the last, generate --eval-samples per class with"
-                    + " the EMA denoiser and log latent FD (and gFID) to metrics.jsonl (default: no evaluation).")
+                    + " the EMA denoiser and log latent FD (and gFID) to metrics.jsonl; with --vae also a sample grid samples/generation-N.png"
+                    + " (default: no evaluation).")
     private Long every;
 
     @Option(
@@ -74,7 +75,7 @@ public final class GenerationEvalOptions {
     /**
      * The evaluation listener of a stage-2 run on {@code cache}, or none without {@code --eval-every}.
      *
-     * @param vae the autoencoder that encoded the cache, or null (then no gFID)
+     * @param vae the autoencoder that encoded the cache, or null (then no sample grids and no gFID)
      * @throws IllegalArgumentException if {@code --inception} is given without {@code --vae}, or the evaluation cannot
      *     run on this recipe and cache ({@link OnlineGenerationEvaluation})
      */
@@ -92,10 +93,12 @@ public final class GenerationEvalOptions {
         Device device = new Device(recipe.train().device());
         AutoencoderKL autoencoder = null;
         FidInceptionV3 network = null;
-        if (inception != null) {
+        if (vae != null) {
             autoencoder = AutoencoderKL.fromPretrained(vae);
             autoencoder.to(device, false);
             autoencoder.module().eval();
+        }
+        if (inception != null) {
             network = FidInceptionV3.fromSafetensors(inception);
             network.to(device, false);
             network.eval();
