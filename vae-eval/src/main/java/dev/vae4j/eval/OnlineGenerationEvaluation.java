@@ -2,6 +2,7 @@ package dev.vae4j.eval;
 
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.model.Autoencoder;
+import dev.vae4j.diffusion.sampling.ClassifierFreeGuidance;
 import dev.vae4j.diffusion.train.CachedLatents;
 import dev.vae4j.diffusion.train.Stage2Network;
 import dev.vae4j.diffusion.train.Stage2Recipe;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * latent cache the run trains on: the latent Frechet distance always, gFID when an autoencoder and the FID Inception
  * network are given (reference statistics cached in {@code <run>/eval/generation-reference-stats.safetensors}). Each
  * evaluation is appended to the metrics log as {@code {"kind":"generation","step":..,"latent_fd":..[,"gfid":..]}} and
- * kept in {@link #history()}; given the autoencoder, a {@link ClassSampleGrid} of up to 8 samples per class is written
- * to {@link #gridFile}.
+ * kept in {@link #history()}; given the autoencoder, a {@link ClassSampleGrid} of up to 8 samples per class (with the
+ * same guidance) is written to {@link #gridFile}.
  *
  * <p>Samples are seeded by (seed, sample index) alone, so every evaluation of a run generates from the same noise. In a
  * data-parallel job every rank has this listener with the job's {@link Collectives}; rank 0 alone logs.
@@ -192,7 +193,9 @@ public final class OnlineGenerationEvaluation implements TrainingListener {
         history.add(new Record(step, scores));
         if (grid != null && collectives.context().writer()) {
             grid.write(
-                    network.denoiser(),
+                    settings.guidanceScale() != 1
+                            ? new ClassifierFreeGuidance(network.denoiser(), settings.guidanceScale())
+                            : network.denoiser(),
                     Stage2Samplers.forObjective(recipe.objective(), settings.samplerSteps()),
                     latentShape,
                     Math.min(8, settings.samplesPerClass()),
