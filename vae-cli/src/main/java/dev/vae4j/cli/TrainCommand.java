@@ -20,11 +20,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,6 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Stage-2 recipes: the AutoencoderKL folder that encoded the cache; a DiT run then ends"
                     + " with a diffusers DiTPipeline folder <out>/pipeline (else <out>/transformer).")
     private Path vae;
+
+    @Mixin
+    private GenerationEvalOptions generationEval;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<recipe name>).")
     private Path out;
@@ -191,6 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--latents and --vae are options of stage-2 recipes (vae recipes); "
                     + recipeSource + " trains an autoencoder");
         }
+        generationEval.refuseForAutoencoders(recipeSource);
         Recipe recipe = Recipe.load(recipeSource);
         int smallImages =
                 recipe.data().imageSize() <= 64 ? 1 : Runtime.getRuntime().availableProcessors();
@@ -280,8 +286,12 @@ public final class TrainCommand implements Callable<Integer> {
                         spec.commandLine().getErr(),
                         context.distributed(),
                         "stopping after the current step and saving a checkpoint")) {
-            List<TrainingListener> progress = context.writer() ? List.of(new ConsoleProgress(System.err)) : List.of();
-            state = Stage2Session.train(recipe, latents, runDir, vae, parallel(collectives), stop, progress);
+            List<TrainingListener> listeners =
+                    new ArrayList<>(generationEval.listeners(recipe, latents, vae, collectives));
+            if (context.writer()) {
+                listeners.add(new ConsoleProgress(System.err));
+            }
+            state = Stage2Session.train(recipe, latents, runDir, vae, parallel(collectives), stop, listeners);
             stopExit = signals.exitCode();
         }
         boolean stopped = state.step() < recipe.train().steps();

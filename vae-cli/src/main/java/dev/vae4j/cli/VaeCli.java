@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             LaunchCommand.class,
             SampleCommand.class,
+            DiffusabilityCommand.class,
             RecipesCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -90,6 +90,17 @@ public final class CachedLatents implements LatentSource {
         return norm;
     }
 
+    /**
+     * Training latents (N, C, h, w) float32 mapped back to the cache's space: {@code x * std_c + mean_c} for
+     * {@link LatentNorm#CHANNEL_STATS}, {@code x} itself otherwise.
+     */
+    public Tensor toCacheSpace(Tensor latents) {
+        return norm == LatentNorm.CHANNEL_STATS
+                ? latents.mul(std.to(latents.device(), ScalarType.Float))
+                        .add(mean.to(latents.device(), ScalarType.Float))
+                : latents;
+    }
+
     @Override
     public Batch load(int[] indices, long[] positions, String device) {
         TensorVector rows = new TensorVector();

@@ -292,8 +292,9 @@ public record Stage2Recipe(
         }
 
         /**
-         * The DDIM sampler settings a diffusers pipeline of a {@code ddpm} objective samples with, or null for other
-         * objectives and schedules diffusers' scheduler configs cannot state.
+         * The DDIM sampler settings a diffusers pipeline of a {@code ddpm} objective samples with (the predicted
+         * latents unclipped, as latent diffusion pipelines such as DiT's sample: diffusers' default clip_sample clamps
+         * them to [-1, 1]), or null for other objectives and schedules diffusers' scheduler configs cannot state.
          */
         public SchedulerConfig scheduler() {
             if (!"ddpm".equals(type) || PYTORCH_DIFFUSION_COSINE.equals(betaSchedule)) {
@@ -301,7 +302,8 @@ public record Stage2Recipe(
             }
             return SchedulerConfig.parse("{\"_class_name\": \"DDIMScheduler\", \"num_train_timesteps\": "
                     + trainTimesteps + ", \"beta_start\": " + betaStart + ", \"beta_end\": " + betaEnd
-                    + ", \"beta_schedule\": \"" + betaSchedule + "\", \"prediction_type\": \"" + prediction + "\"}");
+                    + ", \"beta_schedule\": \"" + betaSchedule + "\", \"prediction_type\": \"" + prediction
+                    + "\", \"clip_sample\": false}");
         }
     }
 

@@ -1,0 +1,87 @@
+package dev.vae4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vae diffusability} on two tiny autoencoders and 24 built-in synthetic images of 16 px: both are cached,
+ * evaluated and used to train 4 steps of {@code dit-synthetic}, and the table has a line per autoencoder with its PSNR,
+ * latent FD and an existing sample grid; bad options are one clear error before any work.
+ */
+class DiffusabilityCommandTest {
+    @Test
+    void twoAutoencodersGetOneTable(@TempDir Path dir) {
+        Path a = CliTestSupport.saveTestModel(dir.resolve("a"));
+        Path b = CliTestSupport.saveTestModel(dir.resolve("b"));
+        CliTestSupport.Result result = CliTestSupport.run(
+                "diffusability",
+                "--vae",
+                a.toString(),
+                "--vae",
+                b.toString(),
+                "--data",
+                "synthetic:24",
+                "--resolution",
+                "16",
+                "--recipe",
+                "dit-synthetic",
+                "--steps",
+                "4",
+                "--samples",
+                "2",
+                "--sampler-steps",
+                "2",
+                "--threads",
+                "1",
+                "--out",
+                dir.resolve("work").toString());
+        result.assertOk();
+        List<String> lines = result.out().lines().toList();
+        assertEquals(3, lines.size(), result.out());
+        assertTrue(lines.get(0).startsWith("autoencoder") && lines.get(0).contains("latent FD"), lines.get(0));
+        for (int i = 1; i < 3; i++) {
+            String[] fields = lines.get(i).trim().split("\\s+");
+            assertEquals(6, fields.length, lines.get(i));
+            assertTrue(Double.parseDouble(fields[1]) > 0, lines.get(i));
+            assertEquals("-", fields[2]);
+            assertTrue(Double.parseDouble(fields[3]) > 0, lines.get(i));
+            assertTrue(Files.isRegularFile(Path.of(fields[5])), lines.get(i));
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("work/0-a/run/pipeline/model_index.json")));
+    }
+
+    @Test
+    void badOptionsAreOneClearError(@TempDir Path dir) {
+        Path a = CliTestSupport.saveTestModel(dir.resolve("a"));
+        CliTestSupport.run("diffusability", "--vae", a.toString(), "--data", "synthetic:8", "--recipe", "kl-f4-small")
+                .assertOneLineError("is not a stage-2 recipe");
+        CliTestSupport.run(
+                        "diffusability",
+                        "--vae",
+                        a.toString(),
+                        "--data",
+                        "synthetic:x",
+                        "--recipe",
+                        "dit-synthetic",
+                        "--out",
+                        dir.resolve("w").toString())
+                .assertOneLineError("synthetic:COUNT");
+        CliTestSupport.run(
+                        "diffusability",
+                        "--vae",
+                        a.toString(),
+                        "--data",
+                        "synthetic:8",
+                        "--recipe",
+                        "dit-synthetic",
+                        "--out",
+                        a.toString())
+                .assertOneLineError("already exists");
+    }
+}
