@@ -33,7 +33,7 @@ def best_median(folder, prefix, name, rounds):
 def workload_flops(torch, bench, name, size, dtype):
     """Floating-point operations of one timed run of workload NAME, under the run's autocast."""
     from torch.utils.flop_counter import FlopCounterMode
-    x, _, inference, op, _, force_upcast = bench.prepare(torch, name, size, "cpu")
+    x, _, inference, op, _, force_upcast = bench.prepare(torch, name, size, torch.device("cpu"))
     autocast = dtype != torch.float32 and not (dtype == torch.float16 and force_upcast)
     context = torch.inference_mode() if inference else torch.enable_grad()
     with context, torch.autocast("cpu", dtype=dtype, enabled=autocast), FlopCounterMode(display=False) as counter:

@@ -100,7 +100,7 @@ for c in "${config_list[@]}"; do
     jr=0; pr=0; jt=""; pt=""
     for r in $(seq 1 "$rounds"); do
       read -r rss t < <(measure "$out/java-$c-$s-$r.log" "$root/vae" reconstruct --model "$model" \
-        --input "$out/image-$s.png" --output "$out/java-$c-$s.png" --threads "$threads" "${options[@]}")
+        --input "$out/image-$s.png" --output "$out/java-$c-$s.png" --overwrite --threads "$threads" "${options[@]}")
       jr=$(( rss > jr ? rss : jr )); jt=$(awk -v a="$jt" -v b="$t" 'BEGIN {print (a == "" || b < a) ? b : a}')
       read -r rss t < <(measure "$out/python-$c-$s-$r.log" "$python" "$root/tools/bench/reconstruct.py" \
         "${options[@]}" "$model" "$out/image-$s.png" "$out/python-$c-$s.png" "$threads")
