@@ -39,8 +39,8 @@ public final class Stage2Session {
     /**
      * Trains {@code recipe} on the cache in {@code cacheFolder} into {@code runDir}.
      *
-     * @param autoencoder the autoencoder that encoded the cache, written into a DiT's {@code DiTPipeline} folder (null:
-     *     the transformer folder alone)
+     * @param autoencoderFolder the autoencoder that encoded the cache, written into a DiT's {@code DiTPipeline} folder
+     *     (null: the transformer folder alone)
      * @param parallel the data-parallel job ({@link DataParallel#none()} alone)
      * @param stop ends the run early, with a checkpoint
      * @param listeners more listeners (progress); the metrics log is added on rank 0
