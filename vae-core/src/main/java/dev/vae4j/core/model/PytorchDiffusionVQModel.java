@@ -37,7 +37,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@link #decode} its {@code decode} (quantize, post-quantizer, decoder), {@link #forward} its {@code forward} (the
  * reconstruction, the quantizer loss and the indices; its perplexity and one-hot encodings are {@code None} upstream,
  * {@link Quantization#usage()} gives usage and perplexity). As an {@link Autoencoder} its latents are the quantized
- * latents (N, D, H/f, W/f), returned by {@link #encode} as a {@link DeterministicLatent}.
+ * latents (N, D, H/f, W/f), returned by {@link #encode} as a {@link QuantizedLatent}.
  */
 public final class PytorchDiffusionVQModel extends Module implements TrainableAutoencoder {
     private final PytorchDiffusionVQConfig config;
@@ -156,10 +156,13 @@ public final class PytorchDiffusionVQModel extends Module implements TrainableAu
         return quantizer.quantize(latents);
     }
 
-    /** The quantized latents (N, D, H/f, W/f) of images (N, in, H, W), as a point posterior. */
+    /**
+     * The quantized latents (N, D, H/f, W/f) of images (N, in, H, W), as a point posterior that carries the
+     * quantization (indices, loss), as {@link VQModel#encode} does.
+     */
     @Override
-    public DeterministicLatent encode(Tensor images) {
-        return new DeterministicLatent(quantize(encodeLatents(images)).quantized());
+    public QuantizedLatent encode(Tensor images) {
+        return new QuantizedLatent(quantize(encodeLatents(images)));
     }
 
     /**

@@ -16,6 +16,9 @@ import dev.vae4j.core.model.Autoencoder;
 import dev.vae4j.core.model.LatentDistribution;
 import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.ModelConfig;
+import dev.vae4j.core.model.QuantizedLatent;
+import dev.vae4j.core.quant.Quantization;
+import dev.vae4j.core.quant.Quantizer;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.data.ImageArray;
@@ -505,10 +508,19 @@ public final class LatentCacheWriter {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("mean", cpu(mean));
         out.put("logvar", cpu(logvar));
-        model.quantizer()
-                .ifPresent(q -> out.put(
-                        "indices", q.quantize(posterior.mean()).indices().cpu().contiguous()));
+        model.quantizer().ifPresent(q -> out.put("indices", codeIndices(posterior, q)));
         return out;
+    }
+
+    /**
+     * The int64 code indices (B, h, w) of a VQ model's posterior, on the CPU: those its quantization carries, or, for a
+     * wrapper that built a distribution of its own (tiled encoding), those of quantizing its latents again.
+     */
+    private static Tensor codeIndices(LatentDistribution posterior, Quantizer quantizer) {
+        Quantization quantization = posterior instanceof QuantizedLatent quantized
+                ? quantized.quantization()
+                : quantizer.quantize(posterior.mean());
+        return quantization.indices().cpu().contiguous();
     }
 
     private static Tensor cpu(Tensor t) {
