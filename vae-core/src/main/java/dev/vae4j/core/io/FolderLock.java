@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * ({@link FileChannel#tryLock()}) while the claim lasts and holding one {@code key=value} line per field: {@code pid},
  * {@code host}, {@code command}, {@code started} (ISO-8601 UTC) and {@code job}. A second writer is refused with the
  * holder's fields. A lock file with fields whose OS lock nobody holds was left by a killed process (the OS drops a dead
- * process's locks): it is stale and taken over, with a warning. The ranks of one {@code vae launch} job share the
- * claim: the launcher gives them one {@value #JOB_ENV}, the first rank to arrive takes the OS lock and the others,
- * finding their job in the file, join it. Closing the claim empties the file and releases the OS lock; the empty file
- * stays (deleting it would let a process that opened it a moment before lock a file nobody else sees).
+ * process's locks): it is stale and taken over, with a warning; while its new holder has locked it but not yet written,
+ * a writer that finds a dead process of this host in it waits instead of refusing. The ranks of one {@code vae launch}
+ * job share the claim: the launcher gives them one {@value #JOB_ENV}, the first rank to arrive takes the OS lock and
+ * the others, finding their job in the file, join it. Closing the claim empties the file and releases the OS lock; the
+ * empty file stays (deleting it would let a process that opened it a moment before lock a file nobody else sees).
  */
 public final class FolderLock implements AutoCloseable {
     /** The lock file's name inside the claimed folder. */
@@ -37,7 +38,7 @@ public final class FolderLock implements AutoCloseable {
     public static final String JOB_ENV = "VAE4J_JOB_ID";
 
     private static final Logger LOG = LoggerFactory.getLogger(FolderLock.class);
-    private static final int ATTEMPTS = 40;
+    private static final int ATTEMPTS = 200;
     private static final long RETRY_MILLIS = 50;
     /**
      * The claims this JVM owns, by lock file: their fields are read from here, since opening and closing another
@@ -105,7 +106,7 @@ public final class FolderLock implements AutoCloseable {
             if (token.equals(holder.get("job"))) {
                 return new FolderLock(file, null, null, holder);
             }
-            if (holder.containsKey("job")) {
+            if (holder.containsKey("job") && !leftByADeadLocalProcess(holder)) {
                 throw new FolderLockedException(String.format(
                         "%s is in use by pid %s on %s (%s, since %s); wait for it to end or stop it, or choose"
                                 + " another output folder",
@@ -115,7 +116,7 @@ public final class FolderLock implements AutoCloseable {
                         holder.getOrDefault("command", "?"),
                         holder.getOrDefault("started", "?")));
             }
-            sleep(); // the holder has locked but not yet written its fields
+            sleep(); // the holder has locked but not yet written its fields over the empty or stale ones
         }
         throw new FolderLockedException(folder + " is locked by a process that wrote no owner into " + file + " within "
                 + ATTEMPTS * RETRY_MILLIS + " ms; try again");
@@ -188,6 +189,22 @@ public final class FolderLock implements AutoCloseable {
             }
         }
         return fields;
+    }
+
+    /**
+     * Whether the fields read from a file someone else has OS-locked name a process of this host that is gone: then the
+     * lock was just taken over and its new holder has not yet written its own fields.
+     */
+    private static boolean leftByADeadLocalProcess(Map<String, String> holder) {
+        if (!hostName().equals(holder.get("host"))) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(holder.getOrDefault("pid", ""));
+            return ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String hostName() {

@@ -9,6 +9,7 @@ import dev.vae4j.core.FolderLockedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One writer per folder: a second claim is refused naming the holder (in this JVM and from another process), the
- * processes of one job share a claim, and the lock of a killed process is recognised as stale and taken over.
+ * processes of one job share a claim, the lock of a killed process is recognised as stale and taken over, and a rank
+ * that finds a killed process's fields in a file its job's first rank has just locked waits for that rank's fields.
  */
 class FolderLockTest {
     @Test
@@ -54,13 +56,9 @@ class FolderLockTest {
     @Test
     void anotherProcessIsRefusedAndAKilledHoldersLockIsStale(@TempDir Path dir) throws Exception {
         Path folder = dir.resolve("cache");
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(FolderLockHolder.class.getName());
-        command.add(folder.toString());
-        Process holder = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process holder = new ProcessBuilder(javaCommand(FolderLockHolder.class.getName(), folder.toString()))
+                .redirectErrorStream(true)
+                .start();
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
@@ -82,6 +80,43 @@ class FolderLockTest {
                     lockText(folder).contains("pid=" + ProcessHandle.current().pid()), lockText(folder));
         }
         assertEquals("", lockText(folder), "closing empties the lock file");
+    }
+
+    @Test
+    void aRankWaitsForAnotherRankThatIsTakingOverAKilledRunsLock(@TempDir Path dir) throws Exception {
+        Process dead =
+                new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-version").start();
+        dead.destroyForcibly().waitFor();
+        Path folder = Files.createDirectories(dir.resolve("cache"));
+        Path file = folder.resolve(FolderLock.FILE_NAME);
+        Files.writeString(
+                file,
+                "pid=" + dead.pid() + "\nhost=" + InetAddress.getLocalHost().getHostName()
+                        + "\ncommand=writing a latent cache\nstarted=then\njob=killed-job\n",
+                StandardCharsets.UTF_8);
+        Process rank0 = new ProcessBuilder(
+                        javaCommand(SlowTakeoverHolder.class.getName(), file.toString(), "700", "job-2"))
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(rank0.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("locked", out.readLine());
+            try (FolderLock rank1 = FolderLock.acquire(folder, "writing a latent cache", "job-2")) {
+                assertFalse(rank1.owner(), "the second rank joins its job's claim once the first has written it");
+            }
+        } finally {
+            rank0.destroyForcibly().waitFor();
+        }
+    }
+
+    private static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static String lockText(Path folder) throws IOException {
