@@ -1,7 +1,5 @@
 package dev.vae4j.train.cache;
 
-import static org.bytedeco.pytorch.global.torch.log;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,44 +7,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.ExifOrientation;
 import dev.vae4j.core.io.FolderLock;
-import dev.vae4j.core.io.SafetensorsFormatException;
-import dev.vae4j.core.io.SafetensorsReader;
-import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.model.Autoencoder;
-import dev.vae4j.core.model.LatentDistribution;
-import dev.vae4j.core.model.LatentNormalizer;
 import dev.vae4j.core.model.ModelConfig;
-import dev.vae4j.core.model.QuantizedLatent;
-import dev.vae4j.core.quant.Quantization;
-import dev.vae4j.core.quant.Quantizer;
-import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.train.StopRequest;
-import dev.vae4j.train.data.ImageArray;
 import dev.vae4j.train.data.ImageSource;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.MemoryFormatOptional;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +63,8 @@ public final class LatentCacheWriter {
     private final InputList inputs;
     /** The labels of the inputs this rank writes, read before the first write of {@link #write}. */
     private final Map<Integer, Long> labels = new HashMap<>();
+
+    private final ShardEncoder shardEncoder;
 
     /** Receives this rank's progress: samples done and samples to do (for images/s and ETA). */
     @FunctionalInterface
@@ -139,6 +119,7 @@ public final class LatentCacheWriter {
         this.modelConfig = modelConfig;
         this.modelWeights = modelWeights;
         this.inputs = InputList.of(source);
+        this.shardEncoder = new ShardEncoder(model, source, folder, options, labels);
         int factor = model.downsamplingFactor();
         boolean divisible = options.buckets() == null
                 ? options.resolution() % factor == 0
@@ -279,7 +260,7 @@ public final class LatentCacheWriter {
         CacheFingerprint record = checkFingerprint();
         Set<Integer> keep = new HashSet<>();
         for (int j : mine) {
-            if (resume && isComplete(LatentShards.file(folder, j), settings)) {
+            if (resume && LatentShards.isComplete(LatentShards.file(folder, j), settings)) {
                 keep.add(j);
             }
         }
@@ -305,11 +286,11 @@ public final class LatentCacheWriter {
         try (InferenceMode noGrad = new InferenceMode()) {
             for (int j : mine) {
                 Path file = LatentShards.file(folder, j);
-                removeTempFiles(file);
+                LatentShards.removeTempFiles(file);
                 if (keep.contains(j)) {
                     kept++;
                 } else {
-                    long[] counts = writeShard(j, settings, decoders, done, total, progress, stop);
+                    long[] counts = shardEncoder.write(j, settings, decoders, done, total, progress, stop);
                     if (counts == null) {
                         LOG.info("stopped on request ({}): shard {} dropped", stop.reason(), j);
                         break;
@@ -371,210 +352,10 @@ public final class LatentCacheWriter {
     }
 
     private int start(int shard) {
-        return shard * options.shardSize();
+        return LatentShards.start(shard, options.shardSize());
     }
 
     private int end(int shard) {
-        return Math.min(source.size(), (shard + 1) * options.shardSize());
-    }
-
-    /**
-     * Whether a shard file exists and parses (else it is redone).
-     *
-     * @throws IllegalArgumentException if it was written with other settings (inputs, crop, model)
-     */
-    private static boolean isComplete(Path file, String settings) {
-        if (!Files.isRegularFile(file)) {
-            return false;
-        }
-        String written;
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            written = reader.metadata().get("cache");
-        } catch (SafetensorsFormatException | FileAccessException e) {
-            LOG.warn("redoing shard {}: {}", file, e.getMessage());
-            return false;
-        }
-        if (!settings.equals(written)) {
-            throw new IllegalArgumentException(
-                    file + " was written with other settings (" + SettingsDifferences.between(written, settings)
-                            + "); resume with the same inputs, model and options, or use another folder");
-        }
-        return true;
-    }
-
-    private static void removeTempFiles(Path file) {
-        String prefix = "." + file.getFileName() + ".";
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent(), prefix + "*.tmp")) {
-            for (Path temp : files) {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new FileAccessException("cannot clean temporary files of " + file, e);
-        }
-    }
-
-    /** Encodes shard {@code j}; returns {encoded, skipped}, or null when {@code stop} ended it unwritten. */
-    private long[] writeShard(
-            int j,
-            String settings,
-            ExecutorService decoders,
-            long doneBefore,
-            long total,
-            Progress progress,
-            StopRequest stop) {
-        int start = start(j);
-        int end = end(j);
-        int channels = model.imageChannels();
-        Deque<CompletableFuture<PreparedImage>> pending = new ArrayDeque<>();
-        int next = start;
-        int ahead = options.batchSize() * 2 + options.decodeWorkers();
-        Map<String, List<PreparedImage>> byShape = new LinkedHashMap<>();
-        Map<Integer, Map<String, Tensor>> posteriors = new LinkedHashMap<>();
-        List<PreparedImage> prepared = new ArrayList<>();
-        ArrayNode skippedInputs = JSON.createArrayNode();
-        try (TensorScope scope = new TensorScope()) {
-            Tensor slope = normalizationSlope();
-            for (int i = start; i < end; i++) {
-                if (stop.requested()) {
-                    return null;
-                }
-                while (next < end && next < i + ahead) {
-                    int index = next++;
-                    pending.add(CompletableFuture.supplyAsync(
-                            () -> PreparedImage.prepare(source, index, options, channels), decoders));
-                }
-                PreparedImage image = pending.removeFirst().join();
-                if (image.error() != null) {
-                    LOG.warn("skipping unreadable input {}: {}", source.describe(i), image.error());
-                    skippedInputs.addObject().put("input", source.describe(i)).put("error", image.error());
-                    continue;
-                }
-                prepared.add(image);
-                List<PreparedImage> group = byShape.computeIfAbsent(image.shape(), s -> new ArrayList<>());
-                group.add(image);
-                if (group.size() == options.batchSize()) {
-                    encode(group, slope, posteriors);
-                    group.clear();
-                    progress.advance(doneBefore + i + 1 - start, total);
-                }
-            }
-            for (List<PreparedImage> group : byShape.values()) {
-                if (!group.isEmpty()) {
-                    encode(group, slope, posteriors);
-                }
-            }
-            save(j, settings, prepared, posteriors, skippedInputs);
-        }
-        return new long[] {prepared.size(), skippedInputs.size()};
-    }
-
-    /** d normalize(z) / dz per channel, (1, L, 1, 1). */
-    private Tensor normalizationSlope() {
-        TensorOptions floats = new TensorOptions(torch.ScalarType.Float);
-        long[] shape = {1, model.latentChannels(), 1, 1};
-        LatentNormalizer normalizer = model.latentNormalizer();
-        return normalizer.normalize(torch.ones(shape, floats)).sub(normalizer.normalize(torch.zeros(shape, floats)));
-    }
-
-    private void encode(List<PreparedImage> group, Tensor slope, Map<Integer, Map<String, Tensor>> posteriors) {
-        Map<String, Tensor> plain =
-                encode(group.stream().map(PreparedImage::pixels).toList(), slope);
-        Map<String, Tensor> flipped = options.flip()
-                ? encode(group.stream().map(PreparedImage::flipped).toList(), slope)
-                : Map.of();
-        for (int r = 0; r < group.size(); r++) {
-            Map<String, Tensor> row = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : plain.entrySet()) {
-                row.put(e.getKey(), e.getValue().get(r).clone());
-            }
-            for (Map.Entry<String, Tensor> e : flipped.entrySet()) {
-                row.put(e.getKey() + "_flip", e.getValue().get(r).clone());
-            }
-            posteriors.put(group.get(r).index(), row);
-        }
-    }
-
-    /**
-     * Normalised {@code mean}, {@code logvar} (B, L, h, w) of a batch, float32 on the CPU, and for a VQ model the int64
-     * {@code indices} (B, h, w) of its raw latents.
-     */
-    private Map<String, Tensor> encode(List<ImageArray> images, Tensor slope) {
-        LatentDistribution posterior = model.encode(ImageArray.toBatch(images));
-        Tensor mean = model.latentNormalizer().normalize(posterior.mean().to(torch.ScalarType.Float));
-        Tensor logvar = posterior
-                .logvar()
-                .to(torch.ScalarType.Float)
-                .add(log(slope.abs().to(mean.device(), torch.ScalarType.Float)).mul(new Scalar(2.0)));
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("mean", cpu(mean));
-        out.put("logvar", cpu(logvar));
-        model.quantizer().ifPresent(q -> out.put("indices", codeIndices(posterior, q)));
-        return out;
-    }
-
-    /**
-     * The int64 code indices (B, h, w) of a VQ model's posterior, on the CPU: those its quantization carries, or, for a
-     * wrapper that built a distribution of its own (tiled encoding), those of quantizing its latents again.
-     */
-    private static Tensor codeIndices(LatentDistribution posterior, Quantizer quantizer) {
-        Quantization quantization = posterior instanceof QuantizedLatent quantized
-                ? quantized.quantization()
-                : quantizer.quantize(posterior.mean());
-        return quantization.indices().cpu().contiguous();
-    }
-
-    private static Tensor cpu(Tensor t) {
-        return t.to(new Device(torch.DeviceType.CPU), torch.ScalarType.Float, false, false, new MemoryFormatOptional())
-                .contiguous();
-    }
-
-    private void save(
-            int j,
-            String settings,
-            List<PreparedImage> prepared,
-            Map<Integer, Map<String, Tensor>> posteriors,
-            ArrayNode skipped) {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        ArrayNode samples = JSON.createArrayNode();
-        for (int i = 0; i < prepared.size(); i++) {
-            PreparedImage image = prepared.get(i);
-            for (Map.Entry<String, Tensor> e : posteriors.get(image.index()).entrySet()) {
-                tensors.put(i + "." + e.getKey(), e.getValue());
-            }
-            samples.add(describe(image));
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("format", LatentShards.FORMAT);
-        metadata.put("shard", Integer.toString(j));
-        metadata.put("inputs", "[" + start(j) + ", " + end(j) + "]");
-        metadata.put("flip", Boolean.toString(options.flip()));
-        metadata.put("samples", samples.toString());
-        metadata.put("cache", settings);
-        metadata.put("skipped", skipped.toString());
-        SafetensorsWriter.write(LatentShards.file(folder, j), tensors, metadata);
-    }
-
-    private ObjectNode describe(PreparedImage image) {
-        ObjectNode sample = JSON.createObjectNode();
-        sample.put("key", source.key(image.index()));
-        sample.put("input", source.describe(image.index()));
-        String caption = source.caption(image.index());
-        if (caption != null) {
-            sample.put("caption", caption);
-        }
-        String json = source.json(image.index());
-        if (json != null) {
-            sample.put("json", json);
-        }
-        Long label = labels.get(image.index());
-        if (label != null) {
-            sample.put("label", label);
-        }
-        var p = image.placement();
-        sample.putArray("source_size").add(image.sourceWidth()).add(image.sourceHeight());
-        sample.putArray("resized_size").add(p.resizedWidth()).add(p.resizedHeight());
-        sample.putArray("crop").add(p.left()).add(p.top()).add(p.width()).add(p.height());
-        sample.putArray("bucket").add(p.width()).add(p.height());
-        return sample;
+        return LatentShards.end(shard, options.shardSize(), source.size());
     }
 }
