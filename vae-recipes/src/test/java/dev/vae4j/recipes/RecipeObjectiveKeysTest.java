@@ -80,7 +80,7 @@ class RecipeObjectiveKeysTest {
         Path badPixel = dir.resolve("bad-pixel.yaml");
         Files.writeString(badPixel, text.replace("  pixel: l1\n", "  pixel: l3\n"));
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(badPixel.toString()));
-        assertTrue(e.getMessage().contains("pixel: unknown value 'l3' (one of l1, l2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("pixel: unknown value 'l3' (one of l1, l2, huber)"), e.getMessage());
         String typo = withObjectiveLines(dir, "micro", "  lecam_wieght: 0.1\n");
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(typo));
         assertTrue(
