@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param ganStart first step with the generator's GAN term, >= {@code discStart} (taming: {@code discStart};
  *     pytorch-diffusion: its {@code disc_start + 1}, its test being {@code global_step > disc_start}, while its
  *     discriminator trains from step 0)
+ * @param lazyGan whether the generator's GAN term (its discriminator forward and adaptive weight) is computed only from
+ *     {@code ganStart} on, logged as 0 before (pytorch-diffusion); taming computes it every step and weights it by 0
+ *     before the start (which also moves the discriminator's BatchNorm statistics)
  */
 public record VqGanConfig(
         PixelDistance pixelDistance,
@@ -26,7 +29,8 @@ public record VqGanConfig(
         double discFactor,
         long discStart,
         DiscriminatorLoss discLoss,
-        long ganStart) {
+        long ganStart,
+        boolean lazyGan) {
 
     /**
      * Checks the weights.
@@ -59,7 +63,16 @@ public record VqGanConfig(
             double discFactor,
             long discStart,
             DiscriminatorLoss discLoss) {
-        this(pixelDistance, perceptualWeight, codebookWeight, discWeight, discFactor, discStart, discLoss, discStart);
+        this(
+                pixelDistance,
+                perceptualWeight,
+                codebookWeight,
+                discWeight,
+                discFactor,
+                discStart,
+                discLoss,
+                discStart,
+                false);
     }
 
     private static void requireNonNegative(String name, double v) {
@@ -83,7 +96,7 @@ public record VqGanConfig(
      * codebook loss it is given by {@code torch.tensor([0.0])}): codebook weight 0 reproduces that.
      */
     public static VqGanConfig pytorchDiffusion() {
-        return new VqGanConfig(PixelDistance.HUBER, 1.0, 1.0, 1.0, 1.0, 0, DiscriminatorLoss.HINGE, 1);
+        return new VqGanConfig(PixelDistance.HUBER, 1.0, 1.0, 1.0, 1.0, 0, DiscriminatorLoss.HINGE, 1, true);
     }
 
     /**

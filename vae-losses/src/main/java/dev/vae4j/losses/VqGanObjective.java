@@ -32,7 +32,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Discriminator: {@code disc_factor * loss(D(x), D(x̂))} (hinge or vanilla) with both images detached, as in
  * {@link VaeGanObjective}, its factor from {@code discStart} on; the generator's GAN factor starts at {@code ganStart}
- * (later for pytorch-diffusion's {@code LPIPSWithDiscriminator}, {@link VqGanConfig#pytorchDiffusion()}).
+ * (later for pytorch-diffusion's {@code LPIPSWithDiscriminator}, {@link VqGanConfig#pytorchDiffusion()}, which also
+ * computes the term only from then on: {@link VqGanConfig#lazyGan()}).
  */
 public final class VqGanObjective implements GeneratorObjective, DiscriminatorObjective {
     private final VqGanConfig config;
@@ -84,10 +85,14 @@ public final class VqGanObjective implements GeneratorObjective, DiscriminatorOb
                             : posterior.getClass().getSimpleName()));
         }
         Quantization quantization = quantized.quantization();
-        LossTerms gan =
-                ganTerms.generatorLoss(inputs, reconstructions, posterior, discriminator, step, lastLayerWeight);
+        boolean ganOff = config.lazyGan() && step < config.ganStart();
+        LossTerms gan = ganTerms.generatorLoss(
+                inputs, reconstructions, posterior, ganOff ? null : discriminator, step, lastLayerWeight);
         Tensor qloss = quantization.loss().mean();
-        Tensor total = gan.total().add(qloss.mul(new Scalar(config.codebookWeight())));
+        // a zero codebook weight keeps the quantizer's loss out of the graph: the codebook then gets no gradient at all
+        Tensor total = config.codebookWeight() == 0.0
+                ? gan.total()
+                : gan.total().add(qloss.mul(new Scalar(config.codebookWeight())));
         Map<String, Tensor> terms = new LinkedHashMap<>();
         terms.put("total", total);
         terms.put("quant_loss", qloss);

@@ -291,6 +291,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
      * @param ganStart first step of the generator's GAN term, no earlier than the loop's {@code disc_start} (default:
      *     {@code disc_start}, as taming; pytorch-diffusion trains its discriminator from step 0 and adds the GAN term
      *     from its {@code disc_start + 1})
+     * @param lazyGan compute the generator's GAN term only from {@code gan_start} on (pytorch-diffusion; default false:
+     *     taming computes it every step, weighted 0 before the start)
      */
     record VqGan(
             @JsonProperty("pixel") PixelDistance pixel,
@@ -299,7 +301,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("disc_weight") Double discWeight,
             @JsonProperty("disc_factor") Double discFactor,
             @JsonProperty("disc_loss") DiscriminatorLoss discLoss,
-            @JsonProperty("gan_start") Long ganStart)
+            @JsonProperty("gan_start") Long ganStart,
+            @JsonProperty("lazy_gan") boolean lazyGan)
             implements ObjectiveSpec {
 
         @Override
@@ -334,7 +337,8 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
                     discFactor == null ? 1.0 : discFactor,
                     discStart,
                     discLoss == null ? DiscriminatorLoss.HINGE : discLoss,
-                    ganStart == null ? discStart : ganStart);
+                    ganStart == null ? discStart : ganStart,
+                    lazyGan);
         }
     }
 
