@@ -57,6 +57,16 @@ class RecipeObjectiveKeysTest {
         assertTrue(
                 e.getMessage().contains("objective key 'pool_kernel' does not apply to objective type vae-gan"),
                 e.getMessage());
+        for (String vqKey : new String[] {"gan_start: 3", "lazy_gan: true"}) {
+            String withVqKey = withObjectiveLines(dir, "micro", "  " + vqKey + "\n");
+            e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(withVqKey));
+            String key = vqKey.substring(0, vqKey.indexOf(':'));
+            assertTrue(
+                    e.getMessage()
+                            .contains("objective key '" + key + "' does not apply to objective type vae-gan (it is read"
+                                    + " by vq-gan)"),
+                    e.getMessage());
+        }
     }
 
     @Test

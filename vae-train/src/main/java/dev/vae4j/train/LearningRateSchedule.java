@@ -140,7 +140,9 @@ public record LearningRateSchedule(
             start = ends[phase];
             phase++;
         }
-        double progress = (at - start) / (ends[phase] - start);
+        double span = ends[phase] - start;
+        // a phase of zero length (pct_start * total = 1, where PyTorch divides by zero) is at its end at once
+        double progress = span > 0 ? (at - start) / span : 1.0;
         double from = rates[phase][0];
         double to = rates[phase][1];
         return to + (from - to) / 2.0 * (Math.cos(Math.PI * progress) + 1);

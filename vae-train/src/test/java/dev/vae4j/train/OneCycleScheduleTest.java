@@ -2,6 +2,7 @@ package dev.vae4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,16 @@ class OneCycleScheduleTest {
             assertEquals(byPct.factor(step, 10), byWarmup.factor(step, 10), TOLERANCE);
         }
         assertEquals(1.0, byWarmup.factor(2, 10), TOLERANCE);
+    }
+
+    @Test
+    void aRiseOfOneStepStartsAtThePeakInsteadOfDividingByZero() {
+        LearningRateSchedule schedule = LearningRateSchedule.oneCycle(0.1, 25.0, 1e4, false);
+        assertEquals(1.0, schedule.factor(0, 10), TOLERANCE);
+        for (int step = 1; step < 10; step++) {
+            double f = schedule.factor(step, 10);
+            assertTrue(f > 0 && f < 1, "step " + step + ": " + f);
+        }
     }
 
     @Test
