@@ -12,23 +12,22 @@ extracted unmodified from the pinned commit 705b0076fc4fc3968cf52fae47bbb6fbdace
   uniform codebook initialisation), called as ``train_VQ_DiscLPIPS.py`` calls it: ``model(batch, encoder_tanh)``,
 * ``src/losses/LPIPSWithDisc.py`` ``LPIPSWithDiscriminator`` with the ``lpips`` config keys ``train_VQ`` passes
   (``pixel_loss`` huber, ``perceptual_weight`` 0: the case has no perceptual term, so ``torchmetrics``, which it
-  imports at module level, is a stand-in that must never run), its ``disc_start`` 9 (GAN term from step 10: it tests
+  imports at module level, is a stand-in that must never run), its ``disc_start`` 8 (GAN term from step 9: it tests
   ``global_step > disc_start``), hinge, ``discriminator_weight`` 1.0 x the adaptive weight at
   ``model.get_last_layer()``,
 * ``src/losses/discriminator.py`` ``NLayerDiscriminator(3, ndf 8, 3 layers)`` ``.apply(weights_init)`` as
   ``src/train/util.py: init_discriminator`` builds it,
-* ``torch.optim.AdamW`` (0.5, 0.9), eps 1e-7, weight decay 1e-5 and ``OneCycleLR`` (pct_start 0.45, cos, div 8,
-  final div 16, three phases, ``cycle_momentum=False``; peak 5e-5 instead of the recipe's 4e-3, at which 20 float32
-  steps of this tiny model are chaotic) as ``set_optimizer`` / ``set_lr_scheduler_OneCycleLR`` build
+* ``torch.optim.AdamW`` (0.5, 0.9), eps 1e-7, weight decay 1e-5 and ``OneCycleLR`` (pct_start 0.45, cos, three
+  phases, ``cycle_momentum=False``; div 8, final div 16 for the model, div 4, final div 8 for the discriminator; peak
+  5e-5 instead of the recipe's 4e-3, at which 20 float32 steps of this tiny model are chaotic) as ``set_optimizer`` / ``set_lr_scheduler_OneCycleLR`` build
   them (without ``fused=True``, a CUDA kernel).
 
 Upstream replaces the codebook loss it is given by ``torch.tensor([0.0])``, so the codebook never changes; the Java
 side reproduces that with ``codebook_weight: 0``. One optimizer step is what vae4j's Trainer does, which differs from
-``train_VQ_DiscLPIPS.py``'s loop in three ways the recipe states: the discriminator is frozen during the generator's
-backward (upstream leaves it trainable, so the generator loss's gradient lands in the discriminator's), the
-optimizers step from the first step on (upstream skips the update at step 0, so steps 0 and 1 are applied together),
-and both networks follow the generator's schedule (upstream's discriminator schedule has div 4, final div 8). Each
-step: ``model(x)``; generator loss (optimizer_idx 0) backward; discriminator loss (optimizer_idx 1; the discriminator
+``train_VQ_DiscLPIPS.py``'s loop in the ways the recipe states: the discriminator is frozen during the generator's
+backward (upstream leaves it trainable, so the generator loss's gradient lands in the discriminator's), and the
+optimizers step from the first step on (upstream skips the update at step 0, so steps 0 and 1 are applied together).
+Each step: ``model(x)``; generator loss (optimizer_idx 0) backward; discriminator loss (optimizer_idx 1; the discriminator
 trains from step 0 upstream) backward; step both optimizers and schedulers.
 
 Writes ``vae-recipes/src/test/resources/fixtures/training/pd_vq_f8.safetensors`` in ``gen_trajectory.py``'s layout
@@ -64,7 +63,7 @@ COMMIT = "705b0076fc4fc3968cf52fae47bbb6fbdace5a6d"
 NAME = "pd_vq_f8"
 RECIPE = "pd-vq-f8"
 STEPS, BATCH, SIZE = 20, 4, 32
-UPSTREAM_DISC_START = 9  # LPIPSWithDiscriminator adds the GAN term where global_step > disc_start: from step 10
+UPSTREAM_DISC_START = 8  # LPIPSWithDiscriminator adds the GAN term where global_step > disc_start: from step 9
 
 # the model block (set_VQModel's keys) and the discriminator / loss / optimizer / schedule config train_VQ reads
 BLOCK = {"img_channels": 3, "enc_init_channels": 4, "ch_mult": [1, 2, 2, 2], "grnorm_groups": 2, "resnet_stacks": 1,
@@ -78,6 +77,7 @@ LR = 5e-5  # the recipe's one-cycle peak 4e-3 makes 20 float32 steps chaotic (co
 OPTIMIZER = {"lr": LR, "betas": [0.5, 0.9], "eps": 1e-7, "weight_decay": 1e-5}
 ONE_CYCLE = {"max_lr": LR, "pct_start": 0.45, "anneal_strategy": "cos", "cycle_momentum": False, "div_factor": 8.0,
              "final_div_factor": 16.0, "three_phase": True}
+ONE_CYCLE_D = dict(ONE_CYCLE, div_factor=4.0, final_div_factor=8.0)  # its lr_scheduler_d
 
 # the recipe changes the Java test applies: this model as vae4j's config, the window, fp32, the codebook weight 0
 VAE4J_MODEL = {
@@ -141,11 +141,11 @@ def train_loop(repo):
         return torch.optim.AdamW(params, lr=OPTIMIZER["lr"], betas=OPTIMIZER["betas"], eps=OPTIMIZER["eps"],
                                  weight_decay=OPTIMIZER["weight_decay"])
 
-    def one_cycle(optimizer):
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, total_steps=STEPS, **ONE_CYCLE)
+    def one_cycle(optimizer, config):
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, total_steps=STEPS, **config)
 
     opt_g, opt_d = adamw(model.parameters()), adamw(disc.parameters())
-    sched_g, sched_d = one_cycle(opt_g), one_cycle(opt_d)
+    sched_g, sched_d = one_cycle(opt_g, ONE_CYCLE), one_cycle(opt_d, ONE_CYCLE_D)
     codes = BLOCK["num_vq_embeddings"]
     logs = {k: [] for k in ["total", "quant_loss", "nll", "rec", "p", "g", "d_weight", "disc_factor", "usage",
                             "perplexity", "d_total", "disc", "logits_real", "logits_fake"]}

@@ -76,6 +76,11 @@ class VqRecipesTest {
                 List.of(0.45, 8.0, 16.0),
                 List.of(schedule.pctStart(), schedule.divFactor(), schedule.finalDivFactor()));
         assertEquals(true, schedule.threePhase());
+        LearningRateSchedule discSchedule = recipe.train().discriminatorScheduleOrShared();
+        assertEquals(
+                List.of(0.45, 4.0, 8.0),
+                List.of(discSchedule.pctStart(), discSchedule.divFactor(), discSchedule.finalDivFactor()));
+        assertEquals(true, discSchedule.threePhase());
         OptimizerSettings adamw = new OptimizerSettings(OptimizerSettings.Algorithm.ADAMW, 4e-3, 0.5, 0.9, 1e-7, 1e-5);
         assertEquals(adamw, recipe.train().generator());
         assertEquals(adamw, recipe.train().discriminator());

@@ -188,7 +188,11 @@ public final class Trainer {
         generator = loop.network("autoencoder", generatorParameters, config.generator());
         discriminatorNetwork = discriminator == null
                 ? null
-                : loop.network("discriminator", StateDict.parameters(discriminator.module()), discriminatorSettings());
+                : loop.network(
+                        "discriminator",
+                        StateDict.parameters(discriminator.module()),
+                        discriminatorSettings(),
+                        config.discriminatorScheduleOrShared());
     }
 
     /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */
