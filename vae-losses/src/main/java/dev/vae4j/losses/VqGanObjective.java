@@ -25,17 +25,20 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Generator: {@code nll = mean(d + p_w p)} over every element (d the pixel distance, p LPIPS broadcast per pixel),
  * {@code g = -mean(D(x̂))}, {@code d_weight = disc_weight * clamp(||∇nll|| / (||∇g|| + 1e-4), 0, 1e4)} at the decoder's
- * last layer, {@code disc_factor = adopt_weight(disc_factor, step, disc_start)}, {@code total = nll + d_weight
+ * last layer, {@code disc_factor = adopt_weight(disc_factor, step, gan_start)}, {@code total = nll + d_weight
  * disc_factor g + codebook_weight qloss} with {@code qloss} the quantizer's loss (codebook + commitment). Logged:
  * total, quant_loss, nll (taming's nll_loss and rec_loss), rec (mean pixel distance), p (mean LPIPS), g, d_weight,
  * disc_factor, and the batch's codebook usage (fraction of codes used) and perplexity, computed on the device.
  *
  * <p>Discriminator: {@code disc_factor * loss(D(x), D(x̂))} (hinge or vanilla) with both images detached, as in
- * {@link VaeGanObjective}.
+ * {@link VaeGanObjective}, its factor from {@code discStart} on; the generator's GAN factor starts at {@code ganStart}
+ * (later for pytorch-diffusion's {@code LPIPSWithDiscriminator}, {@link VqGanConfig#pytorchDiffusion()}, which also
+ * computes the term only from then on: {@link VqGanConfig#lazyGan()}).
  */
 public final class VqGanObjective implements GeneratorObjective, DiscriminatorObjective {
     private final VqGanConfig config;
     private final VaeGanObjective ganTerms;
+    private final VaeGanObjective discriminatorTerms;
 
     /**
      * @param config the weights
@@ -44,7 +47,10 @@ public final class VqGanObjective implements GeneratorObjective, DiscriminatorOb
      */
     public VqGanObjective(VqGanConfig config, Lpips lpips) {
         this.config = Objects.requireNonNull(config, "config");
-        this.ganTerms = new VaeGanObjective(config.ganTerms(), lpips);
+        this.ganTerms = new VaeGanObjective(config.ganTerms(config.ganStart()), lpips);
+        this.discriminatorTerms = config.ganStart() == config.discStart()
+                ? ganTerms
+                : new VaeGanObjective(config.ganTerms(config.discStart()), lpips);
     }
 
     /** The weights. */
@@ -52,7 +58,7 @@ public final class VqGanObjective implements GeneratorObjective, DiscriminatorOb
         return config;
     }
 
-    /** taming's {@code discriminator_iter_start}, when the GAN term is on ({@code disc_factor > 0}). */
+    /** The first step of the generator's GAN term ({@code ganStart}), when it is on ({@code disc_factor > 0}). */
     @Override
     public OptionalLong ganStart() {
         return ganTerms.ganStart();
@@ -79,10 +85,14 @@ public final class VqGanObjective implements GeneratorObjective, DiscriminatorOb
                             : posterior.getClass().getSimpleName()));
         }
         Quantization quantization = quantized.quantization();
-        LossTerms gan =
-                ganTerms.generatorLoss(inputs, reconstructions, posterior, discriminator, step, lastLayerWeight);
+        boolean ganOff = config.lazyGan() && step < config.ganStart();
+        LossTerms gan = ganTerms.generatorLoss(
+                inputs, reconstructions, posterior, ganOff ? null : discriminator, step, lastLayerWeight);
         Tensor qloss = quantization.loss().mean();
-        Tensor total = gan.total().add(qloss.mul(new Scalar(config.codebookWeight())));
+        // a zero codebook weight keeps the quantizer's loss out of the graph: the codebook then gets no gradient at all
+        Tensor total = config.codebookWeight() == 0.0
+                ? gan.total()
+                : gan.total().add(qloss.mul(new Scalar(config.codebookWeight())));
         Map<String, Tensor> terms = new LinkedHashMap<>();
         terms.put("total", total);
         terms.put("quant_loss", qloss);
@@ -105,6 +115,6 @@ public final class VqGanObjective implements GeneratorObjective, DiscriminatorOb
 
     @Override
     public LossTerms discriminatorLoss(Tensor inputs, Tensor reconstructions, Discriminator discriminator, long step) {
-        return ganTerms.discriminatorLoss(inputs, reconstructions, discriminator, step);
+        return discriminatorTerms.discriminatorLoss(inputs, reconstructions, discriminator, step);
     }
 }

@@ -50,6 +50,32 @@ class LossProperties {
     }
 
     /**
+     * Huber (delta 1) lies between the two pixel distances it joins: {@code huber <= L1}, {@code huber <= L2 / 2},
+     * equal to {@code L2 / 2} where {@code |d| < 1} and to {@code L1 - 1/2} elsewhere, symmetric in its arguments
+     * (1e-6). Broken: delta 0.5 ({@code huber > L2 / 2} nowhere, but {@code != L1 - 1/2} for |d| >= 1), or no 1/2 on
+     * the quadratic branch ({@code huber > L1} near |d| = 1).
+     */
+    @Property(tries = 50)
+    void huberJoinsHalfSquaredAndShiftedAbsoluteDistances(
+            @ForAll long seed, @ForAll @DoubleRange(min = 0.1, max = 4) double spread) {
+        try (TensorScope s = new TensorScope()) {
+            Tensor x = randn(seed, 2, 3, 4, 4).mul(new Scalar(spread));
+            Tensor y = randn(seed + 1, 2, 3, 4, 4).mul(new Scalar(spread));
+            Tensor huber = PixelDistance.HUBER.elementwise(x, y);
+            Tensor l1 = PixelDistance.L1.elementwise(x, y);
+            Tensor halfL2 = PixelDistance.L2.elementwise(x, y).mul(new Scalar(0.5));
+            Tensor expected = torch.where(l1.lt(new Scalar(1.0)), halfL2, l1.sub(new Scalar(0.5)));
+            assertEquals(0.0, v(huber.sub(expected).abs().max()), 1e-6);
+            assertTrue(v(huber.sub(l1).max()) <= 1e-6, "huber <= L1");
+            assertTrue(v(huber.sub(halfL2).max()) <= 1e-6, "huber <= L2 / 2");
+            assertEquals(
+                    0.0,
+                    v(huber.sub(PixelDistance.HUBER.elementwise(y, x)).abs().max()),
+                    1e-6);
+        }
+    }
+
+    /**
      * KL(q || N(0, I)) > 0 away from the origin and exactly 0 at mean 0, logvar 0. Broken: dropping the {@code -
      * logvar} term ({@code var - 1} is negative for logvar < 0, so the KL goes negative), or {@code + 1} instead of
      * {@code - 1} (KL 1 per element at the origin).

@@ -118,6 +118,66 @@ class VqGanObjectiveTest {
         }
     }
 
+    /**
+     * pytorch-diffusion's form ({@link VqGanConfig#pytorchDiffusion()} with codebook weight 0, as upstream discards the
+     * codebook loss): the discriminator loss counts from step 0, the generator's GAN term is neither computed nor added
+     * before its start (g and d_weight logged as 0, the total is the NLL itself, and the codebook gets no gradient),
+     * and from the start on it is as taming's.
+     */
+    @Test
+    void pytorchDiffusionsFormStartsTheGanTermAfterTheDiscriminatorAndDropsTheCodebookLoss() {
+        try (TensorScope s = new TensorScope()) {
+            torch.manual_seed(4);
+            VqGanConfig upstream = VqGanConfig.pytorchDiffusion();
+            VqGanConfig config = new VqGanConfig(
+                    PixelDistance.HUBER,
+                    0.0,
+                    0.0,
+                    upstream.discWeight(),
+                    upstream.discFactor(),
+                    upstream.discStart(),
+                    upstream.discLoss(),
+                    3,
+                    true);
+            VqGanObjective objective = new VqGanObjective(config, null);
+            assertEquals(3L, objective.ganStart().orElseThrow());
+            VectorQuantizer quantizer = new VectorQuantizer(
+                    VectorQuantizerConfig.builder(8, 3).beta(0.25).legacy(true).build());
+            Tensor x = torch.rand(1, 3, 8, 8).mul(new Scalar(4.0)).sub(new Scalar(2.0));
+            for (long step : new long[] {0, 2, 3}) {
+                quantizer.codebook().mutable_grad().reset();
+                Quantization quantization = quantizer.quantize(torch.randn(1, 3, 4, 4));
+                Tensor last = torch.randn(3, 3, 3, 3).requires_grad_(true);
+                Tensor recon = decode(quantization.quantized(), last);
+                LossTerms terms = objective.generatorLoss(
+                        x, recon, new QuantizedLatent(quantization), discriminator(), step, last);
+                Map<String, Double> v = terms.values();
+                double huber = torch.huber_loss(x, recon).item_double();
+                assertEquals(huber, v.get("rec"), 1e-6);
+                assertTrue(v.get("quant_loss") > 0, "the quantizer's loss is logged");
+                assertTrue(
+                        objective
+                                        .discriminatorLoss(x, recon, discriminator(), step)
+                                        .term("d_total")
+                                > 0,
+                        "the discriminator trains from step 0");
+                if (step < 3) {
+                    assertEquals(0.0, v.get("g"), 0.0);
+                    assertEquals(0.0, v.get("d_weight"), 0.0);
+                    assertEquals(0.0, v.get("disc_factor"), 0.0);
+                    assertEquals(v.get("nll"), v.get("total"), 0.0);
+                } else {
+                    assertEquals(1.0, v.get("disc_factor"), 0.0);
+                    assertTrue(v.get("d_weight") > 0, "the adaptive weight is on from gan start");
+                    assertEquals(v.get("nll") + v.get("d_weight") * v.get("g"), v.get("total"), 1e-6);
+                }
+                terms.total().backward();
+                assertTrue(
+                        !quantizer.codebook().grad().defined(), "codebook weight 0: no gradient reaches the codebook");
+            }
+        }
+    }
+
     @Test
     void rejectsContinuousPosteriorsAndBadWeights() {
         try (TensorScope s = new TensorScope()) {
@@ -141,5 +201,9 @@ class VqGanObjectiveTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new VqGanConfig(PixelDistance.L1, 0.0, 1.0, 0.8, 1.0, -1, DiscriminatorLoss.HINGE));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new VqGanConfig(PixelDistance.L1, 0.0, 1.0, 0.8, 1.0, 5, DiscriminatorLoss.HINGE, 4, false));
+        assertEquals("gan start must be >= the disc start 5, got 4", e.getMessage());
     }
 }

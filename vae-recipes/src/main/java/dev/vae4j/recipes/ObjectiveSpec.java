@@ -282,12 +282,17 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
      * The loss weights of {@link dev.vae4j.losses.VqGanObjective} (taming-transformers'
      * {@code VQLPIPSWithDiscriminator}, for VQ models); see {@link VqGanConfig}. Absent keys take taming's defaults.
      *
-     * @param pixel {@code l1} (taming, the default) or {@code l2}
+     * @param pixel {@code l1} (taming, the default), {@code l2} or {@code huber} (pytorch-diffusion)
      * @param perceptualWeight LPIPS weight (needs {@code --lpips})
      * @param codebookWeight weight of the quantizer's codebook + commitment loss (default 1)
      * @param discWeight factor on the adaptive GAN weight (default 1)
      * @param discFactor GAN factor after the start step (default 1)
      * @param discLoss {@code hinge} (the default) or {@code vanilla}
+     * @param ganStart first step of the generator's GAN term, no earlier than the loop's {@code disc_start} (default:
+     *     {@code disc_start}, as taming; pytorch-diffusion trains its discriminator from step 0 and adds the GAN term
+     *     from its {@code disc_start + 1})
+     * @param lazyGan compute the generator's GAN term only from {@code gan_start} on (pytorch-diffusion; default false:
+     *     taming computes it every step, weighted 0 before the start)
      */
     record VqGan(
             @JsonProperty("pixel") PixelDistance pixel,
@@ -295,7 +300,9 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             @JsonProperty("codebook_weight") Double codebookWeight,
             @JsonProperty("disc_weight") Double discWeight,
             @JsonProperty("disc_factor") Double discFactor,
-            @JsonProperty("disc_loss") DiscriminatorLoss discLoss)
+            @JsonProperty("disc_loss") DiscriminatorLoss discLoss,
+            @JsonProperty("gan_start") Long ganStart,
+            @JsonProperty("lazy_gan") boolean lazyGan)
             implements ObjectiveSpec {
 
         @Override
@@ -315,7 +322,12 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
             return 0.0;
         }
 
-        /** The objective's weights, its GAN term from {@code discStart} (the loop's {@code disc_start}). */
+        /**
+         * The objective's weights, its discriminator loss from {@code discStart} (the loop's {@code disc_start}) and
+         * the generator's GAN term from {@code gan_start} (default {@code discStart}).
+         *
+         * @throws IllegalArgumentException when {@code gan_start} is before {@code discStart}
+         */
         public VqGanConfig config(long discStart) {
             return new VqGanConfig(
                     pixel == null ? PixelDistance.L1 : pixel,
@@ -324,7 +336,9 @@ public sealed interface ObjectiveSpec permits ObjectiveSpec.VaeGan, ObjectiveSpe
                     discWeight == null ? 1.0 : discWeight,
                     discFactor == null ? 1.0 : discFactor,
                     discStart,
-                    discLoss == null ? DiscriminatorLoss.HINGE : discLoss);
+                    discLoss == null ? DiscriminatorLoss.HINGE : discLoss,
+                    ganStart == null ? discStart : ganStart,
+                    lazyGan);
         }
     }
 

@@ -70,6 +70,7 @@ public record Recipe(
             "vqgan-training",
             "vqgan-f8",
             "vq-f4-small",
+            "pd-vq-f8",
             "litevae-b-phase-a",
             "litevae-b-phase-b",
             "taesd-distill");

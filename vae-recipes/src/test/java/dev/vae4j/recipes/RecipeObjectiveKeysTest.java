@@ -57,6 +57,16 @@ class RecipeObjectiveKeysTest {
         assertTrue(
                 e.getMessage().contains("objective key 'pool_kernel' does not apply to objective type vae-gan"),
                 e.getMessage());
+        for (String vqKey : new String[] {"gan_start: 3", "lazy_gan: true"}) {
+            String withVqKey = withObjectiveLines(dir, "micro", "  " + vqKey + "\n");
+            e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(withVqKey));
+            String key = vqKey.substring(0, vqKey.indexOf(':'));
+            assertTrue(
+                    e.getMessage()
+                            .contains("objective key '" + key + "' does not apply to objective type vae-gan (it is read"
+                                    + " by vq-gan)"),
+                    e.getMessage());
+        }
     }
 
     @Test
@@ -80,7 +90,7 @@ class RecipeObjectiveKeysTest {
         Path badPixel = dir.resolve("bad-pixel.yaml");
         Files.writeString(badPixel, text.replace("  pixel: l1\n", "  pixel: l3\n"));
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(badPixel.toString()));
-        assertTrue(e.getMessage().contains("pixel: unknown value 'l3' (one of l1, l2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("pixel: unknown value 'l3' (one of l1, l2, huber)"), e.getMessage());
         String typo = withObjectiveLines(dir, "micro", "  lecam_wieght: 0.1\n");
         e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(typo));
         assertTrue(

@@ -32,12 +32,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * as attention key biases, random-walk on rounding noise under Adam). The rule holds whichever OpenBLAS kernel this
  * machine picks. Case {@code vq_f4_small} ({@code tools/reference/gen_trajectory_vq.py}) trains a VQModel with the
  * {@code vq-gan} objective against taming's own {@code VectorQuantizer2} and {@code VQLPIPSWithDiscriminator}, its
- * codebook usage and perplexity among the checked terms.
+ * codebook usage and perplexity among the checked terms. Case {@code pd_vq_f8}
+ * ({@code tools/reference/gen_trajectory_pd_vq.py}) trains the {@code pd-vq-f8} recipe's PytorchDiffusionVQModel at
+ * tiny widths against stanipov/pytorch-diffusion's own {@code VQModel}, {@code LPIPSWithDiscriminator} (Huber, the
+ * discriminator from step 0, the GAN term computed from its {@code disc_start + 1}, the codebook loss discarded:
+ * {@code codebook_weight: 0}), {@code NLayerDiscriminator}, AdamW and OneCycleLR (three phases).
  */
 @Tag("parity")
 class TrainingTrajectoryParityTest {
     @ParameterizedTest
-    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8", "vq_f4_small"})
+    @ValueSource(strings = {"kl_f4_small", "ldm_kl_f8", "vq_f4_small", "pd_vq_f8"})
     void followsThePyTorchLoop(String name, @TempDir Path runDir) throws IOException {
         torch.set_num_threads(1);
         try (SafetensorsReader fixture = SafetensorsReader.open(Fixtures.dir("training/" + name + ".safetensors"));

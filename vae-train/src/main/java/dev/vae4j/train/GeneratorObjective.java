@@ -34,7 +34,7 @@ public interface GeneratorObjective {
 
     /**
      * The first step whose loss uses the discriminator, when the objective has a GAN term: the trainer checks that it
-     * starts training the discriminator at the same step.
+     * trains the discriminator from that step on (it may start earlier, as pytorch-diffusion's VQ loop does).
      */
     default OptionalLong ganStart() {
         return OptionalLong.empty();

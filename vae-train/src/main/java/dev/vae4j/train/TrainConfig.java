@@ -20,7 +20,8 @@ import java.util.Locale;
  * @param seed seed of data order, augmentation and posterior sampling
  * @param generator the autoencoder's optimizer
  * @param discriminator the discriminator's optimizer (ignored without a discriminator)
- * @param schedule learning-rate schedule of both optimizers
+ * @param schedule learning-rate schedule of the generator's optimizer, and of the discriminator's unless
+ *     {@code discriminatorSchedule} is given
  * @param gradClip maximum global gradient norm (0: no clipping)
  * @param emaDecay EMA decay of the autoencoder weights (0: no EMA)
  * @param emaStart step at which the EMA starts averaging
@@ -37,6 +38,8 @@ import java.util.Locale;
  *     mean but this fixed variance replaces the predicted one (0: the predicted variance)
  * @param logEvery steps per log interval: the loss terms are read from the device once per interval (and at each
  *     checkpoint and the last step), averaged over it
+ * @param discriminatorSchedule learning-rate schedule of the discriminator's optimizer (null: {@code schedule});
+ *     pytorch-diffusion's VQ training gives its discriminator another one-cycle schedule
  * @param cudnnBenchmark let cuDNN time its convolution algorithms on the first batches and keep the fastest (for fixed
  *     image sizes; not bit-reproducible between runs); no effect off CUDA
  */
@@ -62,7 +65,8 @@ public record TrainConfig(
         @JsonProperty("device") String device,
         @JsonProperty("fixed_variance") double fixedVariance,
         @JsonProperty("log_every") long logEvery,
-        @JsonProperty("cudnn_benchmark") boolean cudnnBenchmark) {
+        @JsonProperty("cudnn_benchmark") boolean cudnnBenchmark,
+        @JsonProperty("discriminator_schedule") LearningRateSchedule discriminatorSchedule) {
     /** Steps per log interval when the recipe gives none. */
     public static final long DEFAULT_LOG_EVERY = 10;
 
@@ -113,6 +117,11 @@ public record TrainConfig(
         }
     }
 
+    /** The discriminator optimizer's schedule: {@code discriminatorSchedule}, or {@code schedule} when absent. */
+    public LearningRateSchedule discriminatorScheduleOrShared() {
+        return discriminatorSchedule == null ? schedule : discriminatorSchedule;
+    }
+
     /** A builder holding this configuration, to change some of it. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -161,6 +170,7 @@ public record TrainConfig(
         private double fixedVariance;
         private long logEvery = DEFAULT_LOG_EVERY;
         private boolean cudnnBenchmark;
+        private LearningRateSchedule discriminatorSchedule;
 
         /** For Jackson: a recipe's {@code train:} section names steps, batch_size and generator_optimizer itself. */
         private Builder() {}
@@ -193,6 +203,7 @@ public record TrainConfig(
             fixedVariance = from.fixedVariance;
             logEvery = from.logEvery;
             cudnnBenchmark = from.cudnnBenchmark;
+            discriminatorSchedule = from.discriminatorSchedule;
         }
 
         /** Total optimizer steps, > 0. */
@@ -243,10 +254,20 @@ public record TrainConfig(
             return this;
         }
 
-        /** Learning-rate schedule of both optimizers (default constant, no warm-up). */
+        /**
+         * Learning-rate schedule of the generator's optimizer, and of the discriminator's without a
+         * {@link #discriminatorSchedule} (default constant, no warm-up).
+         */
         @JsonProperty("schedule")
         public Builder schedule(LearningRateSchedule value) {
             this.schedule = value;
+            return this;
+        }
+
+        /** Learning-rate schedule of the discriminator's optimizer (default null: the generator's schedule). */
+        @JsonProperty("discriminator_schedule")
+        public Builder discriminatorSchedule(LearningRateSchedule value) {
+            this.discriminatorSchedule = value;
             return this;
         }
 
@@ -381,7 +402,8 @@ public record TrainConfig(
                     device,
                     fixedVariance,
                     logEvery,
-                    cudnnBenchmark);
+                    cudnnBenchmark,
+                    discriminatorSchedule);
         }
     }
 

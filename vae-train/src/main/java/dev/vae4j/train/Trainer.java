@@ -135,15 +135,15 @@ public final class Trainer {
         /**
          * The trainer.
          *
-         * @throws IllegalArgumentException if the objective starts its GAN term at another step than the loop starts
-         *     training the discriminator ({@link TrainConfig#discStart()})
+         * @throws IllegalArgumentException if the objective starts its GAN term before the loop starts training the
+         *     discriminator ({@link TrainConfig#discStart()})
          */
         public Trainer build() {
             OptionalLong ganStart = objective.ganStart();
-            if (adversary != null && ganStart.isPresent() && ganStart.getAsLong() != config.discStart()) {
+            if (adversary != null && ganStart.isPresent() && ganStart.getAsLong() < config.discStart()) {
                 throw new IllegalArgumentException("the objective starts its GAN term at step " + ganStart.getAsLong()
-                        + " but the loop trains the discriminator from step " + config.discStart()
-                        + " (disc_start): give both the same step");
+                        + " but the loop trains the discriminator only from step " + config.discStart()
+                        + " (disc_start): the discriminator must start no later than the GAN term");
             }
             return new Trainer(this);
         }
@@ -188,7 +188,11 @@ public final class Trainer {
         generator = loop.network("autoencoder", generatorParameters, config.generator());
         discriminatorNetwork = discriminator == null
                 ? null
-                : loop.network("discriminator", StateDict.parameters(discriminator.module()), discriminatorSettings());
+                : loop.network(
+                        "discriminator",
+                        StateDict.parameters(discriminator.module()),
+                        discriminatorSettings(),
+                        config.discriminatorScheduleOrShared());
     }
 
     /** Restores weights, optimizers, EMA and counters from a checkpoint folder; training continues after it. */

@@ -83,7 +83,20 @@ public final class TrainingLoop {
      * @param settings the optimizer and its base learning rate (scaled by the config's schedule each step)
      */
     public Network network(String name, List<Tensor> parameters, OptimizerSettings settings) {
-        Network network = new Network(name, List.copyOf(parameters), settings, parallel.buckets(parameters));
+        return network(name, parameters, settings, config.schedule());
+    }
+
+    /**
+     * A network whose base learning rate follows {@code schedule} instead of the config's.
+     *
+     * @param name what the network is, for messages
+     * @param parameters the trained tensors
+     * @param settings the optimizer and its base learning rate
+     * @param schedule the multiplier of the base learning rate at each step
+     */
+    public Network network(
+            String name, List<Tensor> parameters, OptimizerSettings settings, LearningRateSchedule schedule) {
+        Network network = new Network(name, List.copyOf(parameters), settings, schedule, parallel.buckets(parameters));
         networks.add(network);
         return network;
     }
@@ -93,15 +106,27 @@ public final class TrainingLoop {
         private final String name;
         private final List<Tensor> parameters;
         private final OptimizerSettings settings;
+        private final LearningRateSchedule schedule;
         private final Optimizer optimizer;
         private final GradientBuckets buckets;
 
-        private Network(String name, List<Tensor> parameters, OptimizerSettings settings, GradientBuckets buckets) {
+        private Network(
+                String name,
+                List<Tensor> parameters,
+                OptimizerSettings settings,
+                LearningRateSchedule schedule,
+                GradientBuckets buckets) {
             this.name = name;
             this.parameters = parameters;
             this.settings = settings;
+            this.schedule = schedule;
             this.optimizer = settings.create(parameters);
             this.buckets = buckets;
+        }
+
+        /** The learning rate at {@code step} of a {@code totalSteps}-step run: the base rate times the schedule's. */
+        double learningRate(long step, long totalSteps) {
+            return settings.lr() * schedule.factor(step, totalSteps);
         }
 
         /** The trained tensors. */
@@ -175,11 +200,10 @@ public final class TrainingLoop {
     public StepReport step(List<Network> updated, MicroStep body) {
         long started = System.nanoTime();
         long step = state.step();
-        double factor = config.schedule().factor(step, config.steps());
         for (Network network : networks) {
-            OptimizerSettings.setLearningRate(network.optimizer, network.settings.lr() * factor);
+            OptimizerSettings.setLearningRate(network.optimizer, network.learningRate(step, config.steps()));
         }
-        double lr = networks.get(0).settings.lr() * factor;
+        double lr = networks.get(0).learningRate(step, config.steps());
         List<Network> inOrder = networks.stream().filter(updated::contains).toList();
         long globalBatch = (long) config.batchSize() * parallel.context().worldSize();
         String nonFinite;

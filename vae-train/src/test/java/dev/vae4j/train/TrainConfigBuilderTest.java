@@ -69,7 +69,8 @@ class TrainConfigBuilderTest {
                         "cpu",
                         0,
                         0,
-                        false));
+                        false,
+                        null));
         assertTrue(e.getMessage().contains("log_every"), e.getMessage());
     }
 
@@ -77,6 +78,7 @@ class TrainConfigBuilderTest {
     void everySetterLandsInItsComponent() {
         OptimizerSettings disc = OptimizerSettings.adam(2e-4, 0.0, 0.99);
         LearningRateSchedule schedule = LearningRateSchedule.constant(5);
+        LearningRateSchedule discSchedule = LearningRateSchedule.oneCycle(0.45, 4.0, 8.0, true);
         TrainConfig built = TrainConfig.builder(100, 4, ADAM)
                 .gradAccumulation(3)
                 .seed(7)
@@ -94,6 +96,7 @@ class TrainConfigBuilderTest {
                 .fixedVariance(0.1)
                 .logEvery(5)
                 .cudnnBenchmark(true)
+                .discriminatorSchedule(discSchedule)
                 .build();
         assertEquals(
                 new TrainConfig(
@@ -117,8 +120,12 @@ class TrainConfigBuilderTest {
                         "cuda",
                         0.1,
                         5,
-                        true),
+                        true,
+                        discSchedule),
                 built);
+        assertEquals(discSchedule, built.discriminatorScheduleOrShared());
+        assertEquals(
+                schedule, built.toBuilder().discriminatorSchedule(null).build().discriminatorScheduleOrShared());
     }
 
     @Test
