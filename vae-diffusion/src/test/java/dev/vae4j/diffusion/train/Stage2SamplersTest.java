@@ -6,16 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.sampling.DdimSampler;
 import dev.vae4j.diffusion.sampling.FlowMatchEulerSampler;
 import dev.vae4j.diffusion.sampling.PytorchDiffusionDdimSampler;
 import dev.vae4j.diffusion.sampling.Sampler;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link Stage2Samplers}: each built-in recipe's objective gets its deterministic sampler of the asked steps (DDIM
  * without clipping the predicted latents for the DDPM recipes, pytorch-diffusion's DDIM for its cosine schedule, Euler
- * for a noise-at-one rectified flow), and steps out of range or SiT's data-at-one convention are one clear error.
+ * for rectified flows in both time conventions, landing on the data under the exact velocity), and steps out of range
+ * are one clear error.
  */
 class Stage2SamplersTest {
     private static Stage2Recipe.ObjectiveSpec objective(String recipe) {
@@ -38,14 +43,36 @@ class Stage2SamplersTest {
     }
 
     @Test
-    void noiseAtOneFlowsSampleWithEuler() {
+    void bothFlowConventionsSampleTheirOracleToTheData() {
         Stage2Recipe.ObjectiveSpec sit = objective("sit-s2");
         Stage2Recipe.ObjectiveSpec noiseAtOne = new Stage2Recipe.ObjectiveSpec(
                 sit.type(), null, 0, 0, 0, sit.trainTimesteps(), null, null, 0, "noise_at_one", sit.shift());
-        assertInstanceOf(FlowMatchEulerSampler.class, Stage2Samplers.forObjective(noiseAtOne, 10));
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Stage2Samplers.forObjective(sit, 10));
-        assertTrue(e.getMessage().contains("noise_at_one"), e.getMessage());
+        assertEquals(0.0, oracleError(noiseAtOne, false), 1e-4);
+        assertEquals(0.0, oracleError(sit, true), 1e-4);
+    }
+
+    /**
+     * Samples a one-point data distribution x0 with the exact velocity of the objective's convention, (x - x0) / sigma
+     * (noise at one, time sigma) or its negation (SiT, time 1 - sigma): Euler on a straight path lands on x0. Returns
+     * the largest distance to x0.
+     */
+    private static double oracleError(Stage2Recipe.ObjectiveSpec objective, boolean dataAtOne) {
+        Sampler sampler = Stage2Samplers.forObjective(objective, 10);
+        assertInstanceOf(FlowMatchEulerSampler.class, sampler);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor x0 = torch.arange(new Scalar(8))
+                    .to(torch.ScalarType.Float)
+                    .div(new Scalar(4.0))
+                    .reshape(1, 2, 2, 2);
+            Tensor x = torch.randn(1, 2, 2, 2);
+            for (int i = 0; i < sampler.numSteps(); i++) {
+                double time = sampler.timestep(i) / objective.trainTimesteps();
+                double sigma = dataAtOne ? 1 - time : time;
+                Tensor velocity = x.sub(x0).div(new Scalar(dataAtOne ? -sigma : sigma));
+                x = sampler.step(i, velocity, x);
+            }
+            return x.sub(x0).abs().max().item_double();
+        }
     }
 
     @Test
