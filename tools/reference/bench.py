@@ -37,9 +37,9 @@ each run's input before the op. Every run returns its output as float32, contigu
 
 Inference workloads run under torch.inference_mode(). Each workload runs in a fresh child process; peak RSS is
 VmHWM (reset through /proc/self/clear_refs) above the RSS right before the model is built, like the Java side.
-Each timed run also records the process's CPU time (all threads, time.process_time(), like the Java side's), which other
-load on the machine changes far less than wall time. Prints a table, or with --json the report schema of BenchReport (implementation
-"pytorch").
+Each timed run also records the process's CPU time (all threads, time.process_time(), like the Java side's), which
+other load on the machine changes far less than wall time. Prints a table, or with --json the report schema of
+BenchReport (implementation "pytorch").
 
 Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX]
                 [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark] [--json]

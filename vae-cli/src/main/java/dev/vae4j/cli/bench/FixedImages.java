@@ -27,8 +27,8 @@ final class FixedImages implements ImageDataset {
     }
 
     /**
-     * {@code count} images of 3 x {@code size} x {@code size} samples, the tanh of a seeded standard normal (in (-1,
-     * 1)), as bench.py's training inputs.
+     * {@code count} images of 3 x {@code size} x {@code size} samples, the tanh of a seeded standard normal (in [-1,
+     * 1]), as bench.py's training inputs.
      */
     static FixedImages tanhNormal(int count, int size, long seed) {
         int per = 3 * size * size;
