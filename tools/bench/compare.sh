@@ -2,7 +2,8 @@
 # Side-by-side benchmark of vae4j (Java) against PyTorch/diffusers (tools/reference/bench.py).
 # Runs the two alternately per workload (A B A B ..., ROUNDS rounds), each run a fresh JVM / Python process per
 # workload, then prints (tools/bench/compare_table.py) per side the best round's median and the median of all
-# timed runs, and the Java/Python time ratios (< 1: Java faster).
+# timed runs, and the Java/Python time ratios (< 1: Java faster), then each side's median CPU time of a run (whole
+# process, all threads) and its ratio, which other load on the machine disturbs far less than wall time.
 #
 # Usage: tools/bench/compare.sh [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda]
 #                               [--size PX] [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark]
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --device|--precision) extra+=("$1" "$2"); shift 2 ;;
     --gflops) gflops=1; shift ;;
     --channels-last|--cudnn-benchmark) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -4,7 +4,9 @@
 Usage: compare_table.py FOLDER WORKLOADS(a,b,...) ROUNDS THREADS
 Reads FOLDER/{java,python}-NAME-ROUND.json (the `vae bench --json` / bench.py --json schema). Per side it shows
 the median over all timed runs of all rounds and the best round's median (the least disturbed by other load on
-the machine); the ratio is Java / Python of the best-round medians, and of the all-run medians in brackets.
+the machine); the ratio is Java / Python of the best-round medians, and of the all-run medians in brackets. Then, per
+side, the median CPU time of a run (the whole process, all threads; other load changes it far less than wall time) and
+its Java / Python ratio, where both reports carry it.
 """
 import json
 import statistics
@@ -12,17 +14,18 @@ import sys
 
 
 def side(folder, prefix, name, rounds):
-    times, medians, peaks, cuda, shape = [], [], [], [], None
+    times, cpu, medians, peaks, cuda, shape = [], [], [], [], [], None
     for r in range(1, rounds + 1):
         with open(f"{folder}/{prefix}-{name}-{r}.json") as f:
             result = json.load(f)["results"][0]
         times += result["times_ms"]
+        cpu += result.get("cpu_ms", [])
         medians.append(result["median_ms"])
         peaks.append(result["peak_rss_mb"])
         cuda.append(result.get("peak_cuda_mb", -1))
         shape = result["input_shape"]
     return {"all": statistics.median(times), "best": min(medians), "rss": max(peaks), "cuda": max(cuda),
-            "shape": str(shape).replace(" ", "")}
+            "cpu": statistics.median(cpu) if cpu else None, "shape": str(shape).replace(" ", "")}
 
 
 def main():
@@ -41,9 +44,16 @@ def main():
               f"{j['best'] / p['best']:8.3f} {j['all'] / p['all']:7.3f} {j['rss']:9.1f} {p['rss']:8.1f}"
               + (f" {j['cuda']:10.1f} {p['cuda']:8.1f} {j['cuda'] / p['cuda']:5.2f}" if report["device"] == "cuda"
                  else ""))
+    cpu = [(name, side(folder, "java", name, rounds)["cpu"], side(folder, "python", name, rounds)["cpu"])
+           for name in names]
+    if all(j is not None and p is not None for _, j, p in cpu):
+        print(f"{'workload':22} {'java CPU ms':>12} {'py CPU ms':>10} {'java/py':>8}")
+        for name, j, p in cpu:
+            print(f"{name:22} {j:12.1f} {p:10.1f} {j / p:8.3f}")
     print("times in ms: best = best round's median, all = median of every timed run; java/py < 1: Java faster;"
           " RSS = peak resident MiB above the RSS before the model was built (max over rounds);"
-          " CUDA = peak MiB allocated by tensors (caching allocator statistics, max over rounds)")
+          " CUDA = peak MiB allocated by tensors (caching allocator statistics, max over rounds);"
+          " CPU = median CPU time of a timed run, whole process, all threads")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ each run's input before the op. Every run returns its output as float32, contigu
 
 Inference workloads run under torch.inference_mode(). Each workload runs in a fresh child process; peak RSS is
 VmHWM (reset through /proc/self/clear_refs) above the RSS right before the model is built, like the Java side.
-Prints a table, or with --json the report schema of BenchReport (implementation "pytorch").
+Each timed run also records the process's CPU time (all threads, time.process_time(), like the Java side's), which
+other load on the machine changes far less than wall time. Prints a table, or with --json the report schema of
+BenchReport (implementation "pytorch").
 
 Usage: bench.py [--workloads a,b] [--runs N] [--warmup W] [--threads T] [--device cpu|cuda] [--size PX]
                 [--precision fp32|bf16|fp16] [--channels-last] [--cudnn-benchmark] [--json]
@@ -293,16 +295,18 @@ def run_child(args):
     autocast = args.precision != "fp32" and not (args.precision == "fp16" and force_upcast)
 
     def once():
+        """(wall ms, process CPU ms of all threads) of one run."""
         with torch.inference_mode(inference):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             with torch.autocast(args.device, dtype=dtype, enabled=autocast):
                 y = op(x.contiguous(memory_format=memory_format))
             y.float().contiguous().sum().item()  # reading a scalar waits for the result
-            return (time.perf_counter() - start) * 1000.0
+            return (time.perf_counter() - start) * 1000.0, (time.process_time() - cpu_start) * 1000.0
 
     for _ in range(args.warmup):
         once()
-    times = [once() for _ in range(args.runs)]
+    timed = [once() for _ in range(args.runs)]
+    times, cpu = [t for t, _ in timed], [c for _, c in timed]
     peak = status_bytes("VmHWM")
     median = statistics.median(times)
     result = {
@@ -311,6 +315,7 @@ def run_child(args):
         "images_per_s": images * 1000.0 / median,
         "peak_rss_mb": (peak - baseline) / 2 ** 20 if peak >= 0 and baseline >= 0 else -1,
         "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2 ** 20 if cuda else -1, "times_ms": times,
+        "cpu_ms": cpu,
     }
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 

@@ -124,6 +124,8 @@ class BenchCommandTest {
         assertEquals("ldm-kl-f8-train-step", result.get("workload").asText());
         assertEquals("[8,3,32,32]", result.get("input_shape").toString());
         assertTrue(result.get("median_ms").asDouble() > 0, result.toString());
+        assertEquals(1, result.get("cpu_ms").size(), result.toString());
+        assertTrue(result.get("cpu_ms").get(0).asDouble() > 0, result.toString());
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.List;
  * @param peakCudaMb peak CUDA memory held by tensors during the workload (the caching allocator's peak allocated bytes,
  *     PyTorch's {@code max_memory_allocated}), MiB; -1 on the CPU
  * @param timesMs every timed run in order, milliseconds
+ * @param cpuMs the CPU time of the whole process (every thread: libtorch's, the data loader's, the JVM's) during each
+ *     timed run, in order, milliseconds: other load on the machine changes it far less than wall time
  */
 public record BenchResult(
         @JsonProperty("workload") String workload,
@@ -32,4 +34,5 @@ public record BenchResult(
         @JsonProperty("images_per_s") double imagesPerSecond,
         @JsonProperty("peak_rss_mb") double peakRssMb,
         @JsonProperty("peak_cuda_mb") double peakCudaMb,
-        @JsonProperty("times_ms") List<Double> timesMs) {}
+        @JsonProperty("times_ms") List<Double> timesMs,
+        @JsonProperty("cpu_ms") List<Double> cpuMs) {}

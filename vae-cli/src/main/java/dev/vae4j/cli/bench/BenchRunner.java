@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class BenchRunner {
         CudaMemory.resetPeak(0);
         long baseline = ProcStatus.rssBytes();
         double[] millis = new double[settings.runs()];
+        double[] cpuMillis = new double[settings.runs()];
         try (TensorScope scope = new TensorScope();
                 PreparedWorkload prepared =
                         workload.prepare(size, new Device(settings.device()), settings.inference())) {
@@ -53,12 +55,14 @@ public final class BenchRunner {
                 timeOnce(prepared);
             }
             for (int i = 0; i < settings.runs(); i++) {
+                long cpuStart = processCpuNanos();
                 millis[i] = timeOnce(prepared);
+                cpuMillis[i] = (processCpuNanos() - cpuStart) / 1e6;
             }
             long peak = ProcStatus.peakBytes();
             double peakMb = peak < 0 || baseline < 0 ? -1 : (peak - baseline) / (1024.0 * 1024.0);
             long cuda = CudaMemory.peakAllocatedBytes(0);
-            return summarize(workload, prepared, millis, peakMb, cuda < 0 ? -1 : cuda / (1024.0 * 1024.0));
+            return summarize(workload, prepared, millis, cpuMillis, peakMb, cuda < 0 ? -1 : cuda / (1024.0 * 1024.0));
         }
     }
 
@@ -128,8 +132,19 @@ public final class BenchRunner {
         }
     }
 
+    /** CPU time this process has used so far, all threads, nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     private static BenchResult summarize(
-            Workload workload, PreparedWorkload prepared, double[] millis, double peakMb, double peakCudaMb) {
+            Workload workload,
+            PreparedWorkload prepared,
+            double[] millis,
+            double[] cpuMillis,
+            double peakMb,
+            double peakCudaMb) {
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -146,6 +161,7 @@ public final class BenchRunner {
                 prepared.imagesPerRun() * 1000.0 / median,
                 peakMb,
                 peakCudaMb,
-                times);
+                times,
+                Arrays.stream(cpuMillis).boxed().toList());
     }
 }

@@ -20,7 +20,6 @@ import dev.vae4j.recipes.Recipe;
 import dev.vae4j.train.OptimizerSettings;
 import dev.vae4j.train.TrainConfig;
 import dev.vae4j.train.Trainer;
-import dev.vae4j.train.data.SyntheticImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,9 +55,10 @@ import org.bytedeco.pytorch.TensorOptions;
  *       posterior sample, loss = L1 mean + 1e-6 * KL mean, backward, Adam step (lr 1e-4, betas 0.9/0.999), zero grad.
  *   <li>{@code ldm-kl-f8-train-step}: one step of {@code vae train --recipe ldm-kl-f8} (the {@link Trainer} itself: SD
  *       KL-f8 autoencoder, LPIPS with random VGG16 and heads, PatchGAN, LDM's adaptive GAN weight, both networks
- *       updated, Adam) at batch 8 on (8, 3, S, S) synthetic images, default S = 256, encode/decode under bf16 autocast
- *       whatever {@code --precision} says, including the data loader's batch and the loss-term read of a log interval
- *       of one step.
+ *       updated, Adam) at batch 8 on the same (8, 3, S, S) images every step (tanh of standard normal, rendered once:
+ *       {@link FixedImages}, as bench.py steps one fixed tensor), default S = 256, encode/decode under bf16 autocast
+ *       whatever {@code --precision} says, including the data loader's batch copy and the loss-term read of a log
+ *       interval of one step.
  *   <li>{@code litevae-b-encode}: LiteVAE-B encoder ({@code LiteVaeConfig.preset("open-b")}) moments of a (1, 3, S, S)
  *       image.
  *   <li>{@code sd-tiled-decode-1024}: SD preset decode of a (1, 4, 128, 128) latent with {@link TiledCodec} defaults
@@ -358,7 +358,7 @@ public final class Workloads {
             throw new UncheckedIOException("cannot create a scratch run folder", e);
         }
         Trainer trainer = RandomInitTrainer.create(recipe.withTrain(train), runDir);
-        Trainer.Steps steps = trainer.open(new SyntheticImages(4 * LDM_TRAIN_BATCH, size, SEED, true));
+        Trainer.Steps steps = trainer.open(FixedImages.tanhNormal(LDM_TRAIN_BATCH, size, SEED));
         List<Long> shape = List.of((long) LDM_TRAIN_BATCH, 3L, (long) size, (long) size);
         return new PreparedWorkload() {
             @Override

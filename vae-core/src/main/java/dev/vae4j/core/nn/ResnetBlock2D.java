@@ -50,9 +50,15 @@ public final class ResnetBlock2D extends Block2D {
      * The forward pass; each intermediate is freed once read, SiLU and the residual add work in place when autograd is
      * off ({@link Intermediates}), and {@link #forward} frees anything else when it returns. The shortcut runs first so
      * that an owned input need not live through the whole block.
+     *
+     * <p>Memory layout as in diffusers: in training the shortcut convolution reads a contiguous copy of its input, and
+     * the sum is {@code shortcut + hidden}, so it takes the shortcut's layout. A channels-last input (the mid-block
+     * attention's output is channels-last strided) then gives a contiguous output at the first channel-changing block,
+     * and the decoder's largest levels run their GroupNorms, forward and backward, on contiguous tensors, as PyTorch's
+     * do; otherwise the channels-last layout ran on to the decoder's output.
      */
     private Tensor compute(Tensor x, boolean owned) {
-        Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
+        Tensor skip = convShortcut == null ? x : convShortcut.forward(is_training() ? x.contiguous() : x);
         Tensor h = norm1.forward(x);
         if (owned && skip != x) {
             x.close();
@@ -61,7 +67,7 @@ public final class ResnetBlock2D extends Block2D {
         h = Intermediates.consume(h, conv1.forward(h));
         h = Intermediates.consume(h, Intermediates.silu(norm2.forward(h)));
         h = Intermediates.consume(h, conv2.forward(h));
-        Tensor out = Intermediates.add(h, skip);
+        Tensor out = Intermediates.addTo(skip, h);
         if (skip != x || owned) {
             skip.close();
         }

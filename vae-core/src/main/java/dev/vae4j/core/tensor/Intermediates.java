@@ -39,13 +39,34 @@ public final class Intermediates {
      * is never modified.
      */
     public static Tensor add(Tensor owned, Tensor other) {
+        if (addInPlace(owned, other)) {
+            return owned;
+        }
+        return consume(owned, owned.add(other));
+    }
+
+    /**
+     * {@code other + owned} (same shape), for a reference that adds in this order: written into {@code owned} as
+     * {@link #add} does when {@link #inPlaceAllowed()}, else a new tensor laid out like {@code other} where the two
+     * layouts differ (a binary op's result takes its first operand's memory format, channels-last or contiguous, as in
+     * PyTorch), and {@code owned} is freed. {@code other} is never modified.
+     */
+    public static Tensor addTo(Tensor other, Tensor owned) {
+        if (addInPlace(owned, other)) {
+            return owned;
+        }
+        return consume(owned, other.add(owned));
+    }
+
+    /** Adds {@code other} into {@code owned} when allowed, same dtype and same shape; whether it did. */
+    private static boolean addInPlace(Tensor owned, Tensor other) {
         if (inPlaceAllowed()
                 && owned.scalar_type().value == other.scalar_type().value
                 && Arrays.equals(owned.sizes().vec().get(), other.sizes().vec().get())) {
             owned.add_(other);
-            return owned;
+            return true;
         }
-        return consume(owned, owned.add(other));
+        return false;
     }
 
     /** Frees {@code consumed} (owned, already read by the op that produced {@code result}) and returns result. */
