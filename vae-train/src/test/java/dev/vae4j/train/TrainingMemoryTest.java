@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 1,000 GAN training steps of a tiny model in one process, RSS sampled (after a GC) every 100 steps: after the warm-up
- * (step 200) resident memory, as the median of the last three samples, grows by less than 2%. A step that leaked its
- * activations (about 1 MB here) would add about 800 MB and fail.
+ * (step 200) resident memory, as the median of the last three samples, grows by less than 5% (a few tens of MB:
+ * allocator and JIT noise under load reached 2.1%). A step that leaked its activations (about 1 MB here) would add
+ * about 800 MB and fail.
  */
 class TrainingMemoryTest {
     @Test
@@ -58,6 +59,6 @@ class TrainingMemoryTest {
         double last = tail.get(1);
         double growth = (last - afterWarmUp) / afterWarmUp;
         System.out.printf("memory: RSS every 100 steps %s MiB; growth after step 200: %.2f%%%n", samples, 100 * growth);
-        assertTrue(growth < 0.02, "RSS grew by " + 100 * growth + "% after warm-up: " + samples);
+        assertTrue(growth < 0.05, "RSS grew by " + 100 * growth + "% after warm-up: " + samples);
     }
 }
