@@ -3,9 +3,7 @@ package dev.vae4j.diffusion.train;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.pipeline.SchedulerConfig;
-import dev.vae4j.diffusion.unet.LatentUNet;
 import dev.vae4j.train.CheckpointStore;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainingListener;
@@ -65,14 +63,7 @@ public final class Stage2Session {
                     recipe.data().norm(),
                     recipe.data().mode(),
                     recipe.train().seed());
-            long[] shape = source.latentShape();
-            if (shape[1] != shape[2]) {
-                throw new IllegalArgumentException(
-                        "stage-2 denoisers take square latents; the cache's are " + shape[1] + "x" + shape[2]);
-            }
-            int channels = (int) shape[0];
-            int size = (int) shape[1];
-            int classes = classCount(source);
+            Stage2Network network = Stage2Network.create(recipe, source);
             List<TrainingListener> all = new ArrayList<>(listeners);
             if (parallel.context().writer()) {
                 createFolder(runDir);
@@ -80,17 +71,8 @@ public final class Stage2Session {
                 all.add(new MetricsLog(runDir));
             }
             Optional<Path> latest = CheckpointStore.latest(runDir);
-            DenoiserTrainer.Builder builder = recipe.denoiser().dit() != null
-                    ? DenoiserTrainer.builder(
-                            new DiT(recipe.denoiser().dit().config(channels, size, Math.max(1, classes))),
-                            recipe.objective().create(),
-                            recipe.train(),
-                            runDir)
-                    : DenoiserTrainer.builder(
-                            new LatentUNet(recipe.denoiser().latentUnet().config(channels, size, classes)),
-                            recipe.objective().create(),
-                            recipe.train(),
-                            runDir);
+            DenoiserTrainer.Builder builder =
+                    DenoiserTrainer.builder(network, recipe.objective().create(), recipe.train(), runDir);
             SchedulerConfig scheduler = recipe.objective().scheduler();
             if (autoencoder != null && scheduler != null) {
                 builder.pipeline(autoencoder, scheduler);
