@@ -20,13 +20,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * A {@link Stage2Recipe} run on a latent cache: the denoiser built for the cache's latent shape and class count (the
  * class names' count, or the largest label + 1), the objective, the latents as the recipe takes them
  * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, {@code metrics.jsonl},
  * checkpoints and, for a DiT, the final diffusers folder. A run folder that already holds checkpoints continues from
- * the latest.
+ * the latest. The denoiser's initial weights are drawn right after {@code torch.manual_seed(train.seed)}, so equal
+ * recipes start from equal weights whatever the process did before.
  */
 public final class Stage2Session {
     /** The recipe file a run folder keeps. */
@@ -63,6 +65,9 @@ public final class Stage2Session {
                     recipe.data().norm(),
                     recipe.data().mode(),
                     recipe.train().seed());
+            // Fresh weights come from libtorch's global generator: seed it, so that a run's initial weights depend on
+            // its recipe's seed alone (not on what the process drew before, such as an autoencoder's initialisation).
+            torch.manual_seed(recipe.train().seed());
             Stage2Network network = Stage2Network.create(recipe, source);
             List<TrainingListener> all = new ArrayList<>(listeners);
             if (parallel.context().writer()) {
