@@ -6,6 +6,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.io.torch.CheckpointFiles;
+import dev.vae4j.core.model.ArchitectureOptions;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
@@ -184,16 +185,32 @@ public record TrainingSession(
                     state, validation.history(), null, null, skippedFiles[0] + data.skippedFiles(), stopCheckpoint[0]);
         }
         Path exported = runDir.resolve("model");
-        model.save(exported);
+        export(model, config, exported);
         Path emaExport = null;
         if (trainer.ema() != null) {
             // Training is over: the live weights can take the average for the export.
             trainer.ema().copyTo(model.module());
             emaExport = runDir.resolve("model-ema");
-            model.save(emaExport);
+            export(model, config, emaExport);
         }
         return new Outcome(
                 state, validation.history(), exported, emaExport, skippedFiles[0] + data.skippedFiles(), null);
+    }
+
+    /**
+     * Saves the trained model as a diffusers folder. An AutoencoderKL trained with {@code fixed_variance} gets that
+     * variance as its posterior's ({@link AutoencoderKL#fixPosteriorVariance}): its log-variance outputs were never
+     * trained, and a latent cache or diffusers' {@code latent_dist.sample()} would otherwise draw from them. (A
+     * posterior of means alone, or weight-standardised moments, is saved as it is.)
+     */
+    private static void export(TrainableAutoencoder model, TrainConfig config, Path folder) {
+        if (config.fixedVariance() > 0
+                && model instanceof AutoencoderKL kl
+                && kl.config().options().latentSampling() == ArchitectureOptions.LatentSampling.GAUSSIAN
+                && !kl.config().options().weightStandardized()) {
+            kl.fixPosteriorVariance(config.fixedVariance());
+        }
+        model.save(folder);
     }
 
     private void prepareRunFolder() {

@@ -11,8 +11,11 @@ import dev.vae4j.core.tensor.TensorScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -106,6 +109,37 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
     public void save(Path dir) {
         StateDict.save(this, dir.resolve(WEIGHTS_FILE));
         config.write(dir.resolve(CONFIG_FILE));
+    }
+
+    /**
+     * Makes the posterior's log-variance the constant {@code log(variance)} for every input, the posterior a model
+     * trained with a fixed variance (a recipe's {@code fixed_variance}, cloneofsimo/vqgan-training's constant variance)
+     * was trained with: the log-variance outputs of the last moments layer ({@code quant_conv}, else the encoder's
+     * {@code conv_out}) get weight 0 and bias {@code log(variance)}; the means are unchanged. Saved afterwards, the
+     * weights give diffusers' {@code AutoencoderKL}, {@code latent_dist.sample()} and a latent cache's posterior
+     * samples the variance training used, instead of the never-trained predicted one.
+     *
+     * @param variance the posterior variance (a finite number > 0)
+     * @throws IllegalArgumentException if the variance is not a finite number > 0, the posterior is not Gaussian
+     *     ({@code latent_sampling} other than gaussian emits means only) or the moments layer is weight-standardised
+     */
+    public void fixPosteriorVariance(double variance) {
+        if (!(variance > 0) || Double.isInfinite(variance)) {
+            throw new IllegalArgumentException("posterior variance " + variance + " is not a finite number > 0");
+        }
+        if (config.options().momentsPerLatent() != 2 || config.options().weightStandardized()) {
+            throw new IllegalArgumentException("only a Gaussian posterior (latent_sampling gaussian) of plain"
+                    + " convolutions has a log-variance to fix; this model has latent_sampling "
+                    + config.options().latentSampling() + ", weight_standardized_convs "
+                    + config.options().weightStandardized());
+        }
+        String layer = quantConv != null ? "quant_conv" : "encoder.conv_out";
+        Map<String, Tensor> parameters = StateDict.of(this);
+        long latent = config.latentChannels();
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            parameters.get(layer + ".weight").narrow(0, latent, latent).zero_();
+            parameters.get(layer + ".bias").narrow(0, latent, latent).fill_(new Scalar(Math.log(variance)));
+        }
     }
 
     /** The configuration this model was built from. */

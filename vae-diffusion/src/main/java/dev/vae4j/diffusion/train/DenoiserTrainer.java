@@ -99,6 +99,14 @@ public final class DenoiserTrainer {
         return new Builder(denoiser, denoiser, objective, config, runDir);
     }
 
+    /**
+     * A trainer of the denoiser of {@code network} (as {@link Stage2Network#create} builds it for a recipe) with
+     * {@code objective}; otherwise as {@link #builder(Module, TrainingObjective, TrainConfig, Path)}.
+     */
+    public static Builder builder(Stage2Network network, TrainingObjective objective, TrainConfig config, Path runDir) {
+        return new Builder(network.module(), network.denoiser(), objective, config, runDir);
+    }
+
     /** The parts of a {@link DenoiserTrainer}: the required ones given to {@link #builder}, the optional ones here. */
     public static final class Builder {
         private final Module module;

@@ -16,9 +16,17 @@ import org.bytedeco.pytorch.Module;
  */
 public record Stage2Network(Module module, Denoiser denoiser) {
 
-    /** A fresh, randomly initialised denoiser of {@code recipe} for the latents of {@code source}. */
+    /**
+     * A fresh, randomly initialised denoiser of {@code recipe} for the latents of {@code source}.
+     *
+     * @throws IllegalArgumentException if the source's latents are not square
+     */
     public static Stage2Network create(Stage2Recipe recipe, LatentSource source) {
         long[] shape = source.latentShape();
+        if (shape[1] != shape[2]) {
+            throw new IllegalArgumentException(
+                    "stage-2 denoisers take square latents; the cache's are " + shape[1] + "x" + shape[2]);
+        }
         int channels = (int) shape[0];
         int size = (int) shape[1];
         int classes = Stage2Session.classCount(source);

@@ -3,9 +3,7 @@ package dev.vae4j.diffusion.train;
 import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.AtomicFiles;
 import dev.vae4j.core.model.AutoencoderKL;
-import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.pipeline.SchedulerConfig;
-import dev.vae4j.diffusion.unet.LatentUNet;
 import dev.vae4j.train.CheckpointStore;
 import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.TrainingListener;
@@ -22,13 +20,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * A {@link Stage2Recipe} run on a latent cache: the denoiser built for the cache's latent shape and class count (the
  * class names' count, or the largest label + 1), the objective, the latents as the recipe takes them
  * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, {@code metrics.jsonl},
  * checkpoints and, for a DiT, the final diffusers folder. A run folder that already holds checkpoints continues from
- * the latest.
+ * the latest. The denoiser's initial weights are drawn right after {@code torch.manual_seed(train.seed)}, so equal
+ * recipes start from equal weights whatever the process did before.
  */
 public final class Stage2Session {
     /** The recipe file a run folder keeps. */
@@ -65,14 +65,10 @@ public final class Stage2Session {
                     recipe.data().norm(),
                     recipe.data().mode(),
                     recipe.train().seed());
-            long[] shape = source.latentShape();
-            if (shape[1] != shape[2]) {
-                throw new IllegalArgumentException(
-                        "stage-2 denoisers take square latents; the cache's are " + shape[1] + "x" + shape[2]);
-            }
-            int channels = (int) shape[0];
-            int size = (int) shape[1];
-            int classes = classCount(source);
+            // Fresh weights come from libtorch's global generator: seed it, so that a run's initial weights depend on
+            // its recipe's seed alone (not on what the process drew before, such as an autoencoder's initialisation).
+            torch.manual_seed(recipe.train().seed());
+            Stage2Network network = Stage2Network.create(recipe, source);
             List<TrainingListener> all = new ArrayList<>(listeners);
             if (parallel.context().writer()) {
                 createFolder(runDir);
@@ -80,17 +76,8 @@ public final class Stage2Session {
                 all.add(new MetricsLog(runDir));
             }
             Optional<Path> latest = CheckpointStore.latest(runDir);
-            DenoiserTrainer.Builder builder = recipe.denoiser().dit() != null
-                    ? DenoiserTrainer.builder(
-                            new DiT(recipe.denoiser().dit().config(channels, size, Math.max(1, classes))),
-                            recipe.objective().create(),
-                            recipe.train(),
-                            runDir)
-                    : DenoiserTrainer.builder(
-                            new LatentUNet(recipe.denoiser().latentUnet().config(channels, size, classes)),
-                            recipe.objective().create(),
-                            recipe.train(),
-                            runDir);
+            DenoiserTrainer.Builder builder =
+                    DenoiserTrainer.builder(network, recipe.objective().create(), recipe.train(), runDir);
             SchedulerConfig scheduler = recipe.objective().scheduler();
             if (autoencoder != null && scheduler != null) {
                 builder.pipeline(autoencoder, scheduler);

@@ -1,10 +1,12 @@
 package dev.vae4j.diffusion.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.objective.DiffusionObjective;
 import dev.vae4j.diffusion.objective.RectifiedFlowObjective;
 import dev.vae4j.diffusion.objective.RegressionLoss;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,5 +106,26 @@ class Stage2RecipeTest {
                                 new StopRequest(),
                                 List.of())
                         .step());
+    }
+
+    @Test
+    void theInitialWeightsDependOnTheRecipeSeedAlone(@TempDir Path dir) throws IOException {
+        Stage2Recipe recipe = Stage2Recipe.load("dit-synthetic");
+        recipe = recipe.withTrain(recipe.train().toBuilder()
+                .steps(1)
+                .batchSize(2)
+                .checkpoints(0, 1)
+                .build());
+        Path cache = LatentSourcesTest.cache(dir);
+        byte[][] weights = new byte[2][];
+        for (int run = 0; run < 2; run++) {
+            // the process's global generator in another state before each run
+            torch.randn(new long[] {1 + run * 1000L});
+            Path runDir = dir.resolve("run" + run);
+            Stage2Session.train(recipe, cache, runDir, null, DataParallel.none(), new StopRequest(), List.of());
+            weights[run] =
+                    Files.readAllBytes(runDir.resolve(DiT.PIPELINE_SUBFOLDER).resolve(DiT.WEIGHTS_FILE));
+        }
+        assertArrayEquals(weights[0], weights[1]);
     }
 }
