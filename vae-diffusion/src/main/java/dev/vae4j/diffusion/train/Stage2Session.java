@@ -26,9 +26,9 @@ import java.util.Optional;
 /**
  * A {@link Stage2Recipe} run on a latent cache: the denoiser built for the cache's latent shape and class count (the
  * class names' count, or the largest label + 1), the objective, the latents as the recipe takes them
- * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, {@code metrics.jsonl},
- * checkpoints and, for a DiT, the final diffusers folder. A run folder that already holds checkpoints continues from
- * the latest.
+ * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, the
+ * {@link Stage2LatentSpace} ({@code latent-space.json}), {@code metrics.jsonl}, checkpoints and, for a DiT, the final
+ * diffusers folder. A run folder that already holds checkpoints continues from the latest.
  */
 public final class Stage2Session {
     /** The recipe file a run folder keeps. */
@@ -77,6 +77,7 @@ public final class Stage2Session {
             if (parallel.context().writer()) {
                 createFolder(runDir);
                 AtomicFiles.writeString(runDir.resolve(RECIPE_FILE), recipe.toYaml());
+                Stage2LatentSpace.of(recipe, cache, source, cacheFolder).write(runDir);
                 all.add(new MetricsLog(runDir));
             }
             Optional<Path> latest = CheckpointStore.latest(runDir);
