@@ -246,7 +246,7 @@ public final class DiTPipeline {
      */
     public Tensor generateLatents(long[] classLabels, Sampler sampler, double guidance, Tensor noise) {
         Objects.requireNonNull(classLabels, "classLabels");
-        return GuidedSampling.run(transformer, transformer.numClasses(), sampler, guidance, classLabels, noise);
+        return GuidedSampling.run(transformer, sampler, guidance, classLabels, noise);
     }
 
     /**

@@ -17,17 +17,21 @@ public final class GuidedSampling {
     /**
      * The final latents (B, C, s, s) float32 from initial latents {@code noise} (B, C, s, s), one per label.
      *
-     * @param numClasses the denoiser's class count: labels lie in [0, numClasses)
-     * @throws IllegalArgumentException for no labels, a label outside [0, numClasses), noise that is not one latent (C,
-     *     H, W) per label, or a guidance scale that is not a finite number >= 1
+     * @throws IllegalArgumentException for no labels, an unconditional denoiser, a label outside the denoiser's [0,
+     *     numClasses), noise that is not one latent (C, H, W) per label, or a guidance scale that is not a finite
+     *     number >= 1
      */
-    public static Tensor run(
-            Denoiser denoiser, long numClasses, Sampler sampler, double guidance, long[] classLabels, Tensor noise) {
+    public static Tensor run(Denoiser denoiser, Sampler sampler, double guidance, long[] classLabels, Tensor noise) {
         Objects.requireNonNull(denoiser, "denoiser");
         Objects.requireNonNull(sampler, "sampler");
         Objects.requireNonNull(noise, "noise");
         if (classLabels.length == 0) {
             throw new IllegalArgumentException("no class labels to sample");
+        }
+        long numClasses = denoiser.numClasses();
+        if (numClasses == 0) {
+            throw new IllegalArgumentException(
+                    "the model is unconditional (trained without labels): it samples no" + " classes");
         }
         for (long label : classLabels) {
             if (label < 0 || label >= numClasses) {

@@ -75,11 +75,6 @@ public record Stage2Run(Stage2Recipe recipe, Stage2LatentSpace latentSpace, Stag
         return Stage2Samplers.forObjective(recipe.objective(), kind, steps, eta, noise);
     }
 
-    /** The number of classes the denoiser conditions on (a DiT has at least one). */
-    public int numClasses() {
-        return Math.max(1, latentSpace.classes());
-    }
-
     /**
      * The final latents (B, C, s, s) float32, in the run's normalised space, sampled from {@code noise} (B, C, s, s)
      * for {@code classLabels} with {@code sampler} and classifier-free guidance {@code guidance} (1: none).
@@ -87,6 +82,6 @@ public record Stage2Run(Stage2Recipe recipe, Stage2LatentSpace latentSpace, Stag
      * @throws IllegalArgumentException as {@link GuidedSampling#run} does
      */
     public Tensor generateLatents(long[] classLabels, Sampler sampler, double guidance, Tensor noise) {
-        return GuidedSampling.run(network.denoiser(), numClasses(), sampler, guidance, classLabels, noise);
+        return GuidedSampling.run(network.denoiser(), sampler, guidance, classLabels, noise);
     }
 }
