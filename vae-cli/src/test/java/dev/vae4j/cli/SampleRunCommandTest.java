@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.tensor.TensorScope;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DDIM, DDIM with eta, DDPM and DPM-Solver++, and a SiT-convention rectified flow ({@code data_at_one},
  * {@code channel_stats}) sampled with Euler; a missing {@code --vae}, a {@code --vae} of other latent channels or other
  * weights, a sampler that does not fit the objective, {@code --eta} without DDIM and a folder of neither kind are
- * refused in one line.
+ * refused in one line. The DiT run is trained with {@code --vae}, so it also writes its DiTPipeline folder.
  */
 class SampleRunCommandTest {
     private static final String TINY_DIT = """
@@ -84,7 +86,7 @@ class SampleRunCommandTest {
                         "--labels",
                         "synthetic")
                 .assertOk();
-        ditRun = train("dit", TINY_DIT);
+        ditRun = train("dit", TINY_DIT, "--vae", model.toString());
         sitRun = train(
                 "sit",
                 TINY_DIT.replace("name: tiny-dit", "name: tiny-sit")
@@ -101,20 +103,21 @@ class SampleRunCommandTest {
                         .replace("latent_norm: vae_scaling", "latent_norm: channel_stats"));
     }
 
-    private static Path train(String name, String recipe) throws IOException {
+    private static Path train(String name, String recipe, String... more) throws IOException {
         Path file = Files.writeString(dir.resolve(name + ".yaml"), recipe);
         Path out = dir.resolve(name + "-run");
-        run(
-                        "train",
-                        "--recipe",
-                        file.toString(),
-                        "--latents",
-                        cache.toString(),
-                        "--out",
-                        out.toString(),
-                        "--threads",
-                        "1")
-                .assertOk();
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--recipe",
+                file.toString(),
+                "--latents",
+                cache.toString(),
+                "--out",
+                out.toString(),
+                "--threads",
+                "1"));
+        args.addAll(Arrays.asList(more));
+        run(args.toArray(String[]::new)).assertOk();
         return out;
     }
 
@@ -171,6 +174,32 @@ class SampleRunCommandTest {
                 "seeded DDIM is reproducible");
         run(sample(ditRun, dir.resolve("dit-euler"), "--sampler", "euler"))
                 .assertOneLineError("sampler euler runs on a rectified-flow path", "ddim, ddpm or dpm-solver++");
+    }
+
+    /**
+     * The run folder and the DiTPipeline folder the run wrote at its end (EMA weights, the recipe's DDIM scheduler
+     * config) sample the same final latents, bit for bit.
+     */
+    @Test
+    void aRunSamplesTheLatentsOfItsOwnPipelineFolder() {
+        Path fromRun = dir.resolve("from-run.safetensors");
+        Path fromPipeline = dir.resolve("from-pipeline.safetensors");
+        run(sample(ditRun, dir.resolve("run-latents"), "--sampler", "ddpm", "--output-latents", fromRun.toString()))
+                .assertOk();
+        List<String> pipeline = new ArrayList<>(Arrays.asList(sample(
+                ditRun.resolve("pipeline"),
+                dir.resolve("pipeline-latents"),
+                "--sampler",
+                "ddpm",
+                "--output-latents",
+                fromPipeline.toString())));
+        pipeline.subList(3, 5).clear();
+        run(pipeline.toArray(String[]::new)).assertOk();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader a = SafetensorsReader.open(fromRun);
+                SafetensorsReader b = SafetensorsReader.open(fromPipeline)) {
+            assertTrue(torch.equal(a.load("latents"), b.load("latents")));
+        }
     }
 
     @Test
