@@ -4,8 +4,9 @@ import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.diffusion.pipeline.DiTPipeline;
 import dev.vae4j.diffusion.sampling.NoiseSource;
+import dev.vae4j.diffusion.sampling.Sampler;
+import dev.vae4j.diffusion.sampling.SamplerKind;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,14 +30,18 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae sample}: class-conditional images from a diffusers {@code DiTPipeline} folder, as
  * {@code pipe(class_labels=[c0] * N + [c1] * N + ..., num_inference_steps, guidance_scale,
- * generator=torch.manual_seed(seed))} generates them (on the CPU), written as 8-bit PNGs {@code <class>-<i>.png}. The
- * initial latents may come from a safetensors file ({@code --noise}) and the final ones be saved
- * ({@code --output-latents}), so a run can be reproduced across tools.
+ * generator=torch.manual_seed(seed))} generates them (on the CPU), or from a stage-2 run folder ({@code vae train
+ * --recipe dit-s2|sit-s2|latent-unet|dit-synthetic --latents CACHE}: its EMA denoiser, its latent normalisation undone,
+ * decoded by the autoencoder {@code --vae}), written as 8-bit PNGs {@code <class>-<i>.png} and a grid {@code grid.png}
+ * (a row per class). {@code --sampler} and {@code --eta} replace the model's own sampler. The initial latents may come
+ * from a safetensors file ({@code --noise}) and the final ones be saved ({@code --output-latents}), so a run can be
+ * reproduced across tools.
  */
 @Command(
         name = "sample",
         mixinStandardHelpOptions = true,
-        description = "Sample class-conditional images from a diffusers DiTPipeline folder into PNG files.")
+        description = "Sample class-conditional images from a diffusers DiTPipeline folder or a stage-2 run folder into"
+                + " PNG files.")
 public final class SampleCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -42,8 +50,29 @@ public final class SampleCommand implements Callable<Integer> {
             names = {"-m", "--model"},
             required = true,
             paramLabel = "DIR",
-            description = "A DiTPipeline folder (model_index.json, transformer/, vae/, scheduler/).")
+            description = "A DiTPipeline folder (model_index.json, transformer/, vae/, scheduler/) or a stage-2 run"
+                    + " folder (vae train --recipe dit-s2|sit-s2|latent-unet|dit-synthetic --latents CACHE --out DIR).")
     private Path model;
+
+    @Option(
+            names = "--vae",
+            paramLabel = "M",
+            description = "The autoencoder model folder that decodes the latents: required for a run folder (the one"
+                    + " that encoded its cache); for a pipeline folder it replaces its vae/.")
+    private Path vae;
+
+    @Option(
+            names = "--sampler",
+            paramLabel = "NAME",
+            description = "ddim, ddpm, dpm-solver++ (diffusion models) or euler (rectified flows); default: the"
+                    + " model's own (a run's recipe, a pipeline's scheduler_config.json).")
+    private String sampler;
+
+    @Option(
+            names = "--eta",
+            paramLabel = "ETA",
+            description = "DDIM's stochasticity, >= 0 (0: deterministic); only with --sampler ddim (default: 0).")
+    private Double eta;
 
     @Option(
             names = "--classes",
@@ -94,6 +123,9 @@ public final class SampleCommand implements Callable<Integer> {
             description = "A folder (created) for the PNG files <class>-<i>.png.")
     private Path output;
 
+    /** The grid of all samples in the output folder, a row per class. */
+    static final String GRID_FILE = "grid.png";
+
     @Mixin
     private OverwriteOption overwrite;
 
@@ -113,35 +145,52 @@ public final class SampleCommand implements Callable<Integer> {
                 names.add(String.format(Locale.ROOT, "%d-%d.png", classes.get(c), i));
             }
         }
+        SamplerKind kind = sampler == null ? null : SamplerKind.parse(sampler);
+        if (eta != null && kind != SamplerKind.DDIM) {
+            throw new IllegalArgumentException("--eta " + eta + " is DDIM's: give it with --sampler ddim");
+        }
+        names.add(GRID_FILE);
         overwrite.refuseExisting(output, names);
         if (outputLatents != null && !overwrite.allowed() && Files.exists(outputLatents)) {
             throw new IllegalArgumentException("--output-latents " + outputLatents
                     + " exists; give another --output-latents or --overwrite to replace it");
         }
-        DiTPipeline pipeline = DiTPipeline.load(model);
+        SampleModel source = SampleModel.open(model, vae);
         try (TensorScope scope = new TensorScope()) {
-            Tensor latents = noise == null
-                    ? pipeline.generateLatents(labels, steps, cfg, seed)
-                    : pipeline.generateLatents(
-                            labels,
-                            steps,
-                            cfg,
-                            readNoise(pipeline, labels.length),
-                            NoiseSource.of(torch.createCPUGenerator(seed)));
+            long[] shape = source.latentShape();
+            Generator generator = torch.createCPUGenerator(seed);
+            Tensor initial = noise == null
+                    ? torch.randn(
+                            new long[] {labels.length, shape[0], shape[1], shape[2]},
+                            new GeneratorOptional(generator),
+                            new TensorOptions(torch.ScalarType.Float))
+                    : readNoise(shape, labels.length);
+            Sampler chosen = source.sampler(kind, steps, eta == null ? 0.0 : eta, NoiseSource.of(generator));
+            Tensor latents = source.generateLatents(labels, chosen, cfg, initial);
             if (outputLatents != null) {
                 CliSupport.createParent(outputLatents);
                 SafetensorsWriter.write(outputLatents, Map.of("latents", latents), null);
             }
-            Tensor images = pipeline.decode(latents);
+            Tensor images = source.decode(latents);
             CliSupport.createFolder(output);
             for (int i = 0; i < labels.length; i++) {
                 ImageTensors.writePng(images.get(i), output.resolve(names.get(i)));
             }
+            ImageTensors.writePng(grid(images, classes.size()), output.resolve(GRID_FILE));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "sampled %d images into %s%n", labels.length, output);
         out.flush();
         return 0;
+    }
+
+    /** Images (rows x columns, 3, H, W) tiled into one image (3, rows x H, columns x W), a row per class. */
+    static Tensor grid(Tensor images, int rows) {
+        long[] size = images.sizes().vec().get();
+        long columns = size[0] / rows;
+        return images.view(rows, columns, size[1], size[2], size[3])
+                .permute(2, 0, 3, 1, 4)
+                .reshape(size[1], rows * size[2], columns * size[3]);
     }
 
     /**
@@ -150,9 +199,9 @@ public final class SampleCommand implements Callable<Integer> {
      * @throws IllegalArgumentException in one line naming the file and the shape expected, when the tensor is missing,
      *     of another shape or not floating point
      */
-    private Tensor readNoise(DiTPipeline pipeline, int n) {
-        long channels = pipeline.transformer().latentChannels();
-        long size = pipeline.latentSize();
+    private Tensor readNoise(long[] latentShape, int n) {
+        long channels = latentShape[0];
+        long size = latentShape[1];
         String expected = String.format(
                 Locale.ROOT,
                 "a float tensor 'noise' of shape (%d, %d, %d, %d) (%d classes x --count %d, C, s, s)",

@@ -70,6 +70,15 @@ final class CliTestSupport {
         return TestModels.saveAutoencoderKL(dir);
     }
 
+    /**
+     * Saves the tiny model without a shift factor: what diffusers' {@code DiTPipeline} decodes right, so stage-2 runs
+     * encoded by it end with a pipeline folder.
+     */
+    static Path saveUnshiftedTestModel(Path dir) {
+        return TestModels.saveAutoencoderKL(
+                dir, TestModels.autoencoderKL().scaling(SCALE, null).build());
+    }
+
     /** Writes a {@code width} x {@code height} RGB PNG of seeded random colours. */
     static Path writeImage(Path file, int width, int height, long seed) {
         return TestModels.writeImage(file, width, height, seed);

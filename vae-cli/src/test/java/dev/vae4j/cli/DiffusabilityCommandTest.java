@@ -12,12 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vae diffusability} on two tiny autoencoders and 24 built-in synthetic images of 16 px: both are cached,
  * evaluated and used to train 4 steps of {@code dit-synthetic}, and the table has a line per autoencoder with its PSNR,
- * latent FD and an existing sample grid; bad options are one clear error before any work.
+ * latent FD and an existing sample grid; only the run on the autoencoder without a shift factor writes a DiTPipeline
+ * folder; bad options are one clear error before any work.
  */
 class DiffusabilityCommandTest {
     @Test
     void twoAutoencodersGetOneTable(@TempDir Path dir) {
-        Path a = CliTestSupport.saveTestModel(dir.resolve("a"));
+        Path a = CliTestSupport.saveUnshiftedTestModel(dir.resolve("a"));
         Path b = CliTestSupport.saveTestModel(dir.resolve("b"));
         CliTestSupport.Result result = CliTestSupport.run(
                 "diffusability",
@@ -54,11 +55,14 @@ class DiffusabilityCommandTest {
             assertTrue(Files.isRegularFile(Path.of(fields[5])), lines.get(i));
         }
         assertTrue(Files.isRegularFile(dir.resolve("work/0-a/run/pipeline/model_index.json")));
+        assertTrue(
+                Files.notExists(dir.resolve("work/1-b/run/pipeline")),
+                "DiTPipeline would not add b's shift factor back: its run writes no pipeline folder");
     }
 
     @Test
     void badOptionsAreOneClearError(@TempDir Path dir) {
-        Path a = CliTestSupport.saveTestModel(dir.resolve("a"));
+        Path a = CliTestSupport.saveUnshiftedTestModel(dir.resolve("a"));
         CliTestSupport.run("diffusability", "--vae", a.toString(), "--data", "synthetic:8", "--recipe", "kl-f4-small")
                 .assertOneLineError("is not a stage-2 recipe");
         CliTestSupport.run(

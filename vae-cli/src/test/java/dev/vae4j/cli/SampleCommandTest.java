@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.SafetensorsWriter;
+import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.AutoencoderKLConfig;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.pipeline.DiTPipeline;
 import java.awt.image.BufferedImage;
@@ -57,7 +59,17 @@ class SampleCommandTest {
     void writesDiffusersImagesAsPngs(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("out");
         run(args(out, "0,3")).assertOk();
-        try (SafetensorsReader reader = SafetensorsReader.open(PIPELINE.resolve("io.safetensors"))) {
+        assertDiffusersImages(out, PIPELINE);
+        byte[] first = Files.readAllBytes(out.resolve("0-0.png"));
+        run(args(out, "0,3")).assertOneLineError("already exist", "0-0.png", "--overwrite");
+        run(args(out, "0,3", "--overwrite")).assertOk();
+        assertArrayEquals(first, Files.readAllBytes(out.resolve("0-0.png")));
+    }
+
+    /** The PNGs 0-0.png and 3-0.png in {@code out} hold the fixture's diffusers images to within one 8-bit level. */
+    private static void assertDiffusersImages(Path out, Path fixture) throws IOException {
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(fixture.resolve("io.safetensors"))) {
             Tensor expected = reader.loadAll().get("images");
             String[] names = {"0-0.png", "3-0.png"};
             for (int b = 0; b < names.length; b++) {
@@ -74,10 +86,38 @@ class SampleCommandTest {
                 }
             }
         }
-        byte[] first = Files.readAllBytes(out.resolve("0-0.png"));
-        run(args(out, "0,3")).assertOneLineError("already exist", "0-0.png", "--overwrite");
-        run(args(out, "0,3", "--overwrite")).assertOk();
-        assertArrayEquals(first, Files.readAllBytes(out.resolve("0-0.png")));
+    }
+
+    /**
+     * {@code --sampler dpm-solver++} on the DDIM folder samples as diffusers' DPM-Solver++ folder of the same
+     * transformer and VAE (linspace timesteps, the spacing the library's DPM-Solver++ takes); {@code --vae} with the
+     * folder's own vae/ changes nothing, one of other latent channels is refused; ddim with eta draws step noise.
+     */
+    @Test
+    void samplerAndVaeOptionsOverrideTheFolders(@TempDir Path tmp) throws IOException {
+        Path dpm = tmp.resolve("dpm");
+        run(args(dpm, "0,3", "--sampler", "dpm-solver++")).assertOk();
+        assertDiffusersImages(dpm, PIPELINE.resolveSibling("dpm_solver"));
+        Path ownVae = tmp.resolve("own-vae");
+        run(args(ownVae, "0,3", "--vae", PIPELINE.resolve("vae").toString())).assertOk();
+        assertDiffusersImages(ownVae, PIPELINE);
+        Path wide = tmp.resolve("wide");
+        try (TensorScope scope = new TensorScope()) {
+            new AutoencoderKL(AutoencoderKLConfig.builder(java.util.List.of(8, 16), 8)
+                            .layersPerBlock(1)
+                            .normNumGroups(4)
+                            .sampleSize(32)
+                            .build())
+                    .save(wide);
+        }
+        run(args(tmp.resolve("o"), "0,3", "--vae", wide.toString()))
+                .assertOneLineError("the transformer denoises 4 latent channels; the VAE decodes 8");
+        Path eta = tmp.resolve("eta");
+        run(args(eta, "0,3", "--sampler", "ddim", "--eta", "1.0")).assertOk();
+        assertTrue(!java.util.Arrays.equals(
+                Files.readAllBytes(ownVae.resolve("0-0.png")), Files.readAllBytes(eta.resolve("0-0.png"))));
+        run(args(tmp.resolve("o"), "0,3", "--sampler", "euler"))
+                .assertOneLineError("sampler euler runs on a rectified-flow path");
     }
 
     @Test
@@ -86,7 +126,7 @@ class SampleCommandTest {
         run(args(out, "5", "--count", "2")).assertOk();
         try (var files = Files.list(out)) {
             assertEquals(
-                    java.util.List.of("5-0.png", "5-1.png"),
+                    java.util.List.of("5-0.png", "5-1.png", SampleCommand.GRID_FILE),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
     }

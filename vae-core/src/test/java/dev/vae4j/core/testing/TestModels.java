@@ -39,8 +39,13 @@ public final class TestModels {
 
     /** Saves a randomly initialised model of the shared tiny config as a diffusers folder {@code dir}. */
     public static Path saveAutoencoderKL(Path dir) {
+        return saveAutoencoderKL(dir, autoencoderKL().build());
+    }
+
+    /** Saves a randomly initialised model of {@code config} as a diffusers folder {@code dir}. */
+    public static Path saveAutoencoderKL(Path dir, AutoencoderKLConfig config) {
         try (TensorScope scope = new TensorScope()) {
-            new AutoencoderKL(autoencoderKL().build()).save(dir);
+            new AutoencoderKL(config).save(dir);
         }
         return dir;
     }

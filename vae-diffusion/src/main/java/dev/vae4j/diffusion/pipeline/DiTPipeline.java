@@ -13,18 +13,17 @@ import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.ConfigFormatException;
 import dev.vae4j.core.model.ModelFolder;
 import dev.vae4j.core.tensor.TensorScope;
-import dev.vae4j.diffusion.Denoiser;
 import dev.vae4j.diffusion.dit.DiT;
 import dev.vae4j.diffusion.dit.DiTConfig;
-import dev.vae4j.diffusion.sampling.ClassifierFreeGuidance;
+import dev.vae4j.diffusion.sampling.GuidedSampling;
 import dev.vae4j.diffusion.sampling.NoiseSource;
-import dev.vae4j.diffusion.sampling.SamplingLoop;
+import dev.vae4j.diffusion.sampling.Sampler;
+import dev.vae4j.diffusion.sampling.SamplerKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Map;
@@ -236,22 +235,18 @@ public final class DiTPipeline {
      *     not one latent (C, H, W) per label
      */
     public Tensor generateLatents(long[] classLabels, int steps, double guidance, Tensor noise, NoiseSource stepNoise) {
-        requireLabels(classLabels);
-        Objects.requireNonNull(noise, "noise");
-        if (noise.dim() != 4 || noise.size(0) != classLabels.length) {
-            throw new IllegalArgumentException("initial noise "
-                    + Arrays.toString(noise.sizes().vec().get()) + " is not (" + classLabels.length
-                    + ", C, H, W): one latent per class label");
-        }
-        if (!(guidance >= 1) || Double.isInfinite(guidance)) {
-            throw new IllegalArgumentException("guidance scale " + guidance + " is not a finite number >= 1");
-        }
-        try (TensorScope scope = new TensorScope();
-                NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor labels = Tensor.create(classLabels);
-            Denoiser denoiser = guidance > 1 ? new ClassifierFreeGuidance(transformer, guidance) : transformer;
-            return scope.keep(new SamplingLoop(denoiser, scheduler.sampler(steps, stepNoise)).run(noise, labels));
-        }
+        return generateLatents(classLabels, scheduler.sampler(steps, stepNoise), guidance, noise);
+    }
+
+    /**
+     * The final latents (B, C, s, s) float32 of the pipeline's loop run with {@code sampler} instead of the scheduler's
+     * own (e.g. {@link SchedulerConfig#sampler(SamplerKind, int, double, NoiseSource)}), from {@code noise}.
+     *
+     * @throws IllegalArgumentException as {@link #generateLatents(long[], int, double, Tensor, NoiseSource)} does
+     */
+    public Tensor generateLatents(long[] classLabels, Sampler sampler, double guidance, Tensor noise) {
+        Objects.requireNonNull(classLabels, "classLabels");
+        return GuidedSampling.run(transformer, sampler, guidance, classLabels, noise);
     }
 
     /**
@@ -268,18 +263,6 @@ public final class DiTPipeline {
     /** The side s of the square latents (B, C, s, s) the transformer denoises ({@code sample_size}). */
     public int latentSize() {
         return transformer.config().sampleSize();
-    }
-
-    private void requireLabels(long[] classLabels) {
-        if (classLabels.length == 0) {
-            throw new IllegalArgumentException("no class labels to sample");
-        }
-        for (long label : classLabels) {
-            if (label < 0 || label >= transformer.numClasses()) {
-                throw new IllegalArgumentException(
-                        "class id " + label + " is outside the model's [0, " + (transformer.numClasses() - 1) + "]");
-            }
-        }
     }
 
     /** The class-conditional DiT. */

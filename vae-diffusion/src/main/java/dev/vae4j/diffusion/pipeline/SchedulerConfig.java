@@ -14,6 +14,7 @@ import dev.vae4j.diffusion.sampling.DiffusersSchedulerOptions;
 import dev.vae4j.diffusion.sampling.DpmSolverMultistepSampler;
 import dev.vae4j.diffusion.sampling.NoiseSource;
 import dev.vae4j.diffusion.sampling.Sampler;
+import dev.vae4j.diffusion.sampling.SamplerKind;
 import dev.vae4j.diffusion.sampling.TimestepSpacing;
 import dev.vae4j.diffusion.schedule.BetaSchedule;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
@@ -224,11 +225,37 @@ public final class SchedulerConfig {
      * @throws IllegalArgumentException when steps is outside [1, T]
      */
     public Sampler sampler(int steps, NoiseSource noise) {
+        return sampler(null, steps, 0.0, noise);
+    }
+
+    /**
+     * A new sampler of {@code steps} steps of family {@code kind} on this schedule, with its options (null: this
+     * config's own class, as {@link #sampler(int, NoiseSource)}); {@code eta} is DDIM's (0 for the others). A DDPM
+     * sampler, and DDIM with eta above 0, draw their noise from {@code noise}.
+     *
+     * @throws IllegalArgumentException for {@link SamplerKind#EULER} (a discrete noise schedule has no flow path), an
+     *     eta that does not fit the family, or steps outside [1, T]
+     */
+    public Sampler sampler(SamplerKind kind, int steps, double eta, NoiseSource noise) {
         Objects.requireNonNull(noise, "noise");
+        SamplerKind chosen = kind != null ? kind : ownKind();
+        chosen.requireEta(eta);
+        return switch (chosen) {
+            case DDIM -> new DdimSampler(schedule, steps, options, eta, setAlphaToOne, noise);
+            case DDPM -> new DdpmSampler(schedule, steps, options, noise);
+            case DPM_SOLVER_PP -> new DpmSolverMultistepSampler(schedule, steps, options.predictionType());
+            case EULER ->
+                throw new IllegalArgumentException("sampler euler runs on a rectified-flow path; this " + className
+                        + " noise schedule takes ddim, ddpm or dpm-solver++");
+        };
+    }
+
+    /** The family of this config's own class. */
+    private SamplerKind ownKind() {
         return switch (className) {
-            case "DDIMScheduler" -> new DdimSampler(schedule, steps, options, 0.0, setAlphaToOne, noise);
-            case "DDPMScheduler" -> new DdpmSampler(schedule, steps, options, noise);
-            default -> new DpmSolverMultistepSampler(schedule, steps, options.predictionType());
+            case "DDIMScheduler" -> SamplerKind.DDIM;
+            case "DDPMScheduler" -> SamplerKind.DDPM;
+            default -> SamplerKind.DPM_SOLVER_PP;
         };
     }
 

@@ -22,14 +22,22 @@ public record Stage2Network(Module module, Denoiser denoiser) {
      * @throws IllegalArgumentException if the source's latents are not square
      */
     public static Stage2Network create(Stage2Recipe recipe, LatentSource source) {
-        long[] shape = source.latentShape();
+        return create(recipe, source.latentShape(), Stage2Session.classCount(source));
+    }
+
+    /**
+     * A fresh, randomly initialised denoiser of {@code recipe} for latents of shape (C, s, s) and {@code classes}
+     * classes (0: unconditional).
+     *
+     * @throws IllegalArgumentException if the latents are not square
+     */
+    public static Stage2Network create(Stage2Recipe recipe, long[] shape, int classes) {
         if (shape[1] != shape[2]) {
             throw new IllegalArgumentException(
                     "stage-2 denoisers take square latents; the cache's are " + shape[1] + "x" + shape[2]);
         }
         int channels = (int) shape[0];
         int size = (int) shape[1];
-        int classes = Stage2Session.classCount(source);
         if (recipe.denoiser().dit() != null) {
             DiT dit = new DiT(recipe.denoiser().dit().config(channels, size, Math.max(1, classes)));
             return new Stage2Network(dit, dit);

@@ -21,16 +21,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Stage2Recipe} run on a latent cache: the denoiser built for the cache's latent shape and class count (the
  * class names' count, or the largest label + 1), the objective, the latents as the recipe takes them
- * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, {@code metrics.jsonl},
- * checkpoints and, for a DiT, the final diffusers folder. A run folder that already holds checkpoints continues from
- * the latest. The denoiser's initial weights are drawn right after {@code torch.manual_seed(train.seed)}, so equal
- * recipes start from equal weights whatever the process did before.
+ * ({@link CachedLatents}), and a {@link DenoiserTrainer} writing {@code <run>/recipe.yaml}, the
+ * {@link Stage2LatentSpace} ({@code latent-space.json}), {@code metrics.jsonl}, checkpoints and, for a DiT, the final
+ * diffusers folder (not when its latents are normalised in a way {@code DiTPipeline} does not undo: channel statistics,
+ * a shift factor). A run folder that already holds checkpoints continues from the latest. The denoiser's initial
+ * weights are drawn right after {@code torch.manual_seed(train.seed)}, so equal recipes start from equal weights
+ * whatever the process did before.
  */
 public final class Stage2Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Stage2Session.class);
     /** The recipe file a run folder keeps. */
     public static final String RECIPE_FILE = "recipe.yaml";
 
@@ -73,6 +78,7 @@ public final class Stage2Session {
             if (parallel.context().writer()) {
                 createFolder(runDir);
                 AtomicFiles.writeString(runDir.resolve(RECIPE_FILE), recipe.toYaml());
+                Stage2LatentSpace.of(recipe, cache, source, cacheFolder).write(runDir);
                 all.add(new MetricsLog(runDir));
             }
             Optional<Path> latest = CheckpointStore.latest(runDir);
@@ -80,7 +86,16 @@ public final class Stage2Session {
                     DenoiserTrainer.builder(network, recipe.objective().create(), recipe.train(), runDir);
             SchedulerConfig scheduler = recipe.objective().scheduler();
             if (autoencoder != null && scheduler != null) {
-                builder.pipeline(autoencoder, scheduler);
+                String unfit = pipelineUnfit(recipe, autoencoder);
+                if (unfit == null) {
+                    builder.pipeline(autoencoder, scheduler);
+                } else {
+                    LOG.warn(
+                            "this run writes no DiTPipeline folder: {}; sample it with vae sample --model {} --vae {}",
+                            unfit,
+                            runDir,
+                            autoencoderFolder);
+                }
             }
             DenoiserTrainer trainer = builder.classDropout(recipe.data().classDropout())
                     .parallel(parallel)
@@ -89,6 +104,22 @@ public final class Stage2Session {
             latest.ifPresent(trainer::resume);
             return trainer.train(source, all);
         }
+    }
+
+    /**
+     * Why diffusers' {@code DiTPipeline}, which decodes {@code latents / scaling_factor}, would decode this run's
+     * latents wrongly (per-channel statistics, or a shift factor it does not add back), or null when it decodes them
+     * right.
+     */
+    private static String pipelineUnfit(Stage2Recipe recipe, AutoencoderKL autoencoder) {
+        if (recipe.data().norm() != LatentNorm.VAE_SCALING) {
+            return "its latents are normalised with the cache's channel statistics, which DiTPipeline does not undo";
+        }
+        double shift = autoencoder.latentNormalizer().shift();
+        if (shift != 0) {
+            return "the autoencoder's shift factor " + shift + " is not added back by DiTPipeline";
+        }
+        return null;
     }
 
     /**

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LatentSourcesTest {
     static AutoencoderKL autoencoder() {
         torch.manual_seed(1);
-        AutoencoderKL model = new AutoencoderKL(TestModels.autoencoderKL().build());
+        // no shift factor: diffusers' DiTPipeline, which runs end with, decodes latents / scaling_factor only
+        AutoencoderKL model = new AutoencoderKL(
+                TestModels.autoencoderKL().scaling(TestModels.SCALE, null).build());
         model.module().eval();
         return model;
     }

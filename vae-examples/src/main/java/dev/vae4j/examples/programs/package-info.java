@@ -9,6 +9,7 @@
  *   <li>{@link dev.vae4j.examples.programs.EvaluateModel}: PSNR/SSIM (and LPIPS) of a model on a folder
  *   <li>{@link dev.vae4j.examples.programs.CacheLatents}: a latent cache of a folder, written and read back
  *   <li>{@link dev.vae4j.examples.programs.CustomListener}: a training listener that writes a CSV of losses
+ *   <li>{@link dev.vae4j.examples.programs.SampleStage2Run}: class-conditional images from a stage-2 run folder
  * </ul>
  */
 package dev.vae4j.examples.programs;

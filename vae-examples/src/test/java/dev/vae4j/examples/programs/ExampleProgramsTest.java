@@ -5,9 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vae4j.core.model.AutoencoderKL;
+import dev.vae4j.core.model.Autoencoders;
+import dev.vae4j.core.model.TrainableAutoencoder;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.core.testing.TestModels;
+import dev.vae4j.diffusion.train.Stage2Recipe;
+import dev.vae4j.diffusion.train.Stage2Session;
+import dev.vae4j.train.StopRequest;
+import dev.vae4j.train.cache.CacheLabels;
+import dev.vae4j.train.cache.LatentCacheOptions;
+import dev.vae4j.train.cache.LatentCacheWriter;
 import dev.vae4j.train.cache.LatentDataset;
+import dev.vae4j.train.data.SyntheticImages;
+import dev.vae4j.train.dist.DataParallel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -109,6 +119,56 @@ class ExampleProgramsTest {
         String out = run(EvaluateModel::main, model, in, 16);
         assertTrue(out.startsWith("3 images"), out);
         assertTrue(out.contains("psnr") && out.contains("ssim") && out.contains("lowest PSNR: [img"), out);
+    }
+
+    @Test
+    void sampleStage2RunDecodesSamplesOfATinyRun(@TempDir Path tmp) throws Exception {
+        Path model = TestModels.saveAutoencoderKL(tmp.resolve("model"));
+        Path cache = tmp.resolve("cache");
+        SyntheticImages synthetic = new SyntheticImages(6, 16, 0, false);
+        TrainableAutoencoder encoder = Autoencoders.load(model);
+        encoder.module().train(false);
+        new LatentCacheWriter(
+                        encoder,
+                        synthetic.asSource(),
+                        cache,
+                        new LatentCacheOptions(16, null, 256, false, 4, 1, CacheLabels.synthetic(synthetic)),
+                        null)
+                .write(0, 1, false, (done, total) -> {});
+        Path recipe = Files.writeString(tmp.resolve("tiny.yaml"), """
+                stage: 2
+                name: tiny-dit
+                description: tiny DiT for the example test
+                denoiser:
+                  dit: {num_attention_heads: 2, attention_head_dim: 8, num_layers: 1, patch_size: 2}
+                objective: {type: ddpm, beta_schedule: linear, train_timesteps: 1000, prediction: epsilon, loss: l2}
+                data: {latent_norm: vae_scaling, posterior: mean, class_dropout: 0.1}
+                train:
+                  steps: 2
+                  batch_size: 2
+                  seed: 0
+                  generator_optimizer: {type: adamw, lr: 1.0e-3, beta1: 0.9, beta2: 0.999, eps: 1.0e-8, weight_decay: 0}
+                  schedule: {type: constant, warmup_steps: 0}
+                  ema_decay: 0.9
+                  checkpoint_every: 2
+                  log_every: 1
+                """);
+        Path runDir = tmp.resolve("run");
+        Stage2Session.train(
+                Stage2Recipe.load(recipe.toString()),
+                cache,
+                runDir,
+                null,
+                DataParallel.none(),
+                new StopRequest(),
+                List.of());
+        Path out = tmp.resolve("samples");
+        String printed = run(SampleStage2Run::main, runDir, model, out, 0, 2, 3, 2.0);
+        assertTrue(printed.startsWith("sampled 2 images of class 0") && printed.contains("ema.safetensors"), printed);
+        for (String name : List.of("0-0.png", "0-1.png")) {
+            assertEquals(
+                    16, javax.imageio.ImageIO.read(out.resolve(name).toFile()).getWidth(), name);
+        }
     }
 
     @Test
