@@ -106,7 +106,7 @@ public final class SampleCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description =
                     "Initial latents instead of seeded noise: a safetensors file with tensor 'noise' of shape"
-                            + " (classes x count, C, s, s), float; latent i becomes image <classes[i / count]>-<i % count>.png.")
+                            + " (classes x count, C, s, s), float; latent i becomes image <classes[i / count]>-<i %% count>.png.")
     private Path noise;
 
     @Option(
