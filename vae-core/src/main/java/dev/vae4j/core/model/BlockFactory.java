@@ -10,6 +10,7 @@ import dev.vae4j.core.nn.Layers;
 import dev.vae4j.core.nn.LinearAttention2D;
 import dev.vae4j.core.nn.MidBlock2D;
 import dev.vae4j.core.nn.MultiHeadAttention2D;
+import dev.vae4j.core.nn.Normalization;
 import dev.vae4j.core.nn.PoolDownsample2D;
 import dev.vae4j.core.nn.PostActivationResnetBlock2D;
 import dev.vae4j.core.nn.ResnetBlock2D;
@@ -19,16 +20,35 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.GroupNormImpl;
 
-/** Builds the blocks an {@link AutoencoderKLConfig} selects; the encoder and decoder only arrange them. */
+/**
+ * Builds the blocks an {@link AutoencoderKLConfig} selects; the encoder and decoder only arrange them. The resnets and
+ * single-head attentions of the standard layout take their norms from one {@link Normalization}: the config's
+ * GroupNorm, or a decoder's spatial norm.
+ */
 final class BlockFactory {
     private final AutoencoderKLConfig config;
     private final ArchitectureOptions options;
     private final boolean postActivation;
+    private final Normalization normalization;
 
+    /** Blocks with the config's GroupNorm. */
     BlockFactory(AutoencoderKLConfig config) {
+        this(
+                config,
+                Normalization.group(config.normNumGroups(), config.options().normEps()));
+    }
+
+    /** Blocks whose resnet and single-head attention norms are {@code normalization}. */
+    BlockFactory(AutoencoderKLConfig config, Normalization normalization) {
         this.config = config;
         this.options = config.options();
         this.postActivation = options.blockLayout() == BlockLayout.POST_ACTIVATION;
+        this.normalization = normalization;
+    }
+
+    /** The norm of the standard layout's resnets, attentions and the decoder's head. */
+    Normalization normalization() {
+        return normalization;
     }
 
     boolean postActivation() {
@@ -39,14 +59,14 @@ final class BlockFactory {
     Block2D resnet(long in, long out) {
         return postActivation
                 ? new PostActivationResnetBlock2D(in, out, config.normNumGroups(), options.weightStandardized())
-                : new ResnetBlock2D(in, out, config.normNumGroups(), options.normEps(), options.weightStandardized());
+                : new ResnetBlock2D(in, out, normalization, options.weightStandardized());
     }
 
     /** The attention of {@code kind} at {@code channels}, or null for none. */
     Block2D attention(AttentionKind kind, long channels) {
         return switch (kind) {
             case NONE -> null;
-            case SPATIAL -> new SelfAttention2D(channels, config.normNumGroups(), options.normEps());
+            case SPATIAL -> new SelfAttention2D(channels, normalization);
             case MULTI_HEAD ->
                 new MultiHeadAttention2D(
                         channels, options.attentionHeadDim(), config.normNumGroups(), options.normEps());
@@ -61,7 +81,7 @@ final class BlockFactory {
     List<Block2D> levelAttentions(int count, long channels) {
         List<Block2D> attentions = new ArrayList<>();
         for (int j = 0; j < count; j++) {
-            attentions.add(new SelfAttention2D(channels, config.normNumGroups(), options.normEps()));
+            attentions.add(new SelfAttention2D(channels, normalization));
         }
         return attentions;
     }

@@ -6,10 +6,12 @@ import dev.vae4j.core.nn.Conv2d;
 import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.nn.LevelBlock2D;
 import dev.vae4j.core.nn.MidBlock2D;
+import dev.vae4j.core.nn.Normalization;
+import dev.vae4j.core.nn.SpatialCondition;
 import dev.vae4j.core.tensor.Intermediates;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.GroupNormImpl;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -19,20 +21,39 @@ import org.bytedeco.pytorch.Tensor;
  * conv_out, then the configured output activation. In the post-activation layout (stanipov/pytorch-diffusion) a level
  * has {@code layers_per_block} resnets at its input channels, its resampler (or, at the last level, a 3x3
  * {@code channel_conv}) changes channels, and the head has no SiLU. Input z (N, L, h, w) -> images (N, out_channels,
- * h*f, w*f); no clamp.
+ * h*f, w*f); no clamp. diffusers' {@code norm_type="spatial"} decoder ({@link #spatial}, MoVQ) has a
+ * {@link dev.vae4j.core.nn.SpatialNorm} in place of every GroupNorm (resnets, attentions, head), conditioned on the
+ * quantized latent given to {@link #forward(Tensor, Tensor)}.
  */
 public final class Decoder extends Module {
     private final Conv2d convIn;
     private final IndexedModules<LevelBlock2D> upBlocks;
     private final MidBlock2D midBlock;
-    private final GroupNormImpl convNormOut;
+    private final UnaryOperator<Tensor> convNormOut;
     private final Conv2d convOut;
     private final boolean headActivation;
     private final boolean tanhOutput;
+    private final SpatialCondition condition;
 
     /** Builds the decoder of {@code config} with PyTorch's default initialisation. */
     public Decoder(AutoencoderKLConfig config) {
-        BlockFactory blocks = new BlockFactory(config);
+        this(config, new BlockFactory(config), null);
+    }
+
+    /**
+     * diffusers' {@code Decoder(norm_type="spatial")}: every norm a {@code SpatialNorm(C, zqChannels)} (GroupNorm of 32
+     * groups, so every level's channels are multiples of 32), conditioned on the quantized latent of
+     * {@link #forward(Tensor, Tensor)}.
+     *
+     * @throws IllegalArgumentException when a level's channels are not a multiple of 32
+     */
+    public static Decoder spatial(AutoencoderKLConfig config, int zqChannels) {
+        SpatialCondition condition = new SpatialCondition();
+        return new Decoder(config, new BlockFactory(config, Normalization.spatial(condition, zqChannels)), condition);
+    }
+
+    private Decoder(AutoencoderKLConfig config, BlockFactory blocks, SpatialCondition condition) {
+        this.condition = condition;
         ArchitectureOptions options = config.options();
         List<Integer> channels = config.blockOutChannels();
         int levels = config.levels();
@@ -77,7 +98,7 @@ public final class Decoder extends Module {
             }
         }
         midBlock = register_module("mid_block", blocks.midBlock(widest));
-        convNormOut = register_module("conv_norm_out", blocks.headNorm(in));
+        convNormOut = blocks.normalization().register(this, "conv_norm_out", in);
         convOut = register_module("conv_out", blocks.conv(in, config.outChannels(), 3));
         headActivation = !blocks.postActivation();
         tanhOutput = options.outputActivation() == OutputActivation.TANH;
@@ -86,14 +107,36 @@ public final class Decoder extends Module {
     /**
      * z (N, L, h, w) -> images (N, out_channels, h*f, w*f). Each block's output is freed once the next block's first
      * step has read it (see {@link Intermediates}).
+     *
+     * @throws IllegalStateException for a {@link #spatial} decoder, which needs the quantized latent
      */
     public Tensor forward(Tensor z) {
+        if (condition != null) {
+            throw new IllegalStateException("a spatial-norm decoder decodes with the quantized latent: forward(z, zq)");
+        }
+        return run(z);
+    }
+
+    /**
+     * A {@link #spatial} decoder: z (N, L, h, w) conditioned on the quantized latent zq (N, D, h, w) -> images (N,
+     * out_channels, h*f, w*f); a GroupNorm decoder ignores zq.
+     */
+    public Tensor forward(Tensor z, Tensor zq) {
+        if (condition == null) {
+            return run(z);
+        }
+        try (SpatialCondition.Binding bound = condition.bind(zq)) {
+            return run(z);
+        }
+    }
+
+    private Tensor run(Tensor z) {
         Tensor h = convIn.forward(z);
         h = midBlock.forwardOwned(h);
         for (LevelBlock2D block : upBlocks.list()) {
             h = block.forwardOwned(h);
         }
-        h = Intermediates.consume(h, convNormOut.forward(h));
+        h = Intermediates.consume(h, convNormOut.apply(h));
         if (headActivation) {
             h = Intermediates.silu(h);
         }

@@ -24,7 +24,8 @@ import org.bytedeco.pytorch.Tensor;
  * {@link VectorQuantizer} of K codes (taming's {@code VectorQuantizer2}, beta 0.25, legacy placement),
  * {@code post_quant_conv} (D -> latent) and the {@link AutoencoderKL} decoder. Parameter names equal diffusers' keys
  * ({@code encoder.*}, {@code quant_conv.*}, {@code quantize.embedding.weight}, {@code post_quant_conv.*},
- * {@code decoder.*}).
+ * {@code decoder.*}). With {@code norm_type spatial} (MoVQ) the decoder's norms are SpatialNorms conditioned on the
+ * quantized latent ({@link Decoder#spatial}).
  *
  * <p>As an {@link Autoencoder} its latents are the quantized latents (N, D, H/f, W/f): {@link #encode} returns them as
  * a {@link QuantizedLatent} (which carries the quantizer's loss and indices for training), and {@link #decode}, like
@@ -55,7 +56,8 @@ public final class VQModel extends Module implements TrainableAutoencoder {
                         .legacy(true)
                         .build()));
         postQuantConv = register_module("post_quant_conv", new Conv2d(dim, latent, 1, 1, 0));
-        decoder = register_module("decoder", new Decoder(backbone));
+        decoder = register_module(
+                "decoder", config.spatialNorm() ? Decoder.spatial(backbone, config.codeDim()) : new Decoder(backbone));
     }
 
     /**
@@ -158,10 +160,14 @@ public final class VQModel extends Module implements TrainableAutoencoder {
         return decodeQuantized(quantizer.codes(indices));
     }
 
-    /** {@code post_quant_conv} and the decoder on quantized latents (N, D, h, w), without quantizing again. */
+    /**
+     * {@code post_quant_conv} and the decoder on quantized latents (N, D, h, w), without quantizing again; a
+     * {@code spatial} decoder is conditioned on them (as diffusers passes {@code quant}, before
+     * {@code post_quant_conv}).
+     */
     public Tensor decodeQuantized(Tensor quantized) {
         Shapes.requireNchw(quantized, "quantized latents", config.codeDim(), 1);
-        return TensorScope.scoped(() -> decoder.forward(postQuantConv.forward(quantized)));
+        return TensorScope.scoped(() -> decoder.forward(postQuantConv.forward(quantized), quantized));
     }
 
     /** diffusers' forward: {@code decode(encode(images).latents)}, images (N, in, H, W) -> (N, out, H, W). */

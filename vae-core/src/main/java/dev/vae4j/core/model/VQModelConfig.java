@@ -1,6 +1,7 @@
 package dev.vae4j.core.model;
 
 import dev.vae4j.core.io.AtomicFiles;
+import dev.vae4j.core.nn.SpatialNorm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,8 +18,9 @@ import java.util.TreeSet;
  * keys and, when absent, diffusers' constructor defaults. The encoder and decoder are those of {@link AutoencoderKL}
  * ({@link #backbone()}), the encoder emitting one channel per latent ({@code double_z=False}); between them
  * {@code quant_conv} (latent -> {@code vq_embed_dim}), the vector quantizer ({@code num_vq_embeddings} codes, beta
- * 0.25, taming's legacy placement) and {@code post_quant_conv}. {@code norm_type} {@code spatial} (SpatialNorm decoders
- * conditioned on the quantized latent, MoVQ) is refused by name.
+ * 0.25, taming's legacy placement) and {@code post_quant_conv}. With {@code norm_type} {@code spatial} (MoVQ,
+ * Kandinsky's first stage) every decoder norm is a SpatialNorm conditioned on the quantized latent
+ * ({@link Decoder#spatial}).
  *
  * @param inChannels image channels
  * @param outChannels decoded image channels
@@ -33,7 +35,8 @@ import java.util.TreeSet;
  * @param normNumGroups GroupNorm groups
  * @param vqEmbedDim code dimension, or null for {@code latentChannels}
  * @param scalingFactor pipeline latent scale
- * @param normType {@code group}
+ * @param normType {@code group}, or {@code spatial} (decoder channels multiples of 32, code dimension equal to the
+ *     latent channels: diffusers sizes the SpatialNorms for the latent channels but feeds them the codes)
  * @param midBlockAddAttention whether the mid blocks hold self-attention
  * @param lookupFromCodebook diffusers' flag for {@code decode(h, force_not_quantize=True)}: h holds indices to look up
  *     (see {@link VQModel#decodeIndices})
@@ -62,6 +65,8 @@ public record VQModelConfig(
     public static final String CLASS_NAME = "VQModel";
 
     private static final String WHAT = "VQModel config";
+    private static final String SPATIAL = "spatial";
+    private static final long SPATIAL_GROUPS = SpatialNorm.GROUPS;
     private static final Set<String> MODELLED = Set.of(
             "in_channels",
             "out_channels",
@@ -99,9 +104,22 @@ public record VQModelConfig(
         if (vqEmbedDim != null && vqEmbedDim < 1) {
             throw new IllegalArgumentException(WHAT + ": vq_embed_dim must be positive, got " + vqEmbedDim);
         }
-        if (!"group".equals(normType)) {
-            throw new IllegalArgumentException(WHAT + ": norm_type '" + normType + "' is not supported (only 'group';"
-                    + " 'spatial' is the SpatialNorm decoder of MoVQ)");
+        if (!"group".equals(normType) && !SPATIAL.equals(normType)) {
+            throw new IllegalArgumentException(
+                    WHAT + ": norm_type '" + normType + "' is not supported (expected 'group' or 'spatial')");
+        }
+        if (SPATIAL.equals(normType)) {
+            if (vqEmbedDim != null && vqEmbedDim != latentChannels) {
+                throw new IllegalArgumentException(WHAT + ": norm_type 'spatial' needs vq_embed_dim equal to"
+                        + " latent_channels " + latentChannels + ", got " + vqEmbedDim
+                        + " (diffusers' SpatialNorm reads the codes with latent_channels inputs)");
+            }
+            for (int channels : blockOutChannels) {
+                if (channels % SPATIAL_GROUPS != 0) {
+                    throw new IllegalArgumentException(WHAT + ": norm_type 'spatial' needs block_out_channels that are"
+                            + " multiples of " + SPATIAL_GROUPS + " (SpatialNorm's GroupNorm groups), got " + channels);
+                }
+            }
         }
         backbone(
                 inChannels,
@@ -143,6 +161,11 @@ public record VQModelConfig(
                 true,
                 false,
                 false);
+    }
+
+    /** Whether the decoder's norms are SpatialNorms conditioned on the quantized latent ({@code norm_type spatial}). */
+    public boolean spatialNorm() {
+        return SPATIAL.equals(normType);
     }
 
     /** The code dimension: {@code vq_embed_dim}, or the latent channels when unset. */

@@ -2,20 +2,21 @@ package dev.vae4j.core.nn;
 
 import dev.vae4j.core.tensor.Intermediates;
 import dev.vae4j.core.tensor.TensorScope;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * diffusers {@code ResnetBlock2D} without time embedding, as used in VAEs: {@code x +
  * conv2(silu(norm2(conv1(silu(norm1(x))))))}, the skip through a 1x1 {@code conv_shortcut} when the channel count
  * changes. Input (N, in, H, W) -> output (N, out, H, W). Parameter names: {@code norm1, conv1, norm2, conv2,
- * conv_shortcut}.
+ * conv_shortcut}. With a spatial {@link Normalization} it is diffusers' {@code ResnetBlockCondNorm2D} with
+ * {@code time_embedding_norm="spatial"} (norms {@code norm1.norm_layer, norm1.conv_y, norm1.conv_b}, ...).
  */
 public final class ResnetBlock2D extends Block2D {
-    private final GroupNormImpl norm1;
+    private final UnaryOperator<Tensor> norm1;
     private final Conv2d conv1;
-    private final GroupNormImpl norm2;
+    private final UnaryOperator<Tensor> norm2;
     private final Conv2d conv2;
     private final Conv2dImpl convShortcut;
 
@@ -27,9 +28,19 @@ public final class ResnetBlock2D extends Block2D {
      * @param standardized whether conv1 and conv2 are {@link WeightStandardizedConv2d}
      */
     public ResnetBlock2D(long in, long out, long groups, double eps, boolean standardized) {
-        norm1 = register_module("norm1", Layers.groupNorm(groups, in, eps));
+        this(in, out, Normalization.group(groups, eps), standardized);
+    }
+
+    /**
+     * @param in input channels
+     * @param out output channels
+     * @param norm the kind of {@code norm1} and {@code norm2}
+     * @param standardized whether conv1 and conv2 are {@link WeightStandardizedConv2d}
+     */
+    public ResnetBlock2D(long in, long out, Normalization norm, boolean standardized) {
+        norm1 = norm.register(this, "norm1", in);
         conv1 = register_module("conv1", Layers.conv(in, out, 3, 1, 1, standardized));
-        norm2 = register_module("norm2", Layers.groupNorm(groups, out, eps));
+        norm2 = norm.register(this, "norm2", out);
         conv2 = register_module("conv2", Layers.conv(out, out, 3, 1, 1, standardized));
         convShortcut = in == out ? null : register_module("conv_shortcut", Layers.conv2d(in, out, 1, 1, 0));
     }
@@ -59,13 +70,13 @@ public final class ResnetBlock2D extends Block2D {
      */
     private Tensor compute(Tensor x, boolean owned) {
         Tensor skip = convShortcut == null ? x : convShortcut.forward(is_training() ? x.contiguous() : x);
-        Tensor h = norm1.forward(x);
+        Tensor h = norm1.apply(x);
         if (owned && skip != x) {
             x.close();
         }
         h = Intermediates.silu(h);
         h = Intermediates.consume(h, conv1.forward(h));
-        h = Intermediates.consume(h, Intermediates.silu(norm2.forward(h)));
+        h = Intermediates.consume(h, Intermediates.silu(norm2.apply(h)));
         h = Intermediates.consume(h, conv2.forward(h));
         Tensor out = Intermediates.addTo(skip, h);
         if (skip != x || owned) {

@@ -1,7 +1,7 @@
 package dev.vae4j.core.nn;
 
 import dev.vae4j.core.tensor.TensorScope;
-import org.bytedeco.pytorch.GroupNormImpl;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 
@@ -9,10 +9,12 @@ import org.bytedeco.pytorch.Tensor;
  * Single-head spatial self-attention of the SD VAE mid block (diffusers {@code Attention} with
  * {@code AttnProcessor2_0}): GroupNorm, q/k/v linear projections over the channel dimension,
  * {@link ScaledDotProductAttention} over the H*W positions (scale 1/sqrt(C)), output projection and residual add. (N,
- * C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}.
+ * C, H, W) -> (N, C, H, W). Parameter names: {@code group_norm, to_q, to_k, to_v, to_out.0}; with a spatial
+ * {@link Normalization} ({@code spatial_norm_dim}) {@code spatial_norm} in place of {@code group_norm}.
  */
 public final class SelfAttention2D extends Block2D {
-    private final GroupNormImpl groupNorm;
+    private final UnaryOperator<Tensor> norm;
+    private final boolean spatialNorm;
     private final LinearImpl toQ;
     private final LinearImpl toK;
     private final LinearImpl toV;
@@ -24,7 +26,16 @@ public final class SelfAttention2D extends Block2D {
      * @param eps GroupNorm epsilon
      */
     public SelfAttention2D(long channels, long groups, double eps) {
-        groupNorm = register_module("group_norm", Layers.groupNorm(groups, channels, eps));
+        this(channels, Normalization.group(groups, eps));
+    }
+
+    /**
+     * @param channels C (the head dimension: one head)
+     * @param normalization the norm before the projections
+     */
+    public SelfAttention2D(long channels, Normalization normalization) {
+        norm = normalization.register(this, normalization.attentionName(), channels);
+        spatialNorm = normalization.spatial();
         toQ = register_module("to_q", Layers.linear(channels, channels));
         toK = register_module("to_k", Layers.linear(channels, channels));
         toV = register_module("to_v", Layers.linear(channels, channels));
@@ -45,7 +56,8 @@ public final class SelfAttention2D extends Block2D {
         long h = x.size(2);
         long w = x.size(3);
         // Same op sequence (views, transposes) as diffusers so the same kernels are chosen.
-        Tensor tokens = groupNorm.forward(x.view(n, c, h * w)).transpose(1, 2);
+        Tensor normed = spatialNorm ? norm.apply(x).reshape(n, c, h * w) : norm.apply(x.view(n, c, h * w));
+        Tensor tokens = normed.transpose(1, 2);
         Tensor q = toQ.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
         Tensor k = toK.forward(tokens).view(n, -1, 1, c).transpose(1, 2);
         Tensor v = toV.forward(tokens).view(n, -1, 1, c).transpose(1, 2);

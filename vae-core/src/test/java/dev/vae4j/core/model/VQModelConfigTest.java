@@ -1,6 +1,7 @@
 package dev.vae4j.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,12 +39,42 @@ class VQModelConfigTest {
     }
 
     @Test
-    void spatialNormUnknownKeysAndBadValuesAreRefusedByName(@TempDir Path dir) throws Exception {
-        ConfigFormatException spatial = assertThrows(
+    void spatialNormConfigReadsAndWritesBack(@TempDir Path dir) {
+        VQModelConfig config = VQModelConfig.read(Fixtures.dir("vq_model/spatial/config.json"));
+        assertTrue(config.spatialNorm());
+        Path file = dir.resolve("config.json");
+        config.write(file);
+        assertEquals(config, VQModelConfig.read(file));
+        assertFalse(VQModelConfig.of(List.of(32), 3, 8).spatialNorm());
+    }
+
+    @Test
+    void unknownNormTypesAndSpatialNormsDiffusersCannotRunAreRefusedByName() {
+        ConfigFormatException unknown =
+                assertThrows(ConfigFormatException.class, () -> parse("\"norm_type\": \"layer\""));
+        assertTrue(
+                unknown.getMessage().contains("norm_type 'layer' is not supported (expected 'group' or 'spatial')"),
+                unknown.getMessage());
+        ConfigFormatException dim = assertThrows(
                 ConfigFormatException.class,
-                () -> VQModelConfig.fromConfig(
-                        ModelConfig.parse("{\"_class_name\": \"VQModel\", \"norm_type\": \"spatial\"}")));
-        assertTrue(spatial.getMessage().contains("norm_type 'spatial' is not supported"), spatial.getMessage());
+                () -> parse("\"norm_type\": \"spatial\", \"latent_channels\": 3, \"vq_embed_dim\": 4"));
+        assertTrue(
+                dim.getMessage().contains("norm_type 'spatial' needs vq_embed_dim equal to latent_channels 3, got 4"),
+                dim.getMessage());
+        ConfigFormatException groups = assertThrows(
+                ConfigFormatException.class,
+                () -> parse("\"norm_type\": \"spatial\", \"block_out_channels\": [48], \"norm_num_groups\": 16"));
+        assertTrue(
+                groups.getMessage().contains("multiples of 32 (SpatialNorm's GroupNorm groups), got 48"),
+                groups.getMessage());
+    }
+
+    private static VQModelConfig parse(String fields) {
+        return VQModelConfig.fromConfig(ModelConfig.parse("{\"_class_name\": \"VQModel\", " + fields + "}"));
+    }
+
+    @Test
+    void unknownKeysAndBadValuesAreRefusedByName(@TempDir Path dir) throws Exception {
         ConfigFormatException unknown = assertThrows(
                 ConfigFormatException.class,
                 () -> VQModelConfig.fromConfig(

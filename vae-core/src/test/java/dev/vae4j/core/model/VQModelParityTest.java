@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link VQModel} against diffusers' own {@code VQModel} ({@code tools/reference/gen_vq_model.py}, tiny seeded
  * configs): pre-quantization latents, quantized latents, commitment loss, indices, decode, forward and decode from
- * indices, fp32, max |diff| <= 1e-5; parameter counts exact (the two cases and LDM's vq-f4 and vq-f8). The
+ * indices, fp32, max |diff| <= 1e-5; parameter counts exact (the three cases and LDM's vq-f4 and vq-f8). Case
+ * {@code spatial} is MoVQ's {@code norm_type="spatial"} decoder (SpatialNorms conditioned on the quantized latent). The
  * {@code ldm_layout} case (level attention as in vq-f8) loads weights under LDM/CompVis names (checked in the script
  * against latent-diffusion's own modules) and round-trips LDM -> diffusers folder -> LDM to the same tensors.
  */
@@ -47,6 +48,17 @@ class VQModelParityTest {
             VQModel model = assertInstanceOf(VQModel.class, loaded);
             assertEquals(count("no_mid_attention"), StateDict.parameterCount(model));
             assertOutputs("no_mid_attention", model, dir, false);
+        }
+    }
+
+    @Test
+    void spatialNormDecoderReproducesEveryOutput() {
+        Path dir = Fixtures.dir("vq_model/spatial");
+        try (TensorScope scope = new TensorScope()) {
+            VQModel model = VQModel.fromPretrained(dir);
+            assertTrue(model.config().spatialNorm());
+            assertEquals(count("spatial"), StateDict.parameterCount(model));
+            assertOutputs("spatial", model, dir, true);
         }
     }
 
