@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * diffusers {@code VQModel} folders through the CLI: an LDM VQ first stage (the {@code vq_model/ldm_layout} fixture)
  * converts to a diffusers folder whose forward matches diffusers' own, and back to the same LDM tensors;
  * {@code inspect}, {@code encode} and {@code reconstruct} take the folder; {@code inspect --preset vq-f4} reports the
- * reference count.
+ * reference count; a {@code norm_type "spatial"} folder (MoVQ, the {@code vq_model/spatial} fixture) goes through
+ * {@code inspect}, {@code encode}, {@code decode} and {@code reconstruct} the same way.
  */
 class VQModelCommandTest {
     private static final Path CASE = Fixtures.dir("vq_model/ldm_layout");
@@ -133,6 +134,69 @@ class VQModelCommandTest {
                     SafetensorsReader b = SafetensorsReader.open(fromLatents)) {
                 assertClose("decode(indices) vs decode(latents)", b.load("images"), a.load("images"), 1e-5);
             }
+        }
+    }
+
+    @Test
+    void spatialNormFolderInspectsEncodesDecodesAndReconstructs(@TempDir Path dir) {
+        Path folder = Fixtures.dir("vq_model/spatial");
+        CliTestSupport.Result inspect = CliTestSupport.run("inspect", "--model", folder.toString());
+        inspect.assertOk();
+        assertTrue(inspect.out().contains("\"norm_type\" : \"spatial\""), inspect.out());
+        assertTrue(inspect.out().contains("235,695"), inspect.out());
+        Path image = CliTestSupport.writeImage(dir.resolve("a.png"), 16, 16, 2);
+        Path out = dir.resolve("a_rec.png");
+        CliTestSupport.run(
+                        "reconstruct",
+                        "--model",
+                        folder.toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        out.toString())
+                .assertOk();
+        assertArrayEquals(new int[] {16, 16}, CliTestSupport.imageSize(out));
+        Path latents = dir.resolve("latents.safetensors");
+        CliTestSupport.run(
+                        "encode",
+                        "--model",
+                        folder.toString(),
+                        "--input",
+                        image.toString(),
+                        "--output",
+                        latents.toString())
+                .assertOk();
+        Path onlyIndices = dir.resolve("indices.safetensors");
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader reader = SafetensorsReader.open(latents)) {
+            Tensor indices = reader.load("indices");
+            assertArrayEquals(new long[] {1, 8, 8}, indices.sizes().vec().get());
+            SafetensorsWriter.write(onlyIndices, Map.of("indices", indices), Map.of());
+        }
+        Path fromIndices = dir.resolve("from_indices.safetensors");
+        Path fromLatents = dir.resolve("from_latents.safetensors");
+        CliTestSupport.run(
+                        "decode",
+                        "--model",
+                        folder.toString(),
+                        "--input",
+                        onlyIndices.toString(),
+                        "--output",
+                        fromIndices.toString())
+                .assertOk();
+        CliTestSupport.run(
+                        "decode",
+                        "--model",
+                        folder.toString(),
+                        "--input",
+                        latents.toString(),
+                        "--output",
+                        fromLatents.toString())
+                .assertOk();
+        try (TensorScope scope = new TensorScope();
+                SafetensorsReader a = SafetensorsReader.open(fromIndices);
+                SafetensorsReader b = SafetensorsReader.open(fromLatents)) {
+            assertClose("spatial decode(indices) vs decode(latents)", b.load("images"), a.load("images"), 1e-5);
         }
     }
 
