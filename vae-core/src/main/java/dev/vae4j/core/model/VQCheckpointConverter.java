@@ -56,8 +56,10 @@ public final class VQCheckpointConverter {
      * LDM VQModel single file -> diffusers folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors}).
      *
      * @throws WeightLoadingException listing every missing, unexpected or mis-shaped key
+     * @throws IllegalArgumentException for a {@code norm_type spatial} config (no LDM layout is mapped for it)
      */
     public static void ldmToDiffusers(Path ldmFile, VQModelConfig config, Path outDir) {
+        requireGroupNorm(config);
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(ldmFile)) {
             TensorSource diffusers = diffusersNames(opened, config);
             Map<String, Tensor> tensors = checkedTensors(diffusers, config, ldmFile.toString());
@@ -76,10 +78,12 @@ public final class VQCheckpointConverter {
      * first stage, {@code "first_stage_model."} inside an LDM checkpoint).
      *
      * @throws WeightLoadingException listing every missing, unexpected or mis-shaped key
+     * @throws IllegalArgumentException for a {@code norm_type spatial} folder (no LDM layout is mapped for it)
      */
     public static void diffusersToLdm(Path diffusersDir, Path ldmFile, String prefix) {
         Path folder = ModelFolder.resolve(diffusersDir);
         VQModelConfig config = VQModelConfig.read(folder.resolve(AutoencoderKL.CONFIG_FILE));
+        requireGroupNorm(config);
         Path weights = folder.resolve(AutoencoderKL.WEIGHTS_FILE);
         int levels = config.blockOutChannels().size();
         try (CheckpointFiles.Opened opened = CheckpointFiles.open(weights)) {
@@ -91,6 +95,14 @@ public final class VQCheckpointConverter {
                 out.put(name, ldm.load(name));
             }
             SafetensorsWriter.write(ldmFile, out, Map.of("format", "pt"));
+        }
+    }
+
+    /** The LDM key mapping knows GroupNorm names only: a SpatialNorm decoder would be written half-renamed. */
+    private static void requireGroupNorm(VQModelConfig config) {
+        if (config.spatialNorm()) {
+            throw new IllegalArgumentException("VQModel with norm_type 'spatial' (MoVQ): no LDM/CompVis single-file"
+                    + " layout is mapped for its SpatialNorms; use the diffusers folder");
         }
     }
 
