@@ -22,15 +22,6 @@ public final class SelfAttention2D extends Block2D {
 
     /**
      * @param channels C (the head dimension: one head)
-     * @param groups GroupNorm groups
-     * @param eps GroupNorm epsilon
-     */
-    public SelfAttention2D(long channels, long groups, double eps) {
-        this(channels, Normalization.group(groups, eps));
-    }
-
-    /**
-     * @param channels C (the head dimension: one head)
      * @param normalization the norm before the projections
      */
     public SelfAttention2D(long channels, Normalization normalization) {
