@@ -3,9 +3,9 @@
 
     ~/.venvs/vae4j-ref/bin/python tools/reference/stage2_side_by_side.py OUT [--seeds 0 1] [--steps 800]
 
-1. Data: ``--per-class`` random 32x32 crops of each of the two class folders of ``--photos`` (``skimage``: scikit-image's
-   photographs, ``wallpapers``: KDE wallpapers), each photo first resized to a shorter side of 128 px; written once
-   (seeded) as PNG files under ``OUT/data/<class>/``.
+1. Data: ``--per-class`` random 32x32 crops of each of the two class folders of ``--photos`` (``skimage``:
+   scikit-image's photographs, ``wallpapers``: KDE wallpapers), each photo first resized to a shorter side of 128 px;
+   written once (seeded) as PNG files under ``OUT/data/<class>/``; ``OUT/real-grid.png`` shows 16 crops per class.
 2. Autoencoder: ``./vae train`` of the ``kl-f4-small`` recipe on these crops (``--ae-steps``, no augmentation) into
    ``OUT/ae``. Its posterior means over all crops, computed by diffusers' ``AutoencoderKL`` from the same folder, give
    the LDM-style ``scaling_factor`` (1 / std) and ``shift_factor`` (mean) written into a copy, ``OUT/vae``, so the
@@ -13,19 +13,20 @@
 3. Cache: ``./vae encode -m OUT/vae -i OUT/data -o OUT/cache/ --labels folders --resolution 32`` (8x8x4 latents,
    class 0 = skimage, 1 = wallpapers); both sides train on it.
 4. Per seed, vae4j: the ``dit-synthetic`` recipe (hidden 64, depth 4, patch 2; DDPM linear, epsilon, MSE, AdamW 1e-3,
-   30-step warm-up + cosine to 0.1, clip 1.0, EMA 0.99, class dropout 0.1, batch 32, posterior samples) with
+   30-step warm-up + cosine to 0.1, clip 1.0, EMA 0.99, class dropout 0.1, batch 32; posterior means, since
+   kl-f4-small trains with a fixed posterior variance and leaves the encoder's log-variance untrained) with
    ``--steps`` and the seed, ``./vae train --latents OUT/cache --vae OUT/vae``; then ``./vae sample`` of its
    ``DiTPipeline`` folder: ``--samples`` per class from the initial noise ``OUT/noise-<seed>.safetensors``, DDIM
    (``--sampler-steps``, eta 0) with guidance ``--cfg``, final latents into ``OUT/vae4j-<seed>/latents.safetensors``.
 5. Per seed, PyTorch: diffusers' ``DiTTransformer2DModel`` with the same config, ``torch.manual_seed(seed)``
-   initialisation, trained on the same cache (its safetensors shards read directly: posterior mean + std * noise)
-   with ``DDPMScheduler.add_noise``, ``F.mse_loss``, ``torch.optim.AdamW`` with the same schedule, clipping,
-   ``EMAModel`` and class dropout, the same steps and batch; its EMA weights sample the same noise with diffusers'
-   ``DDIMScheduler`` (the scheduler config vae4j's pipeline folder records) and the same guidance, as DiTPipeline's loop
-   does with the null class ``num_classes``; final latents into ``OUT/pytorch-<seed>/latents.safetensors``.
+   initialisation, trained on the same cache (its safetensors shards read directly; posterior means) with
+   ``DDPMScheduler.add_noise``, ``F.mse_loss``, ``torch.optim.AdamW`` with the same schedule, clipping, ``EMAModel``
+   and class dropout, the same steps and batch; its EMA weights sample the same noise with diffusers' ``DDIMScheduler``
+   (the scheduler config vae4j's pipeline folder records) and the same guidance, as DiTPipeline's loop does, with the
+   null class ``num_classes``; final latents into ``OUT/pytorch-<seed>/latents.safetensors``.
 6. One evaluator: ``./vae evaluate-latents`` (vae4j's ``LatentFrechetDistance`` of the generated latents against the
    cache's posterior means) scores both sides; ``./vae decode`` decodes both with ``OUT/vae`` into
-   ``OUT/<side>-<seed>/decoded/`` for a visual check.
+   ``OUT/<side>-<seed>/decoded/``, with 16 per class in ``OUT/<side>-<seed>/grid.png`` for a visual check.
 
 Prints one table (side, seed, steps, final loss (mean of the last 50 steps), latent FD, training seconds) and writes
 ``OUT/summary.json``. Resumable: finished parts are skipped on a rerun.
@@ -33,7 +34,6 @@ Prints one table (side, seed, steps, final loss (mean of the last 50 steps), lat
 
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -167,6 +167,9 @@ def dit_recipe(seed, steps):
     spec["name"] = f"stage2-side-by-side-{seed}"
     spec["description"] = "dit-synthetic on cached photo-crop latents (stage-2 side by side)"
     spec["train"].update({"steps": steps, "seed": seed, "checkpoint_every": 0})
+    # kl-f4-small trains with a fixed posterior variance: the encoder's log-variance is not trained, so the cached
+    # posterior is taken at its mean
+    spec["data"]["posterior"] = "mean"
     return spec
 
 
@@ -213,8 +216,9 @@ def train_pytorch(spec, cache_tensors, classes, seed, log):
                 perm, cursor = torch.randperm(len(means), generator=generator), 0
             rows = perm[cursor:cursor + batch]
             cursor += batch
-            eps = torch.randn(means[rows].shape, generator=generator)
-            x0 = means[rows] + torch.exp(0.5 * logvars[rows]) * eps
+            x0 = means[rows]
+            if spec["data"]["posterior"] == "sample":
+                x0 = x0 + torch.exp(0.5 * logvars[rows]) * torch.randn(x0.shape, generator=generator)
             t = torch.randint(0, objective["train_timesteps"], (batch,), generator=generator)
             noise = torch.randn(x0.shape, generator=generator)
             dropped = torch.rand((batch,), generator=generator) < dropout
@@ -255,18 +259,22 @@ def sample_pytorch(model, objective, noise, labels, classes, steps, cfg):
     return latents
 
 
-def final_loss(losses):
-    tail = losses[-LOSS_WINDOW:]
-    return sum(tail) / len(tail)
+def final_loss(intervals):
+    """The mean loss of the last LOSS_WINDOW steps from (steps, mean loss) intervals."""
+    total, weight = 0.0, 0
+    for steps, loss in reversed(intervals):
+        take = min(steps, LOSS_WINDOW - weight)
+        total, weight = total + take * loss, weight + take
+        if weight == LOSS_WINDOW:
+            break
+    return total / weight
 
 
-def java_losses(run_dir):
-    losses = []
-    for line in (run_dir / "metrics.jsonl").read_text().splitlines():
-        record = json.loads(line)
-        if "loss" in record and record.get("kind", "train") == "train":
-            losses.append(record["loss"])
-    return losses
+def java_log(run_dir):
+    """vae4j's logged training intervals (steps, mean loss) and its summed step seconds."""
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    train = [r for r in records if r.get("kind") == "train"]
+    return [(r["steps"], r["loss"]) for r in train], sum(r["seconds"] for r in train)
 
 
 def latent_fd(out, latents, cache, name):
@@ -277,7 +285,18 @@ def latent_fd(out, latents, cache, name):
 
 def decode(out, vae, latents, target):
     if not target.is_dir():
-        run([VAE, "decode", "-m", vae, "-i", latents, "-o", str(target) + "/"], out / f"decode-{target.parent.name}.log")
+        run([VAE, "decode", "-m", vae, "-i", latents, "-o", str(target) + "/"],
+            out / f"decode-{target.parent.name}.log")
+
+
+def grid(files_per_class, target, columns=16):
+    """One row of ``columns`` images per class (32 px each, 2 px gaps) as a PNG."""
+    rows = len(files_per_class)
+    sheet = Image.new("RGB", (columns * (SIZE + 2), rows * (SIZE + 2)), "white")
+    for r, files in enumerate(files_per_class):
+        for c, path in enumerate(files[:columns]):
+            sheet.paste(Image.open(path).convert("RGB"), (c * (SIZE + 2), r * (SIZE + 2)))
+    sheet.save(target)
 
 
 def main():
@@ -301,6 +320,7 @@ def main():
     vae = scaled_autoencoder(out, data)
     cache = encode_cache(out, data, vae)
     cache_tensors = read_cache(cache)
+    grid([sorted(p.glob("*.png")) for p in sorted(data.iterdir())], out / "real-grid.png")
     classes = len(cache_tensors[3]["labels"]["classes"]) if isinstance(cache_tensors[3].get("labels"), dict) \
         else int(cache_tensors[2].max()) + 1
     rows = []
@@ -316,11 +336,9 @@ def main():
         labels = torch.arange(classes).repeat_interleave(args.samples)
 
         java = out / f"vae4j-{seed}"
-        started = time.time()
         if not (java / "pipeline").is_dir():
             run([VAE, "train", "--recipe", recipe, "--latents", cache, "--vae", vae, "--out", java, "--threads",
                  args.threads], out / f"vae4j-{seed}.log")
-        java_seconds = time.time() - started
         if not (java / "latents.safetensors").is_file():
             run([VAE, "sample", "--model", java / "pipeline", "--classes", ",".join(map(str, range(classes))),
                  "--count", args.samples, "--steps", args.sampler_steps, "--cfg", args.cfg, "--noise", noise_file,
@@ -328,23 +346,24 @@ def main():
                 out / f"vae4j-{seed}-sample.log")
 
         torch_dir = out / f"pytorch-{seed}"
-        torch_seconds = math.nan
         if not (torch_dir / "latents.safetensors").is_file():
             torch_dir.mkdir(exist_ok=True)
             started = time.time()
             model, losses = train_pytorch(spec, cache_tensors, classes, seed, torch_dir / "metrics.jsonl")
-            torch_seconds = time.time() - started
-            (torch_dir / "losses.json").write_text(json.dumps(losses))
+            (torch_dir / "losses.json").write_text(json.dumps({"losses": losses, "seconds": time.time() - started}))
             with safe_open(str(noise_file), framework="pt") as f:
                 noise = f.get_tensor("noise")
             latents = sample_pytorch(model, spec["objective"], noise, labels, classes, args.sampler_steps, args.cfg)
             save_file({"latents": latents.contiguous()}, str(torch_dir / "latents.safetensors"))
 
-        for side, folder, losses, seconds in [
-                ("vae4j", java, java_losses(java), java_seconds),
-                ("pytorch", torch_dir, json.loads((torch_dir / "losses.json").read_text()), torch_seconds)]:
+        torch_log = json.loads((torch_dir / "losses.json").read_text())
+        for side, folder, (intervals, seconds) in [
+                ("vae4j", java, java_log(java)),
+                ("pytorch", torch_dir, ([(1, loss) for loss in torch_log["losses"]], torch_log["seconds"]))]:
             decode(out, vae, folder / "latents.safetensors", folder / "decoded")
-            rows.append({"side": side, "seed": seed, "steps": args.steps, "final_loss": final_loss(losses),
+            decoded = sorted((folder / "decoded").glob("*.png"))
+            grid([decoded[c * args.samples:(c + 1) * args.samples] for c in range(classes)], folder / "grid.png")
+            rows.append({"side": side, "seed": seed, "steps": args.steps, "final_loss": final_loss(intervals),
                          "latent_fd": latent_fd(out, folder / "latents.safetensors", cache, f"{side}-{seed}"),
                          "train_seconds": round(seconds, 1)})
             print(json.dumps(rows[-1]), flush=True)
