@@ -25,8 +25,9 @@
    (the scheduler config vae4j's pipeline folder records) and the same guidance, as DiTPipeline's loop does, with the
    null class ``num_classes``; final latents into ``OUT/pytorch-<seed>/latents.safetensors``.
 6. One evaluator: ``./vae evaluate-latents`` (vae4j's ``LatentFrechetDistance`` of the generated latents against the
-   cache's posterior means) scores both sides; ``./vae decode`` decodes both with ``OUT/vae`` into
-   ``OUT/<side>-<seed>/decoded/``, with 16 per class in ``OUT/<side>-<seed>/grid.png`` for a visual check.
+   cache's posterior means) scores both sides; ``./vae decode`` decodes the first 16 of each class of both with
+   ``OUT/vae`` into ``OUT/<side>-<seed>/decoded/`` and ``OUT/<side>-<seed>/grid.png`` (a row per class) for a visual
+   check.
 
 Prints one table (side, seed, steps, final loss (mean of the last 50 steps), latent FD, training seconds) and writes
 ``OUT/summary.json``. Resumable: finished parts are skipped on a rerun.
@@ -283,10 +284,19 @@ def latent_fd(out, latents, cache, name):
     return json.loads(log.read_text().strip().splitlines()[-1])["latent_fd"]
 
 
-def decode(out, vae, latents, target):
+def decode_grid(out, vae, folder, classes, per_class, columns=16):
+    """Decodes the first ``columns`` generated latents of each class with ``./vae decode`` into a grid PNG."""
+    target = folder / "decoded"
     if not target.is_dir():
-        run([VAE, "decode", "-m", vae, "-i", latents, "-o", str(target) + "/"],
-            out / f"decode-{target.parent.name}.log")
+        with safe_open(str(folder / "latents.safetensors"), framework="pt") as f:
+            latents = f.get_tensor("latents")
+        first = torch.cat([latents[c * per_class:c * per_class + columns] for c in range(classes)])
+        save_file({"latents": first.contiguous()}, str(folder / "grid-latents.safetensors"))
+        run([VAE, "decode", "-m", vae, "-i", folder / "grid-latents.safetensors", "-o", str(target) + "/"],
+            out / f"decode-{folder.name}.log")
+    decoded = sorted(target.glob("*.png"))
+    n = len(decoded) // classes
+    grid([decoded[c * n:(c + 1) * n] for c in range(classes)], folder / "grid.png", columns)
 
 
 def grid(files_per_class, target, columns=16):
@@ -321,8 +331,7 @@ def main():
     cache = encode_cache(out, data, vae)
     cache_tensors = read_cache(cache)
     grid([sorted(p.glob("*.png")) for p in sorted(data.iterdir())], out / "real-grid.png")
-    classes = len(cache_tensors[3]["labels"]["classes"]) if isinstance(cache_tensors[3].get("labels"), dict) \
-        else int(cache_tensors[2].max()) + 1
+    classes = len(cache_tensors[3]["classes"])
     rows = []
     for seed in args.seeds:
         spec = dit_recipe(seed, args.steps)
@@ -360,9 +369,7 @@ def main():
         for side, folder, (intervals, seconds) in [
                 ("vae4j", java, java_log(java)),
                 ("pytorch", torch_dir, ([(1, loss) for loss in torch_log["losses"]], torch_log["seconds"]))]:
-            decode(out, vae, folder / "latents.safetensors", folder / "decoded")
-            decoded = sorted((folder / "decoded").glob("*.png"))
-            grid([decoded[c * args.samples:(c + 1) * args.samples] for c in range(classes)], folder / "grid.png")
+            decode_grid(out, vae, folder, classes, args.samples)
             rows.append({"side": side, "seed": seed, "steps": args.steps, "final_loss": final_loss(intervals),
                          "latent_fd": latent_fd(out, folder / "latents.safetensors", cache, f"{side}-{seed}"),
                          "train_seconds": round(seconds, 1)})
