@@ -29,7 +29,8 @@
    ``OUT/vae`` into ``OUT/<side>-<seed>/decoded/`` and ``OUT/<side>-<seed>/grid.png`` (a row per class) for a visual
    check.
 
-Prints one table (side, seed, steps, final loss (mean of the last 50 steps), latent FD, training seconds) and writes
+Prints one table (side, seed, steps, final loss (mean of the last 50 steps), latent FD, training seconds; plus the
+latent FD of the initial noise itself, side ``noise``, the score of an untrained sampler) and writes
 ``OUT/summary.json``. Resumable: finished parts are skipped on a rerun.
 """
 
@@ -374,14 +375,21 @@ def main():
                          "latent_fd": latent_fd(out, folder / "latents.safetensors", cache, f"{side}-{seed}"),
                          "train_seconds": round(seconds, 1)})
             print(json.dumps(rows[-1]), flush=True)
+        noise_latents = out / f"noise-{seed}-as-latents.safetensors"
+        if not noise_latents.is_file():
+            with safe_open(str(noise_file), framework="pt") as f:
+                save_file({"latents": f.get_tensor("noise")}, str(noise_latents))
+        rows.append({"side": "noise", "seed": seed, "steps": 0, "final_loss": None,
+                     "latent_fd": latent_fd(out, noise_latents, cache, f"noise-{seed}"), "train_seconds": 0.0})
     summary = {"rows": rows, "settings": vars(args) | {"out": str(out), "photos": str(args.photos)}}
-    for side in ["vae4j", "pytorch"]:
+    for side in ["vae4j", "pytorch", "noise"]:
         fds = [r["latent_fd"] for r in rows if r["side"] == side]
         summary[side] = {"latent_fd_mean": sum(fds) / len(fds), "latent_fd_min": min(fds), "latent_fd_max": max(fds)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(f"\n{'side':8} {'seed':>4} {'steps':>6} {'final loss':>10} {'latent FD':>10} {'train s':>8}")
     for r in rows:
-        print(f"{r['side']:8} {r['seed']:>4} {r['steps']:>6} {r['final_loss']:>10.4f} {r['latent_fd']:>10.4f} "
+        loss = "-" if r["final_loss"] is None else f"{r['final_loss']:.4f}"
+        print(f"{r['side']:8} {r['seed']:>4} {r['steps']:>6} {loss:>10} {r['latent_fd']:>10.4f} "
               f"{r['train_seconds']:>8}")
 
 
