@@ -29,7 +29,7 @@
    ``OUT/vae`` into ``OUT/<side>-<seed>/decoded/`` and ``OUT/<side>-<seed>/grid.png`` (a row per class) for a visual
    check.
 
-Prints one table (side, seed, steps, final loss (mean of the last 50 steps), latent FD, training seconds; plus the
+Prints one table (side, seed, steps, final loss (mean of the last 200 steps), latent FD, training seconds; plus the
 latent FD of the initial noise itself, side ``noise``, the score of an untrained sampler) and writes
 ``OUT/summary.json``. Resumable: finished parts are skipped on a rerun.
 """
@@ -62,7 +62,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VAE = REPO_ROOT / "vae"
 SIZE = 32
 PHOTO_SIDE = 128
-LOSS_WINDOW = 50
+LOSS_WINDOW = 200
 
 
 def run(cmd, log):
