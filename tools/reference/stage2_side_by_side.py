@@ -24,6 +24,8 @@
    and class dropout, the same steps and batch; its EMA weights sample the same noise with diffusers' ``DDIMScheduler``
    (the scheduler config vae4j's pipeline folder records) and the same guidance, as DiTPipeline's loop does, with the
    null class ``num_classes``; final latents into ``OUT/pytorch-<seed>/latents.safetensors``.
+   As a check of the two sampling paths, the PyTorch loop also samples vae4j's exported weights from the same noise
+   (``OUT/vae4j-<seed>/sampler-check.json``: the max |difference| from vae4j's latents, printed).
 6. One evaluator: ``./vae evaluate-latents`` (vae4j's ``LatentFrechetDistance`` of the generated latents against the
    cache's posterior means) scores both sides; ``./vae decode`` decodes the first 16 of each class of both with
    ``OUT/vae`` into ``OUT/<side>-<seed>/decoded/`` and ``OUT/<side>-<seed>/grid.png`` (a row per class) for a visual
@@ -285,6 +287,11 @@ def latent_fd(out, latents, cache, name):
     return json.loads(log.read_text().strip().splitlines()[-1])["latent_fd"]
 
 
+def max_abs_latent(file):
+    with safe_open(str(file), framework="pt") as f:
+        return float(f.get_tensor("latents").abs().max())
+
+
 def decode_grid(out, vae, folder, classes, per_class, columns=16):
     """Decodes the first ``columns`` generated latents of each class with ``./vae decode`` into a grid PNG."""
     target = folder / "decoded"
@@ -366,12 +373,27 @@ def main():
             latents = sample_pytorch(model, spec["objective"], noise, labels, classes, args.sampler_steps, args.cfg)
             save_file({"latents": latents.contiguous()}, str(torch_dir / "latents.safetensors"))
 
+        check = java / "sampler-check.json"
+        if not check.is_file():
+            # the PyTorch sampling loop on vae4j's exported EMA weights must reproduce vae4j's latents
+            exported = DiTTransformer2DModel.from_pretrained(java / "pipeline/transformer").eval()
+            with safe_open(str(noise_file), framework="pt") as f:
+                noise = f.get_tensor("noise")
+            again = sample_pytorch(exported, spec["objective"], noise, labels, classes, args.sampler_steps, args.cfg)
+            with safe_open(str(java / "latents.safetensors"), framework="pt") as f:
+                mine = f.get_tensor("latents")
+            check.write_text(json.dumps({"max_abs_diff": float((again - mine).abs().max()),
+                                         "max_abs_latent": float(mine.abs().max())}))
+        sampler_check = json.loads(check.read_text())
+        print(f"seed {seed}: PyTorch's sampling loop on vae4j's weights: max |difference| "
+              f"{sampler_check['max_abs_diff']:.2e} (latents up to {sampler_check['max_abs_latent']:.1f})", flush=True)
         torch_log = json.loads((torch_dir / "losses.json").read_text())
         for side, folder, (intervals, seconds) in [
                 ("vae4j", java, java_log(java)),
                 ("pytorch", torch_dir, ([(1, loss) for loss in torch_log["losses"]], torch_log["seconds"]))]:
             decode_grid(out, vae, folder, classes, args.samples)
             rows.append({"side": side, "seed": seed, "steps": args.steps, "final_loss": final_loss(intervals),
+                         "max_abs_latent": max_abs_latent(folder / "latents.safetensors"),
                          "latent_fd": latent_fd(out, folder / "latents.safetensors", cache, f"{side}-{seed}"),
                          "train_seconds": round(seconds, 1)})
             print(json.dumps(rows[-1]), flush=True)
