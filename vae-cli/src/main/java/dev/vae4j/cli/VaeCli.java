@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
             ReconstructCommand.class,
             ConvertCommand.class,
             EvaluateCommand.class,
+            EvaluateLatentsCommand.class,
             BenchCommand.class,
             LaunchCommand.class,
             SampleCommand.class,
