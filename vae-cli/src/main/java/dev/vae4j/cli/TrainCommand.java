@@ -217,11 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingBudget.ofThisMachine().check(recipe, source == null);
         long started = System.nanoTime();
         DistributedContext context = context(recipe.train().device());
-        if (context.distributed() && recipe.train().device().equals("cuda")) {
-            recipe = recipe.withTrain(recipe.train().toBuilder()
-                    .device("cuda:" + context.localRank())
-                    .build());
-        }
+        recipe = recipe.withTrain(onThisRanksDevice(recipe.train(), context));
         StopRequest stop = new StopRequest();
         TrainingSession.Outcome outcome;
         int stopExit;
@@ -249,6 +245,13 @@ public final class TrainCommand implements Callable<Integer> {
         return report(recipe, runDir, context, stop, stopExit, outcome, started);
     }
 
+    /** {@code train} with a launched rank's plain {@code cuda} device narrowed to the rank's own GPU. */
+    private static TrainConfig onThisRanksDevice(TrainConfig train, DistributedContext context) {
+        return context.distributed() && train.device().equals("cuda")
+                ? train.toBuilder().device("cuda:" + context.localRank()).build()
+                : train;
+    }
+
     /**
      * Trains a stage-2 recipe on {@code --latents} ({@link Stage2Session}); the loop overrides, the data-parallel
      * options and the stop signals work as for autoencoder recipes.
@@ -271,11 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         DistributedContext context = context(recipe.train().device());
-        if (context.distributed() && recipe.train().device().equals("cuda")) {
-            recipe = recipe.withTrain(recipe.train().toBuilder()
-                    .device("cuda:" + context.localRank())
-                    .build());
-        }
+        recipe = recipe.withTrain(onThisRanksDevice(recipe.train(), context));
         StopRequest stop = new StopRequest();
         TrainingState state;
         int stopExit;
