@@ -1,7 +1,6 @@
 package dev.vae4j.discriminators;
 
-import dev.vae4j.core.nn.Layers;
-import org.bytedeco.pytorch.LinearImpl;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -12,21 +11,21 @@ import org.bytedeco.pytorch.Tensor;
  * (Linear with bias). Input (N, T, dim) tokens -> (N, T, dim).
  */
 final class GigaGanL2Attention extends Module {
-    private final LinearImpl toQ;
-    private final LinearImpl toV;
-    private final LinearImpl toOut;
-    private final dev.vae4j.core.nn.IndexedModules<LinearImpl> toOutList;
+    private final Linear toQ;
+    private final Linear toV;
+    private final Linear toOut;
+    private final dev.vae4j.core.nn.IndexedModules<Linear> toOutList;
     private final int heads;
     private final long headDim;
 
     /** Attention over {@code dim = heads * headDim} channels. */
     public GigaGanL2Attention(long dim, int heads, long headDim) {
         long inner = heads * headDim;
-        this.toQ = register_module("to_q", Layers.linear(dim, inner));
-        this.toV = register_module("to_v", Layers.linear(dim, inner));
-        dev.vae4j.core.nn.IndexedModules<LinearImpl> out =
+        this.toQ = register_module("to_q", new Linear(dim, inner));
+        this.toV = register_module("to_v", new Linear(dim, inner));
+        dev.vae4j.core.nn.IndexedModules<Linear> out =
                 register_module("to_out", new dev.vae4j.core.nn.IndexedModules<>());
-        this.toOut = out.add(Layers.linear(inner, dim));
+        this.toOut = out.add(new Linear(inner, dim));
         this.toOutList = out;
         this.heads = heads;
         this.headDim = headDim;

@@ -2,10 +2,10 @@ package dev.vae4j.discriminators;
 
 import dev.vae4j.core.nn.IndexedModules;
 import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.GroupNormImpl;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -18,8 +18,8 @@ import org.bytedeco.pytorch.Tensor;
  */
 final class GigaGanSpatialTransformer extends Module {
     private final GroupNormImpl norm;
-    private final LinearImpl projIn;
-    private final LinearImpl projOut;
+    private final Linear projIn;
+    private final Linear projOut;
     private final List<GigaGanTransformerBlock> blocks = new ArrayList<>();
     private final double resGain;
     private final long channels;
@@ -33,12 +33,12 @@ final class GigaGanSpatialTransformer extends Module {
         this.channels = channels;
         this.resGain = resGain;
         this.norm = register_module("norm", Layers.groupNorm(32, channels, 1e-5));
-        this.projIn = register_module("proj_in", Layers.linear(channels, channels));
+        this.projIn = register_module("proj_in", new Linear(channels, channels));
         IndexedModules<GigaGanTransformerBlock> list = register_module("transformer_blocks", new IndexedModules<>());
         for (int i = 0; i < depth; i++) {
             blocks.add(list.add(new GigaGanTransformerBlock(channels, heads, headDim)));
         }
-        this.projOut = register_module("proj_out", Layers.linear(channels, channels));
+        this.projOut = register_module("proj_out", new Linear(channels, channels));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             projOut.weight().zero_();
             projOut.bias().zero_();

@@ -3,10 +3,9 @@ package dev.vae4j.discriminators;
 import static org.bytedeco.pytorch.global.torch.gelu;
 
 import dev.vae4j.core.nn.IndexedModules;
-import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LayerNormOptions;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -20,8 +19,8 @@ import org.bytedeco.pytorch.TensorVector;
  */
 final class GigaGanTransformerBlock extends Module {
     private final GigaGanL2Attention attn2;
-    private final LinearImpl geglu;
-    private final LinearImpl ffOut;
+    private final Linear geglu;
+    private final Linear ffOut;
     private final LayerNormImpl ffNorm;
     private final LayerNormImpl caNorm;
     private final long dim;
@@ -34,10 +33,10 @@ final class GigaGanTransformerBlock extends Module {
         Module ff = register_module("ff", new Module());
         IndexedModules<Module> net = ff.register_module("net", new IndexedModules<>());
         Module proj = net.add(new Module());
-        this.geglu = proj.register_module("proj", Layers.linear(dim, 8 * dim));
+        this.geglu = proj.register_module("proj", new Linear(dim, 8 * dim));
         net.add(new Module()); // net.1: Identity (dropout 0), no parameters
         Module identity = net.get(1);
-        this.ffOut = (LinearImpl) net.add(Layers.linear(4 * dim, dim));
+        this.ffOut = (Linear) net.add(new Linear(4 * dim, dim));
         this.containers = java.util.List.of(ff, net, proj, identity);
         this.attn2 = register_module("attn2", new GigaGanL2Attention(dim, heads, headDim));
         this.ffNorm = register_module("ff_norm", layerNorm(dim));

@@ -5,8 +5,6 @@ import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.GroupNormOptions;
-import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.LinearOptions;
 
 /**
  * Factories for the libtorch leaf layers our blocks are made of, configured like their PyTorch counterparts (square
@@ -56,10 +54,5 @@ public final class Layers {
         GroupNormOptions options = new GroupNormOptions(groups, channels);
         options.eps().put(eps);
         return new GroupNormImpl(options);
-    }
-
-    /** {@code nn.Linear(in, out, bias=True)}; weight shape (out, in). */
-    public static LinearImpl linear(long in, long out) {
-        return new LinearImpl(new LinearOptions(in, out));
     }
 }

@@ -2,7 +2,6 @@ package dev.vae4j.core.nn;
 
 import dev.vae4j.core.tensor.TensorScope;
 import java.util.function.UnaryOperator;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -15,10 +14,10 @@ import org.bytedeco.pytorch.Tensor;
 public final class SelfAttention2D extends Block2D {
     private final UnaryOperator<Tensor> norm;
     private final boolean spatialNorm;
-    private final LinearImpl toQ;
-    private final LinearImpl toK;
-    private final LinearImpl toV;
-    private final IndexedModules<LinearImpl> toOut;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final IndexedModules<Linear> toOut;
 
     /**
      * @param channels C (the head dimension: one head)
@@ -27,11 +26,11 @@ public final class SelfAttention2D extends Block2D {
     public SelfAttention2D(long channels, Normalization normalization) {
         norm = normalization.register(this, normalization.attentionName(), channels);
         spatialNorm = normalization.spatial();
-        toQ = register_module("to_q", Layers.linear(channels, channels));
-        toK = register_module("to_k", Layers.linear(channels, channels));
-        toV = register_module("to_v", Layers.linear(channels, channels));
+        toQ = register_module("to_q", new Linear(channels, channels));
+        toK = register_module("to_k", new Linear(channels, channels));
+        toV = register_module("to_v", new Linear(channels, channels));
         toOut = register_module("to_out", new IndexedModules<>());
-        toOut.add(Layers.linear(channels, channels));
+        toOut.add(new Linear(channels, channels));
     }
 
     /** (N, C, H, W) -> (N, C, H, W). */

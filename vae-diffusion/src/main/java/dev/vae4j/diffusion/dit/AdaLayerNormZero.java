@@ -3,8 +3,7 @@ package dev.vae4j.diffusion.dit;
 import static org.bytedeco.pytorch.global.torch.layer_norm;
 import static org.bytedeco.pytorch.global.torch.silu;
 
-import dev.vae4j.core.nn.Layers;
-import org.bytedeco.pytorch.LinearImpl;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -21,13 +20,13 @@ final class AdaLayerNormZero extends Module {
     static final double EPS = 1e-6;
 
     private final CombinedTimestepLabelEmbeddings emb;
-    private final LinearImpl linear;
+    private final Linear linear;
     private final long dim;
 
     AdaLayerNormZero(int dim, int numClasses) {
         this.dim = dim;
         emb = register_module("emb", new CombinedTimestepLabelEmbeddings(numClasses, dim));
-        linear = register_module("linear", Layers.linear(dim, 6L * dim));
+        linear = register_module("linear", new Linear(dim, 6L * dim));
     }
 
     /** The conditioning embedder. */

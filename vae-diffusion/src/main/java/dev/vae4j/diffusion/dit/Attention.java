@@ -1,9 +1,8 @@
 package dev.vae4j.diffusion.dit;
 
 import dev.vae4j.core.nn.IndexedModules;
+import dev.vae4j.core.nn.Linear;
 import dev.vae4j.core.nn.ScaledDotProductAttention;
-import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -14,10 +13,10 @@ import org.bytedeco.pytorch.Tensor;
  * {@code to_out.1}'s dropout. Tokens (N, T, D) -> (N, T, D).
  */
 final class Attention extends Module {
-    private final LinearImpl toQ;
-    private final LinearImpl toK;
-    private final LinearImpl toV;
-    private final IndexedModules<LinearImpl> toOut;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final IndexedModules<Linear> toOut;
     private final long heads;
     private final long headDim;
 
@@ -25,17 +24,11 @@ final class Attention extends Module {
         long dim = config.innerDim();
         heads = config.numAttentionHeads();
         headDim = config.attentionHeadDim();
-        toQ = register_module("to_q", linear(dim, config.attentionBias()));
-        toK = register_module("to_k", linear(dim, config.attentionBias()));
-        toV = register_module("to_v", linear(dim, config.attentionBias()));
+        toQ = register_module("to_q", new Linear(dim, dim, config.attentionBias()));
+        toK = register_module("to_k", new Linear(dim, dim, config.attentionBias()));
+        toV = register_module("to_v", new Linear(dim, dim, config.attentionBias()));
         toOut = register_module("to_out", new IndexedModules<>());
-        toOut.add(linear(dim, true));
-    }
-
-    private static LinearImpl linear(long dim, boolean bias) {
-        LinearOptions options = new LinearOptions(dim, dim);
-        options.bias().put(bias);
-        return new LinearImpl(options);
+        toOut.add(new Linear(dim, dim));
     }
 
     Tensor forward(Tensor x, TrainingNoise noise) {

@@ -9,7 +9,7 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.nn.IndexedModules;
-import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.Linear;
 import dev.vae4j.core.tensor.Shapes;
 import dev.vae4j.core.tensor.TensorScope;
 import dev.vae4j.diffusion.Denoiser;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -55,8 +54,8 @@ public final class DiT extends Module implements Denoiser {
     private final DiTConfig config;
     private final PatchEmbed posEmbed;
     private final IndexedModules<DiTBlock> transformerBlocks;
-    private final LinearImpl projOut1;
-    private final LinearImpl projOut2;
+    private final Linear projOut1;
+    private final Linear projOut2;
     private long noiseSeed;
     private long noisePasses;
 
@@ -69,9 +68,9 @@ public final class DiT extends Module implements Denoiser {
         for (int i = 0; i < config.numLayers(); i++) {
             transformerBlocks.add(new DiTBlock(config));
         }
-        projOut1 = register_module("proj_out_1", Layers.linear(dim, 2L * dim));
+        projOut1 = register_module("proj_out_1", new Linear(dim, 2L * dim));
         long patchArea = (long) config.patchSize() * config.patchSize();
-        projOut2 = register_module("proj_out_2", Layers.linear(dim, patchArea * config.outputChannels()));
+        projOut2 = register_module("proj_out_2", new Linear(dim, patchArea * config.outputChannels()));
         train(false);
     }
 

@@ -2,8 +2,7 @@ package dev.vae4j.diffusion.dit;
 
 import static org.bytedeco.pytorch.global.torch.gelu;
 
-import dev.vae4j.core.nn.Layers;
-import org.bytedeco.pytorch.LinearImpl;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -14,8 +13,8 @@ import org.bytedeco.pytorch.Tensor;
 final class FeedForward extends Module {
     private final Module net;
     private final Module activation;
-    private final LinearImpl projIn;
-    private final LinearImpl projOut;
+    private final Linear projIn;
+    private final Linear projOut;
     private final String approximate;
 
     FeedForward(DiTConfig config) {
@@ -23,8 +22,8 @@ final class FeedForward extends Module {
         approximate = "gelu-approximate".equals(config.activationFn()) ? "tanh" : "none";
         net = register_module("net", new Module());
         activation = net.register_module("0", new Module());
-        projIn = activation.register_module("proj", Layers.linear(dim, 4 * dim));
-        projOut = net.register_module("2", Layers.linear(4 * dim, dim));
+        projIn = activation.register_module("proj", new Linear(dim, 4 * dim));
+        projOut = net.register_module("2", new Linear(4 * dim, dim));
     }
 
     Tensor forward(Tensor x, TrainingNoise noise) {

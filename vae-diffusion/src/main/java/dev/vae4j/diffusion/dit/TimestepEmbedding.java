@@ -2,8 +2,7 @@ package dev.vae4j.diffusion.dit;
 
 import static org.bytedeco.pytorch.global.torch.silu;
 
-import dev.vae4j.core.nn.Layers;
-import org.bytedeco.pytorch.LinearImpl;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,12 +11,12 @@ import org.bytedeco.pytorch.Tensor;
  * sinusoidal features (N, 256) -> (N, D).
  */
 final class TimestepEmbedding extends Module {
-    private final LinearImpl linear1;
-    private final LinearImpl linear2;
+    private final Linear linear1;
+    private final Linear linear2;
 
     TimestepEmbedding(int in, int dim) {
-        linear1 = register_module("linear_1", Layers.linear(in, dim));
-        linear2 = register_module("linear_2", Layers.linear(dim, dim));
+        linear1 = register_module("linear_1", new Linear(in, dim));
+        linear2 = register_module("linear_2", new Linear(dim, dim));
     }
 
     /** Features (N, in) in any float dtype, cast to the weights' as diffusers casts them to the hidden dtype. */

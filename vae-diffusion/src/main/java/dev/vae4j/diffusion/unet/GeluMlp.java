@@ -2,8 +2,7 @@ package dev.vae4j.diffusion.unet;
 
 import static org.bytedeco.pytorch.global.torch.gelu;
 
-import dev.vae4j.core.nn.Layers;
-import org.bytedeco.pytorch.LinearImpl;
+import dev.vae4j.core.nn.Linear;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -13,13 +12,13 @@ import org.bytedeco.pytorch.Tensor;
  * linears sit at the Sequential's indices {@code first} and {@code first + 2}. (N, in) -> (N, out).
  */
 final class GeluMlp extends Module {
-    private final LinearImpl in;
-    private final LinearImpl out;
+    private final Linear in;
+    private final Linear out;
 
     /** @param first the Sequential index of the first linear (1 in {@code time_mlp}, 0 in {@code lbl_embeds}) */
     GeluMlp(long inFeatures, long outFeatures, int first) {
-        in = register_module(Integer.toString(first), Layers.linear(inFeatures, outFeatures));
-        out = register_module(Integer.toString(first + 2), Layers.linear(outFeatures, outFeatures));
+        in = register_module(Integer.toString(first), new Linear(inFeatures, outFeatures));
+        out = register_module(Integer.toString(first + 2), new Linear(outFeatures, outFeatures));
     }
 
     Tensor forward(Tensor x) {

@@ -3,9 +3,9 @@ package dev.vae4j.diffusion.unet;
 import static org.bytedeco.pytorch.global.torch.silu;
 
 import dev.vae4j.core.nn.Layers;
+import dev.vae4j.core.nn.Linear;
 import dev.vae4j.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -19,14 +19,14 @@ import org.bytedeco.pytorch.TensorVector;
  */
 final class TimeConditionedResnetBlock extends Module {
     private final Module mlp;
-    private final LinearImpl timeProjection;
+    private final Linear timeProjection;
     private final ScaleShiftConvBlock block1;
     private final ScaleShiftConvBlock block2;
     private final Conv2dImpl resConv;
 
     TimeConditionedResnetBlock(long in, long out, long timeDim, long groups) {
         mlp = register_module("mlp", new Module());
-        timeProjection = mlp.register_module("1", Layers.linear(timeDim, 2 * out));
+        timeProjection = mlp.register_module("1", new Linear(timeDim, 2 * out));
         block1 = register_module("block1", new ScaleShiftConvBlock(in, out, groups));
         block2 = register_module("block2", new ScaleShiftConvBlock(out, out, groups));
         resConv = in == out ? null : register_module("res_conv", Layers.conv2d(in, out, 1, 1, 0));
