@@ -151,6 +151,10 @@ TRAJECTORY_CASES = [
     dict(name="dpm", sampler="dpm", schedule="linear_1000", prediction_type="epsilon", seed=108),
     dict(name="dpm_cfg_dit", sampler="dpm", schedule="linear_1000", prediction_type="epsilon", seed=109,
          guidance_scale=4.0),
+    dict(name="dpm_leading_offset", sampler="dpm", schedule="scaled_linear_1000", prediction_type="epsilon",
+         seed=110, timestep_spacing="leading", steps_offset=1),
+    dict(name="dpm_trailing_zero_snr", sampler="dpm", schedule="zero_snr_linear_1000",
+         prediction_type="v_prediction", seed=111, timestep_spacing="trailing"),
 ]
 
 
@@ -236,7 +240,9 @@ def diffusers_scheduler(case):
         return FlowMatchEulerDiscreteScheduler(shift=case["shift"])
     kwargs = diffusers_kwargs(SCHEDULES[case["schedule"]])
     if sampler == "dpm":
-        return DPMSolverMultistepScheduler(prediction_type=case["prediction_type"], **kwargs)
+        return DPMSolverMultistepScheduler(prediction_type=case["prediction_type"],
+                                           timestep_spacing=case.get("timestep_spacing", "linspace"),
+                                           steps_offset=case.get("steps_offset", 0), **kwargs)
     kwargs.update(prediction_type=case["prediction_type"], clip_sample=case["clip_sample"],
                   timestep_spacing=case["timestep_spacing"], steps_offset=case["steps_offset"])
     if sampler == "ddim":

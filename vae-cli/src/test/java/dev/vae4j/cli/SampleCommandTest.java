@@ -89,15 +89,16 @@ class SampleCommandTest {
     }
 
     /**
-     * {@code --sampler dpm-solver++} on the DDIM folder samples as diffusers' DPM-Solver++ folder of the same
-     * transformer and VAE (linspace timesteps, the spacing the library's DPM-Solver++ takes); {@code --vae} with the
-     * folder's own vae/ changes nothing, one of other latent channels is refused; ddim with eta draws step noise.
+     * {@code --sampler dpm-solver++} on the DDIM folder samples as diffusers does after {@code pipe.scheduler =
+     * DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)} (the DDIM config's leading spacing and steps
+     * offset carried over); {@code --vae} with the folder's own vae/ changes nothing, one of other latent channels is
+     * refused; ddim with eta draws step noise.
      */
     @Test
     void samplerAndVaeOptionsOverrideTheFolders(@TempDir Path tmp) throws IOException {
         Path dpm = tmp.resolve("dpm");
         run(args(dpm, "0,3", "--sampler", "dpm-solver++")).assertOk();
-        assertDiffusersImages(dpm, PIPELINE.resolveSibling("dpm_solver"));
+        assertDiffusersImages(dpm, PIPELINE.resolveSibling("ddim_as_dpm_solver"));
         Path ownVae = tmp.resolve("own-vae");
         run(args(ownVae, "0,3", "--vae", PIPELINE.resolve("vae").toString())).assertOk();
         assertDiffusersImages(ownVae, PIPELINE);

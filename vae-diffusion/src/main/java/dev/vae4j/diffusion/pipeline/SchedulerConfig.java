@@ -63,6 +63,7 @@ public final class SchedulerConfig {
     private final String className;
     private final NoiseSchedule schedule;
     private final DiffusersSchedulerOptions options;
+    private final TimestepSpacing multistepSpacing;
     private final boolean setAlphaToOne;
     private final String json;
 
@@ -70,11 +71,13 @@ public final class SchedulerConfig {
             String className,
             NoiseSchedule schedule,
             DiffusersSchedulerOptions options,
+            TimestepSpacing multistepSpacing,
             boolean setAlphaToOne,
             String json) {
         this.className = className;
         this.schedule = schedule;
         this.options = options;
+        this.multistepSpacing = multistepSpacing;
         this.setAlphaToOne = setAlphaToOne;
         this.json = json;
     }
@@ -124,6 +127,8 @@ public final class SchedulerConfig {
         PredictionType prediction =
                 ConfigFields.construct(() -> PredictionType.fromConfigName(f.text("prediction_type", "epsilon")));
         TimestepSpacing spacing = spacing(f, className.equals("DPMSolverMultistepScheduler") ? "linspace" : "leading");
+        // what DPMSolverMultistepScheduler.from_config(this config) spaces by: the key if given, else its own default
+        TimestepSpacing multistepSpacing = spacing(f, "linspace");
         int stepsOffset = f.integer("steps_offset", 0);
         return switch (className) {
             case "DDIMScheduler" -> {
@@ -132,6 +137,7 @@ public final class SchedulerConfig {
                         className,
                         schedule,
                         options(f, prediction, spacing, stepsOffset),
+                        multistepSpacing,
                         f.bool("set_alpha_to_one", true),
                         text);
             }
@@ -139,12 +145,16 @@ public final class SchedulerConfig {
                 f.requireKnownKeys(union(Set.of("clip_sample", "clip_sample_range", "variance_type")));
                 requireValue(f, "variance_type", "fixed_small");
                 yield new SchedulerConfig(
-                        className, schedule, options(f, prediction, spacing, stepsOffset), false, text);
+                        className,
+                        schedule,
+                        options(f, prediction, spacing, stepsOffset),
+                        multistepSpacing,
+                        false,
+                        text);
             }
             default -> {
                 f.requireKnownKeys(union(DpmDefaults.KEYS));
                 DpmDefaults.require(f);
-                f.require(spacing == TimestepSpacing.LINSPACE, "timestep_spacing other than linspace is not supported");
                 yield new SchedulerConfig(
                         className,
                         schedule,
@@ -152,6 +162,7 @@ public final class SchedulerConfig {
                                 .withPredictionType(prediction)
                                 .withClipSample(false)
                                 .withTimestepSpacing(spacing, stepsOffset),
+                        multistepSpacing,
                         false,
                         text);
             }
@@ -243,7 +254,9 @@ public final class SchedulerConfig {
         return switch (chosen) {
             case DDIM -> new DdimSampler(schedule, steps, options, eta, setAlphaToOne, noise);
             case DDPM -> new DdpmSampler(schedule, steps, options, noise);
-            case DPM_SOLVER_PP -> new DpmSolverMultistepSampler(schedule, steps, options.predictionType());
+            case DPM_SOLVER_PP ->
+                new DpmSolverMultistepSampler(
+                        schedule, steps, options.predictionType(), multistepSpacing, options.stepsOffset());
             case EULER ->
                 throw new IllegalArgumentException("sampler euler runs on a rectified-flow path; this " + className
                         + " noise schedule takes ddim, ddpm or dpm-solver++");

@@ -9,10 +9,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * DPM-Solver++ (2M) as diffusers' {@code DPMSolverMultistepScheduler} runs it with
  * {@code algorithm_type="dpmsolver++"}, {@code solver_order=2}, {@code solver_type="midpoint"},
- * {@code lower_order_final=True} and its other defaults ({@code timestep_spacing="linspace"},
- * {@code final_sigmas_type="zero"}): the model output becomes an x0 prediction, the first and the last step are first
- * order (DDIM in lambda = log(alpha / sigma)), the others second order with the previous x0 prediction, which this
- * sampler holds between steps. Step it 0, 1, 2, ...
+ * {@code lower_order_final=True} and its other defaults ({@code final_sigmas_type="zero"}), with any
+ * {@code timestep_spacing} (its default: linspace): the model output becomes an x0 prediction, the first and the last
+ * step are first order (DDIM in lambda = log(alpha / sigma)), the others second order with the previous x0 prediction,
+ * which this sampler holds between steps. Step it 0, 1, 2, ...
  *
  * <p>A schedule whose last alpha-bar is 0 (zero terminal SNR) gets 2^-24 there, as diffusers does with
  * {@code rescale_betas_zero_snr}.
@@ -26,21 +26,32 @@ public final class DpmSolverMultistepSampler implements Sampler {
     private int nextStep;
 
     /**
-     * A sampler of {@code steps} steps.
+     * A sampler of {@code steps} steps with diffusers' default linspace spacing.
      *
      * @throws IllegalArgumentException when steps is outside [1, T]
      */
     public DpmSolverMultistepSampler(NoiseSchedule schedule, int steps, PredictionType predictionType) {
+        this(schedule, steps, predictionType, TimestepSpacing.LINSPACE, 0);
+    }
+
+    /**
+     * A sampler of {@code steps} steps at the timesteps {@link TimestepSpacing#multistepTimesteps} gives.
+     *
+     * @param stepsOffset diffusers' {@code steps_offset}, added to leading timesteps
+     * @throws IllegalArgumentException when steps is outside [1, T] or a timestep falls outside the schedule
+     */
+    public DpmSolverMultistepSampler(
+            NoiseSchedule schedule,
+            int steps,
+            PredictionType predictionType,
+            TimestepSpacing spacing,
+            int stepsOffset) {
         Objects.requireNonNull(schedule, "schedule");
         this.predictionType = Objects.requireNonNull(predictionType, "predictionType");
         int trainTimesteps = schedule.trainTimesteps();
-        StepChecks.requireStepCount(
-                steps, trainTimesteps, "the schedule has " + trainTimesteps + " training timesteps");
-        double[] spaced = Linspace.of(0, trainTimesteps - 1, steps + 1);
-        timesteps = new int[steps];
+        timesteps = Objects.requireNonNull(spacing, "spacing").multistepTimesteps(trainTimesteps, steps, stepsOffset);
         sigmas = new float[steps + 1];
         for (int i = 0; i < steps; i++) {
-            timesteps[i] = (int) Math.rint(spaced[steps - i]);
             float ac = timesteps[i] == trainTimesteps - 1 && schedule.alphaCumprod(timesteps[i]) == 0f
                     ? 0x1p-24f
                     : schedule.alphaCumprod(timesteps[i]);

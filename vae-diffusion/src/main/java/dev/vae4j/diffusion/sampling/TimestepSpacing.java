@@ -18,16 +18,55 @@ public enum TimestepSpacing {
      * @throws IllegalArgumentException when N is outside [1, T] or a timestep falls outside [0, T-1]
      */
     public int[] timesteps(int trainTimesteps, int steps, int stepsOffset) {
+        requireArguments(trainTimesteps, steps, stepsOffset);
+        return checked(
+                switch (this) {
+                    case LEADING -> leading(trainTimesteps, steps, stepsOffset);
+                    case TRAILING -> trailing(trainTimesteps, steps);
+                    case LINSPACE -> linspace(trainTimesteps, steps);
+                },
+                trainTimesteps,
+                steps,
+                stepsOffset);
+    }
+
+    /**
+     * The N timesteps of diffusers' {@code DPMSolverMultistepScheduler.set_timesteps}, descending: linspace and leading
+     * spread N + 1 points and drop the last one (0), {@code round(linspace(0, T - 1, N + 1))} and {@code arange(0, N +
+     * 1) * (T // (N + 1)) + steps_offset}; trailing as {@link #timesteps}.
+     *
+     * @throws IllegalArgumentException when N is outside [1, T] or a timestep falls outside [0, T-1]
+     */
+    public int[] multistepTimesteps(int trainTimesteps, int steps, int stepsOffset) {
+        requireArguments(trainTimesteps, steps, stepsOffset);
+        int[] timesteps = new int[steps];
+        switch (this) {
+            case LEADING -> {
+                int ratio = trainTimesteps / (steps + 1);
+                for (int i = 0; i < steps; i++) {
+                    timesteps[i] = (steps - i) * ratio + stepsOffset;
+                }
+            }
+            case TRAILING -> timesteps = trailing(trainTimesteps, steps);
+            case LINSPACE -> {
+                double[] values = Linspace.of(0, trainTimesteps - 1, steps + 1);
+                for (int i = 0; i < steps; i++) {
+                    timesteps[i] = (int) Math.rint(values[steps - i]);
+                }
+            }
+        }
+        return checked(timesteps, trainTimesteps, steps, stepsOffset);
+    }
+
+    private static void requireArguments(int trainTimesteps, int steps, int stepsOffset) {
         StepChecks.requireStepCount(
                 steps, trainTimesteps, "the schedule has " + trainTimesteps + " training timesteps");
         if (stepsOffset < 0) {
             throw new IllegalArgumentException("steps_offset " + stepsOffset + " is negative");
         }
-        int[] timesteps = switch (this) {
-            case LEADING -> leading(trainTimesteps, steps, stepsOffset);
-            case TRAILING -> trailing(trainTimesteps, steps);
-            case LINSPACE -> linspace(trainTimesteps, steps);
-        };
+    }
+
+    private int[] checked(int[] timesteps, int trainTimesteps, int steps, int stepsOffset) {
         for (int t : timesteps) {
             if (t < 0 || t >= trainTimesteps) {
                 throw new IllegalArgumentException("timestep " + t + " (" + name().toLowerCase(java.util.Locale.ROOT)

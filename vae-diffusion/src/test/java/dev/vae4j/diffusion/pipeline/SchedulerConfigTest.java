@@ -12,6 +12,8 @@ import dev.vae4j.diffusion.sampling.DdimSampler;
 import dev.vae4j.diffusion.sampling.DdpmSampler;
 import dev.vae4j.diffusion.sampling.DpmSolverMultistepSampler;
 import dev.vae4j.diffusion.sampling.NoiseSource;
+import dev.vae4j.diffusion.sampling.Sampler;
+import dev.vae4j.diffusion.sampling.SamplerKind;
 import dev.vae4j.diffusion.sampling.TimestepSpacing;
 import dev.vae4j.diffusion.schedule.BetaSchedule;
 import dev.vae4j.diffusion.schedule.NoiseSchedule;
@@ -54,6 +56,25 @@ class SchedulerConfigTest {
                         + " \"lambda_min_clipped\": -Infinity}");
         assertEquals(0f, dpm.schedule().alphaCumprod(999));
         assertInstanceOf(DpmSolverMultistepSampler.class, dpm.sampler(10, NO_NOISE));
+    }
+
+    @Test
+    void dpmSolverSpacesItsTimestepsAsFromConfigDoes() {
+        // DPMSolverMultistepScheduler.from_config(config).set_timesteps(50): the config's spacing and offset, linspace
+        // when it has none (tools/reference/gen_diffusion_samplers.py's trajectory timesteps)
+        Sampler leading = SchedulerConfig.parse("{\"_class_name\": \"DDIMScheduler\", \"timestep_spacing\":"
+                        + " \"leading\", \"steps_offset\": 1}")
+                .sampler(SamplerKind.DPM_SOLVER_PP, 50, 0.0, NO_NOISE);
+        assertEquals(951.0, leading.timestep(0));
+        assertEquals(20.0, leading.timestep(49));
+        Sampler unset = SchedulerConfig.parse("{\"_class_name\": \"DDIMScheduler\"}")
+                .sampler(SamplerKind.DPM_SOLVER_PP, 50, 0.0, NO_NOISE);
+        assertEquals(999.0, unset.timestep(0));
+        Sampler trailing = SchedulerConfig.parse(
+                        "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"timestep_spacing\": \"trailing\"}")
+                .sampler(50, NO_NOISE);
+        assertEquals(999.0, trailing.timestep(0));
+        assertEquals(19.0, trailing.timestep(49));
     }
 
     @ParameterizedTest

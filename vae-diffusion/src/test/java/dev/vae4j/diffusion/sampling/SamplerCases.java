@@ -39,7 +39,13 @@ final class SamplerCases {
             case "flow_euler" ->
                 new FlowMatchEulerSampler(1000, steps, c.get("shift").asDouble());
             case "dpm" ->
-                new DpmSolverMultistepSampler(schedule(c.get("schedule").asText()), steps, predictionType(c));
+                new DpmSolverMultistepSampler(
+                        schedule(c.get("schedule").asText()),
+                        steps,
+                        predictionType(c),
+                        TimestepSpacing.valueOf(
+                                c.path("timestep_spacing").asText("linspace").toUpperCase(Locale.ROOT)),
+                        c.path("steps_offset").asInt(0));
             default -> throw new IllegalArgumentException("unknown sampler in cases.json: " + c.get("sampler"));
         };
     }
