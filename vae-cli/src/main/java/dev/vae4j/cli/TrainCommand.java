@@ -64,8 +64,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "DIR|SHARDS",
-            description = "Image folder, or WebDataset tar shards as a path or brace pattern, e.g."
-                    + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
+            description =
+                    "Image folder (sub-folders included), or WebDataset tar shards as a path or brace pattern, e.g."
+                            + " 'shards/data-{000000..000099}.tar' (default: built-in synthetic images).")
     private Path data;
 
     @Option(

@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.tensor.TensorScope;
+import dev.vae4j.recipes.Recipe;
+import dev.vae4j.recipes.TrainingData;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -245,6 +250,57 @@ class TrainCommandTest {
             assertTrue(steps.get(0).has(term), term);
         }
         assertTrue(!steps.get(19).has("g") && steps.get(20).has("g"), "GAN branch from step 21 (index 20)");
+    }
+
+    /**
+     * An ImageNet-style tree (class folders, one with a folder inside) trains as one set: 10 images train and the last
+     * 4 in path order are held out.
+     */
+    @Test
+    void trainsOnATreeOfClassFolders(@TempDir Path dir) throws IOException {
+        Path images = dir.resolve("images");
+        Random random = new Random(5);
+        for (String name : List.of(
+                "n01/a",
+                "n01/b",
+                "n01/c",
+                "n01/d",
+                "n01/e",
+                "n02/f",
+                "n02/g",
+                "n02/deep/h",
+                "n02/deep/i",
+                "n03/j",
+                "n03/k",
+                "n03/l",
+                "n03/m",
+                "n03/n")) {
+            BufferedImage picture = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 20; y++) {
+                for (int x = 0; x < 20; x++) {
+                    picture.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            Path file = images.resolve(name + ".png");
+            Files.createDirectories(file.getParent());
+            ImageIO.write(picture, "png", file.toFile());
+        }
+        CliTestSupport.Result result = CliTestSupport.run(
+                "train",
+                "--recipe",
+                microRecipe(),
+                "--data",
+                images.toString(),
+                "--out",
+                dir.resolve("run").toString(),
+                "--steps",
+                "2");
+        result.assertOk();
+        assertTrue(result.out().contains("trained 2 steps"), result.out());
+        TrainingData data = TrainingData.of(Recipe.load(microRecipe()), images);
+        assertEquals(10, data.train().size());
+        assertEquals(4, data.validation().size());
+        assertTrue(data.source().endsWith("(10 training, 4 validation images)"), data.source());
     }
 
     @Test

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The images an evaluation runs on: the first {@code limit} images (by file name) of a folder, each resized so its
- * shorter side is {@code size} and centre-cropped to {@code size} x {@code size} (deterministic).
+ * The images an evaluation runs on: the first {@code limit} images (in path order) of a folder and its sub-folders,
+ * each resized so its shorter side is {@code size} and centre-cropped to {@code size} x {@code size} (deterministic).
  *
  * @param folder the image folder
  * @param size the square evaluation resolution, pixels
@@ -30,7 +30,7 @@ public record EvaluationSet(Path folder, int size, ImageFolderDataset dataset) {
             throw new IllegalArgumentException(
                     "evaluation size and image limit must be at least 1, got size " + size + " and limit " + limit);
         }
-        List<Path> files = ImageTensors.listImages(folder);
+        List<Path> files = ImageTensors.listImagesRecursively(folder);
         if (limit != null && limit < files.size()) {
             files = files.subList(0, limit);
         }

@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The training set and the held-out validation images of a run (with {@code data.buckets}, training images are cut to
  * the aspect bucket nearest their shape, see {@link BucketedImageDataset}; validation stays square): from an image
- * folder (its last {@code validation.images} files, in name order, are held out), from WebDataset tar shards (a path or
- * brace pattern ending in {@code .tar}; the last {@code validation.images} samples of the last shards are held out, the
- * rest is visited in WebDataset order: shards shuffled, then a shuffle buffer of {@code data.shuffle_buffer} samples)
- * or, without either, from the built-in synthetic dataset (validation images drawn with another seed).
+ * folder, sub-folders included (its last {@code validation.images} files in path order are held out), from WebDataset
+ * tar shards (a path or brace pattern ending in {@code .tar}; the last {@code validation.images} samples of the last
+ * shards are held out, the rest is visited in WebDataset order: shards shuffled, then a shuffle buffer of
+ * {@code data.shuffle_buffer} samples) or, without either, from the built-in synthetic dataset (validation images drawn
+ * with another seed).
  *
  * @param train training images, augmented per the recipe
  * @param validation held-out images, centre-cropped at the training size (unreadable ones skipped)
@@ -56,7 +57,7 @@ public record TrainingData(ImageDataset train, List<ImageArray> validation, Stri
         if (ShardPattern.isShardPattern(folder.toString())) {
             return shards(WebDatasetShards.open(folder.toString()), augmentation, recipe, folder);
         }
-        List<Path> files = ImageTensors.listImages(folder);
+        List<Path> files = ImageTensors.listImagesRecursively(folder);
         if (files.size() <= held) {
             throw new IllegalArgumentException(folder + " holds " + files.size() + " images; need more than the " + held
                     + " held out for validation");

@@ -12,10 +12,16 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -106,13 +112,7 @@ public final class ImageTensors {
      * @throws FileAccessException if the folder cannot be listed
      */
     public static List<Path> listImages(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(
-                    !Files.exists(folder)
-                            ? folder + " does not exist"
-                            : folder + " is a file, not a folder of images"
-                                    + (isImageFile(folder) ? " (put the image in a folder of its own)" : ""));
-        }
+        requireFolder(folder);
         List<Path> images = new ArrayList<>();
         int skipped = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
@@ -130,6 +130,71 @@ public final class ImageTensors {
         images.sort(Comparator.comparing(p -> p.getFileName().toString()));
         LOG.debug("{}: {} image files, {} other entries skipped", folder, images.size(), skipped);
         return images;
+    }
+
+    /**
+     * The image files anywhere under {@code folder}, sub-folders included (an ImageNet-style tree of class folders),
+     * selected by extension as {@link #listImages} and sorted by their path relative to {@code folder} with '/'
+     * separators, so a flat folder lists as {@link #listImages} lists it. Hidden files and folders (names starting with
+     * '.') are skipped; symbolic links are followed, a link back to a folder above it is skipped with a warning.
+     *
+     * @throws IllegalArgumentException if {@code folder} does not exist or is not a folder
+     * @throws FileAccessException if a folder of the tree cannot be listed
+     */
+    public static List<Path> listImagesRecursively(Path folder) {
+        requireFolder(folder);
+        List<Path> images = new ArrayList<>();
+        try {
+            Files.walkFileTree(
+                    folder, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                            return !dir.equals(folder) && hidden(dir)
+                                    ? FileVisitResult.SKIP_SUBTREE
+                                    : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                            if (attributes.isRegularFile() && !hidden(file) && isImageFile(file)) {
+                                images.add(file);
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                            if (e instanceof FileSystemLoopException) {
+                                LOG.warn("{}: a link back to a folder above it, skipped", file);
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw e;
+                        }
+                    });
+        } catch (IOException e) {
+            throw new FileAccessException("cannot list image folder " + folder + ": " + e.getMessage(), e);
+        }
+        images.sort(Comparator.comparing(p -> relativeName(folder, p)));
+        LOG.debug("{}: {} image files in the tree", folder, images.size());
+        return images;
+    }
+
+    private static boolean hidden(Path path) {
+        return path.getFileName().toString().startsWith(".");
+    }
+
+    private static String relativeName(Path folder, Path file) {
+        return folder.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    private static void requireFolder(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException(
+                    !Files.exists(folder)
+                            ? folder + " does not exist"
+                            : folder + " is a file, not a folder of images"
+                                    + (isImageFile(folder) ? " (put the image in a folder of its own)" : ""));
+        }
     }
 
     /**

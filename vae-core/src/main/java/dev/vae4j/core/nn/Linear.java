@@ -22,9 +22,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>On CPU in float32 with several intra-op threads, many rows are computed as a 1x1 convolution over the rows in the
  * channels-last layout, which oneDNN runs on libtorch's OpenMP threads: {@code nn.Linear} itself hands the whole
  * product to the Bytedeco build's OpenBLAS, which {@link dev.vae4j.core.tensor.CpuThreads} keeps at one thread so that
- * its pool does not fight OpenMP's for the cores. On 2 cores a (2048, 384) x (384, 1536) product then runs at 200
- * GFLOP/s instead of 95, forward and backward alike (PyTorch's MKL: 175-185). Results agree with {@code F.linear} to
- * float32 rounding. Fewer rows, one thread, other devices and autocast use {@code F.linear}.
+ * its pool does not fight OpenMP's for the cores. On 2 cores a (2048, 384) x (384, 1536) product then runs at about 200
+ * GFLOP/s forward and 190 forward and backward, instead of 95 (PyTorch's MKL: 175-185). Results agree with
+ * {@code F.linear} to float32 rounding. Fewer rows, one thread, other devices and autocast use {@code F.linear}.
  */
 public final class Linear extends Module {
     /** Fewest rows computed as a convolution: below about 100, oneDNN's call overhead outweighs the second core. */

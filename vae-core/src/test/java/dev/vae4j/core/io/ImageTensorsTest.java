@@ -284,6 +284,36 @@ class ImageTensorsTest {
     }
 
     @Test
+    void listsATreeOfClassFoldersInPathOrderSkippingHiddenOnesAndLinkLoops() throws IOException {
+        BufferedImage image = pattern(BufferedImage.TYPE_INT_RGB);
+        write(image, "png", "top.png");
+        Files.createDirectories(dir.resolve("n02/deep"));
+        Files.createDirectories(dir.resolve("n01"));
+        Files.createDirectories(dir.resolve(".cache"));
+        write(image, "png", "n02/b.png");
+        write(image, "png", "n02/deep/a.png");
+        write(image, "jpg", "n01/z.jpg");
+        write(image, "png", ".cache/thumb.png");
+        write(image, "png", "n01/.hidden.png");
+        Files.writeString(dir.resolve("n01/labels.txt"), "x");
+        Files.createSymbolicLink(dir.resolve("n01/loop"), dir);
+        List<String> names = ImageTensors.listImagesRecursively(dir).stream()
+                .map(p -> dir.relativize(p).toString())
+                .toList();
+        assertEquals(List.of("n01/z.jpg", "n02/b.png", "n02/deep/a.png", "top.png"), names);
+        assertThrows(IllegalArgumentException.class, () -> ImageTensors.listImagesRecursively(dir.resolve("nope")));
+    }
+
+    @Test
+    void aFlatFolderListsRecursivelyAsItListsFlat() throws IOException {
+        BufferedImage image = pattern(BufferedImage.TYPE_INT_RGB);
+        for (String name : List.of("b-1.png", "b.png", "B.png", "a_2.png", "a.png")) {
+            write(image, "png", name);
+        }
+        assertEquals(ImageTensors.listImages(dir), ImageTensors.listImagesRecursively(dir));
+    }
+
+    @Test
     void readBatchStacksImagesAndNamesTheFirstMismatch() throws IOException {
         BufferedImage image = pattern(BufferedImage.TYPE_INT_RGB);
         Path a = write(image, "png", "a.png");

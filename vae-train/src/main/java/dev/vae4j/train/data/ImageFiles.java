@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The images of a folder as an {@link ImageSource}: files with an image extension sorted by name (as
- * {@link ImageTensors#listImages}), key = relative path without extension (the file name for a flat folder), caption =
- * the text of a sibling {@code <name>.txt} and JSON = a sibling {@code <name>.json} when present (the layout of many
- * caption datasets).
+ * The images of a folder as an {@link ImageSource}: files with an image extension, sub-folders included, in path order
+ * (as {@link ImageTensors#listImagesRecursively}), key = relative path without extension (the file name for a flat
+ * folder), caption = the text of a sibling {@code <name>.txt} and JSON = a sibling {@code <name>.json} when present
+ * (the layout of many caption datasets).
  */
 public final class ImageFiles implements ImageSource {
     private final Path folder;
@@ -25,9 +25,9 @@ public final class ImageFiles implements ImageSource {
      */
     public ImageFiles(Path folder) {
         this.folder = folder;
-        this.files = ImageTensors.listImages(folder);
+        this.files = ImageTensors.listImagesRecursively(folder);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("no images (PNG, JPEG, BMP, GIF) in " + folder);
+            throw new IllegalArgumentException("no images (PNG, JPEG, BMP, GIF) in " + folder + " or its sub-folders");
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The images of one folder (PNG, JPEG, BMP, GIF; sorted by name), decoded on demand, converted to RGB (grayscale
- * replicated, alpha dropped) and brought to the training resolution by an {@link Augmentation}.
+ * The images of a folder and its sub-folders (PNG, JPEG, BMP, GIF; in path order), decoded on demand, converted to RGB
+ * (grayscale replicated, alpha dropped) and brought to the training resolution by an {@link Augmentation}.
  */
 public final class ImageFolderDataset implements ImageDataset {
     private final Path folder;
@@ -19,7 +19,7 @@ public final class ImageFolderDataset implements ImageDataset {
      * @throws dev.vae4j.core.io.ImageReadException if the folder cannot be listed
      */
     public ImageFolderDataset(Path folder, Augmentation augmentation) {
-        this(folder, ImageTensors.listImages(folder), augmentation);
+        this(folder, ImageTensors.listImagesRecursively(folder), augmentation);
     }
 
     /**
@@ -32,7 +32,7 @@ public final class ImageFolderDataset implements ImageDataset {
         this.files = List.copyOf(files);
         this.augmentation = augmentation;
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("no images (PNG, JPEG, BMP, GIF) in " + folder);
+            throw new IllegalArgumentException("no images (PNG, JPEG, BMP, GIF) in " + folder + " or its sub-folders");
         }
     }
 
