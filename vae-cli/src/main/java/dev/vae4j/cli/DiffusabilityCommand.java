@@ -1,14 +1,18 @@
 package dev.vae4j.cli;
 
+import dev.vae4j.core.FileAccessException;
 import dev.vae4j.core.io.ImageTensors;
 import dev.vae4j.core.tensor.CpuThreads;
 import dev.vae4j.diffusion.train.Stage2Recipe;
 import dev.vae4j.eval.Diffusability;
+import dev.vae4j.recipes.ConsoleProgress;
+import dev.vae4j.train.StopRequest;
 import dev.vae4j.train.cache.CacheLabels;
 import dev.vae4j.train.data.Augmentation;
 import dev.vae4j.train.data.ImageClassFolders;
 import dev.vae4j.train.data.ImageFolderDataset;
 import dev.vae4j.train.data.SyntheticImages;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +27,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vae diffusability}: caches each autoencoder's latents of a labelled image set, trains the same stage-2 recipe
  * with the same seed on each ({@link Diffusability}) and prints one table: reconstruction PSNR (and rFID) next to
- * generation latent FD (and gFID) per autoencoder, with the sample grids.
+ * generation latent FD (and gFID) per autoencoder, with the sample grids. The work folder records the options
+ * ({@link ComparisonRecord}); after a stop (SIGTERM, Ctrl-C) {@code --resume} continues the comparison exactly.
  */
 @Command(
         name = "diffusability",
@@ -101,6 +106,12 @@ public final class DiffusabilityCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     private Integer threads;
 
+    @Option(
+            names = "--resume",
+            description = "Continue the comparison in --out after a stop (the same options): finished caches and runs"
+                    + " are kept, a stopped run continues from its last checkpoint.")
+    private boolean resume;
+
     @Override
     public Integer call() {
         if (!Stage2Recipe.isStage2(recipeName)) {
@@ -111,13 +122,34 @@ public final class DiffusabilityCommand implements Callable<Integer> {
         if (steps != null) {
             recipe = recipe.withTrain(recipe.train().toBuilder().steps(steps).build());
         }
-        if (Files.exists(out)) {
-            throw new IllegalArgumentException("the work folder " + out + " already exists: choose another --out");
-        }
         Diffusability.Data images = data();
+        ComparisonRecord record = new ComparisonRecord(
+                autoencoders.stream().map(DiffusabilityCommand::absolute).toList(),
+                data.startsWith(SYNTHETIC) ? data : absolute(Path.of(data)),
+                resolution,
+                recipe.toYaml(),
+                samplesPerClass,
+                samplerSteps,
+                inception == null ? null : absolute(inception));
+        startOrResume(record);
         CpuThreads.configure(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-        List<Diffusability.Row> rows =
-                new Diffusability(recipe, out, inception, samplesPerClass, samplerSteps).run(autoencoders, images);
+        StopRequest stop = new StopRequest();
+        List<Diffusability.Row> rows;
+        try (StopSignals signals = StopSignals.requestingStop(
+                stop, spec.commandLine().getErr(), false, "stopping after the current step and saving a checkpoint")) {
+            rows = new Diffusability(recipe, out, inception, samplesPerClass, samplerSteps)
+                    .run(autoencoders, images, stop, List.of(new ConsoleProgress(System.err)));
+            if (rows.size() < autoencoders.size()) {
+                PrintWriter console = spec.commandLine().getOut();
+                console.printf(
+                        Locale.ROOT,
+                        "stopped at autoencoder %d of %d; continue with the same options and --resume%n",
+                        rows.size() + 1,
+                        autoencoders.size());
+                console.flush();
+                return signals.exitCode();
+            }
+        }
         PrintWriter console = spec.commandLine().getOut();
         console.printf(
                 Locale.ROOT,
@@ -141,6 +173,32 @@ public final class DiffusabilityCommand implements Callable<Integer> {
         }
         console.flush();
         return 0;
+    }
+
+    /** Records a new comparison in a new work folder, or checks that {@code --resume} continues the same one. */
+    private void startOrResume(ComparisonRecord record) {
+        if (resume) {
+            String difference = ComparisonRecord.read(out).difference(record);
+            if (difference != null) {
+                throw new IllegalArgumentException("--resume: the comparison in " + out + " cannot continue, "
+                        + difference + "; resume it with the options it was started with, or choose another --out");
+            }
+            return;
+        }
+        if (Files.exists(out)) {
+            throw new IllegalArgumentException("the work folder " + out
+                    + " already exists: continue its comparison with --resume, or choose another --out");
+        }
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new FileAccessException("cannot create the work folder " + out + ": " + e.getMessage(), e);
+        }
+        record.write(out);
+    }
+
+    private static String absolute(Path path) {
+        return path.toAbsolutePath().normalize().toString();
     }
 
     private static String orDash(double value) {

@@ -16,11 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * folder; bad options are one clear error before any work.
  */
 class DiffusabilityCommandTest {
-    @Test
-    void twoAutoencodersGetOneTable(@TempDir Path dir) {
-        Path a = CliTestSupport.saveUnshiftedTestModel(dir.resolve("a"));
-        Path b = CliTestSupport.saveTestModel(dir.resolve("b"));
-        CliTestSupport.Result result = CliTestSupport.run(
+    private static String[] options(Path a, Path b, Path work, String steps, String... more) {
+        List<String> options = new java.util.ArrayList<>(List.of(
                 "diffusability",
                 "--vae",
                 a.toString(),
@@ -33,7 +30,7 @@ class DiffusabilityCommandTest {
                 "--recipe",
                 "dit-synthetic",
                 "--steps",
-                "4",
+                steps,
                 "--samples",
                 "2",
                 "--sampler-steps",
@@ -41,7 +38,17 @@ class DiffusabilityCommandTest {
                 "--threads",
                 "1",
                 "--out",
-                dir.resolve("work").toString());
+                work.toString()));
+        options.addAll(List.of(more));
+        return options.toArray(String[]::new);
+    }
+
+    @Test
+    void twoAutoencodersGetOneTable(@TempDir Path dir) {
+        Path a = CliTestSupport.saveUnshiftedTestModel(dir.resolve("a"));
+        Path b = CliTestSupport.saveTestModel(dir.resolve("b"));
+        Path work = dir.resolve("work");
+        CliTestSupport.Result result = CliTestSupport.run(options(a, b, work, "4"));
         result.assertOk();
         List<String> lines = result.out().lines().toList();
         assertEquals(3, lines.size(), result.out());
@@ -58,6 +65,15 @@ class DiffusabilityCommandTest {
         assertTrue(
                 Files.notExists(dir.resolve("work/1-b/run/pipeline")),
                 "DiTPipeline would not add b's shift factor back: its run writes no pipeline folder");
+        // a finished comparison resumed is only scored again: the same table
+        CliTestSupport.Result again = CliTestSupport.run(options(a, b, work, "4", "--resume"));
+        again.assertOk();
+        assertEquals(result.out(), again.out());
+        CliTestSupport.run(options(a, b, work, "4")).assertOneLineError("already exists", "--resume");
+        CliTestSupport.run(options(a, b, work, "5", "--resume")).assertOneLineError("its stage-2 recipe differs");
+        CliTestSupport.run(options(b, a, work, "4", "--resume")).assertOneLineError("its autoencoders differ");
+        CliTestSupport.run(options(a, b, dir.resolve("none"), "4", "--resume"))
+                .assertOneLineError("holds no comparison");
     }
 
     @Test

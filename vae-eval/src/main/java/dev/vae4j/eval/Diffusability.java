@@ -6,6 +6,8 @@ import dev.vae4j.diffusion.train.Stage2Recipe;
 import dev.vae4j.diffusion.train.Stage2Session;
 import dev.vae4j.eval.fid.FidInceptionV3;
 import dev.vae4j.train.StopRequest;
+import dev.vae4j.train.TrainingListener;
+import dev.vae4j.train.TrainingState;
 import dev.vae4j.train.cache.CacheLabels;
 import dev.vae4j.train.cache.LatentCacheOptions;
 import dev.vae4j.train.cache.LatentCacheWriter;
@@ -28,7 +30,9 @@ import org.bytedeco.pytorch.InferenceMode;
  * and gFID with the Inception weights, by an {@link OnlineGenerationEvaluation} after the last step) and a sample grid.
  *
  * <p>Autoencoder i works in {@code <work>/<i>-<folder name>/}: its labelled latent cache {@code cache/} and its stage-2
- * run {@code run/} (grid {@code run/samples/generation-NNNNNNNN.png}). Runs on the CPU in one process.
+ * run {@code run/} (grid {@code run/samples/generation-NNNNNNNN.png}). Runs on the CPU in one process. A comparison
+ * stopped on a {@link StopRequest} continues where it stopped when called again with the same arguments and work
+ * folder, and ends as an uninterrupted one.
  */
 public final class Diffusability {
     private final Stage2Recipe recipe;
@@ -92,12 +96,28 @@ public final class Diffusability {
     }
 
     /**
-     * Caches, evaluates and trains on each autoencoder in turn.
+     * Caches, evaluates and trains on each autoencoder in turn, without stopping early.
      *
-     * @throws IllegalArgumentException before any work if fewer than one autoencoder is given or the data has no
-     *     labels; later, as the parts throw it (an autoencoder folder that does not load, a recipe that does not fit)
+     * @throws IllegalArgumentException as {@link #run(List, Data, StopRequest, List)}
      */
     public List<Row> run(List<Path> autoencoders, Data data) {
+        return run(autoencoders, data, new StopRequest(), List.of());
+    }
+
+    /**
+     * Caches, evaluates and trains on each autoencoder in turn, continuing what an earlier call with the same arguments
+     * left in the work folder: finished cache shards are kept, a stage-2 run continues from its latest checkpoint and a
+     * finished one is only scored again.
+     *
+     * @param stop ends the comparison early: the cache shard being written is dropped, the run being trained stops
+     *     after its current step with a checkpoint
+     * @param listeners more listeners of every stage-2 run (e.g. progress)
+     * @return a row per autoencoder finished, in order: fewer rows than autoencoders when stopped
+     * @throws IllegalArgumentException before any work if fewer than one autoencoder is given or the data has no
+     *     labels; later, as the parts throw it (an autoencoder folder that does not load, a recipe that does not fit, a
+     *     work folder holding a cache made from other inputs)
+     */
+    public List<Row> run(List<Path> autoencoders, Data data, StopRequest stop, List<TrainingListener> listeners) {
         if (autoencoders.isEmpty()) {
             throw new IllegalArgumentException("diffusability compares autoencoders: give at least one");
         }
@@ -110,12 +130,17 @@ public final class Diffusability {
             Path folder = autoencoders.get(i);
             Path dir =
                     work.resolve(i + "-" + folder.toAbsolutePath().normalize().getFileName());
-            rows.add(compare(folder, dir, data));
+            Row row = compare(folder, dir, data, stop, listeners);
+            if (row == null) {
+                break;
+            }
+            rows.add(row);
         }
         return rows;
     }
 
-    private Row compare(Path folder, Path dir, Data data) {
+    /** The row of the autoencoder in {@code folder}, or null when {@code stop} ended its part early. */
+    private Row compare(Path folder, Path dir, Data data, StopRequest stop, List<TrainingListener> listeners) {
         AutoencoderKL autoencoder = AutoencoderKL.fromPretrained(folder);
         autoencoder.module().eval();
         Path cache = dir.resolve("cache");
@@ -128,7 +153,10 @@ public final class Diffusability {
                             new LatentCacheOptions(data.resolution(), null, 256, false, 8, 1, data.labels()),
                             null,
                             ModelWeightsDigest.of(folder))
-                    .write(0, 1, false, (done, total) -> {});
+                    .write(0, 1, true, (done, total) -> {}, stop);
+        }
+        if (stop.requested()) {
+            return null;
         }
         Map<String, Double> reconstruction;
         ReconstructionEvaluator.Builder metrics = ReconstructionEvaluator.builder();
@@ -157,7 +185,12 @@ public final class Diffusability {
                 autoencoder,
                 inception == null ? null : FidInceptionV3.fromSafetensors(inception),
                 Collectives.single());
-        Stage2Session.train(recipe, cache, run, folder, DataParallel.none(), new StopRequest(), List.of(generation));
+        List<TrainingListener> all = new ArrayList<>(listeners);
+        all.add(generation);
+        TrainingState state = Stage2Session.train(recipe, cache, run, folder, DataParallel.none(), stop, all);
+        if (state.step() < recipe.train().steps()) {
+            return null;
+        }
         OnlineGenerationEvaluation.Record last =
                 generation.history().get(generation.history().size() - 1);
         return new Row(
