@@ -82,8 +82,12 @@ class Stage2TrainCommandTest {
                         dir.resolve("run2").toString())
                 .assertOneLineError("was encoded by other weights", "give the autoencoder that encoded it");
         assertTrue(!Files.exists(dir.resolve("run2")));
+        // a finished run resumed takes no step and records its latent space again (runs older than the record)
+        Files.delete(run.resolve("latent-space.json"));
         CliTestSupport.run("train", "--resume", run.toString(), "--latents", cache.toString())
                 .assertOk();
+        assertTrue(Files.isRegularFile(run.resolve("latent-space.json")));
+        assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 
     @Test

@@ -108,7 +108,8 @@ public record Stage2LatentSpace(
         if (!Files.isRegularFile(file)) {
             throw new FileAccessException(
                     "stage-2 run " + runDir + " has no " + FILE_NAME + " (runs record it since sampling from run"
-                            + " folders exists; train it again, or sample its DiTPipeline folder)",
+                            + " folders exists): write it with vae train --resume " + runDir + " --latents CACHE"
+                            + " (a finished run takes no step), or sample its DiTPipeline folder",
                     new NoSuchFileException(file.toString()));
         }
         try {
