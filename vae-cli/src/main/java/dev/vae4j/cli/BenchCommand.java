@@ -37,9 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--workloads",
             split = ",",
             paramLabel = "NAME",
-            description = "Comma-separated workloads (default: all): sd-encode, sd-decode, taesd-decode,"
-                    + " sd-encode-decode, train-step-small, litevae-b-encode, sd-tiled-decode-1024, sd-tiled-encode,"
-                    + " sd-tiled-decode.")
+            completionCandidates = WorkloadNames.class,
+            description = "Comma-separated workloads (default: all): ${COMPLETION-CANDIDATES}.")
     private List<String> workloads = new ArrayList<>();
 
     @Option(
@@ -73,7 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--size",
             paramLabel = "PX",
             description = "Image side in pixels for every workload but sd-tiled-decode-1024 (default: 256,"
-                    + " 64 for train-step-small, 1024 for sd-tiled-encode/sd-tiled-decode).")
+                    + " 64 for train-step-small, 1024 for sd-tiled-encode/sd-tiled-decode); the latent side for the"
+                    + " DiT workloads (default: 32).")
     private Integer size;
 
     @Mixin
@@ -138,5 +138,13 @@ public final class BenchCommand implements Callable<Integer> {
         out.print(json ? report.toJson() + System.lineSeparator() : report.toTable());
         out.flush();
         return 0;
+    }
+
+    /** The workload names, for the help text and shell completion. */
+    static final class WorkloadNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Workloads.names().iterator();
+        }
     }
 }
