@@ -24,11 +24,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * product to the Bytedeco build's OpenBLAS, which {@link dev.vae4j.core.tensor.CpuThreads} keeps at one thread so that
  * its pool does not fight OpenMP's for the cores. On 2 cores a (2048, 384) x (384, 1536) product then runs at about 200
  * GFLOP/s forward and 190 forward and backward, instead of 95 (PyTorch's MKL: 175-185). Results agree with
- * {@code F.linear} to float32 rounding. Fewer rows, one thread, other devices and autocast use {@code F.linear}.
+ * {@code F.linear} to float32 rounding. Small products, one thread, other devices and autocast use {@code F.linear}.
  */
 public final class Linear extends Module {
-    /** Fewest rows computed as a convolution: below about 100, oneDNN's call overhead outweighs the second core. */
+    /**
+     * Fewest rows computed as a convolution: with fewer, oneDNN's call overhead outweighs the second core (2 cores: 64
+     * x 384 x 384 took 0.63 ms as a convolution, 0.30 as F.linear; 128 x 384 x 384, 0.27 and 0.43 ms).
+     */
     static final long MIN_CONVOLUTION_ROWS = 128;
+
+    /** Fewest multiply-adds (rows x in x out) computed as a convolution: 128 x 128 x 128 took 0.10 and 0.06 ms. */
+    static final long MIN_CONVOLUTION_MACS = 1L << 23;
 
     private final Tensor weight;
     private final Tensor bias;
@@ -75,10 +81,10 @@ public final class Linear extends Module {
                     "Linear: input " + Shapes.describe(x) + " does not end in " + in + " features");
         }
         TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-        long rows = x.numel() / in;
-        if (!runsAsConvolution(x, rows)) {
+        if (!runsAsConvolution(x)) {
             return linear(x, weight, b);
         }
+        long rows = x.numel() / in;
         long out = weight.size(0);
         // (rows, in) row-major is the channels-last layout of a (1, in, rows, 1) image; the result (1, out, rows, 1)
         // comes back channels-last, which is (rows, out) row-major
@@ -90,8 +96,11 @@ public final class Linear extends Module {
         return y.permute(0, 2, 3, 1).reshape(shape);
     }
 
-    private static boolean runsAsConvolution(Tensor x, long rows) {
+    /** Whether {@link #forward} computes {@code x} as a channels-last 1x1 convolution (see the class comment). */
+    boolean runsAsConvolution(Tensor x) {
+        long rows = x.numel() / weight.size(1);
         return rows >= MIN_CONVOLUTION_ROWS
+                && rows * weight.numel() >= MIN_CONVOLUTION_MACS
                 && x.device().is_cpu()
                 && x.scalar_type().value == ScalarType.Float.value
                 && get_num_threads() > 1

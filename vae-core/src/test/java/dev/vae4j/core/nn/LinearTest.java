@@ -37,8 +37,12 @@ class LinearTest {
         return a.sub(b).abs().max().item_double();
     }
 
-    /** Values and all three gradients of {@code layer} against F.linear on the same parameters. */
-    private static void assertLikeFunctionalLinear(Linear layer, Tensor input, boolean withBias) {
+    /**
+     * Values and all three gradients of {@code layer} against F.linear on the same parameters, {@code x} computed as a
+     * convolution or not as {@code convolution} says.
+     */
+    private static void assertLikeFunctionalLinear(Linear layer, Tensor input, boolean withBias, boolean convolution) {
+        assertEquals(convolution, layer.runsAsConvolution(input));
         Tensor x = input.detach().clone().requires_grad_(true);
         Tensor y = layer.forward(x);
         Tensor upstream = torch.randn(y.sizes());
@@ -90,8 +94,8 @@ class LinearTest {
     void manyRowsOnTwoThreadsMatchFunctionalLinear() {
         try (TensorScope scope = new TensorScope()) {
             torch.manual_seed(5);
-            assertLikeFunctionalLinear(new Linear(48, 80), torch.randn(2, 150, 48), true);
-            assertLikeFunctionalLinear(new Linear(48, 80, false), torch.randn(300, 48), false);
+            assertLikeFunctionalLinear(new Linear(256, 128), torch.randn(2, 150, 256), true, true);
+            assertLikeFunctionalLinear(new Linear(256, 128, false), torch.randn(300, 256), false, true);
         }
     }
 
@@ -99,19 +103,20 @@ class LinearTest {
     void nonContiguousInputsMatchFunctionalLinear() {
         try (TensorScope scope = new TensorScope()) {
             torch.manual_seed(6);
-            Tensor transposed = torch.randn(2, 48, 150).transpose(1, 2);
+            Tensor transposed = torch.randn(2, 256, 150).transpose(1, 2);
             assertFalse(transposed.is_contiguous());
-            assertLikeFunctionalLinear(new Linear(48, 32), transposed, true);
+            assertLikeFunctionalLinear(new Linear(256, 128), transposed, true, true);
         }
     }
 
     @Test
-    void fewRowsAndOneThreadMatchFunctionalLinear() {
+    void smallProductsAndOneThreadMatchFunctionalLinear() {
         try (TensorScope scope = new TensorScope()) {
             torch.manual_seed(7);
-            assertLikeFunctionalLinear(new Linear(48, 80), torch.randn(4, 48), true);
+            assertLikeFunctionalLinear(new Linear(384, 384), torch.randn(64, 384), true, false);
+            assertLikeFunctionalLinear(new Linear(128, 128), torch.randn(128, 128), true, false);
             torch.set_num_threads(1);
-            assertLikeFunctionalLinear(new Linear(48, 80), torch.randn(300, 48), true);
+            assertLikeFunctionalLinear(new Linear(256, 128), torch.randn(300, 256), true, false);
         }
     }
 
