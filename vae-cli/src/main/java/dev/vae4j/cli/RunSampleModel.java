@@ -52,14 +52,8 @@ final class RunSampleModel implements SampleModel {
                     space.channels(),
                     space.downsamplingFactor()));
         }
-        if (space.modelWeights() != null) {
-            String digest = ModelWeightsDigest.of(vae);
-            if (!digest.equals(space.modelWeights())) {
-                throw new IllegalArgumentException("the cache of stage-2 run " + runDir + " was encoded by other"
-                        + " weights (sha256 " + space.modelWeights().substring(0, 12) + ") than --vae " + vae
-                        + " (sha256 " + digest.substring(0, 12) + "): give the autoencoder that encoded it");
-            }
-        }
+        ModelWeightsDigest.requireEncodedBy(
+                space.modelWeights(), vae, "the cache of stage-2 run " + runDir, "--vae " + vae);
         return new RunSampleModel(run, autoencoder);
     }
 

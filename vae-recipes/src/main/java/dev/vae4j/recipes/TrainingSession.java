@@ -6,7 +6,6 @@ import dev.vae4j.core.io.SafetensorsReader;
 import dev.vae4j.core.io.StateDict;
 import dev.vae4j.core.io.TensorSource;
 import dev.vae4j.core.io.torch.CheckpointFiles;
-import dev.vae4j.core.model.ArchitectureOptions;
 import dev.vae4j.core.model.AutoencoderKL;
 import dev.vae4j.core.model.Autoencoders;
 import dev.vae4j.core.model.Discriminator;
@@ -204,10 +203,7 @@ public record TrainingSession(
      * posterior of means alone, or weight-standardised moments, is saved as it is.)
      */
     private static void export(TrainableAutoencoder model, TrainConfig config, Path folder) {
-        if (config.fixedVariance() > 0
-                && model instanceof AutoencoderKL kl
-                && kl.config().options().latentSampling() == ArchitectureOptions.LatentSampling.GAUSSIAN
-                && !kl.config().options().weightStandardized()) {
+        if (config.fixedVariance() > 0 && model instanceof AutoencoderKL kl && kl.posteriorVarianceFixable()) {
             kl.fixPosteriorVariance(config.fixedVariance());
         }
         model.save(folder);

@@ -127,7 +127,7 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
         if (!(variance > 0) || Double.isInfinite(variance)) {
             throw new IllegalArgumentException("posterior variance " + variance + " is not a finite number > 0");
         }
-        if (config.options().momentsPerLatent() != 2 || config.options().weightStandardized()) {
+        if (!posteriorVarianceFixable()) {
             throw new IllegalArgumentException("only a Gaussian posterior (latent_sampling gaussian) of plain"
                     + " convolutions has a log-variance to fix; this model has latent_sampling "
                     + config.options().latentSampling() + ", weight_standardized_convs "
@@ -140,6 +140,14 @@ public final class AutoencoderKL extends Module implements TrainableAutoencoder 
             parameters.get(layer + ".weight").narrow(0, latent, latent).zero_();
             parameters.get(layer + ".bias").narrow(0, latent, latent).fill_(new Scalar(Math.log(variance)));
         }
+    }
+
+    /**
+     * Whether {@link #fixPosteriorVariance} applies: a Gaussian posterior ({@code latent_sampling gaussian}) whose
+     * moments layer is a plain convolution.
+     */
+    public boolean posteriorVarianceFixable() {
+        return config.options().momentsPerLatent() == 2 && !config.options().weightStandardized();
     }
 
     /** The configuration this model was built from. */

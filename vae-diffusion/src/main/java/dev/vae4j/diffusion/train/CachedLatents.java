@@ -121,7 +121,8 @@ public final class CachedLatents implements LatentSource {
                 latents.to(target, ScalarType.Float), labelled ? cat(labels).to(target, ScalarType.Long) : null);
     }
 
-    private static Tensor channelColumn(double[] values) {
+    /** Per-channel values (C) as a float32 column (1, C, 1, 1) that broadcasts over latents (N, C, h, w). */
+    static Tensor channelColumn(double[] values) {
         float[] floats = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             floats[i] = (float) values[i];

@@ -18,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * The latent space a stage-2 run trains in, as {@link Stage2Session} records it in {@code <run>/latent-space.json}:
@@ -153,10 +152,6 @@ public record Stage2LatentSpace(
     }
 
     private static Tensor column(double[] values, Tensor like) {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            floats[i] = (float) values[i];
-        }
-        return torch.tensor(floats).view(1, values.length, 1, 1).to(like.device(), like.scalar_type());
+        return CachedLatents.channelColumn(values).to(like.device(), like.scalar_type());
     }
 }

@@ -128,14 +128,11 @@ public final class Stage2Session {
      */
     private static AutoencoderKL encodingAutoencoder(Path cacheFolder, Path folder) {
         CacheFingerprint fingerprint = CacheFingerprint.read(cacheFolder);
-        if (fingerprint != null && fingerprint.modelWeights() != null) {
-            String digest = ModelWeightsDigest.of(folder);
-            if (!digest.equals(fingerprint.modelWeights())) {
-                throw new IllegalArgumentException("the latent cache " + cacheFolder + " was encoded by other weights"
-                        + " (sha256 " + fingerprint.modelWeights().substring(0, 12) + ") than the autoencoder "
-                        + folder + " (sha256 " + digest.substring(0, 12) + "): give the autoencoder that encoded it");
-            }
-        }
+        ModelWeightsDigest.requireEncodedBy(
+                fingerprint == null ? null : fingerprint.modelWeights(),
+                folder,
+                "the latent cache " + cacheFolder,
+                "the autoencoder " + folder);
         return AutoencoderKL.fromPretrained(folder);
     }
 

@@ -59,6 +59,26 @@ public final class ModelWeightsDigest {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /**
+     * Checks that the model in {@code folder} holds the weights whose digest a cache recorded.
+     *
+     * @param recorded the digest {@code encoded} recorded, or null (nothing to check)
+     * @param encoded what those weights encoded, for the message (e.g. "the latent cache C")
+     * @param given how the model was given, for the message (e.g. "--vae M")
+     * @throws IllegalArgumentException naming both digests when the weights differ
+     */
+    public static void requireEncodedBy(String recorded, Path folder, String encoded, String given) {
+        if (recorded == null) {
+            return;
+        }
+        String digest = of(folder);
+        if (!digest.equals(recorded)) {
+            throw new IllegalArgumentException(encoded + " was encoded by other weights (sha256 "
+                    + recorded.substring(0, 12) + ") than " + given + " (sha256 " + digest.substring(0, 12)
+                    + "): give the autoencoder that encoded it");
+        }
+    }
+
     private static boolean isWeights(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(name::endsWith);
